@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# EXStreamTV quick start for a fresh Debian 12 machine (run as root or with sudo).
+#
+#   scripts/quickstart.sh run    install what is missing, build, start the server
+#                                (with the demo lineup on an empty database)
+#   scripts/quickstart.sh test   install what is missing, build, run the whole test
+#                                suite; the last line is "N passed, N failed"
+#
+# Environment: BUILD_DIR (default build), EXSTREAMTV_ARGS (extra server options),
+# MESON_ARGS (extra `meson setup` options, e.g. -Db_sanitize=address,undefined).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+mode=${1:-}
+build=${BUILD_DIR:-build}
+
+case "$mode" in
+  run|test) ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+install_packages() {
+  local wanted missing=()
+  wanted=$(grep -v '^#' scripts/debian-packages.txt | grep -v '^$')
+  for p in $wanted; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "quickstart: all Debian packages present"
+    return
+  fi
+  echo "quickstart: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  if [ -f "$build/build.ninja" ]; then
+    meson setup --reconfigure "$build" ${MESON_ARGS:-} >/dev/null
+  else
+    meson setup "$build" ${MESON_ARGS:-}
+  fi
+  meson compile -C "$build"
+}
+
+install_packages
+configure_and_build
+
+if [ "$mode" = run ]; then
+  args=(${EXSTREAMTV_ARGS:-})
+  data_dir="${XDG_DATA_HOME:-$HOME/.local/share}/exstreamtv"
+  if [ ! -f "$data_dir/exstreamtv.db" ]; then
+    args+=(--demo)
+  fi
+  echo "quickstart: starting exstreamtv on http://127.0.0.1:8411/ (Ctrl-C stops it)"
+  exec meson devenv -C "$build" "$here/$build/src/app/exstreamtv" "${args[@]}"
+fi
+
+# test
+set +e
+meson test -C "$build" --print-errorlogs --num-processes 2 "${@:2}"
+meson_status=$?
+set -e
+python3 - "$build/meson-logs/testlog.json" "$meson_status" <<'PY'
+import json, re, sys
+path, meson_status = sys.argv[1], int(sys.argv[2])
+passed = failed = skipped = 0
+for line in open(path):
+    t = json.loads(line)
+    out = t.get("stdout") or ""
+    oks = len(re.findall(r"^ok \d+(?! .*# SKIP)", out, re.M))
+    skips = len(re.findall(r"^ok \d+ .*# SKIP", out, re.M))
+    nots = len(re.findall(r"^not ok \d+", out, re.M))
+    passed += oks
+    skipped += skips
+    failed += nots
+    if t["result"] not in ("OK", "EXPECTEDFAIL") and nots == 0:
+        failed += 1  # crashed, timed out or never started
+        print(f"quickstart: {t['name']} ended with {t['result']}", file=sys.stderr)
+if meson_status != 0 and failed == 0:
+    failed = 1
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+sys.exit(1 if failed else 0)
+PY

@@ -1,0 +1,373 @@
+/* exs-api-channels.c: /api/channels — list, create, read, update, delete.
+ *
+ * Channels are addressed by number as users see them (/api/channels/1984.1).
+ * Bodies are JSON objects; every field is checked before anything is written,
+ * and a bad one is a 422 that names the field and the rule. A duplicate number
+ * is a 409. Writes are single statements, so they are atomic and quick enough
+ * for the main loop.
+ */
+#include "config.h"
+
+#include "exs-api-context.h"
+
+#include "exs-channel-number.h"
+#include "exs-channel-store.h"
+#include "exs-http-json.h"
+
+#include <string.h>
+
+#define MAX_NAME_CHARS 200
+#define MAX_GROUP_CHARS 100
+#define MAX_LOGO_BYTES 2048
+
+static const char *const streaming_modes[] = { "both", "iptv", "hdhomerun", NULL };
+static const char *const profiles[] = { "480p", "720p", "1080p", NULL };
+static const char *const transcode_modes[] = { "auto", "transcode", "remux", NULL };
+static const char *const known_fields[] = { "number", "name", "group", "logo", "enabled", "always_on",
+                                            "streaming_mode", "profile", "transcode_mode", NULL };
+
+static JsonObject *
+channel_to_json (const ExsChannelRecord *r)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *created = exs_api_format_time (r->created_at);
+  g_autofree char *updated = exs_api_format_time (r->updated_at);
+  g_autofree char *url = g_strdup_printf ("/iptv/channel/%s.ts", r->number);
+
+  json_object_set_int_member (o, "id", r->id);
+  json_object_set_string_member (o, "number", r->number);
+  json_object_set_string_member (o, "name", r->name);
+  json_object_set_string_member (o, "group", r->group_title);
+  json_object_set_string_member (o, "logo", r->logo);
+  json_object_set_boolean_member (o, "enabled", r->enabled);
+  json_object_set_boolean_member (o, "always_on", r->always_on);
+  json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
+  json_object_set_string_member (o, "profile", r->profile);
+  json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
+  json_object_set_string_member (o, "stream_path", url);
+  json_object_set_string_member (o, "created_at", created);
+  json_object_set_string_member (o, "updated_at", updated);
+  return o;
+}
+
+static gboolean
+has_control_chars (const char *s)
+{
+  for (const char *p = s; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* Reads a string member; on a wrong type answers 422 and returns FALSE. */
+static gboolean
+get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const char **out)
+{
+  JsonNode *node = json_object_get_member (body, field);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+      return FALSE;
+    }
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
+{
+  JsonNode *node = json_object_get_member (body, field);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be true or false", field);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_choice (SoupServerMessage *msg, JsonObject *body, const char *field, const char *const *choices,
+            char **target)
+{
+  const char *value = NULL;
+
+  if (!get_string (msg, body, field, &value))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+  if (!g_strv_contains (choices, value))
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) choices);
+      exs_http_reply_field_error (msg, 422, field, "%s must be one of %s, not “%s”", field, list, value);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_strdup (value);
+  return TRUE;
+}
+
+static gboolean
+get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
+          char **target)
+{
+  const char *value = NULL;
+  g_autofree char *trimmed = NULL;
+
+  if (!get_string (msg, body, field, &value))
+    return FALSE;
+  if (value == NULL)
+    {
+      if (required)
+        {
+          exs_http_reply_field_error (msg, 422, field, "%s is required", field);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  trimmed = g_strstrip (g_strdup (value));
+  if (required && trimmed[0] == '\0')
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not be empty", field);
+      return FALSE;
+    }
+  if (g_utf8_strlen (trimmed, -1) > max_chars)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s is longer than %u characters", field, max_chars);
+      return FALSE;
+    }
+  if (has_control_chars (trimmed))
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters or line breaks",
+                                  field);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_steal_pointer (&trimmed);
+  return TRUE;
+}
+
+static gboolean
+get_number (SoupServerMessage *msg, JsonObject *body, gboolean required, char **target)
+{
+  JsonNode *node = json_object_get_member (body, "number");
+  g_autofree char *text = NULL;
+  char *canon = NULL;
+
+  if (node == NULL)
+    {
+      if (required)
+        exs_http_reply_field_error (msg, 422, "number", "number is required; " EXS_CHANNEL_NUMBER_RULE);
+      return !required;
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (node));
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
+           && json_node_get_int (node) >= 0)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else
+    {
+      exs_http_reply_field_error (msg, 422, "number",
+                                  "number must be a string such as \"102\" or \"1984.1\"; " EXS_CHANNEL_NUMBER_RULE);
+      return FALSE;
+    }
+  if (!exs_channel_number_parse (text, &canon, NULL, NULL, NULL))
+    {
+      exs_http_reply_field_error (msg, 422, "number", "“%s” is not a valid channel number: " EXS_CHANNEL_NUMBER_RULE,
+                                  text);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = canon;
+  return TRUE;
+}
+
+/* Applies the fields present in @body to @r; answers 422 on the first bad one. */
+static gboolean
+apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gboolean creating)
+{
+  g_autoptr (GList) members = json_object_get_members (body);
+  const char *logo = NULL;
+
+  for (GList *l = members; l; l = l->next)
+    if (!g_strv_contains (known_fields, l->data))
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) known_fields);
+        exs_http_reply_field_error (msg, 422, l->data, "unknown field “%s”; channels have %s", (char *) l->data,
+                                    list);
+        return FALSE;
+      }
+
+  if (!get_number (msg, body, creating, &r->number)
+      || !get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"), &r->name)
+      || !get_text (msg, body, "group", MAX_GROUP_CHARS, FALSE, &r->group_title)
+      || !get_bool (msg, body, "enabled", &r->enabled) || !get_bool (msg, body, "always_on", &r->always_on)
+      || !get_choice (msg, body, "streaming_mode", streaming_modes, &r->streaming_mode)
+      || !get_choice (msg, body, "profile", profiles, &r->profile)
+      || !get_choice (msg, body, "transcode_mode", transcode_modes, &r->transcode_mode)
+      || !get_string (msg, body, "logo", &logo))
+    return FALSE;
+
+  if (logo != NULL)
+    {
+      if (strlen (logo) > MAX_LOGO_BYTES || has_control_chars (logo)
+          || !(logo[0] == '\0' || g_str_has_prefix (logo, "http://") || g_str_has_prefix (logo, "https://")
+               || logo[0] == '/'))
+        {
+          exs_http_reply_field_error (msg, 422, "logo",
+                                      "logo must be empty, an http(s) URL or a path on this server, at most %d bytes",
+                                      MAX_LOGO_BYTES);
+          return FALSE;
+        }
+      g_free (r->logo);
+      r->logo = g_strdup (logo);
+    }
+  return TRUE;
+}
+
+static void
+reply_channel (SoupServerMessage *msg, guint status, const ExsChannelRecord *r)
+{
+  g_autoptr (JsonObject) o = channel_to_json (r);
+
+  exs_http_reply_object (msg, status, o);
+}
+
+static void
+handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, &error);
+  g_autoptr (JsonObject) root = NULL;
+  JsonArray *arr;
+
+  if (channels == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  root = json_object_new ();
+  arr = json_array_sized_new (channels->len);
+  for (guint i = 0; i < channels->len; i++)
+    json_array_add_object_element (arr, channel_to_json (channels->pdata[i]));
+  json_object_set_array_member (root, "channels", arr);
+  json_object_set_int_member (root, "total", channels->len);
+  exs_http_reply_object (msg, 200, root);
+}
+
+static void
+handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
+  g_autoptr (ExsChannelRecord) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *location = NULL;
+
+  if (body == NULL)
+    return;
+  r = exs_channel_record_new ();
+  if (!apply_body (msg, body, r, TRUE))
+    return;
+  if (!exs_channel_store_insert (ctx->database, r, &error))
+    {
+      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
+        exs_http_reply_field_error (msg, 409, "number", "channel %s already exists", r->number);
+      else
+        exs_http_reply_gerror (msg, error);
+      return;
+    }
+  location = g_strdup_printf ("/api/channels/%s", r->number);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  reply_channel (msg, 201, r);
+}
+
+static ExsChannelRecord *
+lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
+{
+  const char *number = g_hash_table_lookup (params, "number");
+  g_autoptr (GError) error = NULL;
+  ExsChannelRecord *r;
+
+  if (!exs_channel_number_parse (number, NULL, NULL, NULL, NULL))
+    {
+      exs_http_reply_error (msg, 404, NULL, "no channel numbered “%s” (" EXS_CHANNEL_NUMBER_RULE ")", number);
+      return NULL;
+    }
+  r = exs_channel_store_get (ctx->database, number, &error);
+  if (r == NULL)
+    exs_http_reply_gerror (msg, error);
+  return r;
+}
+
+static void
+handle_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  g_autoptr (ExsChannelRecord) r = lookup_or_reply (data, msg, params);
+
+  if (r != NULL)
+    reply_channel (msg, 200, r);
+}
+
+static void
+handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsChannelRecord) r = NULL;
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old_number = NULL;
+
+  r = lookup_or_reply (ctx, msg, params);
+  if (r == NULL)
+    return;
+  body = exs_http_read_json_object (msg);
+  if (body == NULL)
+    return;
+  old_number = g_strdup (r->number);
+  if (!apply_body (msg, body, r, FALSE))
+    return;
+  if (!exs_channel_store_update (ctx->database, old_number, r, &error))
+    {
+      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
+        exs_http_reply_field_error (msg, 409, "number", "channel %s already exists", r->number);
+      else
+        exs_http_reply_gerror (msg, error);
+      return;
+    }
+  reply_channel (msg, 200, r);
+}
+
+static void
+handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsChannelRecord) r = lookup_or_reply (ctx, msg, params);
+  g_autoptr (GError) error = NULL;
+
+  if (r == NULL)
+    return;
+  if (!exs_channel_store_delete (ctx->database, r->number, &error))
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  soup_server_message_set_status (msg, 204, NULL);
+}
+
+void
+exs_api_channels_register (ExsHttpServer *server, ExsApiContext *context)
+{
+  exs_http_server_add_route (server, "GET,HEAD", "/api/channels", 0, handle_list, context);
+  exs_http_server_add_route (server, "POST", "/api/channels", 0, handle_create, context);
+  exs_http_server_add_route (server, "GET,HEAD", "/api/channels/{number}", 0, handle_get, context);
+  exs_http_server_add_route (server, "PUT,PATCH", "/api/channels/{number}", 0, handle_update, context);
+  exs_http_server_add_route (server, "DELETE", "/api/channels/{number}", 0, handle_delete, context);
+}

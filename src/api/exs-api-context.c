@@ -1,0 +1,24 @@
+/* exs-api-context.c: registers every /api/ route family on the HTTP server. */
+#include "config.h"
+
+#include "exs-api-context.h"
+
+void
+exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
+{
+  exs_api_health_register (server, context);
+  exs_api_channels_register (server, context);
+}
+
+/**
+ * exs_api_format_time:
+ *
+ * Returns: (transfer full): @unix_seconds as ISO 8601 UTC ("2026-11-21T19:00:00Z")
+ */
+char *
+exs_api_format_time (gint64 unix_seconds)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (unix_seconds);
+
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}

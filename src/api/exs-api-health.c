@@ -1,0 +1,38 @@
+/* exs-api-health.c: GET /api/health — the one API call that needs no token.
+ *
+ * Says whether the server and its database work, for monitors and for the
+ * README's first curl. It tells nothing private.
+ */
+#include "config.h"
+
+#include "exs-api-context.h"
+
+#include "exs-http-json.h"
+
+static void
+handle_health (ExsHttpServer     *server,
+               SoupServerMessage *msg,
+               GHashTable        *params,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  ExsApiContext *ctx = user_data;
+  g_autoptr (JsonObject) root = json_object_new ();
+  JsonObject *db = json_object_new ();
+  gboolean db_ok = exs_database_is_ok (ctx->database);
+
+  json_object_set_string_member (root, "status", db_ok ? "ok" : "unavailable");
+  json_object_set_string_member (root, "version", PACKAGE_VERSION);
+  json_object_set_int_member (root, "uptime_seconds",
+                              (g_get_monotonic_time () - ctx->started_monotonic_us) / G_USEC_PER_SEC);
+  json_object_set_boolean_member (db, "ok", db_ok);
+  json_object_set_int_member (db, "schema_version", exs_database_get_schema_version (ctx->database));
+  json_object_set_object_member (root, "database", db);
+  exs_http_reply_object (msg, db_ok ? 200 : 503, root);
+}
+
+void
+exs_api_health_register (ExsHttpServer *server, ExsApiContext *context)
+{
+  exs_http_server_add_route (server, "GET,HEAD", "/api/health", EXS_HTTP_ROUTE_PUBLIC, handle_health, context);
+}

@@ -1,0 +1,297 @@
+/* exs-cli.c: the command-line client.
+ *
+ * Talks to the running server's HTTP API with the token from the data dir, so
+ * everything it does is also possible (and validated the same way) over HTTP.
+ * Prints tables for people; errors say what the server said and exit 1;
+ * wrong usage exits 2. Blocking I/O is fine here: there is no main loop.
+ */
+#include "config.h"
+
+#include "exs-cli.h"
+
+#include "exs-application.h"
+#include "exs-paths.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct
+{
+  SoupSession *session;
+  char *base_url;
+  char *token;
+} Client;
+
+static void
+client_clear (Client *c)
+{
+  g_clear_object (&c->session);
+  g_clear_pointer (&c->base_url, g_free);
+  g_clear_pointer (&c->token, g_free);
+}
+
+const char *
+exs_cli_usage (void)
+{
+  return "Commands (they talk to the running server):\n"
+         "  channel list                         List channels\n"
+         "  channel show NUMBER                  Show one channel\n"
+         "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
+         "                                       Add a channel\n"
+         "  channel remove NUMBER                Remove a channel\n";
+}
+
+static int
+usage_error (const char *message)
+{
+  g_printerr ("exstreamtv: %s\n\n%s", message, exs_cli_usage ());
+  return EXS_EXIT_USAGE;
+}
+
+/* Sends a request; returns the parsed JSON (or NULL for no body) and the status. */
+static gboolean
+call (Client *c, const char *method, const char *path, JsonNode *body, guint *status, JsonNode **reply)
+{
+  g_autofree char *url = g_strconcat (c->base_url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *auth = g_strconcat ("Bearer ", c->token, NULL);
+
+  if (msg == NULL)
+    {
+      g_printerr ("exstreamtv: “%s” is not a valid server URL\n", c->base_url);
+      return FALSE;
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if (body)
+    {
+      g_autofree char *text = json_to_string (body, FALSE);
+      g_autoptr (GBytes) b = g_bytes_new (text, strlen (text));
+      soup_message_set_request_body_from_bytes (msg, "application/json", b);
+    }
+  bytes = soup_session_send_and_read (c->session, msg, NULL, &error);
+  if (bytes == NULL)
+    {
+      g_printerr ("exstreamtv: cannot reach the server at %s: %s\n"
+                  "Is it running? Start it with `exstreamtv`, or point to it with --url.\n",
+                  c->base_url, error->message);
+      return FALSE;
+    }
+  *status = soup_message_get_status (msg);
+  *reply = NULL;
+  if (g_bytes_get_size (bytes) > 0)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      gsize len;
+      const char *data = g_bytes_get_data (bytes, &len);
+      if (json_parser_load_from_data (parser, data, (gssize) len, NULL) && json_parser_get_root (parser))
+        *reply = json_node_copy (json_parser_get_root (parser));
+    }
+  return TRUE;
+}
+
+static int
+report_failure (guint status, JsonNode *reply)
+{
+  const char *message = NULL;
+
+  if (reply && JSON_NODE_HOLDS_OBJECT (reply))
+    {
+      JsonObject *err = json_object_get_object_member (json_node_get_object (reply), "error");
+      if (err && json_object_has_member (err, "message"))
+        message = json_object_get_string_member (err, "message");
+    }
+  g_printerr ("exstreamtv: the server said %u: %s\n", status, message ? message : soup_status_get_phrase (status));
+  return EXS_EXIT_FAILURE;
+}
+
+static void
+print_channel_row (JsonObject *ch)
+{
+  g_print ("%-8s  %-30s  %-16s  %s%s\n", json_object_get_string_member (ch, "number"),
+           json_object_get_string_member (ch, "name"), json_object_get_string_member (ch, "group"),
+           json_object_get_boolean_member (ch, "enabled") ? "enabled" : "disabled",
+           json_object_get_boolean_member (ch, "always_on") ? ", always on" : "");
+}
+
+static int
+channel_list (Client *c)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *arr;
+  guint status;
+
+  if (!call (c, "GET", "/api/channels", NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  arr = json_object_get_array_member (json_node_get_object (reply), "channels");
+  g_print ("%-8s  %-30s  %-16s  %s\n", "NUMBER", "NAME", "GROUP", "STATE");
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    print_channel_row (json_array_get_object_element (arr, i));
+  if (json_array_get_length (arr) == 0)
+    g_print ("(no channels yet: add one with `exstreamtv channel add NUMBER NAME`)\n");
+  return EXIT_SUCCESS;
+}
+
+static char *
+channel_path (const char *number)
+{
+  g_autofree char *esc = g_uri_escape_string (number, NULL, FALSE);
+  return g_strconcat ("/api/channels/", esc, NULL);
+}
+
+static int
+channel_show (Client *c, const char *number)
+{
+  g_autofree char *path = channel_path (number);
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  if (!call (c, "GET", path, NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  {
+    g_autofree char *text = json_to_string (reply, TRUE);
+    g_print ("%s\n", text);
+  }
+  return EXIT_SUCCESS;
+}
+
+static int
+channel_add (Client *c, int argc, char **argv)
+{
+  g_autofree char *group = NULL;
+  g_autofree char *logo = NULL;
+  gboolean always_on = FALSE, disabled = FALSE;
+  const GOptionEntry entries[] = {
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group, "Group shown by IPTV players", "GROUP" },
+    { "logo", 'l', 0, G_OPTION_ARG_STRING, &logo, "Logo URL", "URL" },
+    { "always-on", 0, 0, G_OPTION_ARG_NONE, &always_on, "Keep the channel running without viewers", NULL },
+    { "disabled", 0, 0, G_OPTION_ARG_NONE, &disabled, "Add it disabled", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NUMBER NAME");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 3)
+    return usage_error ("channel add needs a NUMBER and a NAME (quote a name with spaces)");
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "number");
+  json_builder_add_string_value (b, argv[1]);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, argv[2]);
+  if (group)
+    {
+      json_builder_set_member_name (b, "group");
+      json_builder_add_string_value (b, group);
+    }
+  if (logo)
+    {
+      json_builder_set_member_name (b, "logo");
+      json_builder_add_string_value (b, logo);
+    }
+  json_builder_set_member_name (b, "always_on");
+  json_builder_add_boolean_value (b, always_on);
+  json_builder_set_member_name (b, "enabled");
+  json_builder_add_boolean_value (b, !disabled);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+
+  if (!call (c, "POST", "/api/channels", body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 201 || reply == NULL)
+    return report_failure (status, reply);
+  g_print ("added channel %s\n", json_object_get_string_member (json_node_get_object (reply), "number"));
+  return EXIT_SUCCESS;
+}
+
+static int
+channel_remove (Client *c, const char *number)
+{
+  g_autofree char *path = channel_path (number);
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  if (!call (c, "DELETE", path, NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 204)
+    return report_failure (status, reply);
+  g_print ("removed channel %s\n", number);
+  return EXIT_SUCCESS;
+}
+
+static int
+run_channel (Client *c, int argc, char **argv)
+{
+  if (argc < 2)
+    return usage_error ("channel needs a subcommand: list, show, add or remove");
+  if (g_str_equal (argv[1], "list") && argc == 2)
+    return channel_list (c);
+  if (g_str_equal (argv[1], "show") && argc == 3)
+    return channel_show (c, argv[2]);
+  if (g_str_equal (argv[1], "add"))
+    return channel_add (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "remove") && argc == 3)
+    return channel_remove (c, argv[2]);
+  return usage_error ("unknown or incomplete channel command");
+}
+
+/**
+ * exs_cli_run:
+ * @url: (nullable): the server's base URL; %NULL derives it from the config
+ * @argv: the command words, argv[0] being the command
+ */
+int
+exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  Client c = { 0 };
+  int status;
+  const char *host = exs_config_get_string (config, "server", "host");
+  const char *env_token = g_getenv ("EXSTREAMTV_TOKEN");
+
+  if (!g_str_equal (argv[0], "channel"))
+    {
+      g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);
+      return usage_error (msg);
+    }
+
+  c.token = env_token ? g_strdup (env_token) : exs_paths_read_token (data_dir, &error);
+  if (c.token == NULL)
+    {
+      g_printerr ("exstreamtv: no admin token found (%s). Has the server been started with this data "
+                  "directory (%s)? Set EXSTREAMTV_TOKEN or --data-dir.\n",
+                  error->message, data_dir);
+      return EXS_EXIT_FAILURE;
+    }
+  if (url)
+    c.base_url = g_strdup (url);
+  else
+    {
+      gboolean any = g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::");
+      gboolean v6 = strchr (host, ':') != NULL;
+      c.base_url = g_strdup_printf ("http://%s%s%s:%" G_GINT64_FORMAT, v6 && !any ? "[" : "",
+                                    any ? "127.0.0.1" : host, v6 && !any ? "]" : "",
+                                    exs_config_get_int (config, "server", "port"));
+    }
+  while (g_str_has_suffix (c.base_url, "/"))
+    c.base_url[strlen (c.base_url) - 1] = '\0';
+  c.session = soup_session_new_with_options ("timeout", 30, NULL);
+
+  status = run_channel (&c, argc, argv);
+  client_clear (&c);
+  return status;
+}

@@ -1,0 +1,289 @@
+/* exs-channel-store.c: the channels table.
+ *
+ * Numbers are stored as their canonical text plus (major, minor) integers so
+ * the guide order (2 < 10 < 102 < 1984 < 1984.1) comes from an index, not
+ * from float or string comparison. Callers pass numbers already validated by
+ * exs_channel_number_parse(); the table's UNIQUE constraint turns a duplicate
+ * into EXS_DATABASE_ERROR_CONSTRAINT.
+ */
+#include "config.h"
+
+#include "exs-channel-store.h"
+
+#include "exs-channel-number.h"
+#include "exs-fs.h"
+
+#define COLUMNS \
+  "id, number, name, group_title, logo, enabled, always_on, streaming_mode, profile, " \
+  "transcode_mode, created_at, updated_at"
+
+/**
+ * exs_channel_record_new:
+ *
+ * Returns: (transfer full): a record holding the defaults of a new channel
+ */
+ExsChannelRecord *
+exs_channel_record_new (void)
+{
+  ExsChannelRecord *r = g_new0 (ExsChannelRecord, 1);
+
+  r->name = g_strdup ("");
+  r->group_title = g_strdup ("");
+  r->logo = g_strdup ("");
+  r->enabled = TRUE;
+  r->streaming_mode = g_strdup ("both");
+  r->profile = g_strdup ("720p");
+  r->transcode_mode = g_strdup ("auto");
+  return r;
+}
+
+ExsChannelRecord *
+exs_channel_record_copy (const ExsChannelRecord *r)
+{
+  ExsChannelRecord *c = g_new0 (ExsChannelRecord, 1);
+
+  *c = *r;
+  c->number = g_strdup (r->number);
+  c->name = g_strdup (r->name);
+  c->group_title = g_strdup (r->group_title);
+  c->logo = g_strdup (r->logo);
+  c->streaming_mode = g_strdup (r->streaming_mode);
+  c->profile = g_strdup (r->profile);
+  c->transcode_mode = g_strdup (r->transcode_mode);
+  return c;
+}
+
+void
+exs_channel_record_free (ExsChannelRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->number);
+  g_free (r->name);
+  g_free (r->group_title);
+  g_free (r->logo);
+  g_free (r->streaming_mode);
+  g_free (r->profile);
+  g_free (r->transcode_mode);
+  g_free (r);
+}
+
+static char *
+dup_col (sqlite3_stmt *stmt, int col)
+{
+  const char *t = (const char *) sqlite3_column_text (stmt, col);
+  return g_strdup (t ? t : "");
+}
+
+static ExsChannelRecord *
+record_from_row (sqlite3_stmt *stmt)
+{
+  ExsChannelRecord *r = g_new0 (ExsChannelRecord, 1);
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->number = dup_col (stmt, 1);
+  r->name = dup_col (stmt, 2);
+  r->group_title = dup_col (stmt, 3);
+  r->logo = dup_col (stmt, 4);
+  r->enabled = sqlite3_column_int (stmt, 5) != 0;
+  r->always_on = sqlite3_column_int (stmt, 6) != 0;
+  r->streaming_mode = dup_col (stmt, 7);
+  r->profile = dup_col (stmt, 8);
+  r->transcode_mode = dup_col (stmt, 9);
+  r->created_at = sqlite3_column_int64 (stmt, 10);
+  r->updated_at = sqlite3_column_int64 (stmt, 11);
+  return r;
+}
+
+/**
+ * exs_channel_store_list:
+ *
+ * Returns: (transfer full) (element-type ExsChannelRecord) (nullable): every
+ *   channel in guide order
+ */
+GPtrArray *
+exs_channel_store_list (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT " COLUMNS " FROM channels ORDER BY number_major, number_minor IS NOT NULL, number_minor",
+      error);
+  g_autoptr (GPtrArray) out = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, record_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list channels: %s",
+                   sqlite3_errmsg (exs_database_get_handle (db)));
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * exs_channel_store_get:
+ * @number: a channel number in any accepted spelling
+ *
+ * Returns: (transfer full) (nullable): the channel, or %NULL with
+ *   %EXS_DATABASE_ERROR_NOT_FOUND
+ */
+ExsChannelRecord *
+exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
+{
+  g_autofree char *canon = exs_channel_number_normalize (number);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (canon == NULL)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered “%s”", number);
+      return NULL;
+    }
+  stmt = exs_database_prepare (db, "SELECT " COLUMNS " FROM channels WHERE number = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, canon, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return record_from_row (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", canon);
+  else
+    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read channel %s: %s", canon,
+                 sqlite3_errmsg (exs_database_get_handle (db)));
+  return NULL;
+}
+
+static void
+bind_record (sqlite3_stmt *stmt, const ExsChannelRecord *r, guint major, guint minor, gboolean has_minor)
+{
+  sqlite3_bind_text (stmt, 1, r->number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, major);
+  if (has_minor)
+    sqlite3_bind_int64 (stmt, 3, minor);
+  else
+    sqlite3_bind_null (stmt, 3);
+  sqlite3_bind_text (stmt, 4, r->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, r->group_title, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, r->logo, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 7, r->enabled ? 1 : 0);
+  sqlite3_bind_int (stmt, 8, r->always_on ? 1 : 0);
+  sqlite3_bind_text (stmt, 9, r->streaming_mode, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, r->profile, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, r->transcode_mode, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 12, r->updated_at);
+}
+
+static gboolean
+canonicalize (ExsChannelRecord *r, guint *major, guint *minor, gboolean *has_minor, GError **error)
+{
+  char *canon = NULL;
+
+  if (!exs_channel_number_parse (r->number, &canon, major, minor, has_minor))
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT, "invalid channel number “%s”",
+                   r->number);
+      return FALSE;
+    }
+  g_free (r->number);
+  r->number = canon;
+  return TRUE;
+}
+
+/**
+ * exs_channel_store_insert:
+ *
+ * Inserts @record, filling in its id, canonical number and timestamps.
+ */
+gboolean
+exs_channel_store_insert (ExsDatabase *db, ExsChannelRecord *record, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint major, minor;
+  gboolean has_minor;
+
+  if (!canonicalize (record, &major, &minor, &has_minor, error))
+    return FALSE;
+  record->created_at = record->updated_at = g_get_real_time () / G_USEC_PER_SEC;
+  stmt = exs_database_prepare (db,
+                               "INSERT INTO channels (number, number_major, number_minor, name, group_title,"
+                               " logo, enabled, always_on, streaming_mode, profile, transcode_mode,"
+                               " updated_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_record (stmt, record, major, minor, has_minor);
+  sqlite3_bind_int64 (stmt, 13, record->created_at);
+  if (!exs_database_step_done (db, stmt, error))
+    return FALSE;
+  record->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
+  return TRUE;
+}
+
+/**
+ * exs_channel_store_update:
+ * @number: the channel's current number
+ * @record: its new values (the number may change)
+ */
+gboolean
+exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord *record, GError **error)
+{
+  g_autofree char *canon = exs_channel_number_normalize (number);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint major, minor;
+  gboolean has_minor;
+
+  if (!canonicalize (record, &major, &minor, &has_minor, error))
+    return FALSE;
+  record->updated_at = g_get_real_time () / G_USEC_PER_SEC;
+  stmt = exs_database_prepare (db,
+                               "UPDATE channels SET number = ?, number_major = ?, number_minor = ?, name = ?,"
+                               " group_title = ?, logo = ?, enabled = ?, always_on = ?, streaming_mode = ?,"
+                               " profile = ?, transcode_mode = ?, updated_at = ? WHERE number = ?",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_record (stmt, record, major, minor, has_minor);
+  sqlite3_bind_text (stmt, 13, canon ? canon : number, -1, SQLITE_TRANSIENT);
+  if (!exs_database_step_done (db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+exs_channel_store_delete (ExsDatabase *db, const char *number, GError **error)
+{
+  g_autofree char *canon = exs_channel_number_normalize (number);
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "DELETE FROM channels WHERE number = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, canon ? canon : number, -1, SQLITE_TRANSIENT);
+  if (!exs_database_step_done (db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+exs_channel_store_count (ExsDatabase *db)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT count(*) FROM channels", NULL);
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
+}

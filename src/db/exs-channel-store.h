@@ -1,0 +1,46 @@
+/* exs-channel-store.h: channels as rows — the typed queries over the channels table */
+#pragma once
+
+#include "exs-database.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  gint64 id;
+  char *number;          /* canonical text: "5", "102", "1984.1" */
+  char *name;
+  char *group_title;
+  char *logo;
+  gboolean enabled;
+  gboolean always_on;
+  char *streaming_mode;  /* "both", "iptv" or "hdhomerun" */
+  char *profile;         /* "480p", "720p" or "1080p" */
+  char *transcode_mode;  /* "auto", "transcode" or "remux" */
+  gint64 created_at;     /* unix seconds, UTC */
+  gint64 updated_at;
+} ExsChannelRecord;
+
+ExsChannelRecord *exs_channel_record_new (void);
+ExsChannelRecord *exs_channel_record_copy (const ExsChannelRecord *record);
+void exs_channel_record_free (ExsChannelRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsChannelRecord, exs_channel_record_free)
+
+GPtrArray *exs_channel_store_list (ExsDatabase  *db,
+                                   GError      **error);
+ExsChannelRecord *exs_channel_store_get (ExsDatabase  *db,
+                                         const char   *number,
+                                         GError      **error);
+gboolean exs_channel_store_insert (ExsDatabase       *db,
+                                   ExsChannelRecord  *record,
+                                   GError           **error);
+gboolean exs_channel_store_update (ExsDatabase       *db,
+                                   const char        *number,
+                                   ExsChannelRecord  *record,
+                                   GError           **error);
+gboolean exs_channel_store_delete (ExsDatabase  *db,
+                                   const char   *number,
+                                   GError      **error);
+gint64 exs_channel_store_count (ExsDatabase *db);
+
+G_END_DECLS

@@ -1,0 +1,169 @@
+/* exs-http-json.c: JSON in and out of the API.
+ *
+ * Every API error, from any subsystem, has one shape:
+ *   {"error": {"code": "not_found", "message": "no channel numbered 7"}}
+ * with the matching status. GErrors from the store map onto statuses here so
+ * handlers stay short.
+ */
+#include "config.h"
+
+#include "exs-http-json.h"
+
+#include "exs-database.h"
+
+void
+exs_http_reply_json (SoupServerMessage *msg, guint status, JsonNode *root)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  gsize len = 0;
+  char *text;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, &len);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
+}
+
+void
+exs_http_reply_object (SoupServerMessage *msg, guint status, JsonObject *object)
+{
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (root, object);
+  exs_http_reply_json (msg, status, root);
+}
+
+const char *
+exs_http_error_code_for_status (guint status)
+{
+  switch (status)
+    {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 411: return "length_required";
+    case 413: return "payload_too_large";
+    case 415: return "unsupported_media_type";
+    case 422: return "validation_failed";
+    case 503: return "service_unavailable";
+    default: return status >= 500 ? "internal_error" : "error";
+    }
+}
+
+/**
+ * exs_http_reply_error:
+ * @code: (nullable): a stable machine-readable code; %NULL derives it from @status
+ */
+void
+exs_http_reply_error (SoupServerMessage *msg, guint status, const char *code, const char *format, ...)
+{
+  g_autoptr (JsonObject) outer = json_object_new ();
+  JsonObject *inner = json_object_new ();
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  json_object_set_string_member (inner, "code", code ? code : exs_http_error_code_for_status (status));
+  json_object_set_string_member (inner, "message", message);
+  json_object_set_object_member (outer, "error", inner);
+  exs_http_reply_object (msg, status, outer);
+}
+
+/**
+ * exs_http_reply_field_error:
+ * @field: the request field at fault, added as "field" to the error object
+ */
+void
+exs_http_reply_field_error (SoupServerMessage *msg, guint status, const char *field, const char *format, ...)
+{
+  g_autoptr (JsonObject) outer = json_object_new ();
+  JsonObject *inner = json_object_new ();
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  json_object_set_string_member (inner, "code", exs_http_error_code_for_status (status));
+  json_object_set_string_member (inner, "message", message);
+  json_object_set_string_member (inner, "field", field);
+  json_object_set_object_member (outer, "error", inner);
+  exs_http_reply_object (msg, status, outer);
+}
+
+/* Maps store errors to statuses; anything unexpected is a 500 that says so. */
+void
+exs_http_reply_gerror (SoupServerMessage *msg, const GError *error)
+{
+  guint status = 500;
+
+  if (error->domain == EXS_DATABASE_ERROR)
+    {
+      switch (error->code)
+        {
+        case EXS_DATABASE_ERROR_NOT_FOUND: status = 404; break;
+        case EXS_DATABASE_ERROR_CONSTRAINT: status = 409; break;
+        case EXS_DATABASE_ERROR_OPEN: status = 503; break;
+        default: status = 500; break;
+        }
+    }
+  exs_http_reply_error (msg, status, NULL, "%s", error->message);
+}
+
+/**
+ * exs_http_read_json_object:
+ *
+ * Parses the request body as a JSON object. On failure it answers the request
+ * (400 with what is wrong, 415 for another content type) and returns %NULL.
+ *
+ * Returns: (transfer full) (nullable): the object
+ */
+JsonObject *
+exs_http_read_json_object (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *ctype = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (ctype != NULL && !g_str_equal (ctype, "application/json") && !g_str_has_suffix (ctype, "+json"))
+    {
+      exs_http_reply_error (msg, 415, NULL, "the request body must be application/json, not %s", ctype);
+      return NULL;
+    }
+  if (len == 0)
+    {
+      exs_http_reply_error (msg, 400, "invalid_json", "the request needs a JSON object as its body");
+      return NULL;
+    }
+  if (!g_utf8_validate (data, (gssize) len, NULL))
+    {
+      exs_http_reply_error (msg, 400, "invalid_json", "the request body is not valid UTF-8");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+    {
+      exs_http_reply_error (msg, 400, "invalid_json", "the request body is not valid JSON: %s", error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      exs_http_reply_error (msg, 400, "invalid_json", "the request body must be a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}

@@ -1,0 +1,30 @@
+/* exs-http-json.h: the API's JSON conventions — bodies in, bodies and errors out */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+void exs_http_reply_json (SoupServerMessage *msg,
+                          guint              status,
+                          JsonNode          *root);
+void exs_http_reply_object (SoupServerMessage *msg,
+                            guint              status,
+                            JsonObject        *object);
+void exs_http_reply_error (SoupServerMessage *msg,
+                           guint              status,
+                           const char        *code,
+                           const char        *format,
+                           ...) G_GNUC_PRINTF (4, 5);
+void exs_http_reply_field_error (SoupServerMessage *msg,
+                                 guint              status,
+                                 const char        *field,
+                                 const char        *format,
+                                 ...) G_GNUC_PRINTF (4, 5);
+void exs_http_reply_gerror (SoupServerMessage *msg,
+                            const GError      *error);
+JsonObject *exs_http_read_json_object (SoupServerMessage *msg);
+const char *exs_http_error_code_for_status (guint status);
+
+G_END_DECLS

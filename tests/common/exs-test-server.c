@@ -1,0 +1,391 @@
+/* exs-test-server.c: starts the real server on 127.0.0.1 with a free port and
+ * a temporary data dir, talks HTTP to it, and stops it with SIGTERM. */
+#include "config.h"
+
+#include "exs-test-server.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#define START_TIMEOUT_US (120 * G_USEC_PER_SEC)
+
+const char *
+exs_test_server_binary (void)
+{
+  const char *bin = g_getenv ("EXSTREAMTV_BIN");
+
+  g_assert_nonnull (bin);
+  return bin;
+}
+
+char *
+exs_test_make_temp_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("exstreamtv-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+exs_test_remove_tree (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileEnumerator) e = NULL;
+  GFileInfo *info;
+
+  e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (e && (info = g_file_enumerator_next_file (e, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        exs_test_remove_tree (child);
+      else
+        g_unlink (child);
+      g_object_unref (info);
+    }
+  g_rmdir (path);
+}
+
+static GSubprocessLauncher *
+make_launcher (const char *const *extra_env, const char *log_path)
+{
+  GSubprocessLauncher *l = g_subprocess_launcher_new (log_path ? G_SUBPROCESS_FLAGS_STDERR_MERGE
+                                                               : G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                                                     | G_SUBPROCESS_FLAGS_STDERR_MERGE);
+
+  /* No user config or environment leaks into a test. */
+  g_subprocess_launcher_unsetenv (l, "EXSTREAMTV_SERVER_PORT");
+  g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  for (guint i = 0; extra_env && extra_env[i]; i++)
+    {
+      g_auto (GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+      g_subprocess_launcher_setenv (l, kv[0], kv[1] ? kv[1] : "", TRUE);
+    }
+  if (log_path)
+    g_subprocess_launcher_set_stdout_file_path (l, log_path);
+  return l;
+}
+
+static GPtrArray *
+server_argv (const char *data_dir, const char *const *extra_args, const char *const *extra_env)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  gboolean has_port = FALSE, has_bind = FALSE;
+
+  /* A test that sets the port through the environment or a file says so. */
+  for (guint i = 0; extra_env && extra_env[i]; i++)
+    has_port |= g_str_has_prefix (extra_env[i], "EXSTREAMTV_SERVER_PORT=")
+                || g_str_has_prefix (extra_env[i], "EXSTREAMTV_FORCE_NO_TEST_PORT=");
+
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    {
+      has_port |= g_str_has_prefix (extra_args[i], "--port");
+      has_bind |= g_str_has_prefix (extra_args[i], "--bind");
+    }
+  g_ptr_array_add (argv, (char *) exs_test_server_binary ());
+  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, (char *) data_dir);
+  if (!has_port)
+    g_ptr_array_add (argv, (char *) "--port=0");
+  if (!has_bind)
+    g_ptr_array_add (argv, (char *) "--bind=127.0.0.1");
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+static guint
+parse_port (const char *log)
+{
+  const char *p = strstr (log, " listening on http://");
+  const char *colon;
+
+  if (p == NULL)
+    return 0;
+  p += strlen (" listening on http://");
+  colon = strchr (p, '/');
+  if (colon == NULL)
+    return 0;
+  while (colon > p && colon[-1] != ':')
+    colon--;
+  return (guint) g_ascii_strtoull (colon, NULL, 10);
+}
+
+/**
+ * exs_test_server_try_start:
+ * @exit_status: (out): the exit status if the server stopped instead of listening
+ * @output: (out) (optional): what it printed
+ *
+ * Returns: (nullable): the server, or %NULL if it exited before listening
+ */
+ExsTestServer *
+exs_test_server_try_start (const char *data_dir, const char *const *extra_args, const char *const *extra_env,
+                           int *exit_status, char **output)
+{
+  ExsTestServer *s = g_new0 (ExsTestServer, 1);
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GPtrArray) argv = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+
+  s->own_data_dir = data_dir == NULL;
+  s->data_dir = data_dir ? g_strdup (data_dir) : exs_test_make_temp_dir ();
+  {
+    g_autofree char *base = g_path_get_basename (s->data_dir);
+    s->log_path = g_strdup_printf ("%s/%s-%d.log", g_get_tmp_dir (), base, g_random_int_range (0, 1 << 30));
+  }
+  launcher = make_launcher (extra_env, s->log_path);
+  argv = server_argv (s->data_dir, extra_args, extra_env);
+  s->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *log = NULL;
+
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_file_get_contents (s->log_path, &log, NULL, NULL);
+      if (log && (s->port = parse_port (log)) != 0)
+        break;
+      if (g_subprocess_get_identifier (s->process) == NULL)
+        {
+          *exit_status = g_subprocess_get_if_exited (s->process) ? g_subprocess_get_exit_status (s->process) : -1;
+          if (output)
+            *output = g_steal_pointer (&log);
+          exs_test_server_free (s);
+          return NULL;
+        }
+      g_usleep (20000);
+    }
+  g_assert_cmpuint (s->port, !=, 0);
+
+  {
+    g_autofree char *token_path = g_build_filename (s->data_dir, "api-token", NULL);
+    g_file_get_contents (token_path, &s->token, NULL, &error);
+    g_assert_no_error (error);
+    g_strstrip (s->token);
+  }
+  s->base_url = g_strdup_printf ("http://127.0.0.1:%u", s->port);
+  s->session = soup_session_new_with_options ("timeout", 60, NULL);
+  return s;
+}
+
+/**
+ * exs_test_server_start:
+ * @data_dir: (nullable): a data dir to use; %NULL makes (and later removes) one
+ *
+ * Starts the server and fails the test if it does not start listening.
+ */
+ExsTestServer *
+exs_test_server_start (const char *data_dir, const char *const *extra_args, const char *const *extra_env)
+{
+  int status = 0;
+  g_autofree char *output = NULL;
+  ExsTestServer *s = exs_test_server_try_start (data_dir, extra_args, extra_env, &status, &output);
+
+  if (s == NULL)
+    g_error ("the server exited with %d before listening:\n%s", status, output ? output : "");
+  return s;
+}
+
+char *
+exs_test_server_read_log (ExsTestServer *s)
+{
+  char *log = NULL;
+
+  g_file_get_contents (s->log_path, &log, NULL, NULL);
+  return log;
+}
+
+static void
+on_wait_cb (GObject *source, GAsyncResult *res, gpointer data)
+{
+  gboolean *done = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), res, NULL);
+  *done = TRUE;
+}
+
+/**
+ * exs_test_server_stop:
+ * @seconds: (out) (optional): how long the server took to exit after SIGTERM
+ *
+ * Returns: the exit status (-1 if it was killed after 20 s)
+ */
+int
+exs_test_server_stop (ExsTestServer *s, double *seconds)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean done = FALSE;
+  int status;
+
+  if (s->process == NULL)
+    return -1;
+  g_subprocess_send_signal (s->process, SIGTERM);
+  g_subprocess_wait_async (s->process, NULL, on_wait_cb, &done);
+  while (!done && g_get_monotonic_time () - start < 20 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  if (seconds)
+    *seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  if (!done)
+    {
+      g_subprocess_force_exit (s->process);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+      status = -1;
+    }
+  else
+    status = g_subprocess_get_if_exited (s->process) ? g_subprocess_get_exit_status (s->process) : -1;
+  g_clear_object (&s->process);
+  return status;
+}
+
+void
+exs_test_server_free (ExsTestServer *s)
+{
+  if (s == NULL)
+    return;
+  if (s->process)
+    exs_test_server_stop (s, NULL);
+  g_clear_object (&s->session);
+  if (s->own_data_dir)
+    exs_test_remove_tree (s->data_dir);
+  if (s->log_path)
+    g_unlink (s->log_path);
+  g_free (s->log_path);
+  g_free (s->data_dir);
+  g_free (s->token);
+  g_free (s->base_url);
+  g_free (s);
+}
+
+ExsTestReply *
+exs_test_server_request (ExsTestServer *s, const char *method, const char *path, const char *json_body,
+                         gboolean with_token)
+{
+  g_autofree char *url = g_strconcat (s->base_url, path, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  ExsTestReply *r = g_new0 (ExsTestReply, 1);
+
+  g_assert_nonnull (msg);
+  if (with_token)
+    {
+      g_autofree char *auth = g_strconcat ("Bearer ", s->token, NULL);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    }
+  if (json_body)
+    {
+      g_autoptr (GBytes) b = g_bytes_new (json_body, strlen (json_body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", b);
+    }
+  bytes = soup_session_send_and_read (s->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  r->status = soup_message_get_status (msg);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  r->body = g_bytes_get_size (bytes) > 0 ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes))
+                                          : g_strdup ("");
+  if (r->body[0] != '\0')
+    {
+      g_autoptr (JsonParser) p = json_parser_new ();
+      if (json_parser_load_from_data (p, r->body, -1, NULL) && json_parser_get_root (p))
+        r->json = json_node_copy (json_parser_get_root (p));
+    }
+  return r;
+}
+
+/* Sends bytes as they are and returns everything until the server closes. */
+char *
+exs_test_server_raw (ExsTestServer *s, const char *raw)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  GString *out = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+
+  g_socket_client_set_timeout (client, 10);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", (guint16) s->port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), raw, strlen (raw), NULL, NULL,
+                             &error);
+  g_assert_no_error (error);
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf, sizeof buf, NULL, NULL))
+         > 0)
+    {
+      g_string_append_len (out, buf, n);
+      /* Requests here are answered with a complete response; stop once it is in. */
+      if (strstr (out->str, "\r\n\r\n") != NULL)
+        {
+          const char *cl = strstr (out->str, "Content-Length: ");
+          const char *body = strstr (out->str, "\r\n\r\n") + 4;
+          if (cl && (gsize) (out->str + out->len - body) >= g_ascii_strtoull (cl + 16, NULL, 10))
+            break;
+        }
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+exs_test_reply_free (ExsTestReply *r)
+{
+  if (r == NULL)
+    return;
+  if (r->json)
+    json_node_unref (r->json);
+  if (r->headers)
+    soup_message_headers_unref (r->headers);
+  g_free (r->body);
+  g_free (r);
+}
+
+JsonObject *
+exs_test_reply_object (ExsTestReply *r)
+{
+  g_assert_nonnull (r->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (r->json));
+  return json_node_get_object (r->json);
+}
+
+const char *
+exs_test_reply_error_code (ExsTestReply *r)
+{
+  JsonObject *err;
+
+  if (r->json == NULL || !JSON_NODE_HOLDS_OBJECT (r->json))
+    return NULL;
+  err = json_object_get_object_member (json_node_get_object (r->json), "error");
+  return err ? json_object_get_string_member (err, "code") : NULL;
+}
+
+/**
+ * exs_test_run_command:
+ * @output: (out) (optional): stdout and stderr together
+ *
+ * Runs a command to completion (with a temporary XDG_CONFIG_HOME).
+ * Returns: its exit status
+ */
+int
+exs_test_run_command (const char *const *argv, const char *const *extra_env, char **output)
+{
+  g_autoptr (GSubprocessLauncher) l = make_launcher (extra_env, NULL);
+  g_autoptr (GSubprocess) p = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  p = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  if (output)
+    *output = g_steal_pointer (&out);
+  return g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
+}
