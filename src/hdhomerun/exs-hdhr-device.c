@@ -399,12 +399,7 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                             self->tuner_count);
       return;
     }
-  if (self->hooks->serve_ts == NULL)
-    {
-      exs_stream_hooks_reply_no_engine (msg);
-      return;
-    }
-  self->hooks->serve_ts (self->hooks->user_data, msg, channel->number, &request);
+  exs_stream_serve (self->hooks, msg, channel->number, &request);
 }
 
 /**

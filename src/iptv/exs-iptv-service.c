@@ -485,10 +485,8 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     return;
   if (g_str_equal (soup_server_message_get_method (msg), "HEAD"))
     exs_stream_reply_head (msg);
-  else if (self->hooks->serve_ts == NULL)
-    exs_stream_hooks_reply_no_engine (msg);
   else
-    self->hooks->serve_ts (self->hooks->user_data, msg, channel->number, &request);
+    exs_stream_serve (self->hooks, msg, channel->number, &request);
 }
 
 static void

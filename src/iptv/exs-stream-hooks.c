@@ -100,3 +100,24 @@ exs_stream_reply_head (SoupServerMessage *msg)
   soup_message_headers_replace (h, "Cache-Control", "no-store");
   soup_message_headers_replace (h, "Connection", "close");
 }
+
+/**
+ * exs_stream_serve:
+ *
+ * Hands a GET for a live stream to the engine, or answers 503 without one.
+ * A live stream has no byte ranges: Lavf clients (Plex, Jellyfin, ffprobe)
+ * send "Range: bytes=0-", and libsoup would turn a 200 into a 206 for it, so
+ * the header is dropped first.
+ */
+void
+exs_stream_serve (const ExsStreamHooks *hooks, SoupServerMessage *msg, const char *number,
+                  const ExsStreamRequest *request)
+{
+  if (hooks == NULL || hooks->serve_ts == NULL)
+    {
+      exs_stream_hooks_reply_no_engine (msg);
+      return;
+    }
+  soup_message_headers_remove (soup_server_message_get_request_headers (msg), "Range");
+  hooks->serve_ts (hooks->user_data, msg, number, request);
+}

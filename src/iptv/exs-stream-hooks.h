@@ -75,5 +75,9 @@ ExsChannelRecord *exs_stream_find_channel (SoupServerMessage *msg,
                                            const char        *number_text,
                                            ExsStreamRoute     route);
 void exs_stream_reply_head (SoupServerMessage *msg);
+void exs_stream_serve (const ExsStreamHooks   *hooks,
+                       SoupServerMessage      *msg,
+                       const char             *number,
+                       const ExsStreamRequest *request);
 
 G_END_DECLS
