@@ -8,7 +8,8 @@
  * times "YYYYMMDDHHMMSS +ZZZZ" in [server] time_zone. Filler marked
  * hide_in_guide is folded into the programme before it; offline time and
  * channels with nothing scheduled show the channel's name, so every channel
- * has programmes (tv_validate_file wants that). Pure function of its inputs:
+ * has programmes (tv_validate_file wants that) and none is "Unknown Airing";
+ * programmes never overlap, whatever the source returns. Pure function of its inputs:
  * safe in a worker thread as long as the source is; ExsIptvService runs it in
  * a GTask, the benchmark and the unit tests call it directly.
  */
@@ -58,6 +59,11 @@ make_entries (GPtrArray *items, gint64 from_us, gint64 to_us)
       GuideEntry *prev = entries->len ? &g_array_index (entries, GuideEntry, entries->len - 1) : NULL;
       GuideEntry e = { item->start_us, item->stop_us, item_is_named (item) ? item : NULL };
 
+      /* A guide never overlaps (the seeds' guides did, and clients showed
+       * garbage): an item starting inside the previous one starts where
+       * that one stops, and one wholly inside it is dropped. */
+      if (prev && e.start_us < prev->stop_us)
+        e.start_us = prev->stop_us;
       if (e.stop_us <= e.start_us || e.stop_us <= from_us || e.start_us >= to_us)
         continue;
       if (prev && prev->stop_us == e.start_us

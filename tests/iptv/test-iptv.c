@@ -249,6 +249,41 @@ test_xmltv_episode_numbers (void)
   g_assert_nonnull (strstr (data, "start=\"20251231190000 -0500\" stop=\"20251231200000 -0500\""));
 }
 
+/* A source that returns overlapping or repeated items (the seeds' bug)
+ * still gives a guide whose programmes follow one another. */
+static void
+test_xmltv_never_overlaps (void)
+{
+  g_autoptr (GPtrArray) channels = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
+  gint64 t = (gint64) 1767225600 * G_USEC_PER_SEC;
+  gint64 spans[][2] = { { 0, 60 }, { 0, 60 }, { 30, 90 }, { 40, 50 }, { 90, 120 } };
+  g_autoptr (GBytes) xml = NULL;
+  g_autofree char *path = NULL;
+  const char *data;
+
+  g_ptr_array_add (channels, make_channel ("8.1", "Eight", "both", TRUE));
+  for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+    {
+      g_autoptr (ExsPlayoutItem) item = exs_playout_item_new ();
+      item->kind = EXS_PLAYOUT_ITEM_PROGRAMME;
+      item->start_us = t + spans[i][0] * 60 * G_USEC_PER_SEC;
+      item->stop_us = t + spans[i][1] * 60 * G_USEC_PER_SEC;
+      item->title = g_strdup_printf ("Item %u", i);
+      exs_memory_playout_add (playout, "8.1", item);
+    }
+  xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), t, t + 2 * HOUR_US, "UTC");
+  data = g_bytes_get_data (xml, NULL);
+  g_assert_nonnull (strstr (data, "start=\"20260101000000 +0000\" stop=\"20260101010000 +0000\""));
+  g_assert_nonnull (strstr (data, "start=\"20260101010000 +0000\" stop=\"20260101013000 +0000\""));
+  g_assert_nonnull (strstr (data, "start=\"20260101013000 +0000\" stop=\"20260101020000 +0000\""));
+  g_assert_null (strstr (data, "Item 1"));
+  g_assert_null (strstr (data, "Item 3"));
+  path = exs_check_write_temp ("guide.xml", data, strlen (data));
+  exs_check_xmltv_validates (path);
+  exs_check_remove_temp (path);
+}
+
 static void
 test_xmltv_without_playout (void)
 {
@@ -271,6 +306,7 @@ main (int argc, char **argv)
   g_test_add_func ("/iptv/xmltv/tv-validate-file-ok", test_xmltv_validates);
   g_test_add_func ("/iptv/xmltv/guide-equals-playout", test_xmltv_matches_playout);
   g_test_add_func ("/iptv/xmltv/episode-numbers-and-zone", test_xmltv_episode_numbers);
+  g_test_add_func ("/iptv/xmltv/never-overlaps", test_xmltv_never_overlaps);
   g_test_add_func ("/iptv/xmltv/no-playout-still-valid", test_xmltv_without_playout);
   return g_test_run ();
 }
