@@ -194,7 +194,8 @@ write_programme (xmlTextWriterPtr w, const GuideEntry *e, const ExsChannelRecord
  * @base_url: for icons given as paths
  * @time_zone: the zone the times are written in
  *
- * Returns: (transfer full): the guide, UTF-8 XML
+ * Returns: (transfer full): the guide, UTF-8 XML; the data is followed by a
+ *   NUL that its size does not count
  */
 GBytes *
 exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, gint64 to_us,
@@ -253,7 +254,9 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
       return NULL;
     }
   xmlFreeTextWriter (w);
-  bytes = g_bytes_new (xmlBufferContent (buf), (gsize) xmlBufferLength (buf));
+  /* NUL-terminated past its size, so callers may treat it as a string */
+  bytes = g_bytes_new_take (g_strndup ((const char *) xmlBufferContent (buf), (gsize) xmlBufferLength (buf)),
+                            (gsize) xmlBufferLength (buf));
   xmlBufferFree (buf);
   return bytes;
 }
