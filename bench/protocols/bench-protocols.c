@@ -16,12 +16,12 @@
 #include <string.h>
 #include <zlib.h>
 
-#define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
+#define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
 
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
 {
-  double x = *(const double *) a, y = *(const double *) b;
+  double x = *(const double *)a, y = *(const double *)b;
 
   return x < y ? -1 : x > y;
 }
@@ -36,7 +36,7 @@ median (GArray *ms)
 static GPtrArray *
 make_channels (guint n)
 {
-  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
 
   for (guint i = 0; i < n; i++)
     {
@@ -62,7 +62,7 @@ row (const char *what, double ms, double goal_ms, const char *size)
 int
 main (int argc, char **argv)
 {
-  guint runs = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 15;
+  guint runs = argc > 1 ? (guint)g_ascii_strtoull (argv[1], NULL, 10) : 15;
   g_autoptr (GPtrArray) guide_channels = make_channels (100);
   g_autoptr (GPtrArray) m3u_channels = make_channels (500);
   g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
@@ -77,15 +77,16 @@ main (int argc, char **argv)
   char size[64];
 
   for (guint i = 0; i < guide_channels->len; i++)
-    exs_memory_playout_fill (playout, ((ExsChannelRecord *) guide_channels->pdata[i])->number, from, to, i);
+    exs_memory_playout_fill (playout, ((ExsChannelRecord *)guide_channels->pdata[i])->number, from,
+                             to, i);
 
   for (guint r = 0; r < runs; r++)
     {
       gint64 t0 = g_get_monotonic_time ();
-      g_autoptr (GBytes) xml = exs_xmltv_build (guide_channels, EXS_PLAYOUT_SOURCE (playout), from, to,
-                                                "http://192.168.1.10:8411", tz, NULL);
+      g_autoptr (GBytes) xml = exs_xmltv_build (guide_channels, EXS_PLAYOUT_SOURCE (playout), from,
+                                                to, "http://192.168.1.10:8411", tz, NULL);
       gint64 t1 = g_get_monotonic_time ();
-      uLongf gz_len = compressBound ((uLong) g_bytes_get_size (xml)) + 32;
+      uLongf gz_len = compressBound ((uLong)g_bytes_get_size (xml)) + 32;
       g_autofree guint8 *gz = g_malloc (gz_len);
       z_stream z = { 0 };
       double ms;
@@ -93,16 +94,16 @@ main (int argc, char **argv)
       const char *p;
 
       deflateInit2 (&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-      z.next_in = (Bytef *) g_bytes_get_data (xml, NULL);
-      z.avail_in = (uInt) g_bytes_get_size (xml);
+      z.next_in = (Bytef *)g_bytes_get_data (xml, NULL);
+      z.avail_in = (uInt)g_bytes_get_size (xml);
       z.next_out = gz;
-      z.avail_out = (uInt) gz_len;
+      z.avail_out = (uInt)gz_len;
       deflate (&z, Z_FINISH);
       deflateEnd (&z);
       t2 = g_get_monotonic_time ();
-      ms = (double) (t1 - t0) / 1000.0;
+      ms = (double)(t1 - t0) / 1000.0;
       g_array_append_val (xml_ms, ms);
-      ms = (double) (t2 - t1) / 1000.0;
+      ms = (double)(t2 - t1) / 1000.0;
       g_array_append_val (gz_ms, ms);
       xml_size = g_bytes_get_size (xml);
       gz_size = z.total_out;
@@ -114,7 +115,7 @@ main (int argc, char **argv)
     {
       gint64 t0 = g_get_monotonic_time ();
       g_autofree char *m3u = exs_m3u_build (m3u_channels, "http://192.168.1.10:8411");
-      double ms = (double) (g_get_monotonic_time () - t0) / 1000.0;
+      double ms = (double)(g_get_monotonic_time () - t0) / 1000.0;
 
       g_array_append_val (m3u_ms, ms);
       m3u_size = strlen (m3u);
@@ -122,8 +123,8 @@ main (int argc, char **argv)
 
   g_print ("protocols benchmark: median of %u runs\n\n", runs);
   g_print ("| %-38s | %9s | %8s | %5s | %-12s |\n", "what", "ms", "goal ms", "ratio", "size");
-  g_print ("|%s|%s|%s|%s|%s|\n", "----------------------------------------", "-----------", "----------", "-------",
-           "--------------");
+  g_print ("|%s|%s|%s|%s|%s|\n", "----------------------------------------", "-----------",
+           "----------", "-------", "--------------");
   g_snprintf (size, sizeof size, "%zu KiB", xml_size / 1024);
   row ("XMLTV 100 channels x 48 h", median (xml_ms), 100, size);
   g_snprintf (size, sizeof size, "%zu KiB", gz_size / 1024);

@@ -14,13 +14,15 @@
 
 #include <string.h>
 
-static const guint8 lookup[16] = { 0xA, 0x5, 0xF, 0x6, 0x7, 0xC, 0x1, 0xB, 0x9, 0x2, 0x8, 0xD, 0x4, 0x3, 0xE, 0x0 };
+static const guint8 lookup[16]
+    = { 0xA, 0x5, 0xF, 0x6, 0x7, 0xC, 0x1, 0xB, 0x9, 0x2, 0x8, 0xD, 0x4, 0x3, 0xE, 0x0 };
 
 static guint8
 check_nibble (guint32 id)
 {
-  return lookup[(id >> 28) & 0xF] ^ ((id >> 24) & 0xF) ^ lookup[(id >> 20) & 0xF] ^ ((id >> 16) & 0xF)
-         ^ lookup[(id >> 12) & 0xF] ^ ((id >> 8) & 0xF) ^ lookup[(id >> 4) & 0xF];
+  return lookup[(id >> 28) & 0xF] ^ ((id >> 24) & 0xF) ^ lookup[(id >> 20) & 0xF]
+         ^ ((id >> 16) & 0xF) ^ lookup[(id >> 12) & 0xF] ^ ((id >> 8) & 0xF)
+         ^ lookup[(id >> 4) & 0xF];
 }
 
 gboolean
@@ -49,7 +51,7 @@ exs_hdhr_device_id_parse (const char *text, guint32 *id)
   for (int i = 0; i < 8; i++)
     if (!g_ascii_isxdigit (text[i]))
       return FALSE;
-  *id = (guint32) g_ascii_strtoull (text, NULL, 16);
+  *id = (guint32)g_ascii_strtoull (text, NULL, 16);
   return TRUE;
 }
 
@@ -80,8 +82,8 @@ generate_device_auth (void)
  * the user asked for it), else the stored one, else a new one that is stored.
  */
 gboolean
-exs_hdhr_device_id_ensure (ExsConfig *config, ExsDatabase *database, guint32 *device_id, char **device_auth,
-                           GError **error)
+exs_hdhr_device_id_ensure (ExsConfig *config, ExsDatabase *database, guint32 *device_id,
+                           char **device_auth, GError **error)
 {
   const char *configured = exs_config_get_string (config, "hdhomerun", "device_id");
   g_autofree char *stored = exs_database_dup_setting (database, EXS_HDHR_SETTING_DEVICE_ID);
@@ -91,7 +93,8 @@ exs_hdhr_device_id_ensure (ExsConfig *config, ExsDatabase *database, guint32 *de
   if (configured[0] != '\0' && exs_hdhr_device_id_parse (configured, &id))
     {
       if (!exs_hdhr_device_id_is_valid (id))
-        g_warning ("[hdhomerun] device_id %s has a wrong check digit: hdhomerun_config and apps that address "
+        g_warning ("[hdhomerun] device_id %s has a wrong check digit: hdhomerun_config and apps "
+                   "that address "
                    "tuners by ID will not find it (the valid form is %08X)",
                    configured, exs_hdhr_device_id_with_check_digit (id));
     }

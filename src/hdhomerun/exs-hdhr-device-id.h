@@ -11,13 +11,9 @@ G_BEGIN_DECLS
 
 gboolean exs_hdhr_device_id_is_valid (guint32 id);
 guint32 exs_hdhr_device_id_with_check_digit (guint32 id);
-gboolean exs_hdhr_device_id_parse (const char *text,
-                                   guint32    *id);
+gboolean exs_hdhr_device_id_parse (const char *text, guint32 *id);
 guint32 exs_hdhr_device_id_generate (void);
-gboolean exs_hdhr_device_id_ensure (ExsConfig    *config,
-                                    ExsDatabase  *database,
-                                    guint32      *device_id,
-                                    char        **device_auth,
-                                    GError      **error);
+gboolean exs_hdhr_device_id_ensure (ExsConfig *config, ExsDatabase *database, guint32 *device_id,
+                                    char **device_auth, GError **error);
 
 G_END_DECLS

@@ -94,7 +94,8 @@ make_udn (guint32 id)
  * could not be stored
  */
 ExsHdhrDevice *
-exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHooks *hooks, GError **error)
+exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHooks *hooks,
+                     GError **error)
 {
   g_autoptr (ExsHdhrDevice) self = g_object_new (EXS_TYPE_HDHR_DEVICE, NULL);
 
@@ -105,8 +106,8 @@ exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHo
     return NULL;
   self->id_string = g_strdup_printf ("%08X", self->id);
   self->udn = make_udn (self->id);
-  self->tuner_count = (guint) exs_config_get_int (config, "hdhomerun", "tuner_count");
-  self->http_port = (guint) exs_config_get_int (config, "server", "port");
+  self->tuner_count = (guint)exs_config_get_int (config, "hdhomerun", "tuner_count");
+  self->http_port = (guint)exs_config_get_int (config, "server", "port");
   return g_steal_pointer (&self);
 }
 
@@ -179,19 +180,21 @@ exs_hdhr_device_dup_tuner_channels (ExsHdhrDevice *self)
 static char *
 base_url_for (ExsHdhrDevice *self, SoupServerMessage *msg)
 {
-  return exs_base_url_for_message (msg, exs_config_get_string (self->config, "server", "public_base_url"));
+  return exs_base_url_for_message (
+      msg, exs_config_get_string (self->config, "server", "public_base_url"));
 }
 
 static void
 reply_hdhr_json (SoupServerMessage *msg, JsonNode *root)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Access-Control-Allow-Origin", "*");
   exs_http_reply_json (msg, 200, root);
 }
 
 static void
-handle_discover (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
-                 gpointer user_data)
+handle_discover (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
+                 GHashTable *query, gpointer user_data)
 {
   ExsHdhrDevice *self = user_data;
   g_autofree char *base_url = base_url_for (self, msg);
@@ -229,7 +232,8 @@ static gboolean
 offered_on_hdhomerun (const ExsChannelRecord *c)
 {
   return c->enabled
-         && (g_strcmp0 (c->streaming_mode, "both") == 0 || g_strcmp0 (c->streaming_mode, "hdhomerun") == 0);
+         && (g_strcmp0 (c->streaming_mode, "both") == 0
+             || g_strcmp0 (c->streaming_mode, "hdhomerun") == 0);
 }
 
 static void
@@ -276,8 +280,8 @@ handle_lineup (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
 }
 
 static void
-handle_lineup_status (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
-                      gpointer user_data)
+handle_lineup_status (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
+                      GHashTable *query, gpointer user_data)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -301,16 +305,16 @@ handle_lineup_status (ExsHttpServer *server, SoupServerMessage *msg, GHashTable 
 /* Plex POSTs ?scan=start during setup and calls the device missing on
  * anything but 200; our lineup is always "scanned". */
 static void
-handle_lineup_post (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
-                    gpointer user_data)
+handle_lineup_post (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
+                    GHashTable *query, gpointer user_data)
 {
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
 }
 
 static void
-handle_device_xml (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
-                   gpointer user_data)
+handle_device_xml (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
+                   GHashTable *query, gpointer user_data)
 {
   ExsHdhrDevice *self = user_data;
   g_autofree char *base_url = base_url_for (self, msg);
@@ -327,10 +331,13 @@ handle_device_xml (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *pa
   xmlTextWriterEndElement (w);
   xmlTextWriterWriteElement (w, BAD_CAST "URLBase", BAD_CAST base_url);
   xmlTextWriterStartElement (w, BAD_CAST "device");
-  xmlTextWriterWriteElement (w, BAD_CAST "deviceType", BAD_CAST "urn:schemas-upnp-org:device:MediaServer:1");
-  xmlTextWriterWriteElement (w, BAD_CAST "friendlyName", BAD_CAST exs_hdhr_device_get_friendly_name (self));
+  xmlTextWriterWriteElement (w, BAD_CAST "deviceType",
+                             BAD_CAST "urn:schemas-upnp-org:device:MediaServer:1");
+  xmlTextWriterWriteElement (w, BAD_CAST "friendlyName",
+                             BAD_CAST exs_hdhr_device_get_friendly_name (self));
   xmlTextWriterWriteElement (w, BAD_CAST "manufacturer", BAD_CAST "EXStreamTV");
-  xmlTextWriterWriteElement (w, BAD_CAST "manufacturerURL", BAD_CAST "https://github.com/exstreamtv");
+  xmlTextWriterWriteElement (w, BAD_CAST "manufacturerURL",
+                             BAD_CAST "https://github.com/exstreamtv");
   xmlTextWriterWriteElement (w, BAD_CAST "modelName", BAD_CAST EXS_HDHR_MODEL_NUMBER);
   xmlTextWriterWriteElement (w, BAD_CAST "modelNumber", BAD_CAST EXS_HDHR_MODEL_NUMBER);
   xmlTextWriterWriteElement (w, BAD_CAST "serialNumber", BAD_CAST self->id_string);
@@ -342,7 +349,8 @@ handle_device_xml (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *pa
 
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "application/xml; charset=utf-8", SOUP_MEMORY_COPY,
-                                    (const char *) xmlBufferContent (buf), (gsize) xmlBufferLength (buf));
+                                    (const char *)xmlBufferContent (buf),
+                                    (gsize)xmlBufferLength (buf));
   xmlBufferFree (buf);
 }
 
@@ -351,7 +359,7 @@ tuners_all_busy (ExsHdhrDevice *self, const char *number)
 {
   g_auto (GStrv) playing = exs_stream_hooks_dup_playing (self->hooks);
 
-  if (g_strv_contains ((const char *const *) playing, number))
+  if (g_strv_contains ((const char *const *)playing, number))
     return FALSE; /* another viewer of a playing channel shares its tuner */
   return g_strv_length (playing) >= self->tuner_count;
 }
@@ -371,11 +379,11 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       guint64 n = 0;
       if (!g_ascii_string_to_unsigned (tuner_text, 10, 0, self->tuner_count - 1, &n, NULL))
         {
-          exs_http_reply_error (msg, 404, NULL, "no tuner %s: this device has tuners 0 to %u", tuner_text,
-                                self->tuner_count - 1);
+          exs_http_reply_error (msg, 404, NULL, "no tuner %s: this device has tuners 0 to %u",
+                                tuner_text, self->tuner_count - 1);
           return;
         }
-      request.tuner = (int) n;
+      request.tuner = (int)n;
     }
   if (duration != NULL)
     request.duration_seconds = g_ascii_strtoll (duration, NULL, 10);
@@ -392,8 +400,8 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     }
   if (tuners_all_busy (self, channel->number))
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-HDHomeRun-Error",
-                                    EXS_HDHR_ERROR_ALL_TUNERS_IN_USE);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "X-HDHomeRun-Error", EXS_HDHR_ERROR_ALL_TUNERS_IN_USE);
       exs_http_reply_error (msg, 503, "all_tuners_in_use",
                             "all %u tuners are in use by other channels ([hdhomerun] tuner_count)",
                             self->tuner_count);
@@ -412,7 +420,8 @@ exs_hdhr_device_register (ExsHdhrDevice *self, ExsHttpServer *server)
 {
   exs_http_server_add_route (server, "GET,HEAD", "/discover.json", 0, handle_discover, self);
   exs_http_server_add_route (server, "GET,HEAD", "/lineup.json", 0, handle_lineup, self);
-  exs_http_server_add_route (server, "GET,HEAD", "/lineup_status.json", 0, handle_lineup_status, self);
+  exs_http_server_add_route (server, "GET,HEAD", "/lineup_status.json", 0, handle_lineup_status,
+                             self);
   exs_http_server_add_route (server, "GET,POST", "/lineup.post", 0, handle_lineup_post, self);
   exs_http_server_add_route (server, "GET,HEAD", "/device.xml", 0, handle_device_xml, self);
   exs_http_server_add_route (server, "GET,HEAD", "/auto/v{number}", 0, handle_stream, self);

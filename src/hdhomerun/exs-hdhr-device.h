@@ -16,12 +16,9 @@ G_BEGIN_DECLS
 #define EXS_TYPE_HDHR_DEVICE (exs_hdhr_device_get_type ())
 G_DECLARE_FINAL_TYPE (ExsHdhrDevice, exs_hdhr_device, EXS, HDHR_DEVICE, GObject)
 
-ExsHdhrDevice *exs_hdhr_device_new (ExsConfig             *config,
-                                    ExsDatabase           *database,
-                                    const ExsStreamHooks  *hooks,
-                                    GError               **error);
-void exs_hdhr_device_register (ExsHdhrDevice *self,
-                               ExsHttpServer *server);
+ExsHdhrDevice *exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database,
+                                    const ExsStreamHooks *hooks, GError **error);
+void exs_hdhr_device_register (ExsHdhrDevice *self, ExsHttpServer *server);
 
 guint32 exs_hdhr_device_get_id (ExsHdhrDevice *self);
 const char *exs_hdhr_device_get_id_string (ExsHdhrDevice *self);
@@ -30,8 +27,7 @@ const char *exs_hdhr_device_get_udn (ExsHdhrDevice *self);
 const char *exs_hdhr_device_get_friendly_name (ExsHdhrDevice *self);
 guint exs_hdhr_device_get_tuner_count (ExsHdhrDevice *self);
 guint exs_hdhr_device_get_http_port (ExsHdhrDevice *self);
-void exs_hdhr_device_set_http_port (ExsHdhrDevice *self,
-                                    guint          port);
+void exs_hdhr_device_set_http_port (ExsHdhrDevice *self, guint port);
 char **exs_hdhr_device_dup_tuner_channels (ExsHdhrDevice *self);
 
 G_END_DECLS

@@ -33,15 +33,15 @@
 
 typedef struct
 {
-  ExsHdhrDiscovery *owner;     /* borrowed; the owner outlives its connections */
+  ExsHdhrDiscovery *owner; /* borrowed; the owner outlives its connections */
   GSocketConnection *conn;
   GByteArray *in;
-  GByteArray *out;             /* queued while a write is pending */
-  GByteArray *writing;         /* the buffer being written */
+  GByteArray *out;     /* queued while a write is pending */
+  GByteArray *writing; /* the buffer being written */
   guint8 read_buf[EXS_HDHR_MAX_PACKET];
   GCancellable *cancellable;
   gboolean closed;
-  int ref_count;               /* the owner's list holds one, each pending read or write one */
+  int ref_count; /* the owner's list holds one, each pending read or write one */
 } Connection;
 
 struct _ExsHdhrDiscovery
@@ -53,8 +53,8 @@ struct _ExsHdhrDiscovery
   GSocket *udp;
   GSource *udp_source;
   GSocketService *tcp;
-  GPtrArray *connections;      /* Connection*, owned */
-  GInetAddress *bind_address;  /* nullable: any */
+  GPtrArray *connections;     /* Connection*, owned */
+  GInetAddress *bind_address; /* nullable: any */
   guint port;
 };
 
@@ -118,7 +118,7 @@ exs_hdhr_discovery_class_init (ExsHdhrDiscoveryClass *klass)
 static void
 exs_hdhr_discovery_init (ExsHdhrDiscovery *self)
 {
-  self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) connection_unref);
+  self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify)connection_unref);
 }
 
 /**
@@ -160,7 +160,8 @@ local_ip_towards (ExsHdhrDiscovery *self, GSocketAddress *peer)
   if (probe == NULL || !g_socket_connect (probe, peer, NULL, NULL)
       || (local = g_socket_get_local_address (probe, NULL)) == NULL)
     return g_strdup ("127.0.0.1");
-  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+  return g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
 }
 
 static char *
@@ -168,8 +169,10 @@ base_url_for_peer (ExsHdhrDiscovery *self, GSocketAddress *peer)
 {
   g_autofree char *ip = NULL;
 
-  if (self->public_base_url && self->public_base_url[0] && strlen (self->public_base_url) <= MAX_BASE_URL_CHARS
-      && g_str_has_prefix (self->public_base_url, "http://") && strchr (self->public_base_url + 7, '/') == NULL)
+  if (self->public_base_url && self->public_base_url[0]
+      && strlen (self->public_base_url) <= MAX_BASE_URL_CHARS
+      && g_str_has_prefix (self->public_base_url, "http://")
+      && strchr (self->public_base_url + 7, '/') == NULL)
     return g_strdup (self->public_base_url);
   ip = local_ip_towards (self, peer);
   return g_strdup_printf ("http://%s:%u", ip, exs_hdhr_device_get_http_port (self->device));
@@ -184,12 +187,14 @@ type_matches (GArray *tlvs)
 
   if (type == NULL && multi == NULL)
     return TRUE;
-  if (exs_hdhr_tlv_get_u32 (type, &t) && (t == EXS_HDHR_DEVICE_TYPE_TUNER || t == EXS_HDHR_DEVICE_TYPE_WILDCARD))
+  if (exs_hdhr_tlv_get_u32 (type, &t)
+      && (t == EXS_HDHR_DEVICE_TYPE_TUNER || t == EXS_HDHR_DEVICE_TYPE_WILDCARD))
     return TRUE;
   for (gsize i = 0; multi && i + 4 <= multi->length; i += 4)
     {
       ExsHdhrTlv one = { EXS_HDHR_TAG_DEVICE_TYPE, 4, multi->value + i };
-      if (exs_hdhr_tlv_get_u32 (&one, &t) && (t == EXS_HDHR_DEVICE_TYPE_TUNER || t == EXS_HDHR_DEVICE_TYPE_WILDCARD))
+      if (exs_hdhr_tlv_get_u32 (&one, &t)
+          && (t == EXS_HDHR_DEVICE_TYPE_TUNER || t == EXS_HDHR_DEVICE_TYPE_WILDCARD))
         return TRUE;
     }
   return FALSE;
@@ -214,14 +219,15 @@ make_discover_reply (ExsHdhrDiscovery *self, GSocketAddress *peer)
   g_autofree char *base_url = base_url_for_peer (self, peer);
   g_autofree char *lineup_url = g_strconcat (base_url, "/lineup.json", NULL);
   GByteArray *p = exs_hdhr_packet_new (EXS_HDHR_TYPE_DISCOVER_RPY);
-  guint8 tuners = (guint8) MIN (exs_hdhr_device_get_tuner_count (self->device), 255);
+  guint8 tuners = (guint8)MIN (exs_hdhr_device_get_tuner_count (self->device), 255);
 
   exs_hdhr_packet_add_u32 (p, EXS_HDHR_TAG_DEVICE_TYPE, EXS_HDHR_DEVICE_TYPE_TUNER);
   exs_hdhr_packet_add_u32 (p, EXS_HDHR_TAG_DEVICE_ID, exs_hdhr_device_get_id (self->device));
   exs_hdhr_packet_add_tlv (p, EXS_HDHR_TAG_TUNER_COUNT, &tuners, 1);
   exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_BASE_URL, base_url, FALSE);
   exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_LINEUP_URL, lineup_url, FALSE);
-  exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_DEVICE_AUTH_STR, exs_hdhr_device_get_auth (self->device), FALSE);
+  exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_DEVICE_AUTH_STR,
+                              exs_hdhr_device_get_auth (self->device), FALSE);
   exs_hdhr_packet_finish (p);
   return p;
 }
@@ -238,7 +244,7 @@ on_udp_readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
       g_autoptr (GError) error = NULL;
       g_autoptr (GArray) tlvs = NULL;
       g_autoptr (GByteArray) reply = NULL;
-      gssize n = g_socket_receive_from (socket, &peer, (char *) buf, sizeof buf, NULL, &error);
+      gssize n = g_socket_receive_from (socket, &peer, (char *)buf, sizeof buf, NULL, &error);
       guint16 type;
 
       if (n < 0)
@@ -247,12 +253,13 @@ on_udp_readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
             g_debug ("discovery socket: %s", error->message);
           break;
         }
-      if (!exs_hdhr_packet_parse (buf, (gsize) n, &type, &tlvs) || type != EXS_HDHR_TYPE_DISCOVER_REQ)
+      if (!exs_hdhr_packet_parse (buf, (gsize)n, &type, &tlvs)
+          || type != EXS_HDHR_TYPE_DISCOVER_REQ)
         continue; /* not ours to answer, not even with an error */
       if (!type_matches (tlvs) || !id_matches (self, tlvs))
         continue;
       reply = make_discover_reply (self, peer);
-      if (g_socket_send_to (socket, peer, (const char *) reply->data, reply->len, NULL, &error) < 0)
+      if (g_socket_send_to (socket, peer, (const char *)reply->data, reply->len, NULL, &error) < 0)
         g_debug ("cannot answer a discovery request: %s", error->message);
     }
   return G_SOURCE_CONTINUE;
@@ -267,7 +274,8 @@ tuner_value (ExsHdhrDiscovery *self, guint tuner, const char *what)
   const char *number = tuner < g_strv_length (channels) ? channels[tuner] : NULL;
 
   if (g_str_equal (what, "status"))
-    return number ? g_strdup_printf ("ch=auto:v%s lock=8vsb ss=100 snq=100 seq=100 bps=0 pps=0", number)
+    return number ? g_strdup_printf ("ch=auto:v%s lock=8vsb ss=100 snq=100 seq=100 bps=0 pps=0",
+                                     number)
                   : g_strdup ("ch=none lock=none ss=0 snq=0 seq=0 bps=0 pps=0");
   if (g_str_equal (what, "vchannel"))
     return g_strdup (number ? number : "none");
@@ -288,25 +296,24 @@ tuner_value (ExsHdhrDiscovery *self, guint tuner, const char *what)
   return NULL;
 }
 
-static const char help_text[] =
-  "Supported configuration options:\n"
-  "/lineup/location\n"
-  "/sys/copyright\n"
-  "/sys/features\n"
-  "/sys/hwmodel\n"
-  "/sys/model\n"
-  "/sys/version\n"
-  "/tuner<n>/channel\n"
-  "/tuner<n>/channelmap\n"
-  "/tuner<n>/debug\n"
-  "/tuner<n>/filter\n"
-  "/tuner<n>/lockkey\n"
-  "/tuner<n>/program\n"
-  "/tuner<n>/status\n"
-  "/tuner<n>/streaminfo\n"
-  "/tuner<n>/target\n"
-  "/tuner<n>/vchannel\n"
-  "Tune over HTTP: GET /auto/v<channel number> (see /lineup.json).\n";
+static const char help_text[] = "Supported configuration options:\n"
+                                "/lineup/location\n"
+                                "/sys/copyright\n"
+                                "/sys/features\n"
+                                "/sys/hwmodel\n"
+                                "/sys/model\n"
+                                "/sys/version\n"
+                                "/tuner<n>/channel\n"
+                                "/tuner<n>/channelmap\n"
+                                "/tuner<n>/debug\n"
+                                "/tuner<n>/filter\n"
+                                "/tuner<n>/lockkey\n"
+                                "/tuner<n>/program\n"
+                                "/tuner<n>/status\n"
+                                "/tuner<n>/streaminfo\n"
+                                "/tuner<n>/target\n"
+                                "/tuner<n>/vchannel\n"
+                                "Tune over HTTP: GET /auto/v<channel number> (see /lineup.json).\n";
 
 /* Returns: (transfer full) (nullable): the value of @name, %NULL if unknown */
 static char *
@@ -325,40 +332,46 @@ getset_value (ExsHdhrDiscovery *self, const char *name)
   if (g_str_equal (name, "/sys/version"))
     return g_strdup (EXS_HDHR_FIRMWARE_VERSION);
   if (g_str_equal (name, "/sys/copyright"))
-    return g_strdup (PACKAGE_NAME " " PACKAGE_VERSION " (GPL-3.0-or-later), an HDHomeRun-compatible channel server");
+    return g_strdup (PACKAGE_NAME " " PACKAGE_VERSION
+                                  " (GPL-3.0-or-later), an HDHomeRun-compatible channel server");
   if (g_str_equal (name, "/sys/features"))
     return g_strdup ("channelmap: us-cable\nmodulation: 8vsb\n");
   if (g_str_equal (name, "/lineup/location"))
     return g_strdup ("none");
   if (!g_str_has_prefix (name, "/tuner") || (slash = strchr (name + 6, '/')) == NULL)
     return NULL;
-  index = g_strndup (name + 6, (gsize) (slash - (name + 6)));
-  if (!g_ascii_string_to_unsigned (index, 10, 0, exs_hdhr_device_get_tuner_count (self->device) - 1, &tuner, NULL))
+  index = g_strndup (name + 6, (gsize)(slash - (name + 6)));
+  if (!g_ascii_string_to_unsigned (index, 10, 0, exs_hdhr_device_get_tuner_count (self->device) - 1,
+                                   &tuner, NULL))
     return NULL;
-  return tuner_value (self, (guint) tuner, slash + 1);
+  return tuner_value (self, (guint)tuner, slash + 1);
 }
 
 static GByteArray *
 make_getset_reply (ExsHdhrDiscovery *self, GArray *tlvs)
 {
-  g_autofree char *name = exs_hdhr_tlv_dup_string (exs_hdhr_packet_find (tlvs, EXS_HDHR_TAG_GETSET_NAME));
+  g_autofree char *name
+      = exs_hdhr_tlv_dup_string (exs_hdhr_packet_find (tlvs, EXS_HDHR_TAG_GETSET_NAME));
   const ExsHdhrTlv *set = exs_hdhr_packet_find (tlvs, EXS_HDHR_TAG_GETSET_VALUE);
   GByteArray *p = exs_hdhr_packet_new (EXS_HDHR_TYPE_GETSET_RPY);
   g_autofree char *value = NULL;
 
   if (name == NULL)
     {
-      exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_ERROR_MESSAGE, "ERROR: missing getset name", TRUE);
+      exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_ERROR_MESSAGE, "ERROR: missing getset name",
+                                  TRUE);
       exs_hdhr_packet_finish (p);
       return p;
     }
   exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_GETSET_NAME, name, TRUE);
   value = getset_value (self, name);
   if (value == NULL)
-    exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_ERROR_MESSAGE, "ERROR: unknown getset variable", TRUE);
+    exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_ERROR_MESSAGE, "ERROR: unknown getset variable",
+                                TRUE);
   else if (set != NULL)
     exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_ERROR_MESSAGE,
-                                "ERROR: read-only: this tuner is tuned over HTTP (/auto/v<number>)", TRUE);
+                                "ERROR: read-only: this tuner is tuned over HTTP (/auto/v<number>)",
+                                TRUE);
   else
     exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_GETSET_VALUE, value, TRUE);
   exs_hdhr_packet_finish (p);
@@ -393,8 +406,8 @@ connection_write_next (Connection *c)
   c->writing = c->out;
   c->out = g_byte_array_new ();
   out = g_io_stream_get_output_stream (G_IO_STREAM (c->conn));
-  g_output_stream_write_all_async (out, c->writing->data, c->writing->len, G_PRIORITY_DEFAULT, c->cancellable,
-                                   on_written_cb, connection_ref (c));
+  g_output_stream_write_all_async (out, c->writing->data, c->writing->len, G_PRIORITY_DEFAULT,
+                                   c->cancellable, on_written_cb, connection_ref (c));
 }
 
 static void connection_read_next (Connection *c);
@@ -412,16 +425,16 @@ connection_handle_input (Connection *c)
 
       if (len < 0)
         return FALSE;
-      if (len == 0 || (gsize) len > c->in->len)
+      if (len == 0 || (gsize)len > c->in->len)
         return TRUE;
-      if (!exs_hdhr_packet_parse (c->in->data, (gsize) len, &type, &tlvs))
+      if (!exs_hdhr_packet_parse (c->in->data, (gsize)len, &type, &tlvs))
         return FALSE;
       if (type == EXS_HDHR_TYPE_GETSET_REQ)
         {
           reply = make_getset_reply (c->owner, tlvs);
           g_byte_array_append (c->out, reply->data, reply->len);
         }
-      g_byte_array_remove_range (c->in, 0, (guint) len);
+      g_byte_array_remove_range (c->in, 0, (guint)len);
     }
 }
 
@@ -433,7 +446,7 @@ on_read_cb (GObject *stream, GAsyncResult *result, gpointer user_data)
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (stream), result, &error);
 
   if (n > 0 && !c->closed)
-    g_byte_array_append (c->in, c->read_buf, (guint) n);
+    g_byte_array_append (c->in, c->read_buf, (guint)n);
   if (n <= 0 || c->closed || !connection_handle_input (c))
     connection_close (c);
   else
@@ -449,8 +462,8 @@ connection_read_next (Connection *c)
 {
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (c->conn));
 
-  g_input_stream_read_async (in, c->read_buf, sizeof c->read_buf, G_PRIORITY_DEFAULT, c->cancellable, on_read_cb,
-                             connection_ref (c));
+  g_input_stream_read_async (in, c->read_buf, sizeof c->read_buf, G_PRIORITY_DEFAULT,
+                             c->cancellable, on_read_cb, connection_ref (c));
 }
 
 /* Closes now; the struct goes once pending callbacks have seen the cancel. */
@@ -466,7 +479,8 @@ connection_close (Connection *c)
 }
 
 static gboolean
-on_incoming_cb (GSocketService *service, GSocketConnection *conn, GObject *source_object, gpointer user_data)
+on_incoming_cb (GSocketService *service, GSocketConnection *conn, GObject *source_object,
+                gpointer user_data)
 {
   ExsHdhrDiscovery *self = user_data;
   Connection *c;
@@ -500,7 +514,8 @@ on_incoming_cb (GSocketService *service, GSocketConnection *conn, GObject *sourc
  * Binds UDP and TCP on the same port.
  */
 gboolean
-exs_hdhr_discovery_start (ExsHdhrDiscovery *self, const char *bind_address, guint port, GError **error)
+exs_hdhr_discovery_start (ExsHdhrDiscovery *self, const char *bind_address, guint port,
+                          GError **error)
 {
   g_autoptr (GInetAddress) ip = g_inet_address_new_from_string (bind_address);
   g_autoptr (GSocketAddress) address = NULL;
@@ -509,19 +524,20 @@ exs_hdhr_discovery_start (ExsHdhrDiscovery *self, const char *bind_address, guin
 
   g_return_val_if_fail (self->udp == NULL, FALSE);
   /* Discovery is IPv4 broadcast; "::" (every interface) means 0.0.0.0 here. */
-  if (ip == NULL || (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6 && g_inet_address_get_is_any (ip)))
+  if (ip == NULL
+      || (g_inet_address_get_family (ip) == G_SOCKET_FAMILY_IPV6 && g_inet_address_get_is_any (ip)))
     {
       g_clear_object (&ip);
       ip = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
     }
   self->bind_address = g_object_ref (ip);
-  address = g_inet_socket_address_new (ip, (guint16) port);
+  address = g_inet_socket_address_new (ip, (guint16)port);
 
-  self->udp = g_socket_new (g_inet_address_get_family (ip), G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, error);
+  self->udp = g_socket_new (g_inet_address_get_family (ip), G_SOCKET_TYPE_DATAGRAM,
+                            G_SOCKET_PROTOCOL_UDP, error);
   if (self->udp == NULL)
     goto fail;
   g_socket_set_blocking (self->udp, FALSE);
-  g_socket_set_broadcast (self->udp, TRUE);
   if (!g_socket_bind (self->udp, address, FALSE, error))
     goto fail;
   bound = g_socket_get_local_address (self->udp, error);
@@ -530,15 +546,17 @@ exs_hdhr_discovery_start (ExsHdhrDiscovery *self, const char *bind_address, guin
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
   self->tcp = g_socket_service_new ();
-  tcp_address = g_inet_socket_address_new (ip, (guint16) self->port);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->tcp), tcp_address, G_SOCKET_TYPE_STREAM,
-                                      G_SOCKET_PROTOCOL_TCP, NULL, NULL, error))
+  tcp_address = g_inet_socket_address_new (ip, (guint16)self->port);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->tcp), tcp_address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL, NULL,
+                                      error))
     goto fail;
   g_signal_connect (self->tcp, "incoming", G_CALLBACK (on_incoming_cb), self);
   g_socket_service_start (self->tcp);
 
   self->udp_source = g_socket_create_source (self->udp, G_IO_IN, NULL);
-  g_source_set_callback (self->udp_source, (GSourceFunc) (void (*) (void)) on_udp_readable_cb, self, NULL);
+  g_source_set_callback (self->udp_source, (GSourceFunc)(void (*) (void))on_udp_readable_cb, self,
+                         NULL);
   g_source_attach (self->udp_source, NULL);
   g_debug ("HDHomeRun discovery and control on %s port %u", bind_address, self->port);
   return TRUE;

@@ -32,15 +32,15 @@ exs_hdhr_packet_add_tlv (GByteArray *packet, guint8 tag, const void *value, gsiz
   g_byte_array_append (packet, &tag, 1);
   if (length < 128)
     {
-      guint8 l = (guint8) length;
+      guint8 l = (guint8)length;
       g_byte_array_append (packet, &l, 1);
     }
   else
     {
-      guint8 l[2] = { (guint8) ((length & 0x7f) | 0x80), (guint8) (length >> 7) };
+      guint8 l[2] = { (guint8)((length & 0x7f) | 0x80), (guint8)(length >> 7) };
       g_byte_array_append (packet, l, 2);
     }
-  g_byte_array_append (packet, value, (guint) length);
+  g_byte_array_append (packet, value, (guint)length);
 }
 
 void
@@ -65,9 +65,9 @@ exs_hdhr_packet_finish (GByteArray *packet)
   guint32 crc;
   guint8 trailer[4];
 
-  packet->data[2] = (guint8) (payload >> 8);
-  packet->data[3] = (guint8) (payload & 0xff);
-  crc = (guint32) crc32 (0, packet->data, packet->len);
+  packet->data[2] = (guint8)(payload >> 8);
+  packet->data[3] = (guint8)(payload & 0xff);
+  crc = (guint32)crc32 (0, packet->data, packet->len);
   trailer[0] = crc & 0xff;
   trailer[1] = (crc >> 8) & 0xff;
   trailer[2] = (crc >> 16) & 0xff;
@@ -88,10 +88,10 @@ exs_hdhr_packet_frame_length (const guint8 *data, gsize length)
 
   if (length < 4)
     return 0;
-  payload = ((gsize) data[2] << 8) | data[3];
+  payload = ((gsize)data[2] << 8) | data[3];
   if (payload > EXS_HDHR_MAX_PAYLOAD)
     return -1;
-  return (gssize) (payload + 8);
+  return (gssize)(payload + 8);
 }
 
 /**
@@ -107,14 +107,14 @@ exs_hdhr_packet_parse (const guint8 *data, gsize length, guint16 *type, GArray *
   guint32 crc, sent;
   gsize pos, end;
 
-  if (frame <= 0 || (gsize) frame != length)
+  if (frame <= 0 || (gsize)frame != length)
     return FALSE;
-  crc = (guint32) crc32 (0, data, (uInt) (length - 4));
-  sent = (guint32) data[length - 4] | ((guint32) data[length - 3] << 8) | ((guint32) data[length - 2] << 16)
-         | ((guint32) data[length - 1] << 24);
+  crc = (guint32)crc32 (0, data, (uInt)(length - 4));
+  sent = (guint32)data[length - 4] | ((guint32)data[length - 3] << 8)
+         | ((guint32)data[length - 2] << 16) | ((guint32)data[length - 1] << 24);
   if (crc != sent)
     return FALSE;
-  *type = (guint16) ((data[0] << 8) | data[1]);
+  *type = (guint16)((data[0] << 8) | data[1]);
   *tlvs = g_array_new (FALSE, FALSE, sizeof (ExsHdhrTlv));
   pos = 4;
   end = length - 4;
@@ -128,7 +128,7 @@ exs_hdhr_packet_parse (const guint8 *data, gsize length, guint16 *type, GArray *
         {
           if (pos >= end)
             break;
-          t.length = (t.length & 0x7f) | ((gsize) data[pos++] << 7);
+          t.length = (t.length & 0x7f) | ((gsize)data[pos++] << 7);
         }
       if (pos + t.length > end)
         break;
@@ -153,8 +153,8 @@ exs_hdhr_tlv_get_u32 (const ExsHdhrTlv *tlv, guint32 *value)
 {
   if (tlv == NULL || tlv->length != 4)
     return FALSE;
-  *value = ((guint32) tlv->value[0] << 24) | ((guint32) tlv->value[1] << 16) | ((guint32) tlv->value[2] << 8)
-           | tlv->value[3];
+  *value = ((guint32)tlv->value[0] << 24) | ((guint32)tlv->value[1] << 16)
+           | ((guint32)tlv->value[2] << 8) | tlv->value[3];
   return TRUE;
 }
 
@@ -166,7 +166,7 @@ exs_hdhr_tlv_dup_string (const ExsHdhrTlv *tlv)
 
   if (tlv == NULL)
     return NULL;
-  s = g_strndup ((const char *) tlv->value, tlv->length);
+  s = g_strndup ((const char *)tlv->value, tlv->length);
   if (!g_utf8_validate (s, -1, NULL))
     return NULL;
   return g_steal_pointer (&s);

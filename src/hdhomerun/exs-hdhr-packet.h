@@ -43,30 +43,17 @@ typedef struct
 
 /* Writing: start, add TLVs, finish (appends the CRC). */
 GByteArray *exs_hdhr_packet_new (guint16 type);
-void exs_hdhr_packet_add_tlv (GByteArray   *packet,
-                              guint8        tag,
-                              const void   *value,
-                              gsize         length);
-void exs_hdhr_packet_add_u32 (GByteArray *packet,
-                              guint8      tag,
-                              guint32     value);
-void exs_hdhr_packet_add_string (GByteArray *packet,
-                                 guint8      tag,
-                                 const char *value,
-                                 gboolean    with_nul);
+void exs_hdhr_packet_add_tlv (GByteArray *packet, guint8 tag, const void *value, gsize length);
+void exs_hdhr_packet_add_u32 (GByteArray *packet, guint8 tag, guint32 value);
+void exs_hdhr_packet_add_string (GByteArray *packet, guint8 tag, const char *value,
+                                 gboolean with_nul);
 void exs_hdhr_packet_finish (GByteArray *packet);
 
 /* Reading. */
-gssize exs_hdhr_packet_frame_length (const guint8 *data,
-                                     gsize         length);
-gboolean exs_hdhr_packet_parse (const guint8  *data,
-                                gsize          length,
-                                guint16       *type,
-                                GArray       **tlvs);
-const ExsHdhrTlv *exs_hdhr_packet_find (GArray *tlvs,
-                                        guint8  tag);
-gboolean exs_hdhr_tlv_get_u32 (const ExsHdhrTlv *tlv,
-                               guint32          *value);
+gssize exs_hdhr_packet_frame_length (const guint8 *data, gsize length);
+gboolean exs_hdhr_packet_parse (const guint8 *data, gsize length, guint16 *type, GArray **tlvs);
+const ExsHdhrTlv *exs_hdhr_packet_find (GArray *tlvs, guint8 tag);
+gboolean exs_hdhr_tlv_get_u32 (const ExsHdhrTlv *tlv, guint32 *value);
 char *exs_hdhr_tlv_dup_string (const ExsHdhrTlv *tlv);
 
 G_END_DECLS

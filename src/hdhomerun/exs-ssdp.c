@@ -78,8 +78,9 @@ announce_on (ExsSsdp *self, GSSDPClient *client)
 {
   GSSDPResourceGroup *group = gssdp_resource_group_new (client);
   const char *udn = exs_hdhr_device_get_udn (self->device);
-  g_autofree char *location = g_strdup_printf ("http://%s:%u/device.xml", gssdp_client_get_host_ip (client),
-                                               exs_hdhr_device_get_http_port (self->device));
+  g_autofree char *location
+      = g_strdup_printf ("http://%s:%u/device.xml", gssdp_client_get_host_ip (client),
+                         exs_hdhr_device_get_http_port (self->device));
   g_autofree char *root_usn = g_strconcat (udn, "::upnp:rootdevice", NULL);
   g_autofree char *type_usn = g_strconcat (udn, "::" MEDIA_SERVER_TYPE, NULL);
 
@@ -111,11 +112,13 @@ exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error)
   if (ip != NULL && !g_inet_address_get_is_any (ip))
     {
       g_autoptr (GError) local_error = NULL;
-      g_autoptr (GSSDPClient) client = gssdp_client_new_for_address (ip, 0, GSSDP_UDA_VERSION_1_0, &local_error);
+      g_autoptr (GSSDPClient) client
+          = gssdp_client_new_for_address (ip, 0, GSSDP_UDA_VERSION_1_0, &local_error);
 
       if (client == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "SSDP on %s: %s", bind_address, local_error->message);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "SSDP on %s: %s", bind_address,
+                       local_error->message);
           return 0;
         }
       announce_on (self, client);
@@ -146,8 +149,9 @@ exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error)
     }
   freeifaddrs (list);
   if (self->groups->len == 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no multicast-capable interface to announce on%s%s",
-                 failures->len ? ": " : "", failures->str);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "no multicast-capable interface to announce on%s%s", failures->len ? ": " : "",
+                 failures->str);
   return self->groups->len;
 }
 

@@ -9,9 +9,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ExsSsdp, exs_ssdp, EXS, SSDP, GObject)
 
 ExsSsdp *exs_ssdp_new (ExsHdhrDevice *device);
-guint exs_ssdp_start (ExsSsdp     *self,
-                      const char  *bind_address,
-                      GError     **error);
+guint exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error);
 void exs_ssdp_stop (ExsSsdp *self);
 
 G_END_DECLS

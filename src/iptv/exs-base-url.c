@@ -46,10 +46,10 @@ host_part (const char *host_header)
   if (host_header[0] == '[')
     {
       const char *close = strchr (host_header, ']');
-      return close ? g_strndup (host_header, (gsize) (close - host_header + 1)) : NULL;
+      return close ? g_strndup (host_header, (gsize)(close - host_header + 1)) : NULL;
     }
   colon = strrchr (host_header, ':');
-  return colon ? g_strndup (host_header, (gsize) (colon - host_header)) : g_strdup (host_header);
+  return colon ? g_strndup (host_header, (gsize)(colon - host_header)) : g_strdup (host_header);
 }
 
 static gboolean
@@ -104,13 +104,15 @@ exs_base_url_for_message (SoupServerMessage *msg, const char *public_base_url)
       return g_strndup (public_base_url, len);
     }
 
-  host_header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  host_header
+      = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
   if (host_header == NULL || !host_header_is_sane (host_header))
     return local_address_url (msg);
   host = host_part (host_header);
   if (host == NULL || host_is_unspecified (host))
     return local_address_url (msg);
-  if (host_is_loopback_name (host) && !address_is_loopback (soup_server_message_get_remote_address (msg)))
+  if (host_is_loopback_name (host)
+      && !address_is_loopback (soup_server_message_get_remote_address (msg)))
     return local_address_url (msg);
   return g_strdup_printf ("http://%s", host_header);
 }

@@ -5,9 +5,7 @@
 
 G_BEGIN_DECLS
 
-char *exs_base_url_for_message (SoupServerMessage *msg,
-                                const char        *public_base_url);
-char *exs_base_url_absolute (const char *base_url,
-                             const char *url);
+char *exs_base_url_for_message (SoupServerMessage *msg, const char *public_base_url);
+char *exs_base_url_absolute (const char *base_url, const char *url);
 
 G_END_DECLS

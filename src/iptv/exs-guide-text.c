@@ -36,7 +36,7 @@ exs_guide_text_clean (const char *text, ExsGuideTextFlags flags)
     {
       gunichar c = g_utf8_get_char_validated (p, end - p);
 
-      if (c == (gunichar) -1 || c == (gunichar) -2)
+      if (c == (gunichar)-1 || c == (gunichar)-2)
         {
           p++; /* not UTF-8: drop the byte */
           continue;

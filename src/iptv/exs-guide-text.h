@@ -11,7 +11,6 @@ typedef enum
   EXS_GUIDE_TEXT_KEEP_NEWLINES = 1, /* for <desc> */
 } ExsGuideTextFlags;
 
-char *exs_guide_text_clean (const char        *text,
-                            ExsGuideTextFlags  flags);
+char *exs_guide_text_clean (const char *text, ExsGuideTextFlags flags);
 
 G_END_DECLS

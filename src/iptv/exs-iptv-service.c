@@ -29,7 +29,7 @@
 #include <zlib.h>
 
 #define MAX_CACHED_GUIDES 8
-#define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
+#define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -43,11 +43,11 @@ typedef struct
 {
   GBytes *xml;
   GBytes *gz;
-  char *etag;          /* quoted hash of the xml */
-  gint64 modified_s;   /* unix seconds when the bytes last changed */
-  gint64 built_us;     /* monotonic */
+  char *etag;        /* quoted hash of the xml */
+  gint64 modified_s; /* unix seconds when the bytes last changed */
+  gint64 built_us;   /* monotonic */
   gboolean building;
-  GPtrArray *waiters;  /* Waiter* */
+  GPtrArray *waiters; /* Waiter* */
 } Guide;
 
 typedef struct
@@ -68,11 +68,11 @@ struct _ExsIptvService
 {
   GObject parent_instance;
 
-  ExsConfig *config;          /* owned */
-  ExsDatabase *database;      /* owned */
+  ExsConfig *config;           /* owned */
+  ExsDatabase *database;       /* owned */
   const ExsStreamHooks *hooks; /* borrowed from the application */
-  ExsPlayoutSource *source;   /* owned, nullable */
-  GHashTable *guides;         /* base URL → Guide* */
+  ExsPlayoutSource *source;    /* owned, nullable */
+  GHashTable *guides;          /* base URL → Guide* */
   GCancellable *cancellable;
 };
 
@@ -144,7 +144,8 @@ exs_iptv_service_class_init (ExsIptvServiceClass *klass)
 static void
 exs_iptv_service_init (ExsIptvService *self)
 {
-  self->guides = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) guide_free);
+  self->guides
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)guide_free);
   self->cancellable = g_cancellable_new ();
 }
 
@@ -190,7 +191,8 @@ exs_iptv_service_stop (ExsIptvService *self)
 static char *
 base_url_for (ExsIptvService *self, SoupServerMessage *msg)
 {
-  return exs_base_url_for_message (msg, exs_config_get_string (self->config, "server", "public_base_url"));
+  return exs_base_url_for_message (
+      msg, exs_config_get_string (self->config, "server", "public_base_url"));
 }
 
 static GPtrArray *
@@ -220,10 +222,12 @@ handle_m3u (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
   base_url = base_url_for (self, msg);
   text = exs_m3u_build (channels, base_url);
   soup_server_message_set_status (msg, 200, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-cache");
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Disposition",
-                                "inline; filename=\"channels.m3u\"");
-  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_TAKE, text, strlen (text));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+                                "no-cache");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Content-Disposition", "inline; filename=\"channels.m3u\"");
+  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_TAKE, text,
+                                    strlen (text));
 }
 
 /* ---- the guide ---- */
@@ -239,12 +243,12 @@ gzip_bytes (GBytes *in)
 
   if (deflateInit2 (&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return NULL;
-  bound = deflateBound (&z, (uLong) in_len);
+  bound = deflateBound (&z, (uLong)in_len);
   out = g_malloc (bound);
-  z.next_in = (Bytef *) data;
-  z.avail_in = (uInt) in_len;
+  z.next_in = (Bytef *)data;
+  z.avail_in = (uInt)in_len;
   z.next_out = out;
-  z.avail_out = (uInt) bound;
+  z.avail_out = (uInt)bound;
   if (deflate (&z, Z_FINISH) != Z_STREAM_END)
     {
       deflateEnd (&z);
@@ -256,13 +260,15 @@ gzip_bytes (GBytes *in)
 }
 
 static void
-build_guide_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+build_guide_thread (GTask *task, gpointer source_object, gpointer task_data,
+                    GCancellable *cancellable)
 {
   BuildJob *job = task_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *hash = NULL;
 
-  job->xml = exs_xmltv_build (job->channels, job->source, job->from_us, job->to_us, job->base_url, job->tz, &error);
+  job->xml = exs_xmltv_build (job->channels, job->source, job->from_us, job->to_us, job->base_url,
+                              job->tz, &error);
   if (job->xml == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -309,7 +315,7 @@ reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
   g_autoptr (GDateTime) modified = g_date_time_new_from_unix_utc (g->modified_s);
   g_autofree char *last_modified = soup_date_time_to_string (modified, SOUP_DATE_HTTP);
-  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int) strlen (g->etag) - 1, g->etag)
+  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int)strlen (g->etag) - 1, g->etag)
                                : g_strdup (g->etag);
   GBytes *body = gzip ? g->gz : g->xml;
 
@@ -327,10 +333,12 @@ reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
       return;
     }
   soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, gzip ? "application/gzip" : "application/xml; charset=utf-8",
-                                    SOUP_MEMORY_COPY, g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  soup_server_message_set_response (
+      msg, gzip ? "application/gzip" : "application/xml; charset=utf-8", SOUP_MEMORY_COPY,
+      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   if (gzip)
-    soup_message_headers_replace (h, "Content-Disposition", "attachment; filename=\"xmltv.xml.gz\"");
+    soup_message_headers_replace (h, "Content-Disposition",
+                                  "attachment; filename=\"xmltv.xml.gz\"");
 }
 
 static void
@@ -352,7 +360,8 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
   ExsIptvService *self;
   Guide *g;
 
-  if (!g_task_propagate_boolean (task, &error) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!g_task_propagate_boolean (task, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = EXS_IPTV_SERVICE (source_object);
   g = g_hash_table_lookup (self->guides, base_url);
@@ -384,7 +393,8 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
       if (error == NULL)
         reply_guide (w->msg, g, w->gzip);
       else
-        exs_http_reply_error (w->msg, 500, NULL, "the guide could not be built: %s", error->message);
+        exs_http_reply_error (w->msg, 500, NULL, "the guide could not be built: %s",
+                              error->message);
       soup_server_message_unpause (w->msg);
     }
   g_ptr_array_set_size (g->waiters, 0);
@@ -393,7 +403,7 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
 static GPtrArray *
 copy_channels (GPtrArray *channels)
 {
-  GPtrArray *copy = g_ptr_array_new_full (channels->len, (GDestroyNotify) exs_channel_record_free);
+  GPtrArray *copy = g_ptr_array_new_full (channels->len, (GDestroyNotify)exs_channel_record_free);
 
   for (guint i = 0; i < channels->len; i++)
     g_ptr_array_add (copy, exs_channel_record_copy (channels->pdata[i]));
@@ -424,7 +434,8 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   ExsIptvService *self = user_data;
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
   gboolean gzip = g_str_has_suffix (path, ".gz");
-  gint64 max_age_us = exs_config_get_int (self->config, "iptv", "guide_cache_seconds") * G_USEC_PER_SEC;
+  gint64 max_age_us
+      = exs_config_get_int (self->config, "iptv", "guide_cache_seconds") * G_USEC_PER_SEC;
   g_autofree char *base_url = base_url_for (self, msg);
   g_autoptr (GPtrArray) channels = NULL;
   g_autoptr (GTask) task = NULL;
@@ -432,7 +443,8 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   Waiter *w;
   Guide *g = g_hash_table_lookup (self->guides, base_url);
 
-  if (g != NULL && g->xml != NULL && !g->building && g_get_monotonic_time () - g->built_us < max_age_us)
+  if (g != NULL && g->xml != NULL && !g->building
+      && g_get_monotonic_time () - g->built_us < max_age_us)
     {
       reply_guide (msg, g, gzip);
       return;
@@ -442,7 +454,7 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       if (g_hash_table_size (self->guides) >= MAX_CACHED_GUIDES)
         g_hash_table_foreach_remove (self->guides, guide_is_idle, NULL);
       g = g_new0 (Guide, 1);
-      g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+      g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)waiter_free);
       g_hash_table_insert (self->guides, g_strdup (base_url), g);
     }
 
@@ -460,12 +472,13 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   job->channels = channels ? copy_channels (channels) : g_ptr_array_new ();
   job->source = self->source ? g_object_ref (self->source) : NULL;
   job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
-  job->to_us = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
+  job->to_us
+      = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
   job->base_url = g_strdup (base_url);
   job->tz = guide_time_zone (self);
   g->building = TRUE;
   task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (base_url));
-  g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, build_guide_thread);
 }
@@ -477,8 +490,8 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                gpointer user_data)
 {
   ExsIptvService *self = user_data;
-  g_autoptr (ExsChannelRecord) channel =
-    exs_stream_find_channel (msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
+  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
+      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
   ExsStreamRequest request = { EXS_STREAM_ROUTE_IPTV, -1, 0 };
 
   if (channel == NULL)
@@ -495,8 +508,8 @@ handle_hls (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
 {
   ExsIptvService *self = user_data;
   const char *file = g_hash_table_lookup (params, "file");
-  g_autoptr (ExsChannelRecord) channel =
-    exs_stream_find_channel (msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
+  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
+      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
 
   if (channel == NULL)
     return;
@@ -508,7 +521,8 @@ handle_hls (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
   if (self->hooks->serve_hls == NULL)
     exs_stream_hooks_reply_no_engine (msg);
   else
-    self->hooks->serve_hls (self->hooks->user_data, msg, channel->number, file ? file : "index.m3u8");
+    self->hooks->serve_hls (self->hooks->user_data, msg, channel->number,
+                            file ? file : "index.m3u8");
 }
 
 /**
@@ -522,7 +536,10 @@ exs_iptv_service_register (ExsIptvService *self, ExsHttpServer *server)
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/channels.m3u", 0, handle_m3u, self);
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml", 0, handle_xmltv, self);
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml.gz", 0, handle_xmltv, self);
-  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.ts", 0, handle_stream, self);
-  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.m3u8", 0, handle_hls, self);
-  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}/hls/{file}", 0, handle_hls, self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.ts", 0, handle_stream,
+                             self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.m3u8", 0, handle_hls,
+                             self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}/hls/{file}", 0, handle_hls,
+                             self);
 }

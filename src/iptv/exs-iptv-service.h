@@ -12,13 +12,10 @@ G_BEGIN_DECLS
 #define EXS_TYPE_IPTV_SERVICE (exs_iptv_service_get_type ())
 G_DECLARE_FINAL_TYPE (ExsIptvService, exs_iptv_service, EXS, IPTV_SERVICE, GObject)
 
-ExsIptvService *exs_iptv_service_new (ExsConfig            *config,
-                                      ExsDatabase          *database,
+ExsIptvService *exs_iptv_service_new (ExsConfig *config, ExsDatabase *database,
                                       const ExsStreamHooks *hooks);
-void exs_iptv_service_register (ExsIptvService *self,
-                                ExsHttpServer  *server);
-void exs_iptv_service_set_playout_source (ExsIptvService   *self,
-                                          ExsPlayoutSource *source);
+void exs_iptv_service_register (ExsIptvService *self, ExsHttpServer *server);
+void exs_iptv_service_set_playout_source (ExsIptvService *self, ExsPlayoutSource *source);
 void exs_iptv_service_stop (ExsIptvService *self);
 
 G_END_DECLS

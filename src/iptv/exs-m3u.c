@@ -1,8 +1,8 @@
 /* exs-m3u.c: builds /iptv/channels.m3u from the channel list.
  *
  *   #EXTM3U url-tvg="<base>/iptv/xmltv.xml" x-tvg-url="<base>/iptv/xmltv.xml"
- *   #EXTINF:-1 tvg-id="1984.1.exstreamtv" tvg-chno="1984.1" tvg-name="News" tvg-logo="…" group-title="News",News
- *   <base>/iptv/channel/1984.1.ts
+ *   #EXTINF:-1 tvg-id="1984.1.exstreamtv" tvg-chno="1984.1" tvg-name="News" tvg-logo="…"
+ * group-title="News",News <base>/iptv/channel/1984.1.ts
  *
  * What the parsers tolerate (protocols.md §5): Kodi finds attributes by
  * substring and takes the name after the last quote's comma; Jellyfin's
@@ -30,7 +30,8 @@
 gboolean
 exs_m3u_channel_is_listed (const char *streaming_mode, gboolean enabled)
 {
-  return enabled && (g_strcmp0 (streaming_mode, "both") == 0 || g_strcmp0 (streaming_mode, "iptv") == 0);
+  return enabled
+         && (g_strcmp0 (streaming_mode, "both") == 0 || g_strcmp0 (streaming_mode, "iptv") == 0);
 }
 
 /**
@@ -64,22 +65,22 @@ exs_m3u_attribute_value (const char *text)
     {
       switch (*p)
         {
-        case '"':
-          g_string_append (out, "\xe2\x80\x9d"); /* ” */
-          break;
-        case '\'':
-          g_string_append (out, "\xe2\x80\x99"); /* ’ */
-          break;
-        case ',':
-          g_string_append (out, "\xe2\x80\x9a"); /* ‚ */
-          break;
-        case '#':
-          /* harmless inside a value, but a name starting with # would look
-           * like a directive to line-based parsers */
-          g_string_append (out, out->len == 0 ? "\xef\xbc\x83" : "#");
-          break;
-        default:
-          g_string_append_c (out, *p);
+          case '"':
+            g_string_append (out, "\xe2\x80\x9d"); /* ” */
+            break;
+          case '\'':
+            g_string_append (out, "\xe2\x80\x99"); /* ’ */
+            break;
+          case ',':
+            g_string_append (out, "\xe2\x80\x9a"); /* ‚ */
+            break;
+          case '#':
+            /* harmless inside a value, but a name starting with # would look
+             * like a directive to line-based parsers */
+            g_string_append (out, out->len == 0 ? "\xef\xbc\x83" : "#");
+            break;
+          default:
+            g_string_append_c (out, *p);
         }
     }
   return g_string_free (out, FALSE);

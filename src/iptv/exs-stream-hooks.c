@@ -25,10 +25,12 @@ exs_stream_hooks_dup_playing (const ExsStreamHooks *hooks)
 void
 exs_stream_hooks_reply_no_engine (SoupServerMessage *msg)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "30");
-  exs_http_reply_error (msg, 503, "engine_unavailable",
-                        "the channel engine is not running in this build, so channels cannot be "
-                        "streamed yet; the playlist, the guide and the HDHomeRun lineup still work");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After",
+                                "30");
+  exs_http_reply_error (
+      msg, 503, "engine_unavailable",
+      "the channel engine is not running in this build, so channels cannot be "
+      "streamed yet; the playlist, the guide and the HDHomeRun lineup still work");
 }
 
 static gboolean
@@ -59,7 +61,8 @@ exs_stream_find_channel (SoupServerMessage *msg, ExsDatabase *database, const ch
 
   if (number == NULL)
     {
-      exs_http_reply_error (msg, 404, NULL, "no channel “%s”: %s", number_text, EXS_CHANNEL_NUMBER_RULE);
+      exs_http_reply_error (msg, 404, NULL, "no channel “%s”: %s", number_text,
+                            EXS_CHANNEL_NUMBER_RULE);
       return NULL;
     }
   channel = exs_channel_store_get (database, number, &error);
@@ -78,7 +81,8 @@ exs_stream_find_channel (SoupServerMessage *msg, ExsDatabase *database, const ch
     }
   if (!mode_allows (channel->streaming_mode, route))
     {
-      exs_http_reply_error (msg, 404, NULL, "channel %s is not offered %s (its streaming_mode is %s)", number,
+      exs_http_reply_error (msg, 404, NULL,
+                            "channel %s is not offered %s (its streaming_mode is %s)", number,
                             route == EXS_STREAM_ROUTE_IPTV ? "over IPTV" : "through HDHomeRun",
                             channel->streaming_mode);
       return NULL;

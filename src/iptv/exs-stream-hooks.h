@@ -8,8 +8,8 @@
  * channel manager exists, for example:
  *
  *   app->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
- *   app->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
- *   app->stream_hooks.user_data = app->channel_manager;
+ *   app->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc)
+ * exs_channel_manager_dup_playing; app->stream_hooks.user_data = app->channel_manager;
  *
  * A hook left NULL makes its routes answer 503 with a JSON error that says
  * the channel engine is not available. Main thread only.
@@ -29,25 +29,21 @@ typedef enum
 typedef struct
 {
   ExsStreamRoute route;
-  int tuner;                 /* /tuner{n}/: n; -1 for /auto/ and IPTV */
-  gint64 duration_seconds;   /* HDHomeRun ?duration=; 0 = until the viewer leaves */
+  int tuner;               /* /tuner{n}/: n; -1 for /auto/ and IPTV */
+  gint64 duration_seconds; /* HDHomeRun ?duration=; 0 = until the viewer leaves */
 } ExsStreamRequest;
 
 /* Streams channel @number (canonical, it exists and is enabled) to @msg as
  * MPEG-TS. Like an ExsHttpHandler it must set a status, pause the message or
  * steal its connection before returning. Never called for HEAD. */
-typedef void (*ExsStreamServeFunc) (gpointer                user_data,
-                                    SoupServerMessage      *msg,
-                                    const char             *number,
+typedef void (*ExsStreamServeFunc) (gpointer user_data, SoupServerMessage *msg, const char *number,
                                     const ExsStreamRequest *request);
 
 /* Serves channel @number's HLS playlist (@file "index.m3u8") or one of its
  * segments (@file as named in the playlist), from the channel's own pipeline
  * (hlssink2 on the tee, not a second encode). Same contract as above. */
-typedef void (*ExsStreamServeHlsFunc) (gpointer           user_data,
-                                       SoupServerMessage *msg,
-                                       const char        *number,
-                                       const char        *file);
+typedef void (*ExsStreamServeHlsFunc) (gpointer user_data, SoupServerMessage *msg,
+                                       const char *number, const char *file);
 
 /* Returns: (transfer full): the canonical numbers of the channels playing now
  * (with at least one viewer), NULL-terminated; never NULL. */
@@ -70,14 +66,10 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
-ExsChannelRecord *exs_stream_find_channel (SoupServerMessage *msg,
-                                           ExsDatabase       *database,
-                                           const char        *number_text,
-                                           ExsStreamRoute     route);
+ExsChannelRecord *exs_stream_find_channel (SoupServerMessage *msg, ExsDatabase *database,
+                                           const char *number_text, ExsStreamRoute route);
 void exs_stream_reply_head (SoupServerMessage *msg);
-void exs_stream_serve (const ExsStreamHooks   *hooks,
-                       SoupServerMessage      *msg,
-                       const char             *number,
+void exs_stream_serve (const ExsStreamHooks *hooks, SoupServerMessage *msg, const char *number,
                        const ExsStreamRequest *request);
 
 G_END_DECLS

@@ -56,7 +56,8 @@ make_entries (GPtrArray *items, gint64 from_us, gint64 to_us)
   for (guint i = 0; items && i < items->len; i++)
     {
       const ExsPlayoutItem *item = items->pdata[i];
-      GuideEntry *prev = entries->len ? &g_array_index (entries, GuideEntry, entries->len - 1) : NULL;
+      GuideEntry *prev
+          = entries->len ? &g_array_index (entries, GuideEntry, entries->len - 1) : NULL;
       GuideEntry e = { item->start_us, item->stop_us, item_is_named (item) ? item : NULL };
 
       /* A guide never overlaps (the seeds' guides did, and clients showed
@@ -159,7 +160,8 @@ write_programme (xmlTextWriterPtr w, const GuideEntry *e, const ExsChannelRecord
 {
   g_autofree char *start = format_time (e->start_us, tz);
   g_autofree char *stop = format_time (e->stop_us, tz);
-  g_autofree char *title = exs_guide_text_clean (e->item ? e->item->title : c->name, EXS_GUIDE_TEXT_ONE_LINE);
+  g_autofree char *title
+      = exs_guide_text_clean (e->item ? e->item->title : c->name, EXS_GUIDE_TEXT_ONE_LINE);
   const ExsPlayoutItem *item = e->item;
 
   xmlTextWriterStartElement (w, BAD_CAST "programme");
@@ -212,7 +214,7 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
       const ExsChannelRecord *c = channels->pdata[i];
       if (!c->enabled)
         continue;
-      g_ptr_array_add (listed, (gpointer) c);
+      g_ptr_array_add (listed, (gpointer)c);
       g_ptr_array_add (ids, exs_xmltv_channel_id (c->number));
     }
 
@@ -221,7 +223,8 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
   xmlTextWriterStartDocument (w, "1.0", "UTF-8", NULL);
   xmlTextWriterWriteDTD (w, BAD_CAST "tv", NULL, BAD_CAST "xmltv.dtd", NULL);
   xmlTextWriterStartElement (w, BAD_CAST "tv");
-  xmlTextWriterWriteAttribute (w, BAD_CAST "generator-info-name", BAD_CAST PACKAGE_NAME "/" PACKAGE_VERSION);
+  xmlTextWriterWriteAttribute (w, BAD_CAST "generator-info-name",
+                               BAD_CAST PACKAGE_NAME "/" PACKAGE_VERSION);
   xmlTextWriterWriteAttribute (w, BAD_CAST "generator-info-url", BAD_CAST base_url);
 
   for (guint i = 0; i < listed->len; i++)
@@ -238,11 +241,13 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
         {
           items = exs_playout_source_list (source, c->number, from_us, to_us, &local_error);
           if (items == NULL && local_error != NULL)
-            g_debug ("guide for channel %s: %s; it shows as off the air", c->number, local_error->message);
+            g_debug ("guide for channel %s: %s; it shows as off the air", c->number,
+                     local_error->message);
         }
       entries = make_entries (items, from_us, to_us);
       for (guint e = 0; e < entries->len; e++)
-        write_programme (w, &g_array_index (entries, GuideEntry, e), c, ids->pdata[i], base_url, time_zone);
+        write_programme (w, &g_array_index (entries, GuideEntry, e), c, ids->pdata[i], base_url,
+                         time_zone);
     }
 
   xmlTextWriterEndElement (w);
@@ -255,8 +260,9 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
     }
   xmlFreeTextWriter (w);
   /* NUL-terminated past its size, so callers may treat it as a string */
-  bytes = g_bytes_new_take (g_strndup ((const char *) xmlBufferContent (buf), (gsize) xmlBufferLength (buf)),
-                            (gsize) xmlBufferLength (buf));
+  bytes = g_bytes_new_take (
+      g_strndup ((const char *)xmlBufferContent (buf), (gsize)xmlBufferLength (buf)),
+      (gsize)xmlBufferLength (buf));
   xmlBufferFree (buf);
   return bytes;
 }

@@ -5,12 +5,7 @@
 
 G_BEGIN_DECLS
 
-GBytes *exs_xmltv_build (GPtrArray         *channels,
-                         ExsPlayoutSource  *source,
-                         gint64             from_us,
-                         gint64             to_us,
-                         const char        *base_url,
-                         GTimeZone         *time_zone,
-                         GError           **error);
+GBytes *exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us,
+                         gint64 to_us, const char *base_url, GTimeZone *time_zone, GError **error);
 
 G_END_DECLS

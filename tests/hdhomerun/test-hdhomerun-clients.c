@@ -47,7 +47,8 @@ run_ok (const char *const *argv)
 static void
 create_channel (const char *json)
 {
-  g_autoptr (ExsTestReply) r = exs_test_server_request (server, "POST", "/api/channels", json, TRUE);
+  g_autoptr (ExsTestReply) r
+      = exs_test_server_request (server, "POST", "/api/channels", json, TRUE);
 
   if (r->status != 201)
     g_error ("cannot create %s: %u %s", json, r->status, r->body);
@@ -89,12 +90,14 @@ test_discover_json (void)
   assert_string_member (o, "BaseURL", server->base_url);
   assert_string_member (o, "LineupURL", lineup);
   g_assert_cmpuint (strlen (json_object_get_string_member (o, "DeviceAuth")), ==, 24);
-  g_assert_cmpint (json_node_get_value_type (json_object_get_member (o, "TunerCount")), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (o, "TunerCount")), ==,
+                   G_TYPE_INT64);
   g_assert_cmpint (json_object_get_int_member (o, "TunerCount"), ==, 3);
   g_assert_true (exs_hdhr_device_id_parse (json_object_get_string_member (o, "DeviceID"), &id));
   g_assert_true (exs_hdhr_device_id_is_valid (id));
   g_assert_cmpstr (json_object_get_string_member (o, "DeviceID"), ==, device_id);
-  g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==, "application/json");
+  g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==,
+                   "application/json");
 }
 
 static void
@@ -129,7 +132,8 @@ test_lineup (void)
   assert_string_member (st, "Source", "Cable");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (st, "SourceList")), ==, 1);
 
-  post = exs_test_server_request (server, "POST", "/lineup.post?scan=start&source=Cable", NULL, FALSE);
+  post = exs_test_server_request (server, "POST", "/lineup.post?scan=start&source=Cable", NULL,
+                                  FALSE);
   g_assert_cmpuint (post->status, ==, 200);
   get = exs_test_server_request (server, "GET", "/lineup.post?scan=abort", NULL, FALSE);
   g_assert_cmpuint (get->status, ==, 200);
@@ -139,21 +143,22 @@ static void
 test_device_xml (void)
 {
   g_autoptr (ExsTestReply) r = exs_test_server_request (server, "GET", "/device.xml", NULL, FALSE);
-  xmlDocPtr doc = xmlReadMemory (r->body, (int) strlen (r->body), "device.xml", NULL, 0);
+  xmlDocPtr doc = xmlReadMemory (r->body, (int)strlen (r->body), "device.xml", NULL, 0);
   xmlNodePtr root = xmlDocGetRootElement (doc);
   g_autofree char *want_udn = g_strdup_printf ("uuid:%s-", device_id);
   gboolean saw_type = FALSE, saw_udn = FALSE;
 
   g_assert_cmpuint (r->status, ==, 200);
-  g_assert_cmpstr ((const char *) root->name, ==, "root");
-  g_assert_cmpstr ((const char *) root->ns->href, ==, "urn:schemas-upnp-org:device-1-0");
+  g_assert_cmpstr ((const char *)root->name, ==, "root");
+  g_assert_cmpstr ((const char *)root->ns->href, ==, "urn:schemas-upnp-org:device-1-0");
   for (xmlNodePtr n = root->children; n; n = n->next)
     {
       if (n->type != XML_ELEMENT_NODE || !xmlStrEqual (n->name, BAD_CAST "device"))
         continue;
       for (xmlNodePtr d = n->children; d; d = d->next)
         {
-          g_autofree char *text = d->type == XML_ELEMENT_NODE ? (char *) xmlNodeGetContent (d) : NULL;
+          g_autofree char *text
+              = d->type == XML_ELEMENT_NODE ? (char *)xmlNodeGetContent (d) : NULL;
           if (text && xmlStrEqual (d->name, BAD_CAST "deviceType"))
             saw_type = g_str_equal (text, "urn:schemas-upnp-org:device:MediaServer:1");
           if (text && xmlStrEqual (d->name, BAD_CAST "UDN"))
@@ -168,12 +173,18 @@ test_device_xml (void)
 static void
 test_streams (void)
 {
-  g_autoptr (ExsTestReply) head = exs_test_server_request (server, "HEAD", "/auto/v1984.1", NULL, FALSE);
-  g_autoptr (ExsTestReply) head_tuner = exs_test_server_request (server, "HEAD", "/tuner2/v121", NULL, FALSE);
-  g_autoptr (ExsTestReply) bad_tuner = exs_test_server_request (server, "HEAD", "/tuner3/v121", NULL, FALSE);
-  g_autoptr (ExsTestReply) unknown = exs_test_server_request (server, "GET", "/auto/v7", NULL, FALSE);
-  g_autoptr (ExsTestReply) iptv_only = exs_test_server_request (server, "GET", "/auto/v102", NULL, FALSE);
-  g_autoptr (ExsTestReply) get = exs_test_server_request (server, "GET", "/auto/v1984.1", NULL, FALSE);
+  g_autoptr (ExsTestReply) head
+      = exs_test_server_request (server, "HEAD", "/auto/v1984.1", NULL, FALSE);
+  g_autoptr (ExsTestReply) head_tuner
+      = exs_test_server_request (server, "HEAD", "/tuner2/v121", NULL, FALSE);
+  g_autoptr (ExsTestReply) bad_tuner
+      = exs_test_server_request (server, "HEAD", "/tuner3/v121", NULL, FALSE);
+  g_autoptr (ExsTestReply) unknown
+      = exs_test_server_request (server, "GET", "/auto/v7", NULL, FALSE);
+  g_autoptr (ExsTestReply) iptv_only
+      = exs_test_server_request (server, "GET", "/auto/v102", NULL, FALSE);
+  g_autoptr (ExsTestReply) get
+      = exs_test_server_request (server, "GET", "/auto/v1984.1", NULL, FALSE);
 
   g_assert_cmpuint (head->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (head->headers, NULL), ==, "video/MP2T");
@@ -202,7 +213,8 @@ test_hdhomerun_config (void)
   int status;
   g_autofree char *found = hdhomerun_config (&status, "discover", "127.0.0.1", NULL);
   g_autofree char *want = g_strdup_printf ("hdhomerun device %s found at 127.0.0.1", device_id);
-  g_autofree char *model = NULL, *hwmodel = NULL, *version = NULL, *tuner = NULL, *help = NULL, *unknown = NULL;
+  g_autofree char *model = NULL, *hwmodel = NULL, *version = NULL, *tuner = NULL, *help = NULL,
+                  *unknown = NULL;
   g_autofree char *no_tuner = NULL, *set = NULL;
 
   g_assert_cmpstr (found, ==, want);
@@ -232,7 +244,8 @@ test_hdhomerun_config (void)
 static GBytes *
 udp_exchange (GByteArray *request)
 {
-  g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GSocket) s
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) to = g_inet_socket_address_new (lo, 65001);
   g_autoptr (GError) error = NULL;
@@ -240,13 +253,13 @@ udp_exchange (GByteArray *request)
   gssize n;
 
   g_socket_set_timeout (s, 1);
-  g_socket_send_to (s, to, (const char *) request->data, request->len, NULL, &error);
+  g_socket_send_to (s, to, (const char *)request->data, request->len, NULL, &error);
   g_assert_no_error (error);
   if (!g_socket_condition_timed_wait (s, G_IO_IN, 500000, NULL, NULL))
     return NULL;
   n = g_socket_receive (s, buf, sizeof buf, NULL, &error);
   g_assert_no_error (error);
-  return g_bytes_new (buf, (gsize) n);
+  return g_bytes_new (buf, (gsize)n);
 }
 
 static GByteArray *
@@ -266,7 +279,7 @@ discover_request (guint32 type, gboolean with_id, guint32 id, gboolean corrupt)
 static void
 test_discovery_packets (void)
 {
-  guint32 id = (guint32) g_ascii_strtoull (device_id, NULL, 16);
+  guint32 id = (guint32)g_ascii_strtoull (device_id, NULL, 16);
   g_autoptr (GByteArray) modern = discover_request (0xFFFFFFFF, FALSE, 0, FALSE);
   g_autoptr (GByteArray) ours = discover_request (1, TRUE, id, FALSE);
   g_autoptr (GByteArray) other = discover_request (0xFFFFFFFF, TRUE, 0x12345674, FALSE);
@@ -290,7 +303,8 @@ test_discovery_packets (void)
   g_assert_null (none1);
   g_assert_null (none2);
   g_assert_null (none3);
-  g_assert_true (exs_hdhr_packet_parse (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), &type, &tlvs));
+  g_assert_true (exs_hdhr_packet_parse (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
+                                        &type, &tlvs));
   g_assert_cmpuint (type, ==, EXS_HDHR_TYPE_DISCOVER_RPY);
   g_assert_true (exs_hdhr_tlv_get_u32 (exs_hdhr_packet_find (tlvs, EXS_HDHR_TAG_DEVICE_TYPE), &v));
   g_assert_cmphex (v, ==, 1);
@@ -314,7 +328,8 @@ typedef struct
 } SsdpFound;
 
 static void
-on_resource_available_cb (GSSDPResourceBrowser *browser, const char *usn, GList *locations, gpointer user_data)
+on_resource_available_cb (GSSDPResourceBrowser *browser, const char *usn, GList *locations,
+                          gpointer user_data)
 {
   SsdpFound *found = user_data;
 
@@ -328,7 +343,7 @@ on_resource_available_cb (GSSDPResourceBrowser *browser, const char *usn, GList 
 static gboolean
 on_timeout_cb (gpointer user_data)
 {
-  *(gboolean *) user_data = TRUE;
+  *(gboolean *)user_data = TRUE;
   return G_SOURCE_REMOVE;
 }
 
@@ -337,7 +352,8 @@ test_ssdp (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSSDPClient) client = gssdp_client_new_for_address (lo, 0, GSSDP_UDA_VERSION_1_0, &error);
+  g_autoptr (GSSDPClient) client
+      = gssdp_client_new_for_address (lo, 0, GSSDP_UDA_VERSION_1_0, &error);
   g_autoptr (GSSDPResourceBrowser) browser = NULL;
   SsdpFound found = { NULL, NULL };
   gboolean timed_out = FALSE;
@@ -384,13 +400,16 @@ test_device_id_stable (void)
   g_assert_cmpfloat (seconds, <, 2.0);
   exs_test_server_free (server);
   server = exs_test_server_start (data_dir, NULL, server_env);
-  g_assert_cmpstr (json_object_get_string_member (get_object ("/discover.json", &again), "DeviceID"), ==, device_id);
+  g_assert_cmpstr (
+      json_object_get_string_member (get_object ("/discover.json", &again), "DeviceID"), ==,
+      device_id);
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
 
   server = exs_test_server_start (data_dir, NULL, env_override);
-  g_assert_cmpstr (json_object_get_string_member (get_object ("/discover.json", &overridden), "DeviceID"), ==,
-                   "1053C0CA");
+  g_assert_cmpstr (
+      json_object_get_string_member (get_object ("/discover.json", &overridden), "DeviceID"), ==,
+      "1053C0CA");
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
 
@@ -407,9 +426,10 @@ enter_private_network (void)
   const char *route[] = { "ip", "route", "add", "224.0.0.0/4", "dev", "lo", NULL };
 
   if (unshare (CLONE_NEWNET) != 0)
-    g_error ("this test needs its own network namespace (unshare(CLONE_NEWNET): %s); run it as root "
-             "(CI does) — it never uses a real interface",
-             g_strerror (errno));
+    g_error (
+        "this test needs its own network namespace (unshare(CLONE_NEWNET): %s); run it as root "
+        "(CI does) — it never uses a real interface",
+        g_strerror (errno));
   run_ok (up);
   run_ok (multicast);
   run_ok (route);
@@ -426,11 +446,13 @@ main (int argc, char **argv)
   enter_private_network ();
   data_dir = exs_test_make_temp_dir ();
   server = exs_test_server_start (data_dir, NULL, server_env);
-  device_id = g_strdup (json_object_get_string_member (get_object ("/discover.json", &discover), "DeviceID"));
+  device_id = g_strdup (
+      json_object_get_string_member (get_object ("/discover.json", &discover), "DeviceID"));
   create_channel ("{\"number\": \"5\", \"name\": \"Five\"}");
   create_channel ("{\"number\": \"102\", \"name\": \"IPTV only\", \"streaming_mode\": \"iptv\"}");
   create_channel ("{\"number\": \"121\", \"name\": \"Above 120\"}");
-  create_channel ("{\"number\": \"200\", \"name\": \"HDHomeRun only\", \"streaming_mode\": \"hdhomerun\"}");
+  create_channel (
+      "{\"number\": \"200\", \"name\": \"HDHomeRun only\", \"streaming_mode\": \"hdhomerun\"}");
   create_channel ("{\"number\": \"300\", \"name\": \"Off\", \"enabled\": false}");
   create_channel ("{\"number\": \"1984.1\", \"name\": \"Retro\"}");
 

@@ -55,7 +55,8 @@ test_discover_request_vector (void)
 {
   static const guint8 legacy[] = { 0x00, 0x02, 0x00, 0x0c, 0x01, 0x04, 0xff, 0xff, 0xff, 0xff,
                                    0x02, 0x04, 0xff, 0xff, 0xff, 0xff, 0x73, 0xcc, 0x7d, 0x8f };
-  static const guint8 modern[] = { 0x00, 0x02, 0x00, 0x06, 0x01, 0x04, 0xff, 0xff, 0xff, 0xff, 0x4c, 0x20, 0xcb, 0x4e };
+  static const guint8 modern[]
+      = { 0x00, 0x02, 0x00, 0x06, 0x01, 0x04, 0xff, 0xff, 0xff, 0xff, 0x4c, 0x20, 0xcb, 0x4e };
   g_autoptr (GByteArray) p = exs_hdhr_packet_new (EXS_HDHR_TYPE_DISCOVER_REQ);
   g_autoptr (GByteArray) q = exs_hdhr_packet_new (EXS_HDHR_TYPE_DISCOVER_REQ);
   g_autoptr (GArray) tlvs = NULL;
@@ -88,7 +89,8 @@ test_discover_reply_vector (void)
   exs_hdhr_packet_add_u32 (p, EXS_HDHR_TAG_DEVICE_ID, 0x12345674);
   exs_hdhr_packet_add_tlv (p, EXS_HDHR_TAG_TUNER_COUNT, &tuners, 1);
   exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_BASE_URL, "http://127.0.0.1:5004", FALSE);
-  exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_LINEUP_URL, "http://127.0.0.1:5004/lineup.json", FALSE);
+  exs_hdhr_packet_add_string (p, EXS_HDHR_TAG_LINEUP_URL, "http://127.0.0.1:5004/lineup.json",
+                              FALSE);
   exs_hdhr_packet_finish (p);
   g_assert_cmpuint (p->len, ==, 4 + 0x49 + 4);
   g_assert_cmpmem (p->data, 4, "\x00\x03\x00\x49", 4);
@@ -138,8 +140,8 @@ typedef struct
   ExsHttpServer *http;
   ExsHdhrDevice *device;
   ExsStreamHooks hooks;
-  GPtrArray *playing;     /* the channels the stand-in engine says are playing */
-  GPtrArray *served;      /* "number/tuner/duration" for every serve call */
+  GPtrArray *playing; /* the channels the stand-in engine says are playing */
+  GPtrArray *served;  /* "number/tuner/duration" for every serve call */
   SoupSession *session;
   char *base;
 } Fixture;
@@ -159,7 +161,8 @@ stand_in_playing (gpointer user_data)
 }
 
 static void
-stand_in_serve (gpointer user_data, SoupServerMessage *msg, const char *number, const ExsStreamRequest *request)
+stand_in_serve (gpointer user_data, SoupServerMessage *msg, const char *number,
+                const ExsStreamRequest *request)
 {
   Fixture *f = user_data;
   guint8 *ts = g_malloc (188 * 10);
@@ -173,7 +176,7 @@ stand_in_serve (gpointer user_data, SoupServerMessage *msg, const char *number, 
       p[0] = 0x47, p[1] = 0x1f, p[2] = 0xff, p[3] = 0x10; /* null packets */
     }
   soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, "video/MP2T", SOUP_MEMORY_TAKE, (char *) ts, 188 * 10);
+  soup_server_message_set_response (msg, "video/MP2T", SOUP_MEMORY_TAKE, (char *)ts, 188 * 10);
 }
 
 static void
@@ -261,13 +264,15 @@ on_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
 /* Sends a request to the in-process server, running the main loop meanwhile. */
 static SoupMessage *
-request (Fixture *f, const char *method, const char *path, const char *const *headers, GBytes **body)
+request (Fixture *f, const char *method, const char *path, const char *const *headers,
+         GBytes **body)
 {
   g_autofree char *url = g_strconcat (f->base, path, NULL);
   Pending p = { soup_message_new (method, url), NULL, FALSE };
 
   for (guint i = 0; headers && headers[i]; i += 2)
-    soup_message_headers_replace (soup_message_get_request_headers (p.msg), headers[i], headers[i + 1]);
+    soup_message_headers_replace (soup_message_get_request_headers (p.msg), headers[i],
+                                  headers[i + 1]);
   soup_session_send_and_read_async (f->session, p.msg, G_PRIORITY_DEFAULT, NULL, on_sent_cb, &p);
   while (!p.done)
     g_main_context_iteration (NULL, TRUE);
@@ -291,8 +296,9 @@ test_busy_tuners (Fixture *f, gconstpointer data)
 
   busy = request (f, "GET", "/auto/v3", NULL, &body);
   g_assert_cmpuint (soup_message_get_status (busy), ==, 503);
-  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (busy), "X-HDHomeRun-Error"), ==,
-                   "805 All Tuners In Use");
+  g_assert_cmpstr (
+      soup_message_headers_get_one (soup_message_get_response_headers (busy), "X-HDHomeRun-Error"),
+      ==, "805 All Tuners In Use");
   g_assert_nonnull (strstr (g_bytes_get_data (body, NULL), "all_tuners_in_use"));
   g_assert_cmpuint (f->served->len, ==, 0);
 
@@ -304,8 +310,9 @@ test_busy_tuners (Fixture *f, gconstpointer data)
   /* HEAD never takes a tuner */
   head = request (f, "HEAD", "/auto/v3", NULL, NULL);
   g_assert_cmpuint (soup_message_get_status (head), ==, 200);
-  g_assert_cmpstr (soup_message_headers_get_content_type (soup_message_get_response_headers (head), NULL), ==,
-                   "video/MP2T");
+  g_assert_cmpstr (
+      soup_message_headers_get_content_type (soup_message_get_response_headers (head), NULL), ==,
+      "video/MP2T");
   g_assert_cmpuint (f->served->len, ==, 1);
 
   /* one tuner frees up */
@@ -318,7 +325,8 @@ test_busy_tuners (Fixture *f, gconstpointer data)
 static void
 test_stream_routes (Fixture *f, gconstpointer data)
 {
-  const char *lavf[] = { "Range", "bytes=0-", "Icy-MetaData", "1", "User-Agent", "Lavf/59.27.100", NULL };
+  const char *lavf[]
+      = { "Range", "bytes=0-", "Icy-MetaData", "1", "User-Agent", "Lavf/59.27.100", NULL };
   struct
   {
     const char *path;
@@ -330,11 +338,11 @@ test_stream_routes (Fixture *f, gconstpointer data)
     { "/tuner1/v1984.1", 200, "1984.1/1/0" },
     { "/auto/v150?duration=60&transcode=heavy", 200, "150/-1/60" },
     { "/auto/v0150", 200, "150/-1/0" },
-    { "/tuner2/v1", 404, NULL },    /* TunerCount is 2: tuners 0 and 1 */
-    { "/auto/v7", 404, NULL },      /* no such channel */
-    { "/auto/vnews", 404, NULL },   /* not a number */
-    { "/auto/v9", 404, NULL },      /* IPTV only */
-    { "/auto/v10", 404, NULL },     /* disabled */
+    { "/tuner2/v1", 404, NULL },  /* TunerCount is 2: tuners 0 and 1 */
+    { "/auto/v7", 404, NULL },    /* no such channel */
+    { "/auto/vnews", 404, NULL }, /* not a number */
+    { "/auto/v9", 404, NULL },    /* IPTV only */
+    { "/auto/v10", 404, NULL },   /* disabled */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -349,7 +357,7 @@ test_stream_routes (Fixture *f, gconstpointer data)
         {
           g_assert_cmpstr (f->served->pdata[f->served->len - 1], ==, cases[i].served);
           g_assert_cmpuint (g_bytes_get_size (body), ==, 1880);
-          g_assert_cmpuint (((const guint8 *) g_bytes_get_data (body, NULL))[0], ==, 0x47);
+          g_assert_cmpuint (((const guint8 *)g_bytes_get_data (body, NULL))[0], ==, 0x47);
         }
       else
         g_assert_cmpuint (f->served->len, ==, before);
@@ -364,7 +372,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hdhomerun/packet/discover-request-bytes", test_discover_request_vector);
   g_test_add_func ("/hdhomerun/packet/discover-reply-bytes", test_discover_reply_vector);
   g_test_add_func ("/hdhomerun/packet/tlv-lengths-and-bad-frames", test_tlv_lengths_and_bad_frames);
-  g_test_add ("/hdhomerun/tuners/busy-gives-805", Fixture, NULL, fixture_set_up, test_busy_tuners, fixture_tear_down);
+  g_test_add ("/hdhomerun/tuners/busy-gives-805", Fixture, NULL, fixture_set_up, test_busy_tuners,
+              fixture_tear_down);
   g_test_add ("/hdhomerun/tuners/stream-routes", Fixture, NULL, fixture_set_up, test_stream_routes,
               fixture_tear_down);
   return g_test_run ();

@@ -24,7 +24,7 @@ exs_check_write_temp (const char *name, const char *contents, gsize length)
   g_autoptr (GError) error = NULL;
 
   g_chmod (dir, 0755);
-  g_file_set_contents (path, contents, (gssize) length, &error);
+  g_file_set_contents (path, contents, (gssize)length, &error);
   g_assert_no_error (error);
   g_chmod (path, 0644);
   return path;
@@ -41,7 +41,8 @@ exs_check_remove_temp (const char *path)
 void
 exs_check_xmltv_validates (const char *path)
 {
-  const char *argv[] = { "tv_validate_file", "--dtd-file", "/usr/share/xmltv/xmltv.dtd", path, NULL };
+  const char *argv[]
+      = { "tv_validate_file", "--dtd-file", "/usr/share/xmltv/xmltv.dtd", path, NULL };
   g_autofree char *output = NULL;
   int status = exs_test_run_command (argv, NULL, &output);
 
@@ -70,18 +71,20 @@ exs_check_vlc_playlist (const char *path)
   g_auto (GStrv) argv = NULL;
   g_autofree char *output = NULL;
   g_auto (GStrv) lines = NULL;
-  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) vlc_entry_free);
+  GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify)vlc_entry_free);
   const char *env[] = { "HOME=/tmp", NULL };
   ExsVlcEntry *current = NULL;
 
   if (geteuid () == 0)
     {
-      g_strv_builder_add_many (b, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", NULL);
+      g_strv_builder_add_many (b, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               NULL);
     }
-  g_strv_builder_add_many (b, "timeout", "60", "cvlc", "-I", "dummy", "-vv", "--no-video", "--no-audio", "--no-media-library",
-                           "--run-time=1", "--network-caching=100", "--play-and-exit", path, "vlc://quit", NULL);
+  g_strv_builder_add_many (b, "timeout", "60", "cvlc", "-I", "dummy", "-vv", "--no-video",
+                           "--no-audio", "--no-media-library", "--run-time=1",
+                           "--network-caching=100", "--play-and-exit", path, "vlc://quit", NULL);
   argv = g_strv_builder_end (b);
-  exs_test_run_command ((const char *const *) argv, env, &output);
+  exs_test_run_command ((const char *const *)argv, env, &output);
   lines = g_strsplit (output, "\n", -1);
   for (guint i = 0; lines[i]; i++)
     {
@@ -93,17 +96,19 @@ exs_check_vlc_playlist (const char *path)
           const char *end = strrchr (start, '\'');
 
           current = NULL;
-          if (end == NULL || g_str_has_prefix (start, "preparsing") || g_str_has_prefix (start, "vlc://"))
+          if (end == NULL || g_str_has_prefix (start, "preparsing")
+              || g_str_has_prefix (start, "vlc://"))
             continue;
           current = g_new0 (ExsVlcEntry, 1);
-          current->name = g_strndup (start, (gsize) (end - start));
+          current->name = g_strndup (start, (gsize)(end - start));
           g_ptr_array_add (entries, current);
         }
-      else if (current && current->url == NULL && (p = strstr (lines[i], "main input debug: `")) != NULL
+      else if (current && current->url == NULL
+               && (p = strstr (lines[i], "main input debug: `")) != NULL
                && strstr (p, "' gives access") != NULL)
         {
           const char *start = p + strlen ("main input debug: `");
-          current->url = g_strndup (start, (gsize) (strstr (start, "' gives access") - start));
+          current->url = g_strndup (start, (gsize)(strstr (start, "' gives access") - start));
         }
     }
   /* keep the playlist's entries, not the playlist file or VLC's media library */

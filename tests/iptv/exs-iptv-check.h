@@ -11,9 +11,7 @@ typedef struct
   char *url;
 } ExsVlcEntry;
 
-char *exs_check_write_temp (const char *name,
-                            const char *contents,
-                            gsize       length);
+char *exs_check_write_temp (const char *name, const char *contents, gsize length);
 void exs_check_remove_temp (const char *path);
 void exs_check_xmltv_validates (const char *path);
 GPtrArray *exs_check_vlc_playlist (const char *path);

@@ -21,7 +21,8 @@ struct _ExsMemoryPlayout
 static void exs_memory_playout_iface_init (ExsPlayoutSourceInterface *iface);
 
 G_DEFINE_TYPE_WITH_CODE (ExsMemoryPlayout, exs_memory_playout, G_TYPE_OBJECT,
-                         G_IMPLEMENT_INTERFACE (EXS_TYPE_PLAYOUT_SOURCE, exs_memory_playout_iface_init))
+                         G_IMPLEMENT_INTERFACE (EXS_TYPE_PLAYOUT_SOURCE,
+                                                exs_memory_playout_iface_init))
 
 static void
 exs_memory_playout_finalize (GObject *object)
@@ -43,7 +44,8 @@ static void
 exs_memory_playout_init (ExsMemoryPlayout *self)
 {
   g_mutex_init (&self->lock);
-  self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->channels
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
 }
 
 /* First index whose item stops after @at_us. */
@@ -55,7 +57,7 @@ first_after (GPtrArray *items, gint64 at_us)
   while (lo < hi)
     {
       guint mid = (lo + hi) / 2;
-      if (((ExsPlayoutItem *) items->pdata[mid])->stop_us <= at_us)
+      if (((ExsPlayoutItem *)items->pdata[mid])->stop_us <= at_us)
         lo = mid + 1;
       else
         hi = mid;
@@ -72,7 +74,7 @@ memory_lookup (ExsPlayoutSource *source, const char *number, gint64 at_us, GErro
   guint i;
 
   if (items == NULL || (i = first_after (items, at_us)) >= items->len
-      || ((ExsPlayoutItem *) items->pdata[i])->start_us > at_us)
+      || ((ExsPlayoutItem *)items->pdata[i])->start_us > at_us)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "nothing scheduled on %s", number);
       return NULL;
@@ -81,12 +83,13 @@ memory_lookup (ExsPlayoutSource *source, const char *number, gint64 at_us, GErro
 }
 
 static GPtrArray *
-memory_list (ExsPlayoutSource *source, const char *number, gint64 from_us, gint64 to_us, GError **error)
+memory_list (ExsPlayoutSource *source, const char *number, gint64 from_us, gint64 to_us,
+             GError **error)
 {
   ExsMemoryPlayout *self = EXS_MEMORY_PLAYOUT (source);
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   GPtrArray *items = g_hash_table_lookup (self->channels, number);
-  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_item_free);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_playout_item_free);
 
   for (guint i = items ? first_after (items, from_us) : 0; items && i < items->len; i++)
     {
@@ -113,14 +116,15 @@ exs_memory_playout_new (void)
 
 /* Appends a copy of @item; items must be added in time order. */
 void
-exs_memory_playout_add (ExsMemoryPlayout *self, const char *channel_number, const ExsPlayoutItem *item)
+exs_memory_playout_add (ExsMemoryPlayout *self, const char *channel_number,
+                        const ExsPlayoutItem *item)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   GPtrArray *items = g_hash_table_lookup (self->channels, channel_number);
 
   if (items == NULL)
     {
-      items = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_item_free);
+      items = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_playout_item_free);
       g_hash_table_insert (self->channels, g_strdup (channel_number), items);
     }
   g_ptr_array_add (items, exs_playout_item_copy (item));
@@ -152,8 +156,8 @@ static const char *const categories[][3] = {
  * Generates a gap-free schedule for @channel_number over [@from_us, @to_us).
  */
 void
-exs_memory_playout_fill (ExsMemoryPlayout *self, const char *channel_number, gint64 from_us, gint64 to_us,
-                         guint seed)
+exs_memory_playout_fill (ExsMemoryPlayout *self, const char *channel_number, gint64 from_us,
+                         gint64 to_us, guint seed)
 {
   g_autoptr (GRand) rand = g_rand_new_with_seed (seed);
   gint64 t = from_us - 20 * 60 * G_USEC_PER_SEC; /* the first item started before the window */
@@ -175,14 +179,15 @@ exs_memory_playout_fill (ExsMemoryPlayout *self, const char *channel_number, gin
           if (pick % 2)
             {
               item->sub_title = g_strdup_printf ("Part \"%u\" & <more>", n);
-              item->season_number = 1 + (int) (n % 5);
-              item->episode_number = 1 + (int) (n % 22);
+              item->season_number = 1 + (int)(n % 5);
+              item->episode_number = 1 + (int)(n % 22);
             }
           else if (pick % 3 == 0)
-            item->episode_number = 1 + (int) (n % 9);
+            item->episode_number = 1 + (int)(n % 9);
           if (pick % 5 != 0)
-            item->description = g_strdup_printf ("Episode %u of the show.\nSecond line & \"quotes\".", n);
-          item->categories = g_strdupv ((char **) categories[n % G_N_ELEMENTS (categories)]);
+            item->description
+                = g_strdup_printf ("Episode %u of the show.\nSecond line & \"quotes\".", n);
+          item->categories = g_strdupv ((char **)categories[n % G_N_ELEMENTS (categories)]);
           if (pick % 4 == 0)
             item->artwork_url = g_strdup_printf ("/api/artwork/%u.jpg", n);
         }

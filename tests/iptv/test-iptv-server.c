@@ -18,7 +18,8 @@ static ExsTestServer *server;
 static void
 create_channel (const char *json)
 {
-  g_autoptr (ExsTestReply) r = exs_test_server_request (server, "POST", "/api/channels", json, TRUE);
+  g_autoptr (ExsTestReply) r
+      = exs_test_server_request (server, "POST", "/api/channels", json, TRUE);
 
   if (r->status != 201)
     g_error ("cannot create %s: %u %s", json, r->status, r->body);
@@ -35,27 +36,30 @@ header_value (const char *response, const char *name)
     return NULL;
   p += strlen (needle);
   end = strstr (p, "\r\n");
-  return g_strndup (p, (gsize) (end - p));
+  return g_strndup (p, (gsize)(end - p));
 }
 
 static char *
 raw_get (const char *path, const char *extra_headers)
 {
-  g_autofree char *req = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%sConnection: close\r\n\r\n",
-                                          path, server->port, extra_headers ? extra_headers : "");
+  g_autofree char *req
+      = g_strdup_printf ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%sConnection: close\r\n\r\n",
+                         path, server->port, extra_headers ? extra_headers : "");
   return exs_test_server_raw (server, req);
 }
 
 static void
 test_playlist (void)
 {
-  g_autoptr (ExsTestReply) r = exs_test_server_request (server, "GET", "/iptv/channels.m3u", NULL, FALSE);
+  g_autoptr (ExsTestReply) r
+      = exs_test_server_request (server, "GET", "/iptv/channels.m3u", NULL, FALSE);
   g_autofree char *path = NULL;
   g_autoptr (GPtrArray) entries = NULL;
   const char *numbers[] = { "5", "102", "150", "1984.1" };
 
   g_assert_cmpuint (r->status, ==, 200);
-  g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (r->headers, NULL), "audio/x-mpegurl"));
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (r->headers, NULL),
+                                   "audio/x-mpegurl"));
   g_assert_true (g_str_has_prefix (r->body, "#EXTM3U url-tvg=\"http://127.0.0.1:"));
   g_assert_null (strstr (r->body, "Only HDHomeRun"));
   g_assert_null (strstr (r->body, "Switched Off"));
@@ -68,16 +72,20 @@ test_playlist (void)
   for (guint i = 0; i < entries->len; i++)
     {
       ExsVlcEntry *e = entries->pdata[i];
-      g_autofree char *want = g_strdup_printf ("%s/iptv/channel/%s.ts", server->base_url, numbers[i]);
+      g_autofree char *want
+          = g_strdup_printf ("%s/iptv/channel/%s.ts", server->base_url, numbers[i]);
       g_autoptr (ExsTestReply) head = NULL;
 
       g_assert_cmpstr (e->url, ==, want);
-      head = exs_test_server_request (server, "HEAD", e->url + strlen (server->base_url), NULL, FALSE);
+      head = exs_test_server_request (server, "HEAD", e->url + strlen (server->base_url), NULL,
+                                      FALSE);
       g_assert_cmpuint (head->status, ==, 200);
-      g_assert_cmpstr (soup_message_headers_get_content_type (head->headers, NULL), ==, "video/MP2T");
+      g_assert_cmpstr (soup_message_headers_get_content_type (head->headers, NULL), ==,
+                       "video/MP2T");
     }
-  g_assert_cmpstr (((ExsVlcEntry *) entries->pdata[0])->name, ==, "Tom & Jerry’s ”Cartoon”‚ Network");
-  g_assert_cmpstr (((ExsVlcEntry *) entries->pdata[1])->name, ==, "Café 📺 Ünïcode");
+  g_assert_cmpstr (((ExsVlcEntry *)entries->pdata[0])->name, ==,
+                   "Tom & Jerry’s ”Cartoon”‚ Network");
+  g_assert_cmpstr (((ExsVlcEntry *)entries->pdata[1])->name, ==, "Café 📺 Ünïcode");
   exs_check_remove_temp (path);
 }
 
@@ -86,11 +94,14 @@ static void
 test_playlist_host (void)
 {
   g_autofree char *lan = raw_get ("/iptv/channels.m3u", NULL);
-  g_autofree char *req = g_strdup ("GET /iptv/channels.m3u HTTP/1.1\r\nHost: 0.0.0.0:8411\r\nConnection: close\r\n\r\n");
+  g_autofree char *req = g_strdup (
+      "GET /iptv/channels.m3u HTTP/1.1\r\nHost: 0.0.0.0:8411\r\nConnection: close\r\n\r\n");
   g_autofree char *zero = exs_test_server_raw (server, req);
-  g_autofree char *req2 = g_strdup ("GET /iptv/channels.m3u HTTP/1.1\r\nHost: tv.example.lan:8411\r\nConnection: close\r\n\r\n");
+  g_autofree char *req2 = g_strdup (
+      "GET /iptv/channels.m3u HTTP/1.1\r\nHost: tv.example.lan:8411\r\nConnection: close\r\n\r\n");
   g_autofree char *named = exs_test_server_raw (server, req2);
-  g_autofree char *own = g_strdup_printf ("\nhttp://127.0.0.1:%u/iptv/channel/1984.1.ts\n", server->port);
+  g_autofree char *own
+      = g_strdup_printf ("\nhttp://127.0.0.1:%u/iptv/channel/1984.1.ts\n", server->port);
 
   g_assert_nonnull (strstr (lan, own));
   g_assert_null (strstr (zero, "0.0.0.0"));
@@ -101,10 +112,14 @@ test_playlist_host (void)
 static void
 test_streams (void)
 {
-  g_autoptr (ExsTestReply) get = exs_test_server_request (server, "GET", "/iptv/channel/1984.1.ts", NULL, FALSE);
-  g_autoptr (ExsTestReply) unknown = exs_test_server_request (server, "GET", "/iptv/channel/7.ts", NULL, FALSE);
-  g_autoptr (ExsTestReply) hdhr_only = exs_test_server_request (server, "HEAD", "/iptv/channel/200.ts", NULL, FALSE);
-  g_autoptr (ExsTestReply) hls = exs_test_server_request (server, "GET", "/iptv/channel/150.m3u8", NULL, FALSE);
+  g_autoptr (ExsTestReply) get
+      = exs_test_server_request (server, "GET", "/iptv/channel/1984.1.ts", NULL, FALSE);
+  g_autoptr (ExsTestReply) unknown
+      = exs_test_server_request (server, "GET", "/iptv/channel/7.ts", NULL, FALSE);
+  g_autoptr (ExsTestReply) hdhr_only
+      = exs_test_server_request (server, "HEAD", "/iptv/channel/200.ts", NULL, FALSE);
+  g_autoptr (ExsTestReply) hls
+      = exs_test_server_request (server, "GET", "/iptv/channel/150.m3u8", NULL, FALSE);
 
   /* waits for the engine: then this is a stream ffprobe reads */
   g_assert_cmpuint (get->status, ==, 503);
@@ -136,7 +151,8 @@ test_guide (void)
   g_assert_nonnull (etag);
   g_assert_nonnull (modified);
   g_assert_nonnull (strstr (body, "<channel id=\"1984.1.exstreamtv\">"));
-  g_assert_nonnull (strstr (body, "<display-name>Tom &amp; Jerry's &quot;Cartoon&quot;, Network</display-name>"));
+  g_assert_nonnull (
+      strstr (body, "<display-name>Tom &amp; Jerry's &quot;Cartoon&quot;, Network</display-name>"));
   path = exs_check_write_temp ("guide.xml", body, strlen (body));
   exs_check_xmltv_validates (path);
   exs_check_remove_temp (path);
@@ -157,12 +173,12 @@ test_guide (void)
   gz = soup_session_send_and_read (server->session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  unzipped_len = (uLongf) strlen (body) + 16;
+  unzipped_len = (uLongf)strlen (body) + 16;
   unzipped = g_malloc (unzipped_len);
-  z.next_in = (Bytef *) g_bytes_get_data (gz, NULL);
-  z.avail_in = (uInt) g_bytes_get_size (gz);
+  z.next_in = (Bytef *)g_bytes_get_data (gz, NULL);
+  z.avail_in = (uInt)g_bytes_get_size (gz);
   z.next_out = unzipped;
-  z.avail_out = (uInt) unzipped_len;
+  z.avail_out = (uInt)unzipped_len;
   g_assert_cmpint (inflateInit2 (&z, 31), ==, Z_OK);
   g_assert_cmpint (inflate (&z, Z_FINISH), ==, Z_STREAM_END);
   inflateEnd (&z);
@@ -176,12 +192,16 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   server = exs_test_server_start (NULL, NULL, NULL);
-  create_channel ("{\"number\": \"5\", \"name\": \"Tom & Jerry's \\\"Cartoon\\\", Network\", \"group\": \"Kids, \\\"fun\\\"\"}");
-  create_channel ("{\"number\": \"102\", \"name\": \"Café 📺 Ünïcode\", \"streaming_mode\": \"iptv\"}");
+  create_channel ("{\"number\": \"5\", \"name\": \"Tom & Jerry's \\\"Cartoon\\\", Network\", "
+                  "\"group\": \"Kids, \\\"fun\\\"\"}");
+  create_channel (
+      "{\"number\": \"102\", \"name\": \"Café 📺 Ünïcode\", \"streaming_mode\": \"iptv\"}");
   create_channel ("{\"number\": \"150\", \"name\": \"One Fifty\"}");
-  create_channel ("{\"number\": \"200\", \"name\": \"Only HDHomeRun\", \"streaming_mode\": \"hdhomerun\"}");
+  create_channel (
+      "{\"number\": \"200\", \"name\": \"Only HDHomeRun\", \"streaming_mode\": \"hdhomerun\"}");
   create_channel ("{\"number\": \"300\", \"name\": \"Switched Off\", \"enabled\": false}");
-  create_channel ("{\"number\": \"1984.1\", \"name\": \"Retro <1984>\", \"logo\": \"/logos/retro.png\"}");
+  create_channel (
+      "{\"number\": \"1984.1\", \"name\": \"Retro <1984>\", \"logo\": \"/logos/retro.png\"}");
   g_test_add_func ("/iptv/server/playlist-vlc-and-head", test_playlist);
   g_test_add_func ("/iptv/server/playlist-host", test_playlist_host);
   g_test_add_func ("/iptv/server/streams", test_streams);

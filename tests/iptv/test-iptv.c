@@ -17,7 +17,7 @@
 #include <libxml/xpath.h>
 #include <string.h>
 
-#define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
+#define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
 #define BASE "http://192.168.1.10:8411"
 
 static ExsChannelRecord *
@@ -40,7 +40,7 @@ make_channel (const char *number, const char *name, const char *mode, gboolean e
 static GPtrArray *
 awkward_channels (void)
 {
-  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
 
   g_ptr_array_add (a, make_channel ("5", "Tom & Jerry's \"Cartoon\", Network", "both", TRUE));
   g_ptr_array_add (a, make_channel ("102", "Café 📺 Ünïcode", "iptv", TRUE));
@@ -49,14 +49,15 @@ awkward_channels (void)
   g_ptr_array_add (a, make_channel ("200", "Only HDHomeRun", "hdhomerun", TRUE));
   g_ptr_array_add (a, make_channel ("300", "Switched Off", "both", FALSE));
   g_ptr_array_add (a, make_channel ("1984.1", "Retro <1984>", "both", TRUE));
-  ((ExsChannelRecord *) a->pdata[6])->logo = g_strdup ("/logos/1984.1.png");
+  ((ExsChannelRecord *)a->pdata[6])->logo = g_strdup ("/logos/1984.1.png");
   return a;
 }
 
 static void
 test_text_clean (void)
 {
-  g_autofree char *a = exs_guide_text_clean ("  a\001b\tc\n\nd\xc2\x85 e\xef\xbf\xbd f\xff  ", EXS_GUIDE_TEXT_ONE_LINE);
+  g_autofree char *a = exs_guide_text_clean ("  a\001b\tc\n\nd\xc2\x85 e\xef\xbf\xbd f\xff  ",
+                                             EXS_GUIDE_TEXT_ONE_LINE);
   g_autofree char *b = exs_guide_text_clean ("one \n two\r\n", EXS_GUIDE_TEXT_KEEP_NEWLINES);
   g_autofree char *c = exs_guide_text_clean (NULL, 0);
 
@@ -74,13 +75,15 @@ test_m3u_shape (void)
   guint entries = 0;
 
   g_assert_cmpstr (lines[0], ==,
-                   "#EXTM3U url-tvg=\"" BASE "/iptv/xmltv.xml\" x-tvg-url=\"" BASE "/iptv/xmltv.xml\"");
+                   "#EXTM3U url-tvg=\"" BASE "/iptv/xmltv.xml\" x-tvg-url=\"" BASE
+                   "/iptv/xmltv.xml\"");
   for (guint i = 1; lines[i] && lines[i][0]; i += 2)
     {
       const char *extinf = lines[i];
       const char *url = lines[i + 1];
       const char *name = strrchr (extinf, ',');
-      g_autoptr (GRegex) attr = g_regex_new ("^#EXTINF:-1( [a-z-]+=\"[^\"']+\")+,[^,\"]+$", 0, 0, NULL);
+      g_autoptr (GRegex) attr
+          = g_regex_new ("^#EXTINF:-1( [a-z-]+=\"[^\"']+\")+,[^,\"]+$", 0, 0, NULL);
 
       g_assert_true (g_regex_match (attr, extinf, 0, NULL));
       g_assert_nonnull (strstr (extinf, " tvg-id=\""));
@@ -107,8 +110,8 @@ test_m3u_vlc (void)
   g_autofree char *m3u = exs_m3u_build (channels, "http://127.0.0.1:9");
   g_autofree char *path = exs_check_write_temp ("channels.m3u", m3u, strlen (m3u));
   g_autoptr (GPtrArray) entries = exs_check_vlc_playlist (path);
-  const char *names[] = { "Tom & Jerry’s ”Cartoon”‚ Network", "Café 📺 Ünïcode", "Line Break Channel",
-                          "＃1 Hits", "Retro <1984>" };
+  const char *names[] = { "Tom & Jerry’s ”Cartoon”‚ Network", "Café 📺 Ünïcode",
+                          "Line Break Channel", "＃1 Hits", "Retro <1984>" };
   const char *numbers[] = { "5", "102", "121", "150", "1984.1" };
 
   g_assert_cmpuint (entries->len, ==, G_N_ELEMENTS (names));
@@ -124,7 +127,8 @@ test_m3u_vlc (void)
 }
 
 static GBytes *
-build_guide (GPtrArray *channels, ExsPlayoutSource *source, gint64 from, gint64 to, const char *zone)
+build_guide (GPtrArray *channels, ExsPlayoutSource *source, gint64 from, gint64 to,
+             const char *zone)
 {
   g_autoptr (GTimeZone) tz = g_time_zone_new_identifier (zone);
   g_autoptr (GError) error = NULL;
@@ -148,7 +152,8 @@ test_xmltv_validates (void)
   const char *data;
 
   for (guint i = 0; i < channels->len; i++)
-    exs_memory_playout_fill (playout, ((ExsChannelRecord *) channels->pdata[i])->number, from, to, 7 + i);
+    exs_memory_playout_fill (playout, ((ExsChannelRecord *)channels->pdata[i])->number, from, to,
+                             7 + i);
   xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), from, to, "Europe/London");
   data = g_bytes_get_data (xml, &len);
   g_assert_nonnull (strstr (data, "<title>Tom &amp; Jerry's &quot;Big&quot; Day</title>"));
@@ -166,9 +171,10 @@ test_xmltv_validates (void)
 static void
 test_xmltv_matches_playout (void)
 {
-  g_autoptr (GPtrArray) channels = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  g_autoptr (GPtrArray) channels
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
   g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
-  gint64 from = (gint64) 1767225600 * G_USEC_PER_SEC; /* 2026-01-01 00:00 UTC */
+  gint64 from = (gint64)1767225600 * G_USEC_PER_SEC; /* 2026-01-01 00:00 UTC */
   gint64 to = from + 48 * HOUR_US;
   g_autoptr (GBytes) xml = NULL;
   g_autoptr (GPtrArray) items = NULL;
@@ -181,7 +187,8 @@ test_xmltv_matches_playout (void)
   g_ptr_array_add (channels, make_channel ("1984.1", "Retro", "both", TRUE));
   exs_memory_playout_fill (playout, "1984.1", from, to, 42);
   xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), from, to, "UTC");
-  doc = xmlReadMemory (g_bytes_get_data (xml, NULL), (int) g_bytes_get_size (xml), "guide.xml", NULL, 0);
+  doc = xmlReadMemory (g_bytes_get_data (xml, NULL), (int)g_bytes_get_size (xml), "guide.xml", NULL,
+                       0);
   g_assert_nonnull (doc);
   ctx = xmlXPathNewContext (doc);
   programmes = xmlXPathEvalExpression (BAD_CAST "/tv/programme", ctx);
@@ -192,7 +199,8 @@ test_xmltv_matches_playout (void)
       ExsPlayoutItem *item = items->pdata[i];
       ExsPlayoutItem *prev = i > 0 ? items->pdata[i - 1] : NULL;
       gboolean folded = (item->kind == EXS_PLAYOUT_ITEM_FILLER && item->hide_in_guide && i > 0)
-                        || (item->kind == EXS_PLAYOUT_ITEM_OFFLINE && prev && prev->kind == EXS_PLAYOUT_ITEM_OFFLINE);
+                        || (item->kind == EXS_PLAYOUT_ITEM_OFFLINE && prev
+                            && prev->kind == EXS_PLAYOUT_ITEM_OFFLINE);
       g_autoptr (GDateTime) start = g_date_time_new_from_unix_utc (item->start_us / G_USEC_PER_SEC);
       g_autofree char *want = g_date_time_format (start, "%Y%m%d%H%M%S +0000");
       xmlNodePtr node;
@@ -202,7 +210,7 @@ test_xmltv_matches_playout (void)
         continue;
       g_assert_cmpint (p, <, programmes->nodesetval->nodeNr);
       node = programmes->nodesetval->nodeTab[p++];
-      got = (char *) xmlGetProp (node, BAD_CAST "start");
+      got = (char *)xmlGetProp (node, BAD_CAST "start");
       g_assert_cmpstr (got, ==, want);
       expected++;
     }
@@ -210,8 +218,8 @@ test_xmltv_matches_playout (void)
   for (int i = 0; i < programmes->nodesetval->nodeNr; i++)
     {
       xmlNodePtr node = programmes->nodesetval->nodeTab[i];
-      g_autofree char *start = (char *) xmlGetProp (node, BAD_CAST "start");
-      char *stop = (char *) xmlGetProp (node, BAD_CAST "stop");
+      g_autofree char *start = (char *)xmlGetProp (node, BAD_CAST "start");
+      char *stop = (char *)xmlGetProp (node, BAD_CAST "stop");
 
       if (prev_stop)
         g_assert_cmpstr (start, ==, prev_stop);
@@ -227,7 +235,8 @@ test_xmltv_matches_playout (void)
 static void
 test_xmltv_episode_numbers (void)
 {
-  g_autoptr (GPtrArray) channels = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  g_autoptr (GPtrArray) channels
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
   g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
   g_autoptr (ExsPlayoutItem) item = exs_playout_item_new ();
   g_autoptr (GBytes) xml = NULL;
@@ -235,13 +244,14 @@ test_xmltv_episode_numbers (void)
 
   g_ptr_array_add (channels, make_channel ("7.2", "Seven", "both", TRUE));
   item->kind = EXS_PLAYOUT_ITEM_PROGRAMME;
-  item->start_us = (gint64) 1767225600 * G_USEC_PER_SEC;
+  item->start_us = (gint64)1767225600 * G_USEC_PER_SEC;
   item->stop_us = item->start_us + HOUR_US;
   item->title = g_strdup ("Show");
   item->season_number = 2;
   item->episode_number = 5;
   exs_memory_playout_add (playout, "7.2", item);
-  xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), item->start_us, item->stop_us, "America/New_York");
+  xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), item->start_us, item->stop_us,
+                     "America/New_York");
   data = g_bytes_get_data (xml, NULL);
   g_assert_nonnull (strstr (data, "<episode-num system=\"xmltv_ns\">1.4.</episode-num>"));
   g_assert_nonnull (strstr (data, "<episode-num system=\"onscreen\">S02E05</episode-num>"));
@@ -254,9 +264,10 @@ test_xmltv_episode_numbers (void)
 static void
 test_xmltv_never_overlaps (void)
 {
-  g_autoptr (GPtrArray) channels = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
+  g_autoptr (GPtrArray) channels
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
   g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
-  gint64 t = (gint64) 1767225600 * G_USEC_PER_SEC;
+  gint64 t = (gint64)1767225600 * G_USEC_PER_SEC;
   gint64 spans[][2] = { { 0, 60 }, { 0, 60 }, { 30, 90 }, { 40, 50 }, { 90, 120 } };
   g_autoptr (GBytes) xml = NULL;
   g_autofree char *path = NULL;
@@ -290,7 +301,8 @@ test_xmltv_without_playout (void)
   g_autoptr (GPtrArray) channels = awkward_channels ();
   gint64 from = g_get_real_time () / HOUR_US * HOUR_US;
   g_autoptr (GBytes) xml = build_guide (channels, NULL, from, from + 24 * HOUR_US, "UTC");
-  g_autofree char *path = exs_check_write_temp ("guide.xml", g_bytes_get_data (xml, NULL), g_bytes_get_size (xml));
+  g_autofree char *path
+      = exs_check_write_temp ("guide.xml", g_bytes_get_data (xml, NULL), g_bytes_get_size (xml));
 
   exs_check_xmltv_validates (path);
   exs_check_remove_temp (path);
