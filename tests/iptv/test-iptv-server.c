@@ -185,6 +185,56 @@ test_guide (void)
   g_assert_cmpmem (unzipped, z.total_out, body, strlen (body));
 }
 
+typedef struct
+{
+  guint pending;
+  GPtrArray *etags;
+} Burst;
+
+static void
+on_guide_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Burst *burst = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body
+      = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (body), >, 100);
+  g_ptr_array_add (burst->etags, g_strdup (soup_message_headers_get_one (
+                                     soup_message_get_response_headers (msg), "ETag")));
+  burst->pending--;
+}
+
+/* With no cache every request builds in the worker; requests arriving during
+ * a build wait for it, and all get the same guide. */
+static void
+test_guide_burst (void)
+{
+  const char *env[]
+      = { "EXSTREAMTV_IPTV_GUIDE_CACHE_SECONDS=0", "EXSTREAMTV_IPTV_GUIDE_DAYS=14", NULL };
+  g_autoptr (ExsTestServer) other = exs_test_server_start (NULL, NULL, env);
+  g_autofree char *url = g_strconcat (other->base_url, "/iptv/xmltv.xml", NULL);
+  Burst burst = { 0, g_ptr_array_new_with_free_func (g_free) };
+
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+      soup_session_send_and_read_async (other->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                        on_guide_read_cb, &burst);
+      burst.pending++;
+    }
+  while (burst.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (burst.etags->len, ==, 12);
+  for (guint i = 1; i < burst.etags->len; i++)
+    g_assert_cmpstr (burst.etags->pdata[i], ==, burst.etags->pdata[0]);
+  g_ptr_array_unref (burst.etags);
+  g_assert_cmpint (exs_test_server_stop (other, NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -206,6 +256,7 @@ main (int argc, char **argv)
   g_test_add_func ("/iptv/server/playlist-host", test_playlist_host);
   g_test_add_func ("/iptv/server/streams", test_streams);
   g_test_add_func ("/iptv/server/guide-validates-etag-gzip", test_guide);
+  g_test_add_func ("/iptv/server/guide-burst", test_guide_burst);
   status = g_test_run ();
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
