@@ -17,8 +17,12 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-demo.h"
+#include "exs-hdhr-device.h"
+#include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
+#include "exs-iptv-service.h"
 #include "exs-paths.h"
+#include "exs-ssdp.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +56,12 @@ struct _ExsApplication
   ExsDatabase *database;
   ExsHttpServer *http;
   ExsApiContext api;
+  /* client protocols; the channel engine fills in stream_hooks */
+  ExsStreamHooks stream_hooks;
+  ExsIptvService *iptv;
+  ExsHdhrDevice *hdhr;
+  ExsHdhrDiscovery *hdhr_discovery;
+  ExsSsdp *ssdp;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -67,6 +77,10 @@ exs_application_dispose (GObject *object)
 {
   ExsApplication *self = EXS_APPLICATION (object);
 
+  g_clear_object (&self->ssdp);
+  g_clear_object (&self->hdhr_discovery);
+  g_clear_object (&self->hdhr);
+  g_clear_object (&self->iptv);
   g_clear_object (&self->http);
   if (self->database)
     exs_database_close (self->database);
@@ -228,6 +242,12 @@ begin_shutdown (ExsApplication *self)
 
   /* 1. stop accepting; 2. stop background work (and later: channels and
    *    their viewers); 3. close the database. */
+  if (self->ssdp)
+    exs_ssdp_stop (self->ssdp);
+  if (self->hdhr_discovery)
+    exs_hdhr_discovery_stop (self->hdhr_discovery);
+  if (self->iptv)
+    exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
   exs_database_close (self->database);
@@ -246,6 +266,60 @@ on_signal_cb (gpointer user_data)
     }
   begin_shutdown (self);
   return G_SOURCE_CONTINUE;
+}
+
+/* The playlist, guide and HDHomeRun routes: before listening. */
+static gboolean
+set_up_client_routes (ExsApplication *self, GError **error)
+{
+  self->iptv = exs_iptv_service_new (self->config, self->database, &self->stream_hooks);
+  exs_iptv_service_register (self->iptv, self->http);
+  if (!exs_config_get_boolean (self->config, "hdhomerun", "enabled"))
+    return TRUE;
+  self->hdhr = exs_hdhr_device_new (self->config, self->database, &self->stream_hooks, error);
+  if (self->hdhr == NULL)
+    return FALSE;
+  exs_hdhr_device_register (self->hdhr, self->http);
+  return TRUE;
+}
+
+/* Discovery (UDP/TCP 65001) and SSDP: once the HTTP port is known. Neither
+ * is fatal: another tuner emulator may hold 65001, a host may lack multicast. */
+static void
+start_client_discovery (ExsApplication *self, const char *bind, guint port)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->hdhr == NULL)
+    return;
+  exs_hdhr_device_set_http_port (self->hdhr, port);
+  if (exs_config_get_boolean (self->config, "hdhomerun", "discovery_enabled"))
+    {
+      guint discovery_port = (guint) exs_config_get_int (self->config, "hdhomerun", "discovery_port");
+
+      self->hdhr_discovery =
+        exs_hdhr_discovery_new (self->hdhr, exs_config_get_string (self->config, "server", "public_base_url"));
+      if (exs_hdhr_discovery_start (self->hdhr_discovery, bind, discovery_port, &error))
+        g_print ("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n",
+                 exs_hdhr_device_get_id_string (self->hdhr), exs_hdhr_discovery_get_port (self->hdhr_discovery));
+      else
+        {
+          g_warning ("HDHomeRun discovery is off: cannot use port %u (%s); clients can still add the tuner "
+                     "by address",
+                     discovery_port, error->message);
+          g_clear_object (&self->hdhr_discovery);
+          g_clear_error (&error);
+        }
+    }
+  if (exs_config_get_boolean (self->config, "hdhomerun", "ssdp_enabled"))
+    {
+      self->ssdp = exs_ssdp_new (self->hdhr);
+      if (exs_ssdp_start (self->ssdp, bind, &error) == 0)
+        {
+          g_warning ("SSDP announcements are off: %s", error->message);
+          g_clear_object (&self->ssdp);
+        }
+    }
 }
 
 static int
@@ -293,6 +367,11 @@ run_server (ExsApplication *self)
   self->api.started_monotonic_us = g_get_monotonic_time ();
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
+  if (!set_up_client_routes (self, &error))
+    {
+      say_error ("cannot set up the HDHomeRun tuner: %s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))
     {
       say_error ("cannot listen on %s port %" G_GINT64_FORMAT " (%s): %s", bind,
@@ -301,6 +380,7 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
   port = exs_http_server_get_port (self->http);
+  start_client_discovery (self, bind, port);
 
   if (token_created)
     g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "

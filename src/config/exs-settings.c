@@ -102,6 +102,10 @@ static const ExsSetting settings[] = {
   E ("stream_throttler", "mode", "realtime", throttle_modes,
      "realtime; burst (a larger start burst from the keyframe buffer); adaptive (as realtime); disabled (as fast as the viewer reads)."),
 
+  I ("iptv", "guide_days", "2", 1, 14, "Days of programmes in the XMLTV guide (/iptv/xmltv.xml)."),
+  I ("iptv", "guide_cache_seconds", "60", 0, 3600,
+     "How long a built guide is reused before it is built again (clients get 304 while it is unchanged)."),
+
   B ("hdhomerun", "enabled", "true", "Emulate an HDHomeRun tuner (HTTP lineup for Plex, Jellyfin and Emby)."),
   S ("hdhomerun", "device_id", "", check_device_id,
      "HDHomeRun DeviceID; empty generates one with a valid check digit at first start and keeps it."),

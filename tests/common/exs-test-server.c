@@ -60,6 +60,10 @@ make_launcher (const char *const *extra_env, const char *log_path)
   /* No user config or environment leaks into a test. */
   g_subprocess_launcher_unsetenv (l, "EXSTREAMTV_SERVER_PORT");
   g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  /* Port 65001 and SSDP multicast are the host's; a test that wants them
+   * turns them on (in its own network namespace). */
+  g_subprocess_launcher_setenv (l, "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED", "false", TRUE);
+  g_subprocess_launcher_setenv (l, "EXSTREAMTV_HDHOMERUN_SSDP_ENABLED", "false", TRUE);
   for (guint i = 0; extra_env && extra_env[i]; i++)
     {
       g_auto (GStrv) kv = g_strsplit (extra_env[i], "=", 2);
