@@ -155,13 +155,13 @@ test_guard_breaker (void)
     }
   g_assert_cmpint (exs_restart_guard_request_restart (g, "9", "source failed", &why), ==,
                    EXS_RESTART_REFUSED_BREAKER_OPEN);
-  g_assert_nonnull (strstr (why, "half-opens in 116 s"));
+  g_assert_nonnull (strstr (why, "half-opens in 119 s"));
   g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_circuit_breaker_state", "channel", "9"), ==, 2);
   status = exs_restart_guard_dup_channel_json (g, "9");
   g_assert_cmpstr (json_object_get_string_member (status, "circuit_breaker"), ==, "open");
   g_assert_false (json_object_get_boolean_member (status, "can_restart"));
 
-  advance (116);
+  advance (119);
   g_assert_cmpint (exs_restart_guard_request_restart (g, "9", "trial", NULL), ==, EXS_RESTART_ALLOWED);
   g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_circuit_breaker_state", "channel", "9"), ==, 1);
   exs_restart_guard_record_success (g, "9");
