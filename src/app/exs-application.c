@@ -13,6 +13,7 @@
 #include "exs-application.h"
 
 #include "exs-api-context.h"
+#include "exs-backup-manager.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
@@ -52,6 +53,12 @@ struct _ExsApplication
   ExsDatabase *database;
   ExsHttpServer *http;
   ExsApiContext api;
+  /* resilience and operations (src/resilience, src/metrics) */
+  ExsMetrics *metrics;
+  ExsPipelinePool *pool;
+  ExsRestartGuard *restart_guard;
+  ExsSessionManager *sessions;
+  ExsBackupManager *backups;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -68,6 +75,11 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->http);
+  g_clear_object (&self->backups);
+  g_clear_object (&self->sessions);
+  g_clear_object (&self->restart_guard);
+  g_clear_object (&self->pool);
+  g_clear_object (&self->metrics);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -218,6 +230,42 @@ set_up_demo (ExsApplication *self, GError **error)
   return TRUE;
 }
 
+/* The resilience layer: what needs no channel engine to be useful. The engine
+ * borrows pool, restart_guard and sessions from here (docs/architecture/resilience.md). */
+static void
+start_operations (ExsApplication *self)
+{
+  self->metrics = exs_metrics_new ();
+  self->pool = exs_pipeline_pool_new_from_config (self->config);
+  exs_pipeline_pool_set_metrics (self->pool, self->metrics);
+  self->restart_guard = exs_restart_guard_new_from_config (self->config);
+  exs_restart_guard_set_metrics (self->restart_guard, self->metrics);
+  self->sessions = exs_session_manager_new_from_config (self->config);
+  exs_session_manager_set_metrics (self->sessions, self->metrics);
+  self->backups = exs_backup_manager_new_from_config (self->config, self->data_dir);
+  if (exs_config_get_boolean (self->config, "database_backup", "enabled"))
+    exs_backup_manager_start_schedule (self->backups,
+                                       (guint) exs_config_get_int (self->config, "database_backup", "interval_hours"));
+
+  self->api.metrics = self->metrics;
+  self->api.pool = self->pool;
+  self->api.restart_guard = self->restart_guard;
+  self->api.sessions = self->sessions;
+  self->api.backups = self->backups;
+}
+
+/* Timers off, waiters answered; nothing here waits. */
+static void
+stop_operations (ExsApplication *self)
+{
+  if (self->pool)
+    exs_pipeline_pool_shutdown (self->pool);
+  if (self->sessions)
+    exs_session_manager_stop (self->sessions);
+  if (self->backups)
+    exs_backup_manager_stop (self->backups);
+}
+
 static void
 begin_shutdown (ExsApplication *self)
 {
@@ -230,6 +278,7 @@ begin_shutdown (ExsApplication *self)
    *    their viewers); 3. close the database. */
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
+  stop_operations (self);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -291,6 +340,7 @@ run_server (ExsApplication *self)
   self->api.config = self->config;
   self->api.database = self->database;
   self->api.started_monotonic_us = g_get_monotonic_time ();
+  start_operations (self);
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))
