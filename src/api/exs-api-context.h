@@ -5,7 +5,10 @@
 #include "exs-database.h"
 #include "exs-http-server.h"
 
+#include "exs-auto-resolver.h"
 #include "exs-backup-manager.h"
+#include "exs-health-monitor.h"
+#include "exs-long-run-monitor.h"
 #include "exs-metrics.h"
 #include "exs-pipeline-pool.h"
 #include "exs-restart-guard.h"
@@ -27,6 +30,9 @@ typedef struct
   ExsRestartGuard *restart_guard;
   ExsSessionManager *sessions;
   ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,

@@ -4,6 +4,9 @@
  *   GET  /api/ai/sessions[?channel_id=N] the EXStreamTV 2.6 summary shape
  *   GET  /api/pool                      the pipeline pool's numbers
  *   GET  /api/backups, POST /api/backups database backups
+ *   GET  /api/resolver                  the auto-resolver's rules and decisions
+ *   GET  /api/system/resources          the long-run monitor's samples, containment
+ *   GET  /api/channels/{number}/health  (and /api/ai/channels/…) the seeds' health shape
  * All need the admin token (they are under /api/).
  */
 #include "config.h"
@@ -11,6 +14,7 @@
 #include "exs-api-context.h"
 
 #include "exs-channel-number.h"
+#include "exs-channel-store.h"
 #include "exs-http-json.h"
 
 /* The channel filter of a query, normalised; FALSE (and a 400) if invalid. */
@@ -107,6 +111,67 @@ handle_backups_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable
   exs_backup_manager_create_async (ctx->backups, NULL, on_backup_created_cb, g_object_ref (msg));
 }
 
+static void
+handle_resolver (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+                 gpointer user_data)
+{
+  ExsApiContext *ctx = user_data;
+  g_autoptr (JsonObject) root = exs_auto_resolver_dup_json (ctx->resolver);
+
+  exs_http_reply_object (msg, 200, root);
+}
+
+static void
+handle_resources (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+                  gpointer user_data)
+{
+  ExsApiContext *ctx = user_data;
+  g_autoptr (JsonObject) root = exs_long_run_monitor_dup_json (ctx->long_run);
+
+  exs_http_reply_object (msg, 200, root);
+}
+
+static void
+handle_channel_health (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+                       gpointer user_data)
+{
+  ExsApiContext *ctx = user_data;
+  const char *raw = g_hash_table_lookup (params, "number");
+  g_autofree char *number = exs_channel_number_normalize (raw);
+  g_autoptr (ExsChannelRecord) channel = NULL;
+  g_autoptr (JsonObject) root = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (number == NULL)
+    {
+      exs_http_reply_error (msg, 400, NULL, "“%s” is not a channel number: " EXS_CHANNEL_NUMBER_RULE, raw);
+      return;
+    }
+  channel = exs_channel_store_get (ctx->database, number, &error);
+  if (channel == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  root = exs_health_monitor_dup_channel_json (ctx->health, number);
+  if (root == NULL)
+    {
+      /* Not running: nothing to measure, which is not a fault. */
+      root = json_object_new ();
+      json_object_set_string_member (root, "channel_id", number);
+      json_object_set_string_member (root, "status", "stopped");
+      json_object_set_double_member (root, "current_fps", 0);
+      json_object_set_double_member (root, "current_speed", 0);
+      json_object_set_double_member (root, "current_bitrate_kbps", 0);
+      json_object_set_int_member (root, "dropped_frames", 0);
+      json_object_set_int_member (root, "sessions_active",
+                                  ctx->sessions ? exs_session_manager_count_channel (ctx->sessions, number) : 0);
+    }
+  if (ctx->restart_guard)
+    json_object_set_object_member (root, "restarts", exs_restart_guard_dup_channel_json (ctx->restart_guard, number));
+  exs_http_reply_object (msg, 200, root);
+}
+
 void
 exs_api_operations_register (ExsHttpServer *server, ExsApiContext *context)
 {
@@ -121,5 +186,16 @@ exs_api_operations_register (ExsHttpServer *server, ExsApiContext *context)
     {
       exs_http_server_add_route (server, "GET,HEAD", "/api/backups", 0, handle_backups_list, context);
       exs_http_server_add_route (server, "POST", "/api/backups", 0, handle_backups_create, context);
+    }
+  if (context->resolver)
+    exs_http_server_add_route (server, "GET,HEAD", "/api/resolver", 0, handle_resolver, context);
+  if (context->long_run)
+    exs_http_server_add_route (server, "GET,HEAD", "/api/system/resources", 0, handle_resources, context);
+  if (context->health)
+    {
+      exs_http_server_add_route (server, "GET,HEAD", "/api/channels/{number}/health", 0, handle_channel_health,
+                                 context);
+      exs_http_server_add_route (server, "GET,HEAD", "/api/ai/channels/{number}/health", 0, handle_channel_health,
+                                 context);
     }
 }

@@ -59,6 +59,9 @@ struct _ExsApplication
   ExsRestartGuard *restart_guard;
   ExsSessionManager *sessions;
   ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -75,6 +78,9 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->http);
+  g_clear_object (&self->resolver);
+  g_clear_object (&self->long_run);
+  g_clear_object (&self->health);
   g_clear_object (&self->backups);
   g_clear_object (&self->sessions);
   g_clear_object (&self->restart_guard);
@@ -246,12 +252,26 @@ start_operations (ExsApplication *self)
   if (exs_config_get_boolean (self->config, "database_backup", "enabled"))
     exs_backup_manager_start_schedule (self->backups,
                                        (guint) exs_config_get_int (self->config, "database_backup", "interval_hours"));
+  self->health = exs_health_monitor_new_from_config (self->config, self->restart_guard);
+  exs_health_monitor_set_metrics (self->health, self->metrics);
+  exs_health_monitor_set_session_manager (self->health, self->sessions);
+  exs_health_monitor_start (self->health);
+  self->long_run = exs_long_run_monitor_new_from_config (self->config);
+  exs_long_run_monitor_set_pool (self->long_run, self->pool);
+  exs_long_run_monitor_set_metrics (self->long_run, self->metrics);
+  exs_long_run_monitor_start (self->long_run);
+  self->resolver = exs_auto_resolver_new_from_config (self->config, self->restart_guard);
+  exs_auto_resolver_set_metrics (self->resolver, self->metrics);
+  exs_auto_resolver_watch_pool (self->resolver, self->pool);
 
   self->api.metrics = self->metrics;
   self->api.pool = self->pool;
   self->api.restart_guard = self->restart_guard;
   self->api.sessions = self->sessions;
   self->api.backups = self->backups;
+  self->api.health = self->health;
+  self->api.long_run = self->long_run;
+  self->api.resolver = self->resolver;
 }
 
 /* Timers off, waiters answered; nothing here waits. */
@@ -264,6 +284,10 @@ stop_operations (ExsApplication *self)
     exs_session_manager_stop (self->sessions);
   if (self->backups)
     exs_backup_manager_stop (self->backups);
+  if (self->health)
+    exs_health_monitor_stop (self->health);
+  if (self->long_run)
+    exs_long_run_monitor_stop (self->long_run);
 }
 
 static void
