@@ -242,6 +242,15 @@ static void
 start_operations (ExsApplication *self)
 {
   self->metrics = exs_metrics_new ();
+  /* Counted by the channel engine; declared here so scrapers see them from the start. */
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER,
+                       "Channel streams started (tunes that reached a pipeline), per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_succeeded_total", EXS_METRIC_COUNTER,
+                       "Tunes that delivered their first valid MPEG-TS bytes, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_failed_total", EXS_METRIC_COUNTER,
+                       "Tunes that failed before or while streaming, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_error_screens_total", EXS_METRIC_COUNTER,
+                       "Times a channel switched to its error screen, per channel.");
   self->pool = exs_pipeline_pool_new_from_config (self->config);
   exs_pipeline_pool_set_metrics (self->pool, self->metrics);
   self->restart_guard = exs_restart_guard_new_from_config (self->config);
