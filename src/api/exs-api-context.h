@@ -5,6 +5,15 @@
 #include "exs-database.h"
 #include "exs-http-server.h"
 
+#include "exs-auto-resolver.h"
+#include "exs-backup-manager.h"
+#include "exs-health-monitor.h"
+#include "exs-long-run-monitor.h"
+#include "exs-metrics.h"
+#include "exs-pipeline-pool.h"
+#include "exs-restart-guard.h"
+#include "exs-session-manager.h"
+
 G_BEGIN_DECLS
 
 /* Borrowed pointers, owned by ExsApplication, valid while the server runs.
@@ -14,6 +23,16 @@ typedef struct
   ExsConfig *config;
   ExsDatabase *database;
   gint64 started_monotonic_us;
+
+  /* resilience and operations; each nullable (its routes are then absent) */
+  ExsMetrics *metrics;
+  ExsPipelinePool *pool;
+  ExsRestartGuard *restart_guard;
+  ExsSessionManager *sessions;
+  ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
@@ -23,6 +42,11 @@ void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
+
+void exs_api_metrics_register (ExsHttpServer *server,
+                               ExsApiContext *context);
+void exs_api_operations_register (ExsHttpServer *server,
+                                  ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 

@@ -13,6 +13,7 @@
 #include "exs-application.h"
 
 #include "exs-api-context.h"
+#include "exs-backup-manager.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
@@ -62,6 +63,15 @@ struct _ExsApplication
   ExsHdhrDevice *hdhr;
   ExsHdhrDiscovery *hdhr_discovery;
   ExsSsdp *ssdp;
+  /* resilience and operations (src/resilience, src/metrics) */
+  ExsMetrics *metrics;
+  ExsPipelinePool *pool;
+  ExsRestartGuard *restart_guard;
+  ExsSessionManager *sessions;
+  ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -82,6 +92,14 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->hdhr);
   g_clear_object (&self->iptv);
   g_clear_object (&self->http);
+  g_clear_object (&self->resolver);
+  g_clear_object (&self->long_run);
+  g_clear_object (&self->health);
+  g_clear_object (&self->backups);
+  g_clear_object (&self->sessions);
+  g_clear_object (&self->restart_guard);
+  g_clear_object (&self->pool);
+  g_clear_object (&self->metrics);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -232,6 +250,69 @@ set_up_demo (ExsApplication *self, GError **error)
   return TRUE;
 }
 
+/* The resilience layer: what needs no channel engine to be useful. The engine
+ * borrows pool, restart_guard and sessions from here (docs/architecture/resilience.md). */
+static void
+start_operations (ExsApplication *self)
+{
+  self->metrics = exs_metrics_new ();
+  /* Counted by the channel engine; declared here so scrapers see them from the start. */
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER,
+                       "Channel streams started (tunes that reached a pipeline), per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_succeeded_total", EXS_METRIC_COUNTER,
+                       "Tunes that delivered their first valid MPEG-TS bytes, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_failed_total", EXS_METRIC_COUNTER,
+                       "Tunes that failed before or while streaming, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_error_screens_total", EXS_METRIC_COUNTER,
+                       "Times a channel switched to its error screen, per channel.");
+  self->pool = exs_pipeline_pool_new_from_config (self->config);
+  exs_pipeline_pool_set_metrics (self->pool, self->metrics);
+  self->restart_guard = exs_restart_guard_new_from_config (self->config);
+  exs_restart_guard_set_metrics (self->restart_guard, self->metrics);
+  self->sessions = exs_session_manager_new_from_config (self->config);
+  exs_session_manager_set_metrics (self->sessions, self->metrics);
+  self->backups = exs_backup_manager_new_from_config (self->config, self->data_dir);
+  if (exs_config_get_boolean (self->config, "database_backup", "enabled"))
+    exs_backup_manager_start_schedule (self->backups,
+                                       (guint) exs_config_get_int (self->config, "database_backup", "interval_hours"));
+  self->health = exs_health_monitor_new_from_config (self->config, self->restart_guard);
+  exs_health_monitor_set_metrics (self->health, self->metrics);
+  exs_health_monitor_set_session_manager (self->health, self->sessions);
+  exs_health_monitor_start (self->health);
+  self->long_run = exs_long_run_monitor_new_from_config (self->config);
+  exs_long_run_monitor_set_pool (self->long_run, self->pool);
+  exs_long_run_monitor_set_metrics (self->long_run, self->metrics);
+  exs_long_run_monitor_start (self->long_run);
+  self->resolver = exs_auto_resolver_new_from_config (self->config, self->restart_guard);
+  exs_auto_resolver_set_metrics (self->resolver, self->metrics);
+  exs_auto_resolver_watch_pool (self->resolver, self->pool);
+
+  self->api.metrics = self->metrics;
+  self->api.pool = self->pool;
+  self->api.restart_guard = self->restart_guard;
+  self->api.sessions = self->sessions;
+  self->api.backups = self->backups;
+  self->api.health = self->health;
+  self->api.long_run = self->long_run;
+  self->api.resolver = self->resolver;
+}
+
+/* Timers off, waiters answered; nothing here waits. */
+static void
+stop_operations (ExsApplication *self)
+{
+  if (self->pool)
+    exs_pipeline_pool_shutdown (self->pool);
+  if (self->sessions)
+    exs_session_manager_stop (self->sessions);
+  if (self->backups)
+    exs_backup_manager_stop (self->backups);
+  if (self->health)
+    exs_health_monitor_stop (self->health);
+  if (self->long_run)
+    exs_long_run_monitor_stop (self->long_run);
+}
+
 static void
 begin_shutdown (ExsApplication *self)
 {
@@ -250,6 +331,7 @@ begin_shutdown (ExsApplication *self)
     exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
+  stop_operations (self);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -365,6 +447,7 @@ run_server (ExsApplication *self)
   self->api.config = self->config;
   self->api.database = self->database;
   self->api.started_monotonic_us = g_get_monotonic_time ();
+  start_operations (self);
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))

@@ -10,6 +10,7 @@
 #include "exs-cli.h"
 
 #include "exs-application.h"
+#include "exs-backup-manager.h"
 #include "exs-paths.h"
 
 #include <json-glib/json-glib.h>
@@ -40,7 +41,10 @@ exs_cli_usage (void)
          "  channel show NUMBER                  Show one channel\n"
          "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
          "                                       Add a channel\n"
-         "  channel remove NUMBER                Remove a channel\n";
+         "  channel remove NUMBER                Remove a channel\n"
+         "  backup list                          List the database backups\n"
+         "  backup create                        Back up the database now (the server may be running)\n"
+         "  backup restore FILE                  Replace the database with a backup (server stopped)\n";
 }
 
 static int
@@ -263,6 +267,9 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   const char *host = exs_config_get_string (config, "server", "host");
   const char *env_token = g_getenv ("EXSTREAMTV_TOKEN");
 
+  /* Backups work on the data dir itself: restore needs the server stopped. */
+  if (g_str_equal (argv[0], "backup"))
+    return exs_backup_cli_run (config, data_dir, argc, argv);
   if (!g_str_equal (argv[0], "channel"))
     {
       g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);

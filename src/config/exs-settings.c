@@ -18,6 +18,7 @@ static const char *const throttle_modes[] = { "realtime", "burst", "adaptive", "
 static const char *const encoder_modes[] = { "auto", "software", NULL };
 static const char *const visual_modes[] = { "text", "static", "test_pattern", "slate", NULL };
 static const char *const audio_modes[] = { "silent", "sine_wave", "white_noise", "beep", NULL };
+static const char *const risk_levels[] = { "low", "medium", "high", NULL };
 
 static gboolean
 check_device_id (const char *value, const char **allowed)
@@ -151,6 +152,23 @@ static const ExsSetting settings[] = {
   I ("restart_guard", "window_seconds", "60", 1, 86400, "That window."),
   I ("restart_guard", "cooldown_seconds", "30", 0, 86400, "Least time between two restarts of one channel."),
   I ("restart_guard", "max_restarts_per_stream", "5", 1, 1000, "Most restarts of one channel run."),
+
+  I ("health", "check_interval_seconds", "30", 1, 3600,
+     "How often each running channel's fps, speed, bit rate and dropped frames are checked."),
+  I ("health", "stall_seconds", "180", 5, 86400,
+     "A channel with no output for this long is unhealthy and restarted through the restart guard."),
+  I ("health", "sample_interval_seconds", "30", 1, 3600,
+     "How often the long-run monitor samples RSS, open files and pipelines."),
+  I ("health", "sample_count", "20", 2, 1000,
+     "Samples in the long-run window (20 × 30 s = 10 minutes)."),
+  I ("health", "leak_threshold_mb", "100", 1, 1000000,
+     "RSS growth within the window that starts containment mode (only always-on channels may start)."),
+
+  B ("auto_resolver", "enabled", "true",
+     "Act on known failure patterns (skip a failing item, software encoder, reconnect, restart)."),
+  E ("auto_resolver", "max_risk", "medium", risk_levels,
+     "Riskiest action taken without a person; riskier ones are only listed at /api/resolver."),
+  I ("auto_resolver", "max_actions_per_hour", "6", 1, 1000, "Most actions the resolver takes per channel per hour."),
 
   E ("error_screen", "visual_mode", "text", visual_modes, "What a channel shows when its source fails."),
   E ("error_screen", "audio_mode", "silent", audio_modes, "What a channel plays when its source fails."),
