@@ -1115,7 +1115,8 @@ run_scan (ScanJob *job, GError **error)
 
       if (e)
         e->seen = TRUE;
-      if (e == NULL || job->full || e->error || e->size != item->size || e->mtime != item->mtime)
+      /* An unchanged broken file stays broken: only a full scan tries it again. */
+      if (e == NULL || job->full || e->size != item->size || e->mtime != item->mtime)
         item->probe = TRUE;
       else if (e->nfo_mtime != item->nfo_mtime)
         item->probe = FALSE;
