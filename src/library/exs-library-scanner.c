@@ -398,6 +398,7 @@ static void
 look_at (Worker *wk, GstDiscoverer *disc, WorkItem *item)
 {
   gboolean shows = g_str_equal (wk->library_kind, "shows");
+  g_autoptr (GError) check_error = NULL;
   struct stat st;
 
   if (item->probe)
@@ -414,10 +415,17 @@ look_at (Worker *wk, GstDiscoverer *disc, WorkItem *item)
         item->probe_error = g_strdup_printf ("cannot read: %s", g_strerror (errno));
       else if (disc == NULL)
         item->probe_error = g_strdup ("no GstDiscoverer available");
+      else if (!exs_media_check_file (item->path, &check_error))
+        item->probe_error = g_strdup (check_error->message);
       else
         {
           g_autoptr (GError) error = NULL;
+          gint64 started = g_get_monotonic_time ();
           item->facts = exs_media_probe (disc, item->uri, &error);
+          if (g_get_monotonic_time () - started > 2 * G_USEC_PER_SEC)
+            g_message ("probing %s took %.1f s%s%s", item->rel,
+                       (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC, error ? ": " : "",
+                       error ? error->message : "");
           if (item->facts == NULL)
             item->probe_error = g_strdup (error->message);
           else
@@ -1129,8 +1137,8 @@ run_scan (ScanJob *job, GError **error)
       g_ptr_array_add (work, g_ptr_array_steal_index (files, i));
     }
   progress_update (job, set_unchanged, unchanged);
-  g_debug ("library %" G_GINT64_FORMAT ": %u files, %u unchanged, %u to look at", job->library_id, files->len,
-           unchanged, work->len);
+  g_debug ("library %" G_GINT64_FORMAT ": %u files, %u unchanged, %u to look at", job->library_id,
+           unchanged + work->len, unchanged, work->len);
 
   /* 3. probe in workers, 4. write in batches */
   wr.db = db;

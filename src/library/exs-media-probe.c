@@ -11,6 +11,7 @@
 #include "exs-media-probe.h"
 
 #include <gio/gio.h>
+#include <stdio.h>
 #include <string.h>
 
 static void
@@ -335,4 +336,104 @@ exs_media_facts_add_sidecar_subtitles (ExsMediaFacts *facts, const char *media_p
           f->language = g_ascii_strdown (words[w], -1);
       g_ptr_array_add (facts->streams, f);
     }
+}
+
+static gboolean
+has_extension (const char *path, const char *const *exts)
+{
+  const char *dot = strrchr (path, '.');
+
+  if (dot == NULL)
+    return FALSE;
+  for (guint i = 0; exts[i]; i++)
+    if (g_ascii_strcasecmp (dot + 1, exts[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Walks the top-level boxes of an MP4/MOV file: a file that ends inside a
+ * box, or that has no moov box, is truncated. */
+static gboolean
+check_isobmff (FILE *f, gint64 file_size, GError **error)
+{
+  gint64 offset = 0;
+  gboolean moov = FALSE;
+  int boxes = 0;
+
+  while (offset < file_size && boxes++ < 100000)
+    {
+      guint8 head[16];
+      gint64 size;
+      char type[5] = { 0 };
+
+      if (fseeko (f, offset, SEEK_SET) != 0 || fread (head, 1, 8, f) != 8)
+        break;
+      size = ((gint64) head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3];
+      memcpy (type, head + 4, 4);
+      if (size == 1)
+        {
+          if (fread (head + 8, 1, 8, f) != 8)
+            break;
+          size = 0;
+          for (int i = 8; i < 16; i++)
+            size = (size << 8) | head[i];
+        }
+      else if (size == 0)
+        size = file_size - offset;
+      if (size < 8)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "damaged MP4: a box of %" G_GINT64_FORMAT
+                       " bytes at offset %" G_GINT64_FORMAT, size, offset);
+          return FALSE;
+        }
+      if (g_str_equal (type, "moov"))
+        moov = TRUE;
+      if (offset + size > file_size)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "truncated: the file ends inside its “%s” box (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                       " bytes present)%s",
+                       g_str_is_ascii (type) ? type : "?", file_size - offset, size,
+                       moov ? "" : " and has no index (moov box); an unfinished download or recording?");
+          return FALSE;
+        }
+      offset += size;
+    }
+  if (!moov)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "no index (moov box): an unfinished download or recording?");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_media_check_file:
+ * @path: a local file, in the file system's encoding
+ *
+ * Cheap checks before probing, for damage that makes GstDiscoverer wait for
+ * its whole timeout: an MP4/MOV file cut short. Other containers pass.
+ *
+ * Returns: %FALSE with @error saying what is wrong
+ */
+gboolean
+exs_media_check_file (const char *path, GError **error)
+{
+  static const char *const isobmff[] = { "mp4", "m4v", "mov", "3gp", NULL };
+  FILE *f;
+  gint64 size;
+  guint8 head[8];
+  gboolean ok = TRUE;
+
+  if (!has_extension (path, isobmff))
+    return TRUE;
+  f = fopen (path, "rb");
+  if (f == NULL)
+    return TRUE; /* the probe reports why */
+  if (fseeko (f, 0, SEEK_END) == 0 && (size = ftello (f)) > 8 && fseeko (f, 0, SEEK_SET) == 0
+      && fread (head, 1, 8, f) == 8 && memcmp (head + 4, "ftyp", 4) == 0)
+    ok = check_isobmff (f, size, error); /* only files that say they are MP4 */
+  fclose (f);
+  return ok;
 }

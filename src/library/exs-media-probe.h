@@ -41,6 +41,8 @@ ExsMediaFacts *exs_media_probe (GstDiscoverer  *discoverer,
                                 const char     *uri,
                                 GError        **error);
 void exs_media_facts_free (ExsMediaFacts *facts);
+gboolean exs_media_check_file (const char  *path,
+                               GError     **error);
 void exs_media_facts_add_sidecar_subtitles (ExsMediaFacts *facts,
                                             const char    *media_path);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsMediaFacts, exs_media_facts_free)
