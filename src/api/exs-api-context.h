@@ -4,6 +4,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
+#include "exs-library-scanner.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +14,7 @@ typedef struct
 {
   ExsConfig *config;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
 } ExsApiContext;
 
@@ -21,6 +23,12 @@ void exs_api_register_all (ExsHttpServer *server,
 
 void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_libraries_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
+void exs_api_media_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+void exs_api_collections_register (ExsHttpServer *server,
+                                   ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
 

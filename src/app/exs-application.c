@@ -18,6 +18,8 @@
 #include "exs-database.h"
 #include "exs-demo.h"
 #include "exs-http-server.h"
+#include "exs-library-scanner.h"
+#include "exs-library-store.h"
 #include "exs-paths.h"
 
 #include <errno.h>
@@ -50,6 +52,7 @@ struct _ExsApplication
   char *data_dir;
   int lock_fd;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner;
   ExsHttpServer *http;
   ExsApiContext api;
   GCancellable *cancellable;
@@ -68,6 +71,7 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->http);
+  g_clear_object (&self->library_scanner);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -193,15 +197,28 @@ take_instance_lock (ExsApplication *self, GError **error)
 static void
 on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  ExsApplication *self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autofree char *demo_dir = NULL;
+  gint64 library_id;
 
   if (!exs_demo_ensure_clips_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("demo clips: %s", error->message);
+      g_object_unref (self);
       return;
     }
   g_message ("demo clips ready");
+  /* the demo library over the clips, scanned now that they exist */
+  demo_dir = g_build_filename (self->data_dir, "demo", NULL);
+  library_id = self->shutting_down ? 0 : exs_library_store_ensure (self->database, "Demo", "other_videos", demo_dir,
+                                                                     &error);
+  if (library_id > 0 && self->library_scanner)
+    exs_library_scanner_scan (self->library_scanner, library_id, FALSE);
+  else if (error)
+    g_warning ("demo library: %s", error->message);
+  g_object_unref (self);
 }
 
 static gboolean
@@ -214,7 +231,7 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
-  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, NULL);
+  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -230,6 +247,8 @@ begin_shutdown (ExsApplication *self)
    *    their viewers); 3. close the database. */
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
+  if (self->library_scanner)
+    exs_library_scanner_stop (self->library_scanner);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -282,6 +301,12 @@ run_server (ExsApplication *self)
       say_error ("%s", error->message);
       return EXS_EXIT_FAILURE;
     }
+  self->library_scanner =
+      exs_library_scanner_new (self->database, (guint) exs_config_get_int (self->config, "library", "scan_workers"),
+                               (guint) exs_config_get_int (self->config, "library", "probe_timeout_seconds"));
+  exs_library_scanner_set_watching (self->library_scanner,
+                                    exs_config_get_boolean (self->config, "library", "watch_folders"),
+                                    (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));
   if (self->opt_demo && !set_up_demo (self, &error))
     {
       say_error ("cannot set up the demo: %s", error->message);
@@ -290,6 +315,7 @@ run_server (ExsApplication *self)
 
   self->api.config = self->config;
   self->api.database = self->database;
+  self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
@@ -309,6 +335,9 @@ run_server (ExsApplication *self)
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);
   fflush (stdout);
+
+  if (exs_config_get_boolean (self->config, "library", "scan_on_start"))
+    exs_library_scanner_scan_all (self->library_scanner);
 
   self->loop = g_main_loop_new (NULL, FALSE);
   self->sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, self);

@@ -321,3 +321,28 @@ exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
     }
   return TRUE;
 }
+
+/**
+ * exs_library_store_ensure:
+ *
+ * Adds a library called @name over @path unless one with that name exists
+ * (the demo library uses this at every start).
+ *
+ * Returns: the library's id, or 0 with @error set
+ */
+gint64
+exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, const char *path, GError **error)
+{
+  gint64 id = exs_library_store_find (db, name);
+  g_autoptr (ExsLibraryRecord) r = NULL;
+
+  if (id > 0)
+    return id;
+  r = exs_library_record_new ();
+  r->name = g_strdup (name);
+  r->kind = g_strdup (kind);
+  exs_library_record_add_path (r, path);
+  if (!exs_library_store_insert (db, r, error))
+    return 0;
+  return r->id;
+}

@@ -52,6 +52,11 @@ gboolean exs_library_store_update (ExsDatabase       *db,
 gboolean exs_library_store_delete (ExsDatabase  *db,
                                    gint64        id,
                                    GError      **error);
+gint64 exs_library_store_ensure (ExsDatabase  *db,
+                                 const char   *name,
+                                 const char   *kind,
+                                 const char   *path,
+                                 GError      **error);
 const char *exs_library_item_kind (const char *library_kind);
 
 G_END_DECLS
