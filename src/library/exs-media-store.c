@@ -158,6 +158,26 @@ set_int (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
     json_object_set_int_member (o, member, sqlite3_column_int64 (stmt, col));
 }
 
+/* unix seconds as ISO 8601 UTC, like the rest of the API */
+static void
+set_time (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
+{
+  g_autoptr (GDateTime) dt = NULL;
+  g_autofree char *text = NULL;
+
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    {
+      json_object_set_null_member (o, member);
+      return;
+    }
+  dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, col));
+  text = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+  if (text)
+    json_object_set_string_member (o, member, text);
+  else
+    json_object_set_null_member (o, member);
+}
+
 static JsonArray *
 labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id)
 {
@@ -313,8 +333,8 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
           set_text (o, "poster", stmt, 27);
           set_text (o, "thumb", stmt, 22);
           set_text (o, "fanart", stmt, 28);
-          set_int (o, "added_at", stmt, 24);
-          set_int (o, "updated_at", stmt, 25);
+          set_time (o, "added_at", stmt, 24);
+          set_time (o, "updated_at", stmt, 25);
           json_object_set_array_member (o, "streams", streams_json (db, id));
           json_object_set_array_member (o, "chapters", chapters_json (db, id));
         }
