@@ -113,6 +113,8 @@ typedef struct
   GPtrArray *dirs;
   char *error;
 
+  gboolean forgotten; /* main thread only: the library was removed meanwhile */
+
   GMutex done_lock; /* protects done, for stop() to wait on */
   GCond done_cond;
   gboolean done;
@@ -825,6 +827,8 @@ write_item (Writer *wr, WorkItem *item, GError **error)
          && write_labels (wr, "media_tags", "tag", "media_item_id", id, nfo ? nfo->tags : NULL, error);
 }
 
+static void reload_shows (ExsDatabase *db, gint64 library_id, GHashTable *out);
+
 /* Writes @batch in one transaction, each item in its own savepoint. */
 static gboolean
 write_batch (Writer *wr, GPtrArray *batch, GError **error)
@@ -846,6 +850,8 @@ write_batch (Writer *wr, GPtrArray *batch, GError **error)
           add_issue (wr->issues, item->path, "not stored: %s", local->message);
           /* the show cache may name a row rolled back with this item */
           g_hash_table_remove_all (wr->shows_refreshed);
+          g_hash_table_remove_all (wr->shows);
+          reload_shows (wr->db, wr->library->id, wr->shows);
         }
       exs_database_exec (wr->db, "RELEASE item", NULL);
     }
@@ -908,15 +914,14 @@ load_existing (ExsDatabase *db, gint64 library_id, GError **error)
   return g_steal_pointer (&out);
 }
 
-static GHashTable *
-load_shows (ExsDatabase *db, gint64 library_id)
+static void
+reload_shows (ExsDatabase *db, gint64 library_id, GHashTable *out)
 {
   g_autoptr (sqlite3_stmt) stmt =
       exs_database_prepare (db, "SELECT coalesce (folder, title), id FROM shows WHERE library_id = ?", NULL);
-  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   if (stmt == NULL)
-    return out;
+    return;
   sqlite3_bind_int64 (stmt, 1, library_id);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -924,6 +929,14 @@ load_shows (ExsDatabase *db, gint64 library_id)
       *id = sqlite3_column_int64 (stmt, 1);
       g_hash_table_insert (out, g_strdup ((const char *) sqlite3_column_text (stmt, 0)), id);
     }
+}
+
+static GHashTable *
+load_shows (ExsDatabase *db, gint64 library_id)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  reload_shows (db, library_id, out);
   return out;
 }
 
@@ -1501,9 +1514,9 @@ on_scan_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_debug ("library %" G_GINT64_FORMAT " scanned: %u found, %u probed, %u unchanged, %u failed, %u missing", id,
              job->progress.found, job->progress.probed, job->progress.unchanged, job->progress.failed,
              job->progress.missing);
-  if (!self->stopping && self->watch && job->dirs)
+  if (!self->stopping && !job->forgotten && self->watch && job->dirs)
     update_watch (self, id, job->dirs);
-  if (self->current_rescan && !self->stopping)
+  if (self->current_rescan && !self->stopping && !job->forgotten)
     {
       self->current_rescan = FALSE;
       exs_library_scanner_scan (self, id, self->current_rescan_full);
@@ -1675,6 +1688,7 @@ exs_library_scanner_forget (ExsLibraryScanner *self, gint64 library_id)
   if (self->current && self->current->library_id == library_id)
     {
       self->current_rescan = FALSE;
+      self->current->forgotten = TRUE;
       g_cancellable_cancel (self->current->cancellable);
     }
 }
