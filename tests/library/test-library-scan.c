@@ -718,6 +718,33 @@ test_missing_and_restored (void)
 }
 
 static void
+test_nfo_change_rereads_without_probe (void)
+{
+  gint64 holiday = item ("The Holiday (2006).mp4");
+  g_autofree char *nfo = g_build_filename (films_dir, "The Holiday (2006).nfo", NULL);
+  g_autoptr (ExsLibraryRecord) lib = NULL;
+  g_autofree char *title = NULL;
+  struct utimbuf times = { time (NULL) + 20, time (NULL) + 20 };
+  gint64 probes = item_int (holiday, "probe_count");
+
+  write_file (films_dir, "The Holiday (2006).nfo",
+              "<movie><title>The Holiday (Extended)</title><genre>Romance</genre></movie>");
+  g_assert_cmpint (utime (nfo, &times), ==, 0);
+  scan_and_wait (films_id);
+  lib = exs_library_store_get (db, films_id, NULL);
+  g_assert_cmpuint (lib->last_probed, ==, 0);
+  g_assert_cmpuint (lib->last_unchanged, ==, 2);
+  title = item_text (holiday, "title");
+  g_assert_cmpstr (title, ==, "The Holiday (Extended)");
+  g_assert_cmpint (item_int (holiday, "probe_count"), ==, probes);
+  g_assert_cmpint (item_int (holiday, "duration_ms"), >, 0); /* the facts are kept */
+  g_assert_cmpint (q_int ("SELECT count(*) FROM media_streams WHERE media_item_id = "
+                          "(SELECT id FROM media_items WHERE path LIKE ?)", "%The Holiday (2006).mp4"), ==, 2);
+  g_assert_cmpint (q_int ("SELECT count(*) FROM media_genres WHERE genre = ?", "Romance"), ==, 1);
+  g_assert_cmpint (q_int ("SELECT count(*) FROM media_tags WHERE tag = ?", "xmas"), ==, 1);
+}
+
+static void
 test_watched_folder (void)
 {
   g_autofree char *clip = g_build_filename (tmp, "clip.mp4", NULL);
@@ -779,6 +806,7 @@ main (int argc, char **argv)
   g_test_add_func ("/library/scan/rescan-unchanged-probes-nothing", test_rescan_unchanged);
   g_test_add_func ("/library/scan/touched-file-probed-again", test_touched_file_probed_again);
   g_test_add_func ("/library/scan/missing-and-restored", test_missing_and_restored);
+  g_test_add_func ("/library/scan/nfo-change-rereads-without-probe", test_nfo_change_rereads_without_probe);
   g_test_add_func ("/library/scan/watched-folder-picks-up-new-file", test_watched_folder);
   status = g_test_run ();
 
