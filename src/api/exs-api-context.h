@@ -4,6 +4,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
+#include "exs-library-scanner.h"
 
 #include "exs-auto-resolver.h"
 #include "exs-backup-manager.h"
@@ -22,6 +23,7 @@ typedef struct
 {
   ExsConfig *config;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
 
   /* resilience and operations; each nullable (its routes are then absent) */
@@ -40,6 +42,12 @@ void exs_api_register_all (ExsHttpServer *server,
 
 void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_libraries_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
+void exs_api_media_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+void exs_api_collections_register (ExsHttpServer *server,
+                                   ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
 

@@ -22,6 +22,8 @@
 #include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
 #include "exs-iptv-service.h"
+#include "exs-library-scanner.h"
+#include "exs-library-store.h"
 #include "exs-paths.h"
 #include "exs-ssdp.h"
 
@@ -55,6 +57,7 @@ struct _ExsApplication
   char *data_dir;
   int lock_fd;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner;
   ExsHttpServer *http;
   ExsApiContext api;
   /* client protocols; the channel engine fills in stream_hooks */
@@ -100,6 +103,7 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->restart_guard);
   g_clear_object (&self->pool);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->library_scanner);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -225,15 +229,28 @@ take_instance_lock (ExsApplication *self, GError **error)
 static void
 on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  ExsApplication *self = user_data;
   g_autoptr (GError) error = NULL;
+  g_autofree char *demo_dir = NULL;
+  gint64 library_id;
 
   if (!exs_demo_ensure_clips_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("demo clips: %s", error->message);
+      g_object_unref (self);
       return;
     }
   g_message ("demo clips ready");
+  /* the demo library over the clips, scanned now that they exist */
+  demo_dir = g_build_filename (self->data_dir, "demo", NULL);
+  library_id = self->shutting_down ? 0 : exs_library_store_ensure (self->database, "Demo", "other_videos", demo_dir,
+                                                                     &error);
+  if (library_id > 0 && self->library_scanner)
+    exs_library_scanner_scan (self->library_scanner, library_id, FALSE);
+  else if (error)
+    g_warning ("demo library: %s", error->message);
+  g_object_unref (self);
 }
 
 static gboolean
@@ -246,7 +263,7 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
-  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, NULL);
+  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -331,6 +348,8 @@ begin_shutdown (ExsApplication *self)
     exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
+  if (self->library_scanner)
+    exs_library_scanner_stop (self->library_scanner);
   stop_operations (self);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
@@ -438,6 +457,12 @@ run_server (ExsApplication *self)
       say_error ("%s", error->message);
       return EXS_EXIT_FAILURE;
     }
+  self->library_scanner =
+      exs_library_scanner_new (self->database, (guint) exs_config_get_int (self->config, "library", "scan_workers"),
+                               (guint) exs_config_get_int (self->config, "library", "probe_timeout_seconds"));
+  exs_library_scanner_set_watching (self->library_scanner,
+                                    exs_config_get_boolean (self->config, "library", "watch_folders"),
+                                    (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));
   if (self->opt_demo && !set_up_demo (self, &error))
     {
       say_error ("cannot set up the demo: %s", error->message);
@@ -446,6 +471,7 @@ run_server (ExsApplication *self)
 
   self->api.config = self->config;
   self->api.database = self->database;
+  self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();
   start_operations (self);
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
@@ -472,6 +498,9 @@ run_server (ExsApplication *self)
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);
   fflush (stdout);
+
+  if (exs_config_get_boolean (self->config, "library", "scan_on_start"))
+    exs_library_scanner_scan_all (self->library_scanner);
 
   self->loop = g_main_loop_new (NULL, FALSE);
   self->sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, self);

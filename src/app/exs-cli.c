@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "exs-cli.h"
+#include "exs-cli-private.h"
 
 #include "exs-application.h"
 #include "exs-backup-manager.h"
@@ -18,12 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct
-{
-  SoupSession *session;
-  char *base_url;
-  char *token;
-} Client;
+typedef ExsCliClient Client;
 
 static void
 client_clear (Client *c)
@@ -44,7 +40,8 @@ exs_cli_usage (void)
          "  channel remove NUMBER                Remove a channel\n"
          "  backup list                          List the database backups\n"
          "  backup create                        Back up the database now (the server may be running)\n"
-         "  backup restore FILE                  Replace the database with a backup (server stopped)\n";
+         "  backup restore FILE                  Replace the database with a backup (server stopped)\n"
+         EXS_CLI_LIBRARY_USAGE;
 }
 
 static int
@@ -270,7 +267,7 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   /* Backups work on the data dir itself: restore needs the server stopped. */
   if (g_str_equal (argv[0], "backup"))
     return exs_backup_cli_run (config, data_dir, argc, argv);
-  if (!g_str_equal (argv[0], "channel"))
+  if (!g_str_equal (argv[0], "channel") && !g_str_equal (argv[0], "library"))
     {
       g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);
       return usage_error (msg);
@@ -298,7 +295,26 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
     c.base_url[strlen (c.base_url) - 1] = '\0';
   c.session = soup_session_new_with_options ("timeout", 30, NULL);
 
-  status = run_channel (&c, argc, argv);
+  status = g_str_equal (argv[0], "library") ? exs_cli_library_run (&c, argc, argv) : run_channel (&c, argc, argv);
   client_clear (&c);
   return status;
+}
+
+/* For the other command families (exs-cli-private.h). */
+gboolean
+exs_cli_call (ExsCliClient *c, const char *method, const char *path, JsonNode *body, guint *status, JsonNode **reply)
+{
+  return call (c, method, path, body, status, reply);
+}
+
+int
+exs_cli_report_failure (guint status, JsonNode *reply)
+{
+  return report_failure (status, reply);
+}
+
+int
+exs_cli_usage_error (const char *message)
+{
+  return usage_error (message);
 }

@@ -86,6 +86,17 @@ static const ExsSetting settings[] = {
   I ("server", "max_request_body_bytes", "1048576", 1024, 268435456,
      "Largest API request body accepted; larger requests get 413."),
 
+  I ("library", "scan_workers", "2", 1, 8,
+     "GstDiscoverer worker threads probing files during a library scan."),
+  I ("library", "probe_timeout_seconds", "8", 1, 120,
+     "Longest one file may take to probe; a file that takes longer is recorded as unplayable."),
+  B ("library", "scan_on_start", "true",
+     "Rescan every local library at start-up (only new and changed files are probed)."),
+  B ("library", "watch_folders", "true",
+     "Watch library folders and rescan what changed without a manual scan."),
+  I ("library", "watch_debounce_ms", "2000", 100, 600000,
+     "How long library folders must stay quiet after a change before the rescan starts."),
+
   I ("channels", "linger_seconds", "30", 0, 86400,
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
 

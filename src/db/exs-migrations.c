@@ -161,6 +161,50 @@ static const ExsMigration migrations[] = {
     "  CHECK (media_item_id IS NOT NULL OR show_id IS NOT NULL)"
     ");"
     "CREATE INDEX collection_members_by_collection ON collection_members (collection_id, position);" },
+  { 101, "library: scan counters, probe bookkeeping, scan issues, title search",
+    "ALTER TABLE libraries ADD COLUMN last_scan_found INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_probed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_unchanged INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_failed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_missing INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_restored INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE libraries ADD COLUMN last_scan_issues INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE media_items ADD COLUMN probe_count INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE media_items ADD COLUMN probed_at INTEGER;"
+    "ALTER TABLE media_items ADD COLUMN nfo_mtime INTEGER;"
+    "ALTER TABLE media_items ADD COLUMN missing_since INTEGER;"
+    "ALTER TABLE media_streams ADD COLUMN title TEXT;"
+    "CREATE INDEX media_items_by_title ON media_items (library_id, sort_title);"
+    "CREATE TABLE library_scan_issues ("
+    "  id INTEGER PRIMARY KEY,"
+    "  library_id INTEGER NOT NULL REFERENCES libraries (id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX library_scan_issues_by_library ON library_scan_issues (library_id);"
+    /* Title search: kept in step with media_items and shows by triggers, so
+     * every writer (scanner, API, later remote sources) keeps it right. */
+    "CREATE VIRTUAL TABLE media_items_fts USING fts5 (title, show_title, tokenize = 'unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER media_items_fts_insert AFTER INSERT ON media_items BEGIN"
+    "  INSERT INTO media_items_fts (rowid, title, show_title)"
+    "  VALUES (new.id, new.title, (SELECT title FROM shows WHERE id = new.show_id));"
+    "END;"
+    "CREATE TRIGGER media_items_fts_update AFTER UPDATE OF title, show_id ON media_items BEGIN"
+    "  DELETE FROM media_items_fts WHERE rowid = old.id;"
+    "  INSERT INTO media_items_fts (rowid, title, show_title)"
+    "  VALUES (new.id, new.title, (SELECT title FROM shows WHERE id = new.show_id));"
+    "END;"
+    "CREATE TRIGGER media_items_fts_delete AFTER DELETE ON media_items BEGIN"
+    "  DELETE FROM media_items_fts WHERE rowid = old.id;"
+    "END;"
+    "CREATE TRIGGER shows_fts_update AFTER UPDATE OF title ON shows BEGIN"
+    "  UPDATE media_items_fts SET show_title = new.title"
+    "  WHERE rowid IN (SELECT id FROM media_items WHERE show_id = new.id);"
+    "END;"
+    /* What schedules may use: present, probed without error, with a length. */
+    "CREATE VIEW playable_media_items AS"
+    "  SELECT * FROM media_items WHERE missing = 0 AND scan_state != 'error' AND duration_ms > 0;" },
 };
 
 /**
