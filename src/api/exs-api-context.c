@@ -8,6 +8,7 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
 {
   exs_api_health_register (server, context);
   exs_api_channels_register (server, context);
+  exs_api_schedules_register (server, context);
 }
 
 /**

@@ -4,6 +4,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
+#include "exs-playout-builder.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +15,8 @@ typedef struct
   ExsConfig *config;
   ExsDatabase *database;
   gint64 started_monotonic_us;
+  ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
+  ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
@@ -23,6 +26,8 @@ void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
+void exs_api_schedules_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 

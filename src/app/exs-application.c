@@ -19,6 +19,8 @@
 #include "exs-demo.h"
 #include "exs-http-server.h"
 #include "exs-paths.h"
+#include "exs-playout-builder.h"
+#include "exs-schedule-demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +53,7 @@ struct _ExsApplication
   int lock_fd;
   ExsDatabase *database;
   ExsHttpServer *http;
+  ExsPlayoutBuilder *playout;
   ExsApiContext api;
   GCancellable *cancellable;
   GMainLoop *loop;
@@ -68,6 +71,7 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->http);
+  g_clear_object (&self->playout);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -214,8 +218,42 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
+  if (!exs_schedule_demo_install (self->database, demo_dir, error))
+    return FALSE;
   exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, NULL);
   return TRUE;
+}
+
+/* The playout builder: after the database (and the demo's schedules), before
+ * the routes. It loads the stored playouts now and extends them in the
+ * background; the channel engine asks it through ExsPlayoutSource. */
+static gboolean
+start_playout_builder (ExsApplication *self, GError **error)
+{
+  const char *zone = exs_config_get_string (self->config, "server", "time_zone");
+  g_autoptr (GTimeZone) tz = zone[0] ? g_time_zone_new_identifier (zone) : g_time_zone_new_local ();
+  gint64 horizon = exs_config_get_int (self->config, "scheduling", "horizon_hours") * 3600 * G_USEC_PER_SEC;
+
+  if (tz == NULL)
+    tz = g_time_zone_new_local ();
+  self->playout = exs_playout_builder_new (self->database, tz, horizon, error);
+  if (self->playout == NULL || !exs_playout_builder_load (self->playout, error))
+    return FALSE;
+  exs_playout_builder_start (self->playout,
+                             (guint) exs_config_get_int (self->config, "scheduling", "extend_check_seconds"));
+  return TRUE;
+}
+
+/**
+ * exs_application_get_playout_source:
+ *
+ * Returns: (transfer none) (nullable): what plays on each channel when; %NULL
+ *   before the server runs
+ */
+ExsPlayoutSource *
+exs_application_get_playout_source (ExsApplication *self)
+{
+  return self->playout ? EXS_PLAYOUT_SOURCE (self->playout) : NULL;
 }
 
 static void
@@ -230,6 +268,7 @@ begin_shutdown (ExsApplication *self)
    *    their viewers); 3. close the database. */
   exs_http_server_stop (self->http);
   g_cancellable_cancel (self->cancellable);
+  exs_playout_builder_stop (self->playout);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -288,9 +327,17 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
 
+  if (!start_playout_builder (self, &error))
+    {
+      say_error ("cannot start the playout builder: %s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
+
   self->api.config = self->config;
   self->api.database = self->database;
   self->api.started_monotonic_us = g_get_monotonic_time ();
+  self->api.playout_builder = self->playout;
+  self->api.playout_source = EXS_PLAYOUT_SOURCE (self->playout);
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))

@@ -85,6 +85,11 @@ static const ExsSetting settings[] = {
   I ("server", "max_request_body_bytes", "1048576", 1024, 268435456,
      "Largest API request body accepted; larger requests get 413."),
 
+  I ("scheduling", "horizon_hours", "48", 1, 744,
+     "How far ahead playouts (and so the guide) are built; extended in the background as time passes."),
+  I ("scheduling", "extend_check_seconds", "300", 10, 86400,
+     "How often the playout builder checks for playouts whose horizon is running short."),
+
   I ("channels", "linger_seconds", "30", 0, 86400,
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
 

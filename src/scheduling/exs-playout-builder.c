@@ -452,7 +452,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       if (!exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND ? = ?", a->channel_id, 0, error))
         goto fail;
       keep_after = G_MAXINT64; /* drop everything in memory */
-      cursor = exs_playout_cursor_new_start (plan, vnow);
+      cursor = exs_playout_plan_begin (plan, vnow - vnow % US, items, anchors); /* on a whole second */
     }
   else if (kind == EXS_PLAYOUT_BUILD_REBUILD)
     {
@@ -484,7 +484,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       g_clear_pointer (&cursor, exs_playout_cursor_free);
     }
   if (cursor == NULL)
-    cursor = exs_playout_cursor_new_start (plan, MAX (vnow, built_until));
+    cursor = exs_playout_plan_begin (plan, MAX (vnow - vnow % US, built_until), items, anchors);
 
   exs_playout_plan_build (plan, cursor, vnow + self->horizon_us, items, anchors);
   for (guint i = 0; i < exs_playout_plan_get_problems (plan)->len; i++)

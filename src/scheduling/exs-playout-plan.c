@@ -150,8 +150,8 @@ exs_schedule_next_boundary (GTimeZone *tz, gint64 at_us, guint minutes)
 
 /* ---- cursor ---- */
 
-ExsPlayoutCursor *
-exs_playout_cursor_new_start (ExsPlayoutPlan *plan, gint64 start_us)
+static ExsPlayoutCursor *
+cursor_new (ExsPlayoutPlan *plan, gint64 start_us)
 {
   ExsPlayoutCursor *c = g_new0 (ExsPlayoutCursor, 1);
 
@@ -163,6 +163,12 @@ exs_playout_cursor_new_start (ExsPlayoutPlan *plan, gint64 start_us)
   c->n_states = plan->n_states;
   c->states = g_new0 (gint64, MAX (c->n_states, 1));
   return c;
+}
+
+ExsPlayoutCursor *
+exs_playout_cursor_new_start (ExsPlayoutPlan *plan, gint64 start_us)
+{
+  return cursor_new (plan, start_us);
 }
 
 ExsPlayoutCursor *
@@ -237,7 +243,7 @@ exs_playout_cursor_new_from_string (ExsPlayoutPlan *plan, const char *text)
   for (guint i = 0; i < 8; i++)
     if (!g_ascii_string_to_signed (parts[i + 1], 10, G_MININT64, G_MAXINT64, &v[i], NULL))
       return NULL;
-  c = exs_playout_cursor_new_start (plan, v[0]);
+  c = cursor_new (plan, v[0]);
   if (v[7] == plan->n_states && n == 9 + (guint) v[7] && v[5] >= 0 && v[5] < MAX (n_items, 1) && v[6] >= 0
       && v[6] <= PHASE_END)
     {
@@ -944,4 +950,65 @@ exs_playout_plan_build (ExsPlayoutPlan *plan, ExsPlayoutCursor *cursor, gint64 u
           anchors->pdata[anchors->len - 1] = exs_playout_cursor_to_string (cursor);
         }
     }
+}
+
+/**
+ * exs_playout_plan_begin:
+ * @items: (element-type ExsPlayoutItem): receives the item playing at
+ *   @start_us, if the schedule was already running then
+ * @anchors: (element-type utf8): receives its anchor
+ *
+ * Starts the schedule (a reset). Without fixed starts it starts at its first
+ * item, at @start_us. With them it starts at the fixed start that passed most
+ * recently, as if it had been running since, and only what plays from
+ * @start_us on is kept: a reset at 21:10 joins the 20:00 block where it is
+ * instead of playing filler until the next day's first slot.
+ *
+ * Returns: (transfer full): the cursor after what was emitted
+ */
+ExsPlayoutCursor *
+exs_playout_plan_begin (ExsPlayoutPlan *plan, gint64 start_us, GPtrArray *items, GPtrArray *anchors)
+{
+  GPtrArray *sitems = plan->schedule->items;
+  gint64 best = G_MININT64;
+  guint best_k = 0;
+  ExsPlayoutCursor *c;
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) before_anchors = NULL;
+
+  for (guint k = 0; plan->has_fixed && k < sitems->len; k++)
+    {
+      const ExsScheduleItem *it = sitems->pdata[k];
+      gint64 prev;
+      if (it->start_time_s < 0)
+        continue;
+      /* the latest occurrence at or before start_us */
+      prev = exs_schedule_next_fixed_start (plan->tz, it->start_time_s, start_us - 2 * 86400 * US, TRUE);
+      for (gint64 next; (next = exs_schedule_next_fixed_start (plan->tz, it->start_time_s, prev, FALSE)) <= start_us;)
+        prev = next;
+      if (prev > best)
+        {
+          best = prev;
+          best_k = k;
+        }
+    }
+  if (best == G_MININT64)
+    return cursor_new (plan, start_us);
+
+  c = cursor_new (plan, best);
+  c->index = best_k;
+  before = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_item_free);
+  before_anchors = g_ptr_array_new_with_free_func (g_free);
+  exs_playout_plan_build (plan, c, start_us + 1, before, before_anchors);
+  for (guint i = 0; i < before->len; i++)
+    {
+      ExsPlayoutItem *it = before->pdata[i];
+      if (it->stop_us <= start_us)
+        continue;
+      g_ptr_array_add (items, g_steal_pointer (&before->pdata[i]));
+      g_ptr_array_add (anchors, g_steal_pointer (&before_anchors->pdata[i]));
+    }
+  /* the anchor of the last kept item must be the cursor: it is, since
+   * build stops after the commit that crosses start_us */
+  return c;
 }

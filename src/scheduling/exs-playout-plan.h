@@ -50,6 +50,10 @@ char *exs_playout_cursor_to_string (const ExsPlayoutCursor *cursor);
 void exs_playout_cursor_free (ExsPlayoutCursor *cursor);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsPlayoutCursor, exs_playout_cursor_free)
 
+ExsPlayoutCursor *exs_playout_plan_begin (ExsPlayoutPlan *plan,
+                                          gint64          start_us,
+                                          GPtrArray      *items,
+                                          GPtrArray      *anchors);
 void exs_playout_plan_build (ExsPlayoutPlan   *plan,
                              ExsPlayoutCursor *cursor,
                              gint64            until_us,
