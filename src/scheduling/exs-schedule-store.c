@@ -113,7 +113,7 @@ step_write (ExsDatabase *db, sqlite3_stmt *s, const char *name, GError **error)
 
   if (rc == SQLITE_DONE)
     return TRUE;
-  if (rc == SQLITE_CONSTRAINT)
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
     g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT, "a schedule named “%s” already exists",
                  name);
   else

@@ -9,20 +9,48 @@
 
 #include <glib/gstdio.h>
 
-ExsTestLibrary *
-exs_test_library_new (void)
+static ExsTestLibrary *
+library_open (char *dir, const char *file, gboolean own_dir)
 {
   ExsTestLibrary *lib = g_new0 (ExsTestLibrary, 1);
   g_autoptr (GError) error = NULL;
 
-  lib->dir = g_dir_make_tmp ("exs-sched-XXXXXX", &error);
-  g_assert_no_error (error);
-  lib->path = g_build_filename (lib->dir, "test.db", NULL);
+  lib->dir = dir;
+  lib->own_dir = own_dir;
+  lib->path = g_build_filename (lib->dir, file, NULL);
   lib->db = exs_database_open (lib->path, &error);
   g_assert_no_error (error);
   exs_test_library_exec (lib, "INSERT INTO libraries (id, name, kind, created_at, updated_at)"
                               " VALUES (1, 'Test', 'shows', 0, 0)");
   return lib;
+}
+
+ExsTestLibrary *
+exs_test_library_new (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("exs-sched-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return library_open (dir, "test.db", TRUE);
+}
+
+/* The library inside a server's data directory (its exstreamtv.db), written
+ * before the server starts; close it before starting the server. */
+ExsTestLibrary *
+exs_test_library_new_in (const char *data_dir)
+{
+  return library_open (g_strdup (data_dir), "exstreamtv.db", FALSE);
+}
+
+void
+exs_test_library_close (ExsTestLibrary *lib)
+{
+  if (lib->db)
+    {
+      exs_database_close (lib->db);
+      g_clear_object (&lib->db);
+    }
 }
 
 void
@@ -33,8 +61,14 @@ exs_test_library_free (ExsTestLibrary *lib)
 
   if (lib == NULL)
     return;
-  exs_database_close (lib->db);
-  g_object_unref (lib->db);
+  exs_test_library_close (lib);
+  if (!lib->own_dir)
+    {
+      g_free (lib->path);
+      g_free (lib->dir);
+      g_free (lib);
+      return;
+    }
   wal = g_strconcat (lib->path, "-wal", NULL);
   shm = g_strconcat (lib->path, "-shm", NULL);
   g_unlink (lib->path);

@@ -10,9 +10,12 @@ typedef struct
   char *dir;
   char *path;
   ExsDatabase *db;
+  gboolean own_dir;
 } ExsTestLibrary;
 
 ExsTestLibrary *exs_test_library_new (void);
+ExsTestLibrary *exs_test_library_new_in (const char *data_dir);
+void exs_test_library_close (ExsTestLibrary *lib);
 void exs_test_library_free (ExsTestLibrary *lib);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsTestLibrary, exs_test_library_free)
 

@@ -849,6 +849,7 @@ test_property_random_schedules (void)
         g_autoptr (GError) error = NULL;
         exs_test_library_exec (r.lib, sql);
         r2.lib = g_new0 (ExsTestLibrary, 1);
+        r2.lib->own_dir = TRUE;
         r2.lib->dir = g_steal_pointer (&copy_dir);
         r2.lib->path = g_steal_pointer (&copy);
         r2.lib->db = exs_database_open (r2.lib->path, &error);
