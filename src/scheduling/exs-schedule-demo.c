@@ -2,7 +2,7 @@
  *
  * Called by ExsApplication with --demo, after the demo channels exist. The
  * twelve 20-second demo clips are entered as a small library ("Demo": a show
- * of eight episodes and four bumpers) straight from exs_demo_get_clips(), so
+ * of eight episodes, four bumpers, and a collection of all twelve) straight from exs_demo_get_clips(), so
  * the demo plays without the library scanner. This is the one function to
  * swap when the scanner scans the demo folder itself: rows are matched by
  * URI (INSERT OR IGNORE), so running both is harmless.
@@ -95,8 +95,9 @@ insert_library (ExsDatabase *db, const char *demo_dir, gint64 *show, gint64 *bum
       error);
   member = exs_database_prepare (db,
                                  "INSERT INTO collection_members (collection_id, position, media_item_id)"
-                                 " SELECT ?1, ?2, id FROM media_items WHERE uri = ?3 AND NOT EXISTS"
-                                 " (SELECT 1 FROM collection_members WHERE collection_id = ?1 AND media_item_id = id)",
+                                 " SELECT ?1, ?2, m.id FROM media_items m WHERE m.uri = ?3 AND NOT EXISTS"
+                                 " (SELECT 1 FROM collection_members cm WHERE cm.collection_id = ?1"
+                                 "  AND cm.media_item_id = m.id)",
                                  error);
   if (item == NULL || member == NULL)
     return FALSE;
@@ -133,12 +134,16 @@ insert_library (ExsDatabase *db, const char *demo_dir, gint64 *show, gint64 *bum
       sqlite3_bind_int64 (item, 13, now);
       if (!exs_database_step_done (db, item, error))
         return FALSE;
-      sqlite3_reset (member);
-      sqlite3_bind_int64 (member, 1, episode ? *all : *bumpers);
-      sqlite3_bind_int (member, 2, (int) i);
-      sqlite3_bind_text (member, 3, uri, -1, SQLITE_TRANSIENT);
-      if (!exs_database_step_done (db, member, error))
-        return FALSE;
+      /* everything in "Demo Everything"; clips 9–12 also in "Demo Bumpers" */
+      for (int pass = 0; pass < (episode ? 1 : 2); pass++)
+        {
+          sqlite3_reset (member);
+          sqlite3_bind_int64 (member, 1, pass == 0 ? *all : *bumpers);
+          sqlite3_bind_int (member, 2, (int) i);
+          sqlite3_bind_text (member, 3, uri, -1, SQLITE_TRANSIENT);
+          if (!exs_database_step_done (db, member, error))
+            return FALSE;
+        }
     }
   return TRUE;
 }
