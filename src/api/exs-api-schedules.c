@@ -14,6 +14,7 @@
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-playout-guide.h"
 #include "exs-schedule-store.h"
 
 #include <string.h>
@@ -606,32 +607,7 @@ handle_channel_schedule (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
       exs_http_reply_gerror (msg, error);
       return;
     }
-  /* the guide: filler hidden in the guide is grouped into the programme
-   * before it (or after it, at the start), and the pieces of one programme
-   * cut by mid-rolls become one entry again */
-  guide = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_item_free);
-  for (guint i = 0; i < items->len; i++)
-    {
-      ExsPlayoutItem *it = items->pdata[i];
-      ExsPlayoutItem *last = guide->len ? guide->pdata[guide->len - 1] : NULL;
-      gboolean hidden = it->hide_in_guide && g_strcmp0 (filler, "show") != 0;
-      if (last && (hidden || (it->kind == EXS_PLAYOUT_ITEM_PROGRAMME && last->kind == EXS_PLAYOUT_ITEM_PROGRAMME
-                              && it->media_item_id == last->media_item_id && it->in_point_us > 0
-                              && g_strcmp0 (filler, "show") != 0)))
-        {
-          last->stop_us = it->stop_us;
-          continue;
-        }
-      g_ptr_array_add (guide, g_steal_pointer (&items->pdata[i]));
-      if (hidden && guide->len == 1)
-        ((ExsPlayoutItem *) guide->pdata[0])->hide_in_guide = TRUE; /* absorbed by what follows */
-      if (guide->len == 2 && ((ExsPlayoutItem *) guide->pdata[0])->hide_in_guide)
-        {
-          ExsPlayoutItem *first = guide->pdata[0], *second = guide->pdata[1];
-          second->start_us = first->start_us;
-          g_ptr_array_remove_index (guide, 0);
-        }
-    }
+  guide = exs_playout_items_for_guide (items, g_strcmp0 (filler, "show") == 0);
   root = json_object_new ();
   from_text = format_us (from);
   to_text = format_us (to);

@@ -604,6 +604,21 @@ numbers_needing_extension (ExsPlayoutBuilder *self, gint64 now_us)
   g_autoptr (GPtrArray) numbers = g_ptr_array_new ();
   g_autoptr (GPtrArray) all = exs_schedule_store_list_assignments (self->worker_db, NULL);
 
+  if (all != NULL)
+    {
+      /* forget the playouts of channels that were deleted or renumbered */
+      g_autoptr (GHashTable) exists = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer key;
+      for (guint i = 0; i < all->len; i++)
+        g_hash_table_add (exists, ((ExsPlayoutAssignment *) all->pdata[i])->number);
+      g_mutex_lock (&self->lock);
+      g_hash_table_iter_init (&iter, self->channels);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        if (!g_hash_table_contains (exists, key))
+          g_hash_table_iter_remove (&iter);
+      g_mutex_unlock (&self->lock);
+    }
   for (guint i = 0; all && i < all->len; i++)
     {
       ExsPlayoutAssignment *a = all->pdata[i];

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "exs-playout-builder.h"
+#include "exs-playout-guide.h"
 #include "exs-playout-plan.h"
 #include "exs-schedule-store.h"
 #include "exs-test-library.h"
@@ -389,6 +390,33 @@ test_block_and_mid_roll (Lib *l, gconstpointer data)
         g_assert_cmpint ((it->start_us - T0) % (30 * MIN_US) == 0 || it->in_point_us > 0, ==, TRUE);
     }
   g_assert_cmpuint (parts, ==, 3);
+}
+
+static void
+test_guide_groups_hidden_filler (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GPtrArray) guide = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+
+  exs_test_library_add_chapter (l->lib, l->a_items[0], 1, 5 * 60 * 1000);
+  doc = json_printf ("{\"name\": \"g\", \"fallback_filler\": \"b\", \"fillers\": [{\"name\": \"b\","
+                     " \"items\": [{\"collection\": %" G_GINT64_FORMAT "}], \"hide_in_guide\": true}],"
+                     " \"items\": [{\"content\": {\"media_item\": %" G_GINT64_FORMAT "}, \"mode\": \"one\","
+                     "  \"start_time\": \"00:10\", \"mid_roll\": \"b\", \"pre_roll\": \"b\", \"pad_to_minutes\": 30}]}",
+                     l->filler_col, l->a_items[0]);
+  items = build_doc (l, doc, 24);
+  guide = exs_playout_items_for_guide (items, FALSE);
+  all = exs_playout_items_for_guide (items, TRUE);
+  assert_contiguous (guide, T0, T0 + 24 * HOUR_US);
+  g_assert_cmpuint (all->len, ==, items->len);
+  /* hidden filler first in the range is absorbed by the programme after it */
+  g_assert_cmpint (((ExsPlayoutItem *) guide->pdata[0])->start_us, ==, ((ExsPlayoutItem *) items->pdata[0])->start_us);
+  /* one entry a day: the episode, its two parts joined, the filler around it grouped in */
+  g_assert_cmpuint (guide->len, ==, 1);
+  g_assert_cmpstr (((ExsPlayoutItem *) guide->pdata[0])->sub_title, ==, "Alpha 1");
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_PROGRAMME), ==, 2);
 }
 
 static void
@@ -1000,6 +1028,7 @@ main (int argc, char **argv)
   LIB_TEST ("/scheduling/modes/pad-to-clock-with-tail-filler", test_pad_and_tail_filler);
   LIB_TEST ("/scheduling/modes/block-with-mid-roll-at-chapters", test_block_and_mid_roll);
   LIB_TEST ("/scheduling/modes/items-of-1s-and-10h", test_one_item_of_1s_and_10h);
+  LIB_TEST ("/scheduling/guide/groups-hidden-filler-and-parts", test_guide_groups_hidden_filler);
   LIB_TEST ("/scheduling/order/shuffle-no-repeat-and-balance", test_shuffle_no_repeat_and_balance);
   LIB_TEST ("/scheduling/order/multi-part-kept-together", test_multi_part_together);
   LIB_TEST ("/scheduling/filler/cooldown", test_filler_cooldown);
