@@ -255,11 +255,17 @@ exs_schedule_store_assign (ExsDatabase *db, const char *number, gint64 schedule_
     return FALSE;
   if (seed < 0)
     seed = a->seed != 0 ? a->seed : (gint64) g_random_int_range (1, G_MAXINT32);
+  /* a channel that becomes on demand starts paused: nobody is watching yet */
   s = exs_database_prepare (db,
-                            "INSERT INTO channel_playouts (channel_id, schedule_id, mode, seed, updated_at)"
-                            " VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5) ON CONFLICT (channel_id) DO UPDATE SET"
+                            "INSERT INTO channel_playouts (channel_id, schedule_id, mode, seed, updated_at,"
+                            " od_paused_at_us) VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5,"
+                            " CASE WHEN ?3 = 'on_demand' THEN ?6 END) ON CONFLICT (channel_id) DO UPDATE SET"
                             " schedule_id = excluded.schedule_id, mode = excluded.mode, seed = excluded.seed,"
-                            " updated_at = excluded.updated_at",
+                            " updated_at = excluded.updated_at,"
+                            " od_offset_us = CASE WHEN channel_playouts.mode != excluded.mode THEN 0"
+                            "   ELSE channel_playouts.od_offset_us END,"
+                            " od_paused_at_us = CASE WHEN channel_playouts.mode != excluded.mode"
+                            "   THEN excluded.od_paused_at_us ELSE channel_playouts.od_paused_at_us END",
                             error);
   if (s == NULL)
     return FALSE;
@@ -268,6 +274,7 @@ exs_schedule_store_assign (ExsDatabase *db, const char *number, gint64 schedule_
   sqlite3_bind_text (s, 3, mode ? mode : a->mode, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (s, 4, seed);
   sqlite3_bind_int64 (s, 5, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (s, 6, g_get_real_time ());
   return exs_database_step_done (db, s, error);
 }
 
