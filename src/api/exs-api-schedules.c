@@ -616,7 +616,12 @@ handle_channel_schedule (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   json_object_set_string_member (root, "to", to_text);
   arr = json_array_sized_new (guide->len);
   for (guint i = 0; i < guide->len; i++)
-    json_array_add_object_element (arr, programme_to_json (guide->pdata[i]));
+    {
+      ExsPlayoutItem *it = guide->pdata[i];
+      if (it->title == NULL)
+        it->title = g_strdup (a->name); /* the last title layer: the channel's name */
+      json_array_add_object_element (arr, programme_to_json (it));
+    }
   json_object_set_array_member (root, "programmes", arr);
   exs_http_reply_object (msg, 200, root);
 }
