@@ -788,8 +788,12 @@ step_enter (Step *s)
 
   if (it->start_time_s >= 0)
     {
-      gint64 target = c->deadline_us != NONE ? c->deadline_us
-                                             : exs_schedule_next_fixed_start (s->plan->tz, it->start_time_s, c->time_us, TRUE);
+      gint64 target = c->deadline_us;
+      /* the deadline is this item's start, unless the schedule was edited
+       * since the anchor was written: then its next occurrence */
+      if (target == NONE || exs_schedule_next_fixed_start (s->plan->tz, it->start_time_s, target, TRUE) != target
+          || target + s->plan->schedule->max_lateness_ms * 1000 < c->time_us)
+        target = exs_schedule_next_fixed_start (s->plan->tz, it->start_time_s, c->time_us, TRUE);
       fill_gap (s, target);
       c->deadline_us = exs_schedule_next_fixed_start (
           s->plan->tz, ((ExsScheduleItem *) s->plan->schedule->items->pdata[next_fixed_index (s->plan, c->index)])->start_time_s,
