@@ -982,6 +982,57 @@ test_extension_equals_one_build (Lib *l, gconstpointer data)
   assert_same_items (na, nb);
 }
 
+/* The schedule is edited (another shape, a moved slot): a rebuild keeps what
+ * plays now and follows the new schedule after it, without a gap. */
+static void
+test_rebuild_after_edit (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = json_printf (
+      "{\"name\": \"e\", \"items\": [{\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"flood\", \"start_time\": \"06:00\"},"
+      " {\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"one\", \"start_time\": \"12:00\"}]}",
+      l->show_a, l->show_b);
+  g_autofree char *edited = json_printf (
+      "{\"name\": \"e\", \"items\": [{\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"flood\", \"start_time\": \"07:00\"},"
+      " {\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"one\", \"start_time\": \"13:00\"},"
+      " {\"content\": {\"media_item\": %" G_GINT64_FORMAT "}, \"mode\": \"one\"}]}",
+      l->show_a, l->show_b, l->short_1s);
+  g_autoptr (ExsPlayoutBuilder) b = NULL;
+  g_autoptr (ExsPlayoutItem) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsSchedule) s = NULL;
+  gint64 id, at = T0 + 9 * HOUR_US + 7 * MIN_US;
+  gboolean saw_13 = FALSE;
+
+  id = exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 4);
+  b = builder_new (l->lib, "America/New_York", 48 * HOUR_US);
+  build (b, "5", EXS_PLAYOUT_BUILD_RESET, T0);
+  before = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "5", at, &error);
+  s = exs_schedule_new_from_data (edited, &error);
+  g_assert_no_error (error);
+  exs_schedule_store_update (l->lib->db, id, s, &error);
+  g_assert_no_error (error);
+  build (b, "5", EXS_PLAYOUT_BUILD_REBUILD, at);
+  after = list (b, "5", at, at + 40 * HOUR_US);
+  assert_contiguous (after, at, at + 40 * HOUR_US);
+  g_assert_cmpint (((ExsPlayoutItem *) after->pdata[0])->start_us, ==, before->start_us);
+  g_assert_cmpstr (((ExsPlayoutItem *) after->pdata[0])->uri, ==, before->uri);
+  for (guint i = 0; i < after->len; i++)
+    {
+      ExsPlayoutItem *it = after->pdata[i];
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (it->start_us / US);
+      g_autoptr (GTimeZone) ny = tz_new ("America/New_York");
+      g_autoptr (GDateTime) local = g_date_time_to_timezone (dt, ny);
+      if (it->kind == EXS_PLAYOUT_ITEM_PROGRAMME && g_str_equal (it->title, "Bravo"))
+        {
+          g_assert_cmpint (g_date_time_get_hour (local), ==, 13);
+          g_assert_cmpint (g_date_time_get_minute (local), ==, 0);
+          saw_13 = TRUE;
+        }
+    }
+  g_assert_true (saw_13);
+}
+
 static void
 test_on_demand_pauses (Lib *l, gconstpointer data)
 {
@@ -1034,6 +1085,7 @@ main (int argc, char **argv)
   LIB_TEST ("/scheduling/filler/cooldown", test_filler_cooldown);
   LIB_TEST ("/scheduling/bad-content/still-built-and-reported", test_bad_content);
   LIB_TEST ("/scheduling/anchor/extension-equals-one-build", test_extension_equals_one_build);
+  LIB_TEST ("/scheduling/anchor/rebuild-after-edit", test_rebuild_after_edit);
   LIB_TEST ("/scheduling/on-demand/pauses-and-resumes", test_on_demand_pauses);
   g_test_add_func ("/scheduling/property/random-schedules", test_property_random_schedules);
   return g_test_run ();
