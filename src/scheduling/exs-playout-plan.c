@@ -810,13 +810,17 @@ step_enter (Step *s)
   c->phase = PHASE_PLAY;
 }
 
+/* Where the current item must end: its block's end, and the next fixed start
+ * (plus the lateness allowed, except for a flood, which fills up to the slot
+ * and never pushes it late). */
 static gint64
 play_limit (Step *s)
 {
+  const ExsScheduleItem *it = s->plan->schedule->items->pdata[s->c->index];
   gint64 limit = s->c->block_end_us;
 
   if (s->c->deadline_us != NONE)
-    limit = MIN (limit, s->c->deadline_us + s->plan->schedule->max_lateness_ms * 1000);
+    limit = MIN (limit, s->c->deadline_us + (it->mode == EXS_MODE_FLOOD ? 0 : s->plan->schedule->max_lateness_ms * 1000));
   return limit;
 }
 
