@@ -217,9 +217,14 @@ exs_schedule_demo_install (ExsDatabase *db, const char *demo_dir, GError **error
       "   {\"collection\": %" G_GINT64_FORMAT ", \"weight\": 1}]}, \"order\": \"shuffle\", \"mode\": \"flood\","
       "   \"start_time\": \"23:30\"}]}",
       bumpers, all, show, show, bumpers);
-  if (!install_schedule (db, "100", ch100, error) || !install_schedule (db, "101", ch101, error)
-      || !install_schedule (db, "1984.1", ch1984, error))
-    goto fail;
+  {
+    guint n_channels;
+    const ExsDemoChannel *channels = exs_demo_get_channels (&n_channels);
+    const char *docs[] = { ch100, ch101, ch1984 };
+    for (guint i = 0; i < MIN (n_channels, G_N_ELEMENTS (docs)); i++)
+      if (!install_schedule (db, channels[i].number, docs[i], error))
+        goto fail;
+  }
   return exs_database_commit (db, error);
 
 fail:
