@@ -1034,6 +1034,48 @@ test_rebuild_after_edit (Lib *l, gconstpointer data)
 }
 
 static void
+on_built_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  exs_playout_builder_build_finish (EXS_PLAYOUT_BUILDER (source), result, &error);
+  g_assert_no_error (error);
+  g_main_loop_quit (user_data);
+}
+
+/* The background path: a GTask thread finds the channels whose horizon runs
+ * short, builds them with the real clock, and forgets deleted channels. */
+static void
+test_background_extension (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = json_printf ("{\"name\": \"bg\", \"items\": [{\"content\": {\"show\": %" G_GINT64_FORMAT "},"
+                                      " \"mode\": \"flood\"}]}",
+                                      l->show_a);
+  g_autoptr (ExsPlayoutBuilder) b = NULL;
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr (ExsPlayoutItem) gone = NULL;
+  gint64 now = g_get_real_time ();
+
+  exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 8);
+  b = builder_new (l->lib, "UTC", 6 * HOUR_US);
+  g_assert_cmpint (exs_playout_builder_get_built_until (b, "5"), ==, 0);
+  exs_playout_builder_build_async (b, NULL, EXS_PLAYOUT_BUILD_EXTEND, NULL, on_built_cb, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpint (exs_playout_builder_get_built_until (b, "5"), >=, now + 6 * HOUR_US);
+  {
+    g_autoptr (GPtrArray) items = list (b, "5", now, now + 6 * HOUR_US);
+    assert_contiguous (items, now, now + 6 * HOUR_US);
+    g_assert_cmpint (((ExsPlayoutItem *) items->pdata[0])->kind, ==, EXS_PLAYOUT_ITEM_PROGRAMME);
+  }
+  exs_test_library_exec (l->lib, "DELETE FROM channels WHERE number = '5'");
+  exs_playout_builder_build_async (b, NULL, EXS_PLAYOUT_BUILD_EXTEND, NULL, on_built_cb, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpint (exs_playout_builder_get_built_until (b, "5"), ==, 0);
+  gone = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "5", now, NULL);
+  g_assert_cmpint (gone->kind, ==, EXS_PLAYOUT_ITEM_OFFLINE);
+}
+
+static void
 test_on_demand_pauses (Lib *l, gconstpointer data)
 {
   g_autofree char *doc = json_printf ("{\"name\": \"od\", \"items\": [{\"content\": {\"show\": %" G_GINT64_FORMAT "},"
@@ -1087,6 +1129,7 @@ main (int argc, char **argv)
   LIB_TEST ("/scheduling/anchor/extension-equals-one-build", test_extension_equals_one_build);
   LIB_TEST ("/scheduling/anchor/rebuild-after-edit", test_rebuild_after_edit);
   LIB_TEST ("/scheduling/on-demand/pauses-and-resumes", test_on_demand_pauses);
+  LIB_TEST ("/scheduling/builder/background-extension", test_background_extension);
   g_test_add_func ("/scheduling/property/random-schedules", test_property_random_schedules);
   return g_test_run ();
 }
