@@ -14,6 +14,7 @@
 #include "exs-pipeline-pool.h"
 #include "exs-restart-guard.h"
 #include "exs-session-manager.h"
+#include "exs-playout-builder.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,8 @@ typedef struct
   ExsHealthMonitor *health;
   ExsLongRunMonitor *long_run;
   ExsAutoResolver *resolver;
+  ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
+  ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
@@ -50,6 +53,8 @@ void exs_api_collections_register (ExsHttpServer *server,
                                    ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
+void exs_api_schedules_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
 
 void exs_api_metrics_register (ExsHttpServer *server,
                                ExsApiContext *context);

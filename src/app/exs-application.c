@@ -26,6 +26,8 @@
 #include "exs-library-store.h"
 #include "exs-paths.h"
 #include "exs-ssdp.h"
+#include "exs-playout-builder.h"
+#include "exs-schedule-demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +61,7 @@ struct _ExsApplication
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner;
   ExsHttpServer *http;
+  ExsPlayoutBuilder *playout;
   ExsApiContext api;
   /* client protocols; the channel engine fills in stream_hooks */
   ExsStreamHooks stream_hooks;
@@ -104,6 +107,7 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->pool);
   g_clear_object (&self->metrics);
   g_clear_object (&self->library_scanner);
+  g_clear_object (&self->playout);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -231,25 +235,18 @@ on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_dat
 {
   ExsApplication *self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *demo_dir = NULL;
-  gint64 library_id;
 
+  /* The demo library's rows (durations, show, collections) were entered by
+   * exs_schedule_demo_install() from the clip table, so the demo plays as
+   * soon as the clips exist; the scanner is not pointed at the demo folder
+   * (it would re-derive show and episode from the file names). */
   if (!exs_demo_ensure_clips_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("demo clips: %s", error->message);
-      g_object_unref (self);
-      return;
     }
-  g_message ("demo clips ready");
-  /* the demo library over the clips, scanned now that they exist */
-  demo_dir = g_build_filename (self->data_dir, "demo", NULL);
-  library_id = self->shutting_down ? 0 : exs_library_store_ensure (self->database, "Demo", "other_videos", demo_dir,
-                                                                     &error);
-  if (library_id > 0 && self->library_scanner)
-    exs_library_scanner_scan (self->library_scanner, library_id, FALSE);
-  else if (error)
-    g_warning ("demo library: %s", error->message);
+  else
+    g_message ("demo clips ready");
   g_object_unref (self);
 }
 
@@ -263,6 +260,8 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
+  if (!exs_schedule_demo_install (self->database, demo_dir, error))
+    return FALSE;
   exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
   return TRUE;
 }
@@ -330,6 +329,38 @@ stop_operations (ExsApplication *self)
     exs_long_run_monitor_stop (self->long_run);
 }
 
+/* The playout builder: after the database (and the demo's schedules), before
+ * the routes. It loads the stored playouts now and extends them in the
+ * background; the channel engine asks it through ExsPlayoutSource. */
+static gboolean
+start_playout_builder (ExsApplication *self, GError **error)
+{
+  const char *zone = exs_config_get_string (self->config, "server", "time_zone");
+  g_autoptr (GTimeZone) tz = zone[0] ? g_time_zone_new_identifier (zone) : g_time_zone_new_local ();
+  gint64 horizon = exs_config_get_int (self->config, "scheduling", "horizon_hours") * 3600 * G_USEC_PER_SEC;
+
+  if (tz == NULL)
+    tz = g_time_zone_new_local ();
+  self->playout = exs_playout_builder_new (self->database, tz, horizon, error);
+  if (self->playout == NULL || !exs_playout_builder_load (self->playout, error))
+    return FALSE;
+  exs_playout_builder_start (self->playout,
+                             (guint) exs_config_get_int (self->config, "scheduling", "extend_check_seconds"));
+  return TRUE;
+}
+
+/**
+ * exs_application_get_playout_source:
+ *
+ * Returns: (transfer none) (nullable): what plays on each channel when; %NULL
+ *   before the server runs
+ */
+ExsPlayoutSource *
+exs_application_get_playout_source (ExsApplication *self)
+{
+  return self->playout ? EXS_PLAYOUT_SOURCE (self->playout) : NULL;
+}
+
 static void
 begin_shutdown (ExsApplication *self)
 {
@@ -351,6 +382,8 @@ begin_shutdown (ExsApplication *self)
   if (self->library_scanner)
     exs_library_scanner_stop (self->library_scanner);
   stop_operations (self);
+  if (self->playout)
+    exs_playout_builder_stop (self->playout);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -374,6 +407,9 @@ static gboolean
 set_up_client_routes (ExsApplication *self, GError **error)
 {
   self->iptv = exs_iptv_service_new (self->config, self->database, &self->stream_hooks);
+  /* the guide comes from the same playout the channels play */
+  if (self->playout)
+    exs_iptv_service_set_playout_source (self->iptv, EXS_PLAYOUT_SOURCE (self->playout));
   exs_iptv_service_register (self->iptv, self->http);
   if (!exs_config_get_boolean (self->config, "hdhomerun", "enabled"))
     return TRUE;
@@ -469,11 +505,19 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
 
+  if (!start_playout_builder (self, &error))
+    {
+      say_error ("cannot start the playout builder: %s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
+
   self->api.config = self->config;
   self->api.database = self->database;
   self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();
   start_operations (self);
+  self->api.playout_builder = self->playout;
+  self->api.playout_source = EXS_PLAYOUT_SOURCE (self->playout);
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))

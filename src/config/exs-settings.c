@@ -96,6 +96,10 @@ static const ExsSetting settings[] = {
      "Watch library folders and rescan what changed without a manual scan."),
   I ("library", "watch_debounce_ms", "2000", 100, 600000,
      "How long library folders must stay quiet after a change before the rescan starts."),
+  I ("scheduling", "horizon_hours", "48", 1, 744,
+     "How far ahead playouts (and so the guide) are built; extended in the background as time passes."),
+  I ("scheduling", "extend_check_seconds", "300", 10, 86400,
+     "How often the playout builder checks for playouts whose horizon is running short."),
 
   I ("channels", "linger_seconds", "30", 0, 86400,
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
