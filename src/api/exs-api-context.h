@@ -14,6 +14,7 @@ typedef struct
   ExsConfig *config;
   ExsDatabase *database;
   gint64 started_monotonic_us;
+  gpointer channel_manager; /* ExsChannelManager* (src/streaming): streams, e.g. exs_channel_manager_serve() */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,

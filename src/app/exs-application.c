@@ -13,10 +13,12 @@
 #include "exs-application.h"
 
 #include "exs-api-context.h"
+#include "exs-channel-manager.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-demo.h"
+#include "exs-file-list-source.h"
 #include "exs-http-server.h"
 #include "exs-paths.h"
 
@@ -51,6 +53,8 @@ struct _ExsApplication
   int lock_fd;
   ExsDatabase *database;
   ExsHttpServer *http;
+  ExsPlayoutSource *playout;
+  ExsChannelManager *channels;
   ExsApiContext api;
   GCancellable *cancellable;
   GMainLoop *loop;
@@ -67,6 +71,8 @@ exs_application_dispose (GObject *object)
 {
   ExsApplication *self = EXS_APPLICATION (object);
 
+  g_clear_object (&self->channels);
+  g_clear_object (&self->playout);
   g_clear_object (&self->http);
   if (self->database)
     exs_database_close (self->database);
@@ -193,6 +199,7 @@ take_instance_lock (ExsApplication *self, GError **error)
 static void
 on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (ExsApplication) self = user_data;
   g_autoptr (GError) error = NULL;
 
   if (!exs_demo_ensure_clips_finish (result, &error))
@@ -202,6 +209,12 @@ on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_dat
       return;
     }
   g_message ("demo clips ready");
+  /* until the real playout lands, the demo channels loop over the clips */
+  if (EXS_IS_FILE_LIST_SOURCE (self->playout))
+    {
+      g_autofree char *demo_dir = g_build_filename (self->data_dir, "demo", NULL);
+      exs_file_list_source_add_demo_channels (EXS_FILE_LIST_SOURCE (self->playout), demo_dir);
+    }
 }
 
 static gboolean
@@ -214,7 +227,7 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
-  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, NULL);
+  exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
   return TRUE;
 }
 
@@ -229,6 +242,8 @@ begin_shutdown (ExsApplication *self)
   /* 1. stop accepting; 2. stop background work (and later: channels and
    *    their viewers); 3. close the database. */
   exs_http_server_stop (self->http);
+  if (self->channels)
+    exs_channel_manager_stop_all (self->channels);
   g_cancellable_cancel (self->cancellable);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
@@ -282,6 +297,9 @@ run_server (ExsApplication *self)
       say_error ("%s", error->message);
       return EXS_EXIT_FAILURE;
     }
+  /* The playout: a file-list source until the scheduling subsystem's lands. */
+  self->playout = EXS_PLAYOUT_SOURCE (exs_file_list_source_new ());
+  self->channels = exs_channel_manager_new (self->config, self->database, self->playout);
   if (self->opt_demo && !set_up_demo (self, &error))
     {
       say_error ("cannot set up the demo: %s", error->message);
@@ -292,7 +310,9 @@ run_server (ExsApplication *self)
   self->api.database = self->database;
   self->api.started_monotonic_us = g_get_monotonic_time ();
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
+  self->api.channel_manager = self->channels;
   exs_api_register_all (self->http, &self->api);
+  exs_channel_manager_register_routes (self->channels, self->http);
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))
     {
       say_error ("cannot listen on %s port %" G_GINT64_FORMAT " (%s): %s", bind,
@@ -301,6 +321,7 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
   port = exs_http_server_get_port (self->http);
+  exs_channel_manager_start_always_on (self->channels);
 
   if (token_created)
     g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "
