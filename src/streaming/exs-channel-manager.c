@@ -198,6 +198,7 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
+  options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
   if (!exs_channel_start (channel, error))
     return NULL;
@@ -313,7 +314,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   stream = soup_server_message_steal_connection (msg);
   /* a small send buffer makes a slow viewer visible to the sink instead of
    * hiding seconds of stream in the kernel */
-  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 256 * 1024, NULL);
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
   h = g_new0 (Handover, 1);
   h->manager = g_object_ref (self);
   h->number = g_strdup (n);

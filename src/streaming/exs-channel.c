@@ -126,6 +126,7 @@ struct _ExsChannel
   char *title;
   char *subtitle;
   char *throttle_mode;
+  guint viewer_stall_seconds;
   ExsPlayoutSource *playout;
 
   GstElement *pipeline;
@@ -1137,7 +1138,7 @@ pipeline_description (ExsChannel *self)
 
   return g_strdup_printf (
       "compositor name=comp background=black max-threads=1 latency=%" G_GUINT64_FORMAT " ! %s "
-      "! queue name=vq max-size-buffers=8 max-size-time=0 max-size-bytes=0 leaky=downstream "
+      "! queue name=vq max-size-buffers=0 max-size-time=500000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=vconv "
       "capsfilter name=enccaps caps=video/x-h264,profile=main ! h264parse config-interval=-1 "
       "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
@@ -1146,13 +1147,13 @@ pipeline_description (ExsChannel *self)
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=%s %s "
-      "timeout=20000000000 "
+      "timeout=%" G_GUINT64_FORMAT " "
       "%s ! clockoverlay name=slatetext time-format=\"%%H:%%M\" halignment=center valignment=center "
       "line-alignment=center font-desc=\"Sans %d\" shaded-background=true ! comp.sink_0 "
       "audiotestsrc is-live=true wave=%s volume=0.2 ! %s ! amix.sink_0",
       (guint64) (100 * GST_MSECOND), vcaps, (guint64) (100 * GST_MSECOND), acaps,
       aac ? "avenc_aac" : "voaacenc", p->audio_bps, merge ? "exstsmerge name=merge ! " : "", sync_method, burst,
-      slate, MAX (12, p->height / 30), slate_wave (self->audio_mode), acaps);
+      (guint64) self->viewer_stall_seconds * GST_SECOND, slate, MAX (12, p->height / 30), slate_wave (self->audio_mode), acaps);
 }
 
 static GstPad *
@@ -1547,5 +1548,6 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->title = g_strdup (options->title ? options->title : "Technical Difficulties");
   self->subtitle = g_strdup (options->subtitle ? options->subtitle : "We'll be right back");
   self->throttle_mode = g_strdup (options->throttle_mode ? options->throttle_mode : "realtime");
+  self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   return self;
 }

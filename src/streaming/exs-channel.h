@@ -33,6 +33,7 @@ typedef struct
   const char *title;
   const char *subtitle;
   const char *throttle_mode;  /* realtime, burst, adaptive, disabled */
+  guint viewer_stall_seconds; /* drop a viewer that takes nothing this long; 0: 20 s */
 } ExsChannelOptions;
 
 typedef enum
