@@ -149,6 +149,27 @@ exs_channel_manager_dup_channels (ExsChannelManager *self)
 }
 
 /**
+ * exs_channel_manager_dup_playing:
+ *
+ * Returns: (transfer full): the numbers of the channels with at least one
+ *   viewer, NULL-terminated
+ */
+char **
+exs_channel_manager_dup_playing (ExsChannelManager *self)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (exs_channel_get_n_viewers (((Running *) value)->channel) > 0)
+      g_ptr_array_add (out, g_strdup (key));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/**
  * exs_channel_manager_ensure_channel:
  * @number: a channel number as typed ("1984.1", " 5 ")
  *
@@ -264,6 +285,9 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * exs_channel_manager_serve:
  * @msg: a GET or HEAD request for a channel's stream
  * @number: the channel number as it appeared in the path
+ * @request: (nullable): the client-protocol routes' ExsStreamRequest
+ *   (src/iptv/exs-stream-hooks.h; this has the ExsStreamServeFunc shape);
+ *   NULL from our own route. Not used yet.
  *
  * Answers 404 (JSON error) for an unknown or disabled channel, headers only
  * for HEAD (nothing is started), and otherwise starts the channel if needed,
@@ -271,7 +295,8 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * A Range header is ignored: a live stream starts where the channel is.
  */
 void
-exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, const char *number)
+exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, const char *number,
+                           gconstpointer request)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *n = exs_channel_number_normalize (number);
@@ -333,13 +358,15 @@ static void
 handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
                gpointer user_data)
 {
-  exs_channel_manager_serve (user_data, msg, g_hash_table_lookup (params, "number"));
+  exs_channel_manager_serve (user_data, msg, g_hash_table_lookup (params, "number"), NULL);
 }
 
 /**
  * exs_channel_manager_register_routes:
  *
- * Adds GET/HEAD /iptv/channel/{number}.ts.
+ * Adds GET/HEAD /iptv/channel/{number}.ts. Where the client-protocol routes
+ * (src/iptv) own that path, give them exs_channel_manager_serve() through
+ * their ExsStreamHooks instead of calling this.
  */
 void
 exs_channel_manager_register_routes (ExsChannelManager *self, ExsHttpServer *http)

@@ -21,7 +21,9 @@ void exs_channel_manager_register_routes (ExsChannelManager *self,
                                           ExsHttpServer     *http);
 void exs_channel_manager_serve (ExsChannelManager *self,
                                 SoupServerMessage *msg,
-                                const char        *number);
+                                const char        *number,
+                                gconstpointer      request);
+char **exs_channel_manager_dup_playing (ExsChannelManager *self);
 ExsChannel *exs_channel_manager_ensure_channel (ExsChannelManager  *self,
                                                 const char         *number,
                                                 GError            **error);
