@@ -355,9 +355,17 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       if (GST_CLOCK_TIME_IS_VALID (pts) && s->segment.format == GST_FORMAT_TIME)
         {
           GstClockTime rt = gst_segment_to_running_time (&s->segment, GST_FORMAT_TIME, pts);
-          if (GST_CLOCK_TIME_IS_VALID (rt) && rt >= item->slot_end_rt)
+
+          /* before running time 0 (an item that began a moment before the
+           * pipeline): late anyway, and 1.22.0's videoaggregator asserts on
+           * buffers it cannot place */
+          if (!GST_CLOCK_TIME_IS_VALID (rt))
+            return GST_PAD_PROBE_DROP;
+          if (rt >= item->slot_end_rt)
             return GST_PAD_PROBE_DROP; /* the slot is over: the next item owns the screen */
         }
+      else if (s->is_video)
+        return GST_PAD_PROBE_DROP; /* a frame the compositor could not place */
       if (g_atomic_pointer_get (&item->last_buffer_mono) == NULL)
         item_post (item, NOTE_FIRST_BUFFER, NULL);
       g_atomic_pointer_set (&item->last_buffer_mono, GSIZE_TO_POINTER (g_get_monotonic_time ()));
