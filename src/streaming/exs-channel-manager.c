@@ -28,6 +28,7 @@ typedef struct
   ExsChannel *channel;
   gboolean always_on;
   guint linger_id;
+  guint handovers;            /* viewers whose header is being written */
   ExsChannelManager *manager; /* borrowed */
 } Running;
 
@@ -85,7 +86,7 @@ on_linger_done_cb (gpointer user_data)
   Running *r = user_data;
 
   r->linger_id = 0;
-  if (exs_channel_get_n_viewers (r->channel) == 0 && !r->always_on)
+  if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0 && !r->always_on)
     stop_channel (r->manager, exs_channel_get_number (r->channel));
   return G_SOURCE_REMOVE;
 }
@@ -96,7 +97,8 @@ on_viewer_removed_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data
   Running *r = user_data;
   gint64 linger = exs_config_get_int (r->manager->config, "channels", "linger_seconds");
 
-  if (r->manager->stopping || r->always_on || exs_channel_get_n_viewers (channel) > 0 || r->linger_id)
+  if (r->manager->stopping || r->always_on || exs_channel_get_n_viewers (channel) > 0 || r->handovers > 0
+      || r->linger_id)
     return;
   g_debug ("channel %s: last viewer left; lingering %" G_GINT64_FORMAT " s", exs_channel_get_number (channel),
            linger);
@@ -264,15 +266,22 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Handover *h = user_data;
   g_autoptr (GError) error = NULL;
   ExsChannel *channel;
+  Running *r;
 
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       g_debug ("viewer of %s left before the stream began: %s", h->number, error->message);
       exs_viewer_close (h->viewer, "error");
+      r = g_hash_table_lookup (h->manager->running, h->number);
+      if (r && --r->handovers == 0)
+        on_viewer_removed_cb (r->channel, NULL, r);
       handover_free (h);
       return;
     }
-  /* the channel may have stopped meanwhile (linger 0, shutdown): start it */
+  /* (the channel stays up meanwhile: its linger waits for handovers) */
+  r = g_hash_table_lookup (h->manager->running, h->number);
+  if (r)
+    r->handovers--;
   channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
   if (channel == NULL)
     exs_viewer_close (h->viewer, "stopped");
@@ -335,6 +344,11 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
       return;
     }
 
+  {
+    Running *r = g_hash_table_lookup (self->running, n);
+    r->handovers++;
+    g_clear_handle_id (&r->linger_id, g_source_remove);
+  }
   socket = g_object_ref (soup_server_message_get_socket (msg));
   stream = soup_server_message_steal_connection (msg);
   /* a small send buffer makes a slow viewer visible to the sink instead of

@@ -110,6 +110,7 @@ struct _Item
   gboolean retired;
   char *error;
   gint64 failed_at_us;
+  gint64 created_us;
   guint retries;
 };
 
@@ -304,6 +305,21 @@ note_free (Note *note)
 
 static gboolean on_note_cb (gpointer data);
 
+/* Runs @func on @context's own thread, always later. (g_main_context_invoke
+ * would run it right here when no thread holds the context at that moment —
+ * in a streaming thread, where a state change deadlocks.) */
+static void
+run_on_context (GMainContext *context, GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "exs-channel-note");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 post_note (ExsChannel *channel, GMainContext *context, guint item_id, NoteKind kind, const char *text,
            gboolean from_encoder)
@@ -315,7 +331,7 @@ post_note (ExsChannel *channel, GMainContext *context, guint item_id, NoteKind k
   note->kind = kind;
   note->text = g_strdup (text);
   note->from_encoder = from_encoder;
-  g_main_context_invoke_full (context, G_PRIORITY_DEFAULT, on_note_cb, note, (GDestroyNotify) note_free);
+  run_on_context (context, on_note_cb, note, (GDestroyNotify) note_free);
 }
 
 static void
@@ -344,7 +360,9 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
         return GST_PAD_PROBE_DROP;
       if (seek != SEEK_NONE && !s->passing)
         {
-          if (seek == SEEK_WANTED
+          /* video decides: its decoder is plugged once its first frame is
+           * out (an item without video is sought from the tick) */
+          if (seek == SEEK_WANTED && s->is_video
               && g_atomic_int_compare_and_exchange (&item->seek_state, SEEK_WANTED, SEEK_REQUESTED))
             item_post (item, NOTE_SEEK, NULL);
           if (s->flushed || (seek == SEEK_DONE && s->created_after_seek))
@@ -559,6 +577,7 @@ add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_us)
   g_weak_ref_init (&item->channel, self);
   item->context = g_main_context_ref_thread_default ();
   item->id = ++self->next_item_id;
+  item->created_us = g_get_real_time ();
   item->pi = pi;
   item->profile = self->profile;
   item->slot_start_us = MAX (slot_start_us, pi->start_us);
@@ -613,12 +632,10 @@ add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_us)
   gst_bin_add (GST_BIN (self->pipeline), item->bin);
   GST_INFO_OBJECT (self->pipeline, "item %u (%s) on slot %d from %.3f s, seek %s", item->id, pi->uri, item->slot,
                    (item->slot_start_us - self->t0_us) / 1e6, item->seek_state ? "yes" : "no");
+  /* a source that cannot start (missing file) fails right here; its ERROR
+   * message reaches the main loop as a note and fails the item there */
   if (!gst_element_sync_state_with_parent (item->bin))
-    {
-      item->failed = TRUE;
-      item->failed_at_us = g_get_real_time ();
-      item->error = g_strdup ("cannot start the item");
-    }
+    GST_DEBUG_OBJECT (self->pipeline, "item %u did not start", item->id);
   return item;
 }
 
@@ -804,7 +821,7 @@ on_note_cb (gpointer data)
     {
       if (note->from_encoder && !g_str_equal (self->encoder, "x264enc"))
         {
-          g_warning ("channel %s: encoder %s failed (%s); falling back to x264enc", self->number, self->encoder,
+          g_message ("channel %s: encoder %s failed (%s); falling back to x264enc", self->number, self->encoder,
                      note->text);
           g_free (self->encoder);
           self->encoder = g_strdup ("x264enc");
@@ -957,6 +974,15 @@ on_tick_cb (gpointer user_data)
       retry->retries = retries;
     }
 
+  /* an item without video is sought once it had time to show its streams */
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      Item *item = self->items->pdata[i];
+      if (item->bin && !item->retired && now > item->created_us + G_USEC_PER_SEC
+          && g_atomic_int_compare_and_exchange (&item->seek_state, SEEK_WANTED, SEEK_REQUESTED))
+        do_seek (self, item);
+    }
+
   /* 3. build the next item ahead of its slot */
   while (self->horizon_us - now < PREROLL_US)
     {
@@ -1040,7 +1066,7 @@ on_client_socket_removed_cb (GstElement *sink, GSocket *socket, gpointer user_da
   n->channel = g_object_ref (self);
   n->socket = g_object_ref (socket);
   n->status = status ? status : -1;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_viewer_gone_cb, n, (GDestroyNotify) viewer_note_free);
+  run_on_context (g_main_context_default (), on_viewer_gone_cb, n, (GDestroyNotify) viewer_note_free);
 }
 
 static void
@@ -1356,16 +1382,41 @@ exs_channel_stop (ExsChannel *self)
     }
 }
 
+/* Rebuilds the pipeline (watchdog, encoder fallback). The viewers stay
+ * connected: their sockets move to the new sink, which starts them at its
+ * first keyframe with PAT/PMT; players see one discontinuity. */
 static void
 restart_pipeline (ExsChannel *self, const char *why)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) moving = self->viewers;
+  GHashTableIter iter;
+  gpointer key, value;
 
   self->restarts++;
   g_message ("channel %s: restarting its pipeline (%s)", self->number, why);
+  self->viewers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  if (self->sink)
+    g_signal_handlers_disconnect_by_data (self->sink, self); /* the old sink lets go without closing */
   exs_channel_stop (self);
   if (!exs_channel_start (self, &error))
-    g_warning ("channel %s: cannot restart: %s", self->number, error->message);
+    {
+      g_warning ("channel %s: cannot restart: %s", self->number, error->message);
+      g_hash_table_iter_init (&iter, moving);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          exs_viewer_close (value, "stopped");
+          g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, value);
+        }
+      return;
+    }
+  g_hash_table_iter_init (&iter, moving);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_replace (self->viewers, key, value);
+      g_signal_emit_by_name (self->sink, "add", key);
+    }
 }
 
 /* ---- object ---- */
