@@ -221,6 +221,9 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
+  /* the remux fast path when the channel asks for it; an item that does not
+   * fit moves the channel to encoding on its own */
+  options.remux = g_strcmp0 (rec->transcode_mode, "remux") == 0;
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
   if (!exs_channel_start (channel, error))

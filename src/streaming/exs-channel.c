@@ -75,6 +75,7 @@ typedef struct
   gboolean passing;
   gboolean flushed;
   gboolean created_after_seek;
+  gulong gate_id;      /* remux: the block probe holding this item back */
 } Stream;
 
 /* One playout item in the pipeline (or an OFFLINE stretch: bin == NULL).
@@ -112,6 +113,10 @@ struct _Item
   gint64 failed_at_us;
   gint64 created_us;
   guint retries;
+  /* remux channels */
+  gboolean remux;            /* fixed */
+  gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
+  gboolean done_posted[2];   /* streaming thread */
 };
 
 struct _ExsChannel
@@ -149,6 +154,9 @@ struct _ExsChannel
   gboolean failing;           /* an error screen for a failure is up */
   GHashTable *viewers;        /* GSocket* -> ExsViewer* (owned) */
   guint restarts;
+  gboolean remux;             /* the fast path: items pass through, no encoding */
+  GstElement *funnels[2];     /* remux: video, audio */
+  gboolean open_next[2];      /* remux: the next item built may flow at once */
 };
 
 enum
@@ -177,6 +185,7 @@ G_DEFINE_TYPE (ExsChannel, exs_channel, G_TYPE_OBJECT)
 
 static void update_state (ExsChannel *self);
 static void retire_item (ExsChannel *self, Item *item);
+static void restart_pipeline (ExsChannel *self, const char *why);
 
 /* ---- profiles ---- */
 
@@ -284,6 +293,8 @@ typedef enum
   NOTE_SEEK,
   NOTE_ERROR,
   NOTE_PIPELINE_ERROR,
+  NOTE_STREAM_DONE,  /* remux: an item's stream reached its end (text: "0" video, "1" audio) */
+  NOTE_NO_FIT,       /* remux: an item is not in the channel's format */
 } NoteKind;
 
 typedef struct
@@ -380,7 +391,14 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
           if (!GST_CLOCK_TIME_IS_VALID (rt))
             return GST_PAD_PROBE_DROP;
           if (rt >= item->slot_end_rt)
-            return GST_PAD_PROBE_DROP; /* the slot is over: the next item owns the screen */
+            {
+              if (item->remux && !item->done_posted[!s->is_video])
+                {
+                  item->done_posted[!s->is_video] = TRUE;
+                  item_post (item, NOTE_STREAM_DONE, s->is_video ? "0" : "1");
+                }
+              return GST_PAD_PROBE_DROP; /* the slot is over: the next item owns the screen */
+            }
         }
       else if (s->is_video)
         return GST_PAD_PROBE_DROP; /* a frame the compositor could not place */
@@ -404,6 +422,11 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
         case GST_EVENT_EOS:
           g_atomic_int_inc (&item->n_eos);
           item_post (item, NOTE_EOS, NULL);
+          if (item->remux && !item->done_posted[!s->is_video])
+            {
+              item->done_posted[!s->is_video] = TRUE;
+              item_post (item, NOTE_STREAM_DONE, s->is_video ? "0" : "1");
+            }
           return GST_PAD_PROBE_DROP; /* the slot pad must never go EOS */
         case GST_EVENT_SEGMENT:
           gst_event_copy_segment (event, &s->segment);
@@ -530,6 +553,158 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GST_DEBUG ("item %u: %s stream linked to slot %d", item->id, name, item->slot);
 }
 
+/* Streaming thread: a remux item waits here until the item before it has
+ * delivered its last buffer of this kind (the mux needs one timeline). */
+static GstPadProbeReturn
+on_gate_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_OK; /* stays blocked until the main loop removes the probe */
+}
+
+static gboolean
+fits_profile (GstCaps *caps, const ExsChannelProfile *profile, gboolean *is_video)
+{
+  GstStructure *st = gst_caps_get_structure (caps, 0);
+  const char *name = gst_structure_get_name (st);
+  int w = 0, h = 0, version = 0;
+
+  *is_video = g_str_has_prefix (name, "video/");
+  if (g_str_equal (name, "video/x-h264"))
+    return gst_structure_get_int (st, "width", &w) && gst_structure_get_int (st, "height", &h)
+           && w == profile->width && h == profile->height;
+  if (g_str_equal (name, "audio/mpeg"))
+    return gst_structure_get_int (st, "mpegversion", &version) && (version == 4 || version == 2);
+  return FALSE;
+}
+
+/* Streaming thread of parsebin (remux items): pass the stream through a
+ * parser to the channel's funnel, or report that the item does not fit. */
+static void
+on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
+{
+  Item *item = user_data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstBin *bin = GST_BIN (item->bin);
+  GstElement *parser, *filter;
+  gboolean is_video = FALSE;
+  g_autoptr (GstPad) target = NULL;
+  g_autoptr (GstPad) sinkpad = NULL;
+  Stream *s;
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  if (caps == NULL || gst_caps_is_empty (caps) || !fits_profile (caps, &item->profile, &is_video))
+    {
+      GstStructure *st = caps && !gst_caps_is_empty (caps) ? gst_caps_get_structure (caps, 0) : NULL;
+      const char *name = st ? gst_structure_get_name (st) : "";
+
+      if (g_str_has_prefix (name, "video/") || g_str_has_prefix (name, "audio/"))
+        {
+          int w = 0, h = 0;
+          g_autofree char *text = NULL;
+
+          gst_structure_get_int (st, "width", &w);
+          gst_structure_get_int (st, "height", &h);
+          text = w ? g_strdup_printf ("%s %d×%d (the channel is %d×%d)", name, w, h, item->profile.width,
+                                      item->profile.height)
+                   : g_strdup_printf ("%s is not AAC", name);
+          item_post (item, NOTE_NO_FIT, text);
+        }
+      {
+        GstElement *sink = make_or_fail ("fakesink", bin);
+        g_autoptr (GstPad) fsink = gst_element_get_static_pad (sink, "sink");
+        g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+        gst_element_sync_state_with_parent (sink);
+        gst_pad_link (pad, fsink);
+      }
+      return;
+    }
+  parser = make_or_fail (is_video ? "h264parse" : "aacparse", bin);
+  filter = make_or_fail ("capsfilter", bin);
+  if (is_video)
+    {
+      g_autoptr (GstCaps) out = gst_caps_from_string ("video/x-h264,stream-format=byte-stream,alignment=au");
+      g_object_set (parser, "config-interval", -1, NULL);
+      g_object_set (filter, "caps", out, NULL);
+    }
+  gst_element_link (parser, filter);
+  gst_element_sync_state_with_parent (parser);
+  gst_element_sync_state_with_parent (filter);
+  target = gst_element_get_static_pad (filter, "src");
+  s = g_new0 (Stream, 1);
+  s->item = item;
+  s->is_video = is_video;
+  s->slot_pad = is_video ? item->vslot : item->aslot;
+  gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
+  s->created_after_seek = g_atomic_int_get (&item->seek_state) == SEEK_DONE;
+  s->ghost = gst_object_ref (gst_ghost_pad_new (is_video ? "video" : "audio", target));
+  gst_pad_set_offset (s->ghost, item->offset);
+  gst_pad_add_probe (s->ghost,
+                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                     on_item_pad_probe_cb, s, NULL);
+  g_mutex_lock (&item->lock);
+  if (!g_atomic_int_get (&item->gate_open[!is_video]))
+    s->gate_id = gst_pad_add_probe (s->ghost, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, on_gate_cb, NULL, NULL);
+  g_ptr_array_add (item->streams, s);
+  g_mutex_unlock (&item->lock);
+  gst_pad_set_active (s->ghost, TRUE);
+  gst_element_add_pad (item->bin, s->ghost);
+  if (gst_pad_link (s->ghost, s->slot_pad) != GST_PAD_LINK_OK)
+    GST_ELEMENT_ERROR (parsebin, CORE, NEGOTIATION, ("cannot link the item to the channel"), (NULL));
+  sinkpad = gst_element_get_static_pad (parser, "sink");
+  gst_pad_link (pad, sinkpad);
+}
+
+static void
+on_remux_no_more_pads_cb (GstElement *parsebin, gpointer user_data)
+{
+  Item *item = user_data;
+  gboolean video = FALSE, audio = FALSE;
+
+  g_mutex_lock (&item->lock);
+  for (guint i = 0; i < item->streams->len; i++)
+    {
+      Stream *s = item->streams->pdata[i];
+      video |= s->is_video;
+      audio |= !s->is_video;
+    }
+  g_mutex_unlock (&item->lock);
+  /* the mux waits for every stream: an item must bring both */
+  if (!video || !audio)
+    item_post (item, NOTE_NO_FIT, video ? "no audio" : "no video");
+}
+
+static void
+on_source_pad_added_cb (GstElement *src, GstPad *pad, gpointer user_data)
+{
+  GstElement *parsebin = user_data;
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (parsebin, "sink");
+
+  if (!gst_pad_is_linked (sinkpad))
+    gst_pad_link (pad, sinkpad);
+}
+
+/* Main thread: lets @kind (0 video, 1 audio) of @item flow. */
+static void
+open_gate (Item *item, int kind)
+{
+  g_autoptr (GPtrArray) streams = NULL;
+
+  g_atomic_int_set (&item->gate_open[kind], 1);
+  g_mutex_lock (&item->lock);
+  streams = g_ptr_array_copy (item->streams, NULL, NULL);
+  for (guint i = 0; i < streams->len; i++)
+    {
+      Stream *s = streams->pdata[i];
+      if ((!s->is_video) == kind && s->gate_id)
+        {
+          gst_pad_remove_probe (s->ghost, s->gate_id);
+          s->gate_id = 0;
+        }
+    }
+  g_mutex_unlock (&item->lock);
+}
+
 static Item *
 find_item (ExsChannel *self, guint id)
 {
@@ -611,6 +786,39 @@ add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_us)
       item->seek_state = SEEK_NONE;
     }
 
+  if (self->remux)
+    {
+      item->remux = TRUE;
+      for (int k = 0; k < 2; k++)
+        {
+          item->gate_open[k] = self->open_next[k];
+          self->open_next[k] = FALSE;
+        }
+      item->vslot = gst_element_request_pad_simple (self->funnels[0], "sink_%u");
+      item->aslot = gst_element_request_pad_simple (self->funnels[1], "sink_%u");
+      {
+        g_autofree char *name = g_strdup_printf ("item%u", item->id);
+        GstElement *src = gst_element_factory_make ("urisourcebin", NULL);
+
+        item->bin = gst_object_ref_sink (gst_bin_new (name));
+        item->decodebin = gst_element_factory_make ("parsebin", NULL);
+        g_object_set (src, "uri", pi->uri, NULL);
+        gst_bin_add_many (GST_BIN (item->bin), src, item->decodebin, NULL);
+        g_signal_connect_object (src, "pad-added", G_CALLBACK (on_source_pad_added_cb), item->decodebin, 0);
+      }
+      g_object_set_data (G_OBJECT (item->bin), "exs-item-id", GUINT_TO_POINTER (item->id));
+      g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_remux_pad_added_cb), item_ref (item),
+                             (GClosureNotify) item_unref, 0);
+      g_signal_connect_data (item->decodebin, "no-more-pads", G_CALLBACK (on_remux_no_more_pads_cb),
+                             item_ref (item), (GClosureNotify) item_unref, 0);
+      gst_bin_add (GST_BIN (self->pipeline), item->bin);
+      GST_INFO_OBJECT (self->pipeline, "remux item %u (%s) from %.3f s", item->id, pi->uri,
+                       (item->slot_start_us - self->t0_us) / 1e6);
+      if (!gst_element_sync_state_with_parent (item->bin))
+        GST_DEBUG_OBJECT (self->pipeline, "item %u did not start", item->id);
+      return item;
+    }
+
   item->slot = free_slot (self);
   item->vslot = self->vslots[item->slot];
   item->aslot = self->aslots[item->slot];
@@ -663,7 +871,7 @@ retire_item (ExsChannel *self, Item *item)
   for (guint i = 0; i < streams->len; i++)
     {
       Stream *s = streams->pdata[i];
-      if (item->started && g_get_real_time () < item->slot_end_us)
+      if (!item->remux && item->started && g_get_real_time () < item->slot_end_us)
         {
           /* it may have data waiting in the aggregator: wake its thread */
           gst_pad_send_event (s->slot_pad, gst_event_new_flush_start ());
@@ -671,12 +879,45 @@ retire_item (ExsChannel *self, Item *item)
         }
       gst_pad_unlink (s->ghost, s->slot_pad);
     }
+  if (item->remux)
+    {
+      /* funnel pads are not aggregator pads: releasing them is safe */
+      gst_element_release_request_pad (self->funnels[0], item->vslot);
+      gst_element_release_request_pad (self->funnels[1], item->aslot);
+      gst_clear_object (&item->vslot);
+      gst_clear_object (&item->aslot);
+    }
   gst_object_ref (item->bin);
   gst_bin_remove (GST_BIN (self->pipeline), item->bin);
   /* stopping may wait for its streaming threads: never on the main loop */
   gst_element_call_async (item->bin, set_null_in_thread, NULL, NULL);
   gst_object_unref (item->bin);
   GST_DEBUG_OBJECT (self->pipeline, "item %u retired", item->id);
+}
+
+static gboolean
+on_fall_back_cb (gpointer user_data)
+{
+  ExsChannel *self = user_data;
+
+  if (self->pipeline != NULL && self->remux)
+    {
+      self->remux = FALSE;
+      restart_pipeline (self, "an item does not fit the remux path; encoding from now on");
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Remux channels have no slate and a mux that waits for every stream: any
+ * item that fails or does not fit moves the channel to the encoding
+ * pipeline (viewers stay). Deferred: callers may be iterating items. */
+static void
+fall_back_to_encoding (ExsChannel *self, const char *why)
+{
+  if (!self->remux)
+    return;
+  g_message ("channel %s: leaving the remux path: %s", self->number, why);
+  g_idle_add_full (G_PRIORITY_DEFAULT, on_fall_back_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -690,6 +931,8 @@ fail_item (ExsChannel *self, Item *item, const char *message)
   g_message ("channel %s: %s failed: %s", self->number, item->pi->uri ? item->pi->uri : "item", message);
   g_signal_emit (self, signals[SIGNAL_SOURCE_FAILED], 0, item->pi, message);
   retire_item (self, item);
+  if (item->remux)
+    fall_back_to_encoding (self, message);
 }
 
 static void
@@ -699,8 +942,25 @@ do_seek (ExsChannel *self, Item *item)
 
   if (item->retired)
     return;
-  ok = gst_element_seek (item->decodebin, 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
-                         GST_SEEK_TYPE_SET, (gint64) item->seek_pos, GST_SEEK_TYPE_NONE, -1);
+  if (item->remux)
+    {
+      /* compressed: start at the keyframe before the position */
+      GstPad *ghost = NULL;
+
+      g_mutex_lock (&item->lock);
+      if (item->streams->len > 0)
+        ghost = gst_object_ref (((Stream *) item->streams->pdata[0])->ghost);
+      g_mutex_unlock (&item->lock);
+      ok = ghost && gst_pad_send_event (ghost, gst_event_new_seek (1.0, GST_FORMAT_TIME,
+                                                                   GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT
+                                                                       | GST_SEEK_FLAG_SNAP_BEFORE,
+                                                                   GST_SEEK_TYPE_SET, (gint64) item->seek_pos,
+                                                                   GST_SEEK_TYPE_NONE, -1));
+      gst_clear_object (&ghost);
+    }
+  else
+    ok = gst_element_seek (item->decodebin, 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
+                           GST_SEEK_TYPE_SET, (gint64) item->seek_pos, GST_SEEK_TYPE_NONE, -1);
   GST_DEBUG_OBJECT (self->pipeline, "item %u: seek to %" GST_TIME_FORMAT " %s", item->id,
                     GST_TIME_ARGS (item->seek_pos), ok ? "done" : "failed");
   if (!ok)
@@ -806,8 +1066,6 @@ update_state (ExsChannel *self)
     set_state (self, EXS_CHANNEL_STARTING, NULL);
 }
 
-static void restart_pipeline (ExsChannel *self, const char *why);
-
 static gboolean
 on_note_cb (gpointer data)
 {
@@ -853,6 +1111,27 @@ on_note_cb (gpointer data)
       break;
     case NOTE_ERROR:
       fail_item (self, item, note->text);
+      break;
+    case NOTE_STREAM_DONE:
+      {
+        int kind = note->text[0] == '1';
+        gboolean opened = FALSE;
+
+        for (guint i = 0; i < self->items->len && !opened; i++)
+          {
+            Item *next = self->items->pdata[i];
+            if (next->id > item->id && next->bin && !next->retired)
+              {
+                open_gate (next, kind);
+                opened = TRUE;
+              }
+          }
+        if (!opened)
+          self->open_next[kind] = TRUE;
+      }
+      break;
+    case NOTE_NO_FIT:
+      fall_back_to_encoding (self, note->text);
       break;
     case NOTE_PIPELINE_ERROR:
     default:
@@ -1009,6 +1288,7 @@ on_tick_cb (gpointer user_data)
       gint64 stalled = mono - (last_out ? last_out : self->started_mono);
       g_warning ("channel %s: no output for %.1f s; restarting its pipeline", self->number, stalled / 1e6);
       g_signal_emit (self, signals[SIGNAL_OUTPUT_STALLED], 0, stalled);
+      self->remux = FALSE;
       restart_pipeline (self, "output stalled");
       return G_SOURCE_CONTINUE;
     }
@@ -1145,6 +1425,22 @@ slate_wave (const char *audio_mode)
 }
 
 static char *
+remux_pipeline_description (ExsChannel *self)
+{
+  g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
+
+  /* no live source: pacing comes from the sink (sync=true) */
+  return g_strdup_printf (
+      "funnel name=vfunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
+      "funnel name=afunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
+      "mpegtsmux name=mux pcr-interval=1800 ! %s"
+      "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
+      "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=latest-keyframe "
+      "timeout=%" G_GUINT64_FORMAT,
+      merge ? "exstsmerge name=merge ! " : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
+}
+
+static char *
 pipeline_description (ExsChannel *self)
 {
   const ExsChannelProfile *p = &self->profile;
@@ -1203,7 +1499,7 @@ request_slot (GstElement *aggregator, gboolean video, guint zorder)
 static gboolean
 build_pipeline (ExsChannel *self, GError **error)
 {
-  g_autofree char *desc = pipeline_description (self);
+  g_autofree char *desc = self->remux ? remux_pipeline_description (self) : pipeline_description (self);
   g_autoptr (GstElement) vconv = NULL;
   g_autoptr (GstElement) enccaps = NULL;
   g_autoptr (GstElement) comp = NULL;
@@ -1229,6 +1525,13 @@ build_pipeline (ExsChannel *self, GError **error)
     gst_object_set_name (GST_OBJECT (self->pipeline), name);
   }
 
+  if (self->remux)
+    {
+      self->funnels[0] = gst_bin_get_by_name (GST_BIN (self->pipeline), "vfunnel");
+      self->funnels[1] = gst_bin_get_by_name (GST_BIN (self->pipeline), "afunnel");
+      self->open_next[0] = self->open_next[1] = TRUE;
+      goto sink;
+    }
   encoder = exs_encoder_make (self->encoder, self->profile.video_kbps, (guint) self->profile.fps * 2, &local);
   if (encoder == NULL && !g_str_equal (self->encoder, "x264enc"))
     {
@@ -1263,6 +1566,7 @@ build_pipeline (ExsChannel *self, GError **error)
     }
   self->slate_audio_pad = gst_element_get_static_pad (amix, "sink_0");
   self->slate_text = gst_bin_get_by_name (GST_BIN (self->pipeline), "slatetext");
+sink:
   self->sink = gst_bin_get_by_name (GST_BIN (self->pipeline), "sink");
   g_signal_connect (self->sink, "client-removed", G_CALLBACK (on_client_removed_cb), self);
   g_signal_connect (self->sink, "client-socket-removed", G_CALLBACK (on_client_socket_removed_cb), self);
@@ -1371,6 +1675,8 @@ exs_channel_stop (ExsChannel *self)
     }
   gst_clear_object (&self->slate_audio_pad);
   gst_clear_object (&self->slate_text);
+  gst_clear_object (&self->funnels[0]);
+  gst_clear_object (&self->funnels[1]);
   gst_clear_object (&self->sink);
   gst_clear_object (&self->pipeline);
   gst_clear_object (&self->clock);
@@ -1461,6 +1767,17 @@ const char *
 exs_channel_get_encoder (ExsChannel *self)
 {
   return self->encoder;
+}
+
+/**
+ * exs_channel_is_remuxing:
+ *
+ * Returns: whether the channel is on the remux fast path (no encoding)
+ */
+gboolean
+exs_channel_is_remuxing (ExsChannel *self)
+{
+  return self->remux;
 }
 
 /**
@@ -1608,5 +1925,6 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->subtitle = g_strdup (options->subtitle ? options->subtitle : "We'll be right back");
   self->throttle_mode = g_strdup (options->throttle_mode ? options->throttle_mode : "realtime");
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
+  self->remux = options->remux;
   return self;
 }

@@ -34,6 +34,8 @@ typedef struct
   const char *subtitle;
   const char *throttle_mode;  /* realtime, burst, adaptive, disabled */
   guint viewer_stall_seconds; /* drop a viewer that takes nothing this long; 0: 20 s */
+  gboolean remux;             /* start on the remux fast path (items already in the
+                               * channel's format); falls back to encoding by itself */
 } ExsChannelOptions;
 
 typedef enum
@@ -73,6 +75,7 @@ const ExsPlayoutItem *exs_channel_get_current_item (ExsChannel *self);
 gint64 exs_channel_get_position_us (ExsChannel *self);
 const char *exs_channel_get_encoder (ExsChannel *self);
 gint64 exs_channel_get_epoch_us (ExsChannel *self);
+gboolean exs_channel_is_remuxing (ExsChannel *self);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
 
 G_END_DECLS

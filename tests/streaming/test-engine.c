@@ -6,6 +6,7 @@
  * 2-core machine (the issue's 60 s would work the same, only slower). */
 #include "config.h"
 
+#include "exs-channel-store.h"
 #include "exs-engine-fixture.h"
 #include "exs-test-server.h"
 #include "exs-ts-check.h"
@@ -549,6 +550,118 @@ test_http (void)
   g_assert_null (exs_channel_manager_get_channel (f->manager, "1984.1"));
 }
 
+static void
+set_transcode_mode (ExsEngineFixture *f, const char *number, const char *mode)
+{
+  g_autoptr (ExsChannelRecord) r = exs_channel_store_get (f->db, number, NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_free (r->transcode_mode);
+  r->transcode_mode = g_strdup (mode);
+  g_assert_true (exs_channel_store_update (f->db, number, r, &error));
+  g_assert_no_error (error);
+}
+
+/* Items already in the channel's format (H.264 854×480 + AAC) pass through
+ * without encoding: a continuous, clean stream across boundaries, paced at
+ * real time, and the channel stays on the fast path. */
+static void
+test_remux (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *patterns[] = { "red", "green", "white" };
+  gint64 durations[3];
+  g_autofree char *ts = NULL;
+  g_autoptr (GArray) vpts = NULL;
+  g_autoptr (GArray) apts = NULL;
+  g_autoptr (GError) error = NULL;
+  ExsChannel *channel;
+  gint64 started;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("remux%u.mp4", i);
+      char *path = g_build_filename (f->dir, name, NULL);
+      g_autofree char *desc = exs_test_clip_description (patterns[i], 854, 480, 30, 48000, 2, 3.0, "mp4", path);
+
+      exs_test_make_media (desc, path);
+      g_ptr_array_add (paths, path);
+      durations[i] = 3 * G_USEC_PER_SEC;
+    }
+  g_ptr_array_add (paths, NULL);
+  exs_engine_fixture_add_channel (f, "77", TRUE);
+  set_transcode_mode (f, "77", "remux");
+  exs_file_list_source_set_channel (f->source, "77", (const char *const *) paths->pdata, durations,
+                                    g_get_real_time () - G_USEC_PER_SEC / 2);
+  channel = exs_channel_manager_ensure_channel (f->manager, "77", &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_channel_is_remuxing (channel));
+  started = g_get_monotonic_time ();
+  ts = capture (f, "77", 10.0, "remux.ts");
+  /* paced at real time: 10 s of wall clock hold about 10 s of stream */
+  g_test_message ("captured for %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  g_assert_true (exs_channel_is_remuxing (channel));
+
+  check_ts_structure (ts);
+  g_assert_cmpuint (count_decode_errors (ts), ==, 0);
+  vpts = read_pts (ts, "v");
+  apts = read_pts (ts, "a");
+  assert_pts_continuous (vpts, 0.1, "video");
+  assert_pts_continuous (apts, 0.1, "audio");
+  {
+    double span = g_array_index (vpts, double, vpts->len - 1) - g_array_index (vpts, double, 0);
+    g_test_message ("%.2f s of video in the capture", span);
+    g_assert_cmpfloat (span, >, 8.0);
+    g_assert_cmpfloat (span, <, 11.5);
+  }
+}
+
+/* An item that does not fit (720p on a 480p remux channel) moves the channel
+ * to the encoding pipeline; its viewer stays connected. */
+static void
+test_remux_falls_back (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  g_autofree char *fits = g_build_filename (f->dir, "fits.mp4", NULL);
+  g_autofree char *big = g_build_filename (f->dir, "big.mp4", NULL);
+  g_autofree char *d1 = exs_test_clip_description ("red", 854, 480, 30, 48000, 2, 3.0, "mp4", fits);
+  g_autofree char *d2 = exs_test_clip_description ("green", 1280, 720, 30, 48000, 2, 3.0, "mp4", big);
+  const char *paths[] = { fits, big, NULL };
+  const gint64 durations[] = { 3 * G_USEC_PER_SEC, 3 * G_USEC_PER_SEC };
+  g_autofree char *url = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autoptr (GError) error = NULL;
+  ViewerCounts counts = { 0 };
+  ExsChannel *channel;
+  ExsTsReport r;
+
+  exs_test_make_media (d1, fits);
+  exs_test_make_media (d2, big);
+  exs_engine_fixture_add_channel (f, "78", TRUE);
+  set_transcode_mode (f, "78", "remux");
+  exs_file_list_source_set_channel (f->source, "78", paths, durations, g_get_real_time ());
+  channel = exs_channel_manager_ensure_channel (f->manager, "78", &error);
+  g_assert_no_error (error);
+  g_signal_connect (channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), &counts);
+  url = exs_engine_fixture_url (f, "78");
+  out = g_build_filename (f->dir, "fallback.ts", NULL);
+  {
+    const char *argv[] = { "curl", "-s", "--max-time", "9", "-o", out, url, NULL };
+    viewer = exs_test_spawn (argv);
+  }
+  exs_test_iterate (1.0);
+  g_assert_true (exs_channel_is_remuxing (channel));
+  g_assert_cmpint (exs_test_wait (viewer), ==, 28);
+  g_assert_false (exs_channel_is_remuxing (channel));
+  g_assert_cmpuint (counts.removed, ==, 1); /* only when curl itself left */
+  g_assert_true (exs_ts_check_file (out, &r, &error));
+  g_test_message ("%" G_GUINT64_FORMAT " packets, %.1f s of PCR", r.packets, r.last_pcr_s - r.first_pcr_s);
+  g_assert_cmpuint (r.sync_errors, ==, 0);
+  g_free (counts.last_reason);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -560,5 +673,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/engine/join-mid-programme", test_join_mid_programme);
   g_test_add_func ("/streaming/engine/twenty-viewers", test_twenty_viewers);
   g_test_add_func ("/streaming/engine/http", test_http);
+  g_test_add_func ("/streaming/engine/remux", test_remux);
+  g_test_add_func ("/streaming/engine/remux-falls-back", test_remux_falls_back);
   return g_test_run ();
 }
