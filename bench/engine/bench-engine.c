@@ -143,15 +143,17 @@ tune (guint port, const char *number, Tune *out)
 /* ---- the ffmpeg baseline ---- */
 
 static gboolean
-tune_ffmpeg (const char *file, double ss, Tune *out)
+tune_ffmpeg (const char *file, double ss, gboolean copy, Tune *out)
 {
   g_autofree char *pos = g_strdup_printf ("%.2f", ss);
   const char *argv[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", pos, "-i", file, "-c:v",
                          "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "3000k", "-g", "60",
                          "-c:a", "aac", "-b:a", "192k", "-f", "mpegts", "-", NULL };
+  const char *argv_copy[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", pos, "-i", file,
+                              "-c", "copy", "-f", "mpegts", "-", NULL };
   gint64 start = g_get_monotonic_time ();
-  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                                 NULL);
+  g_autoptr (GSubprocess) p = g_subprocess_newv (copy ? argv_copy : argv,
+                                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
   gboolean ok;
 
   if (p == NULL)
@@ -193,6 +195,55 @@ rss_mb_of (int pid, const char *key)
   return line ? g_ascii_strtod (line + strlen (key) + 1, NULL) / 1024.0 : 0;
 }
 
+/* CPU (cores) and RSS (MB) per channel with one curl viewer on each of
+ * channels first..first+n-1, over 20 s after 5 s of warm-up. */
+static void
+measure_channels (ExsChannelManager *manager, guint port, guint first, guint n, double *cpu, double *rss)
+{
+  g_autoptr (GPtrArray) viewers = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *curl[] = { "curl", "-s", "-o", "/dev/null", NULL, NULL };
+  double cpu0, rss0;
+
+  iterate (1.0);
+  rss0 = rss_mb_of (getpid (), "VmRSS:");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/iptv/channel/%u.ts", port, first + i);
+      curl[4] = url;
+      g_ptr_array_add (viewers, g_subprocess_newv (curl, G_SUBPROCESS_FLAGS_NONE, NULL));
+    }
+  iterate (5.0);
+  cpu0 = cpu_seconds_of (getpid ());
+  iterate (20.0);
+  *cpu = (cpu_seconds_of (getpid ()) - cpu0) / 20.0 / n;
+  *rss = (rss_mb_of (getpid (), "VmRSS:") - rss0) / n;
+  for (guint i = 0; i < viewers->len; i++)
+    g_subprocess_force_exit (viewers->pdata[i]);
+  iterate (1.0);
+  exs_channel_manager_stop_all (manager);
+}
+
+static void
+measure_ffmpeg (const char *clip, gboolean copy, double *cpu, double *rss)
+{
+  const char *argv_enc[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
+                             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "3000k",
+                             "-g", "60", "-c:a", "aac", "-b:a", "192k", "-f", "mpegts", "-y", "/dev/null", NULL };
+  const char *argv_copy[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
+                              "-c", "copy", "-f", "mpegts", "-y", "/dev/null", NULL };
+  g_autoptr (GSubprocess) p = g_subprocess_newv (copy ? argv_copy : argv_enc, G_SUBPROCESS_FLAGS_NONE, NULL);
+  int pid = atoi (g_subprocess_get_identifier (p));
+  double c0;
+
+  g_usleep (5 * G_USEC_PER_SEC);
+  c0 = cpu_seconds_of (pid);
+  g_usleep (20 * G_USEC_PER_SEC);
+  *cpu = (cpu_seconds_of (pid) - c0) / 20.0;
+  *rss = rss_mb_of (pid, "VmHWM:");
+  g_subprocess_force_exit (p);
+  g_subprocess_wait (p, NULL, NULL);
+}
+
 static int
 cmp_double (gconstpointer a, gconstpointer b)
 {
@@ -230,11 +281,44 @@ make_clip (const char *path, int seconds)
   gst_element_set_state (p, GST_STATE_NULL);
 }
 
+static void
+row (const char *what, double ours, double theirs, const char *fmt)
+{
+  g_autofree char *f = g_strdup_printf ("%%-44s %%12%s %%12%s %%8.2f\n", fmt, fmt);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  g_print (f, what, ours, theirs, ours / theirs);
+#pragma GCC diagnostic pop
+}
+
+static void
+cold_tunes (ExsChannelManager *manager, guint port, const char *number, const char *clip, gboolean copy,
+            guint tunes, GArray *fb, GArray *kf, GArray *ffb, GArray *fkf)
+{
+  for (guint i = 0; i < tunes; i++)
+    {
+      Tune t;
+      if (tune (port, number, &t))
+        {
+          g_array_append_val (fb, t.first_byte);
+          g_array_append_val (kf, t.first_keyframe);
+        }
+      iterate (0.3); /* linger 0: the channel stops */
+      g_assert (exs_channel_manager_get_channel (manager, number) == NULL);
+      if (tune_ffmpeg (clip, 5.0 + i % 30, copy, &t))
+        {
+          g_array_append_val (ffb, t.first_byte);
+          g_array_append_val (fkf, t.first_keyframe);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   guint tunes = argc > 1 ? (guint) atoi (argv[1]) : 50;
   guint channels = argc > 2 ? (guint) atoi (argv[2]) : 3;
+  guint remux_channels = argc > 3 ? (guint) atoi (argv[3]) : 20;
   g_autofree char *dir = g_dir_make_tmp ("exs-bench-XXXXXX", NULL);
   g_autofree char *clip = g_build_filename (dir, "src720.mp4", NULL);
   g_autofree char *db_path = g_build_filename (dir, "bench.db", NULL);
@@ -243,15 +327,14 @@ main (int argc, char **argv)
   g_autoptr (ExsFileListSource) source = NULL;
   g_autoptr (ExsChannelManager) manager = NULL;
   g_autoptr (ExsHttpServer) http = NULL;
-  g_autoptr (GArray) fb = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) kf = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) ffb = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) fkf = g_array_new (FALSE, FALSE, sizeof (double));
+  GArray *v[8];
   Tune warm = { 0 };
-  double cpu0, cpu1, rss0, rss1, engine_cpu, engine_rss, ff_cpu = 0, ff_rss = 0;
+  double enc_cpu, enc_rss, rmx_cpu, rmx_rss, ff_cpu, ff_rss, ffc_cpu, ffc_rss;
   guint port;
   const char *paths[] = { clip, NULL };
 
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    v[i] = g_array_new (FALSE, FALSE, sizeof (double));
   gst_init (&argc, &argv);
   g_print ("making a 45 s 720p30 test clip (H.264 4 Mb/s + AAC)…\n");
   make_clip (clip, 45);
@@ -259,110 +342,68 @@ main (int argc, char **argv)
   config = exs_config_new ();
   exs_config_set (config, "channels", "linger_seconds", "0", "bench", NULL);
   db = exs_database_open (db_path, NULL);
-  for (guint i = 0; i <= channels; i++)
+  source = exs_file_list_source_new ();
+  for (guint i = 0; i < 1 + channels + 1 + remux_channels; i++)
     {
       g_autoptr (ExsChannelRecord) r = exs_channel_record_new ();
-      r->number = g_strdup_printf ("%u", 100 + i);
+      gboolean remux = i > channels;
+      r->number = g_strdup_printf ("%u", remux ? 200 + i - channels - 1 : 100 + i);
+      g_free (r->transcode_mode);
+      r->transcode_mode = g_strdup (remux ? "remux" : "transcode");
       exs_channel_store_insert (db, r, NULL);
-    }
-  source = exs_file_list_source_new ();
-  for (guint i = 0; i <= channels; i++)
-    {
-      g_autofree char *n = g_strdup_printf ("%u", 100 + i);
-      exs_file_list_source_set_channel (source, n, paths, NULL,
-                                        g_get_real_time () - (gint64) (i * 7 + 3) * G_USEC_PER_SEC);
+      exs_file_list_source_set_channel (source, r->number, paths, NULL,
+                                        g_get_real_time () - (gint64) (i * 7 % 30 + 3) * G_USEC_PER_SEC);
     }
   manager = exs_channel_manager_new (config, db, EXS_PLAYOUT_SOURCE (source));
   http = exs_http_server_new ("bench", 1 << 20);
   exs_channel_manager_register_routes (manager, http);
   exs_http_server_listen (http, "127.0.0.1", 0, NULL);
   port = exs_http_server_get_port (http);
-  while (!exs_file_list_source_is_ready (source, "100"))
+  while (!exs_file_list_source_is_ready (source, "100") || !exs_file_list_source_is_ready (source, "200"))
     iterate (0.05);
   iterate (1.0); /* the encoder probe */
 
-  g_print ("cold tunes: %u × engine, %u × ffmpeg…\n", tunes, tunes);
-  for (guint i = 0; i < tunes; i++)
-    {
-      Tune t;
-      if (tune (port, "100", &t))
-        {
-          g_array_append_val (fb, t.first_byte);
-          g_array_append_val (kf, t.first_keyframe);
-        }
-      iterate (0.3); /* linger 0: the channel stops */
-      g_assert (exs_channel_manager_get_channel (manager, "100") == NULL);
-      if (tune_ffmpeg (clip, 5.0 + i % 30, &t))
-        {
-          g_array_append_val (ffb, t.first_byte);
-          g_array_append_val (fkf, t.first_keyframe);
-        }
-    }
+  g_print ("cold tunes: %u × (encoding, ffmpeg libx264, remux, ffmpeg -c copy)…\n", tunes);
+  cold_tunes (manager, port, "100", clip, FALSE, tunes, v[0], v[1], v[2], v[3]);
+  cold_tunes (manager, port, "200", clip, TRUE, tunes, v[4], v[5], v[6], v[7]);
 
-  /* CPU and RSS per running channel: CHANNELS channels, one viewer each,
-   * plus a warm tune on one of them */
+  g_print ("%u encoding channels, then %u remux channels, one viewer each, 20 s…\n", channels, remux_channels);
   {
-    g_autoptr (GPtrArray) viewers = g_ptr_array_new ();
+    /* warm: a second viewer of a running channel */
     const char *curl[] = { "curl", "-s", "-o", "/dev/null", NULL, NULL };
-
-    iterate (1.0);
-    rss0 = rss_mb_of (getpid (), "VmRSS:");
-    for (guint i = 1; i <= channels; i++)
-      {
-        g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/iptv/channel/%u.ts", port, 100 + i);
-        curl[4] = url;
-        g_ptr_array_add (viewers, g_subprocess_newv (curl, G_SUBPROCESS_FLAGS_NONE, NULL));
-      }
-    iterate (5.0);
-    {
-      g_autofree char *n = g_strdup_printf ("%u", 101);
-      tune (port, n, &warm);
-    }
-    cpu0 = cpu_seconds_of (getpid ());
-    iterate (20.0);
-    cpu1 = cpu_seconds_of (getpid ());
-    rss1 = rss_mb_of (getpid (), "VmRSS:");
-    engine_cpu = (cpu1 - cpu0) / 20.0 / channels;
-    engine_rss = (rss1 - rss0) / channels;
-    for (guint i = 0; i < viewers->len; i++)
-      {
-        g_subprocess_force_exit (viewers->pdata[i]);
-        g_object_unref (viewers->pdata[i]);
-      }
-    exs_channel_manager_stop_all (manager);
+    g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/iptv/channel/101.ts", port);
+    g_autoptr (GSubprocess) first = NULL;
+    curl[4] = url;
+    first = g_subprocess_newv (curl, G_SUBPROCESS_FLAGS_NONE, NULL);
+    iterate (3.0);
+    tune (port, "101", &warm);
+    g_subprocess_force_exit (first);
+    iterate (0.5);
   }
-  {
-    const char *argv_ff[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
-                              "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "3000k",
-                              "-g", "60", "-c:a", "aac", "-b:a", "192k", "-f", "mpegts", "-y", "/dev/null", NULL };
-    g_autoptr (GSubprocess) p = g_subprocess_newv (argv_ff, G_SUBPROCESS_FLAGS_NONE, NULL);
-    int pid = atoi (g_subprocess_get_identifier (p));
-    double c0;
+  measure_channels (manager, port, 101, channels, &enc_cpu, &enc_rss);
+  measure_channels (manager, port, 201, remux_channels, &rmx_cpu, &rmx_rss);
+  measure_ffmpeg (clip, FALSE, &ff_cpu, &ff_rss);
+  measure_ffmpeg (clip, TRUE, &ffc_cpu, &ffc_rss);
 
-    g_usleep (5 * G_USEC_PER_SEC);
-    c0 = cpu_seconds_of (pid);
-    g_usleep (20 * G_USEC_PER_SEC);
-    ff_cpu = (cpu_seconds_of (pid) - c0) / 20.0;
-    ff_rss = rss_mb_of (pid, "VmHWM:");
-    g_subprocess_force_exit (p);
-    g_subprocess_wait (p, NULL, NULL);
-  }
-
-  g_print ("\n%-40s %12s %12s %8s\n", "720p30 encoding channel", "EXStreamTV", "ffmpeg/chan", "ratio");
-  g_print ("%-40s %12.3f %12.3f %8.2f\n", "cold first byte p50 (s)", percentile (fb, 0.5), percentile (ffb, 0.5),
-           percentile (fb, 0.5) / percentile (ffb, 0.5));
-  g_print ("%-40s %12.3f %12.3f %8.2f\n", "cold first byte p95 (s)", percentile (fb, 0.95), percentile (ffb, 0.95),
-           percentile (fb, 0.95) / percentile (ffb, 0.95));
-  g_print ("%-40s %12.3f %12.3f %8.2f\n", "cold first keyframe p50 (s)", percentile (kf, 0.5), percentile (fkf, 0.5),
-           percentile (kf, 0.5) / percentile (fkf, 0.5));
-  g_print ("%-40s %12.3f %12.3f %8.2f\n", "cold first keyframe p95 (s)", percentile (kf, 0.95),
-           percentile (fkf, 0.95), percentile (kf, 0.95) / percentile (fkf, 0.95));
-  g_print ("%-40s %12.3f %12s %8s\n", "warm tune first keyframe (s)", warm.first_keyframe, "n/a", "");
-  g_print ("%-40s %12.3f %12.3f %8.2f\n", "CPU per running channel (cores)", engine_cpu, ff_cpu, engine_cpu / ff_cpu);
-  g_print ("%-40s %12.1f %12.1f %8.2f\n", "RSS per running channel (MB)", engine_rss, ff_rss, engine_rss / ff_rss);
-  g_print ("%-40s %12.1f %12.1f %8.2f\n", "channels in real time on 2 cores (est.)", 2.0 / engine_cpu, 2.0 / ff_cpu,
-           ff_cpu / engine_cpu);
-  g_print ("(%u tunes; %u/%u engine and %u/%u ffmpeg tunes reached a keyframe)\n", tunes, kf->len, tunes, fkf->len,
-           tunes);
+  g_print ("\n%-44s %12s %12s %8s\n", "720p30, this machine", "EXStreamTV", "ffmpeg/chan", "ratio");
+  row ("encoding: cold first byte p50 (s)", percentile (v[0], 0.5), percentile (v[2], 0.5), ".3f");
+  row ("encoding: cold first byte p95 (s)", percentile (v[0], 0.95), percentile (v[2], 0.95), ".3f");
+  row ("encoding: cold first keyframe p50 (s)", percentile (v[1], 0.5), percentile (v[3], 0.5), ".3f");
+  row ("encoding: cold first keyframe p95 (s)", percentile (v[1], 0.95), percentile (v[3], 0.95), ".3f");
+  row ("remux: cold first byte p50 (s)", percentile (v[4], 0.5), percentile (v[6], 0.5), ".3f");
+  row ("remux: cold first byte p95 (s)", percentile (v[4], 0.95), percentile (v[6], 0.95), ".3f");
+  row ("remux: cold first keyframe p50 (s)", percentile (v[5], 0.5), percentile (v[7], 0.5), ".3f");
+  row ("remux: cold first keyframe p95 (s)", percentile (v[5], 0.95), percentile (v[7], 0.95), ".3f");
+  g_print ("%-44s %12.3f %12s\n", "warm tune first keyframe (s)", warm.first_keyframe, "n/a");
+  row ("encoding: CPU per channel (cores)", enc_cpu, ff_cpu, ".3f");
+  row ("encoding: RSS per channel (MB)", enc_rss, ff_rss, ".1f");
+  row ("remux: CPU per channel (cores)", rmx_cpu, ffc_cpu, ".4f");
+  row ("remux: RSS per channel (MB)", rmx_rss, ffc_rss, ".1f");
+  row ("encoding channels in real time on 2 cores (est.)", 2.0 / enc_cpu, 2.0 / ff_cpu, ".1f");
+  row ("remux channels in real time on 2 cores (est.)", 2.0 / rmx_cpu, 2.0 / ffc_cpu, ".0f");
+  g_print ("(%u tunes each; keyframes reached: %u, %u, %u, %u of %u)\n", tunes, v[1]->len, v[3]->len, v[5]->len,
+           v[7]->len, tunes);
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    g_array_unref (v[i]);
   return 0;
 }
