@@ -889,8 +889,10 @@ retire_item (ExsChannel *self, Item *item)
     }
   gst_object_ref (item->bin);
   gst_bin_remove (GST_BIN (self->pipeline), item->bin);
-  /* stopping may wait for its streaming threads: never on the main loop */
-  gst_element_call_async (item->bin, set_null_in_thread, NULL, NULL);
+  /* stopping may wait for its streaming threads: never on the main loop.
+   * The job keeps the item (whose streams the pad probes use) alive until
+   * the bin is NULL and no probe can run any more. */
+  gst_element_call_async (item->bin, set_null_in_thread, item_ref (item), (GDestroyNotify) item_unref);
   gst_object_unref (item->bin);
   GST_DEBUG_OBJECT (self->pipeline, "item %u retired", item->id);
 }
