@@ -5,9 +5,13 @@
 
 #include "gstexselements.h"
 
+#include "gstexstsmerge.h"
+
 gboolean
 exs_register_elements (GstPlugin *plugin)
 {
-  /* Elements are added here as GST_ELEMENT_REGISTER (name, plugin). */
-  return TRUE;
+  gboolean ret = FALSE;
+
+  ret |= GST_ELEMENT_REGISTER (exstsmerge, plugin);
+  return ret;
 }

@@ -38,6 +38,7 @@ typedef struct
   ExsAutoResolver *resolver;
   ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
   ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
+  gpointer channel_manager; /* ExsChannelManager* (src/streaming): streams, e.g. exs_channel_manager_serve() */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,

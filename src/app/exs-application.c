@@ -14,6 +14,7 @@
 
 #include "exs-api-context.h"
 #include "exs-backup-manager.h"
+#include "exs-channel-manager.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
@@ -62,6 +63,7 @@ struct _ExsApplication
   ExsLibraryScanner *library_scanner;
   ExsHttpServer *http;
   ExsPlayoutBuilder *playout;
+  ExsChannelManager *channels;
   ExsApiContext api;
   /* client protocols; the channel engine fills in stream_hooks */
   ExsStreamHooks stream_hooks;
@@ -93,6 +95,7 @@ exs_application_dispose (GObject *object)
 {
   ExsApplication *self = EXS_APPLICATION (object);
 
+  g_clear_object (&self->channels);
   g_clear_object (&self->ssdp);
   g_clear_object (&self->hdhr_discovery);
   g_clear_object (&self->hdhr);
@@ -369,8 +372,8 @@ begin_shutdown (ExsApplication *self)
   self->shutting_down = TRUE;
   g_message ("shutting down");
 
-  /* 1. stop accepting; 2. stop background work (and later: channels and
-   *    their viewers); 3. close the database. */
+  /* 1. stop accepting; 2. end every channel and its viewers; 3. stop
+   *    background work; 4. close the database. */
   if (self->ssdp)
     exs_ssdp_stop (self->ssdp);
   if (self->hdhr_discovery)
@@ -378,6 +381,8 @@ begin_shutdown (ExsApplication *self)
   if (self->iptv)
     exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
+  if (self->channels)
+    exs_channel_manager_stop_all (self->channels);
   g_cancellable_cancel (self->cancellable);
   if (self->library_scanner)
     exs_library_scanner_stop (self->library_scanner);
@@ -518,7 +523,16 @@ run_server (ExsApplication *self)
   start_operations (self);
   self->api.playout_builder = self->playout;
   self->api.playout_source = EXS_PLAYOUT_SOURCE (self->playout);
+
+  /* The channel engine plays what the playout builder scheduled; the
+   * client-protocol routes (/iptv/channel/N.ts, /auto/vN, /tunerX/vN) own
+   * the paths and hand streams to it through the hooks. */
+  self->channels = exs_channel_manager_new (self->config, self->database, EXS_PLAYOUT_SOURCE (self->playout));
+  self->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
+  self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
+  self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
+  self->api.channel_manager = self->channels;
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))
     {
@@ -534,6 +548,7 @@ run_server (ExsApplication *self)
     }
   port = exs_http_server_get_port (self->http);
   start_client_discovery (self, bind, port);
+  exs_channel_manager_start_always_on (self->channels);
 
   if (token_created)
     g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "

@@ -103,6 +103,8 @@ static const ExsSetting settings[] = {
 
   I ("channels", "linger_seconds", "30", 0, 86400,
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
+  I ("channels", "viewer_stall_seconds", "20", 1, 3600,
+     "A viewer that accepts no data for this long is dropped (a slow one first skips ahead to a keyframe)."),
 
   I ("session_manager", "max_sessions_per_channel", "50", 1, 10000,
      "Most viewers one channel serves at once."),

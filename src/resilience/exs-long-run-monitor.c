@@ -5,7 +5,12 @@
  * sample_interval_seconds (30) it records RSS (/proc/self/statm), open file
  * descriptors and running pipelines (the pool's in_use), keeping the last
  * sample_count (20, ten minutes). When RSS is more than leak_threshold_mb
- * (100) above the lowest sample of the window, it enters containment mode:
+ * (100) above the lowest sample of the window, it enters containment mode.
+ * Two refinements keep normal life from looking like a leak: nothing is
+ * judged until a whole window has passed after the first (start-up — plugin
+ * registry, playout builds, demo encoding — is not a leak), and growth is measured only
+ * against samples that ran at least as many pipelines as now (a channel
+ * start legitimately adds ~100 MB for its encoder). In containment it is
  * logged ("Long-run leak detection: RSS increased ~X MB - containment mode",
  * the seeds' line), exported (exstreamtv_containment_mode) and passed to the
  * pool, which then admits only always-on (prewarm) starts. It clears when the
@@ -32,6 +37,7 @@ struct _ExsLongRunMonitor
 
   guint interval_s;
   guint max_samples;
+  guint64 taken; /* samples taken since start */
   guint64 threshold;
   ExsPipelinePool *pool; /* nullable */
   ExsMetrics *metrics;   /* nullable */
@@ -160,8 +166,16 @@ exs_long_run_monitor_sample (ExsLongRunMonitor *self)
   if (self->samples->len > self->max_samples)
     g_array_remove_range (self->samples, 0, self->samples->len - self->max_samples);
   for (guint i = 0; i < self->samples->len; i++)
-    lowest = MIN (lowest, g_array_index (self->samples, Sample, i).rss);
+    {
+      const Sample *o = &g_array_index (self->samples, Sample, i);
+      if (o->pipelines >= s.pipelines)
+        lowest = MIN (lowest, o->rss);
+    }
   self->growth = s.rss - lowest;
+  /* Warming up: the first window is start-up, and only a window made
+   * entirely of later samples is judged. */
+  if (++self->taken < 2 * (guint64) self->max_samples)
+    return;
 
   if (!self->containment && self->growth > self->threshold)
     {

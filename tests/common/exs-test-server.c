@@ -260,8 +260,11 @@ exs_test_server_free (ExsTestServer *s)
   g_clear_object (&s->session);
   if (s->own_data_dir)
     exs_test_remove_tree (s->data_dir);
-  if (s->log_path)
+  /* EXS_TEST_KEEP_LOGS=1 keeps the server's output for a post-mortem */
+  if (s->log_path && g_getenv ("EXS_TEST_KEEP_LOGS") == NULL)
     g_unlink (s->log_path);
+  else if (s->log_path)
+    g_printerr ("# server log kept: %s\n", s->log_path);
   g_free (s->log_path);
   g_free (s->data_dir);
   g_free (s->token);

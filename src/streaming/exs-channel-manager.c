@@ -1,0 +1,552 @@
+/* exs-channel-manager.c: ExsChannelManager — which channels run.
+ *
+ * Created by ExsApplication after the database, with the playout source.
+ * Serves GET/HEAD /iptv/channel/{number}.ts, and exposes the same handling as
+ * exs_channel_manager_serve() for other route families (HDHomeRun's
+ * /auto/v{number}). A channel starts on its first viewer, lingers
+ * [channels] linger_seconds after its last one leaves and then stops, unless
+ * it is always-on. Viewers' connections are stolen from libsoup, answered with
+ * a hand-written HTTP/1.1 200 header and given to the channel's
+ * multisocketsink. At start-up it probes the encoders (in a worker thread);
+ * stop_all() ends every channel and viewer at shutdown.
+ */
+#include "config.h"
+
+#include "exs-channel-manager.h"
+
+#include "exs-channel-number.h"
+#include "exs-channel-store.h"
+#include "exs-encoder.h"
+#include "exs-http-json.h"
+
+#include <gst/gst.h>
+#include <string.h>
+#include <sys/socket.h>
+
+typedef struct
+{
+  ExsChannel *channel;
+  gboolean always_on;
+  guint linger_id;
+  guint handovers;            /* viewers whose header is being written */
+  ExsChannelManager *manager; /* borrowed */
+} Running;
+
+struct _ExsChannelManager
+{
+  GObject parent_instance;
+
+  ExsConfig *config;
+  ExsDatabase *database;
+  ExsPlayoutSource *playout;
+  GHashTable *running; /* number -> Running* */
+  char *encoder;       /* chosen at start-up; x264enc until the probe is done */
+  GCancellable *cancellable;
+  gboolean stopping;
+};
+
+enum
+{
+  SIGNAL_CHANNEL_STARTED,
+  SIGNAL_CHANNEL_STOPPED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE (ExsChannelManager, exs_channel_manager, G_TYPE_OBJECT)
+
+static void
+running_free (Running *r)
+{
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (r->channel, r);
+  exs_channel_stop (r->channel);
+  g_object_unref (r->channel);
+  g_free (r);
+}
+
+static void
+stop_channel (ExsChannelManager *self, const char *number)
+{
+  g_autoptr (ExsChannel) channel = NULL;
+  Running *r = g_hash_table_lookup (self->running, number);
+
+  if (r == NULL)
+    return;
+  channel = g_object_ref (r->channel);
+  g_debug ("channel %s stops", number);
+  g_hash_table_remove (self->running, number);
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_STOPPED], 0, channel);
+}
+
+static gboolean
+on_linger_done_cb (gpointer user_data)
+{
+  Running *r = user_data;
+
+  r->linger_id = 0;
+  if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0 && !r->always_on)
+    stop_channel (r->manager, exs_channel_get_number (r->channel));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_viewer_removed_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data)
+{
+  Running *r = user_data;
+  gint64 linger = exs_config_get_int (r->manager->config, "channels", "linger_seconds");
+
+  if (r->manager->stopping || r->always_on || exs_channel_get_n_viewers (channel) > 0 || r->handovers > 0
+      || r->linger_id)
+    return;
+  g_debug ("channel %s: last viewer left; lingering %" G_GINT64_FORMAT " s", exs_channel_get_number (channel),
+           linger);
+  r->linger_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, (guint) linger, on_linger_done_cb, r, NULL);
+  if (linger == 0)
+    {
+      g_source_remove (r->linger_id);
+      r->linger_id = g_idle_add (on_linger_done_cb, r);
+    }
+}
+
+static void
+on_viewer_added_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data)
+{
+  Running *r = user_data;
+
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+}
+
+/**
+ * exs_channel_manager_get_channel:
+ *
+ * Returns: (transfer none) (nullable): the running channel @number
+ */
+ExsChannel *
+exs_channel_manager_get_channel (ExsChannelManager *self, const char *number)
+{
+  g_autofree char *n = exs_channel_number_normalize (number);
+  Running *r = n ? g_hash_table_lookup (self->running, n) : NULL;
+
+  return r ? r->channel : NULL;
+}
+
+/**
+ * exs_channel_manager_dup_channels:
+ *
+ * Returns: (transfer full) (element-type ExsChannel): the running channels
+ */
+GPtrArray *
+exs_channel_manager_dup_channels (ExsChannelManager *self)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (out, g_object_ref (((Running *) value)->channel));
+  return out;
+}
+
+/**
+ * exs_channel_manager_dup_playing:
+ *
+ * Returns: (transfer full): the numbers of the channels with at least one
+ *   viewer, NULL-terminated
+ */
+char **
+exs_channel_manager_dup_playing (ExsChannelManager *self)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (exs_channel_get_n_viewers (((Running *) value)->channel) > 0)
+      g_ptr_array_add (out, g_strdup (key));
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/**
+ * exs_channel_manager_ensure_channel:
+ * @number: a channel number as typed ("1984.1", " 5 ")
+ *
+ * Starts the channel if it is not running. Errors: G_IO_ERROR_NOT_FOUND for
+ * an unknown or disabled channel, G_IO_ERROR_FAILED if it cannot start.
+ *
+ * Returns: (transfer none) (nullable): the running channel
+ */
+ExsChannel *
+exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number, GError **error)
+{
+  g_autofree char *n = exs_channel_number_normalize (number);
+  g_autoptr (ExsChannelRecord) rec = NULL;
+  g_autoptr (ExsChannel) channel = NULL;
+  ExsChannelProfile profile;
+  ExsChannelOptions options = { 0 };
+  Running *r;
+
+  if (n == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "“%s” is not a channel number: " EXS_CHANNEL_NUMBER_RULE,
+                   number);
+      return NULL;
+    }
+  r = g_hash_table_lookup (self->running, n);
+  if (r)
+    return r->channel;
+  if (self->stopping)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the server is shutting down");
+      return NULL;
+    }
+  rec = exs_channel_store_get (self->database, n, NULL);
+  if (rec == NULL || !rec->enabled)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, rec ? "channel %s is disabled" : "no channel %s", n);
+      return NULL;
+    }
+
+  exs_channel_profile_from_name (rec->profile, &profile);
+  options.name = rec->name;
+  options.encoder = self->encoder;
+  options.visual_mode = exs_config_get_string (self->config, "error_screen", "visual_mode");
+  options.audio_mode = exs_config_get_string (self->config, "error_screen", "audio_mode");
+  options.title = exs_config_get_string (self->config, "error_screen", "title");
+  options.subtitle = exs_config_get_string (self->config, "error_screen", "subtitle");
+  options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
+                              ? exs_config_get_string (self->config, "stream_throttler", "mode")
+                              : "disabled";
+  /* the remux fast path when the channel asks for it; an item that does not
+   * fit moves the channel to encoding on its own */
+  options.remux = g_strcmp0 (rec->transcode_mode, "remux") == 0;
+  options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
+  channel = exs_channel_new (n, &profile, &options, self->playout);
+  if (!exs_channel_start (channel, error))
+    return NULL;
+
+  r = g_new0 (Running, 1);
+  r->channel = g_steal_pointer (&channel);
+  r->always_on = rec->always_on;
+  r->manager = self;
+  g_signal_connect (r->channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), r);
+  g_signal_connect (r->channel, "viewer-added", G_CALLBACK (on_viewer_added_cb), r);
+  g_hash_table_insert (self->running, g_strdup (n), r);
+  g_message ("channel %s (%s) started", n, rec->name);
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_STARTED], 0, r->channel);
+  if (!r->always_on)
+    on_viewer_removed_cb (r->channel, NULL, r); /* lingers until a viewer arrives */
+  return r->channel;
+}
+
+/* ---- the HTTP side ---- */
+
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  char *number;
+  ExsViewer *viewer;          /* owned */
+  char *header;
+} Handover;
+
+static void
+handover_free (Handover *h)
+{
+  g_object_unref (h->manager);
+  g_free (h->number);
+  g_clear_object (&h->viewer);
+  g_free (h->header);
+  g_free (h);
+}
+
+static void
+on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Handover *h = user_data;
+  g_autoptr (GError) error = NULL;
+  ExsChannel *channel;
+  Running *r;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      g_debug ("viewer of %s left before the stream began: %s", h->number, error->message);
+      exs_viewer_close (h->viewer, "error");
+      r = g_hash_table_lookup (h->manager->running, h->number);
+      if (r && --r->handovers == 0)
+        on_viewer_removed_cb (r->channel, NULL, r);
+      handover_free (h);
+      return;
+    }
+  /* (the channel stays up meanwhile: its linger waits for handovers) */
+  r = g_hash_table_lookup (h->manager->running, h->number);
+  if (r)
+    r->handovers--;
+  channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
+  if (channel == NULL)
+    exs_viewer_close (h->viewer, "stopped");
+  else
+    exs_channel_add_viewer (channel, h->viewer);
+  handover_free (h);
+}
+
+/**
+ * exs_channel_manager_serve:
+ * @msg: a GET or HEAD request for a channel's stream
+ * @number: the channel number as it appeared in the path
+ * @request: (nullable): the client-protocol routes' ExsStreamRequest
+ *   (src/iptv/exs-stream-hooks.h; this has the ExsStreamServeFunc shape);
+ *   NULL from our own route. Not used yet.
+ *
+ * Answers 404 (JSON error) for an unknown or disabled channel, headers only
+ * for HEAD (nothing is started), and otherwise starts the channel if needed,
+ * takes the connection over and streams MPEG-TS until the viewer leaves.
+ * A Range header is ignored: a live stream starts where the channel is.
+ */
+void
+exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, const char *number,
+                           gconstpointer request)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *n = exs_channel_number_normalize (number);
+  g_autoptr (ExsChannelRecord) rec = NULL;
+  ExsChannel *channel;
+  GSocket *socket;
+  GIOStream *stream;
+  Handover *h;
+
+  if (n == NULL)
+    {
+      exs_http_reply_error (msg, 404, NULL, "“%s” is not a channel number: " EXS_CHANNEL_NUMBER_RULE, number);
+      return;
+    }
+  rec = exs_channel_store_get (self->database, n, NULL);
+  if (rec == NULL || !rec->enabled)
+    {
+      exs_http_reply_error (msg, 404, NULL, rec ? "channel %s is disabled" : "no channel %s", n);
+      return;
+    }
+  if (g_str_equal (soup_server_message_get_method (msg), "HEAD"))
+    {
+      SoupMessageHeaders *h_out = soup_server_message_get_response_headers (msg);
+
+      soup_message_headers_set_content_type (h_out, "video/MP2T", NULL);
+      soup_message_headers_set_encoding (h_out, SOUP_ENCODING_EOF);
+      soup_message_headers_replace (h_out, "Cache-Control", "no-cache");
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+  channel = exs_channel_manager_ensure_channel (self, n, &error);
+  if (channel == NULL)
+    {
+      exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
+                            error->message);
+      return;
+    }
+
+  {
+    Running *r = g_hash_table_lookup (self->running, n);
+    r->handovers++;
+    g_clear_handle_id (&r->linger_id, g_source_remove);
+  }
+  socket = g_object_ref (soup_server_message_get_socket (msg));
+  stream = soup_server_message_steal_connection (msg);
+  /* a small send buffer makes a slow viewer visible to the sink instead of
+   * hiding seconds of stream in the kernel */
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
+  h = g_new0 (Handover, 1);
+  h->manager = g_object_ref (self);
+  h->number = g_strdup (n);
+  h->viewer = exs_viewer_new (n, socket, stream);
+  h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
+                        "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
+                        "Content-Type: video/MP2T\r\n"
+                        "Cache-Control: no-cache\r\n"
+                        "Connection: close\r\n\r\n");
+  g_object_unref (socket);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
+                                   G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+}
+
+static void
+handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+               gpointer user_data)
+{
+  exs_channel_manager_serve (user_data, msg, g_hash_table_lookup (params, "number"), NULL);
+}
+
+/**
+ * exs_channel_manager_register_routes:
+ *
+ * Adds GET/HEAD /iptv/channel/{number}.ts. Where the client-protocol routes
+ * (src/iptv) own that path, give them exs_channel_manager_serve() through
+ * their ExsStreamHooks instead of calling this.
+ */
+void
+exs_channel_manager_register_routes (ExsChannelManager *self, ExsHttpServer *http)
+{
+  exs_http_server_add_route (http, "GET,HEAD", "/iptv/channel/{number}.ts", EXS_HTTP_ROUTE_PUBLIC, handle_stream,
+                             self);
+}
+
+/**
+ * exs_channel_manager_stop_all:
+ *
+ * Ends every channel and viewer; no channel starts afterwards.
+ */
+void
+exs_channel_manager_stop_all (ExsChannelManager *self)
+{
+  g_autoptr (GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+
+  self->stopping = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (numbers, g_strdup (key));
+  for (guint i = 0; i < numbers->len; i++)
+    stop_channel (self, numbers->pdata[i]);
+}
+
+/**
+ * exs_channel_manager_start_always_on:
+ *
+ * Starts the enabled always-on channels.
+ */
+void
+exs_channel_manager_start_always_on (ExsChannelManager *self)
+{
+  g_autoptr (GPtrArray) records = exs_channel_store_list (self->database, NULL);
+
+  for (guint i = 0; records && i < records->len; i++)
+    {
+      ExsChannelRecord *rec = records->pdata[i];
+      g_autoptr (GError) error = NULL;
+
+      if (rec->enabled && rec->always_on && exs_channel_manager_ensure_channel (self, rec->number, &error) == NULL)
+        g_warning ("always-on channel %s cannot start: %s", rec->number, error->message);
+    }
+}
+
+/* ---- encoder probing ---- */
+
+static void
+probe_encoder_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  gboolean software = GPOINTER_TO_INT (task_data);
+  char *name = exs_encoder_choose (exs_encoder_preference (), software);
+
+  g_task_return_pointer (task, name ? name : g_strdup ("x264enc"), g_free);
+}
+
+static void
+on_encoder_probed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  ExsChannelManager *self = EXS_CHANNEL_MANAGER (object);
+  char *name = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (name == NULL)
+    return;
+  g_free (self->encoder);
+  self->encoder = name;
+  g_message ("video encoder: %s", name);
+}
+
+static void
+exs_channel_manager_dispose (GObject *object)
+{
+  ExsChannelManager *self = EXS_CHANNEL_MANAGER (object);
+
+  if (self->running)
+    exs_channel_manager_stop_all (self);
+  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_object (&self->config);
+  g_clear_object (&self->database);
+  g_clear_object (&self->playout);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (exs_channel_manager_parent_class)->dispose (object);
+}
+
+static void
+exs_channel_manager_finalize (GObject *object)
+{
+  g_free (EXS_CHANNEL_MANAGER (object)->encoder);
+  G_OBJECT_CLASS (exs_channel_manager_parent_class)->finalize (object);
+}
+
+static void
+exs_channel_manager_class_init (ExsChannelManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = exs_channel_manager_dispose;
+  object_class->finalize = exs_channel_manager_finalize;
+  signals[SIGNAL_CHANNEL_STARTED] = g_signal_new ("channel-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, EXS_TYPE_CHANNEL);
+  signals[SIGNAL_CHANNEL_STOPPED] = g_signal_new ("channel-stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, EXS_TYPE_CHANNEL);
+}
+
+static void
+exs_channel_manager_init (ExsChannelManager *self)
+{
+  self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_free);
+  self->encoder = g_strdup ("x264enc");
+  self->cancellable = g_cancellable_new ();
+}
+
+/* Our elements (exstsmerge) come from the exs plugin: the build dir when
+ * running uninstalled, else the installed one. */
+static void
+ensure_exs_plugin (void)
+{
+  const char *dirs[] = { EXS_BUILD_PLUGIN_DIR, EXS_INSTALLED_PLUGIN_DIR };
+  g_autoptr (GstElementFactory) f = gst_element_factory_find ("exstsmerge");
+
+  if (f != NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (dirs[i], "libgstexs.so", NULL);
+      g_autoptr (GstPlugin) plugin = NULL;
+
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      plugin = gst_plugin_load_file (path, NULL);
+      if (plugin)
+        {
+          gst_registry_add_plugin (gst_registry_get (), g_object_ref (plugin));
+          return;
+        }
+    }
+  g_message ("the exs GStreamer plugin is not installed; streams work, with more system calls per viewer");
+}
+
+/**
+ * exs_channel_manager_new:
+ * @playout: (transfer none): where every channel's items come from
+ *
+ * Returns: (transfer full): a manager with no channel running
+ */
+ExsChannelManager *
+exs_channel_manager_new (ExsConfig *config, ExsDatabase *database, ExsPlayoutSource *playout)
+{
+  ExsChannelManager *self = g_object_new (EXS_TYPE_CHANNEL_MANAGER, NULL);
+  g_autoptr (GTask) task = NULL;
+  gboolean software = g_str_equal (exs_config_get_string (config, "pipeline_pool", "encoder"), "software");
+
+  self->config = g_object_ref (config);
+  self->database = g_object_ref (database);
+  self->playout = g_object_ref (playout);
+  ensure_exs_plugin ();
+  exs_encoder_raise_hardware_decoders ();
+  task = g_task_new (self, self->cancellable, on_encoder_probed_cb, NULL);
+  g_task_set_task_data (task, GINT_TO_POINTER (software), NULL);
+  g_task_run_in_thread (task, probe_encoder_thread);
+  return self;
+}

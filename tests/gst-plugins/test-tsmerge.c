@@ -1,0 +1,82 @@
+/* exstsmerge with GstHarness, in an isolated registry: one buffer out per
+ * buffer list, bytes in order, keyframe and header flags kept. */
+#include "config.h"
+
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+#include <string.h>
+
+static GstBuffer *
+packet (guint8 fill, gboolean keyframe, GstClockTime pts)
+{
+  GstBuffer *b = gst_buffer_new_allocate (NULL, 188, NULL);
+
+  gst_buffer_memset (b, 0, fill, 188);
+  if (!keyframe)
+    GST_BUFFER_FLAG_SET (b, GST_BUFFER_FLAG_DELTA_UNIT);
+  GST_BUFFER_PTS (b) = pts;
+  return b;
+}
+
+static void
+test_merges_lists (void)
+{
+  GstHarness *h = gst_harness_new ("exstsmerge");
+  GstBufferList *list = gst_buffer_list_new ();
+  GstBuffer *out;
+  GstMapInfo map;
+
+  gst_harness_set_src_caps_str (h, "video/mpegts,systemstream=true,packetsize=188");
+  gst_buffer_list_add (list, packet (1, FALSE, 10));
+  gst_buffer_list_add (list, packet (2, TRUE, 11));
+  gst_buffer_list_add (list, packet (3, FALSE, 12));
+  g_assert_cmpint (gst_pad_push_list (h->srcpad, list), ==, GST_FLOW_OK);
+  g_assert_cmpuint (gst_harness_buffers_in_queue (h), ==, 1);
+  out = gst_harness_pull (h);
+  g_assert_cmpuint (gst_buffer_get_size (out), ==, 3 * 188);
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  g_assert_cmpuint (GST_BUFFER_PTS (out), ==, 10);
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  g_assert_cmpuint (map.data[0], ==, 1);
+  g_assert_cmpuint (map.data[188], ==, 2);
+  g_assert_cmpuint (map.data[2 * 188 + 187], ==, 3);
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+static void
+test_delta_lists_stay_delta (void)
+{
+  GstHarness *h = gst_harness_new ("exstsmerge");
+  GstBufferList *list = gst_buffer_list_new ();
+  GstBuffer *header = packet (0, TRUE, 5);
+  GstBuffer *out;
+
+  gst_harness_set_src_caps_str (h, "video/mpegts,systemstream=true,packetsize=188");
+  gst_buffer_list_add (list, packet (1, FALSE, 20));
+  gst_buffer_list_add (list, packet (2, FALSE, 21));
+  gst_pad_push_list (h->srcpad, list);
+  out = gst_harness_pull (h);
+  g_assert_true (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  gst_buffer_unref (out);
+
+  /* single buffers pass as they are */
+  GST_BUFFER_FLAG_SET (header, GST_BUFFER_FLAG_HEADER);
+  gst_harness_push (h, header);
+  out = gst_harness_pull (h);
+  g_assert_true (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_HEADER));
+  g_assert_cmpuint (gst_buffer_get_size (out), ==, 188);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/gst-plugins/tsmerge/merges-lists", test_merges_lists);
+  g_test_add_func ("/gst-plugins/tsmerge/delta-lists-stay-delta", test_delta_lists_stay_delta);
+  return g_test_run ();
+}

@@ -1,0 +1,48 @@
+/* exs-engine-fixture.h: the channel engine with the real HTTP server, in the
+ * test process, over a file-list playout of clips made at test time */
+#pragma once
+
+#include "exs-channel-manager.h"
+#include "exs-file-list-source.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *dir;
+  ExsConfig *config;
+  ExsDatabase *db;
+  ExsFileListSource *source;
+  ExsChannelManager *manager;
+  ExsHttpServer *http;
+  guint port;
+} ExsEngineFixture;
+
+ExsEngineFixture *exs_engine_fixture_new (const char *const *config_overrides);
+void exs_engine_fixture_free (ExsEngineFixture *f);
+void exs_engine_fixture_add_channel (ExsEngineFixture *f,
+                                     const char       *number,
+                                     gboolean          enabled);
+char *exs_engine_fixture_url (ExsEngineFixture *f,
+                              const char       *number);
+
+void exs_test_make_media (const char *description,
+                          const char *path);
+char *exs_test_clip_description (const char *pattern,
+                                 int         width,
+                                 int         height,
+                                 int         fps,
+                                 int         audio_rate,
+                                 int         audio_channels,
+                                 double      seconds,
+                                 const char *container,
+                                 const char *path);
+void exs_test_iterate (double seconds);
+int exs_test_run_async (const char *const *argv,
+                        char              **output);
+GSubprocess *exs_test_spawn (const char *const *argv);
+int exs_test_wait (GSubprocess *p);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsEngineFixture, exs_engine_fixture_free)
+
+G_END_DECLS

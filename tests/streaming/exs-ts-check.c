@@ -1,0 +1,94 @@
+/* exs-ts-check.c: reads a captured MPEG-TS and counts what a TV would mind:
+ * lost sync, continuity-counter errors, PCR spacing and PAT spacing. */
+#include "config.h"
+
+#include "exs-ts-check.h"
+
+#include <string.h>
+
+gboolean
+exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len;
+  int last_cc[8192];
+  gboolean dup[8192] = { FALSE };
+  gint64 last_pcr = -1, last_pat_pcr = -1, cur_pcr = -1;
+
+  memset (r, 0, sizeof *r);
+  if (!g_file_get_contents (path, (char **) &data, &len, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (last_cc); i++)
+    last_cc[i] = -1;
+  for (gsize off = 0; off + 188 <= len; off += 188)
+    {
+      const guint8 *p = data + off;
+      guint pid, afc, cc;
+      gboolean discontinuity = FALSE;
+
+      if (p[0] != 0x47)
+        {
+          r->sync_errors++;
+          /* resynchronise */
+          while (off + 188 <= len && data[off] != 0x47)
+            off++;
+          off -= 188;
+          continue;
+        }
+      r->packets++;
+      pid = ((p[1] & 0x1f) << 8) | p[2];
+      afc = (p[3] >> 4) & 3;
+      cc = p[3] & 0xf;
+      if (r->packets == 1)
+        r->starts_with_pat = pid == 0;
+      if ((afc & 2) && p[4] > 0)
+        {
+          discontinuity = (p[5] & 0x80) != 0;
+          if ((p[5] & 0x10) && p[4] >= 7)
+            {
+              guint64 base = ((guint64) p[6] << 25) | ((guint64) p[7] << 17) | ((guint64) p[8] << 9)
+                             | ((guint64) p[9] << 1) | (p[10] >> 7);
+              guint ext = ((p[10] & 1) << 8) | p[11];
+              gint64 pcr = (gint64) (base * 300 + ext);
+
+              if (last_pcr >= 0 && (pcr - last_pcr) / 27e6 > 0.045)
+                g_test_message ("PCR gap of %.3f s at %.3f s", (pcr - last_pcr) / 27e6, pcr / 27e6);
+              if (last_pcr >= 0)
+                r->max_pcr_gap_s = MAX (r->max_pcr_gap_s, (pcr - last_pcr) / 27e6);
+              else
+                r->first_pcr_s = pcr / 27e6;
+              r->last_pcr_s = pcr / 27e6;
+              last_pcr = cur_pcr = pcr;
+              r->pcr_count++;
+            }
+        }
+      if (pid == 0x1fff)
+        continue;
+      if (pid == 0)
+        {
+          r->pat_count++;
+          if (cur_pcr >= 0)
+            {
+              if (last_pat_pcr >= 0)
+                r->max_pat_gap_s = MAX (r->max_pat_gap_s, (cur_pcr - last_pat_pcr) / 27e6);
+              last_pat_pcr = cur_pcr;
+            }
+        }
+      if (afc & 1)
+        {
+          /* a packet may be sent twice (the sink's stream header then the
+           * same PAT/PMT live): one repeat of a counter is allowed */
+          if (last_cc[pid] >= 0 && !discontinuity && cc != (guint) ((last_cc[pid] + 1) & 0xf)
+              && !(cc == (guint) last_cc[pid] && !dup[pid]))
+            {
+              r->cc_errors++;
+              if (r->cc_errors <= 5)
+                g_test_message ("continuity error: PID 0x%x, packet %" G_GUINT64_FORMAT " at PCR %.3f s: %d -> %u",
+                                pid, r->packets, cur_pcr / 27e6, last_cc[pid], cc);
+            }
+          dup[pid] = last_cc[pid] == (int) cc;
+          last_cc[pid] = (int) cc;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,26 @@
+/* exs-ts-check.h: a small MPEG-TS checker for the engine tests */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint64 packets;
+  guint sync_errors;
+  guint cc_errors;
+  guint pat_count;
+  guint pcr_count;
+  double max_pcr_gap_s;  /* between consecutive PCRs */
+  double max_pat_gap_s;  /* between PATs, on the PCR clock */
+  gboolean starts_with_pat;
+  double first_pcr_s;
+  double last_pcr_s;
+} ExsTsReport;
+
+gboolean exs_ts_check_file (const char  *path,
+                            ExsTsReport *report,
+                            GError     **error);
+
+G_END_DECLS
