@@ -373,11 +373,14 @@ test_http_503_when_full (void)
   g_assert_cmpuint (exs_pipeline_pool_get_waiting (pool), ==, 0);
   exs_http_server_stop (http);
   g_clear_pointer (&held_slots, g_ptr_array_unref);
-  for (Fetch *f = &first; f <= &third; f++)
-    {
-      g_clear_object (&f->msg);
-      g_clear_pointer (&f->body, g_bytes_unref);
-    }
+  {
+    Fetch *fetched[] = { &first, &second, &third };
+    for (guint i = 0; i < G_N_ELEMENTS (fetched); i++)
+      {
+        g_clear_object (&fetched[i]->msg);
+        g_clear_pointer (&fetched[i]->body, g_bytes_unref);
+      }
+  }
 }
 
 int
