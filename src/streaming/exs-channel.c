@@ -267,6 +267,20 @@ item_clear (Item *item)
   g_free (item->error);
 }
 
+/* A snapshot of the item's streams (borrowed pointers; the item owns them).
+ * Not g_ptr_array_copy(): the copy would inherit the free function. */
+static GPtrArray *
+item_dup_streams (Item *item)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  g_mutex_lock (&item->lock);
+  for (guint i = 0; i < item->streams->len; i++)
+    g_ptr_array_add (out, item->streams->pdata[i]);
+  g_mutex_unlock (&item->lock);
+  return out;
+}
+
 static Item *
 item_ref (Item *item)
 {
@@ -688,14 +702,12 @@ on_source_pad_added_cb (GstElement *src, GstPad *pad, gpointer user_data)
 static void
 open_gate (Item *item, int kind)
 {
-  g_autoptr (GPtrArray) streams = NULL;
-
-  g_atomic_int_set (&item->gate_open[kind], 1);
+  /* under the lock: pad-added decides on a new stream's gate the same way */
   g_mutex_lock (&item->lock);
-  streams = g_ptr_array_copy (item->streams, NULL, NULL);
-  for (guint i = 0; i < streams->len; i++)
+  g_atomic_int_set (&item->gate_open[kind], 1);
+  for (guint i = 0; i < item->streams->len; i++)
     {
-      Stream *s = streams->pdata[i];
+      Stream *s = item->streams->pdata[i];
       if ((!s->is_video) == kind && s->gate_id)
         {
           gst_pad_remove_probe (s->ghost, s->gate_id);
@@ -865,9 +877,7 @@ retire_item (ExsChannel *self, Item *item)
   if (item->bin == NULL)
     return;
   g_atomic_int_set (&item->dropping, 1);
-  g_mutex_lock (&item->lock);
-  streams = g_ptr_array_copy (item->streams, NULL, NULL);
-  g_mutex_unlock (&item->lock);
+  streams = item_dup_streams (item);
   for (guint i = 0; i < streams->len; i++)
     {
       Stream *s = streams->pdata[i];
@@ -970,9 +980,7 @@ do_seek (ExsChannel *self, Item *item)
       /* not seekable (a live URL): play it from where it is, mapped to now */
       g_autoptr (GPtrArray) streams = NULL;
 
-      g_mutex_lock (&item->lock);
-      streams = g_ptr_array_copy (item->streams, NULL, NULL);
-      g_mutex_unlock (&item->lock);
+      streams = item_dup_streams (item);
       item->offset = (GstClockTimeDiff) wall_to_rt (self, g_get_real_time ());
       for (guint i = 0; i < streams->len; i++)
         gst_pad_set_offset (((Stream *) streams->pdata[i])->ghost, item->offset);
