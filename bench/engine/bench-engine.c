@@ -213,14 +213,18 @@ measure_channels (ExsChannelManager *manager, guint port, guint first, guint n, 
       g_ptr_array_add (viewers, g_subprocess_newv (curl, G_SUBPROCESS_FLAGS_NONE, NULL));
     }
   iterate (5.0);
+  {
+    g_auto (GStrv) playing = exs_channel_manager_dup_playing (manager);
+    g_print ("  %u of %u channels playing\n", g_strv_length (playing), n);
+  }
   cpu0 = cpu_seconds_of (getpid ());
   iterate (20.0);
   *cpu = (cpu_seconds_of (getpid ()) - cpu0) / 20.0 / n;
   *rss = (rss_mb_of (getpid (), "VmRSS:") - rss0) / n;
   for (guint i = 0; i < viewers->len; i++)
     g_subprocess_force_exit (viewers->pdata[i]);
-  iterate (1.0);
-  exs_channel_manager_stop_all (manager);
+  /* linger 0: they stop as their viewer leaves */
+  iterate (2.0);
 }
 
 static void
