@@ -25,7 +25,7 @@
  * drop EOS and flushes, cut the item at its slot end and hold data back until
  * a mid-programme seek is done; everything else happens on the main loop.
  * Errors are routed to their item by a synchronous bus handler. A dead item
- * shows the slate ~80 ms later (max-last-buffer-repeat) without touching the
+ * shows the slate ~0.25 s later (max-last-buffer-repeat) without touching the
  * stream.
  */
 #include "config.h"
@@ -48,7 +48,7 @@ GST_DEBUG_CATEGORY_STATIC (exs_channel_debug);
 #define RETRY_DELAY_US (3 * G_USEC_PER_SEC)
 #define MAX_RETRIES 2
 #define OUTPUT_STALL_US (5 * G_USEC_PER_SEC)
-#define LAST_BUFFER_REPEAT_NS (80 * GST_MSECOND)
+#define LAST_BUFFER_REPEAT_NS (250 * GST_MSECOND) /* a late frame under load must not flash the slate */
 #define TICK_MS 100
 
 G_DEFINE_QUARK (exs-channel-error-quark, exs_channel_error)
