@@ -1000,12 +1000,14 @@ set_slate (ExsChannel *self, ExsChannelState state)
 
   if (self->slate_text == NULL)
     return;
+  /* clockoverlay appends the time: it gets a line of its own */
   if (state == EXS_CHANNEL_OFFLINE)
-    text = g_strdup_printf ("%s\nNothing on right now — back soon\n%s · %s", self->name, self->name, self->number);
+    text = g_strdup_printf ("Off the air\nNothing scheduled — back soon\n%s · %s\n", self->name,
+                            self->number);
   else if (state == EXS_CHANNEL_STARTING)
-    text = g_strdup_printf ("%s\nStarting…\n%s · %s", self->name, self->name, self->number);
+    text = g_strdup_printf ("Starting…\n%s · %s\n", self->name, self->number);
   else
-    text = g_strdup_printf ("%s\n%s\n%s · %s", self->title, self->subtitle, self->name, self->number);
+    text = g_strdup_printf ("%s\n%s\n%s · %s\n", self->title, self->subtitle, self->name, self->number);
   g_object_set (self->slate_text, "text", text, NULL);
   if (self->slate_audio_pad)
     g_object_set (self->slate_audio_pad, "mute", mute, NULL);
