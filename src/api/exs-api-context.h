@@ -4,6 +4,17 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
+#include "exs-library-scanner.h"
+
+#include "exs-auto-resolver.h"
+#include "exs-backup-manager.h"
+#include "exs-health-monitor.h"
+#include "exs-long-run-monitor.h"
+#include "exs-metrics.h"
+#include "exs-pipeline-pool.h"
+#include "exs-restart-guard.h"
+#include "exs-session-manager.h"
+#include "exs-playout-builder.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +24,20 @@ typedef struct
 {
   ExsConfig *config;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
+
+  /* resilience and operations; each nullable (its routes are then absent) */
+  ExsMetrics *metrics;
+  ExsPipelinePool *pool;
+  ExsRestartGuard *restart_guard;
+  ExsSessionManager *sessions;
+  ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
+  ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
+  ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
   gpointer channel_manager; /* ExsChannelManager* (src/streaming): streams, e.g. exs_channel_manager_serve() */
 } ExsApiContext;
 
@@ -22,8 +46,21 @@ void exs_api_register_all (ExsHttpServer *server,
 
 void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_libraries_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
+void exs_api_media_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+void exs_api_collections_register (ExsHttpServer *server,
+                                   ExsApiContext *context);
 void exs_api_health_register (ExsHttpServer *server,
                               ExsApiContext *context);
+void exs_api_schedules_register (ExsHttpServer *server,
+                                 ExsApiContext *context);
+
+void exs_api_metrics_register (ExsHttpServer *server,
+                               ExsApiContext *context);
+void exs_api_operations_register (ExsHttpServer *server,
+                                  ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 

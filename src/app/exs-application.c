@@ -13,14 +13,22 @@
 #include "exs-application.h"
 
 #include "exs-api-context.h"
+#include "exs-backup-manager.h"
 #include "exs-channel-manager.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-demo.h"
-#include "exs-file-list-source.h"
+#include "exs-hdhr-device.h"
+#include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
+#include "exs-iptv-service.h"
+#include "exs-library-scanner.h"
+#include "exs-library-store.h"
 #include "exs-paths.h"
+#include "exs-ssdp.h"
+#include "exs-playout-builder.h"
+#include "exs-schedule-demo.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,10 +60,26 @@ struct _ExsApplication
   char *data_dir;
   int lock_fd;
   ExsDatabase *database;
+  ExsLibraryScanner *library_scanner;
   ExsHttpServer *http;
-  ExsPlayoutSource *playout;
+  ExsPlayoutBuilder *playout;
   ExsChannelManager *channels;
   ExsApiContext api;
+  /* client protocols; the channel engine fills in stream_hooks */
+  ExsStreamHooks stream_hooks;
+  ExsIptvService *iptv;
+  ExsHdhrDevice *hdhr;
+  ExsHdhrDiscovery *hdhr_discovery;
+  ExsSsdp *ssdp;
+  /* resilience and operations (src/resilience, src/metrics) */
+  ExsMetrics *metrics;
+  ExsPipelinePool *pool;
+  ExsRestartGuard *restart_guard;
+  ExsSessionManager *sessions;
+  ExsBackupManager *backups;
+  ExsHealthMonitor *health;
+  ExsLongRunMonitor *long_run;
+  ExsAutoResolver *resolver;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -72,8 +96,21 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->channels);
-  g_clear_object (&self->playout);
+  g_clear_object (&self->ssdp);
+  g_clear_object (&self->hdhr_discovery);
+  g_clear_object (&self->hdhr);
+  g_clear_object (&self->iptv);
   g_clear_object (&self->http);
+  g_clear_object (&self->resolver);
+  g_clear_object (&self->long_run);
+  g_clear_object (&self->health);
+  g_clear_object (&self->backups);
+  g_clear_object (&self->sessions);
+  g_clear_object (&self->restart_guard);
+  g_clear_object (&self->pool);
+  g_clear_object (&self->metrics);
+  g_clear_object (&self->library_scanner);
+  g_clear_object (&self->playout);
   if (self->database)
     exs_database_close (self->database);
   g_clear_object (&self->database);
@@ -199,22 +236,21 @@ take_instance_lock (ExsApplication *self, GError **error)
 static void
 on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (ExsApplication) self = user_data;
+  ExsApplication *self = user_data;
   g_autoptr (GError) error = NULL;
 
+  /* The demo library's rows (durations, show, collections) were entered by
+   * exs_schedule_demo_install() from the clip table, so the demo plays as
+   * soon as the clips exist; the scanner is not pointed at the demo folder
+   * (it would re-derive show and episode from the file names). */
   if (!exs_demo_ensure_clips_finish (result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("demo clips: %s", error->message);
-      return;
     }
-  g_message ("demo clips ready");
-  /* until the real playout lands, the demo channels loop over the clips */
-  if (EXS_IS_FILE_LIST_SOURCE (self->playout))
-    {
-      g_autofree char *demo_dir = g_build_filename (self->data_dir, "demo", NULL);
-      exs_file_list_source_add_demo_channels (EXS_FILE_LIST_SOURCE (self->playout), demo_dir);
-    }
+  else
+    g_message ("demo clips ready");
+  g_object_unref (self);
 }
 
 static gboolean
@@ -227,8 +263,105 @@ set_up_demo (ExsApplication *self, GError **error)
     return FALSE;
   if (added > 0)
     g_print ("exstreamtv: added %u demo channels\n", added);
+  if (!exs_schedule_demo_install (self->database, demo_dir, error))
+    return FALSE;
   exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
   return TRUE;
+}
+
+/* The resilience layer: what needs no channel engine to be useful. The engine
+ * borrows pool, restart_guard and sessions from here (docs/architecture/resilience.md). */
+static void
+start_operations (ExsApplication *self)
+{
+  self->metrics = exs_metrics_new ();
+  /* Counted by the channel engine; declared here so scrapers see them from the start. */
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER,
+                       "Channel streams started (tunes that reached a pipeline), per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_succeeded_total", EXS_METRIC_COUNTER,
+                       "Tunes that delivered their first valid MPEG-TS bytes, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_streams_failed_total", EXS_METRIC_COUNTER,
+                       "Tunes that failed before or while streaming, per channel.");
+  exs_metrics_declare (self->metrics, "exstreamtv_error_screens_total", EXS_METRIC_COUNTER,
+                       "Times a channel switched to its error screen, per channel.");
+  self->pool = exs_pipeline_pool_new_from_config (self->config);
+  exs_pipeline_pool_set_metrics (self->pool, self->metrics);
+  self->restart_guard = exs_restart_guard_new_from_config (self->config);
+  exs_restart_guard_set_metrics (self->restart_guard, self->metrics);
+  self->sessions = exs_session_manager_new_from_config (self->config);
+  exs_session_manager_set_metrics (self->sessions, self->metrics);
+  self->backups = exs_backup_manager_new_from_config (self->config, self->data_dir);
+  if (exs_config_get_boolean (self->config, "database_backup", "enabled"))
+    exs_backup_manager_start_schedule (self->backups,
+                                       (guint) exs_config_get_int (self->config, "database_backup", "interval_hours"));
+  self->health = exs_health_monitor_new_from_config (self->config, self->restart_guard);
+  exs_health_monitor_set_metrics (self->health, self->metrics);
+  exs_health_monitor_set_session_manager (self->health, self->sessions);
+  exs_health_monitor_start (self->health);
+  self->long_run = exs_long_run_monitor_new_from_config (self->config);
+  exs_long_run_monitor_set_pool (self->long_run, self->pool);
+  exs_long_run_monitor_set_metrics (self->long_run, self->metrics);
+  exs_long_run_monitor_start (self->long_run);
+  self->resolver = exs_auto_resolver_new_from_config (self->config, self->restart_guard);
+  exs_auto_resolver_set_metrics (self->resolver, self->metrics);
+  exs_auto_resolver_watch_pool (self->resolver, self->pool);
+
+  self->api.metrics = self->metrics;
+  self->api.pool = self->pool;
+  self->api.restart_guard = self->restart_guard;
+  self->api.sessions = self->sessions;
+  self->api.backups = self->backups;
+  self->api.health = self->health;
+  self->api.long_run = self->long_run;
+  self->api.resolver = self->resolver;
+}
+
+/* Timers off, waiters answered; nothing here waits. */
+static void
+stop_operations (ExsApplication *self)
+{
+  if (self->pool)
+    exs_pipeline_pool_shutdown (self->pool);
+  if (self->sessions)
+    exs_session_manager_stop (self->sessions);
+  if (self->backups)
+    exs_backup_manager_stop (self->backups);
+  if (self->health)
+    exs_health_monitor_stop (self->health);
+  if (self->long_run)
+    exs_long_run_monitor_stop (self->long_run);
+}
+
+/* The playout builder: after the database (and the demo's schedules), before
+ * the routes. It loads the stored playouts now and extends them in the
+ * background; the channel engine asks it through ExsPlayoutSource. */
+static gboolean
+start_playout_builder (ExsApplication *self, GError **error)
+{
+  const char *zone = exs_config_get_string (self->config, "server", "time_zone");
+  g_autoptr (GTimeZone) tz = zone[0] ? g_time_zone_new_identifier (zone) : g_time_zone_new_local ();
+  gint64 horizon = exs_config_get_int (self->config, "scheduling", "horizon_hours") * 3600 * G_USEC_PER_SEC;
+
+  if (tz == NULL)
+    tz = g_time_zone_new_local ();
+  self->playout = exs_playout_builder_new (self->database, tz, horizon, error);
+  if (self->playout == NULL || !exs_playout_builder_load (self->playout, error))
+    return FALSE;
+  exs_playout_builder_start (self->playout,
+                             (guint) exs_config_get_int (self->config, "scheduling", "extend_check_seconds"));
+  return TRUE;
+}
+
+/**
+ * exs_application_get_playout_source:
+ *
+ * Returns: (transfer none) (nullable): what plays on each channel when; %NULL
+ *   before the server runs
+ */
+ExsPlayoutSource *
+exs_application_get_playout_source (ExsApplication *self)
+{
+  return self->playout ? EXS_PLAYOUT_SOURCE (self->playout) : NULL;
 }
 
 static void
@@ -239,12 +372,23 @@ begin_shutdown (ExsApplication *self)
   self->shutting_down = TRUE;
   g_message ("shutting down");
 
-  /* 1. stop accepting; 2. stop background work (and later: channels and
-   *    their viewers); 3. close the database. */
+  /* 1. stop accepting; 2. end every channel and its viewers; 3. stop
+   *    background work; 4. close the database. */
+  if (self->ssdp)
+    exs_ssdp_stop (self->ssdp);
+  if (self->hdhr_discovery)
+    exs_hdhr_discovery_stop (self->hdhr_discovery);
+  if (self->iptv)
+    exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
   if (self->channels)
     exs_channel_manager_stop_all (self->channels);
   g_cancellable_cancel (self->cancellable);
+  if (self->library_scanner)
+    exs_library_scanner_stop (self->library_scanner);
+  stop_operations (self);
+  if (self->playout)
+    exs_playout_builder_stop (self->playout);
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }
@@ -261,6 +405,63 @@ on_signal_cb (gpointer user_data)
     }
   begin_shutdown (self);
   return G_SOURCE_CONTINUE;
+}
+
+/* The playlist, guide and HDHomeRun routes: before listening. */
+static gboolean
+set_up_client_routes (ExsApplication *self, GError **error)
+{
+  self->iptv = exs_iptv_service_new (self->config, self->database, &self->stream_hooks);
+  /* the guide comes from the same playout the channels play */
+  if (self->playout)
+    exs_iptv_service_set_playout_source (self->iptv, EXS_PLAYOUT_SOURCE (self->playout));
+  exs_iptv_service_register (self->iptv, self->http);
+  if (!exs_config_get_boolean (self->config, "hdhomerun", "enabled"))
+    return TRUE;
+  self->hdhr = exs_hdhr_device_new (self->config, self->database, &self->stream_hooks, error);
+  if (self->hdhr == NULL)
+    return FALSE;
+  exs_hdhr_device_register (self->hdhr, self->http);
+  return TRUE;
+}
+
+/* Discovery (UDP/TCP 65001) and SSDP: once the HTTP port is known. Neither
+ * is fatal: another tuner emulator may hold 65001, a host may lack multicast. */
+static void
+start_client_discovery (ExsApplication *self, const char *bind, guint port)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->hdhr == NULL)
+    return;
+  exs_hdhr_device_set_http_port (self->hdhr, port);
+  if (exs_config_get_boolean (self->config, "hdhomerun", "discovery_enabled"))
+    {
+      guint discovery_port = (guint) exs_config_get_int (self->config, "hdhomerun", "discovery_port");
+
+      self->hdhr_discovery =
+        exs_hdhr_discovery_new (self->hdhr, exs_config_get_string (self->config, "server", "public_base_url"));
+      if (exs_hdhr_discovery_start (self->hdhr_discovery, bind, discovery_port, &error))
+        g_print ("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n",
+                 exs_hdhr_device_get_id_string (self->hdhr), exs_hdhr_discovery_get_port (self->hdhr_discovery));
+      else
+        {
+          g_warning ("HDHomeRun discovery is off: cannot use port %u (%s); clients can still add the tuner "
+                     "by address",
+                     discovery_port, error->message);
+          g_clear_object (&self->hdhr_discovery);
+          g_clear_error (&error);
+        }
+    }
+  if (exs_config_get_boolean (self->config, "hdhomerun", "ssdp_enabled"))
+    {
+      self->ssdp = exs_ssdp_new (self->hdhr);
+      if (exs_ssdp_start (self->ssdp, bind, &error) == 0)
+        {
+          g_warning ("SSDP announcements are off: %s", error->message);
+          g_clear_object (&self->ssdp);
+        }
+    }
 }
 
 static int
@@ -297,22 +498,47 @@ run_server (ExsApplication *self)
       say_error ("%s", error->message);
       return EXS_EXIT_FAILURE;
     }
-  /* The playout: a file-list source until the scheduling subsystem's lands. */
-  self->playout = EXS_PLAYOUT_SOURCE (exs_file_list_source_new ());
-  self->channels = exs_channel_manager_new (self->config, self->database, self->playout);
+  self->library_scanner =
+      exs_library_scanner_new (self->database, (guint) exs_config_get_int (self->config, "library", "scan_workers"),
+                               (guint) exs_config_get_int (self->config, "library", "probe_timeout_seconds"));
+  exs_library_scanner_set_watching (self->library_scanner,
+                                    exs_config_get_boolean (self->config, "library", "watch_folders"),
+                                    (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));
   if (self->opt_demo && !set_up_demo (self, &error))
     {
       say_error ("cannot set up the demo: %s", error->message);
       return EXS_EXIT_FAILURE;
     }
 
+  if (!start_playout_builder (self, &error))
+    {
+      say_error ("cannot start the playout builder: %s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
+
   self->api.config = self->config;
   self->api.database = self->database;
+  self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();
+  start_operations (self);
+  self->api.playout_builder = self->playout;
+  self->api.playout_source = EXS_PLAYOUT_SOURCE (self->playout);
+
+  /* The channel engine plays what the playout builder scheduled; the
+   * client-protocol routes (/iptv/channel/N.ts, /auto/vN, /tunerX/vN) own
+   * the paths and hand streams to it through the hooks. */
+  self->channels = exs_channel_manager_new (self->config, self->database, EXS_PLAYOUT_SOURCE (self->playout));
+  self->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
+  self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
+  self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   self->api.channel_manager = self->channels;
   exs_api_register_all (self->http, &self->api);
-  exs_channel_manager_register_routes (self->channels, self->http);
+  if (!set_up_client_routes (self, &error))
+    {
+      say_error ("cannot set up the HDHomeRun tuner: %s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))
     {
       say_error ("cannot listen on %s port %" G_GINT64_FORMAT " (%s): %s", bind,
@@ -321,6 +547,7 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
   port = exs_http_server_get_port (self->http);
+  start_client_discovery (self, bind, port);
   exs_channel_manager_start_always_on (self->channels);
 
   if (token_created)
@@ -330,6 +557,9 @@ run_server (ExsApplication *self)
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);
   fflush (stdout);
+
+  if (exs_config_get_boolean (self->config, "library", "scan_on_start"))
+    exs_library_scanner_scan_all (self->library_scanner);
 
   self->loop = g_main_loop_new (NULL, FALSE);
   self->sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, self);

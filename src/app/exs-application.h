@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "exs-playout-source.h"
+
 G_BEGIN_DECLS
 
 #define EXS_EXIT_FAILURE 1
@@ -15,5 +17,6 @@ ExsApplication *exs_application_new (void);
 int exs_application_run (ExsApplication  *self,
                          int              argc,
                          char           **argv);
+ExsPlayoutSource *exs_application_get_playout_source (ExsApplication *self);
 
 G_END_DECLS

@@ -8,21 +8,19 @@
 #include "config.h"
 
 #include "exs-cli.h"
+#include "exs-cli-private.h"
 
 #include "exs-application.h"
+#include "exs-backup-manager.h"
 #include "exs-paths.h"
 
+#include <gio/gunixinputstream.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
 
-typedef struct
-{
-  SoupSession *session;
-  char *base_url;
-  char *token;
-} Client;
+typedef ExsCliClient Client;
 
 static void
 client_clear (Client *c)
@@ -40,7 +38,14 @@ exs_cli_usage (void)
          "  channel show NUMBER                  Show one channel\n"
          "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
          "                                       Add a channel\n"
-         "  channel remove NUMBER                Remove a channel\n";
+         "  channel remove NUMBER                Remove a channel\n"
+         "  backup list                          List the database backups\n"
+         "  backup create                        Back up the database now (the server may be running)\n"
+         "  backup restore FILE                  Replace the database with a backup (server stopped)\n"
+         "  schedule list                        List schedules and the channels that play them\n"
+         "  schedule export [FILE]               Write channels and schedules as one JSON document\n"
+         "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"
+         EXS_CLI_LIBRARY_USAGE;
 }
 
 static int
@@ -249,6 +254,124 @@ run_channel (Client *c, int argc, char **argv)
   return usage_error ("unknown or incomplete channel command");
 }
 
+static int
+schedule_list (Client *c)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *arr;
+  guint status;
+
+  if (!call (c, "GET", "/api/schedules", NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  arr = json_object_get_array_member (json_node_get_object (reply), "schedules");
+  g_print ("%-5s  %-30s  %-6s  %s\n", "ID", "NAME", "ITEMS", "CHANNELS");
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *s = json_array_get_object_element (arr, i);
+      JsonArray *chs = json_object_get_array_member (s, "channels");
+      g_autoptr (GString) list = g_string_new (NULL);
+      for (guint j = 0; j < json_array_get_length (chs); j++)
+        g_string_append_printf (list, "%s%s", j ? ", " : "", json_array_get_string_element (chs, j));
+      g_print ("%-5" G_GINT64_FORMAT "  %-30s  %-6u  %s\n", json_object_get_int_member (s, "id"),
+               json_object_get_string_member (s, "name"), json_array_get_length (json_object_get_array_member (s, "items")),
+               list->len ? list->str : "-");
+      if (json_array_get_length (json_object_get_array_member (s, "problems")) > 0)
+        g_print ("       problems: %s\n",
+                 json_array_get_string_element (json_object_get_array_member (s, "problems"), 0));
+    }
+  if (json_array_get_length (arr) == 0)
+    g_print ("(no schedules yet: see docs/api/scheduling.md)\n");
+  return EXIT_SUCCESS;
+}
+
+static int
+schedule_export (Client *c, const char *file)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint status;
+
+  if (!call (c, "GET", "/api/export", NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  text = json_to_string (reply, TRUE);
+  if (file == NULL || g_str_equal (file, "-"))
+    {
+      g_print ("%s\n", text);
+      return EXIT_SUCCESS;
+    }
+  {
+    g_autofree char *with_nl = g_strconcat (text, "\n", NULL);
+    if (!g_file_set_contents (file, with_nl, -1, &error))
+      {
+        g_printerr ("exstreamtv: cannot write %s: %s\n", file, error->message);
+        return EXS_EXIT_FAILURE;
+      }
+  }
+  g_print ("exported to %s\n", file);
+  return EXIT_SUCCESS;
+}
+
+static int
+schedule_import (Client *c, const char *file)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  gsize len = 0;
+  guint status;
+
+  if (g_str_equal (file, "-"))
+    {
+      g_autoptr (GInputStream) in = g_unix_input_stream_new (0, FALSE);
+      g_autoptr (GOutputStream) mem = g_memory_output_stream_new_resizable ();
+      if (g_output_stream_splice (mem, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error) < 0)
+        {
+          g_printerr ("exstreamtv: cannot read standard input: %s\n", error->message);
+          return EXS_EXIT_FAILURE;
+        }
+      len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
+      text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (mem)), len);
+    }
+  else if (!g_file_get_contents (file, &text, &len, &error))
+    {
+      g_printerr ("exstreamtv: cannot read %s: %s\n", file, error->message);
+      return EXS_EXIT_FAILURE;
+    }
+  if (!json_parser_load_from_data (parser, text, (gssize) len, &error) || json_parser_get_root (parser) == NULL)
+    {
+      g_printerr ("exstreamtv: %s is not a JSON document: %s\n", file, error ? error->message : "empty");
+      return EXS_EXIT_FAILURE;
+    }
+  if (!call (c, "POST", "/api/import", json_parser_get_root (parser), &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  g_print ("imported %" G_GINT64_FORMAT " schedules and %" G_GINT64_FORMAT " channels\n",
+           json_object_get_int_member (json_node_get_object (reply), "schedules"),
+           json_object_get_int_member (json_node_get_object (reply), "channels"));
+  return EXIT_SUCCESS;
+}
+
+static int
+run_schedule (Client *c, int argc, char **argv)
+{
+  if (argc < 2)
+    return usage_error ("schedule needs a subcommand: list, export or import");
+  if (g_str_equal (argv[1], "list") && argc == 2)
+    return schedule_list (c);
+  if (g_str_equal (argv[1], "export") && argc <= 3)
+    return schedule_export (c, argc == 3 ? argv[2] : NULL);
+  if (g_str_equal (argv[1], "import") && argc == 3)
+    return schedule_import (c, argv[2]);
+  return usage_error ("unknown or incomplete schedule command");
+}
+
 /**
  * exs_cli_run:
  * @url: (nullable): the server's base URL; %NULL derives it from the config
@@ -263,7 +386,11 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   const char *host = exs_config_get_string (config, "server", "host");
   const char *env_token = g_getenv ("EXSTREAMTV_TOKEN");
 
-  if (!g_str_equal (argv[0], "channel"))
+  /* Backups work on the data dir itself: restore needs the server stopped. */
+  if (g_str_equal (argv[0], "backup"))
+    return exs_backup_cli_run (config, data_dir, argc, argv);
+  if (!g_str_equal (argv[0], "channel") && !g_str_equal (argv[0], "library")
+      && !g_str_equal (argv[0], "schedule"))
     {
       g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);
       return usage_error (msg);
@@ -291,7 +418,31 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
     c.base_url[strlen (c.base_url) - 1] = '\0';
   c.session = soup_session_new_with_options ("timeout", 30, NULL);
 
-  status = run_channel (&c, argc, argv);
+  if (g_str_equal (argv[0], "library"))
+    status = exs_cli_library_run (&c, argc, argv);
+  else if (g_str_equal (argv[0], "schedule"))
+    status = run_schedule (&c, argc, argv);
+  else
+    status = run_channel (&c, argc, argv);
   client_clear (&c);
   return status;
+}
+
+/* For the other command families (exs-cli-private.h). */
+gboolean
+exs_cli_call (ExsCliClient *c, const char *method, const char *path, JsonNode *body, guint *status, JsonNode **reply)
+{
+  return call (c, method, path, body, status, reply);
+}
+
+int
+exs_cli_report_failure (guint status, JsonNode *reply)
+{
+  return report_failure (status, reply);
+}
+
+int
+exs_cli_usage_error (const char *message)
+{
+  return usage_error (message);
 }

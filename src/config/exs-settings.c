@@ -18,6 +18,7 @@ static const char *const throttle_modes[] = { "realtime", "burst", "adaptive", "
 static const char *const encoder_modes[] = { "auto", "software", NULL };
 static const char *const visual_modes[] = { "text", "static", "test_pattern", "slate", NULL };
 static const char *const audio_modes[] = { "silent", "sine_wave", "white_noise", "beep", NULL };
+static const char *const risk_levels[] = { "low", "medium", "high", NULL };
 
 static gboolean
 check_device_id (const char *value, const char **allowed)
@@ -85,6 +86,21 @@ static const ExsSetting settings[] = {
   I ("server", "max_request_body_bytes", "1048576", 1024, 268435456,
      "Largest API request body accepted; larger requests get 413."),
 
+  I ("library", "scan_workers", "2", 1, 8,
+     "GstDiscoverer worker threads probing files during a library scan."),
+  I ("library", "probe_timeout_seconds", "8", 1, 120,
+     "Longest one file may take to probe; a file that takes longer is recorded as unplayable."),
+  B ("library", "scan_on_start", "true",
+     "Rescan every local library at start-up (only new and changed files are probed)."),
+  B ("library", "watch_folders", "true",
+     "Watch library folders and rescan what changed without a manual scan."),
+  I ("library", "watch_debounce_ms", "2000", 100, 600000,
+     "How long library folders must stay quiet after a change before the rescan starts."),
+  I ("scheduling", "horizon_hours", "48", 1, 744,
+     "How far ahead playouts (and so the guide) are built; extended in the background as time passes."),
+  I ("scheduling", "extend_check_seconds", "300", 10, 86400,
+     "How often the playout builder checks for playouts whose horizon is running short."),
+
   I ("channels", "linger_seconds", "30", 0, 86400,
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
   I ("channels", "viewer_stall_seconds", "20", 1, 3600,
@@ -103,6 +119,10 @@ static const ExsSetting settings[] = {
      "Expected stream bit rate, used to size start bursts and buffers."),
   E ("stream_throttler", "mode", "realtime", throttle_modes,
      "realtime; burst (a larger start burst from the keyframe buffer); adaptive (as realtime); disabled (as fast as the viewer reads)."),
+
+  I ("iptv", "guide_days", "2", 1, 14, "Days of programmes in the XMLTV guide (/iptv/xmltv.xml)."),
+  I ("iptv", "guide_cache_seconds", "60", 0, 3600,
+     "How long a built guide is reused before it is built again (clients get 304 while it is unchanged)."),
 
   B ("hdhomerun", "enabled", "true", "Emulate an HDHomeRun tuner (HTTP lineup for Plex, Jellyfin and Emby)."),
   S ("hdhomerun", "device_id", "", check_device_id,
@@ -149,6 +169,23 @@ static const ExsSetting settings[] = {
   I ("restart_guard", "window_seconds", "60", 1, 86400, "That window."),
   I ("restart_guard", "cooldown_seconds", "30", 0, 86400, "Least time between two restarts of one channel."),
   I ("restart_guard", "max_restarts_per_stream", "5", 1, 1000, "Most restarts of one channel run."),
+
+  I ("health", "check_interval_seconds", "30", 1, 3600,
+     "How often each running channel's fps, speed, bit rate and dropped frames are checked."),
+  I ("health", "stall_seconds", "180", 5, 86400,
+     "A channel with no output for this long is unhealthy and restarted through the restart guard."),
+  I ("health", "sample_interval_seconds", "30", 1, 3600,
+     "How often the long-run monitor samples RSS, open files and pipelines."),
+  I ("health", "sample_count", "20", 2, 1000,
+     "Samples in the long-run window (20 × 30 s = 10 minutes)."),
+  I ("health", "leak_threshold_mb", "100", 1, 1000000,
+     "RSS growth within the window that starts containment mode (only always-on channels may start)."),
+
+  B ("auto_resolver", "enabled", "true",
+     "Act on known failure patterns (skip a failing item, software encoder, reconnect, restart)."),
+  E ("auto_resolver", "max_risk", "medium", risk_levels,
+     "Riskiest action taken without a person; riskier ones are only listed at /api/resolver."),
+  I ("auto_resolver", "max_actions_per_hour", "6", 1, 1000, "Most actions the resolver takes per channel per hour."),
 
   E ("error_screen", "visual_mode", "text", visual_modes, "What a channel shows when its source fails."),
   E ("error_screen", "audio_mode", "silent", audio_modes, "What a channel plays when its source fails."),

@@ -139,7 +139,10 @@ exs_http_read_json_object (SoupServerMessage *msg)
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
 
-  if (ctype != NULL && !g_str_equal (ctype, "application/json") && !g_str_has_suffix (ctype, "+json"))
+  /* curl -d sends application/x-www-form-urlencoded unless told otherwise;
+   * take it (and no type at all) as JSON rather than make people retype. */
+  if (ctype != NULL && !g_str_equal (ctype, "application/json") && !g_str_has_suffix (ctype, "+json")
+      && !g_str_equal (ctype, "application/x-www-form-urlencoded"))
     {
       exs_http_reply_error (msg, 415, NULL, "the request body must be application/json, not %s", ctype);
       return NULL;

@@ -60,6 +60,10 @@ make_launcher (const char *const *extra_env, const char *log_path)
   /* No user config or environment leaks into a test. */
   g_subprocess_launcher_unsetenv (l, "EXSTREAMTV_SERVER_PORT");
   g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  /* Port 65001 and SSDP multicast are the host's; a test that wants them
+   * turns them on (in its own network namespace). */
+  g_subprocess_launcher_setenv (l, "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED", "false", TRUE);
+  g_subprocess_launcher_setenv (l, "EXSTREAMTV_HDHOMERUN_SSDP_ENABLED", "false", TRUE);
   for (guint i = 0; extra_env && extra_env[i]; i++)
     {
       g_auto (GStrv) kv = g_strsplit (extra_env[i], "=", 2);
@@ -256,8 +260,11 @@ exs_test_server_free (ExsTestServer *s)
   g_clear_object (&s->session);
   if (s->own_data_dir)
     exs_test_remove_tree (s->data_dir);
-  if (s->log_path)
+  /* EXS_TEST_KEEP_LOGS=1 keeps the server's output for a post-mortem */
+  if (s->log_path && g_getenv ("EXS_TEST_KEEP_LOGS") == NULL)
     g_unlink (s->log_path);
+  else if (s->log_path)
+    g_printerr ("# server log kept: %s\n", s->log_path);
   g_free (s->log_path);
   g_free (s->data_dir);
   g_free (s->token);

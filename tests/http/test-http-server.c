@@ -121,7 +121,7 @@ test_bad_bodies (void)
     }
   {
     g_autofree char *req = g_strdup_printf ("POST /api/channels HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-                                            "Content-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n"
+                                            "Content-Type: application/xml\r\nContent-Length: 2\r\nConnection: close\r\n"
                                             "\r\n{}", server->token);
     g_autofree char *resp = exs_test_server_raw (server, req);
     g_assert_true (g_str_has_prefix (resp, "HTTP/1.1 415"));

@@ -1,0 +1,423 @@
+/* exs-api-libraries.c: /api/libraries — add, list, read, change folders,
+ * remove, scan, and the issues the last scan recorded.
+ *
+ * A library's JSON carries its folders (each with the error the last scan
+ * met, if any), item counts and a "scan" object: live counters while a scan
+ * runs ("state": "scanning"), the last scan's counters otherwise ("idle").
+ * Writes are one small transaction on the main loop; scanning itself runs in
+ * ExsLibraryScanner's threads.
+ */
+#include "config.h"
+
+#include "exs-api-library-private.h"
+
+#include "exs-library-scanner.h"
+#include "exs-library-store.h"
+
+#include "exs-fs.h"
+
+#include <string.h>
+
+#define MAX_NAME_CHARS 200
+#define MAX_PATHS 64
+#define MAX_PATH_BYTES 4096
+
+static const char *const known_fields[] = { "name", "kind", "paths", "scan", NULL };
+
+static void
+set_time (JsonObject *o, const char *member, gint64 t)
+{
+  if (t > 0)
+    {
+      g_autofree char *s = exs_api_format_time (t);
+      json_object_set_string_member (o, member, s);
+    }
+  else
+    json_object_set_null_member (o, member);
+}
+
+static JsonObject *
+scan_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
+{
+  JsonObject *o = json_object_new ();
+  ExsLibraryScanProgress p;
+  gboolean busy = ctx->library_scanner != NULL
+                  && exs_library_scanner_get_progress (ctx->library_scanner, r->id, &p);
+
+  if (busy && p.scanning)
+    {
+      json_object_set_string_member (o, "state", "scanning");
+      json_object_set_boolean_member (o, "queued", p.queued);
+      set_time (o, "started_at", p.started_at);
+    }
+  else
+    {
+      if (!busy)
+        memset (&p, 0, sizeof p);
+      json_object_set_string_member (o, "state", busy ? "scanning" : "idle");
+      json_object_set_boolean_member (o, "queued", busy);
+      /* not started yet: the counters are the last scan's */
+      p.found = r->last_found;
+      p.probed = r->last_probed;
+      p.unchanged = r->last_unchanged;
+      p.failed = r->last_failed;
+      p.missing = r->last_missing;
+      p.restored = r->last_restored;
+      p.issues = r->last_issues;
+      set_time (o, "started_at", r->last_scan_started_at);
+    }
+  set_time (o, "finished_at", r->last_scan_finished_at);
+  if (r->last_scan_error)
+    json_object_set_string_member (o, "error", r->last_scan_error);
+  else
+    json_object_set_null_member (o, "error");
+  json_object_set_int_member (o, "found", p.found);
+  json_object_set_int_member (o, "probed", p.probed);
+  json_object_set_int_member (o, "unchanged", p.unchanged);
+  json_object_set_int_member (o, "failed", p.failed);
+  json_object_set_int_member (o, "missing", p.missing);
+  json_object_set_int_member (o, "restored", p.restored);
+  json_object_set_int_member (o, "issues", p.issues);
+  return o;
+}
+
+static JsonObject *
+library_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
+{
+  JsonObject *o = json_object_new ();
+  JsonArray *paths = json_array_new ();
+
+  json_object_set_int_member (o, "id", r->id);
+  json_object_set_string_member (o, "name", r->name);
+  json_object_set_string_member (o, "kind", r->kind);
+  json_object_set_string_member (o, "source", r->source);
+  for (guint i = 0; i < r->paths->len; i++)
+    {
+      ExsLibraryPath *p = r->paths->pdata[i];
+      JsonObject *po = json_object_new ();
+      json_object_set_string_member (po, "path", p->path);
+      if (p->error)
+        json_object_set_string_member (po, "error", p->error);
+      else
+        json_object_set_null_member (po, "error");
+      json_array_add_object_element (paths, po);
+    }
+  json_object_set_array_member (o, "paths", paths);
+  json_object_set_int_member (o, "items", r->item_count);
+  json_object_set_int_member (o, "missing", r->missing_count);
+  json_object_set_object_member (o, "scan", scan_to_json (ctx, r));
+  set_time (o, "created_at", r->created_at);
+  set_time (o, "updated_at", r->updated_at);
+  return o;
+}
+
+static void
+reply_library (ExsApiContext *ctx, SoupServerMessage *msg, guint status, gint64 id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsLibraryRecord) r = exs_library_store_get (ctx->database, id, &error);
+  g_autoptr (JsonObject) o = NULL;
+
+  if (r == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  o = library_to_json (ctx, r);
+  exs_http_reply_object (msg, status, o);
+}
+
+/* "paths": a non-empty array of absolute folder paths, normalised, without repeats. */
+static gboolean
+get_paths (SoupServerMessage *msg, JsonObject *body, gboolean required, ExsLibraryRecord *r, gboolean *given)
+{
+  JsonNode *node = json_object_get_member (body, "paths");
+  JsonArray *arr;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+
+  *given = node != NULL;
+  if (node == NULL)
+    {
+      if (required)
+        exs_http_reply_field_error (msg, 422, "paths", "paths is required: a list of folders such as [\"/srv/films\"]");
+      return !required;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      exs_http_reply_field_error (msg, 422, "paths", "paths must be a list of folders such as [\"/srv/films\"]");
+      return FALSE;
+    }
+  arr = json_node_get_array (node);
+  if (json_array_get_length (arr) == 0 || json_array_get_length (arr) > MAX_PATHS)
+    {
+      exs_http_reply_field_error (msg, 422, "paths", "a library needs from 1 to %d folders", MAX_PATHS);
+      return FALSE;
+    }
+  g_ptr_array_set_size (r->paths, 0);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonNode *e = json_array_get_element (arr, i);
+      const char *path;
+      g_autofree char *canon = NULL;
+      g_autofree char *field = g_strdup_printf ("paths[%u]", i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
+        {
+          exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+          return FALSE;
+        }
+      path = json_node_get_string (e);
+      if (!g_path_is_absolute (path) || strlen (path) > MAX_PATH_BYTES)
+        {
+          exs_http_reply_field_error (msg, 422, field,
+                                      "%s must be an absolute folder path on the server (such as /srv/films), "
+                                      "not “%s”", field, path);
+          return FALSE;
+        }
+      for (const char *c = path; *c; c++)
+        if ((guchar) *c < 0x20)
+          {
+            exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters", field);
+            return FALSE;
+          }
+      canon = g_canonicalize_filename (path, NULL);
+      for (guint k = 0; k < seen->len; k++)
+        if (g_str_equal (seen->pdata[k], canon))
+          {
+            exs_http_reply_field_error (msg, 422, field, "%s repeats the folder %s", field, canon);
+            return FALSE;
+          }
+      g_ptr_array_add (seen, g_strdup (canon));
+      exs_library_record_add_path (r, canon);
+    }
+  return TRUE;
+}
+
+static void
+handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) libraries = exs_library_store_list (ctx->database, &error);
+  g_autoptr (JsonObject) root = NULL;
+  JsonArray *arr;
+
+  if (libraries == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  root = json_object_new ();
+  arr = json_array_sized_new (libraries->len);
+  for (guint i = 0; i < libraries->len; i++)
+    json_array_add_object_element (arr, library_to_json (ctx, libraries->pdata[i]));
+  json_object_set_array_member (root, "libraries", arr);
+  json_object_set_int_member (root, "total", libraries->len);
+  exs_http_reply_object (msg, 200, root);
+}
+
+static void
+handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
+  g_autoptr (ExsLibraryRecord) r = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *location = NULL;
+  gboolean scan = TRUE, given;
+
+  if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
+    return;
+  r = exs_library_record_new ();
+  if (!_exs_api_get_text (msg, body, "name", MAX_NAME_CHARS, TRUE, &r->name)
+      || !_exs_api_get_text (msg, body, "kind", 32, TRUE, &r->kind) || !get_paths (msg, body, TRUE, r, &given)
+      || !_exs_api_get_bool (msg, body, "scan", &scan))
+    return;
+  if (!g_strv_contains (exs_library_kinds, r->kind))
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) exs_library_kinds);
+      exs_http_reply_field_error (msg, 422, "kind", "kind must be one of %s, not “%s”", list, r->kind);
+      return;
+    }
+  if (!exs_library_store_insert (ctx->database, r, &error))
+    {
+      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
+        exs_http_reply_field_error (msg, 409, "name", "a library called “%s” already exists", r->name);
+      else
+        exs_http_reply_gerror (msg, error);
+      return;
+    }
+  if (scan && ctx->library_scanner)
+    exs_library_scanner_scan (ctx->library_scanner, r->id, FALSE);
+  location = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, r->id);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  reply_library (ctx, msg, 201, r->id);
+}
+
+static ExsLibraryRecord *
+lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
+{
+  const char *text = g_hash_table_lookup (params, "id");
+  g_autoptr (GError) error = NULL;
+  ExsLibraryRecord *r;
+  gint64 id;
+
+  if (!_exs_api_parse_id (text, &id))
+    {
+      exs_http_reply_error (msg, 404, NULL, "no library with id “%s” (ids are positive whole numbers)", text);
+      return NULL;
+    }
+  r = exs_library_store_get (ctx->database, id, &error);
+  if (r == NULL)
+    exs_http_reply_gerror (msg, error);
+  return r;
+}
+
+static void
+handle_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  g_autoptr (ExsLibraryRecord) r = lookup_or_reply (data, msg, params);
+  g_autoptr (JsonObject) o = NULL;
+
+  if (r == NULL)
+    return;
+  o = library_to_json (data, r);
+  exs_http_reply_object (msg, 200, o);
+}
+
+static void
+handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
+  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *kind = NULL;
+  gboolean paths_given = FALSE, scan = TRUE;
+
+  if (r == NULL)
+    return;
+  body = exs_http_read_json_object (msg);
+  if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
+    return;
+  if (!_exs_api_get_text (msg, body, "name", MAX_NAME_CHARS, json_object_has_member (body, "name"), &r->name)
+      || !_exs_api_get_text (msg, body, "kind", 32, FALSE, &kind) || !get_paths (msg, body, FALSE, r, &paths_given)
+      || !_exs_api_get_bool (msg, body, "scan", &scan))
+    return;
+  if (kind && !g_str_equal (kind, r->kind))
+    {
+      exs_http_reply_field_error (msg, 422, "kind",
+                                  "a library's kind cannot change (it is %s); add a new library instead", r->kind);
+      return;
+    }
+  if (!exs_library_store_update (ctx->database, r, &error))
+    {
+      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
+        exs_http_reply_field_error (msg, 409, "name", "a library called “%s” already exists", r->name);
+      else
+        exs_http_reply_gerror (msg, error);
+      return;
+    }
+  if (paths_given && scan && ctx->library_scanner)
+    exs_library_scanner_scan (ctx->library_scanner, r->id, FALSE);
+  reply_library (ctx, msg, 200, r->id);
+}
+
+static void
+handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
+  g_autoptr (GError) error = NULL;
+
+  if (r == NULL)
+    return;
+  if (ctx->library_scanner)
+    exs_library_scanner_forget (ctx->library_scanner, r->id);
+  if (!exs_library_store_delete (ctx->database, r->id, &error))
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  soup_server_message_set_status (msg, 204, NULL);
+}
+
+static void
+handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  static const char *const scan_fields[] = { "full", NULL };
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
+  gboolean full = FALSE;
+
+  if (r == NULL)
+    return;
+  if (soup_server_message_get_request_body (msg)->length > 0)
+    {
+      g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
+      if (body == NULL || !_exs_api_check_fields (msg, body, scan_fields, "scan requests")
+          || !_exs_api_get_bool (msg, body, "full", &full))
+        return;
+    }
+  if (!g_str_equal (r->source, "local"))
+    {
+      exs_http_reply_error (msg, 409, NULL, "library %s is a %s library; only local libraries are scanned here",
+                            r->name, r->source);
+      return;
+    }
+  if (ctx->library_scanner == NULL)
+    {
+      exs_http_reply_error (msg, 503, NULL, "the library scanner is not running");
+      return;
+    }
+  exs_library_scanner_scan (ctx->library_scanner, r->id, full);
+  reply_library (ctx, msg, 202, r->id);
+}
+
+static void
+handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
+{
+  ExsApiContext *ctx = data;
+  g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) root = NULL;
+  JsonArray *arr;
+
+  if (r == NULL)
+    return;
+  stmt = exs_database_prepare (ctx->database,
+                               "SELECT path, reason, created_at FROM library_scan_issues WHERE library_id = ? "
+                               "ORDER BY id LIMIT 1000", &error);
+  if (stmt == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  arr = json_array_new ();
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *o = json_object_new ();
+      json_object_set_string_member (o, "path", (const char *) sqlite3_column_text (stmt, 0));
+      json_object_set_string_member (o, "reason", (const char *) sqlite3_column_text (stmt, 1));
+      set_time (o, "created_at", sqlite3_column_int64 (stmt, 2));
+      json_array_add_object_element (arr, o);
+    }
+  root = json_object_new ();
+  json_object_set_int_member (root, "total", json_array_get_length (arr));
+  json_object_set_array_member (root, "issues", arr);
+  exs_http_reply_object (msg, 200, root);
+}
+
+void
+exs_api_libraries_register (ExsHttpServer *server, ExsApiContext *context)
+{
+  exs_http_server_add_route (server, "GET,HEAD", "/api/libraries", 0, handle_list, context);
+  exs_http_server_add_route (server, "POST", "/api/libraries", 0, handle_create, context);
+  exs_http_server_add_route (server, "GET,HEAD", "/api/libraries/{id}", 0, handle_get, context);
+  exs_http_server_add_route (server, "PUT,PATCH", "/api/libraries/{id}", 0, handle_update, context);
+  exs_http_server_add_route (server, "DELETE", "/api/libraries/{id}", 0, handle_delete, context);
+  exs_http_server_add_route (server, "POST", "/api/libraries/{id}/scan", 0, handle_scan, context);
+  exs_http_server_add_route (server, "GET,HEAD", "/api/libraries/{id}/issues", 0, handle_issues, context);
+}

@@ -1,0 +1,158 @@
+/* exs-api-library-util.c: the checks the library route families share, so
+ * that a bad id, field, page or query is answered the same way everywhere. */
+#include "config.h"
+
+#include "exs-api-library-private.h"
+
+#define MAX_LIMIT 500
+#define DEFAULT_LIMIT 50
+
+/* Ids in paths are positive decimal numbers; anything else is no such thing (404). */
+gboolean
+_exs_api_parse_id (const char *text, gint64 *id)
+{
+  guint64 v;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *id = (gint64) v;
+  return TRUE;
+}
+
+gboolean
+_exs_api_check_fields (SoupServerMessage *msg, JsonObject *body, const char *const *known, const char *what)
+{
+  g_autoptr (GList) members = json_object_get_members (body);
+
+  for (GList *l = members; l; l = l->next)
+    if (!g_strv_contains (known, l->data))
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) known);
+        exs_http_reply_field_error (msg, 422, l->data, "unknown field “%s”; %s have %s", (char *) l->data, what,
+                                    list);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+has_control_chars (const char *s)
+{
+  for (const char *p = s; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* A trimmed single-line string of at most @max_chars; answers 422 when wrong. */
+gboolean
+_exs_api_get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
+                   char **target)
+{
+  JsonNode *node = json_object_get_member (body, field);
+  g_autofree char *trimmed = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        exs_http_reply_field_error (msg, 422, field, "%s is required", field);
+      return !required;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+      return FALSE;
+    }
+  trimmed = g_strstrip (g_strdup (json_node_get_string (node)));
+  if (required && trimmed[0] == '\0')
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not be empty", field);
+      return FALSE;
+    }
+  if (g_utf8_strlen (trimmed, -1) > max_chars)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s is longer than %u characters", field, max_chars);
+      return FALSE;
+    }
+  if (has_control_chars (trimmed))
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters or line breaks", field);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_steal_pointer (&trimmed);
+  return TRUE;
+}
+
+gboolean
+_exs_api_get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
+{
+  JsonNode *node = json_object_get_member (body, field);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be true or false", field);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_uint (SoupServerMessage *msg, GHashTable *query, const char *name, guint max, guint *out)
+{
+  const char *text = query ? g_hash_table_lookup (query, name) : NULL;
+  guint64 v;
+
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &v, NULL))
+    {
+      exs_http_reply_field_error (msg, 422, name, "%s must be a whole number from 0 to %u", name, max);
+      return FALSE;
+    }
+  *out = (guint) v;
+  return TRUE;
+}
+
+/* ?offset= (default 0) and ?limit= (default 50, at most 500) */
+gboolean
+_exs_api_get_paging (SoupServerMessage *msg, GHashTable *query, guint *offset, guint *limit)
+{
+  *offset = 0;
+  *limit = DEFAULT_LIMIT;
+  if (!get_uint (msg, query, "offset", G_MAXINT32, offset) || !get_uint (msg, query, "limit", MAX_LIMIT, limit))
+    return FALSE;
+  return TRUE;
+}
+
+/* 422 naming the field and the 1-based character where the query went wrong. */
+void
+_exs_api_reply_query_error (SoupServerMessage *msg, const char *field, const GError *error, int position)
+{
+  g_autoptr (JsonObject) outer = json_object_new ();
+  JsonObject *inner = json_object_new ();
+  g_autofree char *message = g_strdup_printf ("%s: %s (see docs/query-language.md)", field, error->message);
+
+  json_object_set_string_member (inner, "code", "invalid_query");
+  json_object_set_string_member (inner, "message", message);
+  json_object_set_string_member (inner, "field", field);
+  json_object_set_int_member (inner, "position", position);
+  json_object_set_object_member (outer, "error", inner);
+  exs_http_reply_object (msg, 422, outer);
+}
+
+/* Returns: (transfer full): {"items": @items, "total", "offset", "limit"} */
+JsonObject *
+_exs_api_page (JsonArray *items, gint64 total, guint offset, guint limit)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_array_member (o, "items", items);
+  json_object_set_int_member (o, "total", total);
+  json_object_set_int_member (o, "offset", offset);
+  json_object_set_int_member (o, "limit", limit);
+  return o;
+}

@@ -1,0 +1,277 @@
+/* exs-cli-library.c: `exstreamtv library …` — libraries from a terminal.
+ *
+ * list, show, add, paths, scan (optionally waiting, with progress) and
+ * remove, all through /api/libraries, so the server validates exactly as it
+ * does for any other client. Errors print what the server said and exit 1;
+ * wrong usage exits 2.
+ */
+#include "config.h"
+
+#include "exs-cli-private.h"
+
+#include "exs-application.h"
+
+#include <string.h>
+
+static char *
+library_path (const char *id, const char *suffix)
+{
+  g_autofree char *esc = g_uri_escape_string (id, NULL, FALSE);
+  return g_strconcat ("/api/libraries/", esc, suffix, NULL);
+}
+
+static JsonNode *
+paths_body (const char *name, const char *kind, char **folders, int n_folders, gboolean scan)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  if (name)
+    {
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, name);
+    }
+  if (kind)
+    {
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, kind);
+    }
+  json_builder_set_member_name (b, "paths");
+  json_builder_begin_array (b);
+  for (int i = 0; i < n_folders; i++)
+    {
+      /* relative folders are the user's current directory's */
+      g_autofree char *abs = g_canonicalize_filename (folders[i], NULL);
+      json_builder_add_string_value (b, abs);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "scan");
+  json_builder_add_boolean_value (b, scan);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static const char *
+scan_summary (JsonObject *lib, char *buf, gsize len)
+{
+  JsonObject *scan = json_object_get_object_member (lib, "scan");
+
+  g_snprintf (buf, len, "%s: %" G_GINT64_FORMAT " found, %" G_GINT64_FORMAT " probed, %" G_GINT64_FORMAT
+              " unchanged, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " missing",
+              json_object_get_string_member (scan, "state"), json_object_get_int_member (scan, "found"),
+              json_object_get_int_member (scan, "probed"), json_object_get_int_member (scan, "unchanged"),
+              json_object_get_int_member (scan, "failed"), json_object_get_int_member (scan, "missing"));
+  return buf;
+}
+
+static int
+library_list (ExsCliClient *c)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *arr;
+  guint status;
+
+  if (!exs_cli_call (c, "GET", "/api/libraries", NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  arr = json_object_get_array_member (json_node_get_object (reply), "libraries");
+  g_print ("%-4s  %-24s  %-12s  %6s  %-9s  %s\n", "ID", "NAME", "KIND", "ITEMS", "SCAN", "FOLDERS");
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *lib = json_array_get_object_element (arr, i);
+      JsonArray *paths = json_object_get_array_member (lib, "paths");
+      g_autoptr (GString) folders = g_string_new (NULL);
+
+      for (guint k = 0; k < json_array_get_length (paths); k++)
+        {
+          JsonObject *p = json_array_get_object_element (paths, k);
+          const char *err = json_object_get_null_member (p, "error") ? NULL
+                                                                     : json_object_get_string_member (p, "error");
+          g_string_append_printf (folders, "%s%s%s%s%s", k ? ", " : "", json_object_get_string_member (p, "path"),
+                                  err ? " (" : "", err ? err : "", err ? ")" : "");
+        }
+      g_print ("%-4" G_GINT64_FORMAT "  %-24s  %-12s  %6" G_GINT64_FORMAT "  %-9s  %s\n",
+               json_object_get_int_member (lib, "id"), json_object_get_string_member (lib, "name"),
+               json_object_get_string_member (lib, "kind"), json_object_get_int_member (lib, "items"),
+               json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), folders->str);
+    }
+  if (json_array_get_length (arr) == 0)
+    g_print ("(no libraries yet: add one with `exstreamtv library add NAME KIND FOLDER`)\n");
+  return EXIT_SUCCESS;
+}
+
+static int
+library_show (ExsCliClient *c, const char *id)
+{
+  g_autofree char *path = library_path (id, "");
+  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *text = NULL;
+  guint status;
+
+  if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  text = json_to_string (reply, TRUE);
+  g_print ("%s\n", text);
+  return EXIT_SUCCESS;
+}
+
+static int
+library_add (ExsCliClient *c, int argc, char **argv)
+{
+  gboolean no_scan = FALSE;
+  const GOptionEntry entries[] = {
+    { "no-scan", 0, 0, G_OPTION_ARG_NONE, &no_scan, "Do not scan it now", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME KIND FOLDER…");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  JsonObject *lib;
+  guint status;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return exs_cli_usage_error (error->message);
+  if (argc < 4)
+    return exs_cli_usage_error ("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
+                                "at least one FOLDER");
+  body = paths_body (argv[1], argv[2], argv + 3, argc - 3, !no_scan);
+  if (!exs_cli_call (c, "POST", "/api/libraries", body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 201 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  lib = json_node_get_object (reply);
+  g_print ("added library %" G_GINT64_FORMAT " (%s)%s\n", json_object_get_int_member (lib, "id"),
+           json_object_get_string_member (lib, "name"), no_scan ? "" : "; scanning");
+  return EXIT_SUCCESS;
+}
+
+static int
+library_paths (ExsCliClient *c, int argc, char **argv)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  if (argc < 3)
+    return exs_cli_usage_error ("library paths needs an ID and at least one FOLDER");
+  path = library_path (argv[1], "");
+  body = paths_body (NULL, NULL, argv + 2, argc - 2, TRUE);
+  if (!exs_cli_call (c, "PATCH", path, body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  g_print ("library %s now has %d folder%s; rescanning\n", argv[1], argc - 2, argc - 2 == 1 ? "" : "s");
+  return EXIT_SUCCESS;
+}
+
+static int
+library_scan (ExsCliClient *c, int argc, char **argv)
+{
+  gboolean full = FALSE, wait = FALSE;
+  const GOptionEntry entries[] = {
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Probe every file again, not only new and changed ones", NULL },
+    { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait, "Wait for the scan to finish, showing progress", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("ID");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *scan_path = NULL;
+  char line[256];
+  guint status;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return exs_cli_usage_error (error->message);
+  if (argc != 2)
+    return exs_cli_usage_error ("library scan needs one library ID");
+  path = library_path (argv[1], "");
+  scan_path = library_path (argv[1], "/scan");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "full");
+  json_builder_add_boolean_value (b, full);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  if (!exs_cli_call (c, "POST", scan_path, body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 202 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  if (!wait)
+    {
+      g_print ("scan of library %s started (see `exstreamtv library show %s`)\n", argv[1], argv[1]);
+      return EXIT_SUCCESS;
+    }
+  while (TRUE)
+    {
+      JsonObject *lib;
+
+      g_clear_pointer (&reply, json_node_unref);
+      g_usleep (200 * 1000);
+      if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+        return EXS_EXIT_FAILURE;
+      if (status != 200 || reply == NULL)
+        return exs_cli_report_failure (status, reply);
+      lib = json_node_get_object (reply);
+      g_printerr ("\r%s   ", scan_summary (lib, line, sizeof line));
+      if (g_str_equal (json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), "idle"))
+        {
+          JsonObject *scan = json_object_get_object_member (lib, "scan");
+          g_printerr ("\n");
+          if (!json_object_get_null_member (scan, "error"))
+            {
+              g_printerr ("exstreamtv: the scan stopped: %s\n", json_object_get_string_member (scan, "error"));
+              return EXS_EXIT_FAILURE;
+            }
+          g_print ("%s\n", scan_summary (lib, line, sizeof line));
+          return EXIT_SUCCESS;
+        }
+    }
+}
+
+static int
+library_remove (ExsCliClient *c, const char *id)
+{
+  g_autofree char *path = library_path (id, "");
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  if (!exs_cli_call (c, "DELETE", path, NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 204)
+    return exs_cli_report_failure (status, reply);
+  g_print ("removed library %s\n", id);
+  return EXIT_SUCCESS;
+}
+
+/**
+ * exs_cli_library_run:
+ * @argv: the command words, argv[0] being "library"
+ */
+int
+exs_cli_library_run (ExsCliClient *c, int argc, char **argv)
+{
+  if (argc < 2)
+    return exs_cli_usage_error ("library needs a subcommand: list, show, add, paths, scan or remove");
+  if (g_str_equal (argv[1], "list") && argc == 2)
+    return library_list (c);
+  if (g_str_equal (argv[1], "show") && argc == 3)
+    return library_show (c, argv[2]);
+  if (g_str_equal (argv[1], "add"))
+    return library_add (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "paths"))
+    return library_paths (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "scan"))
+    return library_scan (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "remove") && argc == 3)
+    return library_remove (c, argv[2]);
+  return exs_cli_usage_error ("unknown or incomplete library command");
+}

@@ -1,0 +1,38 @@
+/* exs-cli-private.h: what the command families of the CLI share */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  SoupSession *session;
+  char *base_url;
+  char *token;
+} ExsCliClient;
+
+#define EXS_CLI_LIBRARY_USAGE                                                                              \
+  "  library list                         List libraries and their scan state\n"                           \
+  "  library show ID                      Show one library (folders, counts, last scan)\n"                 \
+  "  library add NAME KIND FOLDER…        Add a library (KIND: movies, shows, music_videos,\n"            \
+  "                                       other_videos) and scan it [--no-scan]\n"                         \
+  "  library paths ID FOLDER…             Replace a library's folders and rescan\n"                        \
+  "  library scan ID [--full] [--wait]    Scan now (--full probes every file again)\n"                     \
+  "  library remove ID                    Remove a library and its items\n"
+
+gboolean exs_cli_call (ExsCliClient  *client,
+                       const char    *method,
+                       const char    *path,
+                       JsonNode      *body,
+                       guint         *status,
+                       JsonNode     **reply);
+int exs_cli_report_failure (guint     status,
+                            JsonNode *reply);
+int exs_cli_usage_error (const char *message);
+int exs_cli_library_run (ExsCliClient  *client,
+                         int            argc,
+                         char         **argv);
+
+G_END_DECLS

@@ -1,0 +1,545 @@
+/* exs-iptv-service.c: ExsIptvService, the routes IPTV players use.
+ *
+ *   GET /iptv/channels.m3u           the playlist (exs-m3u.c)
+ *   GET /iptv/xmltv.xml[.gz]         the guide (exs-xmltv.c), built in a GTask
+ *                                    thread, cached for [iptv]
+ *                                    guide_cache_seconds per base URL, with
+ *                                    ETag/Last-Modified and 304s
+ *   GET /iptv/channel/{number}.ts    the stream, through ExsStreamHooks
+ *   GET /iptv/channel/{number}.m3u8  HLS of the same pipeline, through the hooks
+ *   GET /iptv/channel/{number}/hls/{file}   its segments
+ *
+ * The guide window starts at the top of the current hour, so it only changes
+ * when the hour or the playout does, and its ETag (a hash of the bytes) lets
+ * clients skip unchanged guides. Created by ExsApplication after the
+ * database and the HTTP server; the playout source is set when the scheduler
+ * exists. Main thread only, except the guide build.
+ */
+#include "config.h"
+
+#include "exs-iptv-service.h"
+
+#include "exs-base-url.h"
+#include "exs-channel-store.h"
+#include "exs-http-json.h"
+#include "exs-m3u.h"
+#include "exs-xmltv.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_CACHED_GUIDES 8
+#define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  SoupServerMessage *msg; /* owned */
+  gboolean gzip;
+  gulong finished_id;
+  gboolean gone;
+} Waiter;
+
+typedef struct
+{
+  GBytes *xml;
+  GBytes *gz;
+  char *etag;        /* quoted hash of the xml */
+  gint64 modified_s; /* unix seconds when the bytes last changed */
+  gint64 built_us;   /* monotonic */
+  gboolean building;
+  GPtrArray *waiters; /* Waiter* */
+} Guide;
+
+typedef struct
+{
+  GPtrArray *channels; /* ExsChannelRecord*, copies */
+  ExsPlayoutSource *source;
+  gint64 from_us;
+  gint64 to_us;
+  char *base_url;
+  GTimeZone *tz;
+  /* results */
+  GBytes *xml;
+  GBytes *gz;
+  char *etag;
+} BuildJob;
+
+struct _ExsIptvService
+{
+  GObject parent_instance;
+
+  ExsConfig *config;           /* owned */
+  ExsDatabase *database;       /* owned */
+  const ExsStreamHooks *hooks; /* borrowed from the application */
+  ExsPlayoutSource *source;    /* owned, nullable */
+  GHashTable *guides;          /* base URL → Guide* */
+  GCancellable *cancellable;
+};
+
+G_DEFINE_TYPE (ExsIptvService, exs_iptv_service, G_TYPE_OBJECT)
+
+static void
+waiter_free (Waiter *w)
+{
+  if (!w->gone)
+    g_signal_handler_disconnect (w->msg, w->finished_id);
+  g_object_unref (w->msg);
+  g_free (w);
+}
+
+static void
+guide_free (Guide *g)
+{
+  g_clear_pointer (&g->xml, g_bytes_unref);
+  g_clear_pointer (&g->gz, g_bytes_unref);
+  g_free (g->etag);
+  g_ptr_array_unref (g->waiters);
+  g_free (g);
+}
+
+static void
+build_job_free (BuildJob *job)
+{
+  g_ptr_array_unref (job->channels);
+  g_clear_object (&job->source);
+  g_free (job->base_url);
+  g_time_zone_unref (job->tz);
+  g_clear_pointer (&job->xml, g_bytes_unref);
+  g_clear_pointer (&job->gz, g_bytes_unref);
+  g_free (job->etag);
+  g_free (job);
+}
+
+static void
+exs_iptv_service_dispose (GObject *object)
+{
+  ExsIptvService *self = EXS_IPTV_SERVICE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->source);
+  g_clear_object (&self->database);
+  g_clear_object (&self->config);
+  G_OBJECT_CLASS (exs_iptv_service_parent_class)->dispose (object);
+}
+
+static void
+exs_iptv_service_finalize (GObject *object)
+{
+  ExsIptvService *self = EXS_IPTV_SERVICE (object);
+
+  g_hash_table_unref (self->guides);
+  g_object_unref (self->cancellable);
+  G_OBJECT_CLASS (exs_iptv_service_parent_class)->finalize (object);
+}
+
+static void
+exs_iptv_service_class_init (ExsIptvServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = exs_iptv_service_dispose;
+  object_class->finalize = exs_iptv_service_finalize;
+}
+
+static void
+exs_iptv_service_init (ExsIptvService *self)
+{
+  self->guides
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)guide_free);
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * exs_iptv_service_new:
+ * @hooks: (not nullable): the application's stream hooks; must outlive the
+ *   service; its functions may be filled in later
+ *
+ * Returns: (transfer full): the service, with no routes registered yet
+ */
+ExsIptvService *
+exs_iptv_service_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHooks *hooks)
+{
+  ExsIptvService *self = g_object_new (EXS_TYPE_IPTV_SERVICE, NULL);
+
+  self->config = g_object_ref (config);
+  self->database = g_object_ref (database);
+  self->hooks = hooks;
+  return self;
+}
+
+/**
+ * exs_iptv_service_set_playout_source:
+ * @source: (nullable): where the guide's programmes come from. Its list() is
+ *   called from a worker thread, so it must be thread-safe.
+ */
+void
+exs_iptv_service_set_playout_source (ExsIptvService *self, ExsPlayoutSource *source)
+{
+  g_return_if_fail (EXS_IS_IPTV_SERVICE (self));
+  g_set_object (&self->source, source);
+  g_hash_table_remove_all (self->guides);
+}
+
+/* Stops building guides; waiting requests are answered 503 by the HTTP server stop. */
+void
+exs_iptv_service_stop (ExsIptvService *self)
+{
+  g_return_if_fail (EXS_IS_IPTV_SERVICE (self));
+  g_cancellable_cancel (self->cancellable);
+}
+
+static char *
+base_url_for (ExsIptvService *self, SoupServerMessage *msg)
+{
+  return exs_base_url_for_message (
+      msg, exs_config_get_string (self->config, "server", "public_base_url"));
+}
+
+static GPtrArray *
+list_channels (ExsIptvService *self, SoupServerMessage *msg)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *channels = exs_channel_store_list (self->database, &error);
+
+  if (channels == NULL)
+    exs_http_reply_gerror (msg, error);
+  return channels;
+}
+
+/* ---- the playlist ---- */
+
+static void
+handle_m3u (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+            gpointer user_data)
+{
+  ExsIptvService *self = user_data;
+  g_autoptr (GPtrArray) channels = list_channels (self, msg);
+  g_autofree char *base_url = NULL;
+  char *text;
+
+  if (channels == NULL)
+    return;
+  base_url = base_url_for (self, msg);
+  text = exs_m3u_build (channels, base_url);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
+                                "no-cache");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Content-Disposition", "inline; filename=\"channels.m3u\"");
+  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_TAKE, text,
+                                    strlen (text));
+}
+
+/* ---- the guide ---- */
+
+static GBytes *
+gzip_bytes (GBytes *in)
+{
+  gsize in_len = 0;
+  const guint8 *data = g_bytes_get_data (in, &in_len);
+  z_stream z = { 0 };
+  uLong bound;
+  guint8 *out;
+
+  if (deflateInit2 (&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return NULL;
+  bound = deflateBound (&z, (uLong)in_len);
+  out = g_malloc (bound);
+  z.next_in = (Bytef *)data;
+  z.avail_in = (uInt)in_len;
+  z.next_out = out;
+  z.avail_out = (uInt)bound;
+  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
+    {
+      deflateEnd (&z);
+      g_free (out);
+      return NULL;
+    }
+  deflateEnd (&z);
+  return g_bytes_new_take (out, z.total_out);
+}
+
+static void
+build_guide_thread (GTask *task, gpointer source_object, gpointer task_data,
+                    GCancellable *cancellable)
+{
+  BuildJob *job = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash = NULL;
+
+  job->xml = exs_xmltv_build (job->channels, job->source, job->from_us, job->to_us, job->base_url,
+                              job->tz, &error);
+  if (job->xml == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->gz = gzip_bytes (job->xml);
+  hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, job->xml);
+  job->etag = g_strdup_printf ("\"%.32s\"", hash);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* RFC 9110: If-None-Match wins over If-Modified-Since. */
+static gboolean
+not_modified (SoupServerMessage *msg, const char *etag, gint64 modified_s)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  const char *inm = soup_message_headers_get_one (h, "If-None-Match");
+  const char *ims = soup_message_headers_get_one (h, "If-Modified-Since");
+
+  if (inm != NULL)
+    {
+      g_auto (GStrv) tags = g_strsplit (inm, ",", -1);
+      for (guint i = 0; tags[i]; i++)
+        {
+          const char *t = g_strstrip (tags[i]);
+          if (g_str_has_prefix (t, "W/"))
+            t += 2;
+          if (g_str_equal (t, "*") || g_str_equal (t, etag))
+            return TRUE;
+        }
+      return FALSE;
+    }
+  if (ims != NULL)
+    {
+      g_autoptr (GDateTime) since = soup_date_time_new_from_http_string (ims);
+      return since != NULL && modified_s <= g_date_time_to_unix (since);
+    }
+  return FALSE;
+}
+
+static void
+reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  g_autoptr (GDateTime) modified = g_date_time_new_from_unix_utc (g->modified_s);
+  g_autofree char *last_modified = soup_date_time_to_string (modified, SOUP_DATE_HTTP);
+  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int)strlen (g->etag) - 1, g->etag)
+                               : g_strdup (g->etag);
+  GBytes *body = gzip ? g->gz : g->xml;
+
+  soup_message_headers_replace (h, "ETag", etag);
+  soup_message_headers_replace (h, "Last-Modified", last_modified);
+  soup_message_headers_replace (h, "Cache-Control", "no-cache");
+  if (not_modified (msg, etag, g->modified_s))
+    {
+      soup_server_message_set_status (msg, 304, NULL);
+      return;
+    }
+  if (body == NULL)
+    {
+      exs_http_reply_error (msg, 500, NULL, "the guide could not be compressed");
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (
+      msg, gzip ? "application/gzip" : "application/xml; charset=utf-8", SOUP_MEMORY_COPY,
+      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (gzip)
+    soup_message_headers_replace (h, "Content-Disposition",
+                                  "attachment; filename=\"xmltv.xml.gz\"");
+}
+
+static void
+on_waiter_finished_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  g_signal_handler_disconnect (msg, w->finished_id);
+  w->gone = TRUE;
+}
+
+static void
+on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_data)
+{
+  g_autofree char *base_url = user_data;
+  GTask *task = G_TASK (result);
+  BuildJob *job = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  ExsIptvService *self;
+  Guide *g;
+
+  if (!g_task_propagate_boolean (task, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = EXS_IPTV_SERVICE (source_object);
+  g = g_hash_table_lookup (self->guides, base_url);
+  if (g == NULL)
+    return; /* the cache was dropped (new playout source) while building */
+  g->building = FALSE;
+  if (error == NULL)
+    {
+      if (g->etag == NULL || !g_str_equal (g->etag, job->etag))
+        {
+          g_clear_pointer (&g->xml, g_bytes_unref);
+          g_clear_pointer (&g->gz, g_bytes_unref);
+          g_free (g->etag);
+          g->xml = g_steal_pointer (&job->xml);
+          g->gz = g_steal_pointer (&job->gz);
+          g->etag = g_steal_pointer (&job->etag);
+          g->modified_s = g_get_real_time () / G_USEC_PER_SEC;
+        }
+      g->built_us = g_get_monotonic_time ();
+    }
+  else
+    g_warning ("cannot build the guide: %s", error->message);
+
+  for (guint i = 0; i < g->waiters->len; i++)
+    {
+      Waiter *w = g->waiters->pdata[i];
+      if (w->gone)
+        continue;
+      if (error == NULL)
+        reply_guide (w->msg, g, w->gzip);
+      else
+        exs_http_reply_error (w->msg, 500, NULL, "the guide could not be built: %s",
+                              error->message);
+      soup_server_message_unpause (w->msg);
+    }
+  g_ptr_array_set_size (g->waiters, 0);
+}
+
+static GPtrArray *
+copy_channels (GPtrArray *channels)
+{
+  GPtrArray *copy = g_ptr_array_new_full (channels->len, (GDestroyNotify)exs_channel_record_free);
+
+  for (guint i = 0; i < channels->len; i++)
+    g_ptr_array_add (copy, exs_channel_record_copy (channels->pdata[i]));
+  return copy;
+}
+
+static GTimeZone *
+guide_time_zone (ExsIptvService *self)
+{
+  const char *name = exs_config_get_string (self->config, "server", "time_zone");
+  GTimeZone *tz = name[0] ? g_time_zone_new_identifier (name) : NULL;
+
+  return tz ? tz : g_time_zone_new_local ();
+}
+
+static gboolean
+guide_is_idle (gpointer key, gpointer value, gpointer user_data)
+{
+  Guide *g = value;
+
+  return !g->building;
+}
+
+static void
+handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+              gpointer user_data)
+{
+  ExsIptvService *self = user_data;
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  gboolean gzip = g_str_has_suffix (path, ".gz");
+  gint64 max_age_us
+      = exs_config_get_int (self->config, "iptv", "guide_cache_seconds") * G_USEC_PER_SEC;
+  g_autofree char *base_url = base_url_for (self, msg);
+  g_autoptr (GPtrArray) channels = NULL;
+  g_autoptr (GTask) task = NULL;
+  BuildJob *job;
+  Waiter *w;
+  Guide *g = g_hash_table_lookup (self->guides, base_url);
+
+  if (g != NULL && g->xml != NULL && !g->building
+      && g_get_monotonic_time () - g->built_us < max_age_us)
+    {
+      reply_guide (msg, g, gzip);
+      return;
+    }
+  if (g == NULL)
+    {
+      if (g_hash_table_size (self->guides) >= MAX_CACHED_GUIDES)
+        g_hash_table_foreach_remove (self->guides, guide_is_idle, NULL);
+      g = g_new0 (Guide, 1);
+      g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)waiter_free);
+      g_hash_table_insert (self->guides, g_strdup (base_url), g);
+    }
+
+  w = g_new0 (Waiter, 1);
+  w->msg = g_object_ref (msg);
+  w->gzip = gzip;
+  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_waiter_finished_cb), w);
+  g_ptr_array_add (g->waiters, w);
+  soup_server_message_pause (msg);
+  if (g->building)
+    return;
+
+  channels = exs_channel_store_list (self->database, NULL);
+  job = g_new0 (BuildJob, 1);
+  job->channels = channels ? copy_channels (channels) : g_ptr_array_new ();
+  job->source = self->source ? g_object_ref (self->source) : NULL;
+  job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
+  job->to_us
+      = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
+  job->base_url = g_strdup (base_url);
+  job->tz = guide_time_zone (self);
+  g->building = TRUE;
+  task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (base_url));
+  g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, build_guide_thread);
+}
+
+/* ---- streams ---- */
+
+static void
+handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+               gpointer user_data)
+{
+  ExsIptvService *self = user_data;
+  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
+      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
+  ExsStreamRequest request = { EXS_STREAM_ROUTE_IPTV, -1, 0 };
+
+  if (channel == NULL)
+    return;
+  if (g_str_equal (soup_server_message_get_method (msg), "HEAD"))
+    exs_stream_reply_head (msg);
+  else
+    exs_stream_serve (self->hooks, msg, channel->number, &request);
+}
+
+static void
+handle_hls (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+            gpointer user_data)
+{
+  ExsIptvService *self = user_data;
+  const char *file = g_hash_table_lookup (params, "file");
+  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
+      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
+
+  if (channel == NULL)
+    return;
+  if (file != NULL && (strchr (file, '/') != NULL || file[0] == '.'))
+    {
+      exs_http_reply_error (msg, 404, NULL, "no HLS file “%s”", file);
+      return;
+    }
+  if (self->hooks->serve_hls == NULL)
+    exs_stream_hooks_reply_no_engine (msg);
+  else
+    self->hooks->serve_hls (self->hooks->user_data, msg, channel->number,
+                            file ? file : "index.m3u8");
+}
+
+/**
+ * exs_iptv_service_register:
+ *
+ * Adds the IPTV routes. They are viewer-facing: no token, not under /api/.
+ */
+void
+exs_iptv_service_register (ExsIptvService *self, ExsHttpServer *server)
+{
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channels.m3u", 0, handle_m3u, self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml", 0, handle_xmltv, self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml.gz", 0, handle_xmltv, self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.ts", 0, handle_stream,
+                             self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}.m3u8", 0, handle_hls,
+                             self);
+  exs_http_server_add_route (server, "GET,HEAD", "/iptv/channel/{number}/hls/{file}", 0, handle_hls,
+                             self);
+}

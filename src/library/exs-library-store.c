@@ -1,0 +1,348 @@
+/* exs-library-store.c: typed queries over libraries and library_paths.
+ *
+ * Used by the /api/libraries routes on the main loop (single short
+ * statements or one small transaction) and by the scanner, on its own
+ * connection, to read a library's folders.
+ */
+#include "config.h"
+
+#include "exs-library-store.h"
+
+#include "exs-fs.h"
+
+const char *const exs_library_kinds[] = { "movies", "shows", "music_videos", "other_videos", NULL };
+
+static void
+library_path_free (ExsLibraryPath *p)
+{
+  g_free (p->path);
+  g_free (p->error);
+  g_free (p);
+}
+
+ExsLibraryRecord *
+exs_library_record_new (void)
+{
+  ExsLibraryRecord *r = g_new0 (ExsLibraryRecord, 1);
+
+  r->source = g_strdup ("local");
+  r->paths = g_ptr_array_new_with_free_func ((GDestroyNotify) library_path_free);
+  return r;
+}
+
+void
+exs_library_record_free (ExsLibraryRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->name);
+  g_free (r->kind);
+  g_free (r->source);
+  g_free (r->last_scan_error);
+  g_ptr_array_unref (r->paths);
+  g_free (r);
+}
+
+void
+exs_library_record_add_path (ExsLibraryRecord *r, const char *path)
+{
+  ExsLibraryPath *p = g_new0 (ExsLibraryPath, 1);
+
+  p->path = g_strdup (path);
+  g_ptr_array_add (r->paths, p);
+}
+
+/* What the items of a library of @library_kind are. */
+const char *
+exs_library_item_kind (const char *library_kind)
+{
+  if (g_str_equal (library_kind, "movies"))
+    return "movie";
+  if (g_str_equal (library_kind, "shows"))
+    return "episode";
+  if (g_str_equal (library_kind, "music_videos"))
+    return "music_video";
+  return "other_video";
+}
+
+#define SELECT_LIBRARY                                                                                            \
+  "SELECT l.id, l.name, l.kind, l.source, l.created_at, l.updated_at, l.last_scan_started_at, "                   \
+  "l.last_scan_finished_at, l.last_scan_error, l.last_scan_found, l.last_scan_probed, l.last_scan_unchanged, "    \
+  "l.last_scan_failed, l.last_scan_missing, l.last_scan_restored, l.last_scan_issues, "                           \
+  "(SELECT count(*) FROM media_items m WHERE m.library_id = l.id AND m.missing = 0), "                            \
+  "(SELECT count(*) FROM media_items m WHERE m.library_id = l.id AND m.missing = 1) "                             \
+  "FROM libraries l "
+
+static ExsLibraryRecord *
+record_from_row (sqlite3_stmt *stmt)
+{
+  ExsLibraryRecord *r = exs_library_record_new ();
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  r->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  g_free (r->source);
+  r->source = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  r->created_at = sqlite3_column_int64 (stmt, 4);
+  r->updated_at = sqlite3_column_int64 (stmt, 5);
+  r->last_scan_started_at = sqlite3_column_int64 (stmt, 6);
+  r->last_scan_finished_at = sqlite3_column_int64 (stmt, 7);
+  r->last_scan_error = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+  r->last_found = (guint) sqlite3_column_int (stmt, 9);
+  r->last_probed = (guint) sqlite3_column_int (stmt, 10);
+  r->last_unchanged = (guint) sqlite3_column_int (stmt, 11);
+  r->last_failed = (guint) sqlite3_column_int (stmt, 12);
+  r->last_missing = (guint) sqlite3_column_int (stmt, 13);
+  r->last_restored = (guint) sqlite3_column_int (stmt, 14);
+  r->last_issues = (guint) sqlite3_column_int (stmt, 15);
+  r->item_count = sqlite3_column_int64 (stmt, 16);
+  r->missing_count = sqlite3_column_int64 (stmt, 17);
+  return r;
+}
+
+static gboolean
+load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt =
+      exs_database_prepare (db, "SELECT path, error FROM library_paths WHERE library_id = ? ORDER BY id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ExsLibraryPath *p = g_new0 (ExsLibraryPath, 1);
+      p->path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      p->error = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_ptr_array_add (r->paths, p);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read library folders: %s",
+                   sqlite3_errmsg (exs_database_get_handle (db)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_library_store_list:
+ *
+ * Returns: (transfer full) (element-type ExsLibraryRecord) (nullable): every library, by name
+ */
+GPtrArray *
+exs_library_store_list (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "ORDER BY l.name COLLATE NOCASE", error);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_library_record_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, record_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list libraries: %s",
+                   sqlite3_errmsg (exs_database_get_handle (db)));
+      return NULL;
+    }
+  for (guint i = 0; i < out->len; i++)
+    if (!load_paths (db, out->pdata[i], error))
+      return NULL;
+  return g_steal_pointer (&out);
+}
+
+/**
+ * exs_library_store_get:
+ *
+ * Returns: (transfer full) (nullable): the library, or %NULL with
+ *   %EXS_DATABASE_ERROR_NOT_FOUND
+ */
+ExsLibraryRecord *
+exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "WHERE l.id = ?", error);
+  g_autoptr (ExsLibraryRecord) r = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
+                   id);
+      return NULL;
+    }
+  r = record_from_row (stmt);
+  if (!load_paths (db, r, error))
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+/* Returns: the id of the library called @name, or 0 */
+gint64
+exs_library_store_find (ExsDatabase *db, const char *name)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT id FROM libraries WHERE name = ?", NULL);
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+static gboolean
+write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM library_paths WHERE library_id = ?", error);
+  g_autoptr (sqlite3_stmt) ins = NULL;
+
+  if (del == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (del, 1, r->id);
+  if (!exs_database_step_done (db, del, error))
+    return FALSE;
+  ins = exs_database_prepare (db, "INSERT INTO library_paths (library_id, path, error) VALUES (?, ?, ?)", error);
+  if (ins == NULL)
+    return FALSE;
+  for (guint i = 0; i < r->paths->len; i++)
+    {
+      ExsLibraryPath *p = r->paths->pdata[i];
+      sqlite3_reset (ins);
+      sqlite3_bind_int64 (ins, 1, r->id);
+      sqlite3_bind_text (ins, 2, p->path, -1, SQLITE_TRANSIENT);
+      if (p->error)
+        sqlite3_bind_text (ins, 3, p->error, -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_null (ins, 3);
+      if (!exs_database_step_done (db, ins, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_library_store_insert:
+ *
+ * Adds @record and its folders in one transaction and sets its id and times.
+ * A duplicate name is %EXS_DATABASE_ERROR_CONSTRAINT.
+ */
+gboolean
+exs_library_store_insert (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!exs_database_begin (db, error))
+    return FALSE;
+  stmt = exs_database_prepare (db,
+                               "INSERT INTO libraries (name, kind, source, created_at, updated_at) "
+                               "VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, r->kind, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, r->source, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, now);
+  if (!exs_database_step_done (db, stmt, error))
+    goto fail;
+  r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
+  r->created_at = r->updated_at = now;
+  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exs_database_rollback (db);
+  return FALSE;
+}
+
+/**
+ * exs_library_store_update:
+ *
+ * Writes @record's name and folders (the kind never changes: items would
+ * change meaning). Items under removed folders are marked missing by the next
+ * scan, not deleted, so schedules keep their history.
+ */
+gboolean
+exs_library_store_update (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!exs_database_begin (db, error))
+    return FALSE;
+  stmt = exs_database_prepare (db, "UPDATE libraries SET name = ?, updated_at = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int64 (stmt, 3, r->id);
+  if (!exs_database_step_done (db, stmt, error))
+    goto fail;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
+                   r->id);
+      goto fail;
+    }
+  r->updated_at = now;
+  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exs_database_rollback (db);
+  return FALSE;
+}
+
+/**
+ * exs_library_store_delete:
+ *
+ * Removes the library with its items, shows and folders (foreign keys cascade).
+ */
+gboolean
+exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "DELETE FROM libraries WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!exs_database_step_done (db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_library_store_ensure:
+ *
+ * Adds a library called @name over @path unless one with that name exists
+ * (the demo library uses this at every start).
+ *
+ * Returns: the library's id, or 0 with @error set
+ */
+gint64
+exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, const char *path, GError **error)
+{
+  gint64 id = exs_library_store_find (db, name);
+  g_autoptr (ExsLibraryRecord) r = NULL;
+
+  if (id > 0)
+    return id;
+  r = exs_library_record_new ();
+  r->name = g_strdup (name);
+  r->kind = g_strdup (kind);
+  exs_library_record_add_path (r, path);
+  if (!exs_library_store_insert (db, r, error))
+    return 0;
+  return r->id;
+}

@@ -1,0 +1,642 @@
+/* exs-media-store.c: reading media items (search with paging and sort, JSON
+ * for the API) and collections (CRUD and resolution to item ids).
+ *
+ * exs_collection_resolve() is what the scheduler calls to turn a collection
+ * into the media items a schedule plays: only items that are playable (file
+ * present, probed without error, with a duration), in a stable order.
+ * Everything here is short statements; the API calls it on the main loop.
+ */
+#include "config.h"
+
+#include "exs-media-store.h"
+
+#include "exs-fs.h"
+
+#define PLAYABLE "m.missing = 0 AND m.scan_state != 'error' AND m.duration_ms > 0"
+#define EPISODE_ORDER                                                                                             \
+  "coalesce (s.sort_title, m.sort_title), coalesce (m.season_number, -1), coalesce (m.episode_number, -1), "     \
+  "m.sort_title, m.id"
+
+ExsCollectionRecord *
+exs_collection_record_new (void)
+{
+  ExsCollectionRecord *r = g_new0 (ExsCollectionRecord, 1);
+
+  r->members = g_array_new (FALSE, TRUE, sizeof (ExsCollectionMember));
+  return r;
+}
+
+void
+exs_collection_record_free (ExsCollectionRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->name);
+  g_free (r->kind);
+  g_free (r->query);
+  g_array_unref (r->members);
+  g_free (r);
+}
+
+static gboolean
+query_failed (ExsDatabase *db, GError **error, const char *what)
+{
+  g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "%s: %s", what,
+               sqlite3_errmsg (exs_database_get_handle (db)));
+  return FALSE;
+}
+
+/* Collects the first column of every row as gint64 ids, skipping repeats. */
+static gboolean
+collect_ids (ExsDatabase *db, sqlite3_stmt *stmt, GArray *ids, GHashTable *seen, GError **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      if (seen)
+        {
+          if (g_hash_table_contains (seen, &id))
+            continue;
+          g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+        }
+      g_array_append_val (ids, id);
+    }
+  return rc == SQLITE_DONE || query_failed (db, error, "cannot read media items");
+}
+
+/**
+ * exs_media_store_search:
+ * @query: (nullable): a compiled query; %NULL matches everything
+ * @library_id: 0 for every library
+ * @total: (out): how many items match in all
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): one page of item ids
+ */
+GArray *
+exs_media_store_search (ExsDatabase *db, ExsMediaQuery *query, gint64 library_id, gboolean include_missing,
+                        ExsMediaSort sort, gboolean descending, guint offset, guint limit, gint64 *total,
+                        GError **error)
+{
+  const char *dir = descending ? "DESC" : "ASC";
+  g_autofree char *where = g_strdup_printf ("WHERE %s AND (? = 0 OR m.library_id = ?) AND (? OR m.missing = 0)",
+                                            query ? exs_media_query_get_sql (query) : "1");
+  g_autofree char *order = NULL;
+  g_autofree char *count_sql = NULL;
+  g_autofree char *page_sql = NULL;
+  g_autoptr (sqlite3_stmt) count = NULL;
+  g_autoptr (sqlite3_stmt) page = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int i;
+
+  switch (sort)
+    {
+    case EXS_MEDIA_SORT_YEAR:
+      order = g_strdup_printf ("coalesce (m.year, 0) %s, m.sort_title, m.id", dir);
+      break;
+    case EXS_MEDIA_SORT_ADDED:
+      order = g_strdup_printf ("m.added_at %s, m.id %s", dir, dir);
+      break;
+    case EXS_MEDIA_SORT_DURATION:
+      order = g_strdup_printf ("m.duration_ms %s, m.id", dir);
+      break;
+    case EXS_MEDIA_SORT_EPISODE:
+      order = g_strdup_printf ("coalesce (s.sort_title, m.sort_title) %s, coalesce (m.season_number, -1) %s, "
+                               "coalesce (m.episode_number, -1) %s, m.sort_title, m.id", dir, dir, dir);
+      break;
+    case EXS_MEDIA_SORT_TITLE:
+    default:
+      order = g_strdup_printf ("m.sort_title %s, m.id %s", dir, dir);
+      break;
+    }
+  count_sql = g_strdup_printf ("SELECT count(*) FROM media_items m LEFT JOIN shows s ON s.id = m.show_id %s", where);
+  page_sql = g_strdup_printf ("SELECT m.id FROM media_items m LEFT JOIN shows s ON s.id = m.show_id %s "
+                              "ORDER BY %s LIMIT ? OFFSET ?", where, order);
+  count = exs_database_prepare (db, count_sql, error);
+  page = exs_database_prepare (db, page_sql, error);
+  if (count == NULL || page == NULL)
+    return NULL;
+
+  i = query ? exs_media_query_bind (query, count, 1) : 1;
+  sqlite3_bind_int64 (count, i, library_id);
+  sqlite3_bind_int64 (count, i + 1, library_id);
+  sqlite3_bind_int (count, i + 2, include_missing);
+  if (sqlite3_step (count) != SQLITE_ROW)
+    {
+      query_failed (db, error, "cannot count media items");
+      return NULL;
+    }
+  *total = sqlite3_column_int64 (count, 0);
+
+  i = query ? exs_media_query_bind (query, page, 1) : 1;
+  sqlite3_bind_int64 (page, i, library_id);
+  sqlite3_bind_int64 (page, i + 1, library_id);
+  sqlite3_bind_int (page, i + 2, include_missing);
+  sqlite3_bind_int64 (page, i + 3, limit);
+  sqlite3_bind_int64 (page, i + 4, offset);
+  if (!collect_ids (db, page, ids, NULL, error))
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+static void
+set_text (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
+{
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    json_object_set_null_member (o, member);
+  else
+    json_object_set_string_member (o, member, (const char *) sqlite3_column_text (stmt, col));
+}
+
+static void
+set_int (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
+{
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    json_object_set_null_member (o, member);
+  else
+    json_object_set_int_member (o, member, sqlite3_column_int64 (stmt, col));
+}
+
+/* unix seconds as ISO 8601 UTC, like the rest of the API */
+static void
+set_time (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
+{
+  g_autoptr (GDateTime) dt = NULL;
+  g_autofree char *text = NULL;
+
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    {
+      json_object_set_null_member (o, member);
+      return;
+    }
+  dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, col));
+  text = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+  if (text)
+    json_object_set_string_member (o, member, text);
+  else
+    json_object_set_null_member (o, member);
+}
+
+static JsonArray *
+labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, NULL);
+  JsonArray *arr = json_array_new ();
+
+  if (stmt == NULL)
+    return arr;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, show_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    json_array_add_string_element (arr, (const char *) sqlite3_column_text (stmt, 0));
+  return arr;
+}
+
+static JsonArray *
+streams_json (ExsDatabase *db, gint64 id)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT kind, idx, codec, profile, width, height, fps_num, fps_den, interlaced, channels, sample_rate, "
+          "language, external_path, title FROM media_streams WHERE media_item_id = ? "
+          "ORDER BY CASE kind WHEN 'video' THEN 0 WHEN 'audio' THEN 1 ELSE 2 END, idx", NULL);
+  JsonArray *arr = json_array_new ();
+
+  if (stmt == NULL)
+    return arr;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *o = json_object_new ();
+      const char *kind = (const char *) sqlite3_column_text (stmt, 0);
+
+      json_object_set_string_member (o, "kind", kind);
+      set_int (o, "index", stmt, 1);
+      set_text (o, "codec", stmt, 2);
+      set_text (o, "profile", stmt, 3);
+      if (g_str_equal (kind, "video"))
+        {
+          set_int (o, "width", stmt, 4);
+          set_int (o, "height", stmt, 5);
+          set_int (o, "fps_num", stmt, 6);
+          set_int (o, "fps_den", stmt, 7);
+          json_object_set_boolean_member (o, "interlaced", sqlite3_column_int (stmt, 8) != 0);
+        }
+      if (g_str_equal (kind, "audio"))
+        {
+          set_int (o, "channels", stmt, 9);
+          set_int (o, "sample_rate", stmt, 10);
+        }
+      set_text (o, "language", stmt, 11);
+      if (g_str_equal (kind, "subtitle"))
+        set_text (o, "external_path", stmt, 12);
+      set_text (o, "title", stmt, 13);
+      json_array_add_object_element (arr, o);
+    }
+  return arr;
+}
+
+static JsonArray *
+chapters_json (ExsDatabase *db, gint64 id)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", NULL);
+  JsonArray *arr = json_array_new ();
+
+  if (stmt == NULL)
+    return arr;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *o = json_object_new ();
+      set_int (o, "start_ms", stmt, 0);
+      set_int (o, "end_ms", stmt, 1);
+      set_text (o, "title", stmt, 2);
+      json_array_add_object_element (arr, o);
+    }
+  return arr;
+}
+
+/**
+ * exs_media_store_items_to_json:
+ * @ids: (element-type gint64)
+ * @details: add streams and chapters
+ *
+ * Returns: (transfer full) (nullable): the items as the API shows them, in @ids' order
+ */
+JsonArray *
+exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db,
+      "SELECT m.id, m.library_id, m.kind, m.title, m.sort_title, m.year, m.plot, m.content_rating, m.studio, "
+      "m.show_id, s.title, m.season_number, m.episode_number, m.episode_number_end, m.duration_ms, m.container, "
+      "m.missing, m.scan_state, m.scan_message, m.path, m.uri, m.poster, m.thumb, m.fanart, m.added_at, "
+      "m.updated_at, m.size, coalesce (m.poster, s.poster), coalesce (m.fanart, s.fanart) "
+      "FROM media_items m LEFT JOIN shows s ON s.id = m.show_id WHERE m.id = ?",
+      error);
+  g_autoptr (JsonArray) arr = json_array_new ();
+
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gint64 show_id;
+      JsonObject *o;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        continue;
+      o = json_object_new ();
+      show_id = sqlite3_column_int64 (stmt, 9);
+      json_object_set_int_member (o, "id", id);
+      set_int (o, "library_id", stmt, 1);
+      set_text (o, "kind", stmt, 2);
+      set_text (o, "title", stmt, 3);
+      set_text (o, "sort_title", stmt, 4);
+      set_int (o, "year", stmt, 5);
+      set_int (o, "duration_ms", stmt, 14);
+      if (show_id > 0)
+        {
+          JsonObject *show = json_object_new ();
+          json_object_set_int_member (show, "id", show_id);
+          set_text (show, "title", stmt, 10);
+          json_object_set_object_member (o, "show", show);
+        }
+      else
+        json_object_set_null_member (o, "show");
+      set_int (o, "season", stmt, 11);
+      set_int (o, "episode", stmt, 12);
+      set_int (o, "episode_end", stmt, 13);
+      set_text (o, "container", stmt, 15);
+      json_object_set_boolean_member (o, "missing", sqlite3_column_int (stmt, 16) != 0);
+      set_text (o, "scan_state", stmt, 17);
+      set_text (o, "scan_message", stmt, 18);
+      json_object_set_array_member (
+          o, "genres",
+          labels (db, "SELECT genre FROM media_genres WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
+                      "GROUP BY genre COLLATE NOCASE ORDER BY min (rowid)", id, show_id));
+      json_object_set_array_member (
+          o, "tags",
+          labels (db, "SELECT tag FROM media_tags WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
+                      "GROUP BY tag COLLATE NOCASE ORDER BY min (rowid)", id, show_id));
+      if (details)
+        {
+          set_text (o, "plot", stmt, 6);
+          set_text (o, "content_rating", stmt, 7);
+          set_text (o, "studio", stmt, 8);
+          set_text (o, "path", stmt, 19);
+          set_text (o, "uri", stmt, 20);
+          set_int (o, "size", stmt, 26);
+          set_text (o, "poster", stmt, 27);
+          set_text (o, "thumb", stmt, 22);
+          set_text (o, "fanart", stmt, 28);
+          set_time (o, "added_at", stmt, 24);
+          set_time (o, "updated_at", stmt, 25);
+          json_object_set_array_member (o, "streams", streams_json (db, id));
+          json_object_set_array_member (o, "chapters", chapters_json (db, id));
+        }
+      json_array_add_object_element (arr, o);
+    }
+  return g_steal_pointer (&arr);
+}
+
+/* ---- collections ---------------------------------------------------------- */
+
+static ExsCollectionRecord *
+collection_from_row (sqlite3_stmt *stmt)
+{
+  ExsCollectionRecord *r = exs_collection_record_new ();
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  r->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  r->query = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  r->created_at = sqlite3_column_int64 (stmt, 4);
+  r->updated_at = sqlite3_column_int64 (stmt, 5);
+  return r;
+}
+
+static gboolean
+load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT media_item_id, show_id, season_number FROM collection_members WHERE collection_id = ? "
+          "ORDER BY position, id", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ExsCollectionMember m = { 0 };
+      m.media_item_id = sqlite3_column_int64 (stmt, 0);
+      m.show_id = sqlite3_column_int64 (stmt, 1);
+      m.season = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 2);
+      g_array_append_val (r->members, m);
+    }
+  return rc == SQLITE_DONE || query_failed (db, error, "cannot read collection members");
+}
+
+/**
+ * exs_collection_store_list:
+ *
+ * Returns: (transfer full) (element-type ExsCollectionRecord) (nullable): every collection, by name
+ */
+GPtrArray *
+exs_collection_store_list (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT id, name, kind, query, created_at, updated_at FROM collections ORDER BY name COLLATE NOCASE", error);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_collection_record_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, collection_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      query_failed (db, error, "cannot list collections");
+      return NULL;
+    }
+  for (guint i = 0; i < out->len; i++)
+    if (!load_members (db, out->pdata[i], error))
+      return NULL;
+  return g_steal_pointer (&out);
+}
+
+/**
+ * exs_collection_store_get:
+ *
+ * Returns: (transfer full) (nullable): the collection, or %NULL with %EXS_DATABASE_ERROR_NOT_FOUND
+ */
+ExsCollectionRecord *
+exs_collection_store_get (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT id, name, kind, query, created_at, updated_at FROM collections WHERE id = ?", error);
+  g_autoptr (ExsCollectionRecord) r = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
+                   "no collection with id %" G_GINT64_FORMAT, id);
+      return NULL;
+    }
+  r = collection_from_row (stmt);
+  if (!load_members (db, r, error))
+    return NULL;
+  return g_steal_pointer (&r);
+}
+
+static gboolean
+write_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
+{
+  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM collection_members WHERE collection_id = ?",
+                                                       error);
+  g_autoptr (sqlite3_stmt) ins = NULL;
+
+  if (del == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (del, 1, r->id);
+  if (!exs_database_step_done (db, del, error))
+    return FALSE;
+  ins = exs_database_prepare (db,
+                              "INSERT INTO collection_members (collection_id, position, media_item_id, show_id, "
+                              "season_number) VALUES (?, ?, ?, ?, ?)", error);
+  if (ins == NULL)
+    return FALSE;
+  for (guint i = 0; i < r->members->len; i++)
+    {
+      ExsCollectionMember *m = &g_array_index (r->members, ExsCollectionMember, i);
+
+      sqlite3_reset (ins);
+      sqlite3_bind_int64 (ins, 1, r->id);
+      sqlite3_bind_int (ins, 2, (int) i);
+      if (m->media_item_id > 0)
+        sqlite3_bind_int64 (ins, 3, m->media_item_id);
+      else
+        sqlite3_bind_null (ins, 3);
+      if (m->show_id > 0)
+        sqlite3_bind_int64 (ins, 4, m->show_id);
+      else
+        sqlite3_bind_null (ins, 4);
+      if (m->season >= 0)
+        sqlite3_bind_int (ins, 5, m->season);
+      else
+        sqlite3_bind_null (ins, 5);
+      if (!exs_database_step_done (db, ins, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_collection (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!exs_database_begin (db, error))
+    return FALSE;
+  stmt = exs_database_prepare (db,
+                               insert ? "INSERT INTO collections (name, kind, query, updated_at, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?)"
+                                      : "UPDATE collections SET name = ?, kind = ?, query = ?, updated_at = ? "
+                                        "WHERE id = ?",
+                               error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, r->kind, -1, SQLITE_TRANSIENT);
+  if (r->query)
+    sqlite3_bind_text (stmt, 3, r->query, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, 3);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_int64 (stmt, 5, insert ? now : r->id);
+  if (!exs_database_step_done (db, stmt, error))
+    goto fail;
+  if (insert)
+    {
+      r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
+      r->created_at = now;
+    }
+  else if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
+                   "no collection with id %" G_GINT64_FORMAT, r->id);
+      goto fail;
+    }
+  r->updated_at = now;
+  if (!write_members (db, r, error) || !exs_database_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exs_database_rollback (db);
+  return FALSE;
+}
+
+/* Adds @r with its members in one transaction; a duplicate name is a constraint error. */
+gboolean
+exs_collection_store_insert (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
+{
+  return write_collection (db, r, TRUE, error);
+}
+
+/* Replaces @r's name, kind, query and members in one transaction. */
+gboolean
+exs_collection_store_update (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
+{
+  return write_collection (db, r, FALSE, error);
+}
+
+gboolean
+exs_collection_store_delete (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "DELETE FROM collections WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!exs_database_step_done (db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
+                   "no collection with id %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_collection_resolve_query:
+ * @query: a smart collection's query (docs/query-language.md)
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the playable
+ *   items matching @query, by show, season, episode and title; %NULL with
+ *   %EXS_MEDIA_QUERY_ERROR_SYNTAX for a bad query
+ */
+GArray *
+exs_collection_resolve_query (ExsDatabase *db, const char *query, GError **error)
+{
+  g_autoptr (ExsMediaQuery) q = exs_media_query_compile (query, NULL, error);
+  g_autofree char *sql = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  if (q == NULL)
+    return NULL;
+  sql = g_strdup_printf ("SELECT m.id FROM media_items m LEFT JOIN shows s ON s.id = m.show_id "
+                         "WHERE " PLAYABLE " AND %s ORDER BY " EPISODE_ORDER, exs_media_query_get_sql (q));
+  stmt = exs_database_prepare (db, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  exs_media_query_bind (q, stmt, 1);
+  if (!collect_ids (db, stmt, ids, NULL, error))
+    return NULL;
+  return g_steal_pointer (&ids);
+}
+
+/**
+ * exs_collection_resolve:
+ * @collection_id: a collection's id
+ *
+ * What the scheduler calls: the playable media item ids of a collection, in
+ * play order. A manual collection keeps its members' order (a show or a
+ * season expands to its episodes by season and episode); an item listed
+ * twice appears once. A smart collection is its query's result, by show,
+ * season, episode and title. Missing and broken files are left out.
+ * Quick (indexed queries); safe on the main loop for ordinary libraries.
+ *
+ * Returns: (transfer full) (element-type gint64) (nullable): the ids, or
+ *   %NULL with %EXS_DATABASE_ERROR_NOT_FOUND / a query error
+ */
+GArray *
+exs_collection_resolve (ExsDatabase *db, gint64 collection_id, GError **error)
+{
+  g_autoptr (ExsCollectionRecord) r = exs_collection_store_get (db, collection_id, error);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr (sqlite3_stmt) one = NULL;
+  g_autoptr (sqlite3_stmt) show = NULL;
+
+  if (r == NULL)
+    return NULL;
+  if (g_str_equal (r->kind, "smart"))
+    return exs_collection_resolve_query (db, r->query ? r->query : "", error);
+
+  one = exs_database_prepare (db, "SELECT m.id FROM media_items m WHERE m.id = ? AND " PLAYABLE, error);
+  show = exs_database_prepare (db,
+                               "SELECT m.id FROM media_items m LEFT JOIN shows s ON s.id = m.show_id "
+                               "WHERE m.show_id = ?1 AND (?2 < 0 OR m.season_number = ?2) AND " PLAYABLE
+                               " ORDER BY " EPISODE_ORDER, error);
+  if (one == NULL || show == NULL)
+    return NULL;
+  for (guint i = 0; i < r->members->len; i++)
+    {
+      ExsCollectionMember *m = &g_array_index (r->members, ExsCollectionMember, i);
+      sqlite3_stmt *stmt = m->media_item_id > 0 ? one : show;
+
+      sqlite3_reset (stmt);
+      if (m->media_item_id > 0)
+        sqlite3_bind_int64 (one, 1, m->media_item_id);
+      else
+        {
+          sqlite3_bind_int64 (show, 1, m->show_id);
+          sqlite3_bind_int (show, 2, m->season);
+        }
+      if (!collect_ids (db, stmt, ids, seen, error))
+        return NULL;
+    }
+  return g_steal_pointer (&ids);
+}

@@ -1,0 +1,18 @@
+/* exs-clock.h: the injectable clock of the resilience objects */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ExsClockFunc:
+ *
+ * Returns a monotonic time in microseconds, like g_get_monotonic_time(),
+ * which is what every object uses unless a test sets its own clock to make
+ * windows and cooldowns exact and instant. May be called from streaming
+ * threads (the health monitor's probes), so a test clock must be atomic.
+ */
+typedef gint64 (*ExsClockFunc) (gpointer user_data);
+
+G_END_DECLS

@@ -1,0 +1,302 @@
+/* exs-schedule-store.c: the schedules table and which schedule each channel plays.
+ *
+ * Schedules are stored as their canonical JSON document (validated by
+ * exs-schedule.c before it gets here), so what the API returns, what export
+ * writes and what the builder reads are the same text. Single statements:
+ * quick enough for the main loop.
+ */
+#include "config.h"
+
+#include "exs-schedule-store.h"
+
+#include "exs-fs.h"
+
+void
+exs_schedule_record_free (ExsScheduleRecord *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->name);
+  g_free (r->document);
+  g_free (r);
+}
+
+void
+exs_playout_assignment_free (ExsPlayoutAssignment *a)
+{
+  if (a == NULL)
+    return;
+  g_free (a->number);
+  g_free (a->name);
+  g_free (a->schedule_name);
+  g_free (a->mode);
+  g_free (a->problems);
+  g_free (a);
+}
+
+static char *
+dup_col (sqlite3_stmt *s, int i)
+{
+  const char *t = (const char *) sqlite3_column_text (s, i);
+  return t ? g_strdup (t) : NULL;
+}
+
+static ExsScheduleRecord *
+row_to_record (sqlite3_stmt *s)
+{
+  ExsScheduleRecord *r = g_new0 (ExsScheduleRecord, 1);
+
+  r->id = sqlite3_column_int64 (s, 0);
+  r->name = dup_col (s, 1);
+  r->document = dup_col (s, 2);
+  r->created_at = sqlite3_column_int64 (s, 3);
+  r->updated_at = sqlite3_column_int64 (s, 4);
+  return r;
+}
+
+#define SELECT_SCHEDULE "SELECT id, name, document, created_at, updated_at FROM schedules"
+
+GPtrArray *
+exs_schedule_store_list (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " ORDER BY id", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_schedule_record_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, row_to_record (s));
+  return list;
+}
+
+static ExsScheduleRecord *
+get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GError **error)
+{
+  g_autofree char *sql = g_strconcat (SELECT_SCHEDULE " WHERE ", where, NULL);
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
+
+  if (s == NULL)
+    return NULL;
+  if (name)
+    sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (s, 1, id);
+  if (sqlite3_step (s) != SQLITE_ROW)
+    {
+      if (name)
+        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule named “%s”", name);
+      else
+        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT,
+                     id);
+      return NULL;
+    }
+  return row_to_record (s);
+}
+
+ExsScheduleRecord *
+exs_schedule_store_get (ExsDatabase *db, gint64 id, GError **error)
+{
+  return get_where (db, "id = ?", id, NULL, error);
+}
+
+ExsScheduleRecord *
+exs_schedule_store_get_by_name (ExsDatabase *db, const char *name, GError **error)
+{
+  return get_where (db, "name = ?", 0, name, error);
+}
+
+static gboolean
+step_write (ExsDatabase *db, sqlite3_stmt *s, const char *name, GError **error)
+{
+  int rc = sqlite3_step (s);
+
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT, "a schedule named “%s” already exists",
+                 name);
+  else
+    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "writing the schedule: %s",
+                 sqlite3_errmsg (exs_database_get_handle (db)));
+  return FALSE;
+}
+
+gboolean
+exs_schedule_store_insert (ExsDatabase *db, const ExsSchedule *schedule, gint64 *id_out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db, "INSERT INTO schedules (name, document, created_at, updated_at) VALUES (?, ?, ?, ?)", error);
+  g_autofree char *doc = exs_schedule_to_data (schedule);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, schedule->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (s, 2, doc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (s, 3, now);
+  sqlite3_bind_int64 (s, 4, now);
+  if (!step_write (db, s, schedule->name, error))
+    return FALSE;
+  if (id_out)
+    *id_out = sqlite3_last_insert_rowid (exs_database_get_handle (db));
+  return TRUE;
+}
+
+gboolean
+exs_schedule_store_update (ExsDatabase *db, gint64 id, const ExsSchedule *schedule, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s
+      = exs_database_prepare (db, "UPDATE schedules SET name = ?, document = ?, updated_at = ? WHERE id = ?", error);
+  g_autofree char *doc = exs_schedule_to_data (schedule);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, schedule->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (s, 2, doc, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (s, 3, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (s, 4, id);
+  if (!step_write (db, s, schedule->name, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+exs_schedule_store_delete (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, "DELETE FROM schedules WHERE id = ?", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, id);
+  if (!exs_database_step_done (db, s, error))
+    return FALSE;
+  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT, id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define SELECT_ASSIGNMENT                                                                                          \
+  "SELECT c.id, c.number, c.name, COALESCE(p.schedule_id, 0), s.name, COALESCE(p.mode, 'continuous'),"             \
+  " COALESCE(p.seed, 0), COALESCE(p.problems, '[]'), COALESCE(p.built_until_us, 0)"                               \
+  " FROM channels c LEFT JOIN channel_playouts p ON p.channel_id = c.id"                                           \
+  " LEFT JOIN schedules s ON s.id = p.schedule_id"
+
+static ExsPlayoutAssignment *
+row_to_assignment (sqlite3_stmt *s)
+{
+  ExsPlayoutAssignment *a = g_new0 (ExsPlayoutAssignment, 1);
+
+  a->channel_id = sqlite3_column_int64 (s, 0);
+  a->number = dup_col (s, 1);
+  a->name = dup_col (s, 2);
+  a->schedule_id = sqlite3_column_int64 (s, 3);
+  a->schedule_name = dup_col (s, 4);
+  a->mode = dup_col (s, 5);
+  a->seed = sqlite3_column_int64 (s, 6);
+  a->problems = dup_col (s, 7);
+  a->built_until_us = sqlite3_column_int64 (s, 8);
+  return a;
+}
+
+ExsPlayoutAssignment *
+exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_ASSIGNMENT " WHERE c.number = ?", error);
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, number, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (s) != SQLITE_ROW)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
+      return NULL;
+    }
+  return row_to_assignment (s);
+}
+
+GPtrArray *
+exs_schedule_store_list_assignments (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s
+      = exs_database_prepare (db, SELECT_ASSIGNMENT " ORDER BY c.number_major, c.number_minor", error);
+  GPtrArray *list;
+
+  if (s == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_assignment_free);
+  while (sqlite3_step (s) == SQLITE_ROW)
+    g_ptr_array_add (list, row_to_assignment (s));
+  return list;
+}
+
+/**
+ * exs_schedule_store_assign:
+ * @schedule_id: 0 for none
+ * @seed: the playout's seed; negative keeps the current one (a new random one
+ *   for a channel that had none)
+ */
+gboolean
+exs_schedule_store_assign (ExsDatabase *db, const char *number, gint64 schedule_id, const char *mode, gint64 seed,
+                           GError **error)
+{
+  g_autoptr (ExsPlayoutAssignment) a = exs_schedule_store_get_assignment (db, number, error);
+  g_autoptr (sqlite3_stmt) s = NULL;
+
+  if (a == NULL)
+    return FALSE;
+  if (seed < 0)
+    seed = a->seed != 0 ? a->seed : (gint64) g_random_int_range (1, G_MAXINT32);
+  /* a channel that becomes on demand starts paused: nobody is watching yet */
+  s = exs_database_prepare (db,
+                            "INSERT INTO channel_playouts (channel_id, schedule_id, mode, seed, updated_at,"
+                            " od_paused_at_us) VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5,"
+                            " CASE WHEN ?3 = 'on_demand' THEN ?6 END) ON CONFLICT (channel_id) DO UPDATE SET"
+                            " schedule_id = excluded.schedule_id, mode = excluded.mode, seed = excluded.seed,"
+                            " updated_at = excluded.updated_at,"
+                            " od_offset_us = CASE WHEN channel_playouts.mode != excluded.mode THEN 0"
+                            "   ELSE channel_playouts.od_offset_us END,"
+                            " od_paused_at_us = CASE WHEN channel_playouts.mode != excluded.mode"
+                            "   THEN excluded.od_paused_at_us ELSE channel_playouts.od_paused_at_us END",
+                            error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, a->channel_id);
+  sqlite3_bind_int64 (s, 2, schedule_id);
+  sqlite3_bind_text (s, 3, mode ? mode : a->mode, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (s, 4, seed);
+  sqlite3_bind_int64 (s, 5, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (s, 6, g_get_real_time ());
+  return exs_database_step_done (db, s, error);
+}
+
+/**
+ * exs_schedule_store_channels_using:
+ *
+ * Returns: (transfer full): numbers of the channels that play @schedule_id
+ */
+char **
+exs_schedule_store_channels_using (ExsDatabase *db, gint64 schedule_id)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db, "SELECT c.number FROM channels c JOIN channel_playouts p ON p.channel_id = c.id WHERE p.schedule_id = ?",
+      NULL);
+  g_autoptr (GPtrArray) numbers = g_ptr_array_new ();
+
+  if (s != NULL)
+    {
+      sqlite3_bind_int64 (s, 1, schedule_id);
+      while (sqlite3_step (s) == SQLITE_ROW)
+        g_ptr_array_add (numbers, dup_col (s, 0));
+    }
+  g_ptr_array_add (numbers, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&numbers), FALSE);
+}

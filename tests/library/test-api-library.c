@@ -1,0 +1,371 @@
+/* /api/libraries, /api/media, /api/shows and /api/collections through the
+ * real server on 127.0.0.1, over a small library generated at test time:
+ * add a library, watch its scan finish, list and search its items, every
+ * bad input, collections and their preview, the CLI, and a shutdown that
+ * stays under 2 s while a scan runs. */
+#include "config.h"
+
+#include "exs-demo.h"
+#include "exs-test-server.h"
+
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <string.h>
+
+static ExsTestServer *server;
+static char *media_dir;
+static char *tmp;
+
+static const ExsDemoClip clip = { "c.mp4", "T", "mp4", 320, 240, 25, 48000, 2, 1, "smpte", "sine", 440 };
+
+static ExsTestReply *
+req (const char *method, const char *path, const char *body)
+{
+  return exs_test_server_request (server, method, path, body, TRUE);
+}
+
+static void
+expect (ExsTestReply *r, guint status)
+{
+  if (r->status != status)
+    g_error ("expected %u, got %u: %s", status, r->status, r->body);
+}
+
+static void
+copy_to (const char *from, const char *rel)
+{
+  g_autofree char *path = g_build_filename (media_dir, rel, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+}
+
+/* Polls the library until its scan is idle; returns the library. */
+static JsonObject *
+wait_idle (gint64 id, ExsTestReply **keep)
+{
+  g_autofree char *path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      ExsTestReply *r = req ("GET", path, NULL);
+      JsonObject *scan;
+
+      expect (r, 200);
+      scan = json_object_get_object_member (exs_test_reply_object (r), "scan");
+      if (g_str_equal (json_object_get_string_member (scan, "state"), "idle"))
+        {
+          *keep = r;
+          return exs_test_reply_object (r);
+        }
+      exs_test_reply_free (r);
+      g_usleep (50 * 1000);
+    }
+  g_error ("library %" G_GINT64_FORMAT " never finished scanning", id);
+  return NULL;
+}
+
+static gint64
+create_library (const char *body)
+{
+  g_autoptr (ExsTestReply) r = req ("POST", "/api/libraries", body);
+
+  expect (r, 201);
+  return json_object_get_int_member (exs_test_reply_object (r), "id");
+}
+
+static void
+test_add_scan_list (void)
+{
+  g_autofree char *body = g_strdup_printf ("{\"name\": \"Everything\", \"kind\": \"shows\", \"paths\": [\"%s/Shows\"]}",
+                                           media_dir);
+  g_autofree char *films = g_strdup_printf ("{\"name\": \"Films\", \"kind\": \"movies\", \"paths\": [\"%s/Films/\"]}",
+                                            media_dir);
+  g_autofree char *films_folder = g_strdup_printf ("%s/Films", media_dir);
+  g_autoptr (ExsTestReply) created = req ("POST", "/api/libraries", films);
+  g_autoptr (ExsTestReply) idle = NULL;
+  g_autoptr (ExsTestReply) idle2 = NULL;
+  g_autoptr (ExsTestReply) media = NULL;
+  g_autoptr (ExsTestReply) all = NULL;
+  g_autoptr (ExsTestReply) one = NULL;
+  g_autoptr (ExsTestReply) shows = NULL;
+  g_autoptr (ExsTestReply) libraries = NULL;
+  JsonObject *o, *scan, *item;
+  JsonArray *items;
+  gint64 films_id, shows_id, item_id;
+  g_autofree char *path = NULL;
+
+  expect (created, 201);
+  o = exs_test_reply_object (created);
+  films_id = json_object_get_int_member (o, "id");
+  g_assert_cmpint (films_id, >, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "movies");
+  /* the trailing slash is normalised away */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                       json_object_get_array_member (o, "paths"), 0), "path"), ==, films_folder);
+  scan = json_object_get_object_member (o, "scan");
+  g_assert_true (json_object_has_member (scan, "state"));
+
+  o = wait_idle (films_id, &idle);
+  scan = json_object_get_object_member (o, "scan");
+  g_assert_cmpint (json_object_get_int_member (scan, "found"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (scan, "probed"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (o, "items"), ==, 2);
+  g_assert_nonnull (json_object_get_string_member (scan, "finished_at"));
+
+  shows_id = create_library (body);
+  o = wait_idle (shows_id, &idle2);
+  g_assert_cmpint (json_object_get_int_member (o, "items"), ==, 1);
+
+  libraries = req ("GET", "/api/libraries", NULL);
+  expect (libraries, 200);
+  g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (libraries), "total"), ==, 2);
+
+  path = g_strdup_printf ("/api/media?library=%" G_GINT64_FORMAT "&limit=1&sort=-year", films_id);
+  media = req ("GET", path, NULL);
+  expect (media, 200);
+  o = exs_test_reply_object (media);
+  g_assert_cmpint (json_object_get_int_member (o, "total"), ==, 2);
+  items = json_object_get_array_member (o, "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  item = json_array_get_object_element (items, 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Heat");
+  g_assert_cmpint (json_object_get_int_member (item, "year"), ==, 1995);
+  g_assert_cmpint (json_object_get_int_member (item, "duration_ms"), >=, 900);
+  item_id = json_object_get_int_member (item, "id");
+
+  all = req ("GET", "/api/media?q=show:%22the%20pilots%22%20OR%20type:movie&sort=title", NULL);
+  expect (all, 200);
+  o = exs_test_reply_object (all);
+  g_assert_cmpint (json_object_get_int_member (o, "total"), ==, 3);
+  items = json_object_get_array_member (o, "items");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "title"), ==, "Alien");
+
+  g_free (path);
+  path = g_strdup_printf ("/api/media/%" G_GINT64_FORMAT, item_id);
+  one = req ("GET", path, NULL);
+  expect (one, 200);
+  o = exs_test_reply_object (one);
+  g_assert_cmpstr (json_object_get_string_member (o, "container"), ==, "mp4");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "streams")), ==, 2);
+
+  shows = req ("GET", "/api/shows", NULL);
+  expect (shows, 200);
+  o = json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (shows), "shows"), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "title"), ==, "The Pilots");
+  g_assert_cmpint (json_object_get_int_member (o, "episodes"), ==, 1);
+}
+
+static void
+test_bad_input (void)
+{
+  static const struct { const char *body; guint status; const char *field; } cases[] = {
+    { "{\"name\": \"X\", \"kind\": \"cartoons\", \"paths\": [\"/srv\"]}", 422, "kind" },
+    { "{\"name\": \"X\", \"kind\": \"movies\", \"paths\": [\"relative/dir\"]}", 422, "paths[0]" },
+    { "{\"name\": \"X\", \"kind\": \"movies\", \"paths\": []}", 422, "paths" },
+    { "{\"name\": \"X\", \"kind\": \"movies\", \"paths\": [\"/a\", \"/a/\"]}", 422, "paths[1]" },
+    { "{\"name\": \"X\", \"kind\": \"movies\"}", 422, "paths" },
+    { "{\"name\": \"\", \"kind\": \"movies\", \"paths\": [\"/srv\"]}", 422, "name" },
+    { "{\"name\": \"X\", \"kind\": \"movies\", \"paths\": [\"/srv\"], \"colour\": 1}", 422, "colour" },
+    { "{\"name\": \"Films\", \"kind\": \"movies\", \"paths\": [\"/srv\"]}", 409, "name" },
+  };
+  g_autoptr (ExsTestReply) q = req ("GET", "/api/media?q=year:%3C", NULL);
+  g_autoptr (ExsTestReply) sort = req ("GET", "/api/media?sort=colour", NULL);
+  g_autoptr (ExsTestReply) lim = req ("GET", "/api/media?limit=100000", NULL);
+  g_autoptr (ExsTestReply) lib = req ("GET", "/api/media?library=999", NULL);
+  g_autoptr (ExsTestReply) nolib = req ("GET", "/api/libraries/abc", NULL);
+  g_autoptr (ExsTestReply) noscan = req ("POST", "/api/libraries/999/scan", NULL);
+  g_autoptr (ExsTestReply) noauth = exs_test_server_request (server, "GET", "/api/libraries", NULL, FALSE);
+  JsonObject *err;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (ExsTestReply) r = req ("POST", "/api/libraries", cases[i].body);
+      expect (r, cases[i].status);
+      err = json_object_get_object_member (exs_test_reply_object (r), "error");
+      g_assert_cmpstr (json_object_get_string_member (err, "field"), ==, cases[i].field);
+    }
+  expect (q, 422);
+  err = json_object_get_object_member (exs_test_reply_object (q), "error");
+  g_assert_cmpstr (json_object_get_string_member (err, "field"), ==, "q");
+  g_assert_cmpint (json_object_get_int_member (err, "position"), ==, 7);
+  g_assert_nonnull (strstr (json_object_get_string_member (err, "message"), "at character 7"));
+  expect (sort, 422);
+  expect (lim, 422);
+  expect (lib, 404);
+  expect (nolib, 404);
+  expect (noscan, 404);
+  expect (noauth, 401);
+}
+
+static void
+test_collections (void)
+{
+  g_autoptr (ExsTestReply) smart = req ("POST", "/api/collections",
+                                        "{\"name\": \"Old films\", \"kind\": \"smart\", \"query\": \"type:movie year:<1990\"}");
+  g_autoptr (ExsTestReply) bad = req ("POST", "/api/collections",
+                                      "{\"name\": \"Bad\", \"kind\": \"smart\", \"query\": \"genre:comedy AND (\"}");
+  g_autoptr (ExsTestReply) nomember = req ("POST", "/api/collections",
+                                           "{\"name\": \"M\", \"kind\": \"manual\", \"members\": [{\"show_id\": 999}]}");
+  g_autoptr (ExsTestReply) items = NULL;
+  g_autoptr (ExsTestReply) preview = req ("GET", "/api/collections/preview?q=pilot", NULL);
+  g_autoptr (ExsTestReply) preview_bad = req ("POST", "/api/collections/preview", "{\"query\": \"year:>=\"}");
+  g_autoptr (ExsTestReply) list = req ("GET", "/api/collections", NULL);
+  g_autoptr (ExsTestReply) deleted = NULL;
+  g_autofree char *path = NULL;
+  JsonObject *o, *err;
+  gint64 id;
+
+  expect (smart, 201);
+  o = exs_test_reply_object (smart);
+  id = json_object_get_int_member (o, "id");
+  g_assert_cmpint (json_object_get_int_member (o, "items"), ==, 1);
+  path = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT "/items", id);
+  items = req ("GET", path, NULL);
+  expect (items, 200);
+  o = json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (items), "items"), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "title"), ==, "Alien");
+
+  expect (bad, 422);
+  err = json_object_get_object_member (exs_test_reply_object (bad), "error");
+  g_assert_cmpstr (json_object_get_string_member (err, "field"), ==, "query");
+  g_assert_cmpint (json_object_get_int_member (err, "position"), ==, 19); /* the end, where a term was due */
+  expect (nomember, 422);
+  expect (preview, 200);
+  g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (preview), "total"), ==, 1);
+  expect (preview_bad, 422);
+  expect (list, 200);
+  g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (list), "total"), ==, 1);
+
+  g_free (path);
+  path = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT, id);
+  deleted = req ("DELETE", path, NULL);
+  expect (deleted, 204);
+}
+
+static void
+test_change_folders_and_remove (void)
+{
+  g_autoptr (ExsTestReply) libs = req ("GET", "/api/libraries", NULL);
+  g_autoptr (ExsTestReply) patched = NULL;
+  g_autoptr (ExsTestReply) idle = NULL;
+  g_autoptr (ExsTestReply) deleted = NULL;
+  g_autoptr (ExsTestReply) gone = NULL;
+  g_autoptr (ExsTestReply) media = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = g_strdup_printf ("{\"paths\": [\"%s/Films/Alien (1979)\"]}", media_dir);
+  JsonObject *lib = NULL, *o;
+  JsonArray *arr = json_object_get_array_member (exs_test_reply_object (libs), "libraries");
+  gint64 id = 0;
+
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (arr, i), "name"), "Films"))
+      lib = json_array_get_object_element (arr, i);
+  g_assert_nonnull (lib);
+  id = json_object_get_int_member (lib, "id");
+  path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+  patched = req ("PATCH", path, body);
+  expect (patched, 200);
+  o = wait_idle (id, &idle);
+  /* Heat is outside the new folder: kept, marked missing */
+  g_assert_cmpint (json_object_get_int_member (o, "items"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (o, "missing"), ==, 1);
+  media = req ("GET", "/api/media?include_missing=true&q=heat", NULL);
+  expect (media, 200);
+  o = json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (media), "items"), 0);
+  g_assert_true (json_object_get_boolean_member (o, "missing"));
+
+  deleted = req ("DELETE", path, NULL);
+  expect (deleted, 204);
+  gone = req ("GET", path, NULL);
+  expect (gone, 404);
+}
+
+static void
+test_cli (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *folder = g_strdup_printf ("%s/Films", media_dir);
+  const char *bin = exs_test_server_binary ();
+  g_autofree char *url = g_strdup (server->base_url);
+  const char *add[] = { bin, "--data-dir", server->data_dir, "--url", url, "library", "add", "Cli Films", "movies",
+                        folder, NULL };
+  const char *list[] = { bin, "--data-dir", server->data_dir, "--url", url, "library", "list", NULL };
+  const char *bad[] = { bin, "--data-dir", server->data_dir, "--url", url, "library", "add", "X", "cartoons", "/srv",
+                        NULL };
+  const char *usage[] = { bin, "--data-dir", server->data_dir, "--url", url, "library", "frobnicate", NULL };
+
+  g_assert_cmpint (exs_test_run_command (add, NULL, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "added library"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exs_test_run_command (list, NULL, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "Cli Films"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exs_test_run_command (bad, NULL, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "kind"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (exs_test_run_command (usage, NULL, &out), ==, 2);
+}
+
+static void
+test_shutdown_during_scan (void)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *big = g_build_filename (tmp, "Big", NULL);
+  g_autofree char *first = g_strdup_printf ("%s/Films/Heat.1995.mp4", media_dir);
+  double seconds = 0;
+
+  /* enough files that the scan is still running when SIGTERM comes */
+  g_assert_cmpint (g_mkdir_with_parents (big, 0755), ==, 0);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s/Film %03u (2000).mp4", big, i);
+      g_autofree char *data = NULL;
+      gsize len;
+      g_assert_true (g_file_get_contents (first, &data, &len, NULL));
+      g_assert_true (g_file_set_contents (name, data, (gssize) len, NULL));
+    }
+  body = g_strdup_printf ("{\"name\": \"Big\", \"kind\": \"movies\", \"paths\": [\"%s\"]}", big);
+  create_library (body);
+  g_usleep (100 * 1000);
+  g_assert_cmpint (exs_test_server_stop (server, &seconds), ==, 0);
+  g_test_message ("stopped in %.2f s", seconds);
+  g_assert_cmpfloat (seconds, <, 2.0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *film = NULL;
+  g_autoptr (GError) error = NULL;
+  int status;
+  const char *env[] = { "EXSTREAMTV_LIBRARY_WATCH_DEBOUNCE_MS=200", NULL };
+
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  tmp = exs_test_make_temp_dir ();
+  media_dir = g_build_filename (tmp, "media", NULL);
+  film = g_build_filename (tmp, "clip.mp4", NULL);
+  g_assert_true (exs_demo_make_clip (&clip, film, NULL, &error));
+  g_assert_no_error (error);
+  copy_to (film, "Films/Heat.1995.mp4");
+  copy_to (film, "Films/Alien (1979)/Alien (1979).mp4");
+  copy_to (film, "Shows/The Pilots/Season 01/The Pilots - S01E01 - Pilot.mp4");
+
+  server = exs_test_server_start (NULL, NULL, env);
+  g_test_add_func ("/library/api/add-scan-list", test_add_scan_list);
+  g_test_add_func ("/library/api/bad-input", test_bad_input);
+  g_test_add_func ("/library/api/collections", test_collections);
+  g_test_add_func ("/library/api/change-folders-and-remove", test_change_folders_and_remove);
+  g_test_add_func ("/library/api/cli", test_cli);
+  g_test_add_func ("/library/api/shutdown-during-scan", test_shutdown_during_scan);
+  status = g_test_run ();
+  exs_test_server_free (server);
+  exs_test_remove_tree (tmp);
+  return status;
+}
