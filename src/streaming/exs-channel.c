@@ -25,7 +25,7 @@
  * drop EOS and flushes, cut the item at its slot end and hold data back until
  * a mid-programme seek is done; everything else happens on the main loop.
  * Errors are routed to their item by a synchronous bus handler. A dead item
- * shows the slate ~80 ms later (max-last-buffer-repeat) without touching the
+ * shows the slate ~0.25 s later (max-last-buffer-repeat) without touching the
  * stream.
  */
 #include "config.h"
@@ -48,7 +48,7 @@ GST_DEBUG_CATEGORY_STATIC (exs_channel_debug);
 #define RETRY_DELAY_US (3 * G_USEC_PER_SEC)
 #define MAX_RETRIES 2
 #define OUTPUT_STALL_US (5 * G_USEC_PER_SEC)
-#define LAST_BUFFER_REPEAT_NS (80 * GST_MSECOND)
+#define LAST_BUFFER_REPEAT_NS (250 * GST_MSECOND) /* a late frame under load must not flash the slate */
 #define TICK_MS 100
 
 G_DEFINE_QUARK (exs-channel-error-quark, exs_channel_error)
@@ -265,6 +265,20 @@ item_clear (Item *item)
   g_mutex_clear (&item->lock);
   g_ptr_array_unref (item->streams);
   g_free (item->error);
+}
+
+/* A snapshot of the item's streams (borrowed pointers; the item owns them).
+ * Not g_ptr_array_copy(): the copy would inherit the free function. */
+static GPtrArray *
+item_dup_streams (Item *item)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  g_mutex_lock (&item->lock);
+  for (guint i = 0; i < item->streams->len; i++)
+    g_ptr_array_add (out, item->streams->pdata[i]);
+  g_mutex_unlock (&item->lock);
+  return out;
 }
 
 static Item *
@@ -688,14 +702,12 @@ on_source_pad_added_cb (GstElement *src, GstPad *pad, gpointer user_data)
 static void
 open_gate (Item *item, int kind)
 {
-  g_autoptr (GPtrArray) streams = NULL;
-
-  g_atomic_int_set (&item->gate_open[kind], 1);
+  /* under the lock: pad-added decides on a new stream's gate the same way */
   g_mutex_lock (&item->lock);
-  streams = g_ptr_array_copy (item->streams, NULL, NULL);
-  for (guint i = 0; i < streams->len; i++)
+  g_atomic_int_set (&item->gate_open[kind], 1);
+  for (guint i = 0; i < item->streams->len; i++)
     {
-      Stream *s = streams->pdata[i];
+      Stream *s = item->streams->pdata[i];
       if ((!s->is_video) == kind && s->gate_id)
         {
           gst_pad_remove_probe (s->ghost, s->gate_id);
@@ -865,9 +877,7 @@ retire_item (ExsChannel *self, Item *item)
   if (item->bin == NULL)
     return;
   g_atomic_int_set (&item->dropping, 1);
-  g_mutex_lock (&item->lock);
-  streams = g_ptr_array_copy (item->streams, NULL, NULL);
-  g_mutex_unlock (&item->lock);
+  streams = item_dup_streams (item);
   for (guint i = 0; i < streams->len; i++)
     {
       Stream *s = streams->pdata[i];
@@ -970,9 +980,7 @@ do_seek (ExsChannel *self, Item *item)
       /* not seekable (a live URL): play it from where it is, mapped to now */
       g_autoptr (GPtrArray) streams = NULL;
 
-      g_mutex_lock (&item->lock);
-      streams = g_ptr_array_copy (item->streams, NULL, NULL);
-      g_mutex_unlock (&item->lock);
+      streams = item_dup_streams (item);
       item->offset = (GstClockTimeDiff) wall_to_rt (self, g_get_real_time ());
       for (guint i = 0; i < streams->len; i++)
         gst_pad_set_offset (((Stream *) streams->pdata[i])->ghost, item->offset);
@@ -992,12 +1000,14 @@ set_slate (ExsChannel *self, ExsChannelState state)
 
   if (self->slate_text == NULL)
     return;
+  /* clockoverlay appends the time: it gets a line of its own */
   if (state == EXS_CHANNEL_OFFLINE)
-    text = g_strdup_printf ("%s\nNothing on right now — back soon\n%s · %s", self->name, self->name, self->number);
+    text = g_strdup_printf ("Off the air\nNothing scheduled — back soon\n%s · %s\n", self->name,
+                            self->number);
   else if (state == EXS_CHANNEL_STARTING)
-    text = g_strdup_printf ("%s\nStarting…\n%s · %s", self->name, self->name, self->number);
+    text = g_strdup_printf ("Starting…\n%s · %s\n", self->name, self->number);
   else
-    text = g_strdup_printf ("%s\n%s\n%s · %s", self->title, self->subtitle, self->name, self->number);
+    text = g_strdup_printf ("%s\n%s\n%s · %s\n", self->title, self->subtitle, self->name, self->number);
   /* textoverlay reads Pango markup: a channel called "Tom & Jerry" must
    * show as written, not break the layout. */
   {
