@@ -1624,7 +1624,10 @@ exs_library_scanner_scan_all (ExsLibraryScanner *self)
   for (guint i = 0; i < libraries->len; i++)
     {
       ExsLibraryRecord *r = libraries->pdata[i];
-      if (g_str_equal (r->source, "local"))
+      /* A library without folders has nothing on disk to check; scanning it
+       * would only mark every item missing (the demo library is entered
+       * from its clip table, not scanned). An explicit scan still does. */
+      if (g_str_equal (r->source, "local") && r->paths->len > 0)
         exs_library_scanner_scan (self, r->id, FALSE);
     }
 }
