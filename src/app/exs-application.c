@@ -529,6 +529,7 @@ run_server (ExsApplication *self)
    * the paths and hand streams to it through the hooks. */
   self->channels = exs_channel_manager_new (self->config, self->database, EXS_PLAYOUT_SOURCE (self->playout));
   self->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
+  self->stream_hooks.serve_hls = (ExsStreamServeHlsFunc) exs_channel_manager_serve_hls;
   self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
   self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));

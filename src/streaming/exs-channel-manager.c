@@ -29,6 +29,8 @@ typedef struct
   gboolean always_on;
   guint linger_id;
   guint handovers;            /* viewers whose header is being written */
+  gint64 hls_fetched_mono;    /* last HLS request (monotonic µs) */
+  guint hls_idle_id;          /* pending while HLS clients fetch: they count as a viewer */
   ExsChannelManager *manager; /* borrowed */
 } Running;
 
@@ -60,6 +62,7 @@ static void
 running_free (Running *r)
 {
   g_clear_handle_id (&r->linger_id, g_source_remove);
+  g_clear_handle_id (&r->hls_idle_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (r->channel, r);
   exs_channel_stop (r->channel);
   g_object_unref (r->channel);
@@ -80,13 +83,21 @@ stop_channel (ExsChannelManager *self, const char *number)
   g_signal_emit (self, signals[SIGNAL_CHANNEL_STOPPED], 0, channel);
 }
 
+/* someone watches: a .ts viewer, one being handed over, or HLS clients
+ * still fetching */
+static gboolean
+is_watched (Running *r)
+{
+  return exs_channel_get_n_viewers (r->channel) > 0 || r->handovers > 0 || r->hls_idle_id != 0;
+}
+
 static gboolean
 on_linger_done_cb (gpointer user_data)
 {
   Running *r = user_data;
 
   r->linger_id = 0;
-  if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0 && !r->always_on)
+  if (!is_watched (r) && !r->always_on)
     stop_channel (r->manager, exs_channel_get_number (r->channel));
   return G_SOURCE_REMOVE;
 }
@@ -97,8 +108,7 @@ on_viewer_removed_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data
   Running *r = user_data;
   gint64 linger = exs_config_get_int (r->manager->config, "channels", "linger_seconds");
 
-  if (r->manager->stopping || r->always_on || exs_channel_get_n_viewers (channel) > 0 || r->handovers > 0
-      || r->linger_id)
+  if (r->manager->stopping || r->always_on || is_watched (r) || r->linger_id)
     return;
   g_debug ("channel %s: last viewer left; lingering %" G_GINT64_FORMAT " s", exs_channel_get_number (channel),
            linger);
@@ -165,7 +175,7 @@ exs_channel_manager_dup_playing (ExsChannelManager *self)
 
   g_hash_table_iter_init (&iter, self->running);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (exs_channel_get_n_viewers (((Running *) value)->channel) > 0)
+    if (exs_channel_get_n_viewers (((Running *) value)->channel) > 0 || ((Running *) value)->hls_idle_id)
       g_ptr_array_add (out, g_strdup (key));
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
@@ -369,6 +379,90 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   g_object_unref (socket);
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
                                    G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+}
+
+/* HLS clients fetch the playlist every segment (2 s); this long without a
+ * request and they are gone: the linger starts */
+#define HLS_IDLE_US (10 * G_USEC_PER_SEC)
+
+static gboolean
+on_hls_idle_cb (gpointer user_data)
+{
+  Running *r = user_data;
+  gint64 left = r->hls_fetched_mono + HLS_IDLE_US - g_get_monotonic_time ();
+
+  if (left > 0)
+    {
+      r->hls_idle_id = g_timeout_add ((guint) (left / 1000) + 1, on_hls_idle_cb, r);
+      return G_SOURCE_REMOVE;
+    }
+  r->hls_idle_id = 0;
+  g_debug ("channel %s: HLS clients stopped fetching", exs_channel_get_number (r->channel));
+  on_viewer_removed_cb (r->channel, NULL, r);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * exs_channel_manager_serve_hls:
+ * @msg: a GET or HEAD request for channel @number's HLS
+ * @number: the channel number as it appeared in the path
+ * @file: "index.m3u8" (the playlist) or a segment name from it
+ *
+ * The ExsStreamServeHlsFunc of src/iptv/exs-stream-hooks.h. Starts the
+ * channel if needed and adds HLS to its pipeline (the segments come from the
+ * channel's own encoders); HLS clients keep the channel running while they
+ * fetch. 404 for an unknown or disabled channel or a segment that is gone;
+ * 503 on the remux path (HLS comes from the encoding pipeline only). HEAD
+ * answers from a channel that already has HLS, and otherwise with the
+ * headers only, starting nothing.
+ */
+void
+exs_channel_manager_serve_hls (ExsChannelManager *self, SoupServerMessage *msg, const char *number,
+                               const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *n = exs_channel_number_normalize (number);
+  g_autoptr (ExsChannelRecord) rec = NULL;
+  gboolean playlist = g_str_equal (file, "index.m3u8");
+  ExsChannel *channel;
+  ExsHlsOutput *hls;
+  Running *r;
+
+  rec = n ? exs_channel_store_get (self->database, n, NULL) : NULL;
+  if (rec == NULL || !rec->enabled)
+    {
+      exs_http_reply_error (msg, 404, NULL, rec ? "channel %s is disabled" : "no channel %s", n ? n : number);
+      return;
+    }
+  r = g_hash_table_lookup (self->running, n);
+  if (g_str_equal (soup_server_message_get_method (msg), "HEAD") && r == NULL)
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+      if (!playlist)
+        {
+          exs_http_reply_error (msg, 404, NULL, "channel %s is not playing: no segment “%s”", n, file);
+          return;
+        }
+      soup_message_headers_set_content_type (headers, "application/vnd.apple.mpegurl", NULL);
+      soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+  channel = exs_channel_manager_ensure_channel (self, n, &error);
+  hls = channel ? exs_channel_ensure_hls (channel, &error) : NULL;
+  if (hls == NULL)
+    {
+      exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
+                            error->message);
+      return;
+    }
+  r = g_hash_table_lookup (self->running, n);
+  r->hls_fetched_mono = g_get_monotonic_time ();
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+  if (r->hls_idle_id == 0)
+    r->hls_idle_id = g_timeout_add ((guint) (HLS_IDLE_US / 1000), on_hls_idle_cb, r);
+  exs_hls_output_serve (hls, msg, file);
 }
 
 static void

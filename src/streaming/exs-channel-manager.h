@@ -23,6 +23,10 @@ void exs_channel_manager_serve (ExsChannelManager *self,
                                 SoupServerMessage *msg,
                                 const char        *number,
                                 gconstpointer      request);
+void exs_channel_manager_serve_hls (ExsChannelManager *self,
+                                    SoupServerMessage *msg,
+                                    const char        *number,
+                                    const char        *file);
 char **exs_channel_manager_dup_playing (ExsChannelManager *self);
 ExsChannel *exs_channel_manager_ensure_channel (ExsChannelManager  *self,
                                                 const char         *number,

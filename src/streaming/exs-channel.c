@@ -13,10 +13,11 @@
  *
  *   slate (error/offline screen) ─► compositor.sink_0   slate audio ─► audiomixer.sink_0
  *   slot A/B: compositor.sink_1/2, audiomixer.sink_1/2 — persistent, never released
- *   compositor ─► I420 ─► queue(3, leaky) ─► encoder ─► profile caps ─► h264parse ─┐
- *   audiomixer ─► audioconvert ─► AAC ─► aacparse ─────────────────────────────────┤
+ *   compositor ─► I420 ─► queue(3, leaky) ─► encoder ─► profile caps ─► h264parse ─► tee ─┐
+ *   audiomixer ─► audioconvert ─► AAC ─► aacparse ─► tee ─────────────────────────────────┤
  *   mpegtsmux pcr-interval=1800 ◄──────────────────────────────────────────────────┘
  *     ─► exstsmerge (one buffer per list, keyframe flags kept) ─► multisocketsink
+ *   tees ─► hlssink2, once someone asks for HLS (ExsHlsOutput, kept across rebuilds)
  *
  * Each item is a throw-away bin (uridecodebin3 → convert/scale/resample →
  * fixed caps) built ~2 s before its slot, ghost pads offset so its running
@@ -33,6 +34,7 @@
 #include "exs-channel.h"
 
 #include "exs-encoder.h"
+#include "exs-hls-output.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -156,6 +158,7 @@ struct _ExsChannel
   guint restarts;
   gboolean remux;             /* the fast path: items pass through, no encoding */
   GstElement *funnels[2];     /* remux: video, audio */
+  ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
   gboolean open_next[2];      /* remux: the next item built may flow at once */
 };
 
@@ -1169,6 +1172,8 @@ on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
   guint item_id = 0;
   gboolean from_encoder = FALSE;
 
+  if (self->hls)
+    exs_hls_output_handle_message (self->hls, msg);
   if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR)
     return GST_BUS_DROP;
   gst_message_parse_error (msg, &error, &debug);
@@ -1487,9 +1492,9 @@ pipeline_description (ExsChannel *self)
       "compositor name=comp background=black max-threads=1 latency=%" G_GUINT64_FORMAT " ! %s "
       "! queue name=vq max-size-buffers=0 max-size-time=500000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=vconv "
-      "capsfilter name=enccaps caps=video/x-h264,profile=main ! h264parse config-interval=-1 "
+      "capsfilter name=enccaps caps=video/x-h264,profile=main ! h264parse config-interval=-1 ! tee name=vtee "
       "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
-      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s bitrate=%u ! aacparse "
+      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s bitrate=%u ! aacparse ! tee name=atee "
       "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
@@ -1598,6 +1603,11 @@ sink:
 
   self->clock = g_object_new (GST_TYPE_SYSTEM_CLOCK, "clock-type", GST_CLOCK_TYPE_REALTIME, NULL);
   gst_pipeline_use_clock (GST_PIPELINE (self->pipeline), self->clock);
+  if (self->hls && !self->remux && !exs_hls_output_attach (self->hls, self->pipeline, &local))
+    {
+      g_warning ("channel %s: no HLS after the rebuild: %s", self->number, local->message);
+      g_clear_error (&local);
+    }
   return TRUE;
 }
 
@@ -1680,6 +1690,8 @@ exs_channel_stop (ExsChannel *self)
 
       for (guint i = 0; i < self->items->len; i++)
         g_atomic_int_set (&((Item *) self->items->pdata[i])->dropping, 1);
+      if (self->hls)
+        exs_hls_output_detach (self->hls);
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
       g_signal_handlers_disconnect_by_data (self->sink, self);
@@ -1824,12 +1836,49 @@ exs_channel_get_pipeline (ExsChannel *self)
   return self->pipeline;
 }
 
+/**
+ * exs_channel_ensure_hls:
+ *
+ * Adds HLS to the running channel's pipeline (once; it stays across
+ * rebuilds until the channel is disposed). Only the encoding pipeline has
+ * HLS: G_IO_ERROR_NOT_SUPPORTED on the remux path.
+ *
+ * Returns: (transfer none) (nullable): the channel's HLS output
+ */
+ExsHlsOutput *
+exs_channel_ensure_hls (ExsChannel *self, GError **error)
+{
+  g_autoptr (ExsHlsOutput) hls = NULL;
+
+  if (self->hls)
+    return self->hls;
+  if (self->remux)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "channel %s is on the remux path (transcode_mode remux); HLS comes from the encoding pipeline "
+                   "only — watch /iptv/channel/%s.ts",
+                   self->number, self->number);
+      return NULL;
+    }
+  if (self->pipeline == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "channel %s is not running", self->number);
+      return NULL;
+    }
+  hls = exs_hls_output_new (self->number);
+  if (!exs_hls_output_attach (hls, self->pipeline, error))
+    return NULL;
+  self->hls = g_steal_pointer (&hls);
+  return self->hls;
+}
+
 static void
 exs_channel_dispose (GObject *object)
 {
   ExsChannel *self = EXS_CHANNEL (object);
 
   exs_channel_stop (self);
+  g_clear_object (&self->hls);
   g_clear_object (&self->playout);
   G_OBJECT_CLASS (exs_channel_parent_class)->dispose (object);
 }

@@ -3,6 +3,7 @@
 
 #include <gst/gst.h>
 
+#include "exs-hls-output.h"
 #include "exs-playout-source.h"
 #include "exs-viewer.h"
 
@@ -77,5 +78,7 @@ const char *exs_channel_get_encoder (ExsChannel *self);
 gint64 exs_channel_get_epoch_us (ExsChannel *self);
 gboolean exs_channel_is_remuxing (ExsChannel *self);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
+ExsHlsOutput *exs_channel_ensure_hls (ExsChannel  *self,
+                                      GError     **error);
 
 G_END_DECLS
