@@ -78,7 +78,7 @@ stop_channel (ExsChannelManager *self, const char *number)
   if (r == NULL)
     return;
   channel = g_object_ref (r->channel);
-  g_debug ("channel %s stops", number);
+  g_message ("channel %s stopped", number);
   g_hash_table_remove (self->running, number);
   g_signal_emit (self, signals[SIGNAL_CHANNEL_STOPPED], 0, channel);
 }

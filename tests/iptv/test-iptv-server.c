@@ -128,8 +128,10 @@ test_streams (void)
   g_assert_nonnull (strstr (probed, "aac"));
   g_assert_cmpuint (unknown->status, ==, 404);
   g_assert_cmpuint (hdhr_only->status, ==, 404);
-  /* HLS is not built yet: a clear 503, never a hang */
-  g_assert_cmpuint (hls->status, ==, 503);
+  /* HLS of the same channel engine (tests/streaming/test-hls.c has more) */
+  g_assert_cmpuint (hls->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (hls->headers, NULL), ==, "application/vnd.apple.mpegurl");
+  g_assert_nonnull (strstr (hls->body, "/iptv/channel/150/hls/segment0.ts"));
 }
 
 static void

@@ -1,0 +1,205 @@
+/* HLS of a channel from its own pipeline: the real exstreamtv with --demo over
+ * short generated clips; ffmpeg reads /iptv/channel/100.m3u8 with no error
+ * while a .ts viewer watches the same channel (one channel start, one HLS
+ * branch); the media sequence grows, segments are ~2 s, expired segments are
+ * 404; HLS clients alone keep the channel running and it stops once they stop
+ * fetching. */
+#include "config.h"
+
+#include "exs-demo.h"
+#include "exs-test-server.h"
+
+#include <gst/gst.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *tmp;
+
+static guint
+count (const char *haystack, const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static gint64
+media_sequence (const char *playlist)
+{
+  const char *p = strstr (playlist, "#EXT-X-MEDIA-SEQUENCE:");
+
+  g_assert_nonnull (p);
+  return g_ascii_strtoll (p + strlen ("#EXT-X-MEDIA-SEQUENCE:"), NULL, 10);
+}
+
+/* Every #EXTINF of @playlist is ~2 s; returns the last segment's path. */
+static char *
+check_durations (const char *playlist)
+{
+  g_auto (GStrv) lines = g_strsplit (playlist, "\n", -1);
+  char *last = NULL;
+
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "#EXTINF:"))
+      {
+        double seconds = g_ascii_strtod (lines[i] + strlen ("#EXTINF:"), NULL);
+
+        g_assert_cmpfloat (seconds, >=, 1.5);
+        g_assert_cmpfloat (seconds, <=, 2.5);
+        g_assert_nonnull (lines[i + 1]);
+        g_assert_true (g_str_has_prefix (lines[i + 1], "/iptv/channel/100/hls/segment"));
+        g_free (last);
+        last = g_strdup (lines[i + 1]);
+      }
+  g_assert_nonnull (last);
+  return last;
+}
+
+static ExsTestReply *
+get_playlist (ExsTestServer *s)
+{
+  ExsTestReply *r = exs_test_server_request (s, "GET", "/iptv/channel/100.m3u8", NULL, FALSE);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==, "application/vnd.apple.mpegurl");
+  g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Cache-Control"), ==, "no-cache");
+  return r;
+}
+
+static void
+test_hls_from_the_channel_pipeline (void)
+{
+  const char *const args[] = { "--demo", NULL };
+  const char *const env[] = { "EXSTREAMTV_CHANNELS_LINGER_SECONDS=1", NULL };
+  g_autoptr (ExsTestServer) s = exs_test_server_start (tmp, args, env);
+  g_autofree char *m3u8 = g_strdup_printf ("%s/iptv/channel/100.m3u8", s->base_url);
+  g_autofree char *ts = g_strdup_printf ("%s/iptv/channel/100.ts", s->base_url);
+  const char *ffmpeg[] = { "ffmpeg", "-nostdin", "-v", "error", "-i", m3u8, "-t", "8", "-f", "null", "-", NULL };
+  const char *viewer[] = { "curl", "-s", "-o", "/dev/null", "-m", "10", ts, NULL };
+  g_autoptr (GSubprocess) curl = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsTestReply) first = NULL;
+  g_autoptr (ExsTestReply) head = NULL;
+  g_autoptr (ExsTestReply) missing = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *last = NULL;
+  g_autofree char *segment_path = NULL;
+  g_autofree char *probe_out = NULL;
+  gint64 t0, deadline, sequence = 0;
+  gboolean gone = FALSE, stopped = FALSE;
+
+  /* unknown channel; HEAD answers without starting anything */
+  missing = exs_test_server_request (s, "GET", "/iptv/channel/999.m3u8", NULL, FALSE);
+  g_assert_cmpuint (missing->status, ==, 404);
+  head = exs_test_server_request (s, "HEAD", "/iptv/channel/100.m3u8", NULL, FALSE);
+  g_assert_cmpuint (head->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_content_type (head->headers, NULL), ==, "application/vnd.apple.mpegurl");
+
+  /* a .ts viewer and HLS of the same channel */
+  curl = g_subprocess_newv (viewer, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  t0 = g_get_monotonic_time ();
+  first = get_playlist (s);
+  g_test_message ("first playlist after %.2f s:\n%s", (g_get_monotonic_time () - t0) / 1e6, first->body);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 7 * G_USEC_PER_SEC);
+  g_free (check_durations (first->body));
+
+  g_assert_cmpint (exs_test_run_command (ffmpeg, NULL, &out), ==, 0);
+  g_test_message ("ffmpeg -v error said: [%s]", out);
+  g_assert_cmpstr (out, ==, "");
+
+  log = exs_test_server_read_log (s);
+  g_assert_cmpuint (count (log, "channel 100 (Demo Mix) started"), ==, 1);
+  g_assert_cmpuint (count (log, "channel 100: HLS from the channel's pipeline"), ==, 1);
+
+  /* fetch like a player (every 2 s) until segment0 has expired; the .ts
+   * viewer leaves meanwhile and the HLS client alone keeps the channel up */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!gone && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (ExsTestReply) r = get_playlist (s);
+      g_autoptr (ExsTestReply) old = NULL;
+
+      sequence = media_sequence (r->body);
+      g_free (last);
+      last = check_durations (r->body);
+      old = exs_test_server_request (s, "GET", "/iptv/channel/100/hls/segment0.ts", NULL, FALSE);
+      g_assert_true (old->status == 200 || old->status == 404);
+      gone = old->status == 404;
+      if (!gone)
+        g_usleep (2 * G_USEC_PER_SEC);
+    }
+  g_test_message ("MEDIA-SEQUENCE %" G_GINT64_FORMAT "; segment0 is gone: %d", sequence, gone);
+  g_assert_true (gone);
+  g_assert_cmpint (sequence, >, media_sequence (first->body));
+  g_free (log);
+  log = exs_test_server_read_log (s);
+  g_assert_cmpuint (count (log, "channel 100 (Demo Mix) started"), ==, 1);
+  g_assert_cmpuint (count (log, "channel 100 stopped"), ==, 0);
+
+  /* the newest segment: MPEG-TS of ~2 s with video and audio */
+  segment_path = g_build_filename (tmp, "segment.ts", NULL);
+  {
+    g_autofree char *url = g_strdup_printf ("%s%s", s->base_url, last);
+    const char *fetch[] = { "curl", "-s", "-f", "-o", segment_path, url, NULL };
+    const char *probe[] = { "ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_name", "-of",
+                            "csv=p=0", segment_path, NULL };
+    double seconds;
+
+    g_assert_cmpint (exs_test_run_command (fetch, NULL, NULL), ==, 0);
+    g_assert_cmpint (exs_test_run_command (probe, NULL, &probe_out), ==, 0);
+    g_test_message ("ffprobe %s: %s", last, probe_out);
+    g_assert_nonnull (strstr (probe_out, "h264"));
+    g_assert_nonnull (strstr (probe_out, "aac"));
+    seconds = g_ascii_strtod (strrchr (g_strchomp (probe_out), '\n') + 1, NULL);
+    g_assert_cmpfloat (seconds, >=, 1.5);
+    g_assert_cmpfloat (seconds, <=, 2.5);
+  }
+
+  /* nobody fetches any more: idle (10 s), linger (1 s), stopped */
+  deadline = g_get_monotonic_time () + 16 * G_USEC_PER_SEC;
+  while (!stopped && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (G_USEC_PER_SEC / 2);
+      g_free (log);
+      log = exs_test_server_read_log (s);
+      stopped = count (log, "channel 100 stopped") == 1;
+    }
+  g_assert_true (stopped);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *demo = NULL;
+  const ExsDemoClip *clips;
+  guint n_clips;
+  int status;
+
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  tmp = exs_test_make_temp_dir ();
+  demo = g_build_filename (tmp, "demo", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (demo, 0700), ==, 0);
+  /* the demo's clips, made short and small: the server takes them as made */
+  clips = exs_demo_get_clips (&n_clips);
+  for (guint i = 0; i < n_clips; i++)
+    {
+      ExsDemoClip clip = clips[i];
+      g_autofree char *path = g_build_filename (demo, clip.file_name, NULL);
+      g_autoptr (GError) error = NULL;
+
+      clip.width = 320;
+      clip.height = 180;
+      clip.seconds = 3;
+      g_assert_true (exs_demo_make_clip (&clip, path, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_test_add_func ("/streaming/hls/from-the-channel-pipeline", test_hls_from_the_channel_pipeline);
+  status = g_test_run ();
+  exs_test_remove_tree (tmp);
+  return status;
+}
