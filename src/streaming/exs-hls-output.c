@@ -122,15 +122,31 @@ render_playlist (ExsHlsOutput *self)
   return g_string_free (out, FALSE);
 }
 
+/**
+ * exs_hls_output_dup_playlist:
+ *
+ * Returns: (transfer full) (nullable): the live playlist as served, or NULL
+ *   before the first segment
+ */
+char *
+exs_hls_output_dup_playlist (ExsHlsOutput *self)
+{
+  char *text = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (!g_queue_is_empty (&self->segments))
+    text = render_playlist (self);
+  g_mutex_unlock (&self->lock);
+  return text;
+}
+
 static void
 reply_playlist (ExsHlsOutput *self, SoupServerMessage *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  char *text;
+  char *text = exs_hls_output_dup_playlist (self);
 
-  g_mutex_lock (&self->lock);
-  text = render_playlist (self);
-  g_mutex_unlock (&self->lock);
+  g_assert (text != NULL); /* answered once a segment exists */
   soup_message_headers_replace (headers, "Cache-Control", "no-cache");
   soup_server_message_set_response (msg, "application/vnd.apple.mpegurl", SOUP_MEMORY_TAKE, text, strlen (text));
   soup_server_message_set_status (msg, 200, NULL);

@@ -3,10 +3,12 @@
  * while a .ts viewer watches the same channel (one channel start, one HLS
  * branch); the media sequence grows, segments are ~2 s, expired segments are
  * 404; HLS clients alone keep the channel running and it stops once they stop
- * fetching. */
+ * fetching. In process: a pipeline rebuild keeps the media sequence going and
+ * marks the join with #EXT-X-DISCONTINUITY. */
 #include "config.h"
 
 #include "exs-demo.h"
+#include "exs-engine-fixture.h"
 #include "exs-test-server.h"
 
 #include <gst/gst.h>
@@ -171,6 +173,61 @@ test_hls_from_the_channel_pipeline (void)
   g_assert_true (stopped);
 }
 
+static guint
+wait_for_segments (ExsHlsOutput *hls, guint64 sequence)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  while (exs_hls_output_get_media_sequence (hls) < sequence && g_get_monotonic_time () < deadline)
+    exs_test_iterate (0.1);
+  return (guint) exs_hls_output_get_media_sequence (hls);
+}
+
+static void
+test_rebuild_keeps_the_media_sequence (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  g_autofree char *clip = g_build_filename (f->dir, "clip.mp4", NULL);
+  g_autofree char *desc = exs_test_clip_description ("ball", 320, 180, 25, 48000, 2, 3.0, "mp4", clip);
+  const char *paths[] = { clip, NULL };
+  const gint64 durations[] = { 3 * G_USEC_PER_SEC };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  ExsChannel *channel;
+  ExsHlsOutput *hls;
+  guint n;
+
+  exs_test_make_media (desc, clip);
+  exs_engine_fixture_add_channel (f, "5", TRUE);
+  exs_file_list_source_set_channel (f->source, "5", paths, durations, g_get_real_time ());
+  channel = exs_channel_manager_ensure_channel (f->manager, "5", &error);
+  g_assert_no_error (error);
+  hls = exs_channel_ensure_hls (channel, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_channel_ensure_hls (channel, NULL) == hls);
+  n = wait_for_segments (hls, 2);
+  g_assert_cmpuint (n, >=, 2);
+  before = exs_hls_output_dup_playlist (hls);
+  g_assert_null (strstr (before, "#EXT-X-DISCONTINUITY\n"));
+
+  /* what restart_pipeline() does: the same channel, a new pipeline */
+  exs_channel_stop (channel);
+  g_assert_true (exs_channel_start (channel, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (wait_for_segments (hls, n + 2), >=, n + 2);
+  after = exs_hls_output_dup_playlist (hls);
+  g_test_message ("before:\n%s\nafter the rebuild:\n%s", before, after);
+  g_assert_cmpint (media_sequence (after), >=, media_sequence (before));
+  /* the first segment of the new pipeline follows on, after a discontinuity */
+  g_assert_nonnull (strstr (after, "#EXT-X-DISCONTINUITY\n#EXTINF:"));
+  {
+    g_autofree char *next = g_strdup_printf ("/iptv/channel/5/hls/segment%u.ts", n + 1);
+    g_assert_nonnull (strstr (after, next));
+  }
+  g_assert_cmpuint (count (after, "#EXT-X-DISCONTINUITY\n"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -199,6 +256,7 @@ main (int argc, char **argv)
       g_assert_no_error (error);
     }
   g_test_add_func ("/streaming/hls/from-the-channel-pipeline", test_hls_from_the_channel_pipeline);
+  g_test_add_func ("/streaming/hls/rebuild-keeps-the-media-sequence", test_rebuild_keeps_the_media_sequence);
   status = g_test_run ();
   exs_test_remove_tree (tmp);
   return status;
