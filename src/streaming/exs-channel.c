@@ -1171,9 +1171,11 @@ on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
   GstObject *obj;
   guint item_id = 0;
   gboolean from_encoder = FALSE;
+  ExsHlsOutput *hls;
 
-  if (self->hls)
-    exs_hls_output_handle_message (self->hls, msg);
+  hls = g_atomic_pointer_get (&self->hls);
+  if (hls)
+    exs_hls_output_handle_message (hls, msg);
   if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR)
     return GST_BUS_DROP;
   gst_message_parse_error (msg, &error, &debug);
@@ -1865,10 +1867,14 @@ exs_channel_ensure_hls (ExsChannel *self, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "channel %s is not running", self->number);
       return NULL;
     }
-  hls = exs_hls_output_new (self->number);
-  if (!exs_hls_output_attach (hls, self->pipeline, error))
-    return NULL;
-  self->hls = g_steal_pointer (&hls);
+  /* set first: the bus handler (streaming threads) must see the branch's
+   * first fragment */
+  g_atomic_pointer_set (&self->hls, exs_hls_output_new (self->number));
+  if (!exs_hls_output_attach (self->hls, self->pipeline, error))
+    {
+      hls = g_atomic_pointer_exchange (&self->hls, NULL);
+      return NULL;
+    }
   return self->hls;
 }
 

@@ -477,7 +477,12 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
   if (!link_branch (self, pipeline, "vtee", sink, TRUE, error)
       || !link_branch (self, pipeline, "atee", sink, FALSE, error))
     {
+      /* (cannot happen with the channel's own pipeline; a half-linked
+       * branch queue is harmless, a stray hlssink2 would write files) */
       exs_hls_output_detach (self);
+      gst_element_set_locked_state (sink, TRUE);
+      gst_element_set_state (sink, GST_STATE_NULL);
+      gst_bin_remove (GST_BIN (pipeline), sink);
       return FALSE;
     }
 
