@@ -1,0 +1,253 @@
+/* The resilience layer on the real engine (src/app/exs-channel-supervisor.c),
+ * through the real exstreamtv binary and real clients (curl, ffprobe):
+ * pool admission and 503 + 805, sessions with growing bytes, channel health,
+ * the prewarm of always-on channels, error screens counted by the restart
+ * guard and recovery, and SIGTERM with a stream. */
+#include "config.h"
+
+#include "exs-test-server.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+/* The value of one /metrics series ("name" or "name{label=\"v\"}"); NAN if absent. */
+static double
+metric (ExsTestServer *s, const char *series)
+{
+  g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", "/metrics", NULL, FALSE);
+  g_auto (GStrv) lines = NULL;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  lines = g_strsplit (r->body, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], series) && lines[i][strlen (series)] == ' ')
+      return g_ascii_strtod (lines[i] + strlen (series) + 1, NULL);
+  return NAN;
+}
+
+static gboolean
+wait_metric (ExsTestServer *s, const char *series, double want, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (metric (s, series) == want)
+        return TRUE;
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+  return FALSE;
+}
+
+static void
+add_channel (ExsTestServer *s, const char *number, gboolean always_on)
+{
+  g_autofree char *body = g_strdup_printf ("{\"number\": \"%s\", \"name\": \"Ch %s\", \"profile\": \"480p\", "
+                                           "\"always_on\": %s}",
+                                           number, number, always_on ? "true" : "false");
+  g_autoptr (ExsTestReply) r = exs_test_server_request (s, "POST", "/api/channels", body, TRUE);
+
+  g_assert_cmpuint (r->status, ==, 201);
+}
+
+static GSubprocess *
+start_viewer (ExsTestServer *s, const char *path, int seconds)
+{
+  g_autofree char *url = g_strconcat (s->base_url, path, NULL);
+  g_autofree char *max = g_strdup_printf ("%d", seconds);
+  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "--max-time", max, url, NULL };
+  g_autoptr (GError) error = NULL;
+  GSubprocess *p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, &error);
+
+  g_assert_no_error (error);
+  return p;
+}
+
+/* The live session of @number, or NULL. */
+static JsonObject *
+live_session (ExsTestServer *s, const char *number, ExsTestReply **keep)
+{
+  ExsTestReply *r = exs_test_server_request (s, "GET", "/api/sessions", NULL, TRUE);
+  JsonArray *a;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  *keep = r;
+  a = json_object_get_array_member (exs_test_reply_object (r), "sessions");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (g_str_equal (json_object_get_string_member (o, "channel_number"), number)
+          && !g_str_equal (json_object_get_string_member (o, "state"), "disconnected"))
+        return o;
+    }
+  return NULL;
+}
+
+static void
+test_pool_full_then_free (void)
+{
+  const char *const env[] = { "EXSTREAMTV_PIPELINE_POOL_MAX_PIPELINES=1", "EXSTREAMTV_PIPELINE_POOL_SLOT_WAIT_SECONDS=2",
+                              "EXSTREAMTV_CHANNELS_LINGER_SECONDS=0", "EXSTREAMTV_HEALTH_CHECK_INTERVAL_SECONDS=1",
+                              NULL };
+  g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, NULL, env);
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *probe_url = NULL;
+  g_autofree char *out = NULL;
+  ExsTestReply *keep = NULL;
+  JsonObject *session;
+  gint64 bytes1, bytes2, t0;
+  double seconds;
+
+  add_channel (s, "7", FALSE);
+  add_channel (s, "8", FALSE);
+  viewer = start_viewer (s, "/iptv/channel/7.ts", 30);
+  g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 1, 15));
+
+  /* the viewer has a session whose bytes grow */
+  g_usleep (2 * G_USEC_PER_SEC);
+  session = live_session (s, "7", &keep);
+  g_assert_nonnull (session);
+  bytes1 = json_object_get_int_member (session, "bytes_sent");
+  exs_test_reply_free (keep);
+  g_usleep (3 * G_USEC_PER_SEC / 2);
+  session = live_session (s, "7", &keep);
+  g_assert_nonnull (session);
+  bytes2 = json_object_get_int_member (session, "bytes_sent");
+  g_assert_cmpstr (json_object_get_string_member (session, "client_address"), ==, "127.0.0.1");
+  exs_test_reply_free (keep);
+  g_test_message ("session bytes %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT, bytes1, bytes2);
+  g_assert_cmpint (bytes1, >, 0);
+  g_assert_cmpint (bytes2, >, bytes1);
+
+  /* the channel's health: healthy, at about its 30 fps (480p) */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    double fps = 0;
+    const char *status = NULL;
+
+    while (g_get_monotonic_time () < deadline)
+      {
+        g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", "/api/channels/7/health", NULL, TRUE);
+        JsonObject *o;
+
+        g_assert_cmpuint (r->status, ==, 200);
+        o = exs_test_reply_object (r);
+        fps = json_object_get_double_member (o, "current_fps");
+        status = g_intern_string (json_object_get_string_member (o, "status"));
+        if (fps > 0)
+          break;
+        g_usleep (G_USEC_PER_SEC / 2);
+      }
+    g_test_message ("channel 7: %s at %.1f fps", status, fps);
+    g_assert_cmpstr (status, ==, "healthy");
+    g_assert_cmpfloat (fps, >, 24);
+    g_assert_cmpfloat (fps, <, 36);
+  }
+
+  /* a second channel cannot get a pipeline: the tune waits, then 503 + 805 */
+  t0 = g_get_monotonic_time ();
+  {
+    g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", "/auto/v8", NULL, FALSE);
+
+    seconds = (g_get_monotonic_time () - t0) / 1e6;
+    g_test_message ("/auto/v8 answered %u after %.2f s", r->status, seconds);
+    g_assert_cmpuint (r->status, ==, 503);
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-HDHomeRun-Error"), ==, "805 All Tuners In Use");
+    g_assert_cmpfloat (seconds, >=, 1.5);
+    g_assert_cmpfloat (seconds, <, 10);
+  }
+  g_assert_cmpfloat (metric (s, "exstreamtv_pipeline_pool_pressure"), ==, 1);
+  g_assert_cmpfloat (metric (s, "exstreamtv_pipeline_pool_pressure_events_total"), >=, 1);
+  g_assert_cmpfloat (metric (s, "exstreamtv_streams_failed_total{channel=\"8\"}"), >=, 1);
+  g_assert_cmpfloat (metric (s, "exstreamtv_streams_succeeded_total{channel=\"7\"}"), ==, 1);
+
+  /* the viewer leaves: its session ends, channel 7 stops, its slot is free */
+  g_subprocess_force_exit (viewer);
+  g_subprocess_wait (viewer, NULL, NULL);
+  g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 0, 10));
+  g_assert_null (live_session (s, "7", &keep));
+  exs_test_reply_free (keep);
+
+  /* now channel 8 tunes */
+  probe_url = g_strdup_printf ("%s/auto/v8", s->base_url);
+  {
+    const char *probe[] = { "ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                            "csv=p=0", probe_url, NULL };
+    g_assert_cmpint (exs_test_run_command (probe, NULL, &out), ==, 0);
+  }
+  g_test_message ("ffprobe /auto/v8: %s", out);
+  g_assert_nonnull (strstr (out, "h264,854,480"));
+  g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 0, 10));
+  g_assert_null (live_session (s, "8", &keep));
+  exs_test_reply_free (keep);
+
+  /* SIGTERM with a channel streaming and a viewer connected */
+  g_clear_object (&viewer);
+  viewer = start_viewer (s, "/iptv/channel/8.ts", 30);
+  g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 1, 15));
+  g_usleep (G_USEC_PER_SEC);
+  g_assert_cmpint (exs_test_server_stop (s, &seconds), ==, 0);
+  g_test_message ("stopped in %.3f s with a viewer connected", seconds);
+  g_assert_cmpfloat (seconds, <, 2.0);
+  g_assert_true (g_subprocess_wait (viewer, NULL, NULL));
+}
+
+/* Always-on channels start at server start, staggered, never more than
+ * prewarm_max_concurrent at once, each admitted as a prewarm. */
+static void
+test_prewarm_staggered (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  const char *const env[] = { "EXSTREAMTV_PIPELINE_POOL_PREWARM_MAX_CONCURRENT=2",
+                              "EXSTREAMTV_PIPELINE_POOL_PREWARM_STAGGER_SECONDS=0",
+                              "EXSTREAMTV_PIPELINE_POOL_SPAWNS_PER_SECOND=4", NULL };
+  g_autofree char *log = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint starting = 0, max_in_flight = 0;
+
+  {
+    g_autoptr (ExsTestServer) setup = exs_test_server_start (dir, NULL, NULL);
+    for (guint i = 0; i < 8; i++)
+      {
+        g_autofree char *n = g_strdup_printf ("%u", 50 + i);
+        add_channel (setup, n, TRUE);
+      }
+    g_assert_cmpint (exs_test_server_stop (setup, NULL), ==, 0);
+  }
+  {
+    g_autoptr (ExsTestServer) s = exs_test_server_start (dir, NULL, env);
+
+    g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 8, 30));
+    g_assert_cmpfloat (metric (s, "exstreamtv_prewarm_max_in_flight"), <=, 2);
+    g_assert_cmpfloat (metric (s, "exstreamtv_prewarm_max_in_flight"), >=, 1);
+    g_assert_cmpint (exs_test_server_stop (s, NULL), ==, 0);
+    log = exs_test_server_read_log (s);
+  }
+  /* the log tells the order: "prewarm: channel N starting (k in flight)" */
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *p = strstr (lines[i], "prewarm: channel ");
+      const char *k = p ? strstr (p, "starting (") : NULL;
+
+      if (k == NULL)
+        continue;
+      starting++;
+      max_in_flight = MAX (max_in_flight, (guint) g_ascii_strtoull (k + strlen ("starting ("), NULL, 10));
+    }
+  g_test_message ("%u prewarm starts, at most %u in flight", starting, max_in_flight);
+  g_assert_cmpuint (starting, ==, 8);
+  g_assert_cmpuint (max_in_flight, <=, 2);
+  g_assert_nonnull (strstr (log, "prewarm done: 8 always-on channels started, 0 failed"));
+  exs_test_remove_tree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/supervisor/pool-full-503-sessions-health-sigterm", test_pool_full_then_free);
+  g_test_add_func ("/supervisor/prewarm-staggered", test_prewarm_staggered);
+  return g_test_run ();
+}
