@@ -126,6 +126,8 @@ static void
 on_source_recovered_cb (ExsChannel *channel, gpointer item, ExsChannelSupervisor *self)
 {
   exs_restart_guard_record_success (self->parts.restart_guard, exs_channel_get_number (channel));
+  exs_metrics_counter_inc (self->parts.metrics, "exstreamtv_source_recoveries_total", "channel",
+                           exs_channel_get_number (channel));
 }
 
 static void
@@ -525,6 +527,8 @@ exs_channel_supervisor_new (const ExsSupervisedParts *parts)
   g_signal_connect (parts->restart_guard, "restart", G_CALLBACK (on_guard_restart_cb), self);
   g_signal_connect (parts->sessions, "session-expired", G_CALLBACK (on_session_expired_cb), self);
   g_signal_connect (parts->resolver, "action", G_CALLBACK (on_resolver_action_cb), self);
+  exs_metrics_declare (parts->metrics, "exstreamtv_source_recoveries_total", EXS_METRIC_COUNTER,
+                       "Times a channel went back to its programme after a failed source, per channel.");
   exs_metrics_declare (parts->metrics, "exstreamtv_prewarm_max_in_flight", EXS_METRIC_GAUGE,
                        "The most always-on channel starts in flight at once during the prewarm.");
   self->prewarmer = exs_prewarmer_new_from_config (parts->config, prewarm_start, prewarm_finish, self);

@@ -5,9 +5,12 @@
  * guard and recovery, and SIGTERM with a stream. */
 #include "config.h"
 
+#include "exs-demo.h"
+#include "../scheduling/exs-test-library.h"
 #include "exs-test-server.h"
 
 #include <glib/gstdio.h>
+#include <gst/gst.h>
 #include <math.h>
 #include <string.h>
 
@@ -243,11 +246,120 @@ test_prewarm_staggered (void)
   exs_test_remove_tree (dir);
 }
 
+static gboolean
+wait_metric_at_least (ExsTestServer *s, const char *series, double want, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (metric (s, series) >= want)
+        return TRUE;
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+  return FALSE;
+}
+
+static gint64
+failures_in_window (ExsTestServer *s, const char *number)
+{
+  g_autofree char *path = g_strdup_printf ("/api/channels/%s/health", number);
+  g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", path, NULL, TRUE);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_int_member (json_object_get_object_member (exs_test_reply_object (r), "restarts"),
+                                     "failures_in_window");
+}
+
+/* A channel looping two 3 s clips: both deleted while it plays, then a
+ * corrupt file in their place — error screens, counted by the restart guard's
+ * breaker; the files come back — the programme comes back. */
+static void
+test_failed_sources_counted_then_recovered (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *media = g_build_filename (dir, "media", NULL);
+  g_autofree char *saved = g_build_filename (dir, "saved", NULL);
+  const char *names[] = { "a.mkv", "b.mkv" };
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (media, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (saved, 0700), ==, 0);
+  {
+    g_autoptr (ExsTestLibrary) lib = exs_test_library_new_in (dir);
+    gint64 show = exs_test_library_add_show (lib, "Loop");
+    g_autofree char *doc = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        ExsDemoClip clip = { names[i], names[i], "mkv", 320, 240, 30, 48000, 2, 3, i ? "ball" : "smpte", "sine", 440 };
+        g_autofree char *path = g_build_filename (media, names[i], NULL);
+        g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+        gint64 id = exs_test_library_add_item (lib, show, 1, (int) i + 1, names[i], 3000);
+        g_autofree char *sql = g_strdup_printf ("UPDATE media_items SET uri = '%s', path = '%s' WHERE id = %" G_GINT64_FORMAT,
+                                                uri, path, id);
+
+        g_assert_true (exs_demo_make_clip (&clip, path, NULL, &error));
+        g_assert_no_error (error);
+        exs_test_library_exec (lib, sql);
+      }
+    exs_test_library_add_channel (lib, "5", "Loop");
+    doc = g_strdup_printf ("{\"name\": \"loop\", \"items\": [{\"content\": {\"show\": %" G_GINT64_FORMAT "},"
+                           " \"mode\": \"flood\"}]}",
+                           show);
+    exs_test_library_add_schedule (lib, doc, "5", "continuous", 1);
+    exs_test_library_close (lib);
+  }
+  {
+    g_autoptr (ExsTestServer) s = exs_test_server_start (dir, NULL, NULL);
+
+    viewer = start_viewer (s, "/iptv/channel/5.ts", 60);
+    g_assert_true (wait_metric (s, "exstreamtv_streams_succeeded_total{channel=\"5\"}", 1, 15));
+    g_assert_cmpint (failures_in_window (s, "5"), ==, 0);
+
+    /* deleted before their turn */
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *from = g_build_filename (media, names[i], NULL);
+        g_autofree char *to = g_build_filename (saved, names[i], NULL);
+        g_assert_cmpint (g_rename (from, to), ==, 0);
+      }
+    g_assert_true (wait_metric_at_least (s, "exstreamtv_error_screens_total{channel=\"5\"}", 1, 10));
+    g_assert_cmpint (failures_in_window (s, "5"), >=, 1);
+
+    /* a corrupt file where one was */
+    {
+      g_autofree char *path = g_build_filename (media, names[0], NULL);
+      g_assert_true (g_file_set_contents (path, "this is not a video", -1, NULL));
+    }
+    g_usleep (4 * G_USEC_PER_SEC);
+    g_test_message ("after the deletion and the corrupt file: %" G_GINT64_FORMAT " failures in the window, %g error screens",
+                    failures_in_window (s, "5"), metric (s, "exstreamtv_error_screens_total{channel=\"5\"}"));
+    g_assert_cmpint (failures_in_window (s, "5"), >=, 2);
+    g_assert_true (g_subprocess_get_identifier (viewer) != NULL); /* still connected: the stream went on */
+
+    /* the sources return: the programme comes back */
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *from = g_build_filename (saved, names[i], NULL);
+        g_autofree char *to = g_build_filename (media, names[i], NULL);
+        g_assert_cmpint (g_rename (from, to), ==, 0);
+      }
+    g_assert_true (wait_metric_at_least (s, "exstreamtv_source_recoveries_total{channel=\"5\"}", 1, 15));
+    g_assert_cmpint (exs_test_server_stop (s, NULL), ==, 0);
+  }
+  g_subprocess_wait (viewer, NULL, NULL);
+  exs_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv); /* test clips are made here */
   g_test_add_func ("/supervisor/pool-full-503-sessions-health-sigterm", test_pool_full_then_free);
   g_test_add_func ("/supervisor/prewarm-staggered", test_prewarm_staggered);
+  g_test_add_func ("/supervisor/failed-sources-counted-then-recovered", test_failed_sources_counted_then_recovered);
   return g_test_run ();
 }
