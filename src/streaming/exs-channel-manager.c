@@ -485,6 +485,15 @@ hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint6
   g_clear_handle_id (&r->linger_id, g_source_remove);
   socket = g_object_ref (soup_server_message_get_socket (msg));
   stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_object_unref (socket);
+      r->handovers--;
+      if (session_id && self->admission.viewer_dropped)
+        self->admission.viewer_dropped (self->admission.user_data, session_id);
+      on_viewer_removed_cb (r->channel, NULL, r);
+      return;
+    }
   /* a small send buffer makes a slow viewer visible to the sink instead of
    * hiding seconds of stream in the kernel */
   g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
@@ -510,7 +519,14 @@ typedef struct
   SoupServerMessage *msg;     /* owned, paused */
   char *number;
   gint64 requested_us;
+  gboolean gone;              /* the client hung up while it waited */
 } Tune;
+
+static void
+on_tune_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  ((Tune *) user_data)->gone = TRUE;
+}
 
 static void
 on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -518,7 +534,17 @@ on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   Tune *t = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!exs_channel_manager_start_finish (t->manager, result, &error))
+  g_signal_handlers_disconnect_by_func (t->msg, on_tune_disconnected_cb, t);
+  if (t->gone || t->manager->stopping)
+    {
+      /* nobody to answer; a channel started for it lingers, then stops */
+      Running *r = g_hash_table_lookup (t->manager->running, t->number);
+
+      g_debug ("tune of channel %s: the client left while it waited", t->number);
+      if (r && exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
+        on_viewer_removed_cb (r->channel, NULL, r);
+    }
+  else if (!exs_channel_manager_start_finish (t->manager, result, &error))
     {
       g_message ("tune of channel %s refused: %s", t->number, error->message);
       refuse (t->manager, t->msg, error);
@@ -598,6 +624,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   t->msg = g_object_ref (msg);
   t->number = g_strdup (n);
   t->requested_us = requested_us;
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_tune_disconnected_cb), t);
   soup_server_message_pause (msg);
   exs_channel_manager_start_async (self, n, FALSE, self->cancellable, on_tune_started_cb, t);
 }
