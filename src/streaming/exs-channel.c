@@ -1669,8 +1669,10 @@ exs_channel_start (ExsChannel *self, GError **error)
   g_atomic_pointer_set (&self->last_output_mono, NULL);
   self->state = EXS_CHANNEL_STOPPED;
   set_state (self, EXS_CHANNEL_STARTING, NULL);
-  on_tick_cb (self); /* builds the first items */
 
+  /* The persistent part (slate, mixers, encoders, mux, sink) starts first;
+   * items join afterwards, each starting on its own, so a missing or broken
+   * first item is an item failure (the slate) and never fails the channel. */
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       g_set_error (error, EXS_CHANNEL_ERROR, EXS_CHANNEL_ERROR_PIPELINE, "the pipeline of channel %s cannot start",
@@ -1678,6 +1680,7 @@ exs_channel_start (ExsChannel *self, GError **error)
       exs_channel_stop (self);
       return FALSE;
     }
+  on_tick_cb (self); /* builds the first items */
   self->tick_id = g_timeout_add (TICK_MS, on_tick_cb, self);
   g_debug ("channel %s started (encoder %s)", self->number, self->encoder);
   {

@@ -183,8 +183,18 @@ test_streams (void)
       = exs_test_server_request (server, "GET", "/auto/v7", NULL, FALSE);
   g_autoptr (ExsTestReply) iptv_only
       = exs_test_server_request (server, "GET", "/auto/v102", NULL, FALSE);
-  g_autoptr (ExsTestReply) get
-      = exs_test_server_request (server, "GET", "/auto/v1984.1", NULL, FALSE);
+  g_autofree char *v1984 = g_strdup_printf ("%s/auto/v1984.1", server->base_url);
+  g_autofree char *v121 = g_strdup_printf ("%s/tuner2/v121?transcode=native&duration=30", server->base_url);
+  g_autofree char *probed = NULL;
+  g_autofree char *probed2 = NULL;
+  g_autofree char *ranged = NULL;
+  const char *probe[] = { "ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height", "-of",
+                          "csv=p=0", v1984, NULL };
+  const char *probe2[] = { "ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
+                           v121, NULL };
+  /* what Plex and ffmpeg send: Range from 0 and an Icy-MetaData request */
+  const char *range[] = { "curl", "-s", "-m", "4", "-D", "-", "-o", "/dev/null", "-H", "Range: bytes=0-", "-H",
+                          "Icy-MetaData: 1", v1984, NULL };
 
   g_assert_cmpuint (head->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (head->headers, NULL), ==, "video/MP2T");
@@ -192,9 +202,64 @@ test_streams (void)
   g_assert_cmpuint (bad_tuner->status, ==, 404);
   g_assert_cmpuint (unknown->status, ==, 404);
   g_assert_cmpuint (iptv_only->status, ==, 404);
-  /* waits for the engine: then ffprobe reads this stream */
-  g_assert_cmpuint (get->status, ==, 503);
-  g_assert_cmpstr (exs_test_reply_error_code (get), ==, "engine_unavailable");
+
+  /* the decimal channel and one above 120 stream like any other */
+  g_assert_cmpint (exs_test_run_command (probe, NULL, &probed), ==, 0);
+  g_assert_nonnull (strstr (probed, "h264,1280,720"));
+  g_assert_nonnull (strstr (probed, "aac"));
+  g_assert_cmpint (exs_test_run_command (probe2, NULL, &probed2), ==, 0);
+  g_assert_nonnull (strstr (probed2, "h264"));
+  exs_test_run_command (range, NULL, &ranged); /* curl -m ends it: exit 28 */
+  g_assert_true (g_str_has_prefix (ranged, "HTTP/1.1 200"));
+  g_assert_nonnull (strstr (ranged, "video/MP2T"));
+  g_assert_null (strstr (ranged, "Content-Length"));
+}
+
+/* TunerCount distinct channels playing: the next channel gets 503 with the
+ * HDHomeRun error header; the channels already playing still tune. */
+static void
+test_busy_tuners (void)
+{
+  const char *env[] = { "EXSTREAMTV_HDHOMERUN_TUNER_COUNT=1", NULL };
+  g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, NULL, env);
+  g_autofree char *v5 = g_strdup_printf ("%s/auto/v5", s->base_url);
+  g_autofree char *v121 = g_strdup_printf ("%s/auto/v121", s->base_url);
+  const char *watch[] = { "curl", "-s", "-m", "30", "-o", "/dev/null", v5, NULL };
+  const char *busy[] = { "curl", "-s", "-m", "5", "-D", "-", "-o", "/dev/null", v121, NULL };
+  const char *same[] = { "curl", "-s", "-m", "3", "-D", "-", "-o", "/dev/null", v5, NULL };
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *shared = NULL;
+  const char *bodies[] = { "{\"number\": \"5\", \"name\": \"Five\"}", "{\"number\": \"121\", \"name\": \"Above 120\"}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr (ExsTestReply) r = exs_test_server_request (s, "POST", "/api/channels", bodies[i], TRUE);
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  viewer = g_subprocess_newv (watch, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  /* give channel 5 its tuner first (it starts in well under a second),
+   * then wait until a second channel is refused */
+  g_usleep (2 * G_USEC_PER_SEC);
+  for (guint tries = 0; tries < 100; tries++)
+    {
+      g_autofree char *out = NULL;
+      exs_test_run_command (busy, NULL, &out);
+      if (g_str_has_prefix (out, "HTTP/1.1 503"))
+        {
+          refused = g_steal_pointer (&out);
+          break;
+        }
+      g_usleep (100000);
+    }
+  g_assert_nonnull (refused);
+  g_assert_nonnull (strstr (refused, "X-HDHomeRun-Error: 805 All Tuners In Use"));
+  exs_test_run_command (same, NULL, &shared);
+  g_assert_true (g_str_has_prefix (shared, "HTTP/1.1 200"));
+  g_subprocess_force_exit (viewer);
+  g_subprocess_wait (viewer, NULL, NULL);
 }
 
 static char *
@@ -460,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hdhomerun/clients/lineup-status-post", test_lineup);
   g_test_add_func ("/hdhomerun/clients/device-xml", test_device_xml);
   g_test_add_func ("/hdhomerun/clients/stream-routes", test_streams);
+  g_test_add_func ("/hdhomerun/clients/busy-tuners-805", test_busy_tuners);
   g_test_add_func ("/hdhomerun/clients/hdhomerun-config", test_hdhomerun_config);
   g_test_add_func ("/hdhomerun/clients/discovery-packets", test_discovery_packets);
   g_test_add_func ("/hdhomerun/clients/ssdp-media-server", test_ssdp);

@@ -329,7 +329,7 @@ test_demo_channels_have_schedules (void)
       JsonArray *progs;
       guint programmes = 0;
       /* the first build runs in the background right after start */
-      for (int tries = 0; tries < 100; tries++)
+      for (int tries = 0; tries < 600; tries++) /* up to 60 s on a loaded machine */
         {
           g_clear_pointer (&p, exs_test_reply_free);
           p = req (s, "GET", ppath, NULL);

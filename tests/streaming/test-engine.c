@@ -625,10 +625,12 @@ test_remux_falls_back (void)
   g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
   g_autofree char *fits = g_build_filename (f->dir, "fits.mp4", NULL);
   g_autofree char *big = g_build_filename (f->dir, "big.mp4", NULL);
-  g_autofree char *d1 = exs_test_clip_description ("red", 854, 480, 30, 48000, 2, 3.0, "mp4", fits);
+  /* the first item is long enough that the second (pre-rolled ~2 s before
+   * its slot) is not yet built when the test looks at 1 s */
+  g_autofree char *d1 = exs_test_clip_description ("red", 854, 480, 30, 48000, 2, 6.0, "mp4", fits);
   g_autofree char *d2 = exs_test_clip_description ("green", 1280, 720, 30, 48000, 2, 3.0, "mp4", big);
   const char *paths[] = { fits, big, NULL };
-  const gint64 durations[] = { 3 * G_USEC_PER_SEC, 3 * G_USEC_PER_SEC };
+  const gint64 durations[] = { 6 * G_USEC_PER_SEC, 3 * G_USEC_PER_SEC };
   g_autofree char *url = NULL;
   g_autofree char *out = NULL;
   g_autoptr (GSubprocess) viewer = NULL;
@@ -648,7 +650,7 @@ test_remux_falls_back (void)
   url = exs_engine_fixture_url (f, "78");
   out = g_build_filename (f->dir, "fallback.ts", NULL);
   {
-    const char *argv[] = { "curl", "-s", "--max-time", "9", "-o", out, url, NULL };
+    const char *argv[] = { "curl", "-s", "--max-time", "11", "-o", out, url, NULL };
     viewer = exs_test_spawn (argv);
   }
   exs_test_iterate (1.0);
