@@ -90,23 +90,15 @@ is_hdhomerun_path (SoupServerMessage *msg)
 }
 
 static void
-refuse_tune (gpointer user_data, SoupServerMessage *msg, const GError *error)
+refuse_tune (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error)
 {
   ExsChannelSupervisor *self = user_data;
-  g_autofree char *number = NULL;
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
       exs_http_reply_error (msg, 404, NULL, "%s", error->message);
       return;
     }
-  /* the number as the route saw it, for the per-channel counter */
-  number = g_path_get_basename (path);
-  if (number[0] == 'v')
-    memmove (number, number + 1, strlen (number));
-  if (strchr (number, '.'))
-    *strrchr (number, '.') = '\0';
   exs_metrics_counter_inc (self->parts.metrics, "exstreamtv_streams_failed_total", "channel", number);
   exs_pipeline_pool_reply_unavailable (msg, error, is_hdhomerun_path (msg));
 }

@@ -442,10 +442,10 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-refuse (ExsChannelManager *self, SoupServerMessage *msg, const GError *error)
+refuse (ExsChannelManager *self, SoupServerMessage *msg, const char *number, const GError *error)
 {
   if (self->admission.refuse)
-    self->admission.refuse (self->admission.user_data, msg, error);
+    self->admission.refuse (self->admission.user_data, msg, number, error);
   else
     exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
                           error->message);
@@ -466,7 +466,7 @@ hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint6
   if (r == NULL)
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "channel %s stopped", n);
-      refuse (self, msg, error);
+      refuse (self, msg, n, error);
       return;
     }
   if (self->admission.open_viewer)
@@ -475,7 +475,7 @@ hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint6
                                                 soup_server_message_get_remote_host (msg), &error);
       if (session_id == 0)
         {
-          refuse (self, msg, error);
+          refuse (self, msg, n, error);
           if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
             on_viewer_removed_cb (r->channel, NULL, r); /* linger, then stop */
           return;
@@ -547,7 +547,7 @@ on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (!exs_channel_manager_start_finish (t->manager, result, &error))
     {
       g_message ("tune of channel %s refused: %s", t->number, error->message);
-      refuse (t->manager, t->msg, error);
+      refuse (t->manager, t->msg, t->number, error);
       soup_server_message_unpause (t->msg);
     }
   else
@@ -614,7 +614,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   if (self->admission.start_async == NULL)
     {
       if (exs_channel_manager_ensure_channel (self, n, &error) == NULL)
-        refuse (self, msg, error);
+        refuse (self, msg, n, error);
       else
         hand_over (self, msg, n, requested_us);
       return;

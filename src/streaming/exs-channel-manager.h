@@ -25,7 +25,7 @@ typedef struct
   /* A viewer with a session that never reached its channel. */
   void (*viewer_dropped) (gpointer user_data, guint64 session_id);
   /* Answers a refused tune (the start or the viewer was refused). */
-  void (*refuse) (gpointer user_data, SoupServerMessage *msg, const GError *error);
+  void (*refuse) (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error);
   gpointer user_data;
 } ExsChannelAdmission;
 

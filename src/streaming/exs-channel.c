@@ -5,7 +5,10 @@
  * Created and started by ExsChannelManager on the first viewer, stopped after
  * the linger time. The resilience layer and the session manager connect to its
  * signals (source-failed, error-screen-shown, source-recovered, output-stalled,
- * viewer-added, viewer-removed).
+ * viewer-added, viewer-removed, viewer-bytes, pipeline-started/-stopping/
+ * -message) through the application's channel supervisor, which also turns
+ * self-restart off: a stall or a pipeline error then emits restart-wanted and
+ * the rebuild (exs_channel_restart) waits for the restart guard's approval.
  *
  * The persistent part never stops while the channel runs, so PTS, PCR and
  * continuity counters stay continuous by construction (docs/design/
@@ -1224,12 +1227,23 @@ poll_viewer_stats (ExsChannel *self)
       g_signal_emit_by_name (self->sink, "get-stats", key, &stats);
       if (stats && gst_structure_get_uint64 (stats, "bytes-sent", &bytes))
         {
-          guint64 before = exs_viewer_get_bytes_sent (value);
+          /* what this sink had sent it at the last poll; a restarted
+           * pipeline's new sink counts from 0 (restart_pipeline clears it) */
+          guint64 *seen = g_object_get_data (G_OBJECT (value), "exs-sink-bytes");
+          guint64 delta;
 
-          /* a restarted pipeline's sink counts from 0 again */
-          exs_viewer_set_bytes_sent (value, bytes > before ? bytes : before);
-          if (bytes > before)
-            g_signal_emit (self, signals[SIGNAL_VIEWER_BYTES], 0, value, bytes - before);
+          if (seen == NULL)
+            {
+              seen = g_new0 (guint64, 1);
+              g_object_set_data_full (G_OBJECT (value), "exs-sink-bytes", seen, g_free);
+            }
+          delta = bytes >= *seen ? bytes - *seen : bytes;
+          *seen = bytes;
+          if (delta > 0)
+            {
+              exs_viewer_set_bytes_sent (value, exs_viewer_get_bytes_sent (value) + delta);
+              g_signal_emit (self, signals[SIGNAL_VIEWER_BYTES], 0, value, delta);
+            }
         }
       if (stats)
         gst_structure_free (stats);
@@ -1771,6 +1785,7 @@ restart_pipeline (ExsChannel *self, const char *why)
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       g_hash_table_iter_steal (&iter);
+      g_object_set_data (G_OBJECT (value), "exs-sink-bytes", NULL);
       g_hash_table_replace (self->viewers, key, value);
       g_signal_emit_by_name (self->sink, "add", key);
     }

@@ -312,7 +312,11 @@ test_failed_sources_counted_then_recovered (void)
     exs_test_library_close (lib);
   }
   {
-    g_autoptr (ExsTestServer) s = exs_test_server_start (dir, NULL, NULL);
+    /* the library rows were written here, not scanned: no start-up scan or
+     * folder watch may touch them */
+    const char *const env[] = { "EXSTREAMTV_LIBRARY_SCAN_ON_START=false", "EXSTREAMTV_LIBRARY_WATCH_FOLDERS=false",
+                                NULL };
+    g_autoptr (ExsTestServer) s = exs_test_server_start (dir, NULL, env);
     gboolean scheduled = FALSE;
 
     /* the playout is built at start-up; on a busy machine that build can

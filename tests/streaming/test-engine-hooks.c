@@ -60,8 +60,9 @@ hook_viewer_dropped (gpointer user_data, guint64 session_id)
 }
 
 static void
-hook_refuse (gpointer user_data, SoupServerMessage *msg, const GError *error)
+hook_refuse (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error)
 {
+  g_assert_cmpstr (number, ==, "31");
   ((Hooks *) user_data)->refused++;
   soup_server_message_set_status (msg, 503, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, error->message, strlen (error->message));
