@@ -100,6 +100,17 @@ refuse_tune (gpointer user_data, SoupServerMessage *msg, const char *number, con
       return;
     }
   exs_metrics_counter_inc (self->parts.metrics, "exstreamtv_streams_failed_total", "channel", number);
+  if (error->domain == EXS_SESSION_ERROR)
+    {
+      /* the channel runs; this viewer is one too many */
+      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+      soup_message_headers_replace (h, "Retry-After", "10");
+      if (is_hdhomerun_path (msg))
+        soup_message_headers_replace (h, "X-HDHomeRun-Error", "805 All Tuners In Use");
+      exs_http_reply_error (msg, 503, NULL, "%s", error->message);
+      return;
+    }
   exs_pipeline_pool_reply_unavailable (msg, error, is_hdhomerun_path (msg));
 }
 

@@ -92,7 +92,7 @@ test_pool_full_then_free (void)
 {
   const char *const env[] = { "EXSTREAMTV_PIPELINE_POOL_MAX_PIPELINES=1", "EXSTREAMTV_PIPELINE_POOL_SLOT_WAIT_SECONDS=2",
                               "EXSTREAMTV_CHANNELS_LINGER_SECONDS=0", "EXSTREAMTV_HEALTH_CHECK_INTERVAL_SECONDS=1",
-                              NULL };
+                              "EXSTREAMTV_SESSION_MANAGER_MAX_SESSIONS_PER_CHANNEL=1", NULL };
   g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, NULL, env);
   g_autoptr (GSubprocess) viewer = NULL;
   g_autofree char *probe_url = NULL;
@@ -146,6 +146,16 @@ test_pool_full_then_free (void)
     g_assert_cmpstr (status, ==, "healthy");
     g_assert_cmpfloat (fps, >, 24);
     g_assert_cmpfloat (fps, <, 36);
+  }
+
+  /* a second viewer of channel 7 is over max_sessions_per_channel */
+  {
+    g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", "/auto/v7", NULL, FALSE);
+
+    g_assert_cmpuint (r->status, ==, 503);
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-HDHomeRun-Error"), ==, "805 All Tuners In Use");
+    g_assert_nonnull (strstr (r->body, "max_sessions_per_channel"));
+    g_assert_null (strstr (r->body, "could not be started"));
   }
 
   /* a second channel cannot get a pipeline: the tune waits, then 503 + 805 */
