@@ -9,6 +9,11 @@
  * a hand-written HTTP/1.1 200 header and given to the channel's
  * multisocketsink. At start-up it probes the encoders (in a worker thread);
  * stop_all() ends every channel and viewer at shutdown.
+ *
+ * With an ExsChannelAdmission set (the application's channel supervisor),
+ * every pipeline start is admitted first (the pipeline pool: a tune waits,
+ * then is refused) and every viewer gets a session before its 200 header;
+ * the manager itself knows nothing of the resilience layer.
  */
 #include "config.h"
 
@@ -29,6 +34,7 @@ typedef struct
   gboolean always_on;
   guint linger_id;
   guint handovers;            /* viewers whose header is being written */
+  GObject *ticket;            /* owned, nullable: the admission, held while running */
   ExsChannelManager *manager; /* borrowed */
 } Running;
 
@@ -43,6 +49,8 @@ struct _ExsChannelManager
   char *encoder;       /* chosen at start-up; x264enc until the probe is done */
   GCancellable *cancellable;
   gboolean stopping;
+  ExsChannelAdmission admission; /* all NULL: start at once, no sessions */
+  GHashTable *starting;          /* number -> GPtrArray of GTask, waiting for admission */
 };
 
 enum
@@ -63,6 +71,7 @@ running_free (Running *r)
   g_signal_handlers_disconnect_by_data (r->channel, r);
   exs_channel_stop (r->channel);
   g_object_unref (r->channel);
+  g_clear_object (&r->ticket); /* after the pipeline is gone */
   g_free (r);
 }
 
@@ -180,8 +189,17 @@ exs_channel_manager_dup_playing (ExsChannelManager *self)
  *
  * Returns: (transfer none) (nullable): the running channel
  */
+static ExsChannel *start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GError **error);
+
 ExsChannel *
 exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number, GError **error)
+{
+  return start_channel (self, number, NULL, error);
+}
+
+/* @ticket: (transfer none) (nullable): the admission, kept while it runs */
+static ExsChannel *
+start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GError **error)
 {
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
@@ -232,6 +250,7 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   r = g_new0 (Running, 1);
   r->channel = g_steal_pointer (&channel);
   r->always_on = rec->always_on;
+  r->ticket = ticket ? g_object_ref (ticket) : NULL;
   r->manager = self;
   g_signal_connect (r->channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), r);
   g_signal_connect (r->channel, "viewer-added", G_CALLBACK (on_viewer_added_cb), r);
@@ -241,6 +260,124 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   if (!r->always_on)
     on_viewer_removed_cb (r->channel, NULL, r); /* lingers until a viewer arrives */
   return r->channel;
+}
+
+/* ---- admission: every pipeline start asks first ---- */
+
+/* The admission's own callback: user_data is a Starting. */
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  char *number;
+} Starting;
+
+static void
+on_start_admitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Starting *st = user_data;
+  ExsChannelManager *self = st->manager;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GObject) ticket = NULL;
+  GPtrArray *waiting = NULL;
+  ExsChannel *channel = NULL;
+
+  ticket = self->admission.start_finish (self->admission.user_data, result, &error);
+  g_hash_table_steal_extended (self->starting, st->number, NULL, (gpointer *) &waiting);
+  if (ticket != NULL)
+    channel = start_channel (self, st->number, ticket, &error);
+  for (guint i = 0; waiting && i < waiting->len; i++)
+    {
+      GTask *task = waiting->pdata[i];
+
+      if (channel)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+  if (waiting)
+    {
+      g_ptr_array_set_free_func (waiting, g_object_unref);
+      g_ptr_array_unref (waiting);
+    }
+  g_object_unref (st->manager);
+  g_free (st->number);
+  g_free (st);
+}
+
+/**
+ * exs_channel_manager_set_admission:
+ * @admission: (nullable): the hooks, copied; %NULL: none
+ *
+ * Set once, before any channel starts (ExsApplication's channel supervisor).
+ */
+void
+exs_channel_manager_set_admission (ExsChannelManager *self, const ExsChannelAdmission *admission)
+{
+  if (admission)
+    self->admission = *admission;
+  else
+    memset (&self->admission, 0, sizeof self->admission);
+}
+
+/**
+ * exs_channel_manager_start_async:
+ * @number: a channel number
+ * @prewarm: an always-on start at server start-up (not a viewer's tune)
+ *
+ * Starts the channel if it is not running, through the admission when one
+ * is set (which may wait, then refuse). Starts of the same channel that
+ * overlap share one admission.
+ */
+void
+exs_channel_manager_start_async (ExsChannelManager *self, const char *number, gboolean prewarm,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *n = exs_channel_number_normalize (number);
+  g_autoptr (ExsChannelRecord) rec = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *waiting;
+  Starting *st;
+
+  g_task_set_source_tag (task, exs_channel_manager_start_async);
+  if (n == NULL || g_hash_table_contains (self->running, n) || self->admission.start_async == NULL)
+    {
+      if (start_channel (self, n ? n : number, NULL, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rec = exs_channel_store_get (self->database, n, NULL);
+  if (rec == NULL || !rec->enabled || self->stopping)
+    {
+      if (self->stopping)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the server is shutting down");
+      else
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                 rec ? "channel %s is disabled" : "no channel %s", n);
+      return;
+    }
+  waiting = g_hash_table_lookup (self->starting, n);
+  if (waiting)
+    {
+      g_ptr_array_add (waiting, g_steal_pointer (&task));
+      return;
+    }
+  waiting = g_ptr_array_new ();
+  g_ptr_array_add (waiting, g_steal_pointer (&task));
+  g_hash_table_insert (self->starting, g_strdup (n), waiting);
+  st = g_new0 (Starting, 1);
+  st->manager = g_object_ref (self);
+  st->number = g_strdup (n);
+  self->admission.start_async (self->admission.user_data, n, prewarm, cancellable, on_start_admitted_cb, st);
+}
+
+gboolean
+exs_channel_manager_start_finish (ExsChannelManager *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- the HTTP side ---- */
@@ -263,6 +400,15 @@ handover_free (Handover *h)
   g_free (h);
 }
 
+/* A viewer that will not reach its channel: its session ends. */
+static void
+drop_viewer (ExsChannelManager *self, ExsViewer *viewer, const char *reason)
+{
+  exs_viewer_close (viewer, reason);
+  if (self->admission.viewer_dropped && exs_viewer_get_session_id (viewer))
+    self->admission.viewer_dropped (self->admission.user_data, exs_viewer_get_session_id (viewer));
+}
+
 static void
 on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -274,7 +420,7 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       g_debug ("viewer of %s left before the stream began: %s", h->number, error->message);
-      exs_viewer_close (h->viewer, "error");
+      drop_viewer (h->manager, h->viewer, "error");
       r = g_hash_table_lookup (h->manager->running, h->number);
       if (r && --r->handovers == 0)
         on_viewer_removed_cb (r->channel, NULL, r);
@@ -285,12 +431,134 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   r = g_hash_table_lookup (h->manager->running, h->number);
   if (r)
     r->handovers--;
-  channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
+  channel = r ? r->channel : NULL;
+  if (channel == NULL && h->manager->admission.start_async == NULL)
+    channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
   if (channel == NULL)
-    exs_viewer_close (h->viewer, "stopped");
+    drop_viewer (h->manager, h->viewer, "stopped");
   else
     exs_channel_add_viewer (channel, h->viewer);
   handover_free (h);
+}
+
+static void
+refuse (ExsChannelManager *self, SoupServerMessage *msg, const char *number, const GError *error)
+{
+  if (self->admission.refuse)
+    self->admission.refuse (self->admission.user_data, msg, number, error);
+  else
+    exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
+                          error->message);
+}
+
+/* The channel runs: the viewer gets its session, the connection is taken
+ * from libsoup and the viewer joins once its header is written. */
+static void
+hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint64 requested_us)
+{
+  g_autoptr (GError) error = NULL;
+  Running *r = g_hash_table_lookup (self->running, n);
+  guint64 session_id = 0;
+  GSocket *socket;
+  GIOStream *stream;
+  Handover *h;
+
+  if (r == NULL)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "channel %s stopped", n);
+      refuse (self, msg, n, error);
+      return;
+    }
+  if (self->admission.open_viewer)
+    {
+      session_id = self->admission.open_viewer (self->admission.user_data, n,
+                                                soup_server_message_get_remote_host (msg), &error);
+      if (session_id == 0)
+        {
+          refuse (self, msg, n, error);
+          if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
+            on_viewer_removed_cb (r->channel, NULL, r); /* linger, then stop */
+          return;
+        }
+    }
+  r->handovers++;
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+  socket = g_object_ref (soup_server_message_get_socket (msg));
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_object_unref (socket);
+      r->handovers--;
+      if (session_id && self->admission.viewer_dropped)
+        self->admission.viewer_dropped (self->admission.user_data, session_id);
+      on_viewer_removed_cb (r->channel, NULL, r);
+      return;
+    }
+  /* a small send buffer makes a slow viewer visible to the sink instead of
+   * hiding seconds of stream in the kernel */
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
+  h = g_new0 (Handover, 1);
+  h->manager = g_object_ref (self);
+  h->number = g_strdup (n);
+  h->viewer = exs_viewer_new (n, socket, stream);
+  exs_viewer_set_session_id (h->viewer, session_id);
+  exs_viewer_set_requested_us (h->viewer, requested_us);
+  h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
+                        "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
+                        "Content-Type: video/MP2T\r\n"
+                        "Cache-Control: no-cache\r\n"
+                        "Connection: close\r\n\r\n");
+  g_object_unref (socket);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
+                                   G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+}
+
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  SoupServerMessage *msg;     /* owned, paused */
+  char *number;
+  gint64 requested_us;
+  gboolean gone;              /* the client hung up while it waited */
+} Tune;
+
+static void
+on_tune_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  ((Tune *) user_data)->gone = TRUE;
+}
+
+static void
+on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Tune *t = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (t->msg, on_tune_disconnected_cb, t);
+  if (t->gone || t->manager->stopping)
+    {
+      /* nobody to answer; a channel started for it lingers, then stops */
+      Running *r = g_hash_table_lookup (t->manager->running, t->number);
+
+      g_debug ("tune of channel %s: the client left while it waited", t->number);
+      if (r && exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
+        on_viewer_removed_cb (r->channel, NULL, r);
+    }
+  else if (!exs_channel_manager_start_finish (t->manager, result, &error))
+    {
+      g_message ("tune of channel %s refused: %s", t->number, error->message);
+      refuse (t->manager, t->msg, t->number, error);
+      soup_server_message_unpause (t->msg);
+    }
+  else
+    {
+      soup_server_message_unpause (t->msg);
+      hand_over (t->manager, t->msg, t->number, t->requested_us);
+    }
+  g_object_unref (t->manager);
+  g_object_unref (t->msg);
+  g_free (t->number);
+  g_free (t);
 }
 
 /**
@@ -302,8 +570,9 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  *   NULL from our own route. Not used yet.
  *
  * Answers 404 (JSON error) for an unknown or disabled channel, headers only
- * for HEAD (nothing is started), and otherwise starts the channel if needed,
- * takes the connection over and streams MPEG-TS until the viewer leaves.
+ * for HEAD (nothing is started), and otherwise starts the channel if needed
+ * (through the admission: the request waits, or is refused), takes the
+ * connection over and streams MPEG-TS until the viewer leaves.
  * A Range header is ignored: a live stream starts where the channel is.
  */
 void
@@ -313,10 +582,8 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   g_autoptr (GError) error = NULL;
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
-  ExsChannel *channel;
-  GSocket *socket;
-  GIOStream *stream;
-  Handover *h;
+  gint64 requested_us = g_get_monotonic_time ();
+  Tune *t;
 
   if (n == NULL)
     {
@@ -339,36 +606,27 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
       soup_server_message_set_status (msg, 200, NULL);
       return;
     }
-  channel = exs_channel_manager_ensure_channel (self, n, &error);
-  if (channel == NULL)
+  if (g_hash_table_contains (self->running, n))
     {
-      exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
-                            error->message);
+      hand_over (self, msg, n, requested_us);
       return;
     }
-
-  {
-    Running *r = g_hash_table_lookup (self->running, n);
-    r->handovers++;
-    g_clear_handle_id (&r->linger_id, g_source_remove);
-  }
-  socket = g_object_ref (soup_server_message_get_socket (msg));
-  stream = soup_server_message_steal_connection (msg);
-  /* a small send buffer makes a slow viewer visible to the sink instead of
-   * hiding seconds of stream in the kernel */
-  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
-  h = g_new0 (Handover, 1);
-  h->manager = g_object_ref (self);
-  h->number = g_strdup (n);
-  h->viewer = exs_viewer_new (n, socket, stream);
-  h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
-                        "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
-                        "Content-Type: video/MP2T\r\n"
-                        "Cache-Control: no-cache\r\n"
-                        "Connection: close\r\n\r\n");
-  g_object_unref (socket);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
-                                   G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+  if (self->admission.start_async == NULL)
+    {
+      if (exs_channel_manager_ensure_channel (self, n, &error) == NULL)
+        refuse (self, msg, n, error);
+      else
+        hand_over (self, msg, n, requested_us);
+      return;
+    }
+  t = g_new0 (Tune, 1);
+  t->manager = g_object_ref (self);
+  t->msg = g_object_ref (msg);
+  t->number = g_strdup (n);
+  t->requested_us = requested_us;
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_tune_disconnected_cb), t);
+  soup_server_message_pause (msg);
+  exs_channel_manager_start_async (self, n, FALSE, self->cancellable, on_tune_started_cb, t);
 }
 
 static void
@@ -465,6 +723,7 @@ exs_channel_manager_dispose (GObject *object)
   if (self->running)
     exs_channel_manager_stop_all (self);
   g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->starting, g_hash_table_unref);
   g_clear_object (&self->config);
   g_clear_object (&self->database);
   g_clear_object (&self->playout);
@@ -496,6 +755,7 @@ static void
 exs_channel_manager_init (ExsChannelManager *self)
 {
   self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_free);
+  self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->encoder = g_strdup ("x264enc");
   self->cancellable = g_cancellable_new ();
 }

@@ -77,5 +77,14 @@ const char *exs_channel_get_encoder (ExsChannel *self);
 gint64 exs_channel_get_epoch_us (ExsChannel *self);
 gboolean exs_channel_is_remuxing (ExsChannel *self);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
+void exs_channel_restart (ExsChannel *self,
+                          const char *reason);
+void exs_channel_set_self_restart (ExsChannel *self,
+                                   gboolean    self_restart);
+void exs_channel_set_encoder (ExsChannel *self,
+                              const char *encoder);
+void exs_channel_remove_viewer (ExsChannel *self,
+                                ExsViewer  *viewer,
+                                const char *reason);
 
 G_END_DECLS
