@@ -544,6 +544,7 @@ run_server (ExsApplication *self)
       .sessions = self->sessions,
       .health = self->health,
       .resolver = self->resolver,
+      .playout = self->playout,
     };
     self->supervisor = exs_channel_supervisor_new (&parts);
   }

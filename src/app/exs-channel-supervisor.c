@@ -255,6 +255,21 @@ watch_pipeline (ExsChannelSupervisor *self, ExsChannel *channel, GstElement *pip
     exs_health_monitor_watch_video_pad (self->parts.health, number, video);
 }
 
+/* On-demand channels progress only while they run (someone watches, plus
+ * the linger time): their playout clock runs from start to stop. A no-op
+ * for continuous channels. */
+static void
+set_viewing (ExsChannelSupervisor *self, ExsChannel *channel, gboolean viewing)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->parts.playout != NULL
+      && !exs_playout_builder_set_viewing (self->parts.playout, exs_channel_get_number (channel), viewing,
+                                           g_get_real_time (), &error))
+    g_warning ("channel %s: cannot %s its on-demand clock: %s", exs_channel_get_number (channel),
+               viewing ? "resume" : "pause", error->message);
+}
+
 static void
 on_pipeline_started_cb (ExsChannel *channel, GstElement *pipeline, GstPad *output, GstPad *video,
                         ExsChannelSupervisor *self)
@@ -324,6 +339,7 @@ on_channel_started_cb (ExsChannelManager *manager, ExsChannel *channel, ExsChann
   g_signal_connect (channel, "pipeline-stopping", G_CALLBACK (on_pipeline_stopping_cb), self);
   g_signal_connect (channel, "pipeline-message", G_CALLBACK (on_pipeline_message_cb), self);
   exs_restart_guard_stream_started (self->parts.restart_guard, exs_channel_get_number (channel));
+  set_viewing (self, channel, TRUE);
   /* its first pipeline started before we could listen */
   watch_pipeline (self, channel, exs_channel_get_pipeline (channel));
 }
@@ -333,6 +349,7 @@ on_channel_stopped_cb (ExsChannelManager *manager, ExsChannel *channel, ExsChann
 {
   g_signal_handlers_disconnect_by_data (channel, self);
   exs_health_monitor_unwatch (self->parts.health, exs_channel_get_number (channel));
+  set_viewing (self, channel, FALSE);
 }
 
 /* ---- the restart guard and the resolver ---- */

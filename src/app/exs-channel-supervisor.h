@@ -6,6 +6,7 @@
 #include "exs-health-monitor.h"
 #include "exs-metrics.h"
 #include "exs-pipeline-pool.h"
+#include "exs-playout-builder.h"
 #include "exs-restart-guard.h"
 #include "exs-session-manager.h"
 
@@ -26,6 +27,7 @@ typedef struct
   ExsSessionManager *sessions;
   ExsHealthMonitor *health;
   ExsAutoResolver *resolver;
+  ExsPlayoutBuilder *playout; /* nullable: on-demand channels' clocks */
 } ExsSupervisedParts;
 
 ExsChannelSupervisor *exs_channel_supervisor_new (const ExsSupervisedParts *parts);
