@@ -226,6 +226,12 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
+  /* "disabled" (as fast as the viewer reads): a live channel has nothing
+   * beyond what its sink holds, so the most a viewer can read at once is
+   * burst's start from the keyframe buffer; after that, the channel's own
+   * real time. The two are the same pipeline on purpose. */
+  if (g_str_equal (options.throttle_mode, "disabled"))
+    options.throttle_mode = "burst";
   /* the remux fast path when the channel asks for it, or in "auto" when the
    * library says the coming items fit; an item that does not fit moves the
    * channel to encoding on its own */

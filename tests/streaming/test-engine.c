@@ -666,6 +666,45 @@ test_remux_falls_back (void)
   g_free (counts.last_reason);
 }
 
+/* ---- [stream_throttler]: what a viewer gets at once when it tunes in ---- */
+
+/* Seconds of stream (PCR span) a viewer receives in its first 1.5 s, tuning
+ * in to a channel that has played for 7 s, with @overrides. */
+static double
+tune_in_span (const char *const *overrides)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ts = NULL;
+  ExsTsReport r;
+
+  make_two_clip_channel (f, "6");
+  g_assert_nonnull (exs_channel_manager_ensure_channel (f->manager, "6", &error));
+  g_assert_no_error (error);
+  exs_test_iterate (7.0);
+  ts = capture (f, "6", 1.5, "tune-in.ts");
+  g_assert_true (exs_ts_check_file (ts, &r, &error));
+  g_assert_cmpuint (r.sync_errors, ==, 0);
+  g_test_message ("%s = %s: %.2f s of stream in the first 1.5 s", overrides[1], overrides[2],
+                  r.last_pcr_s - r.first_pcr_s);
+  return r.last_pcr_s - r.first_pcr_s;
+}
+
+/* realtime starts a viewer at the latest keyframe (at most one 2 s GOP
+ * back); burst, disabled and enabled = false all start it 3 s or more back
+ * from the keyframe buffer — a live channel has nothing further ahead. */
+static void
+test_throttler_modes (void)
+{
+  const char *const realtime[] = { "stream_throttler", "mode", "realtime", NULL };
+  const char *const disabled[] = { "stream_throttler", "mode", "disabled", NULL };
+  const char *const off[] = { "stream_throttler", "enabled", "false", NULL };
+
+  g_assert_cmpfloat (tune_in_span (realtime), <, 3.6);
+  g_assert_cmpfloat (tune_in_span (disabled), >=, 3.8);
+  g_assert_cmpfloat (tune_in_span (off), >=, 3.8);
+}
+
 /* ---- transcode_mode "auto": the library's facts choose the pipeline ---- */
 
 static void
@@ -874,6 +913,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/engine/http", test_http);
   g_test_add_func ("/streaming/engine/remux", test_remux);
   g_test_add_func ("/streaming/engine/remux-falls-back", test_remux_falls_back);
+  g_test_add_func ("/streaming/engine/throttler-modes", test_throttler_modes);
   g_test_add_func ("/streaming/engine/auto-remux", test_auto_remux);
   g_test_add_func ("/streaming/engine/auto-encodes", test_auto_encodes);
   g_test_add_func ("/streaming/engine/auto-falls-back", test_auto_falls_back);
