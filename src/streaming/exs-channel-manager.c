@@ -23,6 +23,7 @@
 #include "exs-channel-store.h"
 #include "exs-encoder.h"
 #include "exs-http-json.h"
+#include "exs-remux-fit.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -35,6 +36,8 @@ typedef struct
   guint linger_id;
   guint handovers;            /* viewers whose header is being written */
   GObject *ticket;            /* owned, nullable: the admission, held while running */
+  char *pipeline_reason;      /* why it started on the remux path or encoding */
+  gboolean started_remux;
   ExsChannelManager *manager; /* borrowed */
 } Running;
 
@@ -72,6 +75,7 @@ running_free (Running *r)
   exs_channel_stop (r->channel);
   g_object_unref (r->channel);
   g_clear_object (&r->ticket); /* after the pipeline is gone */
+  g_free (r->pipeline_reason);
   g_free (r);
 }
 
@@ -206,6 +210,7 @@ start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GEr
   g_autoptr (ExsChannel) channel = NULL;
   ExsChannelProfile profile;
   ExsChannelOptions options = { 0 };
+  g_autofree char *reason = NULL;
   Running *r;
 
   if (n == NULL)
@@ -239,9 +244,29 @@ start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GEr
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
-  /* the remux fast path when the channel asks for it; an item that does not
-   * fit moves the channel to encoding on its own */
-  options.remux = g_strcmp0 (rec->transcode_mode, "remux") == 0;
+  /* "disabled" (as fast as the viewer reads): a live channel has nothing
+   * beyond what its sink holds, so the most a viewer can read at once is
+   * burst's start from the keyframe buffer; after that, the channel's own
+   * real time. The two are the same pipeline on purpose. */
+  if (g_str_equal (options.throttle_mode, "disabled"))
+    options.throttle_mode = "burst";
+  /* the remux fast path when the channel asks for it, or in "auto" when the
+   * library says the coming items fit; an item that does not fit moves the
+   * channel to encoding on its own */
+  if (g_strcmp0 (rec->transcode_mode, "remux") == 0)
+    {
+      options.remux = TRUE;
+      reason = g_strdup ("transcode_mode is remux");
+    }
+  else if (g_strcmp0 (rec->transcode_mode, "auto") == 0)
+    {
+      gint64 now = g_get_real_time ();
+      options.remux = exs_remux_fit_schedule (self->database, self->playout, n, &profile, now,
+                                              now + EXS_REMUX_FIT_LOOKAHEAD_US, &reason);
+      g_message ("channel %s: auto chose %s: %s", n, options.remux ? "remux" : "encoding", reason);
+    }
+  else
+    reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
   if (!exs_channel_start (channel, error))
@@ -252,6 +277,8 @@ start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GEr
   r->always_on = rec->always_on;
   r->ticket = ticket ? g_object_ref (ticket) : NULL;
   r->manager = self;
+  r->pipeline_reason = g_steal_pointer (&reason);
+  r->started_remux = options.remux;
   g_signal_connect (r->channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), r);
   g_signal_connect (r->channel, "viewer-added", G_CALLBACK (on_viewer_added_cb), r);
   g_hash_table_insert (self->running, g_strdup (n), r);
@@ -809,4 +836,25 @@ exs_channel_manager_new (ExsConfig *config, ExsDatabase *database, ExsPlayoutSou
   g_task_set_task_data (task, GINT_TO_POINTER (software), NULL);
   g_task_run_in_thread (task, probe_encoder_thread);
   return self;
+}
+
+/**
+ * exs_channel_manager_dup_pipeline_reason:
+ * @number: a channel number
+ *
+ * Returns: (transfer full) (nullable): why the running channel is on the
+ *   remux path or encoding (its transcode_mode, what "auto" found in the
+ *   library, or a fall-back at run time); %NULL if it is not running
+ */
+char *
+exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self, const char *number)
+{
+  g_autofree char *n = exs_channel_number_normalize (number);
+  Running *r = n ? g_hash_table_lookup (self->running, n) : NULL;
+
+  if (r == NULL)
+    return NULL;
+  if (r->started_remux && !exs_channel_is_remuxing (r->channel))
+    return g_strdup_printf ("an item did not fit the remux path; encoding since (at start: %s)", r->pipeline_reason);
+  return g_strdup (r->pipeline_reason);
 }

@@ -48,6 +48,8 @@ ExsChannel *exs_channel_manager_ensure_channel (ExsChannelManager  *self,
 ExsChannel *exs_channel_manager_get_channel (ExsChannelManager *self,
                                              const char        *number);
 GPtrArray *exs_channel_manager_dup_channels (ExsChannelManager *self);
+char *exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self,
+                                               const char        *number);
 void exs_channel_manager_stop_all (ExsChannelManager *self);
 void exs_channel_manager_start_always_on (ExsChannelManager *self);
 void exs_channel_manager_set_admission (ExsChannelManager         *self,

@@ -1917,6 +1917,25 @@ exs_channel_is_remuxing (ExsChannel *self)
 }
 
 /**
+ * exs_channel_profile_fits_caps:
+ * @profile: the channel's format
+ * @caps: one elementary stream's caps (as parsebin exposes it, or as the
+ *   library's facts describe it)
+ * @is_video: (out): whether @caps is a video stream
+ *
+ * The remux path's test of one stream: H.264 at the profile's width and
+ * height, or AAC audio. The same test decides at run time (an item's
+ * streams) and before start (ExsRemuxFit, from the library's facts).
+ *
+ * Returns: whether the stream can be passed through into the channel
+ */
+gboolean
+exs_channel_profile_fits_caps (const ExsChannelProfile *profile, GstCaps *caps, gboolean *is_video)
+{
+  return fits_profile (caps, profile, is_video);
+}
+
+/**
  * exs_channel_get_epoch_us:
  *
  * Returns: the wall time (UTC µs) of the pipeline's running time 0; an output

@@ -22,6 +22,9 @@ typedef struct
 
 gboolean exs_channel_profile_from_name (const char        *name,
                                         ExsChannelProfile *profile);
+gboolean exs_channel_profile_fits_caps (const ExsChannelProfile *profile,
+                                        GstCaps                 *caps,
+                                        gboolean                *is_video);
 
 /* What the channel needs besides its playout; strings are copied. */
 typedef struct
