@@ -14,6 +14,7 @@
 #include "exs-api-context.h"
 
 #include "exs-channel-number.h"
+#include "exs-channel-manager.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
 
@@ -167,6 +168,21 @@ handle_channel_health (ExsHttpServer *server, SoupServerMessage *msg, GHashTable
       json_object_set_int_member (root, "sessions_active",
                                   ctx->sessions ? exs_session_manager_count_channel (ctx->sessions, number) : 0);
     }
+  /* which pipeline the running channel uses: "remux" (items passed through)
+   * or "encoding"; null when it is not running */
+  {
+    ExsChannel *running = ctx->channel_manager ? exs_channel_manager_get_channel (ctx->channel_manager, number) : NULL;
+
+    if (running)
+      {
+        g_autofree char *reason = exs_channel_manager_dup_pipeline_reason (ctx->channel_manager, number);
+
+        json_object_set_string_member (root, "pipeline", exs_channel_is_remuxing (running) ? "remux" : "encoding");
+        json_object_set_string_member (root, "pipeline_reason", reason);
+      }
+    else
+      json_object_set_null_member (root, "pipeline");
+  }
   if (ctx->restart_guard)
     json_object_set_object_member (root, "restarts", exs_restart_guard_dup_channel_json (ctx->restart_guard, number));
   exs_http_reply_object (msg, 200, root);

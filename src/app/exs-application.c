@@ -15,6 +15,7 @@
 #include "exs-api-context.h"
 #include "exs-backup-manager.h"
 #include "exs-channel-manager.h"
+#include "exs-channel-supervisor.h"
 #include "exs-cli.h"
 #include "exs-config.h"
 #include "exs-database.h"
@@ -64,6 +65,7 @@ struct _ExsApplication
   ExsHttpServer *http;
   ExsPlayoutBuilder *playout;
   ExsChannelManager *channels;
+  ExsChannelSupervisor *supervisor; /* the resilience layer on the engine */
   ExsApiContext api;
   /* client protocols; the channel engine fills in stream_hooks */
   ExsStreamHooks stream_hooks;
@@ -95,6 +97,7 @@ exs_application_dispose (GObject *object)
 {
   ExsApplication *self = EXS_APPLICATION (object);
 
+  g_clear_object (&self->supervisor);
   g_clear_object (&self->channels);
   g_clear_object (&self->ssdp);
   g_clear_object (&self->hdhr_discovery);
@@ -381,6 +384,8 @@ begin_shutdown (ExsApplication *self)
   if (self->iptv)
     exs_iptv_service_stop (self->iptv);
   exs_http_server_stop (self->http);
+  if (self->supervisor)
+    exs_channel_supervisor_stop (self->supervisor);
   if (self->channels)
     exs_channel_manager_stop_all (self->channels);
   g_cancellable_cancel (self->cancellable);
@@ -528,6 +533,21 @@ run_server (ExsApplication *self)
    * client-protocol routes (/iptv/channel/N.ts, /auto/vN, /tunerX/vN) own
    * the paths and hand streams to it through the hooks. */
   self->channels = exs_channel_manager_new (self->config, self->database, EXS_PLAYOUT_SOURCE (self->playout));
+  {
+    ExsSupervisedParts parts = {
+      .config = self->config,
+      .database = self->database,
+      .channels = self->channels,
+      .metrics = self->metrics,
+      .pool = self->pool,
+      .restart_guard = self->restart_guard,
+      .sessions = self->sessions,
+      .health = self->health,
+      .resolver = self->resolver,
+      .playout = self->playout,
+    };
+    self->supervisor = exs_channel_supervisor_new (&parts);
+  }
   self->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
   self->stream_hooks.serve_hls = (ExsStreamServeHlsFunc) exs_channel_manager_serve_hls;
   self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
@@ -549,7 +569,7 @@ run_server (ExsApplication *self)
     }
   port = exs_http_server_get_port (self->http);
   start_client_discovery (self, bind, port);
-  exs_channel_manager_start_always_on (self->channels);
+  exs_channel_supervisor_prewarm (self->supervisor);
 
   if (token_created)
     g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "

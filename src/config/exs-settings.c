@@ -114,11 +114,11 @@ static const ExsSetting settings[] = {
      "How often idle and closed viewer sessions are cleaned up."),
 
   B ("stream_throttler", "enabled", "true",
-     "Pace streams at real time (disable only for local recording)."),
+     "false: the same as mode = disabled (a live channel still plays at real time)."),
   I ("stream_throttler", "target_bitrate_bps", "4000000", 100000, 200000000,
      "Expected stream bit rate, used to size start bursts and buffers."),
   E ("stream_throttler", "mode", "realtime", throttle_modes,
-     "realtime; burst (a larger start burst from the keyframe buffer); adaptive (as realtime); disabled (as fast as the viewer reads)."),
+     "realtime; burst (a new viewer first gets 3 s from the keyframe buffer); adaptive (as realtime); disabled (as burst: a live channel cannot be read faster than it plays)."),
 
   I ("iptv", "guide_days", "2", 1, 14, "Days of programmes in the XMLTV guide (/iptv/xmltv.xml)."),
   I ("iptv", "guide_cache_seconds", "60", 0, 3600,

@@ -174,6 +174,25 @@ exs_database_open (const char *path, GError **error)
 }
 
 /**
+ * exs_database_open_worker:
+ *
+ * Opens another connection to @path for a worker thread (scans, playout
+ * builds). It waits up to 30 s for another writer, where the main loop's own
+ * connection gives up after 5 s: a worker may wait, the main loop may not.
+ *
+ * Returns: (transfer full) (nullable): the connection
+ */
+ExsDatabase *
+exs_database_open_worker (const char *path, GError **error)
+{
+  ExsDatabase *db = exs_database_open (path, error);
+
+  if (db != NULL)
+    sqlite3_busy_timeout (db->db, 30000);
+  return db;
+}
+
+/**
  * exs_database_close:
  *
  * Checkpoints and closes the file; further queries fail. Safe to call twice.

@@ -39,6 +39,8 @@ ExsDatabase *exs_database_open_with_migrations (const char         *path,
                                                 guint               n_migrations,
                                                 GError            **error);
 void exs_database_close (ExsDatabase *self);
+ExsDatabase *exs_database_open_worker (const char  *path,
+                                       GError     **error);
 
 const ExsMigration *exs_database_get_migrations (guint *n_migrations);
 int exs_database_get_schema_version (ExsDatabase *self);

@@ -1055,7 +1055,7 @@ fail:
 static gboolean
 run_scan (ScanJob *job, GError **error)
 {
-  g_autoptr (ExsDatabase) db = exs_database_open (job->db_path, error);
+  g_autoptr (ExsDatabase) db = exs_database_open_worker (job->db_path, error);
   g_autoptr (ExsLibraryRecord) library = NULL;
   g_autoptr (GHashTable) existing = NULL;
   g_autoptr (GHashTable) path_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

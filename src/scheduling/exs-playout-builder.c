@@ -151,7 +151,7 @@ exs_playout_builder_new (ExsDatabase *database, GTimeZone *time_zone, gint64 hor
   self->database = g_object_ref (database);
   self->tz = g_time_zone_ref (time_zone);
   self->horizon_us = horizon_us;
-  self->worker_db = exs_database_open (exs_database_get_path (database), error);
+  self->worker_db = exs_database_open_worker (exs_database_get_path (database), error);
   if (self->worker_db == NULL)
     return NULL;
   return g_steal_pointer (&self);

@@ -9,6 +9,11 @@
  * a hand-written HTTP/1.1 200 header and given to the channel's
  * multisocketsink. At start-up it probes the encoders (in a worker thread);
  * stop_all() ends every channel and viewer at shutdown.
+ *
+ * With an ExsChannelAdmission set (the application's channel supervisor),
+ * every pipeline start is admitted first (the pipeline pool: a tune waits,
+ * then is refused) and every viewer gets a session before its 200 header;
+ * the manager itself knows nothing of the resilience layer.
  */
 #include "config.h"
 
@@ -18,6 +23,7 @@
 #include "exs-channel-store.h"
 #include "exs-encoder.h"
 #include "exs-http-json.h"
+#include "exs-remux-fit.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -31,6 +37,9 @@ typedef struct
   guint handovers;            /* viewers whose header is being written */
   gint64 hls_fetched_mono;    /* last HLS request (monotonic µs) */
   guint hls_idle_id;          /* pending while HLS clients fetch: they count as a viewer */
+  GObject *ticket;            /* owned, nullable: the admission, held while running */
+  char *pipeline_reason;      /* why it started on the remux path or encoding */
+  gboolean started_remux;
   ExsChannelManager *manager; /* borrowed */
 } Running;
 
@@ -45,6 +54,8 @@ struct _ExsChannelManager
   char *encoder;       /* chosen at start-up; x264enc until the probe is done */
   GCancellable *cancellable;
   gboolean stopping;
+  ExsChannelAdmission admission; /* all NULL: start at once, no sessions */
+  GHashTable *starting;          /* number -> GPtrArray of GTask, waiting for admission */
 };
 
 enum
@@ -66,6 +77,8 @@ running_free (Running *r)
   g_signal_handlers_disconnect_by_data (r->channel, r);
   exs_channel_stop (r->channel);
   g_object_unref (r->channel);
+  g_clear_object (&r->ticket); /* after the pipeline is gone */
+  g_free (r->pipeline_reason);
   g_free (r);
 }
 
@@ -190,14 +203,24 @@ exs_channel_manager_dup_playing (ExsChannelManager *self)
  *
  * Returns: (transfer none) (nullable): the running channel
  */
+static ExsChannel *start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GError **error);
+
 ExsChannel *
 exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number, GError **error)
+{
+  return start_channel (self, number, NULL, error);
+}
+
+/* @ticket: (transfer none) (nullable): the admission, kept while it runs */
+static ExsChannel *
+start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GError **error)
 {
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
   g_autoptr (ExsChannel) channel = NULL;
   ExsChannelProfile profile;
   ExsChannelOptions options = { 0 };
+  g_autofree char *reason = NULL;
   Running *r;
 
   if (n == NULL)
@@ -231,9 +254,29 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
-  /* the remux fast path when the channel asks for it; an item that does not
-   * fit moves the channel to encoding on its own */
-  options.remux = g_strcmp0 (rec->transcode_mode, "remux") == 0;
+  /* "disabled" (as fast as the viewer reads): a live channel has nothing
+   * beyond what its sink holds, so the most a viewer can read at once is
+   * burst's start from the keyframe buffer; after that, the channel's own
+   * real time. The two are the same pipeline on purpose. */
+  if (g_str_equal (options.throttle_mode, "disabled"))
+    options.throttle_mode = "burst";
+  /* the remux fast path when the channel asks for it, or in "auto" when the
+   * library says the coming items fit; an item that does not fit moves the
+   * channel to encoding on its own */
+  if (g_strcmp0 (rec->transcode_mode, "remux") == 0)
+    {
+      options.remux = TRUE;
+      reason = g_strdup ("transcode_mode is remux");
+    }
+  else if (g_strcmp0 (rec->transcode_mode, "auto") == 0)
+    {
+      gint64 now = g_get_real_time ();
+      options.remux = exs_remux_fit_schedule (self->database, self->playout, n, &profile, now,
+                                              now + EXS_REMUX_FIT_LOOKAHEAD_US, &reason);
+      g_message ("channel %s: auto chose %s: %s", n, options.remux ? "remux" : "encoding", reason);
+    }
+  else
+    reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
   if (!exs_channel_start (channel, error))
@@ -242,7 +285,10 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   r = g_new0 (Running, 1);
   r->channel = g_steal_pointer (&channel);
   r->always_on = rec->always_on;
+  r->ticket = ticket ? g_object_ref (ticket) : NULL;
   r->manager = self;
+  r->pipeline_reason = g_steal_pointer (&reason);
+  r->started_remux = options.remux;
   g_signal_connect (r->channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), r);
   g_signal_connect (r->channel, "viewer-added", G_CALLBACK (on_viewer_added_cb), r);
   g_hash_table_insert (self->running, g_strdup (n), r);
@@ -251,6 +297,124 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   if (!r->always_on)
     on_viewer_removed_cb (r->channel, NULL, r); /* lingers until a viewer arrives */
   return r->channel;
+}
+
+/* ---- admission: every pipeline start asks first ---- */
+
+/* The admission's own callback: user_data is a Starting. */
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  char *number;
+} Starting;
+
+static void
+on_start_admitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Starting *st = user_data;
+  ExsChannelManager *self = st->manager;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GObject) ticket = NULL;
+  GPtrArray *waiting = NULL;
+  ExsChannel *channel = NULL;
+
+  ticket = self->admission.start_finish (self->admission.user_data, result, &error);
+  g_hash_table_steal_extended (self->starting, st->number, NULL, (gpointer *) &waiting);
+  if (ticket != NULL)
+    channel = start_channel (self, st->number, ticket, &error);
+  for (guint i = 0; waiting && i < waiting->len; i++)
+    {
+      GTask *task = waiting->pdata[i];
+
+      if (channel)
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_error_copy (error));
+    }
+  if (waiting)
+    {
+      g_ptr_array_set_free_func (waiting, g_object_unref);
+      g_ptr_array_unref (waiting);
+    }
+  g_object_unref (st->manager);
+  g_free (st->number);
+  g_free (st);
+}
+
+/**
+ * exs_channel_manager_set_admission:
+ * @admission: (nullable): the hooks, copied; %NULL: none
+ *
+ * Set once, before any channel starts (ExsApplication's channel supervisor).
+ */
+void
+exs_channel_manager_set_admission (ExsChannelManager *self, const ExsChannelAdmission *admission)
+{
+  if (admission)
+    self->admission = *admission;
+  else
+    memset (&self->admission, 0, sizeof self->admission);
+}
+
+/**
+ * exs_channel_manager_start_async:
+ * @number: a channel number
+ * @prewarm: an always-on start at server start-up (not a viewer's tune)
+ *
+ * Starts the channel if it is not running, through the admission when one
+ * is set (which may wait, then refuse). Starts of the same channel that
+ * overlap share one admission.
+ */
+void
+exs_channel_manager_start_async (ExsChannelManager *self, const char *number, gboolean prewarm,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *n = exs_channel_number_normalize (number);
+  g_autoptr (ExsChannelRecord) rec = NULL;
+  g_autoptr (GError) error = NULL;
+  GPtrArray *waiting;
+  Starting *st;
+
+  g_task_set_source_tag (task, exs_channel_manager_start_async);
+  if (n == NULL || g_hash_table_contains (self->running, n) || self->admission.start_async == NULL)
+    {
+      if (start_channel (self, n ? n : number, NULL, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  rec = exs_channel_store_get (self->database, n, NULL);
+  if (rec == NULL || !rec->enabled || self->stopping)
+    {
+      if (self->stopping)
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the server is shutting down");
+      else
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                 rec ? "channel %s is disabled" : "no channel %s", n);
+      return;
+    }
+  waiting = g_hash_table_lookup (self->starting, n);
+  if (waiting)
+    {
+      g_ptr_array_add (waiting, g_steal_pointer (&task));
+      return;
+    }
+  waiting = g_ptr_array_new ();
+  g_ptr_array_add (waiting, g_steal_pointer (&task));
+  g_hash_table_insert (self->starting, g_strdup (n), waiting);
+  st = g_new0 (Starting, 1);
+  st->manager = g_object_ref (self);
+  st->number = g_strdup (n);
+  self->admission.start_async (self->admission.user_data, n, prewarm, cancellable, on_start_admitted_cb, st);
+}
+
+gboolean
+exs_channel_manager_start_finish (ExsChannelManager *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- the HTTP side ---- */
@@ -273,6 +437,15 @@ handover_free (Handover *h)
   g_free (h);
 }
 
+/* A viewer that will not reach its channel: its session ends. */
+static void
+drop_viewer (ExsChannelManager *self, ExsViewer *viewer, const char *reason)
+{
+  exs_viewer_close (viewer, reason);
+  if (self->admission.viewer_dropped && exs_viewer_get_session_id (viewer))
+    self->admission.viewer_dropped (self->admission.user_data, exs_viewer_get_session_id (viewer));
+}
+
 static void
 on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -284,7 +457,7 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
     {
       g_debug ("viewer of %s left before the stream began: %s", h->number, error->message);
-      exs_viewer_close (h->viewer, "error");
+      drop_viewer (h->manager, h->viewer, "error");
       r = g_hash_table_lookup (h->manager->running, h->number);
       if (r && --r->handovers == 0)
         on_viewer_removed_cb (r->channel, NULL, r);
@@ -295,12 +468,134 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   r = g_hash_table_lookup (h->manager->running, h->number);
   if (r)
     r->handovers--;
-  channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
+  channel = r ? r->channel : NULL;
+  if (channel == NULL && h->manager->admission.start_async == NULL)
+    channel = exs_channel_manager_ensure_channel (h->manager, h->number, &error);
   if (channel == NULL)
-    exs_viewer_close (h->viewer, "stopped");
+    drop_viewer (h->manager, h->viewer, "stopped");
   else
     exs_channel_add_viewer (channel, h->viewer);
   handover_free (h);
+}
+
+static void
+refuse (ExsChannelManager *self, SoupServerMessage *msg, const char *number, const GError *error)
+{
+  if (self->admission.refuse)
+    self->admission.refuse (self->admission.user_data, msg, number, error);
+  else
+    exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
+                          error->message);
+}
+
+/* The channel runs: the viewer gets its session, the connection is taken
+ * from libsoup and the viewer joins once its header is written. */
+static void
+hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint64 requested_us)
+{
+  g_autoptr (GError) error = NULL;
+  Running *r = g_hash_table_lookup (self->running, n);
+  guint64 session_id = 0;
+  GSocket *socket;
+  GIOStream *stream;
+  Handover *h;
+
+  if (r == NULL)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "channel %s stopped", n);
+      refuse (self, msg, n, error);
+      return;
+    }
+  if (self->admission.open_viewer)
+    {
+      session_id = self->admission.open_viewer (self->admission.user_data, n,
+                                                soup_server_message_get_remote_host (msg), &error);
+      if (session_id == 0)
+        {
+          refuse (self, msg, n, error);
+          if (exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
+            on_viewer_removed_cb (r->channel, NULL, r); /* linger, then stop */
+          return;
+        }
+    }
+  r->handovers++;
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+  socket = g_object_ref (soup_server_message_get_socket (msg));
+  stream = soup_server_message_steal_connection (msg);
+  if (stream == NULL)
+    {
+      g_object_unref (socket);
+      r->handovers--;
+      if (session_id && self->admission.viewer_dropped)
+        self->admission.viewer_dropped (self->admission.user_data, session_id);
+      on_viewer_removed_cb (r->channel, NULL, r);
+      return;
+    }
+  /* a small send buffer makes a slow viewer visible to the sink instead of
+   * hiding seconds of stream in the kernel */
+  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
+  h = g_new0 (Handover, 1);
+  h->manager = g_object_ref (self);
+  h->number = g_strdup (n);
+  h->viewer = exs_viewer_new (n, socket, stream);
+  exs_viewer_set_session_id (h->viewer, session_id);
+  exs_viewer_set_requested_us (h->viewer, requested_us);
+  h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
+                        "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
+                        "Content-Type: video/MP2T\r\n"
+                        "Cache-Control: no-cache\r\n"
+                        "Connection: close\r\n\r\n");
+  g_object_unref (socket);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
+                                   G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+}
+
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  SoupServerMessage *msg;     /* owned, paused */
+  char *number;
+  gint64 requested_us;
+  gboolean gone;              /* the client hung up while it waited */
+} Tune;
+
+static void
+on_tune_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  ((Tune *) user_data)->gone = TRUE;
+}
+
+static void
+on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Tune *t = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_func (t->msg, on_tune_disconnected_cb, t);
+  if (t->gone || t->manager->stopping)
+    {
+      /* nobody to answer; a channel started for it lingers, then stops */
+      Running *r = g_hash_table_lookup (t->manager->running, t->number);
+
+      g_debug ("tune of channel %s: the client left while it waited", t->number);
+      if (r && exs_channel_get_n_viewers (r->channel) == 0 && r->handovers == 0)
+        on_viewer_removed_cb (r->channel, NULL, r);
+    }
+  else if (!exs_channel_manager_start_finish (t->manager, result, &error))
+    {
+      g_message ("tune of channel %s refused: %s", t->number, error->message);
+      refuse (t->manager, t->msg, t->number, error);
+      soup_server_message_unpause (t->msg);
+    }
+  else
+    {
+      soup_server_message_unpause (t->msg);
+      hand_over (t->manager, t->msg, t->number, t->requested_us);
+    }
+  g_object_unref (t->manager);
+  g_object_unref (t->msg);
+  g_free (t->number);
+  g_free (t);
 }
 
 /**
@@ -312,8 +607,9 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  *   NULL from our own route. Not used yet.
  *
  * Answers 404 (JSON error) for an unknown or disabled channel, headers only
- * for HEAD (nothing is started), and otherwise starts the channel if needed,
- * takes the connection over and streams MPEG-TS until the viewer leaves.
+ * for HEAD (nothing is started), and otherwise starts the channel if needed
+ * (through the admission: the request waits, or is refused), takes the
+ * connection over and streams MPEG-TS until the viewer leaves.
  * A Range header is ignored: a live stream starts where the channel is.
  */
 void
@@ -323,10 +619,8 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   g_autoptr (GError) error = NULL;
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
-  ExsChannel *channel;
-  GSocket *socket;
-  GIOStream *stream;
-  Handover *h;
+  gint64 requested_us = g_get_monotonic_time ();
+  Tune *t;
 
   if (n == NULL)
     {
@@ -349,36 +643,27 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
       soup_server_message_set_status (msg, 200, NULL);
       return;
     }
-  channel = exs_channel_manager_ensure_channel (self, n, &error);
-  if (channel == NULL)
+  if (g_hash_table_contains (self->running, n))
     {
-      exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
-                            error->message);
+      hand_over (self, msg, n, requested_us);
       return;
     }
-
-  {
-    Running *r = g_hash_table_lookup (self->running, n);
-    r->handovers++;
-    g_clear_handle_id (&r->linger_id, g_source_remove);
-  }
-  socket = g_object_ref (soup_server_message_get_socket (msg));
-  stream = soup_server_message_steal_connection (msg);
-  /* a small send buffer makes a slow viewer visible to the sink instead of
-   * hiding seconds of stream in the kernel */
-  g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, 128 * 1024, NULL);
-  h = g_new0 (Handover, 1);
-  h->manager = g_object_ref (self);
-  h->number = g_strdup (n);
-  h->viewer = exs_viewer_new (n, socket, stream);
-  h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
-                        "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
-                        "Content-Type: video/MP2T\r\n"
-                        "Cache-Control: no-cache\r\n"
-                        "Connection: close\r\n\r\n");
-  g_object_unref (socket);
-  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), h->header, strlen (h->header),
-                                   G_PRIORITY_HIGH, NULL, on_header_written_cb, h);
+  if (self->admission.start_async == NULL)
+    {
+      if (exs_channel_manager_ensure_channel (self, n, &error) == NULL)
+        refuse (self, msg, n, error);
+      else
+        hand_over (self, msg, n, requested_us);
+      return;
+    }
+  t = g_new0 (Tune, 1);
+  t->manager = g_object_ref (self);
+  t->msg = g_object_ref (msg);
+  t->number = g_strdup (n);
+  t->requested_us = requested_us;
+  g_signal_connect (msg, "disconnected", G_CALLBACK (on_tune_disconnected_cb), t);
+  soup_server_message_pause (msg);
+  exs_channel_manager_start_async (self, n, FALSE, self->cancellable, on_tune_started_cb, t);
 }
 
 /* HLS clients fetch the playlist every segment (2 s); this long without a
@@ -402,6 +687,82 @@ on_hls_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The channel runs: adds HLS to it (once) and answers from it. */
+static void
+serve_hls_running (ExsChannelManager *self, SoupServerMessage *msg, const char *n, const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  Running *r = g_hash_table_lookup (self->running, n);
+  ExsHlsOutput *hls;
+
+  if (r == NULL)
+    {
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "channel %s stopped", n);
+      refuse (self, msg, n, error);
+      return;
+    }
+  hls = exs_channel_ensure_hls (r->channel, &error);
+  if (hls == NULL)
+    {
+      exs_http_reply_error (msg, 503, NULL, "%s", error->message);
+      if (!is_watched (r))
+        on_viewer_removed_cb (r->channel, NULL, r); /* linger, then stop */
+      return;
+    }
+  r->hls_fetched_mono = g_get_monotonic_time ();
+  g_clear_handle_id (&r->linger_id, g_source_remove);
+  if (r->hls_idle_id == 0)
+    r->hls_idle_id = g_timeout_add ((guint) (HLS_IDLE_US / 1000), on_hls_idle_cb, r);
+  exs_hls_output_serve (hls, msg, file);
+}
+
+/* an HLS request waiting for the channel's admission (the pipeline pool) */
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  SoupServerMessage *msg;     /* owned, paused */
+  char *number;
+  char *file;
+  gboolean gone;
+} HlsTune;
+
+static void
+on_hls_tune_disconnected_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  ((HlsTune *) user_data)->gone = TRUE;
+}
+
+static void
+on_hls_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  HlsTune *t = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean started = exs_channel_manager_start_finish (t->manager, result, &error);
+  Running *r = g_hash_table_lookup (t->manager->running, t->number);
+
+  g_signal_handlers_disconnect_by_func (t->msg, on_hls_tune_disconnected_cb, t);
+  if (t->gone || t->manager->stopping)
+    {
+      if (r && !is_watched (r))
+        on_viewer_removed_cb (r->channel, NULL, r); /* linger, then stop */
+    }
+  else if (!started)
+    {
+      refuse (t->manager, t->msg, t->number, error);
+      soup_server_message_unpause (t->msg);
+    }
+  else
+    {
+      soup_server_message_unpause (t->msg);
+      serve_hls_running (t->manager, t->msg, t->number, t->file);
+    }
+  g_object_unref (t->manager);
+  g_object_unref (t->msg);
+  g_free (t->number);
+  g_free (t->file);
+  g_free (t);
+}
+
 /**
  * exs_channel_manager_serve_hls:
  * @msg: a GET or HEAD request for channel @number's HLS
@@ -409,9 +770,10 @@ on_hls_idle_cb (gpointer user_data)
  * @file: "index.m3u8" (the playlist) or a segment name from it
  *
  * The ExsStreamServeHlsFunc of src/iptv/exs-stream-hooks.h. Starts the
- * channel if needed and adds HLS to its pipeline (the segments come from the
- * channel's own encoders); HLS clients keep the channel running while they
- * fetch. 404 for an unknown or disabled channel or a segment that is gone;
+ * channel if needed (through the admission, like a .ts tune; HLS clients get
+ * no session of their own) and adds HLS to its pipeline (the segments come
+ * from the channel's own encoders); HLS clients keep the channel running
+ * while they fetch. 404 for an unknown or disabled channel or a segment that is gone;
  * 503 on the remux path (HLS comes from the encoding pipeline only). HEAD
  * answers from a channel that already has HLS, and otherwise with the
  * headers only, starting nothing.
@@ -424,8 +786,6 @@ exs_channel_manager_serve_hls (ExsChannelManager *self, SoupServerMessage *msg, 
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
   gboolean playlist = g_str_equal (file, "index.m3u8");
-  ExsChannel *channel;
-  ExsHlsOutput *hls;
   Running *r;
 
   rec = n ? exs_channel_store_get (self->database, n, NULL) : NULL;
@@ -449,20 +809,25 @@ exs_channel_manager_serve_hls (ExsChannelManager *self, SoupServerMessage *msg, 
       soup_server_message_set_status (msg, 200, NULL);
       return;
     }
-  channel = exs_channel_manager_ensure_channel (self, n, &error);
-  hls = channel ? exs_channel_ensure_hls (channel, &error) : NULL;
-  if (hls == NULL)
+  if (r == NULL && self->admission.start_async != NULL)
     {
-      exs_http_reply_error (msg, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ? 404 : 503, NULL, "%s",
-                            error->message);
+      HlsTune *t = g_new0 (HlsTune, 1);
+
+      t->manager = g_object_ref (self);
+      t->msg = g_object_ref (msg);
+      t->number = g_strdup (n);
+      t->file = g_strdup (file);
+      g_signal_connect (msg, "disconnected", G_CALLBACK (on_hls_tune_disconnected_cb), t);
+      soup_server_message_pause (msg);
+      exs_channel_manager_start_async (self, n, FALSE, self->cancellable, on_hls_tune_started_cb, t);
       return;
     }
-  r = g_hash_table_lookup (self->running, n);
-  r->hls_fetched_mono = g_get_monotonic_time ();
-  g_clear_handle_id (&r->linger_id, g_source_remove);
-  if (r->hls_idle_id == 0)
-    r->hls_idle_id = g_timeout_add ((guint) (HLS_IDLE_US / 1000), on_hls_idle_cb, r);
-  exs_hls_output_serve (hls, msg, file);
+  if (r == NULL && exs_channel_manager_ensure_channel (self, n, &error) == NULL)
+    {
+      refuse (self, msg, n, error);
+      return;
+    }
+  serve_hls_running (self, msg, n, file);
 }
 
 static void
@@ -559,6 +924,7 @@ exs_channel_manager_dispose (GObject *object)
   if (self->running)
     exs_channel_manager_stop_all (self);
   g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->starting, g_hash_table_unref);
   g_clear_object (&self->config);
   g_clear_object (&self->database);
   g_clear_object (&self->playout);
@@ -590,6 +956,7 @@ static void
 exs_channel_manager_init (ExsChannelManager *self)
 {
   self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_free);
+  self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->encoder = g_strdup ("x264enc");
   self->cancellable = g_cancellable_new ();
 }
@@ -643,4 +1010,25 @@ exs_channel_manager_new (ExsConfig *config, ExsDatabase *database, ExsPlayoutSou
   g_task_set_task_data (task, GINT_TO_POINTER (software), NULL);
   g_task_run_in_thread (task, probe_encoder_thread);
   return self;
+}
+
+/**
+ * exs_channel_manager_dup_pipeline_reason:
+ * @number: a channel number
+ *
+ * Returns: (transfer full) (nullable): why the running channel is on the
+ *   remux path or encoding (its transcode_mode, what "auto" found in the
+ *   library, or a fall-back at run time); %NULL if it is not running
+ */
+char *
+exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self, const char *number)
+{
+  g_autofree char *n = exs_channel_number_normalize (number);
+  Running *r = n ? g_hash_table_lookup (self->running, n) : NULL;
+
+  if (r == NULL)
+    return NULL;
+  if (r->started_remux && !exs_channel_is_remuxing (r->channel))
+    return g_strdup_printf ("an item did not fit the remux path; encoding since (at start: %s)", r->pipeline_reason);
+  return g_strdup (r->pipeline_reason);
 }

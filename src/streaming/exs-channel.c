@@ -5,7 +5,10 @@
  * Created and started by ExsChannelManager on the first viewer, stopped after
  * the linger time. The resilience layer and the session manager connect to its
  * signals (source-failed, error-screen-shown, source-recovered, output-stalled,
- * viewer-added, viewer-removed).
+ * viewer-added, viewer-removed, viewer-bytes, pipeline-started/-stopping/
+ * -message) through the application's channel supervisor, which also turns
+ * self-restart off: a stall or a pipeline error then emits restart-wanted and
+ * the rebuild (exs_channel_restart) waits for the restart guard's approval.
  *
  * The persistent part never stops while the channel runs, so PTS, PCR and
  * continuity counters stay continuous by construction (docs/design/
@@ -160,6 +163,8 @@ struct _ExsChannel
   GstElement *funnels[2];     /* remux: video, audio */
   ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
   gboolean open_next[2];      /* remux: the next item built may flow at once */
+  gboolean self_restart;      /* rebuild on a stall or pipeline error by itself;
+                               * FALSE: emit restart-wanted and wait for exs_channel_restart() */
 };
 
 enum
@@ -170,6 +175,11 @@ enum
   SIGNAL_OUTPUT_STALLED,
   SIGNAL_VIEWER_ADDED,
   SIGNAL_VIEWER_REMOVED,
+  SIGNAL_VIEWER_BYTES,
+  SIGNAL_PIPELINE_STARTED,
+  SIGNAL_PIPELINE_STOPPING,
+  SIGNAL_PIPELINE_MESSAGE,
+  SIGNAL_RESTART_WANTED,
   N_SIGNALS
 };
 
@@ -1104,7 +1114,10 @@ on_note_cb (gpointer data)
           g_free (self->encoder);
           self->encoder = g_strdup ("x264enc");
         }
-      restart_pipeline (self, note->text);
+      if (self->self_restart)
+        restart_pipeline (self, note->text);
+      else
+        g_signal_emit (self, signals[SIGNAL_RESTART_WANTED], 0, note->text, note->from_encoder);
       return G_SOURCE_REMOVE;
     }
   item = find_item (self, note->item_id);
@@ -1176,6 +1189,8 @@ on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
   hls = g_atomic_pointer_get (&self->hls);
   if (hls)
     exs_hls_output_handle_message (hls, msg);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_QOS || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+    g_signal_emit (self, signals[SIGNAL_PIPELINE_MESSAGE], 0, msg);
   if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR)
     return GST_BUS_DROP;
   gst_message_parse_error (msg, &error, &debug);
@@ -1228,7 +1243,25 @@ poll_viewer_stats (ExsChannel *self)
 
       g_signal_emit_by_name (self->sink, "get-stats", key, &stats);
       if (stats && gst_structure_get_uint64 (stats, "bytes-sent", &bytes))
-        exs_viewer_set_bytes_sent (value, bytes);
+        {
+          /* what this sink had sent it at the last poll; a restarted
+           * pipeline's new sink counts from 0 (restart_pipeline clears it) */
+          guint64 *seen = g_object_get_data (G_OBJECT (value), "exs-sink-bytes");
+          guint64 delta;
+
+          if (seen == NULL)
+            {
+              seen = g_new0 (guint64, 1);
+              g_object_set_data_full (G_OBJECT (value), "exs-sink-bytes", seen, g_free);
+            }
+          delta = bytes >= *seen ? bytes - *seen : bytes;
+          *seen = bytes;
+          if (delta > 0)
+            {
+              exs_viewer_set_bytes_sent (value, exs_viewer_get_bytes_sent (value) + delta);
+              g_signal_emit (self, signals[SIGNAL_VIEWER_BYTES], 0, value, delta);
+            }
+        }
       if (stats)
         gst_structure_free (stats);
     }
@@ -1312,6 +1345,16 @@ on_tick_cb (gpointer user_data)
       gint64 stalled = mono - (last_out ? last_out : self->started_mono);
       g_warning ("channel %s: no output for %.1f s; restarting its pipeline", self->number, stalled / 1e6);
       g_signal_emit (self, signals[SIGNAL_OUTPUT_STALLED], 0, stalled);
+      if (self->pipeline == NULL) /* a handler restarted or stopped us */
+        return G_SOURCE_REMOVE;
+      if (!self->self_restart)
+        {
+          /* asked for once per stall period; whoever decides calls exs_channel_restart() */
+          self->started_mono = mono;
+          g_atomic_pointer_set (&self->last_output_mono, NULL);
+          g_signal_emit (self, signals[SIGNAL_RESTART_WANTED], 0, "output stalled", FALSE);
+          return self->tick_id ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+        }
       self->remux = FALSE;
       restart_pipeline (self, "output stalled");
       return G_SOURCE_CONTINUE;
@@ -1350,8 +1393,11 @@ on_viewer_gone_cb (gpointer data)
 
   if (!g_hash_table_steal_extended (self->viewers, n->socket, NULL, (gpointer *) &viewer))
     return G_SOURCE_REMOVE;
-  exs_viewer_close (viewer, n->status >= 0 && n->status < (int) G_N_ELEMENTS (reasons) ? reasons[n->status]
-                                                                                        : "stopped");
+  if (g_object_get_data (G_OBJECT (viewer), "exs-remove-reason"))
+    exs_viewer_close (viewer, g_object_get_data (G_OBJECT (viewer), "exs-remove-reason"));
+  else
+    exs_viewer_close (viewer, n->status >= 0 && n->status < (int) G_N_ELEMENTS (reasons) ? reasons[n->status]
+                                                                                          : "stopped");
   g_debug ("channel %s: viewer %s left (%s)", self->number, exs_viewer_get_remote_address (viewer),
            exs_viewer_get_close_reason (viewer));
   g_signal_emit (self, signals[SIGNAL_VIEWER_REMOVED], 0, viewer);
@@ -1673,6 +1719,14 @@ exs_channel_start (ExsChannel *self, GError **error)
   on_tick_cb (self); /* builds the first items */
   self->tick_id = g_timeout_add (TICK_MS, on_tick_cb, self);
   g_debug ("channel %s started (encoder %s)", self->number, self->encoder);
+  {
+    g_autoptr (GstElement) mux = gst_bin_get_by_name (GST_BIN (self->pipeline), "mux");
+    g_autoptr (GstElement) comp = gst_bin_get_by_name (GST_BIN (self->pipeline), "comp");
+    g_autoptr (GstPad) mux_src = gst_element_get_static_pad (mux, "src");
+    g_autoptr (GstPad) video = comp ? gst_element_get_static_pad (comp, "src") : NULL;
+
+    g_signal_emit (self, signals[SIGNAL_PIPELINE_STARTED], 0, self->pipeline, mux_src, video);
+  }
   return TRUE;
 }
 
@@ -1690,6 +1744,7 @@ exs_channel_stop (ExsChannel *self)
     {
       g_autoptr (GstBus) bus = gst_element_get_bus (self->pipeline);
 
+      g_signal_emit (self, signals[SIGNAL_PIPELINE_STOPPING], 0, self->pipeline);
       for (guint i = 0; i < self->items->len; i++)
         g_atomic_int_set (&((Item *) self->items->pdata[i])->dropping, 1);
       if (self->hls)
@@ -1754,9 +1809,70 @@ restart_pipeline (ExsChannel *self, const char *why)
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       g_hash_table_iter_steal (&iter);
+      g_object_set_data (G_OBJECT (value), "exs-sink-bytes", NULL);
       g_hash_table_replace (self->viewers, key, value);
       g_signal_emit_by_name (self->sink, "add", key);
     }
+}
+
+/**
+ * exs_channel_restart:
+ * @reason: why, for the log
+ *
+ * Rebuilds the pipeline now; the viewers stay connected (one discontinuity).
+ * What the supervisor calls once a restart-wanted was approved.
+ */
+void
+exs_channel_restart (ExsChannel *self, const char *reason)
+{
+  g_return_if_fail (EXS_IS_CHANNEL (self));
+  if (self->pipeline == NULL)
+    return;
+  self->remux = FALSE;
+  restart_pipeline (self, reason);
+}
+
+/**
+ * exs_channel_set_self_restart:
+ * @self_restart: %TRUE (the default): the watchdog and pipeline errors
+ *   rebuild the pipeline at once; %FALSE: they emit restart-wanted and the
+ *   caller decides (the application's restart guard)
+ */
+void
+exs_channel_set_self_restart (ExsChannel *self, gboolean self_restart)
+{
+  self->self_restart = self_restart;
+}
+
+/**
+ * exs_channel_set_encoder:
+ * @encoder: a video encoder factory name
+ *
+ * Used from the next pipeline build (start or restart) on.
+ */
+void
+exs_channel_set_encoder (ExsChannel *self, const char *encoder)
+{
+  g_return_if_fail (encoder != NULL);
+  g_free (self->encoder);
+  self->encoder = g_strdup (encoder);
+}
+
+/**
+ * exs_channel_remove_viewer:
+ * @reason: the close reason the viewer gets
+ *
+ * Disconnects one viewer (viewer-removed follows, on the main loop).
+ */
+void
+exs_channel_remove_viewer (ExsChannel *self, ExsViewer *viewer, const char *reason)
+{
+  GSocket *socket = exs_viewer_get_socket (viewer);
+
+  if (self->sink == NULL || g_hash_table_lookup (self->viewers, socket) != viewer)
+    return;
+  g_object_set_data_full (G_OBJECT (viewer), "exs-remove-reason", g_strdup (reason), g_free);
+  g_signal_emit_by_name (self->sink, "remove", socket);
 }
 
 /* ---- object ---- */
@@ -1815,6 +1931,25 @@ exs_channel_is_remuxing (ExsChannel *self)
 }
 
 /**
+ * exs_channel_profile_fits_caps:
+ * @profile: the channel's format
+ * @caps: one elementary stream's caps (as parsebin exposes it, or as the
+ *   library's facts describe it)
+ * @is_video: (out): whether @caps is a video stream
+ *
+ * The remux path's test of one stream: H.264 at the profile's width and
+ * height, or AAC audio. The same test decides at run time (an item's
+ * streams) and before start (ExsRemuxFit, from the library's facts).
+ *
+ * Returns: whether the stream can be passed through into the channel
+ */
+gboolean
+exs_channel_profile_fits_caps (const ExsChannelProfile *profile, GstCaps *caps, gboolean *is_video)
+{
+  return fits_profile (caps, profile, is_video);
+}
+
+/**
  * exs_channel_get_epoch_us:
  *
  * Returns: the wall time (UTC µs) of the pipeline's running time 0; an output
@@ -1857,8 +1992,8 @@ exs_channel_ensure_hls (ExsChannel *self, GError **error)
   if (self->remux)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "channel %s is on the remux path (transcode_mode remux); HLS comes from the encoding pipeline "
-                   "only — watch /iptv/channel/%s.ts",
+                   "channel %s is on the remux path (its items pass through unencoded); HLS comes from the "
+                   "encoding pipeline only — watch /iptv/channel/%s.ts",
                    self->number, self->number);
       return NULL;
     }
@@ -1967,6 +2102,51 @@ exs_channel_class_init (ExsChannelClass *klass)
                                                NULL, NULL, NULL, G_TYPE_NONE, 1, EXS_TYPE_VIEWER);
   signals[SIGNAL_VIEWER_REMOVED] = g_signal_new ("viewer-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                                  NULL, NULL, NULL, G_TYPE_NONE, 1, EXS_TYPE_VIEWER);
+  /**
+   * ExsChannel::viewer-bytes:
+   * @viewer: the viewer
+   * @bytes: bytes its socket took since the last emission (about once a second)
+   */
+  signals[SIGNAL_VIEWER_BYTES] = g_signal_new ("viewer-bytes", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                               NULL, NULL, NULL, G_TYPE_NONE, 2, EXS_TYPE_VIEWER, G_TYPE_UINT64);
+  /**
+   * ExsChannel::pipeline-started:
+   * @pipeline: the new pipeline (on every start and restart)
+   * @output_pad: the mux's src pad: the channel's output
+   * @video_pad: (nullable): the raw video before encoding (absent when remuxing)
+   */
+  signals[SIGNAL_PIPELINE_STARTED] = g_signal_new ("pipeline-started", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                                   GST_TYPE_ELEMENT, GST_TYPE_PAD, GST_TYPE_PAD);
+  /**
+   * ExsChannel::pipeline-stopping:
+   * @pipeline: the pipeline about to be torn down
+   */
+  signals[SIGNAL_PIPELINE_STOPPING] = g_signal_new ("pipeline-stopping", G_TYPE_FROM_CLASS (klass),
+                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                                    GST_TYPE_ELEMENT);
+  /**
+   * ExsChannel::pipeline-message:
+   * @message: a QoS or ERROR message from the pipeline's bus
+   *
+   * Emitted from a streaming thread (the bus's sync handler): handlers must
+   * be quick and thread-safe. The channel handles errors itself.
+   */
+  signals[SIGNAL_PIPELINE_MESSAGE] = g_signal_new ("pipeline-message", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                                   GST_TYPE_MESSAGE);
+  /**
+   * ExsChannel::restart-wanted:
+   * @reason: "output stalled" or the pipeline error
+   * @encoder_failed: the error came from a hardware encoder (the channel has
+   *   already moved to x264enc for its next build)
+   *
+   * Only without self-restart: the pipeline should be rebuilt; call
+   * exs_channel_restart() when that is allowed.
+   */
+  signals[SIGNAL_RESTART_WANTED] = g_signal_new ("restart-wanted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+                                                 G_TYPE_BOOLEAN);
   GST_DEBUG_CATEGORY_INIT (exs_channel_debug, "exschannel", 0, "EXStreamTV channel engine");
 }
 
@@ -2001,5 +2181,6 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->throttle_mode = g_strdup (options->throttle_mode ? options->throttle_mode : "realtime");
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
+  self->self_restart = TRUE;
   return self;
 }

@@ -23,6 +23,9 @@ typedef struct
 
 gboolean exs_channel_profile_from_name (const char        *name,
                                         ExsChannelProfile *profile);
+gboolean exs_channel_profile_fits_caps (const ExsChannelProfile *profile,
+                                        GstCaps                 *caps,
+                                        gboolean                *is_video);
 
 /* What the channel needs besides its playout; strings are copied. */
 typedef struct
@@ -80,5 +83,14 @@ gboolean exs_channel_is_remuxing (ExsChannel *self);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
 ExsHlsOutput *exs_channel_ensure_hls (ExsChannel  *self,
                                       GError     **error);
+void exs_channel_restart (ExsChannel *self,
+                          const char *reason);
+void exs_channel_set_self_restart (ExsChannel *self,
+                                   gboolean    self_restart);
+void exs_channel_set_encoder (ExsChannel *self,
+                              const char *encoder);
+void exs_channel_remove_viewer (ExsChannel *self,
+                                ExsViewer  *viewer,
+                                const char *reason);
 
 G_END_DECLS

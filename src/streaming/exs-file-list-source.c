@@ -25,6 +25,7 @@ typedef struct
   char *uri;
   char *title;
   gint64 duration_us; /* 0 while not probed */
+  gint64 media_item_id; /* the library's id, 0 if none */
 } Entry;
 
 typedef struct
@@ -157,6 +158,25 @@ on_probe_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 }
 
 /**
+ * exs_file_list_source_set_media_item_ids:
+ * @ids: (array): the library id of each file of the channel's list, in its
+ *   order (0: not a library item)
+ *
+ * Tells which library items the files of @channel_number's list are, so
+ * that its items carry media_item_id like a scheduled playout's do.
+ */
+void
+exs_file_list_source_set_media_item_ids (ExsFileListSource *self, const char *channel_number, const gint64 *ids)
+{
+  g_autofree char *number = exs_channel_number_normalize (channel_number);
+  ChannelList *c = number ? g_hash_table_lookup (self->channels, number) : NULL;
+
+  g_return_if_fail (c != NULL);
+  for (guint i = 0; i < c->entries->len; i++)
+    ((Entry *) c->entries->pdata[i])->media_item_id = ids[i];
+}
+
+/**
  * exs_file_list_source_set_channel:
  * @paths: the files, in play order
  * @durations_us: (nullable) (array): a duration per file, 0 to probe it
@@ -279,7 +299,7 @@ item_at (ChannelList *c, gint64 at_us)
           item->stop_us = item->start_us + e->duration_us;
           item->uri = g_strdup (e->uri);
           item->title = g_strdup (e->title);
-          item->media_item_id = 0;
+          item->media_item_id = e->media_item_id;
           return item;
         }
       acc += e->duration_us;

@@ -20,6 +20,9 @@ void exs_file_list_source_set_channel (ExsFileListSource  *self,
                                        const char *const  *paths,
                                        const gint64       *durations_us,
                                        gint64              epoch_us);
+void exs_file_list_source_set_media_item_ids (ExsFileListSource *self,
+                                              const char        *channel_number,
+                                              const gint64      *ids);
 gboolean exs_file_list_source_is_ready (ExsFileListSource *self,
                                         const char        *channel_number);
 void exs_file_list_source_add_demo_channels (ExsFileListSource *self,

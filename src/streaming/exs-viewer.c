@@ -22,6 +22,8 @@ struct _ExsViewer
   GIOStream *stream;
   gint64 started_us;
   guint64 bytes_sent;
+  gint64 requested_us;  /* when its HTTP request arrived (monotonic) */
+  guint64 session_id;   /* the application's session for it; 0: none */
   ExsViewerState state;
   char *close_reason;
 };
@@ -224,4 +226,37 @@ exs_viewer_close (ExsViewer *self, const char *reason)
   g_io_stream_close (self->stream, NULL, NULL);
   g_clear_object (&self->stream);
   exs_viewer_set_state (self, EXS_VIEWER_CLOSED);
+}
+
+/**
+ * exs_viewer_set_requested_us:
+ * @monotonic_us: when the viewer's request arrived (g_get_monotonic_time()),
+ *   for the tune time
+ */
+void
+exs_viewer_set_requested_us (ExsViewer *self, gint64 monotonic_us)
+{
+  self->requested_us = monotonic_us;
+}
+
+gint64
+exs_viewer_get_requested_us (ExsViewer *self)
+{
+  return self->requested_us;
+}
+
+/**
+ * exs_viewer_set_session_id:
+ * @session_id: the session the application opened for this viewer
+ */
+void
+exs_viewer_set_session_id (ExsViewer *self, guint64 session_id)
+{
+  self->session_id = session_id;
+}
+
+guint64
+exs_viewer_get_session_id (ExsViewer *self)
+{
+  return self->session_id;
 }

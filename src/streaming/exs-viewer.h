@@ -33,5 +33,11 @@ void exs_viewer_set_state (ExsViewer      *self,
 const char *exs_viewer_get_close_reason (ExsViewer *self);
 void exs_viewer_close (ExsViewer  *self,
                        const char *reason);
+void exs_viewer_set_requested_us (ExsViewer *self,
+                                  gint64     monotonic_us);
+gint64 exs_viewer_get_requested_us (ExsViewer *self);
+void exs_viewer_set_session_id (ExsViewer *self,
+                                guint64    session_id);
+guint64 exs_viewer_get_session_id (ExsViewer *self);
 
 G_END_DECLS

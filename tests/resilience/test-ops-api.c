@@ -126,9 +126,25 @@ test_channel_health (void)
   g_assert_true (json_object_has_member (o, "sessions_active"));
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "restarts"), "circuit_breaker"), ==,
                    "closed");
+  g_assert_true (json_object_get_null_member (o, "pipeline")); /* not running */
   expect (ai, 200);
   expect (missing, 404);
   expect (bad, 400);
+
+  /* a viewer starts it; while it lingers the health says which pipeline runs
+   * and why: "auto" with nothing scheduled (offline) encodes */
+  {
+    g_autofree char *url = g_strdup_printf ("%s/iptv/channel/77.ts", server->base_url);
+    const char *argv[] = { "curl", "-s", "--max-time", "2", "-o", "/dev/null", url, NULL };
+    g_autoptr (ExsTestReply) running = NULL;
+
+    g_assert_cmpint (exs_test_run_command (argv, NULL, NULL), ==, 28);
+    running = get ("/api/channels/77/health", TRUE);
+    expect (running, 200);
+    o = exs_test_reply_object (running);
+    g_assert_cmpstr (json_object_get_string_member (o, "pipeline"), ==, "encoding");
+    g_assert_nonnull (strstr (json_object_get_string_member (o, "pipeline_reason"), "offline"));
+  }
 }
 
 static void

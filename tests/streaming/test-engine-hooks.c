@@ -1,0 +1,189 @@
+/* The engine's seams for the application (ExsChannelAdmission, restart-wanted,
+ * exs_channel_restart, pipeline-started/stopping, viewer-bytes), with the
+ * real HTTP server and curl as the viewer. The resilience layer itself is
+ * tested through the server in tests/app/test-supervisor.c. */
+#include "config.h"
+
+#include "exs-engine-fixture.h"
+
+#include <string.h>
+
+typedef struct
+{
+  guint starts;
+  gboolean refuse_next;
+  GObject *ticket;      /* weak */
+  guint refused;
+  guint64 viewer_session;
+  guint dropped;
+} Hooks;
+
+static void
+hook_start_async (gpointer user_data, const char *number, gboolean prewarm, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer callback_data)
+{
+  Hooks *h = user_data;
+  g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
+
+  h->starts++;
+  g_assert_false (prewarm);
+  if (h->refuse_next)
+    {
+      h->refuse_next = FALSE;
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_BUSY, "no room for %s", number);
+      return;
+    }
+  h->ticket = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_add_weak_pointer (h->ticket, (gpointer *) &h->ticket);
+  g_task_return_pointer (task, h->ticket, g_object_unref);
+}
+
+static GObject *
+hook_start_finish (gpointer user_data, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static guint64
+hook_open_viewer (gpointer user_data, const char *number, const char *address, GError **error)
+{
+  Hooks *h = user_data;
+
+  g_assert_cmpstr (address, ==, "127.0.0.1");
+  return ++h->viewer_session;
+}
+
+static void
+hook_viewer_dropped (gpointer user_data, guint64 session_id)
+{
+  ((Hooks *) user_data)->dropped++;
+}
+
+static void
+hook_refuse (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error)
+{
+  g_assert_cmpstr (number, ==, "31");
+  ((Hooks *) user_data)->refused++;
+  soup_server_message_set_status (msg, 503, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, error->message, strlen (error->message));
+}
+
+typedef struct
+{
+  guint pipelines_started;
+  guint pipelines_stopping;
+  guint restarts_wanted;
+  guint64 bytes;
+  guint64 session_seen;
+} Seen;
+
+static void
+on_pipeline_started_cb (ExsChannel *c, GstElement *pipeline, GstPad *output, GstPad *video, Seen *seen)
+{
+  g_assert_true (GST_IS_PIPELINE (pipeline));
+  g_assert_true (GST_IS_PAD (output));
+  seen->pipelines_started++;
+}
+
+static void
+on_pipeline_stopping_cb (ExsChannel *c, GstElement *pipeline, Seen *seen)
+{
+  seen->pipelines_stopping++;
+}
+
+static void
+on_viewer_bytes_cb (ExsChannel *c, ExsViewer *viewer, guint64 bytes, Seen *seen)
+{
+  g_assert_cmpuint (bytes, >, 0);
+  seen->bytes += bytes;
+  seen->session_seen = exs_viewer_get_session_id (viewer);
+}
+
+static void
+test_admission_and_supervised_restart (void)
+{
+  const char *const overrides[] = { "channels", "linger_seconds", "0", NULL };
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
+  g_autofree char *clip = g_build_filename (f->dir, "clip.mp4", NULL);
+  g_autofree char *desc = exs_test_clip_description ("ball", 854, 480, 30, 48000, 2, 30.0, "mp4", clip);
+  const char *paths[] = { clip, NULL };
+  const gint64 durations[] = { 30 * G_USEC_PER_SEC };
+  g_autofree char *url = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  Hooks h = { .refuse_next = TRUE };
+  ExsChannelAdmission admission = {
+    .start_async = hook_start_async,
+    .start_finish = hook_start_finish,
+    .open_viewer = hook_open_viewer,
+    .viewer_dropped = hook_viewer_dropped,
+    .refuse = hook_refuse,
+    .user_data = &h,
+  };
+  Seen seen = { 0 };
+  ExsChannel *channel;
+  guint64 bytes_before;
+
+  exs_test_make_media (desc, clip);
+  exs_engine_fixture_add_channel (f, "31", TRUE);
+  exs_file_list_source_set_channel (f->source, "31", paths, durations, g_get_real_time ());
+  exs_channel_manager_set_admission (f->manager, &admission);
+  url = exs_engine_fixture_url (f, "31");
+
+  /* refused: the refuse hook answers, nothing runs */
+  {
+    const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url, NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (exs_test_run_async (argv, &out), ==, 0);
+    g_assert_cmpstr (out, ==, "503");
+  }
+  g_assert_cmpuint (h.starts, ==, 1);
+  g_assert_cmpuint (h.refused, ==, 1);
+  g_assert_null (exs_channel_manager_get_channel (f->manager, "31"));
+
+  /* admitted: the ticket lives while the channel runs */
+  {
+    const char *argv[] = { "curl", "-s", "-o", "/dev/null", "--max-time", "30", url, NULL };
+    viewer = exs_test_spawn (argv);
+  }
+  while ((channel = exs_channel_manager_get_channel (f->manager, "31")) == NULL
+         || exs_channel_get_n_viewers (channel) == 0)
+    exs_test_iterate (0.1);
+  g_assert_cmpuint (h.starts, ==, 2);
+  g_assert_nonnull (h.ticket);
+  exs_channel_set_self_restart (channel, FALSE);
+  g_signal_connect (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb), &seen);
+  g_signal_connect (channel, "pipeline-stopping", G_CALLBACK (on_pipeline_stopping_cb), &seen);
+  g_signal_connect (channel, "viewer-bytes", G_CALLBACK (on_viewer_bytes_cb), &seen);
+  exs_test_iterate (2.5);
+  g_assert_cmpuint (seen.bytes, >, 0);
+  g_assert_cmpuint (seen.session_seen, ==, h.viewer_session);
+
+  /* a restart on request: a new pipeline, the viewer stays and keeps getting bytes */
+  exs_channel_restart (channel, "test");
+  g_assert_cmpuint (seen.pipelines_stopping, ==, 1);
+  g_assert_cmpuint (seen.pipelines_started, ==, 1);
+  bytes_before = seen.bytes;
+  exs_test_iterate (2.5);
+  g_assert_cmpuint (exs_channel_get_n_viewers (channel), ==, 1);
+  g_assert_cmpuint (seen.bytes, >, bytes_before);
+  g_assert_nonnull (h.ticket);
+
+  /* the viewer leaves, the channel stops (linger 0), the ticket is dropped */
+  g_subprocess_force_exit (viewer);
+  exs_test_wait (viewer);
+  for (guint i = 0; i < 50 && h.ticket != NULL; i++)
+    exs_test_iterate (0.1);
+  g_assert_null (h.ticket);
+  g_assert_null (exs_channel_manager_get_channel (f->manager, "31"));
+  g_assert_cmpuint (h.dropped, ==, 0); /* it reached its channel: its session ends with viewer-removed */
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
+  g_test_add_func ("/streaming/engine-hooks/admission-and-supervised-restart", test_admission_and_supervised_restart);
+  return g_test_run ();
+}
