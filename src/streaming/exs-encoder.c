@@ -149,13 +149,10 @@ exs_encoder_make (const char *factory_name, guint bitrate_kbps, guint keyframe_i
     {
       /* superfast + zerolatency: real Main profile (CABAC; ultrafast would be
        * Constrained Baseline), no B-frames, and the first frame comes out at
-       * once (fast tune-in). threads=2 caps the thread pool. scenecut=0:
-       * keyframes only every @keyframe_interval_frames (and when asked for),
-       * never at a cut, so HLS segments are cut at an even cadence. */
+       * once (fast tune-in). threads=2 caps the thread pool. */
       gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "superfast");
       gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (enc), "key-int-max", gop);
-      gst_util_set_object_arg (G_OBJECT (enc), "option-string", "scenecut=0");
       gst_util_set_object_arg (G_OBJECT (enc), "vbv-buf-capacity", "1000");
       gst_util_set_object_arg (G_OBJECT (enc), "threads", "2");
       return enc;

@@ -1,7 +1,7 @@
 /* HLS of a channel from its own pipeline: the real exstreamtv with --demo over
  * short generated clips; ffmpeg reads /iptv/channel/100.m3u8 with no error
  * while a .ts viewer watches the same channel (one channel start, one HLS
- * branch); the media sequence grows, segments are ~2 s, expired segments are
+ * branch); the media sequence grows, segments are 2 s (but at item cuts), expired segments are
  * 404; HLS clients alone keep the channel running and it stops once they stop
  * fetching. In process: a pipeline rebuild keeps the media sequence going and
  * marks the join with #EXT-X-DISCONTINUITY. */
@@ -36,9 +36,11 @@ media_sequence (const char *playlist)
   return g_ascii_strtoll (p + strlen ("#EXT-X-MEDIA-SEQUENCE:"), NULL, 10);
 }
 
-/* Every #EXTINF of @playlist is ~2 s; returns the last segment's path. */
+/* Every #EXTINF of @playlist is at most ~2 s, and the segments are 2 s but
+ * for those a scene cut (an item change) ended early: adds them to @total
+ * and @n. Returns the last segment's path. */
 static char *
-check_durations (const char *playlist)
+check_durations (const char *playlist, double *total, guint *n)
 {
   g_auto (GStrv) lines = g_strsplit (playlist, "\n", -1);
   char *last = NULL;
@@ -48,8 +50,10 @@ check_durations (const char *playlist)
       {
         double seconds = g_ascii_strtod (lines[i] + strlen ("#EXTINF:"), NULL);
 
-        g_assert_cmpfloat (seconds, >=, 1.5);
+        g_assert_cmpfloat (seconds, >, 0.0);
         g_assert_cmpfloat (seconds, <=, 2.5);
+        *total += seconds;
+        (*n)++;
         g_assert_nonnull (lines[i + 1]);
         g_assert_true (g_str_has_prefix (lines[i + 1], "/iptv/channel/100/hls/segment"));
         g_free (last);
@@ -92,6 +96,8 @@ test_hls_from_the_channel_pipeline (void)
   g_autofree char *probe_out = NULL;
   gint64 t0, deadline, sequence = 0;
   gboolean gone = FALSE, stopped = FALSE;
+  double total = 0;
+  guint n_segments = 0;
 
   /* unknown channel; HEAD answers without starting anything */
   missing = exs_test_server_request (s, "GET", "/iptv/channel/999.m3u8", NULL, FALSE);
@@ -107,7 +113,7 @@ test_hls_from_the_channel_pipeline (void)
   first = get_playlist (s);
   g_test_message ("first playlist after %.2f s:\n%s", (g_get_monotonic_time () - t0) / 1e6, first->body);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 7 * G_USEC_PER_SEC);
-  g_free (check_durations (first->body));
+  g_free (check_durations (first->body, &total, &n_segments));
 
   g_assert_cmpint (exs_test_run_command (ffmpeg, NULL, &out), ==, 0);
   g_test_message ("ffmpeg -v error said: [%s]", out);
@@ -127,7 +133,7 @@ test_hls_from_the_channel_pipeline (void)
 
       sequence = media_sequence (r->body);
       g_free (last);
-      last = check_durations (r->body);
+      last = check_durations (r->body, &total, &n_segments);
       old = exs_test_server_request (s, "GET", "/iptv/channel/100/hls/segment0.ts", NULL, FALSE);
       g_assert_true (old->status == 200 || old->status == 404);
       gone = old->status == 404;
@@ -136,6 +142,8 @@ test_hls_from_the_channel_pipeline (void)
     }
   g_test_message ("MEDIA-SEQUENCE %" G_GINT64_FORMAT "; segment0 is gone: %d", sequence, gone);
   g_assert_true (gone);
+  g_test_message ("mean segment %.2f s over %u playlist entries", total / n_segments, n_segments);
+  g_assert_cmpfloat (total / n_segments, >=, 1.5);
   g_assert_cmpint (sequence, >, media_sequence (first->body));
   g_free (log);
   log = exs_test_server_read_log (s);
@@ -157,7 +165,7 @@ test_hls_from_the_channel_pipeline (void)
     g_assert_nonnull (strstr (probe_out, "h264"));
     g_assert_nonnull (strstr (probe_out, "aac"));
     seconds = g_ascii_strtod (strrchr (g_strchomp (probe_out), '\n') + 1, NULL);
-    g_assert_cmpfloat (seconds, >=, 1.5);
+    g_assert_cmpfloat (seconds, >, 0.0);
     g_assert_cmpfloat (seconds, <=, 2.5);
   }
 
@@ -251,7 +259,7 @@ main (int argc, char **argv)
 
       clip.width = 320;
       clip.height = 180;
-      clip.seconds = 3;
+      clip.seconds = 8; /* of their 20 s slots: few cuts, quick to make */
       /* avenc_aac can spin forever on the "ticks" wave when malloc'd memory
        * is perturbed (meson sets MALLOC_PERTURB_): seen here on 07 */
       clip.wave = "sine";
