@@ -26,7 +26,7 @@ static const ExsDemoClip clips[] = {
   { "04-full-hd-bars.mp4", "Full HD Bars", "mp4", 1920, 1080, 30, 48000, 2, 20, "smpte100", "sine", 330 },
   { "05-silent-film.mp4", "Silent Film", "mp4", 1280, 720, 25, 0, 0, 20, "pinwheel", "silence", 0 },
   { "06-mono-news.mkv", "Mono News", "mkv", 1280, 720, 25, 44100, 1, 20, "bar", "sine", 660 },
-  { "07-gradient-hour.mp4", "Gradient Hour", "mp4", 1280, 720, 30, 48000, 1, 20, "gradient", "ticks", 880 },
+  { "07-gradient-hour.mp4", "Gradient Hour", "mp4", 1280, 720, 30, 48000, 1, 20, "gradient", "sine", 880 },
   { "08-circle-show.mkv", "Circle Show", "mkv", 1280, 720, 30, 48000, 2, 20, "circular", "sine", 392 },
   { "09-checkers.mp4", "Checkers", "mp4", 1280, 720, 25, 48000, 2, 20, "checkers-8", "square", 220 },
   { "10-spokes.mkv", "Spokes", "mkv", 1280, 720, 25, 48000, 2, 20, "spokes", "triangle", 294 },
