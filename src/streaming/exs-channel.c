@@ -1532,8 +1532,11 @@ pipeline_description (ExsChannel *self)
                              slate_pattern (self->visual_mode), vcaps);
   if (g_strcmp0 (self->throttle_mode, "burst") == 0)
     {
+      /* a 3 s burst must start on a keyframe, so keep burst + one GOP (2 s):
+       * with only 3 s kept, the keyframe before the burst was often gone and
+       * the viewer started at the latest one, as in realtime */
       sync_method = "burst-keyframe";
-      burst = "burst-format=time burst-value=3000000000 time-min=3000000000";
+      burst = "burst-format=time burst-value=3000000000 time-min=5000000000";
     }
 
   return g_strdup_printf (
