@@ -1754,6 +1754,11 @@ exs_channel_stop (ExsChannel *self)
         exs_hls_output_detach (self->hls);
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
+      /* Messages still queued on the bus (posted before the sync handler
+       * was set, or after it was removed) hold references to their sources,
+       * the pipeline among them: the pipeline would keep itself alive, with
+       * every element and every viewer socket. Flushing drops them. */
+      gst_bus_set_flushing (bus, TRUE);
       g_signal_handlers_disconnect_by_data (self->sink, self);
     }
   close_all_viewers (self, "stopped");
