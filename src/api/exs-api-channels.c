@@ -50,15 +50,6 @@ channel_to_json (const ExsChannelRecord *r)
   return o;
 }
 
-static gboolean
-has_control_chars (const char *s)
-{
-  for (const char *p = s; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
-
 /* Reads a string member; on a wrong type answers 422 and returns FALSE. */
 static gboolean
 get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const char **out)
@@ -73,22 +64,6 @@ get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const c
       return FALSE;
     }
   *out = json_node_get_string (node);
-  return TRUE;
-}
-
-static gboolean
-get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
-{
-  JsonNode *node = json_object_get_member (body, field);
-
-  if (node == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    {
-      exs_http_reply_field_error (msg, 422, field, "%s must be true or false", field);
-      return FALSE;
-    }
-  *out = json_node_get_boolean (node);
   return TRUE;
 }
 
@@ -110,46 +85,6 @@ get_choice (SoupServerMessage *msg, JsonObject *body, const char *field, const c
     }
   g_free (*target);
   *target = g_strdup (value);
-  return TRUE;
-}
-
-static gboolean
-get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
-          char **target)
-{
-  const char *value = NULL;
-  g_autofree char *trimmed = NULL;
-
-  if (!get_string (msg, body, field, &value))
-    return FALSE;
-  if (value == NULL)
-    {
-      if (required)
-        {
-          exs_http_reply_field_error (msg, 422, field, "%s is required", field);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  trimmed = g_strstrip (g_strdup (value));
-  if (required && trimmed[0] == '\0')
-    {
-      exs_http_reply_field_error (msg, 422, field, "%s must not be empty", field);
-      return FALSE;
-    }
-  if (g_utf8_strlen (trimmed, -1) > max_chars)
-    {
-      exs_http_reply_field_error (msg, 422, field, "%s is longer than %u characters", field, max_chars);
-      return FALSE;
-    }
-  if (has_control_chars (trimmed))
-    {
-      exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters or line breaks",
-                                  field);
-      return FALSE;
-    }
-  g_free (*target);
-  *target = g_steal_pointer (&trimmed);
   return TRUE;
 }
 
@@ -205,9 +140,9 @@ apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gbool
       }
 
   if (!get_number (msg, body, creating, &r->number)
-      || !get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"), &r->name)
-      || !get_text (msg, body, "group", MAX_GROUP_CHARS, FALSE, &r->group_title)
-      || !get_bool (msg, body, "enabled", &r->enabled) || !get_bool (msg, body, "always_on", &r->always_on)
+      || !exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"), &r->name)
+      || !exs_http_json_get_text (msg, body, "group", MAX_GROUP_CHARS, FALSE, &r->group_title)
+      || !exs_http_json_get_bool (msg, body, "enabled", &r->enabled) || !exs_http_json_get_bool (msg, body, "always_on", &r->always_on)
       || !get_choice (msg, body, "streaming_mode", streaming_modes, &r->streaming_mode)
       || !get_choice (msg, body, "profile", profiles, &r->profile)
       || !get_choice (msg, body, "transcode_mode", transcode_modes, &r->transcode_mode)
@@ -216,7 +151,7 @@ apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gbool
 
   if (logo != NULL)
     {
-      if (strlen (logo) > MAX_LOGO_BYTES || has_control_chars (logo)
+      if (strlen (logo) > MAX_LOGO_BYTES || exs_http_json_has_control_chars (logo)
           || !(logo[0] == '\0' || g_str_has_prefix (logo, "http://") || g_str_has_prefix (logo, "https://")
                || logo[0] == '/'))
         {

@@ -150,10 +150,10 @@ apply_body (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCol
   g_autofree char *query = NULL;
 
   if (!_exs_api_check_fields (msg, body, known_fields, "collections")
-      || !_exs_api_get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"),
+      || !exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"),
                              &r->name)
-      || !_exs_api_get_text (msg, body, "kind", 16, creating, &r->kind)
-      || !_exs_api_get_text (msg, body, "query", MAX_QUERY_CHARS, FALSE, &query))
+      || !exs_http_json_get_text (msg, body, "kind", 16, creating, &r->kind)
+      || !exs_http_json_get_text (msg, body, "query", MAX_QUERY_CHARS, FALSE, &query))
     return FALSE;
   if (!g_strv_contains (kinds, r->kind))
     {
@@ -386,7 +386,7 @@ handle_preview (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *param
       g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
       field = "query";
       if (body == NULL || !_exs_api_check_fields (msg, body, preview_fields, "previews")
-          || !_exs_api_get_text (msg, body, "query", MAX_QUERY_CHARS, TRUE, &text))
+          || !exs_http_json_get_text (msg, body, "query", MAX_QUERY_CHARS, TRUE, &text))
         return;
     }
   else

@@ -229,9 +229,9 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
     return;
   r = exs_library_record_new ();
-  if (!_exs_api_get_text (msg, body, "name", MAX_NAME_CHARS, TRUE, &r->name)
-      || !_exs_api_get_text (msg, body, "kind", 32, TRUE, &r->kind) || !get_paths (msg, body, TRUE, r, &given)
-      || !_exs_api_get_bool (msg, body, "scan", &scan))
+  if (!exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, TRUE, &r->name)
+      || !exs_http_json_get_text (msg, body, "kind", 32, TRUE, &r->kind) || !get_paths (msg, body, TRUE, r, &given)
+      || !exs_http_json_get_bool (msg, body, "scan", &scan))
     return;
   if (!g_strv_contains (exs_library_kinds, r->kind))
     {
@@ -300,9 +300,9 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   body = exs_http_read_json_object (msg);
   if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
     return;
-  if (!_exs_api_get_text (msg, body, "name", MAX_NAME_CHARS, json_object_has_member (body, "name"), &r->name)
-      || !_exs_api_get_text (msg, body, "kind", 32, FALSE, &kind) || !get_paths (msg, body, FALSE, r, &paths_given)
-      || !_exs_api_get_bool (msg, body, "scan", &scan))
+  if (!exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, json_object_has_member (body, "name"), &r->name)
+      || !exs_http_json_get_text (msg, body, "kind", 32, FALSE, &kind) || !get_paths (msg, body, FALSE, r, &paths_given)
+      || !exs_http_json_get_bool (msg, body, "scan", &scan))
     return;
   if (kind && !g_str_equal (kind, r->kind))
     {
@@ -356,7 +356,7 @@ handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
     {
       g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
       if (body == NULL || !_exs_api_check_fields (msg, body, scan_fields, "scan requests")
-          || !_exs_api_get_bool (msg, body, "full", &full))
+          || !exs_http_json_get_bool (msg, body, "full", &full))
         return;
     }
   if (!g_str_equal (r->source, "local"))

@@ -13,16 +13,6 @@ gboolean _exs_api_check_fields (SoupServerMessage  *msg,
                                 JsonObject         *body,
                                 const char *const  *known,
                                 const char         *what);
-gboolean _exs_api_get_text (SoupServerMessage  *msg,
-                            JsonObject         *body,
-                            const char         *field,
-                            guint               max_chars,
-                            gboolean            required,
-                            char              **target);
-gboolean _exs_api_get_bool (SoupServerMessage *msg,
-                            JsonObject        *body,
-                            const char        *field,
-                            gboolean          *out);
 gboolean _exs_api_get_paging (SoupServerMessage *msg,
                               GHashTable        *query,
                               guint             *offset,

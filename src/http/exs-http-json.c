@@ -100,6 +100,78 @@ exs_http_reply_field_error (SoupServerMessage *msg, guint status, const char *fi
   exs_http_reply_object (msg, status, outer);
 }
 
+gboolean
+exs_http_json_has_control_chars (const char *s)
+{
+  for (const char *p = s; *p; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * exs_http_json_get_text:
+ * @target: (inout): replaced by the trimmed value when @field is present
+ *
+ * A trimmed single-line string member of at most @max_chars (absent or null:
+ * left as it is, or 422 if @required); answers 422 naming @field when wrong.
+ */
+gboolean
+exs_http_json_get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
+                   char **target)
+{
+  JsonNode *node = json_object_get_member (body, field);
+  g_autofree char *trimmed = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        exs_http_reply_field_error (msg, 422, field, "%s is required", field);
+      return !required;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+      return FALSE;
+    }
+  trimmed = g_strstrip (g_strdup (json_node_get_string (node)));
+  if (required && trimmed[0] == '\0')
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not be empty", field);
+      return FALSE;
+    }
+  if (g_utf8_strlen (trimmed, -1) > max_chars)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s is longer than %u characters", field, max_chars);
+      return FALSE;
+    }
+  if (exs_http_json_has_control_chars (trimmed))
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters or line breaks", field);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_steal_pointer (&trimmed);
+  return TRUE;
+}
+
+/* A boolean member if present; answers 422 naming @field when wrong. */
+gboolean
+exs_http_json_get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
+{
+  JsonNode *node = json_object_get_member (body, field);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      exs_http_reply_field_error (msg, 422, field, "%s must be true or false", field);
+      return FALSE;
+    }
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
 /* Maps store errors to statuses; anything unexpected is a 500 that says so. */
 void
 exs_http_reply_gerror (SoupServerMessage *msg, const GError *error)

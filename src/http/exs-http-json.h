@@ -24,6 +24,17 @@ void exs_http_reply_field_error (SoupServerMessage *msg,
                                  ...) G_GNUC_PRINTF (4, 5);
 void exs_http_reply_gerror (SoupServerMessage *msg,
                             const GError      *error);
+gboolean exs_http_json_has_control_chars (const char *text);
+gboolean exs_http_json_get_text (SoupServerMessage  *msg,
+                                 JsonObject         *body,
+                                 const char         *field,
+                                 guint               max_chars,
+                                 gboolean            required,
+                                 char              **target);
+gboolean exs_http_json_get_bool (SoupServerMessage *msg,
+                                 JsonObject        *body,
+                                 const char        *field,
+                                 gboolean          *out);
 JsonObject *exs_http_read_json_object (SoupServerMessage *msg);
 const char *exs_http_error_code_for_status (guint status);
 
