@@ -872,10 +872,22 @@ add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_us)
   return item;
 }
 
+/* Once an item's bin is NULL no streaming thread can call back: the
+ * decodebin's signal closures let go of the item (they hold references to it
+ * while the bin runs, and the item holds the bin: without this the two keep
+ * each other alive, with every element and buffer of the item). */
+static void
+item_release_callbacks (Item *item)
+{
+  if (item->decodebin != NULL)
+    g_signal_handlers_disconnect_by_data (item->decodebin, item);
+}
+
 static void
 set_null_in_thread (GstElement *element, gpointer user_data)
 {
   gst_element_set_state (element, GST_STATE_NULL);
+  item_release_callbacks (user_data);
 }
 
 /* Takes an item out of the pipeline (main thread). */
@@ -1174,11 +1186,11 @@ on_note_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Any thread: errors are routed while their source is still parented. */
-static GstBusSyncReply
-on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
+/* Any thread: errors are routed while their source is still parented.
+ * Nothing is queued on the bus: every message ends here. */
+static void
+route_message (ExsChannel *self, GstMessage *msg)
 {
-  ExsChannel *self = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *debug = NULL;
   GstObject *obj;
@@ -1192,7 +1204,7 @@ on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_QOS || GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
     g_signal_emit (self, signals[SIGNAL_PIPELINE_MESSAGE], 0, msg);
   if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR)
-    return GST_BUS_DROP;
+    return;
   gst_message_parse_error (msg, &error, &debug);
   obj = GST_MESSAGE_SRC (msg) ? gst_object_ref (GST_MESSAGE_SRC (msg)) : NULL;
   while (obj != NULL)
@@ -1215,6 +1227,16 @@ on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
                debug ? debug : "");
   post_note (g_object_ref (self), g_main_context_default (), item_id, item_id ? NOTE_ERROR : NOTE_PIPELINE_ERROR,
              error->message, from_encoder);
+}
+
+/* A sync handler that answers GST_BUS_DROP owns the message: each one holds
+ * its source, so a message not unreffed here keeps the whole pipeline (its
+ * threads, sockets and buffers) alive after the channel stops. */
+static GstBusSyncReply
+on_bus_sync_cb (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  route_message (user_data, msg);
+  gst_message_unref (msg);
   return GST_BUS_DROP;
 }
 
@@ -1754,16 +1776,19 @@ exs_channel_stop (ExsChannel *self)
         exs_hls_output_detach (self->hls);
       gst_element_set_state (self->pipeline, GST_STATE_NULL);
       gst_bus_set_sync_handler (bus, NULL, NULL, NULL);
-      /* Messages still queued on the bus (posted before the sync handler
-       * was set, or after it was removed) hold references to their sources,
-       * the pipeline among them: the pipeline would keep itself alive, with
-       * every element and every viewer socket. Flushing drops them. */
+      /* a message posted from here on would queue, holding its source
+       * (and so the pipeline): flushing refuses them */
       gst_bus_set_flushing (bus, TRUE);
       g_signal_handlers_disconnect_by_data (self->sink, self);
     }
   close_all_viewers (self, "stopped");
   for (guint i = 0; i < self->items->len; i++)
-    ((Item *) self->items->pdata[i])->retired = TRUE;
+    {
+      Item *item = self->items->pdata[i];
+
+      item->retired = TRUE;
+      item_release_callbacks (item); /* the pipeline, and with it the item's bin, is NULL */
+    }
   g_ptr_array_set_size (self->items, 0);
   for (guint i = 0; i < 2; i++)
     {

@@ -75,6 +75,7 @@ typedef struct
   guint restarts_wanted;
   guint64 bytes;
   guint64 session_seen;
+  GObject *pipelines[4]; /* weak: every pipeline must be finalized once stopped */
 } Seen;
 
 static void
@@ -82,6 +83,9 @@ on_pipeline_started_cb (ExsChannel *c, GstElement *pipeline, GstPad *output, Gst
 {
   g_assert_true (GST_IS_PIPELINE (pipeline));
   g_assert_true (GST_IS_PAD (output));
+  g_assert_cmpuint (seen->pipelines_started, <, G_N_ELEMENTS (seen->pipelines));
+  seen->pipelines[seen->pipelines_started] = G_OBJECT (pipeline);
+  g_object_add_weak_pointer (G_OBJECT (pipeline), (gpointer *) &seen->pipelines[seen->pipelines_started]);
   seen->pipelines_started++;
 }
 
@@ -177,6 +181,131 @@ test_admission_and_supervised_restart (void)
   g_assert_null (h.ticket);
   g_assert_null (exs_channel_manager_get_channel (f->manager, "31"));
   g_assert_cmpuint (h.dropped, ==, 0); /* it reached its channel: its session ends with viewer-removed */
+
+  /* nothing of a stopped pipeline stays behind: its elements, threads and
+   * sockets go with it (a 24/7 server starts and stops channels all day) */
+  for (guint i = 0; i < 50 && (seen.pipelines[0] || seen.pipelines[1]); i++)
+    exs_test_iterate (0.1);
+  g_assert_null (seen.pipelines[0]);
+  g_assert_null (seen.pipelines[1]);
+}
+
+/* Every element a channel's pipeline ever held, items included. Elements
+ * are added from streaming threads (decodebins), hence the lock. */
+typedef struct
+{
+  GMutex lock;
+  GPtrArray *elements; /* GWeakRef* */
+} Tracked;
+
+static void
+track (Tracked *t, GstElement *element)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, element);
+  g_mutex_lock (&t->lock);
+  g_ptr_array_add (t->elements, ref);
+  g_mutex_unlock (&t->lock);
+}
+
+static void
+on_deep_element_added_cb (GstBin *pipeline, GstBin *bin, GstElement *element, Tracked *t)
+{
+  track (t, element);
+}
+
+static void
+on_tracked_pipeline_started_cb (ExsChannel *c, GstElement *pipeline, GstPad *output, GstPad *video, Tracked *t)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (pipeline));
+  GValue v = G_VALUE_INIT;
+
+  track (t, pipeline);
+  while (gst_iterator_next (it, &v) == GST_ITERATOR_OK)
+    {
+      track (t, g_value_get_object (&v));
+      g_value_reset (&v);
+    }
+  g_value_unset (&v);
+  g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added_cb), t);
+}
+
+static guint
+n_alive (Tracked *t)
+{
+  guint n = 0;
+
+  g_mutex_lock (&t->lock);
+  for (guint i = 0; i < t->elements->len; i++)
+    {
+      g_autoptr (GObject) o = g_weak_ref_get (t->elements->pdata[i]);
+      if (o != NULL)
+        {
+          g_test_message ("still alive: %s", GST_OBJECT_NAME (o));
+          n++;
+        }
+    }
+  g_mutex_unlock (&t->lock);
+  return n;
+}
+
+static void
+weak_ref_free (GWeakRef *ref)
+{
+  g_weak_ref_clear (ref);
+  g_free (ref);
+}
+
+/* Items come and go every 1.5 s, a restart replaces the pipeline, the last
+ * viewer leaves: afterwards nothing of the pipeline is left — no element,
+ * no item, so no thread, socket or buffer either. */
+static void
+test_stop_frees_everything (void)
+{
+  const char *const overrides[] = { "channels", "linger_seconds", "0", NULL };
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
+  g_autofree char *a = g_build_filename (f->dir, "a.mp4", NULL);
+  g_autofree char *b = g_build_filename (f->dir, "b.mkv", NULL);
+  g_autofree char *da = exs_test_clip_description ("ball", 640, 360, 25, 44100, 1, 1.5, "mp4", a);
+  g_autofree char *db = exs_test_clip_description ("smpte", 1280, 720, 30, 48000, 2, 1.5, "mkv", b);
+  const char *paths[] = { a, b, NULL };
+  const gint64 durations[] = { 3 * G_USEC_PER_SEC / 2, 3 * G_USEC_PER_SEC / 2 };
+  g_autofree char *url = NULL;
+  g_autoptr (GSubprocess) viewer = NULL;
+  Tracked t = { .elements = g_ptr_array_new_with_free_func ((GDestroyNotify) weak_ref_free) };
+  ExsChannel *channel;
+
+  g_mutex_init (&t.lock);
+  exs_test_make_media (da, a);
+  exs_test_make_media (db, b);
+  exs_engine_fixture_add_channel (f, "32", TRUE);
+  exs_file_list_source_set_channel (f->source, "32", paths, durations, g_get_real_time ());
+  url = exs_engine_fixture_url (f, "32");
+  {
+    const char *argv[] = { "curl", "-s", "-o", "/dev/null", "--max-time", "30", url, NULL };
+    viewer = exs_test_spawn (argv);
+  }
+  while ((channel = exs_channel_manager_get_channel (f->manager, "32")) == NULL
+         || exs_channel_get_n_viewers (channel) == 0)
+    exs_test_iterate (0.1);
+  g_signal_connect (channel, "pipeline-started", G_CALLBACK (on_tracked_pipeline_started_cb), &t);
+  exs_channel_restart (channel, "test");
+  exs_test_iterate (6.0); /* four items on, four retired */
+  g_assert_cmpuint (exs_channel_get_n_viewers (channel), ==, 1);
+
+  g_subprocess_force_exit (viewer);
+  exs_test_wait (viewer);
+  for (guint i = 0; i < 50 && exs_channel_manager_get_channel (f->manager, "32") != NULL; i++)
+    exs_test_iterate (0.1);
+  g_assert_null (exs_channel_manager_get_channel (f->manager, "32"));
+  /* retired items stop on GStreamer's thread pool: give them a moment */
+  for (guint i = 0; i < 50 && n_alive (&t) > 0; i++)
+    exs_test_iterate (0.1);
+  g_assert_cmpuint (t.elements->len, >, 40); /* the pipeline and several items were tracked */
+  g_assert_cmpuint (n_alive (&t), ==, 0);
+  g_ptr_array_unref (t.elements);
+  g_mutex_clear (&t.lock);
 }
 
 int
@@ -185,5 +314,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
   g_test_add_func ("/streaming/engine-hooks/admission-and-supervised-restart", test_admission_and_supervised_restart);
+  g_test_add_func ("/streaming/engine-hooks/stop-frees-everything", test_stop_frees_everything);
   return g_test_run ();
 }
