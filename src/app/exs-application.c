@@ -20,6 +20,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-demo.h"
+#include "exs-memory.h"
 #include "exs-hdhr-device.h"
 #include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
@@ -253,6 +254,7 @@ on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_dat
     }
   else
     g_message ("demo clips ready");
+  exs_memory_give_back (); /* what the encoders used */
   g_object_unref (self);
 }
 

@@ -23,6 +23,7 @@
 #include "exs-channel-store.h"
 #include "exs-encoder.h"
 #include "exs-http-json.h"
+#include "exs-memory.h"
 #include "exs-remux-fit.h"
 
 #include <gst/gst.h>
@@ -94,6 +95,8 @@ stop_channel (ExsChannelManager *self, const char *number)
   g_message ("channel %s stopped", number);
   g_hash_table_remove (self->running, number);
   g_signal_emit (self, signals[SIGNAL_CHANNEL_STOPPED], 0, channel);
+  /* the pipeline is gone once the handlers have let go of it */
+  exs_memory_give_back ();
 }
 
 /* someone watches: a .ts viewer, one being handed over, or HLS clients
