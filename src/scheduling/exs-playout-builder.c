@@ -60,6 +60,8 @@ struct _ExsPlayoutBuilder
 
   guint timer_id;
   gboolean extending;     /* main loop only: a background extension is in flight */
+  guint retry_id;         /* main loop only: a failed extension is tried again soon */
+  guint retry_delay_s;
   GCancellable *cancellable;
 };
 
@@ -706,6 +708,18 @@ exs_playout_builder_build_finish (ExsPlayoutBuilder *self, GAsyncResult *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static gboolean on_timer_cb (gpointer user_data);
+
+static gboolean
+on_retry_cb (gpointer user_data)
+{
+  ExsPlayoutBuilder *self = user_data;
+
+  self->retry_id = 0;
+  on_timer_cb (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_extended_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -713,8 +727,22 @@ on_extended_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   self->extending = FALSE;
-  if (!exs_playout_builder_build_finish (self, result, &error) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_debug ("background extension: %s", error->message);
+  if (exs_playout_builder_build_finish (self, result, &error))
+    {
+      if (self->retry_delay_s > 0)
+        g_message ("playouts extended after an earlier failure");
+      self->retry_delay_s = 0;
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->timer_id == 0)
+    return;
+  /* e.g. "database is locked" while a scan or an import writes: channels
+   * would be off the air until the next check (minutes), so try again in
+   * 2, 4, 8 … 60 s */
+  self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 2, 60);
+  g_warning ("extending the playouts failed (%s); trying again in %u s", error->message, self->retry_delay_s);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  self->retry_id = g_timeout_add_seconds (self->retry_delay_s, on_retry_cb, self);
 }
 
 static gboolean
@@ -748,6 +776,7 @@ void
 exs_playout_builder_stop (ExsPlayoutBuilder *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
 }
