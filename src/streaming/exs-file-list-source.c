@@ -104,6 +104,15 @@ probe_job_free (ProbeJob *job)
   g_free (job);
 }
 
+/* A file name, or already a URI (an HTTP source). */
+static char *
+path_to_uri (const char *path)
+{
+  if (g_uri_peek_scheme (path) != NULL)
+    return g_strdup (path);
+  return g_filename_to_uri (path, NULL, NULL);
+}
+
 static void
 probe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -115,7 +124,7 @@ probe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
   job->durations = g_new0 (gint64, n);
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *uri = g_filename_to_uri (job->paths[i], NULL, NULL);
+      g_autofree char *uri = path_to_uri (job->paths[i]);
       g_autoptr (GstDiscovererInfo) info = NULL;
       g_autoptr (GError) local = NULL;
 
@@ -178,7 +187,7 @@ exs_file_list_source_set_media_item_ids (ExsFileListSource *self, const char *ch
 
 /**
  * exs_file_list_source_set_channel:
- * @paths: the files, in play order
+ * @paths: the files (or URIs: HTTP sources), in play order
  * @durations_us: (nullable) (array): a duration per file, 0 to probe it
  * @epoch_us: when the first file first started (UTC µs)
  *
@@ -209,7 +218,7 @@ exs_file_list_source_set_channel (ExsFileListSource *self, const char *channel_n
       if (dot)
         *dot = '\0';
       e->path = g_strdup (paths[i]);
-      e->uri = g_filename_to_uri (paths[i], NULL, NULL);
+      e->uri = path_to_uri (paths[i]);
       e->title = g_strdup (base);
       e->duration_us = durations_us ? durations_us[i] : 0;
       need_probe |= e->duration_us <= 0;

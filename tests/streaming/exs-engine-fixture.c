@@ -51,7 +51,10 @@ exs_test_clip_description (const char *pattern, int width, int height, int fps, 
                             "! audio/x-raw,rate=%d,channels=%d ! audioconvert ! avenc_aac ! aacparse ! queue ! mux. ",
                             (int) (seconds * audio_rate / 1024 + 1), audio_rate, audio_channels);
   g_string_append_printf (s, "%s name=mux ! filesink location=%s",
-                          g_str_equal (container, "mkv") ? "matroskamux" : "mp4mux", path);
+                          g_str_equal (container, "mkv")  ? "matroskamux"
+                          : g_str_equal (container, "ts") ? "mpegtsmux"
+                                                          : "mp4mux",
+                          path);
   return g_string_free (s, FALSE);
 }
 

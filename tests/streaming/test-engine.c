@@ -296,6 +296,182 @@ test_boundaries (void)
   g_assert_cmpuint (failed_signals, >=, 2);
 }
 
+/* HTTP sources served from this process: one answers 404, one sends the
+ * first eighth of its clip and then nothing (the connection stays open),
+ * until the test repairs them. */
+typedef struct
+{
+  char *dir;
+  gboolean not_found; /* green.ts answers 404 */
+  gboolean stalling;  /* blue.ts stalls after 1/8 */
+  guint failures;
+  GPtrArray *failed;  /* the failure messages */
+} Sources;
+
+static void
+on_source_request_cb (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                      gpointer user_data)
+{
+  Sources *src = user_data;
+  g_autofree char *file = g_build_filename (src->dir, path, NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if ((g_str_equal (path, "/green.ts") && src->not_found) || !g_file_get_contents (file, &data, &len, NULL))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  if (g_str_equal (path, "/blue.ts") && src->stalling)
+    {
+      /* chunked, never completed: libsoup sends what it has and waits */
+      soup_message_headers_set_encoding (soup_server_message_get_response_headers (msg), SOUP_ENCODING_CHUNKED);
+      soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "video/mp2t", NULL);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY, data, len / 8);
+      return;
+    }
+  soup_server_message_set_response (msg, "video/mp2t", SOUP_MEMORY_COPY, data, len);
+}
+
+static void
+on_http_source_failed_cb (ExsChannel *channel, ExsPlayoutItem *item, const char *message, Sources *src)
+{
+  g_test_message ("source-failed: %s: %s", item->uri, message);
+  src->failures++;
+  g_ptr_array_add (src->failed, g_strdup_printf ("%s: %s", item->uri, message));
+}
+
+static gboolean
+on_repair_cb (gpointer user_data)
+{
+  Sources *src = user_data;
+
+  g_test_message ("the sources are repaired");
+  src->not_found = FALSE;
+  src->stalling = FALSE;
+  return G_SOURCE_REMOVE;
+}
+
+/* An HTTP source that answers 404 and one that stalls mid-stream: the slate
+ * (within 0.5 s), an unbroken stream, source-failed for each; repaired at
+ * the end of the first round of the loop, both play in the second. */
+static void
+test_http_sources (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  const char *names[] = { "red", "green", "blue" };
+  const Color colors[] = { COLOR_RED, COLOR_GREEN, COLOR_BLUE };
+  const double seconds[] = { 3.0, 5.0, 7.0 };
+  const double loop_s = 15.0;
+  g_autoptr (SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  Sources src = { .dir = f->dir, .not_found = TRUE, .stalling = TRUE,
+                  .failed = g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr (GSList) uris = NULL;
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  gint64 durations[3];
+  g_autofree char *ts = NULL;
+  g_autoptr (GArray) frames = NULL;
+  g_autoptr (GArray) vpts = NULL;
+  gint64 epoch, t0;
+  guint checked = 0, wrong = 0, blue_first_round = 0;
+  double last_blue = 0;
+  ExsChannel *channel;
+
+  soup_server_add_handler (server, NULL, on_source_request_cb, &src, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.ts", names[i]);
+      g_autofree char *path = g_build_filename (f->dir, file, NULL);
+      g_autofree char *desc = exs_test_clip_description (names[i], 640, 360, 30, 48000, 2, seconds[i], "ts", path);
+      g_autofree char *base = g_uri_to_string (uris->data);
+
+      exs_test_make_media (desc, path);
+      g_ptr_array_add (paths, g_strdup_printf ("%s%s", base, file));
+      durations[i] = (gint64) (seconds[i] * G_USEC_PER_SEC);
+    }
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  g_ptr_array_add (paths, NULL);
+
+  exs_engine_fixture_add_channel (f, "404", TRUE);
+  epoch = g_get_real_time () + G_USEC_PER_SEC;
+  exs_file_list_source_set_channel (f->source, "404", (const char *const *) paths->pdata, durations, epoch);
+  channel = exs_channel_manager_ensure_channel (f->manager, "404", &error);
+  g_assert_no_error (error);
+  g_signal_connect (channel, "source-failed", G_CALLBACK (on_http_source_failed_cb), &src);
+  g_timeout_add ((guint) ((epoch - g_get_real_time ()) / 1000 + (gint64) (loop_s * 1000) - 500), on_repair_cb, &src);
+  ts = capture (f, "404", 2 * loop_s + 1.0, "http.ts");
+  t0 = exs_channel_get_epoch_us (channel);
+
+  check_ts_structure (ts);
+  g_assert_cmpuint (count_decode_errors (ts), ==, 0);
+  vpts = read_pts (ts, "v");
+  assert_pts_continuous (vpts, 0.1, "video");
+
+  frames = read_frames (ts);
+  for (guint i = 0; i < frames->len; i++)
+    {
+      Frame *fr = &g_array_index (frames, Frame, i);
+      gint64 wall = t0 + (gint64) ((fr->pts - 3600.0) * G_USEC_PER_SEC);
+      double pos = (wall - epoch) / 1e6;
+      guint round = pos < 0 ? 0 : (guint) (pos / loop_s);
+      double in_loop = pos - round * loop_s, into;
+      guint idx = in_loop < seconds[0] ? 0 : in_loop < seconds[0] + seconds[1] ? 1 : 2;
+      Color want;
+
+      if (pos < 0.5 || round > 1)
+        continue;
+      into = in_loop - (idx == 0 ? 0 : idx == 1 ? seconds[0] : seconds[0] + seconds[1]);
+      if (into < 0.5 || into > seconds[idx] - 0.1)
+        continue; /* the boundaries themselves: the 404 shows the slate within 0.5 s */
+      if (round == 1 || idx == 0)
+        want = colors[idx]; /* repaired: programming again */
+      else if (idx == 1)
+        want = COLOR_SLATE; /* 404 */
+      else
+        {
+          /* the stall: its first eighth plays, then the slate */
+          if (fr->color == COLOR_BLUE)
+            {
+              blue_first_round++;
+              last_blue = into;
+            }
+          if (into < seconds[2] / 8 + 0.75)
+            continue;
+          want = COLOR_SLATE;
+        }
+      checked++;
+      if (fr->color != want)
+        {
+          wrong++;
+          g_test_message ("frame at %.3f (round %u, item %u, %.2f s in): %s, expected %s", fr->pts, round, idx, into,
+                          color_names[fr->color], color_names[want]);
+        }
+    }
+  g_test_message ("%u frames checked, %u wrong; the stalled item showed %u frames, the last %.2f s in", checked, wrong,
+                  blue_first_round, last_blue);
+  g_assert_cmpuint (checked, >, 20 * 25);
+  g_assert_cmpuint (wrong, ==, 0);
+  g_assert_cmpuint (blue_first_round, >, 5); /* it did play before it stalled */
+  g_assert_cmpuint (src.failures, >=, 2);
+  {
+    gboolean saw_404 = FALSE, saw_stall = FALSE;
+
+    for (guint i = 0; i < src.failed->len; i++)
+      {
+        saw_404 |= strstr (src.failed->pdata[i], "green.ts: Not Found") != NULL;
+        saw_stall |= strstr (src.failed->pdata[i], "blue.ts: the source stalled") != NULL;
+      }
+    g_assert_true (saw_404);
+    g_assert_true (saw_stall);
+  }
+  g_ptr_array_unref (src.failed);
+}
+
 /* decodebin3 in 1.22.0 warns "Sticky event misordering" when a flushing
  * seek reaches a decoder it is still plugging; harmless (the stream checks
  * would catch any damage), gone in later releases. So GStreamer's own
@@ -909,6 +1085,7 @@ main (int argc, char **argv)
   g_log_set_handler ("exs-streaming", G_LOG_LEVEL_WARNING, on_engine_warning_cb, NULL);
   g_test_add_func ("/streaming/engine/boundaries", test_boundaries);
   g_test_add_func ("/streaming/engine/join-mid-programme", test_join_mid_programme);
+  g_test_add_func ("/streaming/engine/http-sources", test_http_sources);
   g_test_add_func ("/streaming/engine/twenty-viewers", test_twenty_viewers);
   g_test_add_func ("/streaming/engine/http", test_http);
   g_test_add_func ("/streaming/engine/remux", test_remux);
