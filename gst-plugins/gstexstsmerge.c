@@ -8,6 +8,13 @@
  * mpegtsmux alignment=7 is no substitute: it wipes the keyframe flags, and new
  * viewers then start mid-GOP (see docs/design/channel-engine.md).
  *
+ * With max-delay > 0 it also batches: merged buffers are held until they span
+ * max-delay of timestamps, and a keyframe always starts a new batch (so a
+ * batch is a keyframe only if its first packet is, and a new viewer still
+ * starts with PAT/PMT and the keyframe). A synchronising sink then wakes once
+ * per batch instead of once per video or audio frame: on a remux channel,
+ * where nothing is encoded, those wake-ups are most of the CPU.
+ *
  * SECTION:element-exstsmerge
  *
  * |[
@@ -29,6 +36,15 @@ struct _GstExsTsMerge
 
   GstPad *sinkpad;
   GstPad *srcpad;
+
+  GstClockTime max_delay; /* 0: push every merged list at once */
+  GstBuffer *pending;     /* the batch being built (streaming thread) */
+};
+
+enum
+{
+  PROP_0,
+  PROP_MAX_DELAY,
 };
 
 static GstStaticPadTemplate sink_template =
@@ -40,11 +56,115 @@ G_DEFINE_TYPE (GstExsTsMerge, gst_exs_ts_merge, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE (exstsmerge, "exstsmerge", GST_RANK_NONE, GST_TYPE_EXS_TS_MERGE);
 
 static GstFlowReturn
+flush_pending (GstExsTsMerge *self)
+{
+  GstBuffer *batch = g_steal_pointer (&self->pending);
+
+  return batch ? gst_pad_push (self->srcpad, batch) : GST_FLOW_OK;
+}
+
+/* Streaming thread: @buffer (merged) goes out now or joins the batch. */
+static GstFlowReturn
+output (GstExsTsMerge *self, GstBuffer *buffer)
+{
+  GstFlowReturn ret = GST_FLOW_OK;
+  GstClockTime first, ts = GST_BUFFER_DTS_OR_PTS (buffer);
+  gboolean keyframe = !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+
+  if (self->max_delay == 0)
+    return gst_pad_push (self->srcpad, buffer);
+  if (self->pending != NULL)
+    {
+      first = GST_BUFFER_DTS_OR_PTS (self->pending);
+      if (keyframe || !GST_CLOCK_TIME_IS_VALID (ts) || !GST_CLOCK_TIME_IS_VALID (first))
+        ret = flush_pending (self);
+      else
+        {
+          if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_HEADER))
+            GST_BUFFER_FLAG_SET (self->pending, GST_BUFFER_FLAG_HEADER);
+          self->pending = gst_buffer_append (self->pending, buffer);
+          if (ts >= first + self->max_delay)
+            ret = flush_pending (self);
+          return ret;
+        }
+    }
+  if (ret != GST_FLOW_OK)
+    {
+      gst_buffer_unref (buffer);
+      return ret;
+    }
+  self->pending = buffer;
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
 gst_exs_ts_merge_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  return output (GST_EXS_TS_MERGE (parent), buffer);
+}
+
+static gboolean
+gst_exs_ts_merge_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
   GstExsTsMerge *self = GST_EXS_TS_MERGE (parent);
 
-  return gst_pad_push (self->srcpad, buffer);
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    gst_clear_buffer (&self->pending);
+  else if (GST_EVENT_IS_SERIALIZED (event))
+    flush_pending (self); /* a batch goes before whatever followed it */
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static GstStateChangeReturn
+gst_exs_ts_merge_change_state (GstElement *element, GstStateChange transition)
+{
+  GstExsTsMerge *self = GST_EXS_TS_MERGE (element);
+  GstStateChangeReturn ret = GST_ELEMENT_CLASS (gst_exs_ts_merge_parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    gst_clear_buffer (&self->pending);
+  return ret;
+}
+
+static void
+gst_exs_ts_merge_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GstExsTsMerge *self = GST_EXS_TS_MERGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DELAY:
+      GST_OBJECT_LOCK (self);
+      self->max_delay = g_value_get_uint64 (value);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gst_exs_ts_merge_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GstExsTsMerge *self = GST_EXS_TS_MERGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_DELAY:
+      GST_OBJECT_LOCK (self);
+      g_value_set_uint64 (value, self->max_delay);
+      GST_OBJECT_UNLOCK (self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gst_exs_ts_merge_finalize (GObject *object)
+{
+  gst_clear_buffer (&GST_EXS_TS_MERGE (object)->pending);
+  G_OBJECT_CLASS (gst_exs_ts_merge_parent_class)->finalize (object);
 }
 
 static GstFlowReturn
@@ -84,14 +204,25 @@ gst_exs_ts_merge_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list
   GST_BUFFER_DTS (merged) = GST_BUFFER_DTS (first);
   GST_LOG_OBJECT (self, "merged %u packets, keyframe %d", n, keyframe);
   gst_buffer_list_unref (list);
-  return gst_pad_push (self->srcpad, merged);
+  return output (self, merged);
 }
 
 static void
 gst_exs_ts_merge_class_init (GstExsTsMergeClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
 
+  object_class->set_property = gst_exs_ts_merge_set_property;
+  object_class->get_property = gst_exs_ts_merge_get_property;
+  object_class->finalize = gst_exs_ts_merge_finalize;
+  element_class->change_state = gst_exs_ts_merge_change_state;
+  g_object_class_install_property (
+      object_class, PROP_MAX_DELAY,
+      g_param_spec_uint64 ("max-delay", "Maximum delay",
+                           "Hold merged buffers until they span this much time (ns); a keyframe starts a new "
+                           "batch. 0 pushes every one at once",
+                           0, 10 * GST_SECOND, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class, "MPEG-TS buffer-list merger", "Filter/Video",
@@ -106,6 +237,7 @@ gst_exs_ts_merge_init (GstExsTsMerge *self)
   self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
   gst_pad_set_chain_function (self->sinkpad, gst_exs_ts_merge_chain);
   gst_pad_set_chain_list_function (self->sinkpad, gst_exs_ts_merge_chain_list);
+  gst_pad_set_event_function (self->sinkpad, gst_exs_ts_merge_sink_event);
   GST_PAD_SET_PROXY_CAPS (self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);

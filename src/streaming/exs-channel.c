@@ -1529,7 +1529,7 @@ remux_pipeline_description (ExsChannel *self)
       "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=latest-keyframe "
       "timeout=%" G_GUINT64_FORMAT,
-      merge ? "exstsmerge name=merge ! " : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
+      merge ? "exstsmerge name=merge max-delay=100000000 ! " : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
 }
 
 static char *

@@ -71,6 +71,64 @@ test_delta_lists_stay_delta (void)
   gst_harness_teardown (h);
 }
 
+static void
+push_one (GstHarness *h, guint8 fill, gboolean keyframe, GstClockTime pts)
+{
+  GstBufferList *list = gst_buffer_list_new ();
+
+  gst_buffer_list_add (list, packet (fill, keyframe, pts));
+  g_assert_cmpint (gst_pad_push_list (h->srcpad, list), ==, GST_FLOW_OK);
+}
+
+/* max-delay: batches of up to 100 ms, a keyframe always starts a new one,
+ * and nothing is lost at EOS. */
+static void
+test_batches (void)
+{
+  GstHarness *h = gst_harness_new ("exstsmerge");
+  const GstClockTime ms = GST_MSECOND;
+  GstBuffer *out;
+  GstMapInfo map;
+
+  g_object_set (h->element, "max-delay", 100 * ms, NULL);
+  gst_harness_set_src_caps_str (h, "video/mpegts,systemstream=true,packetsize=188");
+  push_one (h, 1, TRUE, 0);
+  push_one (h, 2, FALSE, 30 * ms);
+  push_one (h, 3, FALSE, 60 * ms);
+  g_assert_cmpuint (gst_harness_buffers_in_queue (h), ==, 0);
+  push_one (h, 4, FALSE, 100 * ms); /* spans 100 ms: out */
+  g_assert_cmpuint (gst_harness_buffers_in_queue (h), ==, 1);
+  push_one (h, 5, FALSE, 130 * ms);
+  push_one (h, 6, TRUE, 160 * ms); /* a keyframe: the batch before it goes */
+  g_assert_cmpuint (gst_harness_buffers_in_queue (h), ==, 2);
+  push_one (h, 7, FALSE, 190 * ms);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  g_assert_cmpuint (gst_harness_buffers_in_queue (h), ==, 3);
+
+  out = gst_harness_pull (h);
+  g_assert_cmpuint (gst_buffer_get_size (out), ==, 4 * 188);
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  g_assert_cmpuint (GST_BUFFER_PTS (out), ==, 0);
+  gst_buffer_map (out, &map, GST_MAP_READ);
+  g_assert_cmpuint (map.data[0], ==, 1);
+  g_assert_cmpuint (map.data[3 * 188], ==, 4);
+  gst_buffer_unmap (out, &map);
+  gst_buffer_unref (out);
+
+  out = gst_harness_pull (h);
+  g_assert_cmpuint (gst_buffer_get_size (out), ==, 188);
+  g_assert_true (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  g_assert_cmpuint (GST_BUFFER_PTS (out), ==, 130 * ms);
+  gst_buffer_unref (out);
+
+  out = gst_harness_pull (h);
+  g_assert_cmpuint (gst_buffer_get_size (out), ==, 2 * 188);
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
+  g_assert_cmpuint (GST_BUFFER_PTS (out), ==, 160 * ms);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -78,5 +136,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gst-plugins/tsmerge/merges-lists", test_merges_lists);
   g_test_add_func ("/gst-plugins/tsmerge/delta-lists-stay-delta", test_delta_lists_stay_delta);
+  g_test_add_func ("/gst-plugins/tsmerge/batches", test_batches);
   return g_test_run ();
 }
