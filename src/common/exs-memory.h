@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
+void exs_memory_configure (void);
 void exs_memory_give_back (void);
 
 G_END_DECLS

@@ -4,13 +4,17 @@
  * _update_long_run_baseline_and_detect_leaks. Made by ExsApplication; every
  * sample_interval_seconds (30) it records RSS (/proc/self/statm), open file
  * descriptors and running pipelines (the pool's in_use), keeping the last
- * sample_count (20, ten minutes). When RSS is more than leak_threshold_mb
+ * sample_count (20, ten minutes). When RSS stays more than leak_threshold_mb
  * (100) above the lowest sample of the window, it enters containment mode.
- * Two refinements keep normal life from looking like a leak: nothing is
+ * Three refinements keep normal life from looking like a leak: nothing is
  * judged until a whole window has passed after the first (start-up — plugin
- * registry, playout builds, demo encoding — is not a leak), and growth is measured only
- * against samples that ran at least as many pipelines as now (a channel
- * start legitimately adds ~100 MB for its encoder). In containment it is
+ * registry, playout builds, demo encoding — is not a leak); growth is
+ * measured only against samples that ran at least as many pipelines (a
+ * channel start legitimately adds ~100 MB for its encoder); and it is the
+ * floor of the newest fifth of the window (4 samples, two minutes) that must
+ * have risen, not one sample: the C library's arenas swing RSS by 100–200 MB
+ * for a minute or two while channels start, stop and retire items (seen in
+ * the 2 h soak), where a leak raises the floor and keeps it there. In containment it is
  * logged ("Long-run leak detection: RSS increased ~X MB - containment mode",
  * the seeds' line), exported (exstreamtv_containment_mode) and passed to the
  * pool, which then admits only always-on (prewarm) starts. It clears when the
@@ -137,7 +141,7 @@ exs_long_run_monitor_set_metrics (ExsLongRunMonitor *self, ExsMetrics *metrics)
   exs_metrics_declare (metrics, "exstreamtv_containment_mode", EXS_METRIC_GAUGE,
                        "1 while the long-run monitor holds the server in containment mode.");
   exs_metrics_declare (metrics, "exstreamtv_long_run_rss_growth_bytes", EXS_METRIC_GAUGE,
-                       "RSS growth over the long-run window (newest sample minus the lowest).");
+                       "RSS growth over the long-run window (lowest of the newest fifth minus the lowest).");
   exs_metrics_add_collector (metrics, collect_metrics, self);
 }
 
@@ -160,18 +164,29 @@ exs_long_run_monitor_sample (ExsLongRunMonitor *self)
 {
   Sample s = { g_get_monotonic_time (), exs_system_read_rss_bytes (), exs_system_count_open_fds (),
                self->pool ? exs_pipeline_pool_get_in_use (self->pool) : 0 };
-  guint64 lowest = s.rss;
+  guint n_recent = MAX (1, self->max_samples / 5);
+  const Sample *floor = NULL;
+  guint64 lowest;
 
   g_array_append_val (self->samples, s);
   if (self->samples->len > self->max_samples)
     g_array_remove_range (self->samples, 0, self->samples->len - self->max_samples);
+  /* the lowest of the newest samples, against the lowest of the window
+   * that ran at least as many pipelines as it did */
+  for (guint i = self->samples->len - MIN (n_recent, self->samples->len); i < self->samples->len; i++)
+    {
+      const Sample *o = &g_array_index (self->samples, Sample, i);
+      if (floor == NULL || o->rss < floor->rss)
+        floor = o;
+    }
+  lowest = floor->rss;
   for (guint i = 0; i < self->samples->len; i++)
     {
       const Sample *o = &g_array_index (self->samples, Sample, i);
-      if (o->pipelines >= s.pipelines)
+      if (o->pipelines >= floor->pipelines)
         lowest = MIN (lowest, o->rss);
     }
-  self->growth = s.rss - lowest;
+  self->growth = floor->rss - lowest;
   /* Warming up: the first window is start-up, and only a window made
    * entirely of later samples is judged. */
   if (++self->taken < 2 * (guint64) self->max_samples)

@@ -86,6 +86,46 @@ test_containment_on_rss_growth (void)
   g_clear_object (&r.slot);
 }
 
+/* With the seeds' window (20 samples) a minute-long swing of the heap is not
+ * a leak; growth that stays for the newest fifth of the window (4 samples)
+ * is. */
+static void
+test_containment_needs_sustained_growth (void)
+{
+  g_autoptr (ExsLongRunMonitor) monitor = exs_long_run_monitor_new (0, 20, 48 * 1024 * 1024);
+  gsize size = 96 * 1024 * 1024;
+  char *spike, *leak;
+
+  for (guint i = 0; i < 40; i++) /* start-up, then a whole window */
+    exs_long_run_monitor_sample (monitor);
+  g_assert_false (exs_long_run_monitor_get_containment (monitor));
+
+  /* high for three samples, then back */
+  spike = g_malloc (size);
+  memset (spike, 0x5a, size);
+  for (guint i = 0; i < 3; i++)
+    {
+      exs_long_run_monitor_sample (monitor);
+      g_assert_false (exs_long_run_monitor_get_containment (monitor));
+    }
+  g_free (spike);
+  malloc_trim (0);
+  exs_long_run_monitor_sample (monitor);
+  g_assert_false (exs_long_run_monitor_get_containment (monitor));
+
+  /* high and staying: the fourth sample decides */
+  leak = g_malloc (size);
+  memset (leak, 0x5a, size);
+  for (guint i = 0; i < 3; i++)
+    {
+      exs_long_run_monitor_sample (monitor);
+      g_assert_false (exs_long_run_monitor_get_containment (monitor));
+    }
+  exs_long_run_monitor_sample (monitor);
+  g_assert_true (exs_long_run_monitor_get_containment (monitor));
+  g_free (leak);
+}
+
 static gint64 now_us;
 
 /* Growth that comes with more running pipelines (a channel start costs its
@@ -225,6 +265,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/resilience/long-run/containment-on-rss-growth", test_containment_on_rss_growth);
+  g_test_add_func ("/resilience/long-run/containment-needs-sustained-growth", test_containment_needs_sustained_growth);
   g_test_add_func ("/resilience/long-run/start-up-and-new-pipelines-are-not-leaks",
                    test_no_containment_for_new_pipelines);
   g_test_add_func ("/resilience/resolver/rules", test_resolver_rules);
