@@ -100,10 +100,11 @@ test_pool_full_then_free (void)
   ExsTestReply *keep = NULL;
   JsonObject *session;
   gint64 bytes1, bytes2, t0;
-  double seconds;
+  double seconds, fds_idle;
 
   add_channel (s, "7", FALSE);
   add_channel (s, "8", FALSE);
+  fds_idle = metric (s, "exstreamtv_process_open_fds");
   viewer = start_viewer (s, "/iptv/channel/7.ts", 30);
   g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 1, 15));
 
@@ -194,6 +195,12 @@ test_pool_full_then_free (void)
   g_assert_true (wait_metric (s, "exstreamtv_pipeline_pool_in_use", 0, 10));
   g_assert_null (live_session (s, "8", &keep));
   exs_test_reply_free (keep);
+
+  /* two pipelines, a refused tune, three viewers later: no descriptor is
+   * left open (that every element of a stopped pipeline is freed is
+   * tests/streaming/test-engine-hooks.c's stop-frees-everything) */
+  g_test_message ("open FDs idle: %g, after: %g", fds_idle, metric (s, "exstreamtv_process_open_fds"));
+  g_assert_cmpfloat (metric (s, "exstreamtv_process_open_fds"), <=, fds_idle + 1);
 
   /* SIGTERM with a channel streaming and a viewer connected */
   g_clear_object (&viewer);
