@@ -126,6 +126,31 @@ test_containment_needs_sustained_growth (void)
   g_free (leak);
 }
 
+/* Memory that was freed but that the C library keeps (small blocks in the
+ * middle of its heap stay resident) is given back before anything is
+ * judged: it is not a leak, and containment would never clear. */
+static void
+test_free_heap_is_not_a_leak (void)
+{
+  g_autoptr (ExsLongRunMonitor) monitor = exs_long_run_monitor_new (0, 3, 48 * 1024 * 1024);
+  const guint n = 96 * 256; /* 96 MB of 4 KB blocks */
+  g_autofree char **blocks = g_new0 (char *, n);
+
+  for (guint i = 0; i < 6; i++)
+    exs_long_run_monitor_sample (monitor);
+  for (guint i = 0; i < n; i++)
+    {
+      blocks[i] = g_malloc (4096);
+      memset (blocks[i], 0x5a, 4096);
+    }
+  /* all but the last: it pins the top of the heap, so free() cannot shrink it */
+  for (guint i = 0; i + 1 < n; i++)
+    g_free (blocks[i]);
+  exs_long_run_monitor_sample (monitor);
+  g_assert_false (exs_long_run_monitor_get_containment (monitor));
+  g_free (blocks[n - 1]);
+}
+
 static gint64 now_us;
 
 /* Growth that comes with more running pipelines (a channel start costs its
@@ -266,6 +291,7 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL);
   g_test_add_func ("/resilience/long-run/containment-on-rss-growth", test_containment_on_rss_growth);
   g_test_add_func ("/resilience/long-run/containment-needs-sustained-growth", test_containment_needs_sustained_growth);
+  g_test_add_func ("/resilience/long-run/free-heap-is-not-a-leak", test_free_heap_is_not_a_leak);
   g_test_add_func ("/resilience/long-run/start-up-and-new-pipelines-are-not-leaks",
                    test_no_containment_for_new_pipelines);
   g_test_add_func ("/resilience/resolver/rules", test_resolver_rules);
