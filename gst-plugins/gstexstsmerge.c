@@ -4,7 +4,14 @@
  * 188-byte packets, one GstBuffer each; multisocketsink then does one sendmsg
  * per packet per viewer. This element joins each list into a single buffer and
  * keeps what the sink needs: the buffer is a keyframe (no DELTA_UNIT flag) if
- * any packet in it is, HEADER if any is, and it carries the first timestamp.
+ * any packet in it is, and it carries the first timestamp. It is never
+ * HEADER, and the caps lose their streamheader: mpegtsmux marks the
+ * channel's first packets (tables and the start of the first frame) as
+ * HEADER, and multisocketsink keeps HEADER buffers and caps streamheaders to
+ * send to every new viewer first — a late viewer got a frame from the
+ * channel's start and continuity-counter jumps on PAT and PMT before its
+ * keyframe. mpegtsmux writes PAT and PMT before every keyframe, so a viewer
+ * starting there needs nothing else.
  * mpegtsmux alignment=7 is no substitute: it wipes the keyframe flags, and new
  * viewers then start mid-GOP (see docs/design/channel-engine.md).
  *
@@ -47,7 +54,7 @@ struct _GstExsTsMerge
   /* the batch being built (streaming thread) */
   GByteArray *pending;
   GstClockTime pending_pts, pending_dts;
-  gboolean pending_keyframe, pending_header;
+  gboolean pending_keyframe;
 };
 
 enum
@@ -85,8 +92,6 @@ flush_pending (GstExsTsMerge *self)
   GST_BUFFER_DTS (batch) = self->pending_dts;
   if (!self->pending_keyframe)
     GST_BUFFER_FLAG_SET (batch, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (self->pending_header)
-    GST_BUFFER_FLAG_SET (batch, GST_BUFFER_FLAG_HEADER);
   return gst_pad_push (self->srcpad, batch);
 }
 
@@ -99,7 +104,7 @@ merge (GstExsTsMerge *self, guint n, GstBuffer *(*get) (gpointer, guint), gpoint
 {
   GstBuffer *first = get (data, 0);
   GstClockTime ts = GST_BUFFER_DTS_OR_PTS (first);
-  gboolean keyframe = FALSE, header = FALSE;
+  gboolean keyframe = FALSE;
   GstFlowReturn ret = GST_FLOW_OK;
   gsize total = 0;
 
@@ -108,7 +113,6 @@ merge (GstExsTsMerge *self, guint n, GstBuffer *(*get) (gpointer, guint), gpoint
       GstBuffer *b = get (data, i);
 
       keyframe |= !GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_DELTA_UNIT);
-      header |= GST_BUFFER_FLAG_IS_SET (b, GST_BUFFER_FLAG_HEADER);
       total += gst_buffer_get_size (b);
     }
   /* a keyframe starts a new batch: a new viewer starts at a batch */
@@ -125,9 +129,7 @@ merge (GstExsTsMerge *self, guint n, GstBuffer *(*get) (gpointer, guint), gpoint
       self->pending_pts = GST_BUFFER_PTS (first);
       self->pending_dts = GST_BUFFER_DTS (first);
       self->pending_keyframe = keyframe;
-      self->pending_header = FALSE;
     }
-  self->pending_header |= header;
   for (guint i = 0; i < n; i++)
     {
       GstBuffer *b = get (data, i);
@@ -183,7 +185,24 @@ gst_exs_ts_merge_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
   GstExsTsMerge *self = GST_EXS_TS_MERGE (parent);
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS)
+    {
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      if (gst_structure_has_field (gst_caps_get_structure (caps, 0), "streamheader"))
+        {
+          /* mpegtsmux's first PAT/PMT: a sink would send them to every new
+           * viewer before its first keyframe, with continuity counters
+           * from the channel's start */
+          g_autoptr (GstCaps) plain = gst_caps_copy (caps);
+
+          gst_structure_remove_field (gst_caps_get_structure (plain, 0), "streamheader");
+          gst_event_unref (event);
+          event = gst_event_new_caps (plain);
+        }
+    }
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
     clear_pending (self);
   else if (GST_EVENT_IS_SERIALIZED (event))
     flush_pending (self); /* a batch goes before whatever followed it */

@@ -40,6 +40,7 @@
 #include "exs-hls-output.h"
 
 #include <gio/gio.h>
+#include <gst/video/video.h>
 #include <string.h>
 
 GST_DEBUG_CATEGORY_STATIC (exs_channel_debug);
@@ -1523,7 +1524,7 @@ remux_pipeline_description (ExsChannel *self)
 
   /* no live source: pacing comes from the sink (sync=true) */
   return g_strdup_printf (
-      "funnel name=vfunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
+      "funnel name=vfunnel ! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
       "funnel name=afunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
@@ -1566,7 +1567,7 @@ pipeline_description (ExsChannel *self)
       "! queue name=vq max-size-buffers=0 max-size-time=500000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=vconv "
       "capsfilter name=enccaps caps=video/x-h264,profile=main ! h264parse config-interval=-1 ! tee name=vtee "
-      "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
+      "! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
       "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s bitrate=%u ! aacparse ! tee name=atee "
       "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
@@ -1589,6 +1590,21 @@ request_slot (GstElement *aggregator, gboolean video, guint zorder)
   if (video)
     g_object_set (pad, "zorder", zorder, "max-last-buffer-repeat", (guint64) LAST_BUFFER_REPEAT_NS, NULL);
   return pad;
+}
+
+/* Streaming thread: before each keyframe, ask the mux for PAT and PMT (a
+ * downstream force-key-unit with all-headers). mpegtsmux otherwise writes
+ * them only every 100 ms, and a viewer who starts at a keyframe — every new
+ * one — could not demux it and would wait for the next one, 2 s later. */
+static GstPadProbeReturn
+on_mux_video_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+
+  if (!GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT))
+    gst_pad_push_event (pad, gst_video_event_new_downstream_force_key_unit (GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE,
+                                                                             GST_CLOCK_TIME_NONE, TRUE, 0));
+  return GST_PAD_PROBE_OK;
 }
 
 static gboolean
@@ -1666,6 +1682,12 @@ sink:
   g_signal_connect (self->sink, "client-removed", G_CALLBACK (on_client_removed_cb), self);
   g_signal_connect (self->sink, "client-socket-removed", G_CALLBACK (on_client_socket_removed_cb), self);
 
+  {
+    g_autoptr (GstElement) vmuxq = gst_bin_get_by_name (GST_BIN (self->pipeline), "vmuxq");
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (vmuxq, "src");
+
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_video_cb, NULL, NULL);
+  }
   mux = gst_bin_get_by_name (GST_BIN (self->pipeline), "mux");
   mux_src = gst_element_get_static_pad (mux, "src");
   gst_pad_add_probe (mux_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_mux_output_cb, self,

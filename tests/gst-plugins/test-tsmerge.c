@@ -1,5 +1,5 @@
 /* exstsmerge with GstHarness, in an isolated registry: one buffer out per
- * buffer list, bytes in order, keyframe and header flags kept. */
+ * buffer list, bytes in order, keyframe flags kept, no stream headers. */
 #include "config.h"
 
 #include <gst/check/gstharness.h>
@@ -61,11 +61,13 @@ test_delta_lists_stay_delta (void)
   g_assert_true (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
   gst_buffer_unref (out);
 
-  /* single buffers pass as they are */
+  /* a single buffer passes; HEADER is dropped (a sink would keep it for
+   * new viewers instead of sending it) */
   GST_BUFFER_FLAG_SET (header, GST_BUFFER_FLAG_HEADER);
   gst_harness_push (h, header);
   out = gst_harness_pull (h);
-  g_assert_true (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_HEADER));
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_HEADER));
+  g_assert_false (GST_BUFFER_FLAG_IS_SET (out, GST_BUFFER_FLAG_DELTA_UNIT));
   g_assert_cmpuint (gst_buffer_get_size (out), ==, 188);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
@@ -129,6 +131,34 @@ test_batches (void)
   gst_harness_teardown (h);
 }
 
+/* mpegtsmux's caps carry its first PAT/PMT as streamheader: they go. */
+static void
+test_drops_streamheader (void)
+{
+  GstHarness *h = gst_harness_new ("exstsmerge");
+  g_autoptr (GstCaps) caps = gst_caps_from_string ("video/mpegts,systemstream=true,packetsize=188");
+  GValue array = G_VALUE_INIT, v = G_VALUE_INIT;
+  GstBuffer *hb = packet (0, TRUE, 0);
+  g_autoptr (GstCaps) out = NULL;
+
+  g_value_init (&array, GST_TYPE_ARRAY);
+  g_value_init (&v, GST_TYPE_BUFFER);
+  gst_value_set_buffer (&v, hb);
+  gst_value_array_append_value (&array, &v);
+  gst_structure_set_value (gst_caps_get_structure (caps, 0), "streamheader", &array);
+  g_value_unset (&v);
+  g_value_unset (&array);
+  gst_buffer_unref (hb);
+  gst_harness_set_src_caps (h, gst_caps_ref (caps));
+  gst_harness_push (h, packet (1, TRUE, 0));
+  gst_buffer_unref (gst_harness_pull (h));
+  out = gst_pad_get_current_caps (h->sinkpad);
+  g_assert_nonnull (out);
+  g_assert_true (gst_structure_has_name (gst_caps_get_structure (out, 0), "video/mpegts"));
+  g_assert_false (gst_structure_has_field (gst_caps_get_structure (out, 0), "streamheader"));
+  gst_harness_teardown (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -137,5 +167,6 @@ main (int argc, char **argv)
   g_test_add_func ("/gst-plugins/tsmerge/merges-lists", test_merges_lists);
   g_test_add_func ("/gst-plugins/tsmerge/delta-lists-stay-delta", test_delta_lists_stay_delta);
   g_test_add_func ("/gst-plugins/tsmerge/batches", test_batches);
+  g_test_add_func ("/gst-plugins/tsmerge/drops-streamheader", test_drops_streamheader);
   return g_test_run ();
 }

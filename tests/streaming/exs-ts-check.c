@@ -14,6 +14,7 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
   int last_cc[8192];
   gboolean dup[8192] = { FALSE };
   gint64 last_pcr = -1, last_pat_pcr = -1, cur_pcr = -1;
+  gboolean pes_seen = FALSE;
 
   memset (r, 0, sizeof *r);
   if (!g_file_get_contents (path, (char **) &data, &len, error))
@@ -64,6 +65,16 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
         }
       if (pid == 0x1fff)
         continue;
+      if (!pes_seen && (p[1] & 0x40) && (afc & 1))
+        {
+          gsize at = 4 + ((afc & 2) ? 1 + p[4] : 0);
+
+          if (at + 3 <= 188 && p[at] == 0 && p[at + 1] == 0 && p[at + 2] == 1)
+            {
+              pes_seen = TRUE;
+              r->first_pes_random_access = (afc & 2) && p[4] > 0 && (p[5] & 0x40);
+            }
+        }
       if (pid == 0)
         {
           r->pat_count++;
@@ -76,8 +87,8 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
         }
       if (afc & 1)
         {
-          /* a packet may be sent twice (the sink's stream header then the
-           * same PAT/PMT live): one repeat of a counter is allowed */
+          /* one repeat of a counter is a duplicate packet, which
+           * ISO/IEC 13818-1 allows */
           if (last_cc[pid] >= 0 && !discontinuity && cc != (guint) ((last_cc[pid] + 1) & 0xf)
               && !(cc == (guint) last_cc[pid] && !dup[pid]))
             {

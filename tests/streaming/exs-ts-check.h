@@ -15,6 +15,7 @@ typedef struct
   double max_pcr_gap_s;  /* between consecutive PCRs */
   double max_pat_gap_s;  /* between PATs, on the PCR clock */
   gboolean starts_with_pat;
+  gboolean first_pes_random_access; /* the first PES starts a keyframe (random access indicator) */
   double first_pcr_s;
   double last_pcr_s;
 } ExsTsReport;
