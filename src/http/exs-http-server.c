@@ -42,6 +42,7 @@ struct _ExsHttpServer
   char *api_token;
   gsize max_body_bytes;
   gboolean stopping;
+  gboolean close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
 };
 
 G_DEFINE_TYPE (ExsHttpServer, exs_http_server, G_TYPE_OBJECT)
@@ -282,6 +283,8 @@ on_early_request_cb (SoupServer        *soup,
   Match *found = NULL;
   goffset length;
 
+  if (self->close_connections)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (self->stopping)
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
@@ -398,6 +401,12 @@ exs_http_server_new (const char *api_token, gsize max_body_bytes)
   self->api_token = g_strdup (api_token);
   self->max_body_bytes = max_body_bytes;
   self->soup = soup_server_new ("server-header", PACKAGE_NAME "/" PACKAGE_VERSION " ", NULL);
+  /* libsoup before 3.3.0 (Debian 12 has 3.2.2) never closes a kept-alive
+   * connection that the client closed: every keep-alive client (curl, Plex,
+   * a browser) left a socket in CLOSE_WAIT, an FD for good. Seen in the soak.
+   * Closing after each response costs a handshake per request on a LAN;
+   * streams steal their connection and are not affected. */
+  self->close_connections = !soup_check_version (3, 3, 0);
   soup_server_add_early_handler (self->soup, NULL, on_early_request_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, on_request_cb, self, NULL);
   return self;

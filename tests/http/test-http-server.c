@@ -138,6 +138,52 @@ test_bad_paths (void)
   g_assert_true (g_str_has_prefix (resp, "HTTP/1.1 400"));
 }
 
+static double
+open_fds (void)
+{
+  g_autoptr (ExsTestReply) r = exs_test_server_request (server, "GET", "/metrics", NULL, FALSE);
+  const char *line = strstr (r->body, "\nexstreamtv_process_open_fds ");
+
+  g_assert_nonnull (line);
+  return g_ascii_strtod (line + strlen ("\nexstreamtv_process_open_fds "), NULL);
+}
+
+/* Clients that keep the connection alive, then close it: the server must
+ * not keep their sockets (libsoup 3.2 left each in CLOSE_WAIT for good). */
+static void
+test_closed_connections_are_not_kept (void)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  double before = open_fds (), after = 0;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GSocketConnection) c = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL, &error);
+      const char *request = "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+      char buf[4096];
+      gssize n;
+
+      g_assert_no_error (error);
+      g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (c)), request,
+                                                strlen (request), NULL, NULL, &error));
+      n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (c)), buf, sizeof buf - 1, NULL, &error);
+      g_assert_cmpint (n, >, 0);
+      buf[n] = '\0';
+      g_assert_true (g_str_has_prefix (buf, "HTTP/1.1 200"));
+      g_assert_true (g_io_stream_close (G_IO_STREAM (c), NULL, NULL));
+    }
+  for (guint i = 0; i < 20; i++)
+    {
+      after = open_fds ();
+      if (after <= before + 1)
+        break;
+      g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_test_message ("open FDs before: %g, after ten closed connections: %g", before, after);
+  g_assert_cmpfloat (after, <=, before + 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -152,6 +198,7 @@ main (int argc, char **argv)
   g_test_add_func ("/http/server/body-limits-413-and-411", test_body_limits);
   g_test_add_func ("/http/server/bad-json-bodies-are-400", test_bad_bodies);
   g_test_add_func ("/http/server/bad-path-escapes-are-400", test_bad_paths);
+  g_test_add_func ("/http/server/closed-connections-are-not-kept", test_closed_connections_are_not_kept);
   status = g_test_run ();
   exs_test_server_free (server);
   return status;
