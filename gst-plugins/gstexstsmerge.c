@@ -54,6 +54,7 @@ struct _GstExsTsMerge
   /* the batch being built (streaming thread) */
   GByteArray *pending;
   GstClockTime pending_pts, pending_dts;
+  GstClockTime pending_start; /* DTS, else PTS, of its first packet */
   gboolean pending_keyframe;
 };
 
@@ -118,8 +119,7 @@ merge (GstExsTsMerge *self, guint n, GstBuffer *(*get) (gpointer, guint), gpoint
   /* a keyframe starts a new batch: a new viewer starts at a batch */
   if (self->pending != NULL
       && (self->max_delay == 0 || keyframe || !GST_CLOCK_TIME_IS_VALID (ts)
-          || !GST_CLOCK_TIME_IS_VALID (self->pending_dts != GST_CLOCK_TIME_NONE ? self->pending_dts
-                                                                                 : self->pending_pts)))
+          || !GST_CLOCK_TIME_IS_VALID (self->pending_start)))
     ret = flush_pending (self);
   if (ret != GST_FLOW_OK)
     return ret;
@@ -128,24 +128,19 @@ merge (GstExsTsMerge *self, guint n, GstBuffer *(*get) (gpointer, guint), gpoint
       self->pending = g_byte_array_sized_new (self->max_delay ? MAX (total, 64 * 1024) : total);
       self->pending_pts = GST_BUFFER_PTS (first);
       self->pending_dts = GST_BUFFER_DTS (first);
+      self->pending_start = ts;
       self->pending_keyframe = keyframe;
     }
-  for (guint i = 0; i < n; i++)
-    {
-      GstBuffer *b = get (data, i);
-      guint at = self->pending->len;
-      gsize size = gst_buffer_get_size (b);
-
-      g_byte_array_set_size (self->pending, at + size);
-      gst_buffer_extract (b, 0, self->pending->data + at, size);
-    }
-  GST_LOG_OBJECT (self, "merged %u packets, keyframe %d", n, keyframe);
   {
-    GstClockTime start = self->pending_dts != GST_CLOCK_TIME_NONE ? self->pending_dts : self->pending_pts;
+    guint at = self->pending->len;
 
-    if (self->max_delay == 0 || (GST_CLOCK_TIME_IS_VALID (ts) && ts >= start + self->max_delay))
-      ret = flush_pending (self);
+    g_byte_array_set_size (self->pending, at + total);
+    for (guint i = 0; i < n; i++)
+      at += gst_buffer_extract (get (data, i), 0, self->pending->data + at, G_MAXSIZE);
   }
+  GST_LOG_OBJECT (self, "merged %u packets, keyframe %d", n, keyframe);
+  if (self->max_delay == 0 || (GST_CLOCK_TIME_IS_VALID (ts) && ts >= self->pending_start + self->max_delay))
+    ret = flush_pending (self);
   return ret;
 }
 
