@@ -383,7 +383,6 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   g_autoptr (GError) error = NULL;
   Client c = { 0 };
   int status;
-  const char *host = exs_config_get_string (config, "server", "host");
   const char *env_token = g_getenv ("EXSTREAMTV_TOKEN");
 
   /* Backups work on the data dir itself: restore needs the server stopped. */
@@ -407,13 +406,7 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   if (url)
     c.base_url = g_strdup (url);
   else
-    {
-      gboolean any = g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::");
-      gboolean v6 = strchr (host, ':') != NULL;
-      c.base_url = g_strdup_printf ("http://%s%s%s:%" G_GINT64_FORMAT, v6 && !any ? "[" : "",
-                                    any ? "127.0.0.1" : host, v6 && !any ? "]" : "",
-                                    exs_config_get_int (config, "server", "port"));
-    }
+    c.base_url = exs_paths_server_url (config);
   while (g_str_has_suffix (c.base_url, "/"))
     c.base_url[strlen (c.base_url) - 1] = '\0';
   c.session = soup_session_new_with_options ("timeout", 30, NULL);

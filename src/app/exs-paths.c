@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 char *
 exs_paths_default_config_file (void)
@@ -32,6 +33,26 @@ exs_paths_data_dir (ExsConfig *config)
   if (dir[0] != '\0')
     return g_canonicalize_filename (dir, NULL);
   return g_build_filename (g_get_user_data_dir (), "exstreamtv", NULL);
+}
+
+/**
+ * exs_paths_server_url:
+ *
+ * The base URL a client on this machine reaches the configured server at:
+ * [server] host (loopback when it listens on every interface) and port. Used
+ * by the command-line client and the preferences app.
+ *
+ * Returns: (transfer full): e.g. `http://127.0.0.1:8411`, no trailing slash
+ */
+char *
+exs_paths_server_url (ExsConfig *config)
+{
+  const char *host = exs_config_get_string (config, "server", "host");
+  gboolean any = g_str_equal (host, "0.0.0.0") || g_str_equal (host, "::");
+  gboolean v6 = strchr (host, ':') != NULL;
+
+  return g_strdup_printf ("http://%s%s%s:%" G_GINT64_FORMAT, v6 && !any ? "[" : "", any ? "127.0.0.1" : host,
+                          v6 && !any ? "]" : "", exs_config_get_int (config, "server", "port"));
 }
 
 char *

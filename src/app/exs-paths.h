@@ -10,6 +10,7 @@ char *exs_paths_data_dir (ExsConfig *config);
 char *exs_paths_token_file (const char *data_dir);
 char *exs_paths_read_token (const char  *data_dir,
                             GError     **error);
+char *exs_paths_server_url (ExsConfig *config);
 char *exs_paths_ensure_token (const char  *data_dir,
                               gboolean    *created,
                               GError     **error);
