@@ -72,6 +72,16 @@ find_server (ExsPrefsApplication *self, char **url, char **data_dir, GStrv *serv
       g_strv_builder_add (args, "--data-dir");
       g_strv_builder_add (args, self->opt_data_dir);
     }
+  if (self->opt_url)
+    {
+      /* a server this app starts must listen where the app looks for it */
+      g_autoptr (GUri) uri = g_uri_parse (self->opt_url, G_URI_FLAGS_NONE, NULL);
+      if (uri && g_uri_get_port (uri) > 0)
+        {
+          g_autofree char *port = g_strdup_printf ("%d", g_uri_get_port (uri));
+          g_strv_builder_add_many (args, "--port", port, "--bind", g_uri_get_host (uri), NULL);
+        }
+    }
   if (self->opt_config)
     {
       g_strv_builder_add (args, "--config");

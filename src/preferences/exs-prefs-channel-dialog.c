@@ -158,6 +158,7 @@ exs_prefs_channel_dialog_new (GtkWindow *parent, ExsPrefsClient *client, JsonObj
     {
       self->editing = g_strdup (json_object_get_string_member (channel, "number"));
       adw_window_title_set_title (self->window_title, _("Edit Channel"));
+      gtk_window_set_title (GTK_WINDOW (self), _("Edit Channel"));
       gtk_button_set_label (self->save_button, _("_Save"));
       gtk_editable_set_text (GTK_EDITABLE (self->number_row), self->editing);
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), json_object_get_string_member_with_default (channel, "name", ""));

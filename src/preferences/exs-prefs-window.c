@@ -40,6 +40,7 @@ struct _ExsPrefsWindow
   gboolean checking;
   gboolean known;   /* a health check has answered (or failed) at least once */
   gboolean running;
+  gint64 opened_us;
 };
 
 G_DEFINE_FINAL_TYPE (ExsPrefsWindow, exs_prefs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -57,6 +58,10 @@ static void
 set_running (ExsPrefsWindow *self, gboolean running, const char *detail)
 {
   gboolean changed = !self->known || running != self->running;
+
+  if (!self->known)
+    g_debug ("server state known %" G_GINT64_FORMAT " ms after the window opened: %s",
+             (g_get_monotonic_time () - self->opened_us) / 1000, running ? "running" : "stopped");
 
   self->known = TRUE;
   self->running = running;
@@ -248,6 +253,7 @@ exs_prefs_window_new (ExsPrefsApplication *app, const char *base_url, const char
 {
   ExsPrefsWindow *self = g_object_new (EXS_TYPE_PREFS_WINDOW, "application", app, NULL);
 
+  self->opened_us = g_get_monotonic_time ();
   self->client = exs_prefs_client_new (base_url, data_dir);
   self->service = exs_prefs_service_new (data_dir, server_args);
   exs_prefs_server_page_setup (self->server_page, self->client, self->service, config_file);

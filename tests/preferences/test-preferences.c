@@ -1,0 +1,387 @@
+/* test-preferences.c: exstreamtv-preferences driven as a user would, under Xvfb.
+ *
+ * meson runs this binary inside xvfb-run and dbus-run-session. Each case starts
+ * the real server (tests/common harness) or none, starts the real app pointed
+ * at it, and reads and drives the window through the accessibility tree
+ * (AT-SPI, the same interface screen readers use): it clicks the Channels tab
+ * and buttons with their Action interface, types with EditableText, and checks
+ * what the server's API says afterwards. Screenshots (`import -window root`)
+ * are left in the build dir for a person to look at.
+ */
+#include "config.h"
+
+#include "exs-test-server.h"
+
+#include <atspi/atspi.h>
+#include <string.h>
+
+/* at-spi2-core 2.46 declares none */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AtspiAccessible, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AtspiComponent, g_object_unref)
+
+#define APP_DEADLINE_S 30
+#define STOPPED_BUDGET_S 2.0
+
+typedef struct
+{
+  GSubprocess *process;
+  AtspiAccessible *app;
+  gint64 started_us;
+  char *log_path;
+} App;
+
+static const char *
+app_binary (void)
+{
+  const char *bin = g_getenv ("EXSTREAMTV_PREFERENCES_BIN");
+  g_assert_nonnull (bin);
+  return bin;
+}
+
+static void
+screenshot (const char *name)
+{
+  g_autofree char *dir = g_strdup (g_getenv ("EXS_SCREENSHOT_DIR") ? g_getenv ("EXS_SCREENSHOT_DIR") : g_get_tmp_dir ());
+  g_autofree char *file = g_strdup_printf ("%s/preferences-%s.png", dir, name);
+  const char *argv[] = { "import", "-window", "root", file, NULL };
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_test_message ("screenshot: %s", file);
+}
+
+/* Names in GTK 4.8 can carry the mnemonic label too ("_Add Channel Add Channel"). */
+static gboolean
+matches (AtspiAccessible *o, const char *role, const char *name)
+{
+  g_autofree char *r = atspi_accessible_get_role_name (o, NULL);
+  g_autofree char *n = atspi_accessible_get_name (o, NULL);
+
+  return r && n && (role == NULL || g_str_equal (r, role)) && strstr (n, name) != NULL;
+}
+
+static AtspiAccessible *
+find (AtspiAccessible *root, const char *role, const char *name, int depth)
+{
+  int n;
+
+  if (matches (root, role, name))
+    return g_object_ref (root);
+  if (depth > 60)
+    return NULL;
+  n = atspi_accessible_get_child_count (root, NULL);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
+      AtspiAccessible *found = child ? find (child, role, name, depth + 1) : NULL;
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* GTK 4.8 sets no SHOWING state; a widget that is not on screen (a hidden
+ * stack page, a closed dialog) has an empty extent. */
+static gboolean
+is_showing (AtspiAccessible *o)
+{
+  g_autoptr (AtspiComponent) component = atspi_accessible_get_component_iface (o);
+  AtspiRect *rect = component ? atspi_component_get_extents (component, ATSPI_COORD_TYPE_WINDOW, NULL) : NULL;
+  gboolean showing = rect && rect->width > 0 && rect->height > 0;
+
+  g_free (rect);
+  return showing;
+}
+
+/* Waits until the app's tree has a (showing, if asked) role+name. */
+static AtspiAccessible *
+wait_for (App *app, const char *role, const char *name, gboolean showing)
+{
+  gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      AtspiAccessible *found;
+      atspi_accessible_clear_cache (app->app);
+      found = find (app->app, role, name, 0);
+      if (found && (!showing || is_showing (found)))
+        return found;
+      g_clear_object (&found);
+      g_usleep (50 * 1000);
+    }
+  g_error ("the window never showed a %s named “%s”", role ? role : "widget", name);
+  return NULL;
+}
+
+static void
+expect (App *app, const char *role, const char *name)
+{
+  g_autoptr (AtspiAccessible) found = wait_for (app, role, name, TRUE);
+}
+
+static void
+click (AtspiAccessible *o)
+{
+  g_autoptr (GError) error = NULL;
+
+  atspi_action_do_action (ATSPI_ACTION (o), 0, &error);
+  g_assert_no_error (error);
+}
+
+static void
+type_into (AtspiAccessible *o, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (atspi_editable_text_set_text_contents (ATSPI_EDITABLE_TEXT (o), text, &error));
+  g_assert_no_error (error);
+}
+
+static App *
+app_start (const char *data_dir, const char *url, const char *const *extra_env)
+{
+  App *app = g_new0 (App, 1);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr (AtspiAccessible) desktop = atspi_get_desktop (0); /* starts the registry first */
+  g_autoptr (GError) error = NULL;
+  gint64 deadline;
+
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "atspi", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_DEBUG", "fatal-criticals", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "exs-preferences", TRUE);
+  app->log_path = g_build_filename (data_dir, "preferences.log", NULL);
+  /* GLib writes debug messages to stdout, which is this test's TAP */
+  g_subprocess_launcher_set_stdout_file_path (launcher, app->log_path);
+  for (guint i = 0; extra_env && extra_env[i]; i += 2)
+    g_subprocess_launcher_setenv (launcher, extra_env[i], extra_env[i + 1], TRUE);
+  app->started_us = g_get_monotonic_time ();
+  app->process = g_subprocess_launcher_spawn (launcher, &error, app_binary (), "--data-dir", data_dir, "--url", url,
+                                              NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  while (app->app == NULL && g_get_monotonic_time () < deadline)
+    {
+      int n;
+      atspi_accessible_clear_cache (desktop);
+      n = atspi_accessible_get_child_count (desktop, NULL);
+      for (int i = 0; i < n && app->app == NULL; i++)
+        {
+          g_autoptr (AtspiAccessible) a = atspi_accessible_get_child_at_index (desktop, i, NULL);
+          g_autofree char *pid = g_strdup_printf ("%u", a ? atspi_accessible_get_process_id (a, NULL) : 0);
+          if (a && g_strcmp0 (pid, g_subprocess_get_identifier (app->process)) == 0)
+            app->app = g_object_ref (a);
+        }
+      if (app->app == NULL)
+        {
+          g_assert_nonnull (g_subprocess_get_identifier (app->process)); /* it must not have died */
+          g_usleep (50 * 1000);
+        }
+    }
+  g_assert_nonnull (app->app);
+  return app;
+}
+
+static void
+app_stop (App *app)
+{
+  g_subprocess_send_signal (app->process, SIGTERM);
+  g_subprocess_wait (app->process, NULL, NULL);
+  g_clear_object (&app->app);
+  g_clear_object (&app->process);
+  g_free (app->log_path);
+  g_free (app);
+}
+
+static void
+show_tab (App *app, const char *tab)
+{
+  g_autoptr (AtspiAccessible) t = wait_for (app, "page tab", tab, FALSE);
+  click (t);
+}
+
+static gboolean
+channel_in_api (ExsTestServer *server, const char *number, const char *name)
+{
+  g_autofree char *path = g_strconcat ("/api/channels/", number, NULL);
+  g_autoptr (ExsTestReply) reply = exs_test_server_request (server, "GET", path, NULL, TRUE);
+
+  return reply->status == 200 && g_strcmp0 (json_object_get_string_member (exs_test_reply_object (reply), "name"), name) == 0;
+}
+
+/* The window lists the server's channels; a channel added in the app reaches the API. */
+static void
+test_channels_shown_and_added (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autoptr (ExsTestReply) r1 = exs_test_server_request (server, "POST", "/api/channels",
+                                                         "{\"number\":\"100\",\"name\":\"Demo Mix\",\"group\":\"Demo\"}", TRUE);
+  g_autoptr (ExsTestReply) r2 = exs_test_server_request (server, "POST", "/api/channels",
+                                                         "{\"number\":\"1984.1\",\"name\":\"Retro TV\",\"enabled\":false}", TRUE);
+  App *app;
+  gint64 deadline;
+
+  g_assert_cmpuint (r1->status, ==, 201);
+  g_assert_cmpuint (r2->status, ==, 201);
+  app = app_start (server->data_dir, server->base_url, NULL);
+  expect (app, "label", "Running");
+  show_tab (app, "Channels");
+  expect (app, "list item", "Demo Mix");
+  expect (app, "list item", "Retro TV");
+  expect (app, "label", "Disabled");
+  screenshot ("channels");
+
+  {
+    g_autoptr (AtspiAccessible) add = wait_for (app, "push button", "Add Channel", TRUE);
+    click (add);
+  }
+  {
+    g_autoptr (AtspiAccessible) number = wait_for (app, "text", "Number", TRUE);
+    g_autoptr (AtspiAccessible) name = wait_for (app, "text", "Name", TRUE);
+    g_autoptr (AtspiAccessible) group = wait_for (app, "text", "Group", TRUE);
+    type_into (number, "555");
+    type_into (name, "Added From The App");
+    type_into (group, "Desktop");
+  }
+  screenshot ("add-channel");
+  {
+    g_autoptr (AtspiAccessible) save = wait_for (app, "push button", "Add Add", TRUE);
+    click (save);
+  }
+  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  while (!channel_in_api (server, "555", "Added From The App") && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_true (channel_in_api (server, "555", "Added From The App"));
+  /* and the list shows it without a restart */
+  expect (app, "list item", "Added From The App");
+  screenshot ("channel-added");
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+}
+
+/* A port nobody listens on: the app says "stopped" and offers to start. */
+static guint
+free_port (GSocket **keep_listening)
+{
+  g_autoptr (GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_socket_bind (sock, addr, FALSE, &error));
+  bound = g_socket_get_local_address (sock, &error);
+  g_assert_no_error (error);
+  if (keep_listening)
+    {
+      g_assert_true (g_socket_listen (sock, &error));
+      *keep_listening = g_object_ref (sock);
+    }
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The app's own account of how long after its window opened it knew the
+ * server's state (its debug log); the whole start-up is only reported, since
+ * it depends on how busy the machine is. */
+static double
+state_known_seconds (App *app)
+{
+  g_autofree char *log = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (app->log_path, &log, NULL, NULL));
+  line = strstr (log, "server state known ");
+  g_assert_nonnull (line);
+  return g_ascii_strtod (line + strlen ("server state known "), NULL) / 1000.0;
+}
+
+static void
+check_stopped_quickly (const char *url, const char *name)
+{
+  g_autofree char *data_dir = exs_test_make_temp_dir ();
+  g_autofree char *token = g_build_filename (data_dir, "api-token", NULL);
+  App *app;
+  g_autoptr (AtspiAccessible) status = NULL;
+  double seconds, known;
+
+  /* a token, as after a first run: the app really asks the address */
+  g_assert_true (g_file_set_contents (token, "0123456789abcdef\n", -1, NULL));
+  app = app_start (data_dir, url, NULL);
+  status = wait_for (app, "label", "Stopped", TRUE);
+  seconds = (g_get_monotonic_time () - app->started_us) / (double) G_USEC_PER_SEC;
+  known = state_known_seconds (app);
+
+  g_test_message ("%s: the window said “stopped” %.2f s after the app was started; the app knew %.3f s "
+                  "after its window opened", name, seconds, known);
+  g_assert_cmpfloat (known, <, STOPPED_BUDGET_S);
+  show_tab (app, "Channels");
+  expect (app, "label", "The Server Is Stopped");
+  expect (app, "push button", "Start Server");
+  screenshot (name);
+  app_stop (app);
+  exs_test_remove_tree (data_dir);
+}
+
+static void
+test_stopped_server (void)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", free_port (NULL));
+
+  check_stopped_quickly (url, "stopped");
+}
+
+/* Something accepts the connection but never answers: the deadline still holds. */
+static void
+test_hung_server (void)
+{
+  g_autoptr (GSocket) listener = NULL;
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", free_port (&listener));
+
+  check_stopped_quickly (url, "hung");
+}
+
+/* "Start Server" in the app starts the real server; the switch stops it. */
+static void
+test_start_and_stop_from_app (void)
+{
+  g_autofree char *data_dir = exs_test_make_temp_dir ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", free_port (NULL));
+  const char *env[] = { "EXSTREAMTV_BIN", exs_test_server_binary (), NULL };
+  App *app = app_start (data_dir, url, env);
+
+  show_tab (app, "Channels");
+  {
+    g_autoptr (AtspiAccessible) start = wait_for (app, "push button", "Start Server", TRUE);
+    click (start);
+  }
+  expect (app, "list item", "No channels yet");
+  show_tab (app, "Server");
+  expect (app, "label", "Running");
+  {
+    g_autoptr (AtspiAccessible) sw = wait_for (app, "check box", "Run the channel server", TRUE);
+    click (sw);
+  }
+  expect (app, "label", "Stopped");
+  app_stop (app);
+  exs_test_remove_tree (data_dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* libatspi warns (dbind) where GTK 4.8 lacks its Cache interface, then
+   * falls back: only criticals stay fatal */
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
+  g_assert_cmpint (atspi_init (), ==, 0);
+  g_test_add_func ("/preferences/channels/shown-and-added", test_channels_shown_and_added);
+  g_test_add_func ("/preferences/server/stopped-said-within-2s", test_stopped_server);
+  g_test_add_func ("/preferences/server/hung-server-said-within-2s", test_hung_server);
+  g_test_add_func ("/preferences/server/start-and-stop-from-app", test_start_and_stop_from_app);
+  return g_test_run ();
+}
