@@ -199,7 +199,7 @@ load_config (ExsApplication *self, GError **error)
 
   warnings = exs_config_get_warnings (self->config);
   for (guint i = 0; i < warnings->len; i++)
-    g_printerr ("exstreamtv: warning: %s\n", (char *) warnings->pdata[i]);
+    g_printerr (_("exstreamtv: warning: %s\n"), (char *) warnings->pdata[i]);
   self->data_dir = exs_paths_data_dir (self->config);
   return TRUE;
 }
@@ -267,7 +267,7 @@ set_up_demo (ExsApplication *self, GError **error)
   if (added == G_MAXUINT)
     return FALSE;
   if (added > 0)
-    g_print ("exstreamtv: added %u demo channels\n", added);
+    g_print (_("exstreamtv: added %u demo channels\n"), added);
   if (!exs_schedule_demo_install (self->database, demo_dir, error))
     return FALSE;
   exs_demo_ensure_clips_async (demo_dir, self->cancellable, on_demo_clips_ready_cb, g_object_ref (self));
@@ -449,7 +449,7 @@ start_client_discovery (ExsApplication *self, const char *bind, guint port)
       self->hdhr_discovery =
         exs_hdhr_discovery_new (self->hdhr, exs_config_get_string (self->config, "server", "public_base_url"));
       if (exs_hdhr_discovery_start (self->hdhr_discovery, bind, discovery_port, &error))
-        g_print ("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n",
+        g_print (_("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n"),
                  exs_hdhr_device_get_id_string (self->hdhr), exs_hdhr_discovery_get_port (self->hdhr_discovery));
       else
         {
@@ -483,7 +483,7 @@ run_server (ExsApplication *self)
 
   if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
     {
-      say_error ("cannot create data directory %s: %s", self->data_dir, g_strerror (errno));
+      say_error (_("cannot create data directory %s: %s"), self->data_dir, g_strerror (errno));
       return EXS_EXIT_FAILURE;
     }
   if (!take_instance_lock (self, &error))
@@ -513,13 +513,13 @@ run_server (ExsApplication *self)
                                     (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));
   if (self->opt_demo && !set_up_demo (self, &error))
     {
-      say_error ("cannot set up the demo: %s", error->message);
+      say_error (_("cannot set up the demo: %s"), error->message);
       return EXS_EXIT_FAILURE;
     }
 
   if (!start_playout_builder (self, &error))
     {
-      say_error ("cannot start the playout builder: %s", error->message);
+      say_error (_("cannot start the playout builder: %s"), error->message);
       return EXS_EXIT_FAILURE;
     }
 
@@ -559,7 +559,7 @@ run_server (ExsApplication *self)
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))
     {
-      say_error ("cannot set up the HDHomeRun tuner: %s", error->message);
+      say_error (_("cannot set up the HDHomeRun tuner: %s"), error->message);
       return EXS_EXIT_FAILURE;
     }
   if (!exs_http_server_listen (self->http, bind, (guint) exs_config_get_int (self->config, "server", "port"), &error))
@@ -574,9 +574,10 @@ run_server (ExsApplication *self)
   exs_channel_supervisor_prewarm (self->supervisor);
 
   if (token_created)
-    g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "
-             "exstreamtv --show-token):\n  %s\n",
+    g_print (_("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "
+             "exstreamtv --show-token):\n  %s\n"),
              self->data_dir, token);
+  /* not translated: scripts and the test harness read this line */
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);
   fflush (stdout);
@@ -592,7 +593,7 @@ run_server (ExsApplication *self)
   g_source_remove (self->sigterm_id);
 
   g_clear_object (&self->http);
-  g_print ("exstreamtv: stopped\n");
+  g_print (_("exstreamtv: stopped\n"));
   return self->exit_status;
 }
 
@@ -627,14 +628,16 @@ exs_application_run (ExsApplication *self, int argc, char **argv)
     { "version", 'V', 0, G_OPTION_ARG_NONE, &self->opt_version, N_("Print the version and exit"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("[COMMAND …] — live TV channels from your media library"));
+  g_autoptr (GOptionContext) ctx = NULL;
   g_autoptr (GError) error = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* EXSTREAMTV_LOCALEDIR: the build's po/ (meson devenv, the tests) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("EXSTREAMTV_LOCALEDIR") ? g_getenv ("EXSTREAMTV_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  ctx = g_option_context_new (_("[COMMAND …] — live TV channels from your media library"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   /* Stop at the first command word so that its own options are left to it. */
@@ -642,7 +645,7 @@ exs_application_run (ExsApplication *self, int argc, char **argv)
   g_option_context_set_description (ctx, exs_cli_usage ());
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
-      say_error ("%s (see exstreamtv --help)", error->message);
+      say_error (_("%s (see exstreamtv --help)"), error->message);
       return EXS_EXIT_USAGE;
     }
   if (self->opt_version)

@@ -97,7 +97,7 @@ library_list (ExsCliClient *c)
                json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), folders->str);
     }
   if (json_array_get_length (arr) == 0)
-    g_print ("(no libraries yet: add one with `exstreamtv library add NAME KIND FOLDER`)\n");
+    g_print (_("(no libraries yet: add one with `exstreamtv library add NAME KIND FOLDER`)\n"));
   return EXIT_SUCCESS;
 }
 
@@ -123,22 +123,22 @@ library_add (ExsCliClient *c, int argc, char **argv)
 {
   gboolean no_scan = FALSE;
   const GOptionEntry entries[] = {
-    { "no-scan", 0, 0, G_OPTION_ARG_NONE, &no_scan, "Do not scan it now", NULL },
+    { "no-scan", 0, 0, G_OPTION_ARG_NONE, &no_scan, N_("Do not scan it now"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("NAME KIND FOLDER…");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NAME KIND FOLDER…"));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   JsonObject *lib;
   guint status;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return exs_cli_usage_error (error->message);
   if (argc < 4)
-    return exs_cli_usage_error ("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
-                                "at least one FOLDER");
+    return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
+                                "at least one FOLDER"));
   body = paths_body (argv[1], argv[2], argv + 3, argc - 3, !no_scan);
   if (!exs_cli_call (c, "POST", "/api/libraries", body, &status, &reply))
     return EXS_EXIT_FAILURE;
@@ -159,14 +159,15 @@ library_paths (ExsCliClient *c, int argc, char **argv)
   guint status;
 
   if (argc < 3)
-    return exs_cli_usage_error ("library paths needs an ID and at least one FOLDER");
+    return exs_cli_usage_error (_("library paths needs an ID and at least one FOLDER"));
   path = library_path (argv[1], "");
   body = paths_body (NULL, NULL, argv + 2, argc - 2, TRUE);
   if (!exs_cli_call (c, "PATCH", path, body, &status, &reply))
     return EXS_EXIT_FAILURE;
   if (status != 200 || reply == NULL)
     return exs_cli_report_failure (status, reply);
-  g_print ("library %s now has %d folder%s; rescanning\n", argv[1], argc - 2, argc - 2 == 1 ? "" : "s");
+  g_print (g_dngettext (GETTEXT_PACKAGE, "library %s now has %d folder; rescanning\n",
+                       "library %s now has %d folders; rescanning\n", (gulong) (argc - 2)), argv[1], argc - 2);
   return EXIT_SUCCESS;
 }
 
@@ -175,11 +176,11 @@ library_scan (ExsCliClient *c, int argc, char **argv)
 {
   gboolean full = FALSE, wait = FALSE;
   const GOptionEntry entries[] = {
-    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Probe every file again, not only new and changed ones", NULL },
-    { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait, "Wait for the scan to finish, showing progress", NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Probe every file again, not only new and changed ones"), NULL },
+    { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait, N_("Wait for the scan to finish, showing progress"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("ID");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("ID"));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -189,11 +190,11 @@ library_scan (ExsCliClient *c, int argc, char **argv)
   char line[256];
   guint status;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return exs_cli_usage_error (error->message);
   if (argc != 2)
-    return exs_cli_usage_error ("library scan needs one library ID");
+    return exs_cli_usage_error (_("library scan needs one library ID"));
   path = library_path (argv[1], "");
   scan_path = library_path (argv[1], "/scan");
   json_builder_begin_object (b);
@@ -207,7 +208,7 @@ library_scan (ExsCliClient *c, int argc, char **argv)
     return exs_cli_report_failure (status, reply);
   if (!wait)
     {
-      g_print ("scan of library %s started (see `exstreamtv library show %s`)\n", argv[1], argv[1]);
+      g_print (_("scan of library %s started (see `exstreamtv library show %s`)\n"), argv[1], argv[1]);
       return EXIT_SUCCESS;
     }
   while (TRUE)
@@ -228,7 +229,7 @@ library_scan (ExsCliClient *c, int argc, char **argv)
           g_printerr ("\n");
           if (!json_object_get_null_member (scan, "error"))
             {
-              g_printerr ("exstreamtv: the scan stopped: %s\n", json_object_get_string_member (scan, "error"));
+              g_printerr (_("exstreamtv: the scan stopped: %s\n"), json_object_get_string_member (scan, "error"));
               return EXS_EXIT_FAILURE;
             }
           g_print ("%s\n", scan_summary (lib, line, sizeof line));
@@ -248,7 +249,7 @@ library_remove (ExsCliClient *c, const char *id)
     return EXS_EXIT_FAILURE;
   if (status != 204)
     return exs_cli_report_failure (status, reply);
-  g_print ("removed library %s\n", id);
+  g_print (_("removed library %s\n"), id);
   return EXIT_SUCCESS;
 }
 
@@ -260,7 +261,7 @@ int
 exs_cli_library_run (ExsCliClient *c, int argc, char **argv)
 {
   if (argc < 2)
-    return exs_cli_usage_error ("library needs a subcommand: list, show, add, paths, scan or remove");
+    return exs_cli_usage_error (_("library needs a subcommand: list, show, add, paths, scan or remove"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return library_list (c);
   if (g_str_equal (argv[1], "show") && argc == 3)
@@ -273,5 +274,5 @@ exs_cli_library_run (ExsCliClient *c, int argc, char **argv)
     return library_scan (c, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove") && argc == 3)
     return library_remove (c, argv[2]);
-  return exs_cli_usage_error ("unknown or incomplete library command");
+  return exs_cli_usage_error (_("unknown or incomplete library command"));
 }

@@ -1,6 +1,7 @@
 /* exs-cli-private.h: what the command families of the CLI share */
 #pragma once
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -14,13 +15,13 @@ typedef struct
 } ExsCliClient;
 
 #define EXS_CLI_LIBRARY_USAGE                                                                              \
-  "  library list                         List libraries and their scan state\n"                           \
+  N_("  library list                         List libraries and their scan state\n"                           \
   "  library show ID                      Show one library (folders, counts, last scan)\n"                 \
   "  library add NAME KIND FOLDER…        Add a library (KIND: movies, shows, music_videos,\n"            \
   "                                       other_videos) and scan it [--no-scan]\n"                         \
   "  library paths ID FOLDER…             Replace a library's folders and rescan\n"                        \
   "  library scan ID [--full] [--wait]    Scan now (--full probes every file again)\n"                     \
-  "  library remove ID                    Remove a library and its items\n"
+  "  library remove ID                    Remove a library and its items\n")
 
 gboolean exs_cli_call (ExsCliClient  *client,
                        const char    *method,

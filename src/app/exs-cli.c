@@ -15,6 +15,7 @@
 #include "exs-paths.h"
 
 #include <gio/gunixinputstream.h>
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
@@ -33,7 +34,10 @@ client_clear (Client *c)
 const char *
 exs_cli_usage (void)
 {
-  return "Commands (they talk to the running server):\n"
+  static char *usage;
+
+  if (usage == NULL)
+    usage = g_strconcat (_("Commands (they talk to the running server):\n"
          "  channel list                         List channels\n"
          "  channel show NUMBER                  Show one channel\n"
          "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
@@ -44,8 +48,9 @@ exs_cli_usage (void)
          "  backup restore FILE                  Replace the database with a backup (server stopped)\n"
          "  schedule list                        List schedules and the channels that play them\n"
          "  schedule export [FILE]               Write channels and schedules as one JSON document\n"
-         "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"
-         EXS_CLI_LIBRARY_USAGE;
+         "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"),
+                         _(EXS_CLI_LIBRARY_USAGE), NULL);
+  return usage;
 }
 
 static int
@@ -67,7 +72,7 @@ call (Client *c, const char *method, const char *path, JsonNode *body, guint *st
 
   if (msg == NULL)
     {
-      g_printerr ("exstreamtv: “%s” is not a valid server URL\n", c->base_url);
+      g_printerr (_("exstreamtv: “%s” is not a valid server URL\n"), c->base_url);
       return FALSE;
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
@@ -80,8 +85,8 @@ call (Client *c, const char *method, const char *path, JsonNode *body, guint *st
   bytes = soup_session_send_and_read (c->session, msg, NULL, &error);
   if (bytes == NULL)
     {
-      g_printerr ("exstreamtv: cannot reach the server at %s: %s\n"
-                  "Is it running? Start it with `exstreamtv`, or point to it with --url.\n",
+      g_printerr (_("exstreamtv: cannot reach the server at %s: %s\n"
+                  "Is it running? Start it with `exstreamtv`, or point to it with --url.\n"),
                   c->base_url, error->message);
       return FALSE;
     }
@@ -109,7 +114,7 @@ report_failure (guint status, JsonNode *reply)
       if (err && json_object_has_member (err, "message"))
         message = json_object_get_string_member (err, "message");
     }
-  g_printerr ("exstreamtv: the server said %u: %s\n", status, message ? message : soup_status_get_phrase (status));
+  g_printerr (_("exstreamtv: the server said %u: %s\n"), status, message ? message : soup_status_get_phrase (status));
   return EXS_EXIT_FAILURE;
 }
 
@@ -138,7 +143,7 @@ channel_list (Client *c)
   for (guint i = 0; i < json_array_get_length (arr); i++)
     print_channel_row (json_array_get_object_element (arr, i));
   if (json_array_get_length (arr) == 0)
-    g_print ("(no channels yet: add one with `exstreamtv channel add NUMBER NAME`)\n");
+    g_print (_("(no channels yet: add one with `exstreamtv channel add NUMBER NAME`)\n"));
   return EXIT_SUCCESS;
 }
 
@@ -174,24 +179,24 @@ channel_add (Client *c, int argc, char **argv)
   g_autofree char *logo = NULL;
   gboolean always_on = FALSE, disabled = FALSE;
   const GOptionEntry entries[] = {
-    { "group", 'g', 0, G_OPTION_ARG_STRING, &group, "Group shown by IPTV players", "GROUP" },
-    { "logo", 'l', 0, G_OPTION_ARG_STRING, &logo, "Logo URL", "URL" },
-    { "always-on", 0, 0, G_OPTION_ARG_NONE, &always_on, "Keep the channel running without viewers", NULL },
-    { "disabled", 0, 0, G_OPTION_ARG_NONE, &disabled, "Add it disabled", NULL },
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group, N_("Group shown by IPTV players"), N_("GROUP") },
+    { "logo", 'l', 0, G_OPTION_ARG_STRING, &logo, N_("Logo URL"), N_("URL") },
+    { "always-on", 0, 0, G_OPTION_ARG_NONE, &always_on, N_("Keep the channel running without viewers"), NULL },
+    { "disabled", 0, 0, G_OPTION_ARG_NONE, &disabled, N_("Add it disabled"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("NUMBER NAME");
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NUMBER NAME"));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   guint status;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return usage_error (error->message);
   if (argc != 3)
-    return usage_error ("channel add needs a NUMBER and a NAME (quote a name with spaces)");
+    return usage_error (_("channel add needs a NUMBER and a NAME (quote a name with spaces)"));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "number");
@@ -219,7 +224,7 @@ channel_add (Client *c, int argc, char **argv)
     return EXS_EXIT_FAILURE;
   if (status != 201 || reply == NULL)
     return report_failure (status, reply);
-  g_print ("added channel %s\n", json_object_get_string_member (json_node_get_object (reply), "number"));
+  g_print (_("added channel %s\n"), json_object_get_string_member (json_node_get_object (reply), "number"));
   return EXIT_SUCCESS;
 }
 
@@ -234,7 +239,7 @@ channel_remove (Client *c, const char *number)
     return EXS_EXIT_FAILURE;
   if (status != 204)
     return report_failure (status, reply);
-  g_print ("removed channel %s\n", number);
+  g_print (_("removed channel %s\n"), number);
   return EXIT_SUCCESS;
 }
 
@@ -242,7 +247,7 @@ static int
 run_channel (Client *c, int argc, char **argv)
 {
   if (argc < 2)
-    return usage_error ("channel needs a subcommand: list, show, add or remove");
+    return usage_error (_("channel needs a subcommand: list, show, add or remove"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return channel_list (c);
   if (g_str_equal (argv[1], "show") && argc == 3)
@@ -251,7 +256,7 @@ run_channel (Client *c, int argc, char **argv)
     return channel_add (c, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove") && argc == 3)
     return channel_remove (c, argv[2]);
-  return usage_error ("unknown or incomplete channel command");
+  return usage_error (_("unknown or incomplete channel command"));
 }
 
 static int
@@ -278,11 +283,11 @@ schedule_list (Client *c)
                json_object_get_string_member (s, "name"), json_array_get_length (json_object_get_array_member (s, "items")),
                list->len ? list->str : "-");
       if (json_array_get_length (json_object_get_array_member (s, "problems")) > 0)
-        g_print ("       problems: %s\n",
+        g_print (_("       problems: %s\n"),
                  json_array_get_string_element (json_object_get_array_member (s, "problems"), 0));
     }
   if (json_array_get_length (arr) == 0)
-    g_print ("(no schedules yet: see docs/api/scheduling.md)\n");
+    g_print (_("(no schedules yet: see docs/api/scheduling.md)\n"));
   return EXIT_SUCCESS;
 }
 
@@ -308,11 +313,11 @@ schedule_export (Client *c, const char *file)
     g_autofree char *with_nl = g_strconcat (text, "\n", NULL);
     if (!g_file_set_contents (file, with_nl, -1, &error))
       {
-        g_printerr ("exstreamtv: cannot write %s: %s\n", file, error->message);
+        g_printerr (_("exstreamtv: cannot write %s: %s\n"), file, error->message);
         return EXS_EXIT_FAILURE;
       }
   }
-  g_print ("exported to %s\n", file);
+  g_print (_("exported to %s\n"), file);
   return EXIT_SUCCESS;
 }
 
@@ -332,7 +337,7 @@ schedule_import (Client *c, const char *file)
       g_autoptr (GOutputStream) mem = g_memory_output_stream_new_resizable ();
       if (g_output_stream_splice (mem, in, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error) < 0)
         {
-          g_printerr ("exstreamtv: cannot read standard input: %s\n", error->message);
+          g_printerr (_("exstreamtv: cannot read standard input: %s\n"), error->message);
           return EXS_EXIT_FAILURE;
         }
       len = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (mem));
@@ -340,12 +345,12 @@ schedule_import (Client *c, const char *file)
     }
   else if (!g_file_get_contents (file, &text, &len, &error))
     {
-      g_printerr ("exstreamtv: cannot read %s: %s\n", file, error->message);
+      g_printerr (_("exstreamtv: cannot read %s: %s\n"), file, error->message);
       return EXS_EXIT_FAILURE;
     }
   if (!json_parser_load_from_data (parser, text, (gssize) len, &error) || json_parser_get_root (parser) == NULL)
     {
-      g_printerr ("exstreamtv: %s is not a JSON document: %s\n", file, error ? error->message : "empty");
+      g_printerr (_("exstreamtv: %s is not a JSON document: %s\n"), file, error ? error->message : "empty");
       return EXS_EXIT_FAILURE;
     }
   if (!call (c, "POST", "/api/import", json_parser_get_root (parser), &status, &reply))
@@ -362,14 +367,14 @@ static int
 run_schedule (Client *c, int argc, char **argv)
 {
   if (argc < 2)
-    return usage_error ("schedule needs a subcommand: list, export or import");
+    return usage_error (_("schedule needs a subcommand: list, export or import"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return schedule_list (c);
   if (g_str_equal (argv[1], "export") && argc <= 3)
     return schedule_export (c, argc == 3 ? argv[2] : NULL);
   if (g_str_equal (argv[1], "import") && argc == 3)
     return schedule_import (c, argv[2]);
-  return usage_error ("unknown or incomplete schedule command");
+  return usage_error (_("unknown or incomplete schedule command"));
 }
 
 /**
@@ -398,8 +403,8 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   c.token = env_token ? g_strdup (env_token) : exs_paths_read_token (data_dir, &error);
   if (c.token == NULL)
     {
-      g_printerr ("exstreamtv: no admin token found (%s). Has the server been started with this data "
-                  "directory (%s)? Set EXSTREAMTV_TOKEN or --data-dir.\n",
+      g_printerr (_("exstreamtv: no admin token found (%s). Has the server been started with this data "
+                  "directory (%s)? Set EXSTREAMTV_TOKEN or --data-dir.\n"),
                   error->message, data_dir);
       return EXS_EXIT_FAILURE;
     }

@@ -12,7 +12,8 @@ main (int argc, char **argv)
   g_autoptr (ExsPrefsApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* EXSTREAMTV_LOCALEDIR: the build's po/ (meson devenv, the tests) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("EXSTREAMTV_LOCALEDIR") ? g_getenv ("EXSTREAMTV_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -149,6 +149,12 @@ app_start (const char *data_dir, const char *url, const char *const *extra_env)
   g_autoptr (GError) error = NULL;
   gint64 deadline;
 
+  /* as the harness does for its servers: no user config, and a server the
+   * app starts keeps off port 65001 and SSDP multicast */
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "EXSTREAMTV_SERVER_PORT");
+  g_subprocess_launcher_setenv (launcher, "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED", "false", TRUE);
+  g_subprocess_launcher_setenv (launcher, "EXSTREAMTV_HDHOMERUN_SSDP_ENABLED", "false", TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "memory", TRUE);
   g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
   g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "atspi", TRUE);
@@ -371,6 +377,33 @@ test_start_and_stop_from_app (void)
   exs_test_remove_tree (data_dir);
 }
 
+/* Under LANGUAGE=de the command line and the window speak German. */
+static void
+test_german (void)
+{
+  g_autofree char *data_dir = exs_test_make_temp_dir ();
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", free_port (NULL));
+  const char *env[] = { "LANGUAGE", "de", "LC_ALL", "C.UTF-8", NULL };
+  const char *cli[] = { exs_test_server_binary (), "--data-dir", data_dir, "--url", url, "channel", "list", NULL };
+  const char *cli_env[] = { "LANGUAGE=de", "LC_ALL=C.UTF-8", "EXSTREAMTV_TOKEN=0123456789abcdef", NULL };
+  g_autofree char *output = NULL;
+  App *app;
+
+  g_assert_nonnull (g_getenv ("EXSTREAMTV_LOCALEDIR"));
+  g_assert_cmpint (exs_test_run_command (cli, cli_env, &output), !=, 0);
+  g_assert_nonnull (strstr (output, "ist nicht erreichbar"));
+  g_assert_nonnull (strstr (output, "Läuft er?"));
+
+  app = app_start (data_dir, url, env);
+  expect (app, "label", "Gestoppt");
+  show_tab (app, "Sender");
+  expect (app, "label", "Der Server ist gestoppt");
+  expect (app, "push button", "Server starten");
+  screenshot ("german");
+  app_stop (app);
+  exs_test_remove_tree (data_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -383,5 +416,6 @@ main (int argc, char **argv)
   g_test_add_func ("/preferences/server/stopped-said-within-2s", test_stopped_server);
   g_test_add_func ("/preferences/server/hung-server-said-within-2s", test_hung_server);
   g_test_add_func ("/preferences/server/start-and-stop-from-app", test_start_and_stop_from_app);
+  g_test_add_func ("/preferences/translations/german", test_german);
   return g_test_run ();
 }
