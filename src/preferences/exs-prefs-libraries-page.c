@@ -282,10 +282,14 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
       if (p)
         add_detail_row (ADW_EXPANDER_ROW (row), json_object_get_string_member_with_default (p, "path", "?"),
                         err ? err : _("Folder"), err != NULL);
+      if (err)
+        adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
     }
   if (scan_state && json_object_get_int_member_with_default (scan_state, "failed", 0) > 0 && !is_scanning (lib))
     {
       g_autofree char *path = g_strdup_printf ("/api/media?library=%" G_GINT64_FORMAT "&limit=%d", id, MAX_FAILED_SHOWN);
+      /* problems are shown opened */
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       exs_prefs_client_request_async (self->client, "GET", path, NULL, 10000, self->cancellable, on_failed_media_cb,
                                       g_object_ref (self));
     }
@@ -293,6 +297,7 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
     {
       g_autofree char *path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT "/issues", id);
       IssuesCall *call = g_new0 (IssuesCall, 1);
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       call->self = g_object_ref (self);
       call->id = id;
       exs_prefs_client_request_async (self->client, "GET", path, NULL, 10000, self->cancellable, on_issues_cb, call);

@@ -270,6 +270,59 @@ test_channels_shown_and_added (void)
   exs_test_server_stop (server, NULL);
 }
 
+static gboolean
+library_exists (ExsTestServer *server, gint64 id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+  g_autoptr (ExsTestReply) reply = exs_test_server_request (server, "GET", path, NULL, TRUE);
+
+  g_assert_true (reply->status == 200 || reply->status == 404);
+  return reply->status == 200;
+}
+
+/* A library's scan result (a file that cannot be played) is shown, and
+ * removing it in the app removes it from the server. */
+static void
+test_library_failed_files_and_remove (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autofree char *folder = exs_test_make_temp_dir ();
+  g_autofree char *broken = g_build_filename (folder, "broken.mkv", NULL);
+  g_autofree char *body = NULL;
+  g_autoptr (ExsTestReply) created = NULL;
+  gint64 id, deadline;
+  App *app;
+
+  g_assert_true (g_file_set_contents (broken, "this is not a video", -1, NULL));
+  body = g_strdup_printf ("{\"name\":\"Test Films\",\"kind\":\"movies\",\"paths\":[\"%s\"]}", folder);
+  created = exs_test_server_request (server, "POST", "/api/libraries", body, TRUE);
+  g_assert_cmpuint (created->status, ==, 201);
+  id = json_object_get_int_member (exs_test_reply_object (created), "id");
+
+  app = app_start (server->data_dir, server->base_url, NULL);
+  show_tab (app, "Libraries");
+  expect (app, "label", "1 file failed");
+  /* a library with problems is shown opened, its failed files listed */
+  expect (app, "label", "cannot be played");
+  screenshot ("libraries");
+  {
+    g_autoptr (AtspiAccessible) remove = wait_for (app, "push button", "Remove the library", TRUE);
+    click (remove);
+  }
+  {
+    g_autoptr (AtspiAccessible) confirm = wait_for (app, "push button", "_Remove", TRUE);
+    click (confirm);
+  }
+  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  while (library_exists (server, id) && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_false (library_exists (server, id));
+  expect (app, "list item", "No libraries yet");
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+  exs_test_remove_tree (folder);
+}
+
 /* A port nobody listens on: the app says "stopped" and offers to start. */
 static guint
 free_port (GSocket **keep_listening)
@@ -413,6 +466,7 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR);
   g_assert_cmpint (atspi_init (), ==, 0);
   g_test_add_func ("/preferences/channels/shown-and-added", test_channels_shown_and_added);
+  g_test_add_func ("/preferences/libraries/failed-files-and-remove", test_library_failed_files_and_remove);
   g_test_add_func ("/preferences/server/stopped-said-within-2s", test_stopped_server);
   g_test_add_func ("/preferences/server/hung-server-said-within-2s", test_hung_server);
   g_test_add_func ("/preferences/server/start-and-stop-from-app", test_start_and_stop_from_app);
