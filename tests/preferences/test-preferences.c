@@ -132,6 +132,14 @@ click (AtspiAccessible *o)
 }
 
 static void
+click_when_shown (App *app, const char *role, const char *name)
+{
+  g_autoptr (AtspiAccessible) found = wait_for (app, role, name, TRUE);
+
+  click (found);
+}
+
+static void
 type_into (AtspiAccessible *o, const char *text)
 {
   g_autoptr (GError) error = NULL;
@@ -242,10 +250,7 @@ test_channels_shown_and_added (void)
   expect (app, "label", "Disabled");
   screenshot ("channels");
 
-  {
-    g_autoptr (AtspiAccessible) add = wait_for (app, "push button", "Add Channel", TRUE);
-    click (add);
-  }
+  click_when_shown (app, "push button", "Add Channel");
   {
     g_autoptr (AtspiAccessible) number = wait_for (app, "text", "Number", TRUE);
     g_autoptr (AtspiAccessible) name = wait_for (app, "text", "Name", TRUE);
@@ -255,10 +260,7 @@ test_channels_shown_and_added (void)
     type_into (group, "Desktop");
   }
   screenshot ("add-channel");
-  {
-    g_autoptr (AtspiAccessible) save = wait_for (app, "push button", "Add Add", TRUE);
-    click (save);
-  }
+  click_when_shown (app, "push button", "Add Add");
   deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
   while (!channel_in_api (server, "555", "Added From The App") && g_get_monotonic_time () < deadline)
     g_usleep (50 * 1000);
@@ -305,14 +307,8 @@ test_library_failed_files_and_remove (void)
   /* a library with problems is shown opened, its failed files listed */
   expect (app, "label", "cannot be played");
   screenshot ("libraries");
-  {
-    g_autoptr (AtspiAccessible) remove = wait_for (app, "push button", "Remove the library", TRUE);
-    click (remove);
-  }
-  {
-    g_autoptr (AtspiAccessible) confirm = wait_for (app, "push button", "_Remove", TRUE);
-    click (confirm);
-  }
+  click_when_shown (app, "push button", "Remove the library");
+  click_when_shown (app, "push button", "_Remove");
   deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
   while (library_exists (server, id) && g_get_monotonic_time () < deadline)
     g_usleep (50 * 1000);
@@ -414,17 +410,11 @@ test_start_and_stop_from_app (void)
   App *app = app_start (data_dir, url, env);
 
   show_tab (app, "Channels");
-  {
-    g_autoptr (AtspiAccessible) start = wait_for (app, "push button", "Start Server", TRUE);
-    click (start);
-  }
+  click_when_shown (app, "push button", "Start Server");
   expect (app, "list item", "No channels yet");
   show_tab (app, "Server");
   expect (app, "label", "Running");
-  {
-    g_autoptr (AtspiAccessible) sw = wait_for (app, "check box", "Run the channel server", TRUE);
-    click (sw);
-  }
+  click_when_shown (app, "check box", "Run the channel server");
   expect (app, "label", "Stopped");
   app_stop (app);
   exs_test_remove_tree (data_dir);
