@@ -179,7 +179,9 @@ on_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_UNREACHABLE,
+        g_task_return_new_error (task, EXS_PREFS_CLIENT_ERROR,
+                                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
+                                   ? EXS_PREFS_CLIENT_ERROR_REFUSED : EXS_PREFS_CLIENT_ERROR_UNREACHABLE,
                                  _("Cannot reach the server at %s: %s"), self->base_url, error->message);
       return;
     }

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  EXS_PREFS_CLIENT_ERROR_UNREACHABLE, /* no answer: not running, wrong port, timed out */
+  EXS_PREFS_CLIENT_ERROR_UNREACHABLE, /* no answer: wrong address, timed out */
+  EXS_PREFS_CLIENT_ERROR_REFUSED,     /* nothing listens there: the server is not running */
   EXS_PREFS_CLIENT_ERROR_NO_TOKEN,    /* the data dir has no admin token yet */
   EXS_PREFS_CLIENT_ERROR_HTTP,        /* the server answered 4xx/5xx; the message is its own */
 } ExsPrefsClientError;

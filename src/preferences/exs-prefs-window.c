@@ -21,6 +21,7 @@
 #define HEALTH_INTERVAL_S 2
 #define HEALTH_TIMEOUT_MS 1500
 #define REFRESH_EVERY_TICKS 2
+#define MISSED_BEFORE_STOPPED 3 /* a running server that misses this many checks in a row is stopped */
 
 struct _ExsPrefsWindow
 {
@@ -40,6 +41,7 @@ struct _ExsPrefsWindow
   gboolean checking;
   gboolean known;   /* a health check has answered (or failed) at least once */
   gboolean running;
+  guint missed;     /* health checks in a row a running server did not answer */
   gint64 opened_us;
 };
 
@@ -90,6 +92,7 @@ on_health_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autofree char *detail = g_strdup_printf (_("Running — version %s, at %s"),
                                                  json_object_get_string_member_with_default (o, "version", "?"),
                                                  exs_prefs_client_get_base_url (EXS_PREFS_CLIENT (source)));
+      self->missed = 0;
       set_running (self, TRUE, detail);
       if (self->ticks % REFRESH_EVERY_TICKS == 0)
         {
@@ -99,6 +102,10 @@ on_health_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else if (g_error_matches (error, EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_NO_TOKEN))
     set_running (self, FALSE, _("Stopped — it has not been started yet"));
+  else if (self->running && ++self->missed < MISSED_BEFORE_STOPPED
+           && !g_error_matches (error, EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_REFUSED))
+    /* a busy server answers late now and then: not stopped yet */
+    exs_prefs_server_page_set_running (self->server_page, TRUE, _("Running, but not answering right now…"));
   else
     {
       g_autofree char *detail = g_strdup_printf (_("Stopped — nothing answers at %s"),

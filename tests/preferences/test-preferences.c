@@ -244,6 +244,13 @@ test_channels_shown_and_added (void)
   g_assert_cmpuint (r2->status, ==, 201);
   app = app_start (server->data_dir, server->base_url, NULL);
   expect (app, "label", "Running");
+  {
+    /* the addresses for players are the server's own */
+    g_autofree char *m3u = g_strconcat (server->base_url, "/iptv/channels.m3u", NULL);
+    g_autofree char *xmltv = g_strconcat (server->base_url, "/iptv/xmltv.xml", NULL);
+    expect (app, "label", m3u);
+    expect (app, "label", xmltv);
+  }
   show_tab (app, "Channels");
   expect (app, "list item", "Demo Mix");
   expect (app, "list item", "Retro TV");
