@@ -13,6 +13,7 @@
 #include "exs-test-server.h"
 
 #include <atspi/atspi.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* at-spi2-core 2.46 declares none */
@@ -326,6 +327,53 @@ test_library_failed_files_and_remove (void)
   exs_test_remove_tree (folder);
 }
 
+/* "Open in Browser" opens the server's web UI in the default browser (here a
+ * script registered for http: URLs that writes down what it was given). */
+static void
+test_open_in_browser (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autofree char *home = exs_test_make_temp_dir ();
+  g_autofree char *apps = g_build_filename (home, "data", "applications", NULL);
+  g_autofree char *config = g_build_filename (home, "config", NULL);
+  g_autofree char *script = g_build_filename (home, "browser.sh", NULL);
+  g_autofree char *opened = g_build_filename (home, "opened-url", NULL);
+  g_autofree char *script_text = g_strdup_printf ("#!/bin/sh\nprintf '%%s' \"$1\" > '%s.part' && mv '%s.part' '%s'\n",
+                                                  opened, opened, opened);
+  g_autofree char *desktop = g_strdup_printf ("[Desktop Entry]\nType=Application\nName=Test Browser\nExec=%s %%u\n"
+                                              "MimeType=x-scheme-handler/http;\n", script);
+  g_autofree char *desktop_path = g_build_filename (apps, "exs-test-browser.desktop", NULL);
+  g_autofree char *mimeapps = g_build_filename (config, "mimeapps.list", NULL);
+  g_autofree char *data_home = g_build_filename (home, "data", NULL);
+  g_autofree char *web = g_strconcat (server->base_url, "/web/", NULL);
+  g_autofree char *url = NULL;
+  const char *env[] = { "XDG_DATA_HOME", data_home, "XDG_CONFIG_HOME", config, NULL };
+  gint64 deadline;
+  App *app;
+
+  g_assert_cmpint (g_mkdir_with_parents (apps, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (config, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (script, script_text, -1, NULL));
+  g_assert_cmpint (g_chmod (script, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (desktop_path, desktop, -1, NULL));
+  g_assert_true (g_file_set_contents (mimeapps, "[Default Applications]\nx-scheme-handler/http=exs-test-browser.desktop\n",
+                                      -1, NULL));
+
+  app = app_start (server->data_dir, server->base_url, env);
+  expect (app, "label", "Running");
+  click_when_shown (app, "push button", "Open in Browser");
+  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  while (!g_file_get_contents (opened, &url, NULL, NULL) && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_nonnull (url);
+  g_test_message ("the browser was given %s", url);
+  /* a one-time login link where the server has them, else the page itself */
+  g_assert_true (g_str_has_prefix (url, web));
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+  exs_test_remove_tree (home);
+}
+
 /* A port nobody listens on: the app says "stopped" and offers to start. */
 static guint
 free_port (GSocket **keep_listening)
@@ -464,6 +512,7 @@ main (int argc, char **argv)
   g_assert_cmpint (atspi_init (), ==, 0);
   g_test_add_func ("/preferences/channels/shown-and-added", test_channels_shown_and_added);
   g_test_add_func ("/preferences/libraries/failed-files-and-remove", test_library_failed_files_and_remove);
+  g_test_add_func ("/preferences/server/open-in-browser", test_open_in_browser);
   g_test_add_func ("/preferences/server/stopped-said-within-2s", test_stopped_server);
   g_test_add_func ("/preferences/server/hung-server-said-within-2s", test_hung_server);
   g_test_add_func ("/preferences/server/start-and-stop-from-app", test_start_and_stop_from_app);
