@@ -64,26 +64,6 @@ matches (AtspiAccessible *o, const char *role, const char *name)
   return r && n && (role == NULL || g_str_equal (r, role)) && strstr (n, name) != NULL;
 }
 
-static AtspiAccessible *
-find (AtspiAccessible *root, const char *role, const char *name, int depth)
-{
-  int n;
-
-  if (matches (root, role, name))
-    return g_object_ref (root);
-  if (depth > 60)
-    return NULL;
-  n = atspi_accessible_get_child_count (root, NULL);
-  for (int i = 0; i < n; i++)
-    {
-      g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
-      AtspiAccessible *found = child ? find (child, role, name, depth + 1) : NULL;
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* GTK 4.8 sets no SHOWING state; a widget that is not on screen (a hidden
  * stack page, a closed dialog) has an empty extent. */
 static gboolean
@@ -97,6 +77,26 @@ is_showing (AtspiAccessible *o)
   return showing;
 }
 
+static AtspiAccessible *
+find (AtspiAccessible *root, const char *role, const char *name, gboolean showing, int depth)
+{
+  int n;
+
+  if (matches (root, role, name) && (!showing || is_showing (root)))
+    return g_object_ref (root);
+  if (depth > 60)
+    return NULL;
+  n = atspi_accessible_get_child_count (root, NULL);
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
+      AtspiAccessible *found = child ? find (child, role, name, showing, depth + 1) : NULL;
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* Waits until the app's tree has a (showing, if asked) role+name. */
 static AtspiAccessible *
 wait_for (App *app, const char *role, const char *name, gboolean showing)
@@ -107,10 +107,9 @@ wait_for (App *app, const char *role, const char *name, gboolean showing)
     {
       AtspiAccessible *found;
       atspi_accessible_clear_cache (app->app);
-      found = find (app->app, role, name, 0);
-      if (found && (!showing || is_showing (found)))
+      found = find (app->app, role, name, showing, 0);
+      if (found)
         return found;
-      g_clear_object (&found);
       g_usleep (50 * 1000);
     }
   g_error ("the window never showed a %s named “%s”", role ? role : "widget", name);
@@ -220,13 +219,37 @@ show_tab (App *app, const char *tab)
   click (t);
 }
 
-static gboolean
-channel_in_api (ExsTestServer *server, const char *number, const char *name)
+/* What the API says of one channel or library: "NAME enabled|disabled", "NAME", or "gone". */
+static char *
+api_state (ExsTestServer *server, const char *path)
 {
-  g_autofree char *path = g_strconcat ("/api/channels/", number, NULL);
   g_autoptr (ExsTestReply) reply = exs_test_server_request (server, "GET", path, NULL, TRUE);
+  JsonObject *o;
 
-  return reply->status == 200 && g_strcmp0 (json_object_get_string_member (exs_test_reply_object (reply), "name"), name) == 0;
+  if (reply->status == 404)
+    return g_strdup ("gone");
+  g_assert_cmpuint (reply->status, ==, 200);
+  o = exs_test_reply_object (reply);
+  if (!json_object_has_member (o, "enabled"))
+    return g_strdup (json_object_get_string_member (o, "name"));
+  return g_strdup_printf ("%s %s", json_object_get_string_member (o, "name"),
+                          json_object_get_boolean_member (o, "enabled") ? "enabled" : "disabled");
+}
+
+/* Waits until what the app did reaches the server. */
+static void
+wait_api (ExsTestServer *server, const char *path, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  g_autofree char *state = api_state (server, path);
+
+  while (!g_str_equal (state, expected) && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (50 * 1000);
+      g_free (state);
+      state = api_state (server, path);
+    }
+  g_assert_cmpstr (state, ==, expected);
 }
 
 /* The window lists the server's channels; a channel added in the app reaches the API. */
@@ -239,7 +262,6 @@ test_channels_shown_and_added (void)
   g_autoptr (ExsTestReply) r2 = exs_test_server_request (server, "POST", "/api/channels",
                                                          "{\"number\":\"1984.1\",\"name\":\"Retro TV\",\"enabled\":false}", TRUE);
   App *app;
-  gint64 deadline;
 
   g_assert_cmpuint (r1->status, ==, 201);
   g_assert_cmpuint (r2->status, ==, 201);
@@ -269,25 +291,27 @@ test_channels_shown_and_added (void)
   }
   screenshot ("add-channel");
   click_when_shown (app, "push button", "Add Add");
-  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
-  while (!channel_in_api (server, "555", "Added From The App") && g_get_monotonic_time () < deadline)
-    g_usleep (50 * 1000);
-  g_assert_true (channel_in_api (server, "555", "Added From The App"));
+  wait_api (server, "/api/channels/555", "Added From The App enabled");
   /* and the list shows it without a restart */
   expect (app, "list item", "Added From The App");
   screenshot ("channel-added");
+
+  /* disable, rename and remove, each through the window */
+  click_when_shown (app, "check box", "Channel 100 enabled");
+  wait_api (server, "/api/channels/100", "Demo Mix disabled");
+  click_when_shown (app, "push button", "Edit channel 555");
+  {
+    g_autoptr (AtspiAccessible) name = wait_for (app, "text", "Name", TRUE);
+    type_into (name, "Renamed In The App");
+  }
+  click_when_shown (app, "push button", "_Save");
+  wait_api (server, "/api/channels/555", "Renamed In The App enabled");
+  click_when_shown (app, "push button", "Remove channel 1984.1");
+  click_when_shown (app, "push button", "_Remove");
+  wait_api (server, "/api/channels/1984.1", "gone");
+  expect (app, "list item", "Renamed In The App");
   app_stop (app);
   exs_test_server_stop (server, NULL);
-}
-
-static gboolean
-library_exists (ExsTestServer *server, gint64 id)
-{
-  g_autofree char *path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
-  g_autoptr (ExsTestReply) reply = exs_test_server_request (server, "GET", path, NULL, TRUE);
-
-  g_assert_true (reply->status == 200 || reply->status == 404);
-  return reply->status == 200;
 }
 
 /* A library's scan result (a file that cannot be played) is shown, and
@@ -300,7 +324,7 @@ test_library_failed_files_and_remove (void)
   g_autofree char *broken = g_build_filename (folder, "broken.mkv", NULL);
   g_autofree char *body = NULL;
   g_autoptr (ExsTestReply) created = NULL;
-  gint64 id, deadline;
+  gint64 id;
   App *app;
 
   g_assert_true (g_file_set_contents (broken, "this is not a video", -1, NULL));
@@ -317,10 +341,10 @@ test_library_failed_files_and_remove (void)
   screenshot ("libraries");
   click_when_shown (app, "push button", "Remove the library");
   click_when_shown (app, "push button", "_Remove");
-  deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
-  while (library_exists (server, id) && g_get_monotonic_time () < deadline)
-    g_usleep (50 * 1000);
-  g_assert_false (library_exists (server, id));
+  {
+    g_autofree char *path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+    wait_api (server, path, "gone");
+  }
   expect (app, "list item", "No libraries yet");
   app_stop (app);
   exs_test_server_stop (server, NULL);
