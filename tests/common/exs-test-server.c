@@ -446,7 +446,7 @@ exs_test_wait_for (gboolean (*condition) (gpointer user_data), gpointer user_dat
       if (g_get_monotonic_time () >= deadline)
         return FALSE;
       if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (10000);
+        g_usleep (G_USEC_PER_SEC / 10);
     }
   return TRUE;
 }
