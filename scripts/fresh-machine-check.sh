@@ -40,6 +40,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# mktemp makes the folder 0700; as the chroot's / it must let the tests'
+# unprivileged clients (VLC runs as nobody) in
+chmod 755 "$root"
 echo "fresh-machine-check: debootstrap bookworm into $root"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
   || { tail -n 20 "$root.debootstrap.log"; exit 1; }
