@@ -7,7 +7,30 @@
 
 #include "exs-api-context.h"
 
+#include "exs-elements.h"
 #include "exs-http-json.h"
+
+/* GStreamer elements that are not installed: each degrades a feature (a
+ * missing required one stops the server at start-up). */
+static JsonArray *
+missing_elements (void)
+{
+  g_autoptr (GPtrArray) missing = exs_elements_dup_missing ();
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < missing->len; i++)
+    {
+      const ExsElement *e = missing->pdata[i];
+      JsonObject *o = json_object_new ();
+
+      json_object_set_string_member (o, "element", e->name);
+      json_object_set_string_member (o, "package", e->package);
+      json_object_set_boolean_member (o, "required", e->need == EXS_ELEMENT_REQUIRED);
+      json_object_set_string_member (o, "purpose", e->purpose);
+      json_array_add_object_element (array, o);
+    }
+  return array;
+}
 
 static void
 handle_health (ExsHttpServer     *server,
@@ -28,6 +51,7 @@ handle_health (ExsHttpServer     *server,
   json_object_set_boolean_member (db, "ok", db_ok);
   json_object_set_int_member (db, "schema_version", exs_database_get_schema_version (ctx->database));
   json_object_set_object_member (root, "database", db);
+  json_object_set_array_member (root, "missing_elements", missing_elements ());
   exs_http_reply_object (msg, db_ok ? 200 : 503, root);
 }
 

@@ -20,6 +20,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-demo.h"
+#include "exs-elements.h"
 #include "exs-memory.h"
 #include "exs-hdhr-device.h"
 #include "exs-hdhr-discovery.h"
@@ -471,6 +472,20 @@ start_client_discovery (ExsApplication *self, const char *bind, guint port)
     }
 }
 
+/* A missing required element stops the server with one line naming the
+ * package; a missing optional one is a warning (and shows in /api/health). */
+static gboolean
+check_elements (GError **error)
+{
+  g_autoptr (GPtrArray) warnings = NULL;
+
+  if (!exs_elements_check (&warnings, error))
+    return FALSE;
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr ("exstreamtv: warning: %s\n", (char *) warnings->pdata[i]);
+  return TRUE;
+}
+
 static int
 run_server (ExsApplication *self)
 {
@@ -481,6 +496,11 @@ run_server (ExsApplication *self)
   gboolean token_created = FALSE;
   guint port;
 
+  if (!check_elements (&error))
+    {
+      say_error ("%s", error->message);
+      return EXS_EXIT_FAILURE;
+    }
   if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
     {
       say_error (_("cannot create data directory %s: %s"), self->data_dir, g_strerror (errno));

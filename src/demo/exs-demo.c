@@ -14,6 +14,7 @@
 #include "exs-demo.h"
 
 #include "exs-channel-store.h"
+#include "exs-elements.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -62,18 +63,25 @@ clip_pipeline (const ExsDemoClip *c, const char *path)
   int frames = c->seconds * c->fps;
   const char *mux = g_str_equal (c->container, "mkv") ? "matroskamux" : "mp4mux";
 
+  g_string_append_printf (s, "videotestsrc pattern=%s num-buffers=%d ! video/x-raw,width=%d,height=%d,framerate=%d/1 ",
+                          c->pattern, frames, c->width, c->height, c->fps);
+  /* the title and time code need gstreamer1.0-x; without it (a warning at
+   * start-up) the clips are made without them */
+  if (exs_elements_have ("textoverlay"))
+    g_string_append_printf (s,
+                            "! textoverlay text=\"%s\" valignment=top halignment=center font-desc=\"Sans Bold %d\" "
+                            "shaded-background=true ",
+                            c->title, c->height / 16);
+  if (exs_elements_have ("timeoverlay"))
+    g_string_append_printf (s,
+                            "! timeoverlay valignment=bottom halignment=right font-desc=\"Sans %d\" "
+                            "shaded-background=true ",
+                            c->height / 24);
   g_string_append_printf (s,
-                          "videotestsrc pattern=%s num-buffers=%d "
-                          "! video/x-raw,width=%d,height=%d,framerate=%d/1 "
-                          "! textoverlay text=\"%s\" valignment=top halignment=center font-desc=\"Sans Bold %d\" "
-                          "shaded-background=true "
-                          "! timeoverlay valignment=bottom halignment=right font-desc=\"Sans %d\" "
-                          "shaded-background=true "
                           "! videoconvert ! video/x-raw,format=I420 "
                           "! x264enc speed-preset=ultrafast key-int-max=%d bitrate=1500 threads=1 "
                           "! video/x-h264,profile=main ! h264parse ! queue ! mux. ",
-                          c->pattern, frames, c->width, c->height, c->fps, c->title, c->height / 16,
-                          c->height / 24, c->fps * 2);
+                          c->fps * 2);
   if (c->audio_rate > 0)
     {
       int samples = 1024;
@@ -100,12 +108,21 @@ exs_demo_make_clip (const ExsDemoClip *clip, const char *path, GCancellable *can
 {
   g_autofree char *tmp = g_strconcat (path, ".part", NULL);
   g_autofree char *desc = clip_pipeline (clip, tmp);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, error);
+  g_autoptr (GstElement) pipeline = NULL;
   g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GError) parse_error = NULL;
   gboolean ok = FALSE;
 
+  /* FATAL_ERRORS: without it a missing element still gives a pipeline *and*
+   * sets the error, and the next g_set_error() would land on top of it */
+  pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
   if (pipeline == NULL)
-    return FALSE;
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot make demo clip %s: %s", clip->file_name,
+                   parse_error ? parse_error->message : "no pipeline");
+      return FALSE;
+    }
+  gst_object_ref_sink (pipeline);
   bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   while (TRUE)

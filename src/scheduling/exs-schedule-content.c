@@ -111,7 +111,7 @@ static ExsMediaFacts *
 load_facts (ExsMediaCache *c, gint64 id, const char *where, GError **error)
 {
   ExsMediaFacts *f = g_hash_table_lookup (c->facts, &id);
-  int rc;
+  int rc, missing;
 
   if (f != NULL)
     return f->duration_us > 0 ? f : NULL;
@@ -142,6 +142,7 @@ load_facts (ExsMediaCache *c, gint64 id, const char *where, GError **error)
   g_hash_table_insert (c->facts, &f->id, f);
   if (rc != SQLITE_ROW)
     {
+      sqlite3_reset (c->by_id);
       add_problem (c, where, "media item %" G_GINT64_FORMAT " does not exist (deleted?)", id);
       f->genres = g_new0 (char *, 1);
       return NULL;
@@ -159,7 +160,13 @@ load_facts (ExsMediaCache *c, gint64 id, const char *where, GError **error)
   f->year = sqlite3_column_int (c->by_id, 8);
   f->artwork = col_text (c->by_id, 9);
   f->duration_us = sqlite3_column_int64 (c->by_id, 10) * 1000;
-  if (sqlite3_column_int (c->by_id, 11))
+  missing = sqlite3_column_int (c->by_id, 11);
+  /* A statement left on a row keeps the connection's read snapshot open;
+   * the playout builder's BEGIN IMMEDIATE after it then fails at once with
+   * "database is locked" if the server's main connection wrote meanwhile
+   * (the busy handler cannot help a stale snapshot). */
+  sqlite3_reset (c->by_id);
+  if (missing)
     {
       add_problem (c, where, "media item %" G_GINT64_FORMAT " (%s) is missing from disk; left out", id,
                    f->title ? f->title : "");

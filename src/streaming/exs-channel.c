@@ -36,6 +36,7 @@
 
 #include "exs-channel.h"
 
+#include "exs-elements.h"
 #include "exs-encoder.h"
 #include "exs-hls-output.h"
 
@@ -1533,6 +1534,22 @@ remux_pipeline_description (ExsChannel *self)
       merge ? "exstsmerge name=merge max-delay=100000000 ! " : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
 }
 
+/* The error screen's text and clock. Without gstreamer1.0-x (a warning at
+ * start-up and in /api/health) it shows without its clock, or without text:
+ * a plain screen still beats a channel that cannot start. */
+static char *
+slate_overlay (int font_size)
+{
+  const char *layout = "halignment=center valignment=center line-alignment=center shaded-background=true";
+
+  if (exs_elements_have ("clockoverlay"))
+    return g_strdup_printf ("clockoverlay name=slatetext time-format=\"%%H:%%M\" %s font-desc=\"Sans %d\"", layout,
+                            font_size);
+  if (exs_elements_have ("textoverlay"))
+    return g_strdup_printf ("textoverlay name=slatetext %s font-desc=\"Sans %d\"", layout, font_size);
+  return g_strdup ("identity");
+}
+
 static char *
 pipeline_description (ExsChannel *self)
 {
@@ -1543,6 +1560,7 @@ pipeline_description (ExsChannel *self)
   g_autofree char *acaps = g_strdup_printf ("audio/x-raw,format=S16LE,rate=%d,channels=%d,layout=interleaved",
                                             p->audio_rate, p->audio_channels);
   g_autofree char *slate = NULL;
+  g_autofree char *overlay = slate_overlay (MAX (12, p->height / 30));
   g_autoptr (GstElementFactory) aac = gst_element_factory_find ("avenc_aac");
   g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
   const char *sync_method = "latest-keyframe";
@@ -1574,12 +1592,11 @@ pipeline_description (ExsChannel *self)
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=%s %s "
       "timeout=%" G_GUINT64_FORMAT " "
-      "%s ! clockoverlay name=slatetext time-format=\"%%H:%%M\" halignment=center valignment=center "
-      "line-alignment=center font-desc=\"Sans %d\" shaded-background=true ! comp.sink_0 "
+      "%s ! %s ! comp.sink_0 "
       "audiotestsrc is-live=true wave=%s volume=0.2 ! %s ! amix.sink_0",
       (guint64) (100 * GST_MSECOND), vcaps, (guint64) (100 * GST_MSECOND), acaps,
       aac ? "avenc_aac" : "voaacenc", p->audio_bps, merge ? "exstsmerge name=merge ! " : "", sync_method, burst,
-      (guint64) self->viewer_stall_seconds * GST_SECOND, slate, MAX (12, p->height / 30), slate_wave (self->audio_mode), acaps);
+      (guint64) self->viewer_stall_seconds * GST_SECOND, slate, overlay, slate_wave (self->audio_mode), acaps);
 }
 
 static GstPad *

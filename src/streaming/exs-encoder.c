@@ -40,7 +40,7 @@ encoder_works (const char *name)
                                            name);
   g_autofree char *desc_i420 = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_autoptr (GstElement) pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstMessage) msg = NULL;
   gboolean ok;
@@ -53,7 +53,7 @@ encoder_works (const char *name)
       desc_i420 = g_strdup_printf ("videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=320,height=240,"
                                    "framerate=30/1 ! %s ! fakesink",
                                    name);
-      pipeline = gst_parse_launch (desc_i420, &error);
+      pipeline = gst_parse_launch_full (desc_i420, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
       if (pipeline == NULL || error != NULL)
         return FALSE;
     }

@@ -1,5 +1,12 @@
 /* exs-test-server.c: starts the real server on 127.0.0.1 with a free port and
- * a temporary data dir, talks HTTP to it, and stops it with SIGTERM. */
+ * a temporary data dir, talks HTTP to it, and stops it with SIGTERM.
+ *
+ * A server never outlives its test: it dies with the test process
+ * (PR_SET_PDEATHSIG), and a test that aborts (a failed g_assert, a crash,
+ * meson's timeout) kills its servers, removes their data dirs and prints the
+ * tail of their logs from a signal handler. At shutdown the server's exit
+ * status must be 0 (a crash or a sanitizer report during shutdown fails the
+ * test); the log of a failed test is kept and named. */
 #include "config.h"
 
 #include "exs-test-server.h"
@@ -7,6 +14,9 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define START_TIMEOUT_US (120 * G_USEC_PER_SEC)
 
@@ -50,6 +60,138 @@ exs_test_remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* ---- servers alive, for the abort path (async-signal-safe data only) ---- */
+
+#define MAX_LIVE 64
+
+typedef struct
+{
+  volatile pid_t pid; /* still to be killed on abort; 0: none */
+  pid_t owner;        /* the server this slot is for; 0: slot free */
+  char *rm_argv[4];   /* rm -rf DATA_DIR, or NULL when the test owns the dir */
+  char *tail_argv[5]; /* tail -n 40 LOG */
+  char *note;         /* "# server log kept: LOG\n" */
+} LiveServer;
+
+static LiveServer live[MAX_LIVE];
+static pid_t test_pid;
+
+static void
+run_and_wait (char *const *argv)
+{
+  pid_t child = fork ();
+  int status;
+
+  if (child == 0)
+    {
+      dup2 (STDERR_FILENO, STDOUT_FILENO);
+      execv (argv[0], argv);
+      _exit (127);
+    }
+  if (child > 0)
+    waitpid (child, &status, 0);
+}
+
+static void
+on_fatal_signal (int sig)
+{
+  for (guint i = 0; i < MAX_LIVE; i++)
+    {
+      pid_t pid = live[i].pid;
+      int status;
+
+      if (pid <= 0)
+        continue;
+      live[i].pid = 0;
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      if (write (STDERR_FILENO, live[i].note, strlen (live[i].note)) < 0)
+        continue;
+      run_and_wait (live[i].tail_argv);
+      if (live[i].rm_argv[0])
+        run_and_wait (live[i].rm_argv);
+    }
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+install_fatal_handlers (void)
+{
+  static const int sigs[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT };
+  static gsize done = 0;
+
+  if (!g_once_init_enter (&done))
+    return;
+  test_pid = getpid ();
+  for (guint i = 0; i < G_N_ELEMENTS (sigs); i++)
+    {
+      struct sigaction sa = { 0 };
+      struct sigaction old = { 0 };
+
+      sigaction (sigs[i], NULL, &old);
+      if (old.sa_handler != SIG_DFL) /* a sanitizer's or the test's own */
+        continue;
+      sa.sa_handler = on_fatal_signal;
+      sigemptyset (&sa.sa_mask);
+      sigaction (sigs[i], &sa, NULL);
+    }
+  g_once_init_leave (&done, 1);
+}
+
+static LiveServer *
+live_add (ExsTestServer *s, pid_t pid)
+{
+  for (guint i = 0; i < MAX_LIVE; i++)
+    if (live[i].owner == 0 && live[i].note == NULL)
+      {
+        LiveServer *l = &live[i];
+
+        if (s->own_data_dir)
+          {
+            l->rm_argv[0] = g_strdup ("/bin/rm");
+            l->rm_argv[1] = g_strdup ("-rf");
+            l->rm_argv[2] = g_strdup (s->data_dir);
+          }
+        l->tail_argv[0] = g_strdup ("/usr/bin/tail");
+        l->tail_argv[1] = g_strdup ("-n");
+        l->tail_argv[2] = g_strdup ("40");
+        l->tail_argv[3] = g_strdup (s->log_path);
+        l->note = g_strdup_printf ("# test aborted: server %d killed, its log kept: %s (last lines follow)\n",
+                                   (int) pid, s->log_path);
+        l->owner = pid;
+        l->pid = pid;
+        return l;
+      }
+  return NULL;
+}
+
+static void
+live_remove (pid_t pid)
+{
+  for (guint i = 0; i < MAX_LIVE; i++)
+    if (live[i].note != NULL && live[i].owner == pid)
+      {
+        live[i].pid = 0;
+        live[i].owner = 0;
+        for (guint j = 0; j < 3; j++)
+          g_clear_pointer (&live[i].rm_argv[j], g_free);
+        for (guint j = 0; j < 4; j++)
+          g_clear_pointer (&live[i].tail_argv[j], g_free);
+        g_clear_pointer (&live[i].note, g_free);
+        return;
+      }
+}
+
+/* In the child, between fork and exec: die with the test. */
+static void
+child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () != test_pid)
+    _exit (1); /* the test died before prctl() took hold */
+}
+
 static GSubprocessLauncher *
 make_launcher (const char *const *extra_env, const char *log_path)
 {
@@ -71,6 +213,8 @@ make_launcher (const char *const *extra_env, const char *log_path)
     }
   if (log_path)
     g_subprocess_launcher_set_stdout_file_path (l, log_path);
+  install_fatal_handlers ();
+  g_subprocess_launcher_set_child_setup (l, child_setup, NULL, NULL);
   return l;
 }
 
@@ -147,6 +291,8 @@ exs_test_server_try_start (const char *data_dir, const char *const *extra_args, 
   argv = server_argv (s->data_dir, extra_args, extra_env);
   s->process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  s->pid = (int) g_ascii_strtoll (g_subprocess_get_identifier (s->process), NULL, 10);
+  live_add (s, (pid_t) s->pid);
 
   while (g_get_monotonic_time () < deadline)
     {
@@ -162,6 +308,8 @@ exs_test_server_try_start (const char *data_dir, const char *const *extra_args, 
           *exit_status = g_subprocess_get_if_exited (s->process) ? g_subprocess_get_exit_status (s->process) : -1;
           if (output)
             *output = g_steal_pointer (&log);
+          live_remove ((pid_t) s->pid);
+          g_clear_object (&s->process); /* it has exited: nothing to stop or check */
           exs_test_server_free (s);
           return NULL;
         }
@@ -247,12 +395,67 @@ exs_test_server_stop (ExsTestServer *s, double *seconds)
   else
     status = g_subprocess_get_if_exited (s->process) ? g_subprocess_get_exit_status (s->process) : -1;
   g_clear_object (&s->process);
+  live_remove ((pid_t) s->pid);
+  s->stopped = TRUE;
+  s->exit_status = status;
   return status;
+}
+
+/**
+ * exs_test_server_expect_exit:
+ *
+ * Says that @exit_status (not 0) is what this server's shutdown should end
+ * with; exs_test_server_free() fails the test on any other.
+ */
+void
+exs_test_server_expect_exit (ExsTestServer *s, int exit_status)
+{
+  s->expected_exit_status = exit_status;
+}
+
+/* the last lines of the server's log, to stderr, for a failed test */
+static void
+print_log_tail (ExsTestServer *s, const char *why)
+{
+  g_autofree char *log = exs_test_server_read_log (s);
+  const char *tail = log ? log + strlen (log) : NULL;
+  guint lines = 0;
+
+  while (tail && tail > log && lines <= 40)
+    if (*--tail == '\n')
+      lines++;
+  g_printerr ("# %s; server log kept: %s\n%s\n", why, s->log_path, tail ? tail : "(empty)");
+}
+
+/**
+ * exs_test_wait_for:
+ * @condition: called on each main-context turn until it returns %TRUE
+ *
+ * Runs the default main context until @condition holds or @timeout_seconds
+ * pass: the way a test waits, instead of a fixed sleep.
+ *
+ * Returns: whether the condition held in time
+ */
+gboolean
+exs_test_wait_for (gboolean (*condition) (gpointer user_data), gpointer user_data, double timeout_seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_seconds * G_USEC_PER_SEC);
+
+  while (!condition (user_data))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (G_USEC_PER_SEC / 10);
+    }
+  return TRUE;
 }
 
 void
 exs_test_server_free (ExsTestServer *s)
 {
+  gboolean in_test;
+
   if (s == NULL)
     return;
   if (s->process)
@@ -260,8 +463,22 @@ exs_test_server_free (ExsTestServer *s)
   g_clear_object (&s->session);
   if (s->own_data_dir)
     exs_test_remove_tree (s->data_dir);
+  in_test = g_test_get_path () != NULL && g_test_get_path ()[0] != '\0';
+  if (s->stopped && s->exit_status != s->expected_exit_status)
+    {
+      /* a crash, a hang or a sanitizer report while shutting down */
+      g_autofree char *why = g_strdup_printf ("the server exited with %d at shutdown, not %d", s->exit_status,
+                                              s->expected_exit_status);
+      print_log_tail (s, why);
+      if (in_test)
+        g_test_fail_printf ("%s", why);
+      else /* a server shared by the whole program, freed after g_test_run() */
+        g_error ("%s", why);
+    }
+  else if (in_test && g_test_failed () && s->log_path)
+    print_log_tail (s, "the test failed");
   /* EXS_TEST_KEEP_LOGS=1 keeps the server's output for a post-mortem */
-  if (s->log_path && g_getenv ("EXS_TEST_KEEP_LOGS") == NULL)
+  else if (s->log_path && g_getenv ("EXS_TEST_KEEP_LOGS") == NULL)
     g_unlink (s->log_path);
   else if (s->log_path)
     g_printerr ("# server log kept: %s\n", s->log_path);

@@ -17,6 +17,11 @@ typedef struct
   char *token;
   char *base_url;
   SoupSession *session;
+  /* added later; set by the harness */
+  gboolean stopped;      /* exs_test_server_stop() has run */
+  int exit_status;       /* what it returned; exs_test_server_free() fails the test unless it is 0 */
+  int expected_exit_status; /* 0 unless exs_test_server_expect_exit() says otherwise */
+  int pid;
 } ExsTestServer;
 
 typedef struct
@@ -43,6 +48,11 @@ int exs_test_server_stop (ExsTestServer *server,
                           double        *seconds);
 void exs_test_server_free (ExsTestServer *server);
 char *exs_test_server_read_log (ExsTestServer *server);
+void exs_test_server_expect_exit (ExsTestServer *server,
+                                  int            exit_status);
+gboolean exs_test_wait_for (gboolean (*condition) (gpointer user_data),
+                            gpointer   user_data,
+                            double     timeout_seconds);
 
 ExsTestReply *exs_test_server_request (ExsTestServer *server,
                                        const char    *method,

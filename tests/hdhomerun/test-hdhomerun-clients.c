@@ -17,11 +17,13 @@
 #include "exs-test-server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgssdp/gssdp.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 static ExsTestServer *server;
 static char *data_dir;
@@ -483,6 +485,17 @@ test_device_id_stable (void)
   g_assert_cmpuint (disabled->status, ==, 404);
 }
 
+/* /proc files take one write(), not g_file_set_contents()'s rename */
+static void
+write_proc (const char *path, const char *text)
+{
+  int fd = open (path, O_WRONLY);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+}
+
 static void
 enter_private_network (void)
 {
@@ -490,7 +503,25 @@ enter_private_network (void)
   const char *multicast[] = { "ip", "link", "set", "lo", "multicast", "on", NULL };
   const char *route[] = { "ip", "route", "add", "224.0.0.0/4", "dev", "lo", NULL };
 
-  if (unshare (CLONE_NEWNET) != 0)
+  uid_t uid = geteuid ();
+  gid_t gid = getegid ();
+
+  /* Without root, a user namespace of our own gives us the rights inside
+   * the new network namespace (we are its root); nothing outside changes. */
+  if (uid != 0)
+    {
+      g_autofree char *uid_map = g_strdup_printf ("0 %u 1\n", (guint) uid);
+      g_autofree char *gid_map = g_strdup_printf ("0 %u 1\n", (guint) gid);
+
+      if (unshare (CLONE_NEWUSER | CLONE_NEWNET) != 0)
+        g_error ("this test needs its own network namespace (unshare(CLONE_NEWUSER | CLONE_NEWNET): %s); "
+                 "enable unprivileged user namespaces or run it as root — it never uses a real interface",
+                 g_strerror (errno));
+      write_proc ("/proc/self/setgroups", "deny");
+      write_proc ("/proc/self/uid_map", uid_map);
+      write_proc ("/proc/self/gid_map", gid_map);
+    }
+  else if (unshare (CLONE_NEWNET) != 0)
     g_error (
         "this test needs its own network namespace (unshare(CLONE_NEWNET): %s); run it as root "
         "(CI does) — it never uses a real interface",

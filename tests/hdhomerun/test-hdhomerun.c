@@ -348,13 +348,16 @@ test_stream_routes (Fixture *f, gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (GBytes) body = NULL;
-      g_autoptr (SoupMessage) msg = request (f, "GET", cases[i].path, lavf, &body);
-      guint before = f->served->len;
+      g_autoptr (SoupMessage) msg = NULL;
+      guint before = f->served->len; /* read before the request: a 404 must serve nothing */
+
+      msg = request (f, "GET", cases[i].path, lavf, &body);
 
       g_test_message ("%s", cases[i].path);
       g_assert_cmpuint (soup_message_get_status (msg), ==, cases[i].status);
       if (cases[i].served)
         {
+          g_assert_cmpuint (f->served->len, ==, before + 1);
           g_assert_cmpstr (f->served->pdata[f->served->len - 1], ==, cases[i].served);
           g_assert_cmpuint (g_bytes_get_size (body), ==, 1880);
           g_assert_cmpuint (((const guint8 *)g_bytes_get_data (body, NULL))[0], ==, 0x47);

@@ -166,13 +166,22 @@ test_round_trip_and_rotation (void)
 
   g_assert_no_error (error);
   add_channel (db, "5", "Kept in the backup");
+  /* ~8 MB that gzip cannot shrink: the backup takes long enough (tens of
+   * ms at least) for the main loop to tick while it runs */
+  g_assert_true (exs_database_exec (db,
+                                    "CREATE TABLE filler AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+                                    "SELECT x + 1 FROM c WHERE x < 100000) SELECT x, randomblob(80) AS b FROM c",
+                                    NULL));
 
   /* Online, in a thread: the main loop keeps ticking while it runs. */
   tick_id = g_timeout_add (1, on_tick_cb, &ticks);
   exs_backup_manager_create_async (manager, NULL, on_backup_done_cb, &made);
+  g_assert_null (made); /* not done before create_async returned */
   while (made == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (tick_id);
+  g_test_message ("the main loop ticked %u times during the backup", ticks);
+  g_assert_cmpuint (ticks, >=, 3);
   first = made;
   g_assert_true (g_str_has_suffix (first, ".db.gz"));
   f = fopen (first, "rb");
@@ -347,6 +356,15 @@ test_cli (void)
   g_assert_cmpint (exs_test_run_command (bad, NULL, &out), ==, 2);
   g_clear_pointer (&out, g_free);
 
+  /* Changes after the backup, which the restore must undo. */
+  {
+    g_autoptr (ExsTestReply) gone = exs_test_server_request (server, "DELETE", "/api/channels/42", NULL, TRUE);
+    g_autoptr (ExsTestReply) later =
+        exs_test_server_request (server, "POST", "/api/channels", "{\"number\": \"43\", \"name\": \"Later\"}", TRUE);
+    g_assert_cmpuint (gone->status, ==, 204);
+    g_assert_cmpuint (later->status, ==, 201);
+  }
+
   /* Restore refuses while the server runs… */
   restore[4] = backup;
   g_assert_cmpint (exs_test_run_command (restore, NULL, &out), ==, 1);
@@ -361,9 +379,11 @@ test_cli (void)
   server = exs_test_server_start (dir, NULL, NULL);
   {
     g_autoptr (ExsTestReply) ch = exs_test_server_request (server, "GET", "/api/channels/42", NULL, TRUE);
-    g_assert_cmpuint (ch->status, ==, 200);
+    g_autoptr (ExsTestReply) later = exs_test_server_request (server, "GET", "/api/channels/43", NULL, TRUE);
+    g_assert_cmpuint (ch->status, ==, 200);   /* deleted after the backup: back */
+    g_assert_cmpuint (later->status, ==, 404); /* made after the backup: gone */
   }
-  exs_test_server_stop (server, NULL);
+  g_assert_cmpint (exs_test_server_stop (server, NULL), ==, 0);
   exs_test_remove_tree (dir);
 }
 

@@ -56,6 +56,10 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
                 g_test_message ("PCR gap of %.3f s at %.3f s", (pcr - last_pcr) / 27e6, pcr / 27e6);
               if (last_pcr >= 0)
                 r->max_pcr_gap_s = MAX (r->max_pcr_gap_s, (pcr - last_pcr) / 27e6);
+              /* a restart (a new pipeline: PCR jumps back or far ahead)
+               * starts a new run; the runs add up */
+              if (last_pcr >= 0 && pcr > last_pcr && (pcr - last_pcr) / 27e6 < 1.0)
+                r->pcr_covered_s += (pcr - last_pcr) / 27e6;
               else
                 r->first_pcr_s = pcr / 27e6;
               r->last_pcr_s = pcr / 27e6;

@@ -18,6 +18,7 @@ typedef struct
   gboolean first_pes_random_access; /* the first PES starts a keyframe (random access indicator) */
   double first_pcr_s;
   double last_pcr_s;
+  double pcr_covered_s; /* stream time received: PCR steps under 1 s added up, across restarts */
 } ExsTsReport;
 
 gboolean exs_ts_check_file (const char  *path,

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Fresh-machine check, run by hand (not in CI): makes a minimal Debian 12
+# (bookworm) in a folder with debootstrap, copies a clean clone of this
+# checkout's HEAD into it, and runs the README's `scripts/quickstart.sh test`
+# inside it (chroot with /proc, /sys and /dev mounted). Everything the build and
+# the tests need must come from scripts/debian-packages.txt, so a package that
+# is only on the developer's machine shows up here as a failure.
+#
+#   sudo scripts/fresh-machine-check.sh [FOLDER]
+#
+# Needs: root (debootstrap, chroot, mount), the `debootstrap` package
+# (apt-get install debootstrap), git, about 3 GiB of disk and access to a
+# Debian mirror (MIRROR, default http://deb.debian.org/debian). It takes a
+# while: debootstrap plus the package install plus the build plus the suite.
+# FOLDER (default: a new temporary folder) is removed at the end unless
+# KEEP=1. The last line is the suite's "N passed, N failed"; the exit status
+# is the suite's.
+set -euo pipefail
+
+mirror=${MIRROR:-http://deb.debian.org/debian}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+[ "$(id -u)" -eq 0 ] || { echo "fresh-machine-check: run as root (debootstrap, chroot and mount need it)" >&2; exit 2; }
+command -v debootstrap >/dev/null || { echo "fresh-machine-check: install debootstrap first (apt-get install debootstrap)" >&2; exit 2; }
+
+root=${1:-$(mktemp -d /var/tmp/exstreamtv-fresh-XXXXXX)}
+mounted=()
+
+cleanup() {
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+    umount -l "${mounted[i]}" 2>/dev/null || true
+  done
+  if [ "${KEEP:-0}" != 1 ]; then
+    # never follow a mount that is still there into the host
+    if ! grep -q " $root/" /proc/mounts; then rm -rf --one-file-system "$root"; fi
+  else
+    echo "fresh-machine-check: kept $root"
+  fi
+}
+trap cleanup EXIT
+
+# mktemp makes the folder 0700; as the chroot's / it must let the tests'
+# unprivileged clients (VLC runs as nobody) in
+chmod 755 "$root"
+echo "fresh-machine-check: debootstrap bookworm into $root"
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
+  || { tail -n 20 "$root.debootstrap.log"; exit 1; }
+rm -f "$root.debootstrap.log"
+
+echo "fresh-machine-check: clean clone of $(git -C "$here" rev-parse --short HEAD)"
+git clone -q --no-hardlinks "$here" "$root/root/exstreamtv"
+git -C "$root/root/exstreamtv" checkout -q --detach "$(git -C "$here" rev-parse HEAD)"
+
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+for fs in proc sys dev dev/pts; do
+  mkdir -p "$root/$fs"
+  case "$fs" in
+    proc) mount -t proc proc "$root/proc" ;;
+    sys) mount -t sysfs sysfs "$root/sys" ;;
+    dev) mount --bind /dev "$root/dev" ;;
+    dev/pts) mount --bind /dev/pts "$root/dev/pts" ;;
+  esac
+  mounted+=("$root/$fs")
+done
+mount -t tmpfs tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm")
+
+echo "fresh-machine-check: scripts/quickstart.sh test inside the chroot"
+set +e
+chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  bash -c 'cd /root/exstreamtv && scripts/quickstart.sh test'
+status=$?
+set -e
+exit "$status"
