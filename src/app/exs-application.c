@@ -555,6 +555,14 @@ run_server (ExsApplication *self)
   self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
   self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
+  {
+    const ExsHttpLimits limits = {
+      .request_timeout_ms = (guint) exs_config_get_int (self->config, "server", "request_timeout_s") * 1000,
+      .max_connections = (guint) exs_config_get_int (self->config, "server", "max_connections"),
+      .max_connections_per_client = (guint) exs_config_get_int (self->config, "server", "max_connections_per_client"),
+    };
+    exs_http_server_set_limits (self->http, &limits);
+  }
   self->api.channel_manager = self->channels;
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))

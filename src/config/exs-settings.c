@@ -85,6 +85,12 @@ static const ExsSetting settings[] = {
      "Time zone for schedules and the guide; empty means the system's."),
   I ("server", "max_request_body_bytes", "1048576", 1024, 268435456,
      "Largest API request body accepted; larger requests get 413."),
+  I ("server", "request_timeout_s", "15", 1, 3600,
+     "Seconds a connection has to send a whole request (headers and body); slower ones are closed."),
+  I ("server", "max_connections", "512", 8, 65536,
+     "HTTP connections open at once, streams included; more are closed as they arrive."),
+  I ("server", "max_connections_per_client", "64", 1, 65536,
+     "HTTP connections open at once from one IP address, streams included."),
 
   I ("library", "scan_workers", "2", 1, 8,
      "GstDiscoverer worker threads probing files during a library scan."),
