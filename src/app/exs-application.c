@@ -448,6 +448,8 @@ start_client_discovery (ExsApplication *self, const char *bind, guint port)
 
       self->hdhr_discovery =
         exs_hdhr_discovery_new (self->hdhr, exs_config_get_string (self->config, "server", "public_base_url"));
+      exs_hdhr_discovery_set_replies_per_second (
+        self->hdhr_discovery, (guint) exs_config_get_int (self->config, "hdhomerun", "discovery_replies_per_second"));
       if (exs_hdhr_discovery_start (self->hdhr_discovery, bind, discovery_port, &error))
         g_print ("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n",
                  exs_hdhr_device_get_id_string (self->hdhr), exs_hdhr_discovery_get_port (self->hdhr_discovery));

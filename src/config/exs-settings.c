@@ -141,6 +141,8 @@ static const ExsSetting settings[] = {
      "Answer the native HDHomeRun discovery and control protocol (UDP and TCP)."),
   I ("hdhomerun", "discovery_port", "65001", 0, 65535,
      "Port of the native HDHomeRun protocol (65001 is what clients use)."),
+  I ("hdhomerun", "discovery_replies_per_second", "5", 1, 1000,
+     "UDP discovery replies per second to one source address; more requests are dropped."),
 
   B ("database_backup", "enabled", "true", "Back up the database periodically."),
   I ("database_backup", "interval_hours", "24", 1, 8760, "Hours between backups."),
