@@ -584,9 +584,10 @@ run_server (ExsApplication *self)
   exs_channel_supervisor_prewarm (self->supervisor);
 
   if (token_created)
-    g_print ("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "
-             "exstreamtv --show-token):\n  %s\n",
-             self->data_dir, token);
+    /* Never the token itself: stdout ends up in the journal. */
+    g_print ("exstreamtv: created the admin API token; it is kept in %s/api-token (readable by this user "
+             "only); show it with: exstreamtv --data-dir %s --show-token\n",
+             self->data_dir, self->data_dir);
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);
   fflush (stdout);
