@@ -371,18 +371,36 @@ on_request_cb (SoupServer        *soup,
 /* ---- connections: caps and the request deadline ---- */
 
 static void
+release_client (ExsHttpServer *self, const char *client)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, client));
+
+  if (n <= 1)
+    g_hash_table_remove (self->per_client, client);
+  else
+    g_hash_table_insert (self->per_client, g_strdup (client), GUINT_TO_POINTER (n - 1));
+}
+
+static void
 on_socket_finalized (gpointer data, GObject *where_the_socket_was)
 {
   Connection *c = data;
   ExsHttpServer *self = c->server;
-  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, c->client));
 
-  if (n <= 1)
-    g_hash_table_remove (self->per_client, c->client);
-  else
-    g_hash_table_insert (self->per_client, g_strdup (c->client), GUINT_TO_POINTER (n - 1));
+  release_client (self, c->client);
   c->socket = NULL;
   g_hash_table_remove (self->connections, where_the_socket_was);
+}
+
+static gboolean
+connection_is_closed (gpointer key, gpointer value, gpointer user_data)
+{
+  Connection *c = value;
+
+  if (!g_socket_is_closed (c->socket))
+    return FALSE;
+  release_client (c->server, c->client);
+  return TRUE;
 }
 
 /* The client took too long to send a whole request (slowloris): shutting
@@ -427,6 +445,10 @@ on_request_started_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_d
   if (c == NULL)
     {
       g_autofree char *client = dup_client_address (msg);
+
+      /* A socket libsoup has closed may outlive its descriptor for a while
+       * (a message still holds it); it no longer counts. */
+      g_hash_table_foreach_remove (self->connections, connection_is_closed, NULL);
 
       n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, client));
       if (g_hash_table_size (self->connections) >= self->limits.max_connections

@@ -517,6 +517,7 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   job->base_url = g_strdup (self->placeholder);
   job->tz = guide_time_zone (self);
   g->building = TRUE;
+  g_debug ("building the guide (%u channels)", job->channels->len);
   task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (self->placeholder));
   g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
   g_task_set_return_on_cancel (task, FALSE);
