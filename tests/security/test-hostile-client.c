@@ -15,6 +15,7 @@
 #include "exs-test-server.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <zlib.h>
 
 #define DEADLINE_US (20 * G_USEC_PER_SEC)
@@ -392,6 +393,68 @@ test_connection_caps (void)
   assert_alive (s);
 }
 
+/* A stream handed to a channel outlives the request deadline many times
+ * over; the server also runs with its soft descriptor limit at the hard. */
+static void
+test_stream_outlives_deadline (void)
+{
+  const char *const args[] = { "--demo", NULL };
+  const char *env[] = { "EXSTREAMTV_SERVER_REQUEST_TIMEOUT_S=1", NULL };
+  g_autoptr (ExsTestServer) s = NULL;
+  g_autoptr (GSocket) sock = NULL;
+  g_autofree char *req = NULL;
+  g_autofree char *limits_path = NULL;
+  g_autofree char *limits = NULL;
+  g_auto (GStrv) fields = NULL;
+  const char *line;
+  gint64 first = 0, now = 0;
+  guint64 total = 0;
+  char buf[65536];
+  struct rlimit rl;
+
+  /* the server inherits a low soft limit, as under a default login */
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+  rl.rlim_cur = MIN (rl.rlim_max, 1024);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+  s = exs_test_server_start (NULL, args, env);
+  rl.rlim_cur = rl.rlim_max;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &rl), ==, 0);
+  sock = connect_tcp (s->port, 30);
+  req = g_strdup_printf ("GET /iptv/channel/100.ts HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", s->port);
+  send_all (sock, req, strlen (req));
+  /* read until 4 s (four deadlines) have passed since the first byte */
+  while (first == 0 || now - first < 4 * G_USEC_PER_SEC)
+    {
+      g_autoptr (GError) error = NULL;
+      gssize n = g_socket_receive (sock, buf, sizeof buf, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (n, >, 0);
+      total += (guint64) n;
+      now = g_get_monotonic_time ();
+      if (first == 0)
+        first = now;
+    }
+  g_test_message ("%" G_GUINT64_FORMAT " bytes of stream in 4 s with a 1 s request deadline", total);
+
+  limits_path = g_strdup_printf ("/proc/%d/limits", server_pid (s));
+  g_assert_true (g_file_get_contents (limits_path, &limits, NULL, NULL));
+  line = strstr (limits, "Max open files");
+  g_assert_nonnull (line);
+  fields = g_strsplit_set (line + strlen ("Max open files"), " \n", -1);
+  {
+    g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+    g_auto (GStrv) values = NULL;
+
+    for (guint i = 0; fields[i]; i++)
+      if (fields[i][0] != '\0')
+        g_strv_builder_add (b, fields[i]);
+    values = g_strv_builder_end (b);
+    g_test_message ("descriptor limit: soft %s, hard %s", values[0], values[1]);
+    g_assert_cmpstr (values[0], ==, values[1]);
+  }
+}
+
 /* ---- 4 and 9: port 65001 ---- */
 
 static guint
@@ -584,6 +647,7 @@ main (int argc, char **argv)
   g_test_add_func ("/security/headers/huge-and-many", test_headers);
   g_test_add_func ("/security/connections/slowloris-closed", test_slowloris);
   g_test_add_func ("/security/connections/per-client-cap", test_connection_caps);
+  g_test_add_func ("/security/connections/stream-outlives-deadline", test_stream_outlives_deadline);
   g_test_add_func ("/security/hdhomerun/control-flood-bounded", test_control_flood);
   g_test_add_func ("/security/hdhomerun/discovery-rate-limited", test_discovery_rate);
   g_test_add_func ("/security/iptv/guide-built-once-for-any-host", test_guide_hosts);
