@@ -41,8 +41,6 @@ struct _ExsHttpServer
   ExsHttpLimits limits;
   GHashTable *connections; /* GSocket* -> Connection*, owned */
   GHashTable *per_client;  /* client address -> live connections (GUINT_TO_POINTER) */
-  guint refused;           /* connections closed at once by a connection cap */
-  guint timed_out;         /* connections closed by the request deadline */
   gboolean stopping;
   gboolean close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
 };
@@ -411,7 +409,6 @@ on_deadline_cb (gpointer data)
   Connection *c = data;
 
   c->deadline_id = 0;
-  c->server->timed_out++;
   g_debug ("closing a connection from %s: no whole request within %u ms", c->client,
            c->server->limits.request_timeout_ms);
   g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
@@ -454,7 +451,6 @@ on_request_started_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_d
       if (g_hash_table_size (self->connections) >= self->limits.max_connections
           || n >= self->limits.max_connections_per_client)
         {
-          self->refused++;
           g_debug ("refusing a connection from %s: %u open from there, %u in all (server.max_connections%s)", client,
                    n, g_hash_table_size (self->connections),
                    n >= self->limits.max_connections_per_client ? "_per_client" : "");
