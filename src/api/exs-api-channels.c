@@ -50,9 +50,9 @@ channel_to_json (const ExsChannelRecord *r)
   return o;
 }
 
-/* Reads a string member; on a wrong type answers 422 and returns FALSE. */
+/* Reads a string member; NULL in *out if absent. */
 static gboolean
-get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const char **out)
+get_string (JsonObject *body, const char *field, const char **out, GError **error)
 {
   JsonNode *node = json_object_get_member (body, field);
 
@@ -60,7 +60,7 @@ get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const c
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be a string", field);
       return FALSE;
     }
   *out = json_node_get_string (node);
@@ -68,19 +68,18 @@ get_string (SoupServerMessage *msg, JsonObject *body, const char *field, const c
 }
 
 static gboolean
-get_choice (SoupServerMessage *msg, JsonObject *body, const char *field, const char *const *choices,
-            char **target)
+get_choice (JsonObject *body, const char *field, const char *const *choices, char **target, GError **error)
 {
   const char *value = NULL;
 
-  if (!get_string (msg, body, field, &value))
+  if (!get_string (body, field, &value, error))
     return FALSE;
   if (value == NULL)
     return TRUE;
   if (!g_strv_contains (choices, value))
     {
       g_autofree char *list = g_strjoinv (", ", (char **) choices);
-      exs_http_reply_field_error (msg, 422, field, "%s must be one of %s, not “%s”", field, list, value);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be one of %s, not “%s”", field, list, value);
       return FALSE;
     }
   g_free (*target);
@@ -89,7 +88,7 @@ get_choice (SoupServerMessage *msg, JsonObject *body, const char *field, const c
 }
 
 static gboolean
-get_number (SoupServerMessage *msg, JsonObject *body, gboolean required, char **target)
+get_number (JsonObject *body, gboolean required, char **target, GError **error)
 {
   JsonNode *node = json_object_get_member (body, "number");
   g_autofree char *text = NULL;
@@ -98,7 +97,7 @@ get_number (SoupServerMessage *msg, JsonObject *body, gboolean required, char **
   if (node == NULL)
     {
       if (required)
-        exs_http_reply_field_error (msg, 422, "number", "number is required; " EXS_CHANNEL_NUMBER_RULE);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "number is required; " EXS_CHANNEL_NUMBER_RULE);
       return !required;
     }
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
@@ -108,14 +107,14 @@ get_number (SoupServerMessage *msg, JsonObject *body, gboolean required, char **
     text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else
     {
-      exs_http_reply_field_error (msg, 422, "number",
-                                  "number must be a string such as \"102\" or \"1984.1\"; " EXS_CHANNEL_NUMBER_RULE);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "number must be a string such as \"102\" or \"1984.1\"; " EXS_CHANNEL_NUMBER_RULE);
       return FALSE;
     }
   if (!exs_channel_number_parse (text, &canon, NULL, NULL, NULL))
     {
-      exs_http_reply_field_error (msg, 422, "number", "“%s” is not a valid channel number: " EXS_CHANNEL_NUMBER_RULE,
-                                  text);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "number “%s” is not a valid channel number: " EXS_CHANNEL_NUMBER_RULE, text);
       return FALSE;
     }
   g_free (*target);
@@ -123,47 +122,91 @@ get_number (SoupServerMessage *msg, JsonObject *body, gboolean required, char **
   return TRUE;
 }
 
+static gboolean
+get_logo (JsonObject *body, char **target, GError **error)
+{
+  const char *logo = NULL;
+
+  if (!get_string (body, "logo", &logo, error))
+    return FALSE;
+  if (logo == NULL)
+    return TRUE;
+  if (strlen (logo) > MAX_LOGO_BYTES || exs_http_json_has_control_chars (logo)
+      || !(logo[0] == '\0' || g_str_has_prefix (logo, "http://") || g_str_has_prefix (logo, "https://")
+           || (logo[0] == '/' && logo[1] != '/')))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "logo must be empty, an http(s) URL or a path on this server, at most %d bytes", MAX_LOGO_BYTES);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_strdup (logo);
+  return TRUE;
+}
+
+/**
+ * exs_api_channel_apply_json:
+ * @also_allowed: (nullable): members the caller reads itself (the import
+ *   document's "schedule", "playout_mode", "seed")
+ * @field: (out) (transfer full): on failure, the member at fault
+ *
+ * The one set of checks for a channel's fields, used by /api/channels and by
+ * /api/import: applies the members present in @body to @r, all or nothing
+ * for the caller (it writes @r only; the caller stores it).
+ */
+gboolean
+exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean creating, const char *const *also_allowed,
+                            char **field, GError **error)
+{
+  g_autoptr (GList) members = json_object_get_members (body);
+  const char *at = NULL;
+
+  for (GList *l = members; l; l = l->next)
+    if (!g_strv_contains (known_fields, l->data) && !(also_allowed && g_strv_contains (also_allowed, l->data)))
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) known_fields);
+        *field = g_strdup (l->data);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown field “%s”; channels have %s",
+                     (char *) l->data, list);
+        return FALSE;
+      }
+
+  if (!get_number (body, creating, &r->number, error))
+    at = "number";
+  else if (!exs_http_json_check_text (body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"),
+                                      &r->name, error))
+    at = "name";
+  else if (!exs_http_json_check_text (body, "group", MAX_GROUP_CHARS, FALSE, &r->group_title, error))
+    at = "group";
+  else if (!exs_http_json_check_bool (body, "enabled", &r->enabled, error))
+    at = "enabled";
+  else if (!exs_http_json_check_bool (body, "always_on", &r->always_on, error))
+    at = "always_on";
+  else if (!get_choice (body, "streaming_mode", streaming_modes, &r->streaming_mode, error))
+    at = "streaming_mode";
+  else if (!get_choice (body, "profile", profiles, &r->profile, error))
+    at = "profile";
+  else if (!get_choice (body, "transcode_mode", transcode_modes, &r->transcode_mode, error))
+    at = "transcode_mode";
+  else if (!get_logo (body, &r->logo, error))
+    at = "logo";
+  if (at == NULL)
+    return TRUE;
+  *field = g_strdup (at);
+  return FALSE;
+}
+
 /* Applies the fields present in @body to @r; answers 422 on the first bad one. */
 static gboolean
 apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gboolean creating)
 {
-  g_autoptr (GList) members = json_object_get_members (body);
-  const char *logo = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *field = NULL;
 
-  for (GList *l = members; l; l = l->next)
-    if (!g_strv_contains (known_fields, l->data))
-      {
-        g_autofree char *list = g_strjoinv (", ", (char **) known_fields);
-        exs_http_reply_field_error (msg, 422, l->data, "unknown field “%s”; channels have %s", (char *) l->data,
-                                    list);
-        return FALSE;
-      }
-
-  if (!get_number (msg, body, creating, &r->number)
-      || !exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, creating || json_object_has_member (body, "name"), &r->name)
-      || !exs_http_json_get_text (msg, body, "group", MAX_GROUP_CHARS, FALSE, &r->group_title)
-      || !exs_http_json_get_bool (msg, body, "enabled", &r->enabled) || !exs_http_json_get_bool (msg, body, "always_on", &r->always_on)
-      || !get_choice (msg, body, "streaming_mode", streaming_modes, &r->streaming_mode)
-      || !get_choice (msg, body, "profile", profiles, &r->profile)
-      || !get_choice (msg, body, "transcode_mode", transcode_modes, &r->transcode_mode)
-      || !get_string (msg, body, "logo", &logo))
-    return FALSE;
-
-  if (logo != NULL)
-    {
-      if (strlen (logo) > MAX_LOGO_BYTES || exs_http_json_has_control_chars (logo)
-          || !(logo[0] == '\0' || g_str_has_prefix (logo, "http://") || g_str_has_prefix (logo, "https://")
-               || logo[0] == '/'))
-        {
-          exs_http_reply_field_error (msg, 422, "logo",
-                                      "logo must be empty, an http(s) URL or a path on this server, at most %d bytes",
-                                      MAX_LOGO_BYTES);
-          return FALSE;
-        }
-      g_free (r->logo);
-      r->logo = g_strdup (logo);
-    }
-  return TRUE;
+  if (exs_api_channel_apply_json (body, r, creating, NULL, &field, &error))
+    return TRUE;
+  exs_http_reply_field_error (msg, 422, field, "%s", error->message);
+  return FALSE;
 }
 
 static void

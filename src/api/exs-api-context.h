@@ -2,6 +2,7 @@
 #pragma once
 
 #include "exs-config.h"
+#include "exs-channel-store.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
 #include "exs-library-scanner.h"
@@ -63,5 +64,11 @@ void exs_api_operations_register (ExsHttpServer *server,
                                   ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
+gboolean exs_api_channel_apply_json (JsonObject         *body,
+                                     ExsChannelRecord   *record,
+                                     gboolean            creating,
+                                     const char *const  *also_allowed,
+                                     char              **field,
+                                     GError            **error);
 
 G_END_DECLS

@@ -706,9 +706,6 @@ import_channel_free (ImportChannel *c)
   g_free (c);
 }
 
-static const char *const streaming_modes[] = { "both", "iptv", "hdhomerun", NULL };
-static const char *const profiles[] = { "480p", "720p", "1080p", NULL };
-static const char *const transcode_modes[] = { "auto", "transcode", "remux", NULL };
 
 static gboolean
 import_string (SoupServerMessage *msg, JsonObject *o, const char *path, const char *field, const char *const *choices,
@@ -733,23 +730,6 @@ import_string (SoupServerMessage *msg, JsonObject *o, const char *path, const ch
     }
   g_free (*out);
   *out = g_strdup (json_node_get_string (n));
-  return TRUE;
-}
-
-static gboolean
-import_bool (SoupServerMessage *msg, JsonObject *o, const char *path, const char *field, gboolean *out)
-{
-  JsonNode *n = json_object_get_member (o, field);
-  g_autofree char *p = g_strdup_printf ("%s.%s", path, field);
-
-  if (n == NULL)
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
-    {
-      exs_http_reply_field_error (msg, 422, p, "%s must be true or false", p);
-      return FALSE;
-    }
-  *out = json_node_get_boolean (n);
   return TRUE;
 }
 
@@ -810,8 +790,6 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
       JsonNode *e = json_array_get_element (a, i);
       JsonObject *o;
       ImportChannel *c;
-      g_autofree char *number = NULL;
-      char *canon = NULL;
       JsonNode *seed;
       if (!JSON_NODE_HOLDS_OBJECT (e))
         {
@@ -823,25 +801,20 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
       c->record = exs_channel_record_new ();
       c->mode = g_strdup ("continuous");
       g_ptr_array_add (channels, c);
-      if (!import_string (msg, o, path, "number", NULL, TRUE, &number))
-        return FALSE;
-      if (!exs_channel_number_parse (number, &canon, NULL, NULL, NULL))
-        {
-          g_autofree char *p = g_strdup_printf ("%s.number", path);
-          exs_http_reply_field_error (msg, 422, p, "“%s” is not a valid channel number: " EXS_CHANNEL_NUMBER_RULE, number);
-          return FALSE;
-        }
-      g_free (c->record->number);
-      c->record->number = canon;
-      if (!import_string (msg, o, path, "name", NULL, TRUE, &c->record->name)
-          || !import_string (msg, o, path, "group", NULL, FALSE, &c->record->group_title)
-          || !import_string (msg, o, path, "logo", NULL, FALSE, &c->record->logo)
-          || !import_bool (msg, o, path, "enabled", &c->record->enabled)
-          || !import_bool (msg, o, path, "always_on", &c->record->always_on)
-          || !import_string (msg, o, path, "streaming_mode", streaming_modes, FALSE, &c->record->streaming_mode)
-          || !import_string (msg, o, path, "profile", profiles, FALSE, &c->record->profile)
-          || !import_string (msg, o, path, "transcode_mode", transcode_modes, FALSE, &c->record->transcode_mode)
-          || !import_string (msg, o, path, "schedule", NULL, FALSE, &c->schedule)
+      {
+        static const char *const import_fields[] = { "schedule", "playout_mode", "seed", NULL };
+        g_autoptr (GError) error = NULL;
+        g_autofree char *field = NULL;
+
+        /* the same checks as POST /api/channels, then the import's own */
+        if (!exs_api_channel_apply_json (o, c->record, TRUE, import_fields, &field, &error))
+          {
+            g_autofree char *p = g_strdup_printf ("%s.%s", path, field);
+            exs_http_reply_field_error (msg, 422, p, "%s: %s", path, error->message);
+            return FALSE;
+          }
+      }
+      if (!import_string (msg, o, path, "schedule", NULL, FALSE, &c->schedule)
           || !import_string (msg, o, path, "playout_mode", playout_modes, FALSE, &c->mode))
         return FALSE;
       seed = json_object_get_member (o, "seed");

@@ -449,6 +449,8 @@ start_client_discovery (ExsApplication *self, const char *bind, guint port)
 
       self->hdhr_discovery =
         exs_hdhr_discovery_new (self->hdhr, exs_config_get_string (self->config, "server", "public_base_url"));
+      exs_hdhr_discovery_set_replies_per_second (
+        self->hdhr_discovery, (guint) exs_config_get_int (self->config, "hdhomerun", "discovery_replies_per_second"));
       if (exs_hdhr_discovery_start (self->hdhr_discovery, bind, discovery_port, &error))
         g_print (_("exstreamtv: HDHomeRun %s answering discovery on UDP/TCP port %u\n"),
                  exs_hdhr_device_get_id_string (self->hdhr), exs_hdhr_discovery_get_port (self->hdhr_discovery));
@@ -575,6 +577,14 @@ run_server (ExsApplication *self)
   self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
   self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
+  {
+    const ExsHttpLimits limits = {
+      .request_timeout_ms = (guint) exs_config_get_int (self->config, "server", "request_timeout_s") * 1000,
+      .max_connections = (guint) exs_config_get_int (self->config, "server", "max_connections"),
+      .max_connections_per_client = (guint) exs_config_get_int (self->config, "server", "max_connections_per_client"),
+    };
+    exs_http_server_set_limits (self->http, &limits);
+  }
   self->api.channel_manager = self->channels;
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))
@@ -594,9 +604,11 @@ run_server (ExsApplication *self)
   exs_channel_supervisor_prewarm (self->supervisor);
 
   if (token_created)
-    g_print (_("exstreamtv: created the admin API token (kept in %s/api-token; show it again with "
-             "exstreamtv --show-token):\n  %s\n"),
-             self->data_dir, token);
+    /* Never the token itself: stdout ends up in the journal. */
+    g_print (_("exstreamtv: created the admin API token; it is kept in %s/api-token (readable by this user "
+               "only); show it with: exstreamtv --data-dir %s --show-token
+"),
+             self->data_dir, self->data_dir);
   /* not translated: scripts and the test harness read this line */
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
            g_str_equal (bind, "0.0.0.0") ? "127.0.0.1" : bind, port, self->data_dir);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "exs-cli.h"
+#include "exs-json-depth.h"
 #include "exs-cli-private.h"
 
 #include "exs-application.h"
@@ -97,7 +98,8 @@ call (Client *c, const char *method, const char *path, JsonNode *body, guint *st
       g_autoptr (JsonParser) parser = json_parser_new ();
       gsize len;
       const char *data = g_bytes_get_data (bytes, &len);
-      if (json_parser_load_from_data (parser, data, (gssize) len, NULL) && json_parser_get_root (parser))
+      if (exs_json_check_depth (data, (gssize) len, EXS_JSON_MAX_DEPTH, NULL)
+          && json_parser_load_from_data (parser, data, (gssize) len, NULL) && json_parser_get_root (parser))
         *reply = json_node_copy (json_parser_get_root (parser));
     }
   return TRUE;
@@ -348,7 +350,8 @@ schedule_import (Client *c, const char *file)
       g_printerr (_("exstreamtv: cannot read %s: %s\n"), file, error->message);
       return EXS_EXIT_FAILURE;
     }
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &error) || json_parser_get_root (parser) == NULL)
+  if (!exs_json_check_depth (text, (gssize) len, EXS_JSON_MAX_DEPTH, &error)
+      || !json_parser_load_from_data (parser, text, (gssize) len, &error) || json_parser_get_root (parser) == NULL)
     {
       g_printerr (_("exstreamtv: %s is not a JSON document: %s\n"), file, error ? error->message : "empty");
       return EXS_EXIT_FAILURE;

@@ -85,6 +85,12 @@ static const ExsSetting settings[] = {
      "Time zone for schedules and the guide; empty means the system's."),
   I ("server", "max_request_body_bytes", "1048576", 1024, 268435456,
      "Largest API request body accepted; larger requests get 413."),
+  I ("server", "request_timeout_s", "15", 1, 3600,
+     "Seconds a connection has to send a whole request (headers and body); slower ones are closed."),
+  I ("server", "max_connections", "512", 8, 65536,
+     "HTTP connections open at once, streams included; more are closed as they arrive."),
+  I ("server", "max_connections_per_client", "64", 1, 65536,
+     "HTTP connections open at once from one IP address, streams included."),
 
   I ("library", "scan_workers", "2", 1, 8,
      "GstDiscoverer worker threads probing files during a library scan."),
@@ -135,6 +141,8 @@ static const ExsSetting settings[] = {
      "Answer the native HDHomeRun discovery and control protocol (UDP and TCP)."),
   I ("hdhomerun", "discovery_port", "65001", 0, 65535,
      "Port of the native HDHomeRun protocol (65001 is what clients use)."),
+  I ("hdhomerun", "discovery_replies_per_second", "5", 1, 1000,
+     "UDP discovery replies per second to one source address; more requests are dropped."),
 
   B ("database_backup", "enabled", "true", "Back up the database periodically."),
   I ("database_backup", "interval_hours", "24", 1, 8760, "Hours between backups."),

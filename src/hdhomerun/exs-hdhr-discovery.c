@@ -30,6 +30,13 @@
 #define MAX_CONNECTIONS 16
 #define CONNECTION_IDLE_SECONDS 60
 #define MAX_BASE_URL_CHARS 28
+/* Replies waiting for a client that does not read: past this the client is
+ * dropped (one read of 1460 bytes of "help" requests makes ~60 KiB). */
+#define MAX_QUEUED_OUTPUT (64 * 1024)
+/* UDP sources remembered for the reply rate limit; a flood of spoofed
+ * sources fills it, and then new sources wait for the next window. */
+#define MAX_RATE_SOURCES 1024
+#define DEFAULT_REPLIES_PER_SECOND 5
 
 typedef struct
 {
@@ -41,6 +48,7 @@ typedef struct
   guint8 read_buf[EXS_HDHR_MAX_PACKET];
   GCancellable *cancellable;
   gboolean closed;
+  gboolean reading;    /* a read is pending; none is while output is queued */
   int ref_count; /* the owner's list holds one, each pending read or write one */
 } Connection;
 
@@ -56,6 +64,10 @@ struct _ExsHdhrDiscovery
   GPtrArray *connections;     /* Connection*, owned */
   GInetAddress *bind_address; /* nullable: any */
   guint port;
+  /* UDP replies per source address in the current one-second window */
+  GHashTable *replies_sent;   /* address string -> count (GUINT_TO_POINTER) */
+  gint64 window_start_us;
+  guint replies_per_second;
 };
 
 G_DEFINE_TYPE (ExsHdhrDiscovery, exs_hdhr_discovery, G_TYPE_OBJECT)
@@ -103,6 +115,7 @@ exs_hdhr_discovery_finalize (GObject *object)
 
   g_ptr_array_unref (self->connections);
   g_free (self->public_base_url);
+  g_hash_table_unref (self->replies_sent);
   G_OBJECT_CLASS (exs_hdhr_discovery_parent_class)->finalize (object);
 }
 
@@ -119,6 +132,22 @@ static void
 exs_hdhr_discovery_init (ExsHdhrDiscovery *self)
 {
   self->connections = g_ptr_array_new_with_free_func ((GDestroyNotify)connection_unref);
+  self->replies_sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->replies_per_second = DEFAULT_REPLIES_PER_SECOND;
+}
+
+/**
+ * exs_hdhr_discovery_set_replies_per_second:
+ *
+ * UDP discovery answers at most this many requests per second from one
+ * source address ([hdhomerun] discovery_replies_per_second): a request is
+ * 8 bytes and its reply ~110, so an unlimited responder amplifies floods
+ * sent with a forged source.
+ */
+void
+exs_hdhr_discovery_set_replies_per_second (ExsHdhrDiscovery *self, guint replies)
+{
+  self->replies_per_second = MAX (replies, 1);
 }
 
 /**
@@ -232,6 +261,30 @@ make_discover_reply (ExsHdhrDiscovery *self, GSocketAddress *peer)
   return p;
 }
 
+/* Whether @peer may get one more reply in this second. */
+static gboolean
+reply_allowed (ExsHdhrDiscovery *self, GSocketAddress *peer)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *source = NULL;
+  guint n;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (peer))
+    return FALSE;
+  if (now - self->window_start_us >= G_USEC_PER_SEC)
+    {
+      g_hash_table_remove_all (self->replies_sent);
+      self->window_start_us = now;
+    }
+  source = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)));
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->replies_sent, source));
+  if (n >= self->replies_per_second
+      || (n == 0 && g_hash_table_size (self->replies_sent) >= MAX_RATE_SOURCES))
+    return FALSE;
+  g_hash_table_insert (self->replies_sent, g_steal_pointer (&source), GUINT_TO_POINTER (n + 1));
+  return TRUE;
+}
+
 static gboolean
 on_udp_readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
@@ -258,6 +311,11 @@ on_udp_readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
         continue; /* not ours to answer, not even with an error */
       if (!type_matches (tlvs) || !id_matches (self, tlvs))
         continue;
+      if (!reply_allowed (self, peer))
+        {
+          g_debug ("discovery request dropped: over %u replies a second to that source", self->replies_per_second);
+          continue;
+        }
       reply = make_discover_reply (self, peer);
       if (g_socket_send_to (socket, peer, (const char *)reply->data, reply->len, NULL, &error) < 0)
         g_debug ("cannot answer a discovery request: %s", error->message);
@@ -379,6 +437,7 @@ make_getset_reply (ExsHdhrDiscovery *self, GArray *tlvs)
 }
 
 static void connection_write_next (Connection *c);
+static void connection_read_next (Connection *c);
 
 static void
 on_written_cb (GObject *stream, GAsyncResult *result, gpointer user_data)
@@ -392,9 +451,13 @@ on_written_cb (GObject *stream, GAsyncResult *result, gpointer user_data)
     {
       g_clear_pointer (&c->writing, g_byte_array_unref);
       connection_write_next (c);
+      /* everything written: read the next requests */
+      if (c->writing == NULL && !c->reading && !c->closed)
+        connection_read_next (c);
     }
   connection_unref (c);
 }
+
 
 static void
 connection_write_next (Connection *c)
@@ -409,8 +472,6 @@ connection_write_next (Connection *c)
   g_output_stream_write_all_async (out, c->writing->data, c->writing->len, G_PRIORITY_DEFAULT,
                                    c->cancellable, on_written_cb, connection_ref (c));
 }
-
-static void connection_read_next (Connection *c);
 
 /* Handles every complete frame in the input; FALSE if the peer speaks nonsense. */
 static gboolean
@@ -433,6 +494,11 @@ connection_handle_input (Connection *c)
         {
           reply = make_getset_reply (c->owner, tlvs);
           g_byte_array_append (c->out, reply->data, reply->len);
+          if (c->out->len > MAX_QUEUED_OUTPUT)
+            {
+              g_debug ("control connection dropped: %u bytes of replies it does not read", c->out->len);
+              return FALSE;
+            }
         }
       g_byte_array_remove_range (c->in, 0, (guint)len);
     }
@@ -445,14 +511,18 @@ on_read_cb (GObject *stream, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (stream), result, &error);
 
+  c->reading = FALSE;
   if (n > 0 && !c->closed)
     g_byte_array_append (c->in, c->read_buf, (guint)n);
   if (n <= 0 || c->closed || !connection_handle_input (c))
     connection_close (c);
   else
     {
+      /* A client that sends requests without reading the replies is not
+       * read from until they are written (issue 14: 3.6 GB in 10 s). */
       connection_write_next (c);
-      connection_read_next (c);
+      if (c->writing == NULL)
+        connection_read_next (c);
     }
   connection_unref (c);
 }
@@ -462,6 +532,7 @@ connection_read_next (Connection *c)
 {
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (c->conn));
 
+  c->reading = TRUE;
   g_input_stream_read_async (in, c->read_buf, sizeof c->read_buf, G_PRIORITY_DEFAULT,
                              c->cancellable, on_read_cb, connection_ref (c));
 }

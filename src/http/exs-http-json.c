@@ -10,6 +10,7 @@
 #include "exs-http-json.h"
 
 #include "exs-database.h"
+#include "exs-json-depth.h"
 
 void
 exs_http_reply_json (SoupServerMessage *msg, guint status, JsonNode *root)
@@ -110,15 +111,15 @@ exs_http_json_has_control_chars (const char *s)
 }
 
 /**
- * exs_http_json_get_text:
+ * exs_http_json_check_text:
  * @target: (inout): replaced by the trimmed value when @field is present
  *
  * A trimmed single-line string member of at most @max_chars (absent or null:
- * left as it is, or 422 if @required); answers 422 naming @field when wrong.
+ * left as it is, or an error if @required). The error message names @field.
  */
 gboolean
-exs_http_json_get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
-                   char **target)
+exs_http_json_check_text (JsonObject *body, const char *field, guint max_chars, gboolean required, char **target,
+                          GError **error)
 {
   JsonNode *node = json_object_get_member (body, field);
   g_autofree char *trimmed = NULL;
@@ -126,28 +127,29 @@ exs_http_json_get_text (SoupServerMessage *msg, JsonObject *body, const char *fi
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
       if (required)
-        exs_http_reply_field_error (msg, 422, field, "%s is required", field);
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is required", field);
       return !required;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      exs_http_reply_field_error (msg, 422, field, "%s must be a string", field);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be a string", field);
       return FALSE;
     }
   trimmed = g_strstrip (g_strdup (json_node_get_string (node)));
   if (required && trimmed[0] == '\0')
     {
-      exs_http_reply_field_error (msg, 422, field, "%s must not be empty", field);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must not be empty", field);
       return FALSE;
     }
   if (g_utf8_strlen (trimmed, -1) > max_chars)
     {
-      exs_http_reply_field_error (msg, 422, field, "%s is longer than %u characters", field, max_chars);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is longer than %u characters", field, max_chars);
       return FALSE;
     }
   if (exs_http_json_has_control_chars (trimmed))
     {
-      exs_http_reply_field_error (msg, 422, field, "%s must not contain control characters or line breaks", field);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must not contain control characters or line breaks",
+                   field);
       return FALSE;
     }
   g_free (*target);
@@ -155,9 +157,9 @@ exs_http_json_get_text (SoupServerMessage *msg, JsonObject *body, const char *fi
   return TRUE;
 }
 
-/* A boolean member if present; answers 422 naming @field when wrong. */
+/* A boolean member if present. */
 gboolean
-exs_http_json_get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
+exs_http_json_check_bool (JsonObject *body, const char *field, gboolean *out, GError **error)
 {
   JsonNode *node = json_object_get_member (body, field);
 
@@ -165,11 +167,40 @@ exs_http_json_get_bool (SoupServerMessage *msg, JsonObject *body, const char *fi
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     {
-      exs_http_reply_field_error (msg, 422, field, "%s must be true or false", field);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be true or false", field);
       return FALSE;
     }
   *out = json_node_get_boolean (node);
   return TRUE;
+}
+
+/**
+ * exs_http_json_get_text:
+ *
+ * exs_http_json_check_text() that answers 422 naming @field when wrong.
+ */
+gboolean
+exs_http_json_get_text (SoupServerMessage *msg, JsonObject *body, const char *field, guint max_chars, gboolean required,
+                        char **target)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (exs_http_json_check_text (body, field, max_chars, required, target, &error))
+    return TRUE;
+  exs_http_reply_field_error (msg, 422, field, "%s", error->message);
+  return FALSE;
+}
+
+/* A boolean member if present; answers 422 naming @field when wrong. */
+gboolean
+exs_http_json_get_bool (SoupServerMessage *msg, JsonObject *body, const char *field, gboolean *out)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (exs_http_json_check_bool (body, field, out, &error))
+    return TRUE;
+  exs_http_reply_field_error (msg, 422, field, "%s", error->message);
+  return FALSE;
 }
 
 /* Maps store errors to statuses; anything unexpected is a 500 that says so. */
@@ -192,10 +223,68 @@ exs_http_reply_gerror (SoupServerMessage *msg, const GError *error)
 }
 
 /**
+ * exs_http_json_parse_object:
+ *
+ * Parses a request body: UTF-8, nested at most EXS_JSON_MAX_DEPTH levels
+ * (checked before json-glib recurses), a JSON object at the top.
+ *
+ * Returns: (transfer full) (nullable): the object, or %NULL with @error set
+ */
+JsonObject *
+exs_http_json_parse_object (const char *data, gsize len, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local = NULL;
+  JsonNode *root;
+
+  if (len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request needs a JSON object as its body");
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, len, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is not valid UTF-8");
+      return NULL;
+    }
+  if (!exs_json_check_depth (data, (gssize) len, EXS_JSON_MAX_DEPTH, &local))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is refused: %s", local->message);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is not valid JSON: %s",
+                   local->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body must be a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* Whether a Content-Type (parameters allowed) is JSON. */
+static gboolean
+is_json_type (const char *ctype)
+{
+  return ctype != NULL
+         && (g_ascii_strcasecmp (ctype, "application/json") == 0
+             || (g_str_has_prefix (ctype, "application/") && g_str_has_suffix (ctype, "+json")));
+}
+
+/**
  * exs_http_read_json_object:
  *
- * Parses the request body as a JSON object. On failure it answers the request
- * (400 with what is wrong, 415 for another content type) and returns %NULL.
+ * Parses the request body as a JSON object. Only application/json (or
+ * application/...+json) is taken: a browser sends a cross-site form
+ * (x-www-form-urlencoded, multipart, text/plain) without a CORS preflight,
+ * so reading those as JSON would let any web page on the LAN write to the
+ * API. On failure it answers the request (415 for another content type, 400
+ * with what is wrong) and returns %NULL.
  *
  * Returns: (transfer full) (nullable): the object
  */
@@ -204,41 +293,22 @@ exs_http_read_json_object (SoupServerMessage *msg)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   const char *ctype = soup_message_headers_get_content_type (soup_server_message_get_request_headers (msg), NULL);
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) error = NULL;
-  JsonNode *root;
+  JsonObject *object;
   gsize len = 0;
-  const char *data = g_bytes_get_data (bytes, &len);
+  const char *data;
 
-  /* curl -d sends application/x-www-form-urlencoded unless told otherwise;
-   * take it (and no type at all) as JSON rather than make people retype. */
-  if (ctype != NULL && !g_str_equal (ctype, "application/json") && !g_str_has_suffix (ctype, "+json")
-      && !g_str_equal (ctype, "application/x-www-form-urlencoded"))
+  if (!is_json_type (ctype))
     {
-      exs_http_reply_error (msg, 415, NULL, "the request body must be application/json, not %s", ctype);
+      exs_http_reply_error (msg, 415, NULL, "the request body must be sent as Content-Type: application/json%s%s",
+                            ctype ? ", not " : "", ctype ? ctype : "");
       return NULL;
     }
-  if (len == 0)
-    {
-      exs_http_reply_error (msg, 400, "invalid_json", "the request needs a JSON object as its body");
-      return NULL;
-    }
-  if (!g_utf8_validate (data, (gssize) len, NULL))
-    {
-      exs_http_reply_error (msg, 400, "invalid_json", "the request body is not valid UTF-8");
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
-    {
-      exs_http_reply_error (msg, 400, "invalid_json", "the request body is not valid JSON: %s", error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      exs_http_reply_error (msg, 400, "invalid_json", "the request body must be a JSON object");
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  object = exs_http_json_parse_object (data, len, &error);
+  if (object == NULL)
+    exs_http_reply_error (msg, 400, "invalid_json", "%s", error->message);
+  return object;
 }

@@ -35,6 +35,19 @@ gboolean exs_http_json_get_bool (SoupServerMessage *msg,
                                  JsonObject        *body,
                                  const char        *field,
                                  gboolean          *out);
+gboolean exs_http_json_check_text (JsonObject  *body,
+                                   const char  *field,
+                                   guint        max_chars,
+                                   gboolean     required,
+                                   char       **target,
+                                   GError     **error);
+gboolean exs_http_json_check_bool (JsonObject  *body,
+                                   const char  *field,
+                                   gboolean    *out,
+                                   GError     **error);
+JsonObject *exs_http_json_parse_object (const char  *data,
+                                        gsize        len,
+                                        GError     **error);
 JsonObject *exs_http_read_json_object (SoupServerMessage *msg);
 const char *exs_http_error_code_for_status (guint status);
 

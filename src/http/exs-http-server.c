@@ -15,32 +15,32 @@
 #include "exs-http-server.h"
 
 #include "exs-http-json.h"
+#include "exs-http-router.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 
+/* One TCP connection libsoup serves, from its first request on. */
 typedef struct
 {
-  char **methods;   /* NULL-terminated, upper case */
-  char **segments;  /* pattern split on '/', first is "" */
-  ExsHttpRouteFlags flags;
-  ExsHttpHandler handler;
-  gpointer user_data;
-} Route;
-
-typedef struct
-{
-  Route *route;
-  GHashTable *params;
-} Match;
+  ExsHttpServer *server;
+  GSocket *socket;  /* weak: the entry goes when the socket is finalized */
+  char *client;     /* the remote IP address */
+  guint deadline_id;
+} Connection;
 
 struct _ExsHttpServer
 {
   GObject parent_instance;
 
   SoupServer *soup;
-  GPtrArray *routes; /* Route*, owned */
+  ExsHttpRouter *router;
   char *api_token;
   gsize max_body_bytes;
+  ExsHttpLimits limits;
+  GHashTable *connections; /* GSocket* -> Connection*, owned */
+  GHashTable *per_client;  /* client address -> live connections (GUINT_TO_POINTER) */
   gboolean stopping;
   gboolean close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
 };
@@ -49,19 +49,16 @@ G_DEFINE_TYPE (ExsHttpServer, exs_http_server, G_TYPE_OBJECT)
 
 #define MATCH_KEY "exs-http-match"
 
-static void
-route_free (Route *r)
-{
-  g_strfreev (r->methods);
-  g_strfreev (r->segments);
-  g_free (r);
-}
+static void on_socket_finalized (gpointer data, GObject *where_the_socket_was);
 
 static void
-match_free (Match *m)
+connection_free (Connection *c)
 {
-  g_hash_table_unref (m->params);
-  g_free (m);
+  g_clear_handle_id (&c->deadline_id, g_source_remove);
+  if (c->socket)
+    g_object_weak_unref (G_OBJECT (c->socket), on_socket_finalized, c);
+  g_free (c->client);
+  g_free (c);
 }
 
 static void
@@ -72,6 +69,7 @@ exs_http_server_dispose (GObject *object)
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_hash_table_remove_all (self->connections);
   G_OBJECT_CLASS (exs_http_server_parent_class)->dispose (object);
 }
 
@@ -80,7 +78,9 @@ exs_http_server_finalize (GObject *object)
 {
   ExsHttpServer *self = EXS_HTTP_SERVER (object);
 
-  g_ptr_array_unref (self->routes);
+  g_clear_pointer (&self->router, exs_http_router_free);
+  g_hash_table_unref (self->connections);
+  g_hash_table_unref (self->per_client);
   g_free (self->api_token);
   G_OBJECT_CLASS (exs_http_server_parent_class)->finalize (object);
 }
@@ -97,74 +97,16 @@ exs_http_server_class_init (ExsHttpServerClass *klass)
 static void
 exs_http_server_init (ExsHttpServer *self)
 {
-  self->routes = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
-}
+  const ExsHttpLimits defaults = {
+    .request_timeout_ms = 15000,
+    .max_connections = 512,
+    .max_connections_per_client = 64,
+  };
 
-/* Matches one pattern segment such as "{number}.ts" against a path segment. */
-static gboolean
-match_segment (const char *pattern, const char *segment, GHashTable *params)
-{
-  const char *open = strchr (pattern, '{');
-  const char *close;
-  gsize prefix_len, suffix_len, seg_len = strlen (segment);
-  g_autofree char *name = NULL;
-
-  if (open == NULL)
-    return g_str_equal (pattern, segment);
-  close = strchr (open, '}');
-  g_assert (close != NULL);
-  prefix_len = (gsize) (open - pattern);
-  suffix_len = strlen (close + 1);
-  if (seg_len < prefix_len + suffix_len + 1)
-    return FALSE;
-  if (strncmp (segment, pattern, prefix_len) != 0
-      || strcmp (segment + seg_len - suffix_len, close + 1) != 0)
-    return FALSE;
-  name = g_strndup (open + 1, (gsize) (close - open - 1));
-  g_hash_table_replace (params, g_steal_pointer (&name),
-                        g_strndup (segment + prefix_len, seg_len - prefix_len - suffix_len));
-  return TRUE;
-}
-
-static GHashTable *
-match_route (Route *r, char **segments)
-{
-  g_autoptr (GHashTable) params = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  guint n = g_strv_length (segments);
-
-  if (n != g_strv_length (r->segments))
-    return NULL;
-  for (guint i = 0; i < n; i++)
-    if (!match_segment (r->segments[i], segments[i], params))
-      return NULL;
-  return g_steal_pointer (&params);
-}
-
-/* Splits and URL-decodes a raw path; NULL if it has invalid escapes. */
-static char **
-split_path (const char *raw_path)
-{
-  g_auto (GStrv) parts = g_strsplit (raw_path, "/", -1);
-  guint n = g_strv_length (parts);
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-
-  /* Ignore one trailing slash: /api/channels/ is /api/channels. */
-  if (n > 2 && parts[n - 1][0] == '\0')
-    n--;
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *dec = g_uri_unescape_string (parts[i], NULL);
-      if (dec == NULL || !g_utf8_validate (dec, -1, NULL))
-        return NULL;
-      g_strv_builder_add (b, dec);
-    }
-  return g_strv_builder_end (b);
-}
-
-static gboolean
-is_api_path (const char *path)
-{
-  return g_str_equal (path, "/api") || g_str_has_prefix (path, "/api/");
+  self->router = exs_http_router_new ();
+  self->limits = defaults;
+  self->connections = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) connection_free);
+  self->per_client = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static gboolean
@@ -193,21 +135,11 @@ check_token (ExsHttpServer *self, SoupServerMessage *msg)
 }
 
 static void
-reply_method_not_allowed (SoupServerMessage *msg, GPtrArray *allowed)
+reply_method_not_allowed (SoupServerMessage *msg, const char *allow)
 {
-  g_autoptr (GString) allow = g_string_new (NULL);
-
-  for (guint i = 0; i < allowed->len; i++)
-    {
-      if (strstr (allow->str, allowed->pdata[i]) != NULL)
-        continue;
-      if (allow->len)
-        g_string_append (allow, ", ");
-      g_string_append (allow, allowed->pdata[i]);
-    }
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow->str);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
   exs_http_reply_error (msg, 405, NULL, "%s is not allowed here; allowed: %s", soup_server_message_get_method (msg),
-                        allow->str);
+                        allow);
 }
 
 static void
@@ -267,6 +199,82 @@ reject_early (SoupServerMessage *msg, guint status, const char *format, ...)
   g_object_set_data_full (G_OBJECT (io), "exs-reject-buffer", g_string_free (out, FALSE), g_free);
 }
 
+static gboolean
+is_state_changing (const char *method)
+{
+  return !(g_str_equal (method, "GET") || g_str_equal (method, "HEAD") || g_str_equal (method, "OPTIONS"));
+}
+
+/* A browser sends Origin on every cross-site request that can change state;
+ * a request carrying one that is not this server's own origin comes from a
+ * page on some other site and is refused, whatever it is for. Clients that
+ * are not browsers send no Origin. */
+static gboolean
+origin_allowed (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *origin = soup_message_headers_get_one (headers, "Origin");
+  const char *host = soup_message_headers_get_one (headers, "Host");
+  g_autofree char *own = NULL;
+
+  if (origin == NULL || !is_state_changing (soup_server_message_get_method (msg)))
+    return TRUE;
+  if (host == NULL)
+    return FALSE;
+  own = g_strconcat ("http://", host, NULL);
+  return g_ascii_strcasecmp (origin, own) == 0;
+}
+
+/**
+ * authorize_request:
+ * @match: where the request's path and method lead
+ *
+ * The one place that decides whether a request may reach its handler, on the
+ * same decoded path segments the route was found on. Admin requests (under
+ * /api and not public, or any /api path that does not exist) need the admin
+ * token; everything else is open on the LAN like a real tuner's. Another
+ * credential (a session cookie) is checked here too when there is one.
+ *
+ * Returns: 0 if allowed, else the status to answer (401 or 403), which this
+ * function has already set on @msg
+ */
+static guint
+authorize_request (ExsHttpServer *self, SoupServerMessage *msg, const ExsHttpRouteMatch *match)
+{
+  if (!origin_allowed (msg))
+    {
+      exs_http_reply_error (msg, 403, "origin-mismatch",
+                            "this request comes from a page on another site (Origin: %s); it is refused",
+                            soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Origin"));
+      return 403;
+    }
+  if (!match->admin || check_token (self, msg))
+    return 0;
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
+                                "Bearer realm=\"exstreamtv\"");
+  exs_http_reply_error (msg, 401, NULL,
+                        "this needs the admin token: send “Authorization: Bearer <token>” "
+                        "(see exstreamtv --show-token)");
+  return 401;
+}
+
+/* Content-Length as a plain decimal number, once; libsoup would take "-5" or
+ * two different values and misbehave later. */
+static gboolean
+content_length_valid (SoupMessageHeaders *headers)
+{
+  const char *value = soup_message_headers_get_list (headers, "Content-Length");
+
+  if (value == NULL)
+    return TRUE;
+  if (value[0] == '\0' || strlen (value) > 18)
+    return FALSE;
+  for (const char *p = value; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 on_early_request_cb (SoupServer        *soup,
                      SoupServerMessage *msg,
@@ -275,12 +283,10 @@ on_early_request_cb (SoupServer        *soup,
                      gpointer           user_data)
 {
   ExsHttpServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const char *raw_path = g_uri_get_path (soup_server_message_get_uri (msg));
-  g_auto (GStrv) segments = split_path (raw_path);
-  g_autoptr (GPtrArray) allowed = g_ptr_array_new ();
-  Match *found = NULL;
+  /* libsoup has decoded the path once; the router does not decode again */
+  const char *decoded_path = g_uri_get_path (soup_server_message_get_uri (msg));
+  g_autoptr (ExsHttpRouteMatch) match = NULL;
   goffset length;
 
   if (self->close_connections)
@@ -291,47 +297,25 @@ on_early_request_cb (SoupServer        *soup,
       exs_http_reply_error (msg, 503, NULL, "the server is shutting down");
       return;
     }
-  if (segments == NULL)
-    {
-      exs_http_reply_error (msg, 400, NULL, "the path is not valid UTF-8 or has a bad %%-escape");
-      return;
-    }
-
-  for (guint i = 0; i < self->routes->len && found == NULL; i++)
-    {
-      Route *r = self->routes->pdata[i];
-      GHashTable *params = match_route (r, segments);
-
-      if (params == NULL)
-        continue;
-      if (!g_strv_contains ((const char *const *) r->methods, method))
-        {
-          for (guint m = 0; r->methods[m]; m++)
-            g_ptr_array_add (allowed, r->methods[m]);
-          g_hash_table_unref (params);
-          continue;
-        }
-      found = g_new0 (Match, 1);
-      found->route = r;
-      found->params = params;
-    }
+  match = exs_http_router_lookup (self->router, soup_server_message_get_method (msg), decoded_path);
 
   /* Bodies are bounded before anything else, so no client (with a token or
    * not) makes the server read more than the limit. */
-  if (!(found && (found->route->flags & EXS_HTTP_ROUTE_STREAMING_BODY)))
+  if (!content_length_valid (headers))
+    {
+      reject_early (msg, 400, "Content-Length must be one decimal number of bytes");
+      return;
+    }
+  if (!(match->result == EXS_HTTP_LOOKUP_FOUND && (match->flags & EXS_HTTP_ROUTE_STREAMING_BODY)))
     {
       length = soup_message_headers_get_content_length (headers);
       if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED)
         {
-          if (found)
-            match_free (found);
           reject_early (msg, 411, "send the request body with a Content-Length, not chunked");
           return;
         }
       if (length > 0 && (guint64) length > self->max_body_bytes)
         {
-          if (found)
-            match_free (found);
           reject_early (msg, 413,
                         "the request body is %" G_GOFFSET_FORMAT " bytes; the limit is %" G_GSIZE_FORMAT
                         " (server.max_request_body_bytes)",
@@ -340,31 +324,27 @@ on_early_request_cb (SoupServer        *soup,
         }
     }
 
-  /* The token comes first on /api/ so that no answer there tells an
+  /* Authorization comes before 404/405 so that no answer under /api tells an
    * unauthenticated client anything, not even whether a path exists. */
-  if (is_api_path (raw_path) && !(found && (found->route->flags & EXS_HTTP_ROUTE_PUBLIC))
-      && !check_token (self, msg))
+  if (authorize_request (self, msg, match) != 0)
+    return;
+
+  switch (match->result)
     {
-      if (found)
-        match_free (found);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
-                                    "Bearer realm=\"exstreamtv\"");
-      exs_http_reply_error (msg, 401, NULL,
-                            "this needs the admin token: send “Authorization: Bearer <token>” "
-                            "(see exstreamtv --show-token)");
+    case EXS_HTTP_LOOKUP_BAD_PATH:
+      exs_http_reply_error (msg, 400, NULL, "the path is not valid UTF-8 or has a control character");
+      return;
+    case EXS_HTTP_LOOKUP_WRONG_METHOD:
+      reply_method_not_allowed (msg, match->allow);
+      return;
+    case EXS_HTTP_LOOKUP_NOT_FOUND:
+      exs_http_reply_error (msg, 404, NULL, "nothing here: %s", decoded_path);
+      return;
+    case EXS_HTTP_LOOKUP_FOUND:
+      g_object_set_data_full (G_OBJECT (msg), MATCH_KEY, g_steal_pointer (&match),
+                              (GDestroyNotify) exs_http_route_match_free);
       return;
     }
-
-  if (found == NULL)
-    {
-      if (allowed->len > 0)
-        reply_method_not_allowed (msg, allowed);
-      else
-        exs_http_reply_error (msg, 404, NULL, "nothing here: %s", raw_path);
-      return;
-    }
-
-  g_object_set_data_full (G_OBJECT (msg), MATCH_KEY, found, (GDestroyNotify) match_free);
 }
 
 static void
@@ -375,7 +355,7 @@ on_request_cb (SoupServer        *soup,
                gpointer           user_data)
 {
   ExsHttpServer *self = user_data;
-  Match *m = g_object_get_data (G_OBJECT (msg), MATCH_KEY);
+  ExsHttpRouteMatch *m = g_object_get_data (G_OBJECT (msg), MATCH_KEY);
 
   if (m == NULL)
     {
@@ -383,7 +363,137 @@ on_request_cb (SoupServer        *soup,
       exs_http_reply_error (msg, 404, NULL, "nothing here");
       return;
     }
-  m->route->handler (self, msg, m->params, query, m->route->user_data);
+  ((ExsHttpHandler) m->handler) (self, msg, m->params, query, m->user_data);
+}
+
+/* ---- connections: caps and the request deadline ---- */
+
+static void
+release_client (ExsHttpServer *self, const char *client)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, client));
+
+  if (n <= 1)
+    g_hash_table_remove (self->per_client, client);
+  else
+    g_hash_table_insert (self->per_client, g_strdup (client), GUINT_TO_POINTER (n - 1));
+}
+
+static void
+on_socket_finalized (gpointer data, GObject *where_the_socket_was)
+{
+  Connection *c = data;
+  ExsHttpServer *self = c->server;
+
+  release_client (self, c->client);
+  c->socket = NULL;
+  g_hash_table_remove (self->connections, where_the_socket_was);
+}
+
+static gboolean
+connection_is_closed (gpointer key, gpointer value, gpointer user_data)
+{
+  Connection *c = value;
+
+  if (!g_socket_is_closed (c->socket))
+    return FALSE;
+  release_client (c->server, c->client);
+  return TRUE;
+}
+
+/* The client took too long to send a whole request (slowloris): shutting
+ * the socket down ends libsoup's read, and libsoup drops the connection. */
+static gboolean
+on_deadline_cb (gpointer data)
+{
+  Connection *c = data;
+
+  c->deadline_id = 0;
+  g_debug ("closing a connection from %s: no whole request within %u ms", c->client,
+           c->server->limits.request_timeout_ms);
+  g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+dup_client_address (SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  if (remote == NULL || !G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("unknown");
+  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+/* libsoup starts reading a request: the first on a connection, or the next
+ * one on a kept-alive connection. Caps apply to new connections; the
+ * deadline runs until the whole request (headers and body) has been read. */
+static void
+on_request_started_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  ExsHttpServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c;
+  guint n;
+
+  if (socket == NULL)
+    return;
+  c = g_hash_table_lookup (self->connections, socket);
+  if (c == NULL)
+    {
+      g_autofree char *client = dup_client_address (msg);
+
+      /* A socket libsoup has closed may outlive its descriptor for a while
+       * (a message still holds it); it no longer counts. */
+      g_hash_table_foreach_remove (self->connections, connection_is_closed, NULL);
+
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_client, client));
+      if (g_hash_table_size (self->connections) >= self->limits.max_connections
+          || n >= self->limits.max_connections_per_client)
+        {
+          g_debug ("refusing a connection from %s: %u open from there, %u in all (server.max_connections%s)", client,
+                   n, g_hash_table_size (self->connections),
+                   n >= self->limits.max_connections_per_client ? "_per_client" : "");
+          g_socket_shutdown (socket, TRUE, TRUE, NULL);
+          return;
+        }
+      c = g_new0 (Connection, 1);
+      c->server = self;
+      c->socket = socket;
+      c->client = g_steal_pointer (&client);
+      g_object_weak_ref (G_OBJECT (socket), on_socket_finalized, c);
+      g_hash_table_insert (self->connections, socket, c);
+      g_hash_table_insert (self->per_client, g_strdup (c->client), GUINT_TO_POINTER (n + 1));
+    }
+  g_clear_handle_id (&c->deadline_id, g_source_remove);
+  c->deadline_id = g_timeout_add (self->limits.request_timeout_ms, on_deadline_cb, c);
+}
+
+/* The whole request has arrived: from here its handler owns the connection's
+ * time (a stream handed to a channel lives as long as the viewer watches). */
+static void
+on_request_read_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  ExsHttpServer *self = user_data;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *c = socket ? g_hash_table_lookup (self->connections, socket) : NULL;
+
+  if (c != NULL)
+    g_clear_handle_id (&c->deadline_id, g_source_remove);
+}
+
+/* Lets the server hold as many sockets as the system allows this process:
+ * the soft limit (often 1024) is raised to the hard one. */
+static void
+raise_descriptor_limit (void)
+{
+  struct rlimit rl;
+
+  if (getrlimit (RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+    return;
+  rl.rlim_cur = rl.rlim_max;
+  if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
+    g_debug ("could not raise the descriptor limit: %s", g_strerror (errno));
 }
 
 /**
@@ -407,6 +517,9 @@ exs_http_server_new (const char *api_token, gsize max_body_bytes)
    * Closing after each response costs a handshake per request on a LAN;
    * streams steal their connection and are not affected. */
   self->close_connections = !soup_check_version (3, 3, 0);
+  raise_descriptor_limit ();
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started_cb), self);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read_cb), self);
   soup_server_add_early_handler (self->soup, NULL, on_early_request_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, on_request_cb, self, NULL);
   return self;
@@ -428,17 +541,35 @@ exs_http_server_add_route (ExsHttpServer    *self,
                            ExsHttpHandler    handler,
                            gpointer          user_data)
 {
-  Route *r = g_new0 (Route, 1);
+  exs_http_router_add (self->router, methods, pattern, flags, EXS_HTTP_ROUTE_PUBLIC, G_CALLBACK (handler), user_data);
+}
 
-  g_return_if_fail (pattern[0] == '/');
-  r->methods = g_strsplit (methods, ",", -1);
-  for (guint i = 0; r->methods[i]; i++)
-    g_strstrip (r->methods[i]);
-  r->segments = g_strsplit (pattern, "/", -1);
-  r->flags = flags;
-  r->handler = handler;
-  r->user_data = user_data;
-  g_ptr_array_add (self->routes, r);
+/**
+ * exs_http_server_set_limits:
+ *
+ * Sets the connection limits (see ExsHttpLimits); they apply to
+ * connections opened from then on. A zero field keeps its current value.
+ */
+void
+exs_http_server_set_limits (ExsHttpServer *self, const ExsHttpLimits *limits)
+{
+  if (limits->request_timeout_ms)
+    self->limits.request_timeout_ms = limits->request_timeout_ms;
+  if (limits->max_connections)
+    self->limits.max_connections = limits->max_connections;
+  if (limits->max_connections_per_client)
+    self->limits.max_connections_per_client = limits->max_connections_per_client;
+}
+
+/**
+ * exs_http_server_get_n_connections:
+ *
+ * Returns: the connections open now (streams handed to channels included)
+ */
+guint
+exs_http_server_get_n_connections (ExsHttpServer *self)
+{
+  return g_hash_table_size (self->connections);
 }
 
 /**

@@ -12,6 +12,23 @@ typedef enum
   EXS_HTTP_ROUTE_STREAMING_BODY = 1 << 1, /* the handler reads the request body itself */
 } ExsHttpRouteFlags;
 
+/**
+ * ExsHttpLimits:
+ * @request_timeout_ms: a connection must deliver a whole request (headers
+ *   and body) this soon after it opens or after its previous response
+ *   (server.request_timeout_s)
+ * @max_connections: connections open at once, streams included; more are
+ *   closed as they arrive (server.max_connections)
+ * @max_connections_per_client: the same, per client IP address
+ *   (server.max_connections_per_client)
+ */
+typedef struct
+{
+  guint request_timeout_ms;
+  guint max_connections;
+  guint max_connections_per_client;
+} ExsHttpLimits;
+
 #define EXS_TYPE_HTTP_SERVER (exs_http_server_get_type ())
 G_DECLARE_FINAL_TYPE (ExsHttpServer, exs_http_server, EXS, HTTP_SERVER, GObject)
 
@@ -37,6 +54,9 @@ void exs_http_server_add_route (ExsHttpServer     *self,
                                 ExsHttpRouteFlags  flags,
                                 ExsHttpHandler     handler,
                                 gpointer           user_data);
+void exs_http_server_set_limits (ExsHttpServer       *self,
+                                 const ExsHttpLimits *limits);
+guint exs_http_server_get_n_connections (ExsHttpServer *self);
 gboolean exs_http_server_listen (ExsHttpServer  *self,
                                  const char     *bind_address,
                                  guint           port,

@@ -3,11 +3,16 @@
  *   GET /iptv/channels.m3u           the playlist (exs-m3u.c)
  *   GET /iptv/xmltv.xml[.gz]         the guide (exs-xmltv.c), built in a GTask
  *                                    thread, cached for [iptv]
- *                                    guide_cache_seconds per base URL, with
+ *                                    guide_cache_seconds, with
  *                                    ETag/Last-Modified and 304s
  *   GET /iptv/channel/{number}.ts    the stream, through ExsStreamHooks
  *   GET /iptv/channel/{number}.m3u8  HLS of the same pipeline, through the hooks
  *   GET /iptv/channel/{number}/hls/{file}   its segments
+ *
+ * The guide is built once, whatever Host header clients use: icons given as
+ * paths are written with a placeholder base URL, replaced by the client's
+ * when the guide is sent (a few outputs are kept, bounded). Keyed by Host, a
+ * client could make the server build one whole guide per made-up header.
  *
  * The guide window starts at the top of the current hour, so it only changes
  * when the hour or the playout does, and its ETag (a hash of the bytes) lets
@@ -28,21 +33,30 @@
 #include <string.h>
 #include <zlib.h>
 
-#define MAX_CACHED_GUIDES 8
+#define MAX_OUTPUTS 8
 #define HOUR_US ((gint64)3600 * G_USEC_PER_SEC)
 
 typedef struct
 {
   SoupServerMessage *msg; /* owned */
   gboolean gzip;
+  char *base_url;
   gulong finished_id;
   gboolean gone;
 } Waiter;
 
+/* The guide as one client base URL sees it. */
 typedef struct
 {
   GBytes *xml;
-  GBytes *gz;
+  GBytes *gz; /* made when first asked for */
+  char *etag;
+} Output;
+
+typedef struct
+{
+  GBytes *xml;       /* with the placeholder base URL */
+  GHashTable *outputs; /* base URL -> Output*, at most MAX_OUTPUTS */
   char *etag;        /* quoted hash of the xml */
   gint64 modified_s; /* unix seconds when the bytes last changed */
   gint64 built_us;   /* monotonic */
@@ -60,7 +74,6 @@ typedef struct
   GTimeZone *tz;
   /* results */
   GBytes *xml;
-  GBytes *gz;
   char *etag;
 } BuildJob;
 
@@ -72,7 +85,8 @@ struct _ExsIptvService
   ExsDatabase *database;       /* owned */
   const ExsStreamHooks *hooks; /* borrowed from the application */
   ExsPlayoutSource *source;    /* owned, nullable */
-  GHashTable *guides;          /* base URL → Guide* */
+  GHashTable *guides;          /* the placeholder → the one Guide */
+  char *placeholder;           /* the base URL guides are built with */
   GCancellable *cancellable;
 };
 
@@ -84,14 +98,24 @@ waiter_free (Waiter *w)
   if (!w->gone)
     g_signal_handler_disconnect (w->msg, w->finished_id);
   g_object_unref (w->msg);
+  g_free (w->base_url);
   g_free (w);
+}
+
+static void
+output_free (Output *o)
+{
+  g_clear_pointer (&o->xml, g_bytes_unref);
+  g_clear_pointer (&o->gz, g_bytes_unref);
+  g_free (o->etag);
+  g_free (o);
 }
 
 static void
 guide_free (Guide *g)
 {
   g_clear_pointer (&g->xml, g_bytes_unref);
-  g_clear_pointer (&g->gz, g_bytes_unref);
+  g_hash_table_unref (g->outputs);
   g_free (g->etag);
   g_ptr_array_unref (g->waiters);
   g_free (g);
@@ -105,7 +129,6 @@ build_job_free (BuildJob *job)
   g_free (job->base_url);
   g_time_zone_unref (job->tz);
   g_clear_pointer (&job->xml, g_bytes_unref);
-  g_clear_pointer (&job->gz, g_bytes_unref);
   g_free (job->etag);
   g_free (job);
 }
@@ -128,6 +151,7 @@ exs_iptv_service_finalize (GObject *object)
   ExsIptvService *self = EXS_IPTV_SERVICE (object);
 
   g_hash_table_unref (self->guides);
+  g_free (self->placeholder);
   g_object_unref (self->cancellable);
   G_OBJECT_CLASS (exs_iptv_service_parent_class)->finalize (object);
 }
@@ -147,6 +171,7 @@ exs_iptv_service_init (ExsIptvService *self)
   self->guides
       = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)guide_free);
   self->cancellable = g_cancellable_new ();
+  self->placeholder = g_strdup_printf ("http://exs-base-%08x%08x.invalid", g_random_int (), g_random_int ());
 }
 
 /**
@@ -274,7 +299,6 @@ build_guide_thread (GTask *task, gpointer source_object, gpointer task_data,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  job->gz = gzip_bytes (job->xml);
   hash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, job->xml);
   job->etag = g_strdup_printf ("\"%.32s\"", hash);
   g_task_return_boolean (task, TRUE);
@@ -309,15 +333,37 @@ not_modified (SoupServerMessage *msg, const char *etag, gint64 modified_s)
   return FALSE;
 }
 
+/* The guide with @base_url in place of the placeholder, made once per base
+ * URL while the guide stays the same. */
+static Output *
+output_for (Guide *g, const char *placeholder, const char *base_url)
+{
+  Output *o = g_hash_table_lookup (g->outputs, base_url);
+  GString *text;
+
+  if (o != NULL)
+    return o;
+  if (g_hash_table_size (g->outputs) >= MAX_OUTPUTS)
+    g_hash_table_remove_all (g->outputs);
+  text = g_string_new_len (g_bytes_get_data (g->xml, NULL), (gssize) g_bytes_get_size (g->xml));
+  g_string_replace (text, placeholder, base_url, 0);
+  o = g_new0 (Output, 1);
+  o->etag = g_strdup_printf ("%.25s%08x\"", g->etag, (guint) crc32 (0, (const Bytef *) base_url, (uInt) strlen (base_url)));
+  o->xml = g_string_free_to_bytes (text);
+  g_hash_table_insert (g->outputs, g_strdup (base_url), o);
+  return o;
+}
+
 static void
-reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
+reply_guide (ExsIptvService *self, SoupServerMessage *msg, Guide *g, gboolean gzip, const char *base_url)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
   g_autoptr (GDateTime) modified = g_date_time_new_from_unix_utc (g->modified_s);
   g_autofree char *last_modified = soup_date_time_to_string (modified, SOUP_DATE_HTTP);
-  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int)strlen (g->etag) - 1, g->etag)
-                               : g_strdup (g->etag);
-  GBytes *body = gzip ? g->gz : g->xml;
+  Output *o = output_for (g, self->placeholder, base_url);
+  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int)strlen (o->etag) - 1, o->etag)
+                               : g_strdup (o->etag);
+  GBytes *body;
 
   soup_message_headers_replace (h, "ETag", etag);
   soup_message_headers_replace (h, "Last-Modified", last_modified);
@@ -327,6 +373,9 @@ reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
       soup_server_message_set_status (msg, 304, NULL);
       return;
     }
+  if (gzip && o->gz == NULL)
+    o->gz = gzip_bytes (o->xml);
+  body = gzip ? o->gz : o->xml;
   if (body == NULL)
     {
       exs_http_reply_error (msg, 500, NULL, "the guide could not be compressed");
@@ -373,10 +422,9 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
       if (g->etag == NULL || !g_str_equal (g->etag, job->etag))
         {
           g_clear_pointer (&g->xml, g_bytes_unref);
-          g_clear_pointer (&g->gz, g_bytes_unref);
+          g_hash_table_remove_all (g->outputs);
           g_free (g->etag);
           g->xml = g_steal_pointer (&job->xml);
-          g->gz = g_steal_pointer (&job->gz);
           g->etag = g_steal_pointer (&job->etag);
           g->modified_s = g_get_real_time () / G_USEC_PER_SEC;
         }
@@ -391,7 +439,7 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
       if (w->gone)
         continue;
       if (error == NULL)
-        reply_guide (w->msg, g, w->gzip);
+        reply_guide (self, w->msg, g, w->gzip, w->base_url);
       else
         exs_http_reply_error (w->msg, 500, NULL, "the guide could not be built: %s",
                               error->message);
@@ -419,14 +467,6 @@ guide_time_zone (ExsIptvService *self)
   return tz ? tz : g_time_zone_new_local ();
 }
 
-static gboolean
-guide_is_idle (gpointer key, gpointer value, gpointer user_data)
-{
-  Guide *g = value;
-
-  return !g->building;
-}
-
 static void
 handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
               gpointer user_data)
@@ -441,26 +481,26 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   g_autoptr (GTask) task = NULL;
   BuildJob *job;
   Waiter *w;
-  Guide *g = g_hash_table_lookup (self->guides, base_url);
+  Guide *g = g_hash_table_lookup (self->guides, self->placeholder);
 
   if (g != NULL && g->xml != NULL && !g->building
       && g_get_monotonic_time () - g->built_us < max_age_us)
     {
-      reply_guide (msg, g, gzip);
+      reply_guide (self, msg, g, gzip, base_url);
       return;
     }
   if (g == NULL)
     {
-      if (g_hash_table_size (self->guides) >= MAX_CACHED_GUIDES)
-        g_hash_table_foreach_remove (self->guides, guide_is_idle, NULL);
       g = g_new0 (Guide, 1);
       g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)waiter_free);
-      g_hash_table_insert (self->guides, g_strdup (base_url), g);
+      g->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) output_free);
+      g_hash_table_insert (self->guides, g_strdup (self->placeholder), g);
     }
 
   w = g_new0 (Waiter, 1);
   w->msg = g_object_ref (msg);
   w->gzip = gzip;
+  w->base_url = g_strdup (base_url);
   w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_waiter_finished_cb), w);
   g_ptr_array_add (g->waiters, w);
   soup_server_message_pause (msg);
@@ -474,10 +514,11 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
   job->to_us
       = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
-  job->base_url = g_strdup (base_url);
+  job->base_url = g_strdup (self->placeholder);
   job->tz = guide_time_zone (self);
   g->building = TRUE;
-  task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (base_url));
+  g_debug ("building the guide (%u channels)", job->channels->len);
+  task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (self->placeholder));
   g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
   g_task_set_return_on_cancel (task, FALSE);
   g_task_run_in_thread (task, build_guide_thread);

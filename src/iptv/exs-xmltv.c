@@ -175,7 +175,11 @@ write_programme (xmlTextWriterPtr w, const GuideEntry *e, const ExsChannelRecord
       write_text_element (w, "desc", item->description, EXS_GUIDE_TEXT_KEEP_NEWLINES);
       for (guint i = 0; item->categories && item->categories[i]; i++)
         write_text_element (w, "category", item->categories[i], EXS_GUIDE_TEXT_ONE_LINE);
-      write_icon (w, base_url, item->artwork_url);
+      /* Library artwork is a file on this server: its path would show the
+       * folder layout and 404 (issue 14), so only web artwork is listed. */
+      if (item->artwork_url != NULL
+          && (g_str_has_prefix (item->artwork_url, "http://") || g_str_has_prefix (item->artwork_url, "https://")))
+        write_icon (w, base_url, item->artwork_url);
       write_episode_numbers (w, item->season_number, item->episode_number);
       if (item->kind == EXS_PLAYOUT_ITEM_PROGRAMME)
         {

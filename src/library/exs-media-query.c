@@ -176,6 +176,8 @@ keyword_at (Parser *ps, const char *kw)
   return g_ascii_strncasecmp (ps->p, kw, n) == 0 && !is_word_char (ps->p[n]) && ps->p[n] != ':';
 }
 
+#define MAX_DURATION_PART G_GINT64_CONSTANT (1000000)
+
 /* "20m", "1h30m", "90s", "1h", "45" (minutes), "1:30:00" → milliseconds */
 static gboolean
 parse_duration (const char *v, gint64 *ms)
@@ -195,7 +197,8 @@ parse_duration (const char *v, gint64 *ms)
         {
           char *end;
           gint64 x = g_ascii_strtoll (parts[i], &end, 10);
-          if (*parts[i] == '\0' || *end || x < 0)
+          /* bounded like the other form, so no sum can overflow */
+          if (*parts[i] == '\0' || *end || x < 0 || x > MAX_DURATION_PART)
             return FALSE;
           total = total * 60 + x;
         }
@@ -208,7 +211,7 @@ parse_duration (const char *v, gint64 *ms)
     {
       char *end;
       gint64 x = g_ascii_strtoll (p, &end, 10);
-      if (end == p || x < 0 || x > 1000000)
+      if (end == p || x < 0 || x > MAX_DURATION_PART || total > MAX_DURATION_PART * 3600)
         return FALSE;
       switch (*end)
         {

@@ -9,6 +9,8 @@
 
 #include "exs-schedule.h"
 
+#include "exs-json-depth.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -555,7 +557,8 @@ exs_schedule_new_from_data (const char *json, GError **error)
   g_autoptr (GError) local = NULL;
   JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, json, -1, &local))
+  if (!exs_json_check_depth (json, -1, EXS_JSON_MAX_DEPTH, &local)
+      || !json_parser_load_from_data (parser, json, -1, &local))
     {
       g_set_error (error, EXS_SCHEDULE_ERROR, EXS_SCHEDULE_ERROR_INVALID, "document: not JSON: %s", local->message);
       return NULL;

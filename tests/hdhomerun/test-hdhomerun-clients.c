@@ -33,6 +33,8 @@ static const char *const server_env[] = {
   "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED=true",
   "EXSTREAMTV_HDHOMERUN_SSDP_ENABLED=true",
   "EXSTREAMTV_HDHOMERUN_TUNER_COUNT=3",
+  /* every client here asks from 127.0.0.1, many times a second */
+  "EXSTREAMTV_HDHOMERUN_DISCOVERY_REPLIES_PER_SECOND=1000",
   NULL,
 };
 

@@ -259,6 +259,37 @@ test_xmltv_episode_numbers (void)
   g_assert_nonnull (strstr (data, "start=\"20251231190000 -0500\" stop=\"20251231200000 -0500\""));
 }
 
+/* Library artwork is a path on the server: the public guide must not show
+ * it (issue 14, 7); web artwork is listed as it is. */
+static void
+test_xmltv_no_local_artwork (void)
+{
+  g_autoptr (GPtrArray) channels
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)exs_channel_record_free);
+  g_autoptr (ExsMemoryPlayout) playout = exs_memory_playout_new ();
+  g_autoptr (ExsPlayoutItem) local = exs_playout_item_new ();
+  g_autoptr (ExsPlayoutItem) web = exs_playout_item_new ();
+  g_autoptr (GBytes) xml = NULL;
+  const char *data;
+
+  g_ptr_array_add (channels, make_channel ("7", "Seven", "both", TRUE));
+  local->kind = web->kind = EXS_PLAYOUT_ITEM_PROGRAMME;
+  local->start_us = (gint64)1767225600 * G_USEC_PER_SEC;
+  local->stop_us = web->start_us = local->start_us + HOUR_US;
+  web->stop_us = web->start_us + HOUR_US;
+  local->title = g_strdup ("Local");
+  web->title = g_strdup ("Web");
+  local->artwork_url = g_strdup ("/srv/media/Shows/Secret Folder/poster.jpg");
+  web->artwork_url = g_strdup ("https://images.example/poster.jpg");
+  exs_memory_playout_add (playout, "7", local);
+  exs_memory_playout_add (playout, "7", web);
+  xml = build_guide (channels, EXS_PLAYOUT_SOURCE (playout), local->start_us, web->stop_us, "UTC");
+  data = g_bytes_get_data (xml, NULL);
+  g_assert_null (strstr (data, "/srv/media"));
+  g_assert_null (strstr (data, "Secret Folder"));
+  g_assert_nonnull (strstr (data, "<icon src=\"https://images.example/poster.jpg\"/>"));
+}
+
 /* A source that returns overlapping or repeated items (the seeds' bug)
  * still gives a guide whose programmes follow one another. */
 static void
@@ -319,6 +350,7 @@ main (int argc, char **argv)
   g_test_add_func ("/iptv/xmltv/guide-equals-playout", test_xmltv_matches_playout);
   g_test_add_func ("/iptv/xmltv/episode-numbers-and-zone", test_xmltv_episode_numbers);
   g_test_add_func ("/iptv/xmltv/never-overlaps", test_xmltv_never_overlaps);
+  g_test_add_func ("/iptv/xmltv/no-local-artwork-paths", test_xmltv_no_local_artwork);
   g_test_add_func ("/iptv/xmltv/no-playout-still-valid", test_xmltv_without_playout);
   return g_test_run ();
 }

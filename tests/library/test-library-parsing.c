@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "exs-media-name.h"
+#include "exs-media-query.h"
 #include "exs-nfo.h"
 
 #include <string.h>
@@ -162,6 +163,24 @@ test_nfo_malformed (void)
     }
 }
 
+/* Found by fuzz/fuzz-media-query: huge duration parts overflowed a gint64. */
+static void
+test_query_duration_bounds (void)
+{
+  g_autoptr (ExsMediaQuery) ok = exs_media_query_compile ("duration:>1:30:00", NULL, NULL);
+  g_autoptr (ExsMediaQuery) huge = NULL;
+  g_autoptr (ExsMediaQuery) many = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (ok);
+  huge = exs_media_query_compile ("duration:6:7:44444444444444444444443", NULL, &error);
+  g_assert_null (huge);
+  g_assert_error (error, EXS_MEDIA_QUERY_ERROR, EXS_MEDIA_QUERY_ERROR_SYNTAX);
+  g_clear_error (&error);
+  many = exs_media_query_compile ("duration:>9999999:0", NULL, &error);
+  g_assert_null (many);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -170,6 +189,7 @@ main (int argc, char **argv)
   g_test_add_func ("/library/names/episode-without-number", test_episode_without_number);
   g_test_add_func ("/library/names/movies", test_movie_names);
   g_test_add_func ("/library/names/sort-title", test_sort_title);
+  g_test_add_func ("/library/query/duration-bounds", test_query_duration_bounds);
   g_test_add_func ("/library/nfo/movie", test_nfo_movie);
   g_test_add_func ("/library/nfo/multi-episode", test_nfo_multi_episode);
   g_test_add_func ("/library/nfo/malformed-is-an-error", test_nfo_malformed);
