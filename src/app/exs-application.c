@@ -606,8 +606,7 @@ run_server (ExsApplication *self)
   if (token_created)
     /* Never the token itself: stdout ends up in the journal. */
     g_print (_("exstreamtv: created the admin API token; it is kept in %s/api-token (readable by this user "
-               "only); show it with: exstreamtv --data-dir %s --show-token
-"),
+               "only); show it with: exstreamtv --data-dir %s --show-token\n"),
              self->data_dir, self->data_dir);
   /* not translated: scripts and the test harness read this line */
   g_print ("exstreamtv %s listening on http://%s:%u/ (data in %s)\n", PACKAGE_VERSION,
