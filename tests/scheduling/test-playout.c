@@ -3,6 +3,7 @@
  * ranges (seeded with g_test_rand_int: rerun with --seed to reproduce). */
 #include "config.h"
 
+#include "exs-fs.h"
 #include "exs-playout-builder.h"
 #include "exs-playout-guide.h"
 #include "exs-playout-plan.h"
@@ -555,6 +556,43 @@ test_bad_content (Lib *l, gconstpointer data)
   g_assert_nonnull (strstr (joined, "show 9999"));
   /* the 10 h movie at 03:00 is the only programme */
   g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_PROGRAMME), ==, 2);
+}
+
+/* A smart collection plays its query's items (issue 15, item 1): a
+ * schedule of "title:Bravo" floods the day with Bravo's four episodes,
+ * nothing offline, and names no problem. */
+static void
+test_smart_collection (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (ExsPlayoutBuilder) b = NULL;
+  g_auto (GStrv) problems = NULL;
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      l->lib->db, "INSERT INTO collections (name, kind, query, created_at, updated_at)"
+                  " VALUES ('bravo', 'smart', 'title:Bravo', 0, 0)", NULL);
+  gint64 smart;
+
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_DONE);
+  smart = sqlite3_last_insert_rowid (exs_database_get_handle (l->lib->db));
+  doc = json_printf ("{\"name\": \"smart\", \"items\": ["
+                     "{\"content\": {\"collection\": %" G_GINT64_FORMAT "}, \"mode\": \"flood\"}]}",
+                     smart);
+  exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 1);
+  b = builder_new (l->lib, "UTC", 24 * HOUR_US);
+  build (b, "5", EXS_PLAYOUT_BUILD_RESET, T0);
+  items = list (b, "5", T0, T0 + 24 * HOUR_US);
+  assert_contiguous (items, T0, T0 + 24 * HOUR_US);
+  problems = exs_playout_builder_dup_problems (b, "5");
+  g_assert_cmpuint (problems ? g_strv_length (problems) : 0, ==, 0);
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_OFFLINE), ==, 0);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExsPlayoutItem *it = items->pdata[i];
+      if (it->kind == EXS_PLAYOUT_ITEM_PROGRAMME)
+        g_assert_true (g_str_has_prefix (it->title, "Bravo"));
+    }
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_PROGRAMME), >=, 24 * 60 / 25);
 }
 
 static void
@@ -1126,6 +1164,7 @@ main (int argc, char **argv)
   LIB_TEST ("/scheduling/order/multi-part-kept-together", test_multi_part_together);
   LIB_TEST ("/scheduling/filler/cooldown", test_filler_cooldown);
   LIB_TEST ("/scheduling/bad-content/still-built-and-reported", test_bad_content);
+  LIB_TEST ("/scheduling/content/smart-collection-plays-its-query", test_smart_collection);
   LIB_TEST ("/scheduling/anchor/extension-equals-one-build", test_extension_equals_one_build);
   LIB_TEST ("/scheduling/anchor/rebuild-after-edit", test_rebuild_after_edit);
   LIB_TEST ("/scheduling/on-demand/pauses-and-resumes", test_on_demand_pauses);
