@@ -364,6 +364,9 @@ tuners_all_busy (ExsHdhrDevice *self, const char *number)
   return g_strv_length (playing) >= self->tuner_count;
 }
 
+/* ?duration= longer than a week is not a recording */
+#define MAX_DURATION_S (7 * 24 * 3600)
+
 static void
 handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
                gpointer user_data)
@@ -386,7 +389,16 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       request.tuner = (int)n;
     }
   if (duration != NULL)
-    request.duration_seconds = g_ascii_strtoll (duration, NULL, 10);
+    {
+      guint64 seconds = 0;
+      if (!g_ascii_string_to_unsigned (duration, 10, 1, MAX_DURATION_S, &seconds, NULL))
+        {
+          exs_http_reply_error (msg, 400, NULL, "duration must be a whole number of seconds from 1 to %d, not “%.32s”",
+                                MAX_DURATION_S, duration);
+          return;
+        }
+      request.duration_seconds = (gint64) seconds;
+    }
   /* ?transcode= (Jellyfin, for HDTC models) is ignored: the channel's profile decides. */
 
   channel = exs_stream_find_channel (msg, self->database, g_hash_table_lookup (params, "number"),

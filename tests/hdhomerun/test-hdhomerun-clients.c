@@ -215,6 +215,37 @@ test_streams (void)
   g_assert_null (strstr (ranged, "Content-Length"));
 }
 
+/* ?duration=N (Plex recordings, issue 15 item 3): the server ends the
+ * stream N seconds after the request; curl sees a complete response (exit
+ * 0) with video in it. A duration that is not a number of seconds is 400. */
+static void
+test_duration (void)
+{
+  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=3", server->base_url);
+  g_autofree char *bad_url = g_strdup_printf ("%s/auto/v5?duration=soon", server->base_url);
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *file = g_build_filename (dir, "rec.ts", NULL);
+  const char *record[] = { "curl", "-s", "-m", "20", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
+  const char *bad[] = { "curl", "-s", "-w", " %{http_code}", bad_url, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *bad_out = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  double took;
+  int status = exs_test_run_command (record, NULL, &out);
+
+  took = (g_get_monotonic_time () - t0) / 1e6;
+  g_test_message ("curl %s: %d, %s after %.1f s", url, status, out, took);
+  g_assert_cmpint (status, ==, 0);  /* 28 would be curl's own -m */
+  g_assert_true (g_str_has_prefix (out, "200 "));
+  g_assert_cmpint (g_ascii_strtoll (out + 4, NULL, 10), >, 10000);
+  g_assert_cmpfloat (took, >=, 2.5);
+  g_assert_cmpfloat (took, <, 15);
+  exs_test_run_command (bad, NULL, &bad_out);
+  g_assert_true (g_str_has_suffix (bad_out, " 400"));
+  g_assert_nonnull (strstr (bad_out, "duration"));
+  exs_test_remove_tree (dir);
+}
+
 /* TunerCount distinct channels playing: the next channel gets 503 with the
  * HDHomeRun error header; the channels already playing still tune. */
 static void
@@ -525,6 +556,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hdhomerun/clients/lineup-status-post", test_lineup);
   g_test_add_func ("/hdhomerun/clients/device-xml", test_device_xml);
   g_test_add_func ("/hdhomerun/clients/stream-routes", test_streams);
+  g_test_add_func ("/hdhomerun/clients/duration-ends-the-stream", test_duration);
   g_test_add_func ("/hdhomerun/clients/busy-tuners-805", test_busy_tuners);
   g_test_add_func ("/hdhomerun/clients/hdhomerun-config", test_hdhomerun_config);
   g_test_add_func ("/hdhomerun/clients/discovery-packets", test_discovery_packets);
