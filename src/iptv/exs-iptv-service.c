@@ -309,16 +309,41 @@ not_modified (SoupServerMessage *msg, const char *etag, gint64 modified_s)
   return FALSE;
 }
 
+/* Whether the client takes a gzip-encoded body (Accept-Encoding: gzip, not
+ * with q=0): the guide's plain .xml is then sent compressed, ~20× smaller. */
+static gboolean
+accepts_gzip (SoupServerMessage *msg)
+{
+  const char *ae = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "Accept-Encoding");
+  GSList *unacceptable = NULL;
+  GSList *acceptable;
+  gboolean yes = FALSE;
+
+  if (ae == NULL)
+    return FALSE;
+  acceptable = soup_header_parse_quality_list (ae, &unacceptable);
+  for (GSList *l = acceptable; l && !yes; l = l->next)
+    yes = g_ascii_strcasecmp (l->data, "gzip") == 0 || g_ascii_strcasecmp (l->data, "x-gzip") == 0;
+  soup_header_free_list (acceptable);
+  soup_header_free_list (unacceptable);
+  return yes;
+}
+
 static void
 reply_guide (SoupServerMessage *msg, Guide *g, gboolean gzip)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+  gboolean encoded = !gzip && accepts_gzip (msg);
   g_autoptr (GDateTime) modified = g_date_time_new_from_unix_utc (g->modified_s);
   g_autofree char *last_modified = soup_date_time_to_string (modified, SOUP_DATE_HTTP);
-  g_autofree char *etag = gzip ? g_strdup_printf ("%.*s-gz\"", (int)strlen (g->etag) - 1, g->etag)
-                               : g_strdup (g->etag);
-  GBytes *body = gzip ? g->gz : g->xml;
+  g_autofree char *etag = gzip || encoded ? g_strdup_printf ("%.*s-gz\"", (int)strlen (g->etag) - 1, g->etag)
+                                          : g_strdup (g->etag);
+  GBytes *body = gzip || encoded ? g->gz : g->xml;
 
+  if (!gzip)
+    soup_message_headers_replace (h, "Vary", "Accept-Encoding");
+  if (encoded)
+    soup_message_headers_replace (h, "Content-Encoding", "gzip");
   soup_message_headers_replace (h, "ETag", etag);
   soup_message_headers_replace (h, "Last-Modified", last_modified);
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
