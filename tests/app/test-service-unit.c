@@ -4,7 +4,7 @@
  * (with the man page it points to on MANPATH), wants nothing the user
  * manager lacks, and installs to a folder `systemctl --user` searches. The
  * man page renders without groff warnings and lists every option of
- * `exstreamtv --help`. */
+ * `exstreamtv --help`. README's examples work as written. */
 #include "config.h"
 
 #include "exs-test-server.h"
@@ -159,6 +159,43 @@ test_man_page (void)
     }
 }
 
+/* README's examples work as written after scripts/quickstart.sh run
+ * (issue 15): every channel URL names a demo channel that answers, and no
+ * command before "Running as a service" (which installs it) calls a bare
+ * `exstreamtv`, which is not on PATH then. */
+static void
+test_readme_examples (void)
+{
+  g_autofree char *readme_path = source_file ("README.md");
+  g_autofree char *readme = NULL;
+  g_autoptr (GRegex) channel_url = g_regex_new ("http://HOST:8411(/iptv/channel/[0-9.]+\\.(ts|m3u8))", 0, 0, NULL);
+  g_autoptr (GMatchInfo) match = NULL;
+  const char *args[] = { "--demo", NULL };
+  g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, args, NULL);
+  g_auto (GStrv) lines = NULL;
+  gboolean in_code = FALSE;
+  guint urls = 0;
+
+  g_assert_true (g_file_get_contents (readme_path, &readme, NULL, NULL));
+  for (g_regex_match (channel_url, readme, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *path = g_match_info_fetch (match, 1);
+      g_autoptr (ExsTestReply) r = exs_test_server_request (s, "HEAD", path, NULL, FALSE);
+      g_test_message ("HEAD %s: %u", path, r->status);
+      g_assert_cmpuint (r->status, ==, 200);
+      urls++;
+    }
+  g_assert_cmpuint (urls, >, 0);
+  lines = g_strsplit (readme, "\n", -1);
+  for (guint i = 0; lines[i] && !g_str_has_prefix (lines[i], "### Running as a service"); i++)
+    {
+      if (g_str_has_prefix (lines[i], "```"))
+        in_code = !in_code;
+      else if (in_code && (g_str_has_prefix (lines[i], "exstreamtv ") || strstr (lines[i], "$(exstreamtv ")))
+        g_error ("README line %u calls exstreamtv, which quickstart.sh run does not put on PATH: %s", i + 1, lines[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -166,5 +203,6 @@ main (int argc, char **argv)
   g_test_add_func ("/app/service/unit-verifies", test_unit_verifies);
   g_test_add_func ("/app/service/unit-installed-where-searched", test_unit_installed_where_searched);
   g_test_add_func ("/app/service/man-page-lists-every-option", test_man_page);
+  g_test_add_func ("/app/readme/examples-work-after-quickstart", test_readme_examples);
   return g_test_run ();
 }
