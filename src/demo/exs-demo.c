@@ -20,18 +20,18 @@
 #include <gst/gst.h>
 
 static const ExsDemoClip clips[] = {
-  { "01-test-card.mp4", "Test Card", "mp4", 1280, 720, 30, 48000, 2, 10, "smpte", "sine", 440 },
-  { "02-ball-game.mp4", "Ball Game", "mp4", 1280, 720, 25, 48000, 2, 10, "ball", "sine", 523.25 },
-  { "03-snow-day.mkv", "Snow Day", "mkv", 1280, 720, 30, 44100, 2, 10, "snow", "pink-noise", 0 },
-  { "04-full-hd-bars.mp4", "Full HD Bars", "mp4", 1920, 1080, 30, 48000, 2, 10, "smpte100", "sine", 330 },
-  { "05-silent-film.mp4", "Silent Film", "mp4", 1280, 720, 25, 0, 0, 10, "pinwheel", "silence", 0 },
-  { "06-mono-news.mkv", "Mono News", "mkv", 1280, 720, 25, 44100, 1, 10, "bar", "sine", 660 },
-  { "07-gradient-hour.mp4", "Gradient Hour", "mp4", 1280, 720, 30, 48000, 1, 10, "gradient", "sine", 880 },
-  { "08-circle-show.mkv", "Circle Show", "mkv", 1280, 720, 30, 48000, 2, 10, "circular", "sine", 392 },
-  { "09-checkers.mp4", "Checkers", "mp4", 1280, 720, 25, 48000, 2, 10, "checkers-8", "square", 220 },
-  { "10-spokes.mkv", "Spokes", "mkv", 1280, 720, 25, 48000, 2, 10, "spokes", "triangle", 294 },
-  { "11-colors.mp4", "Colors", "mp4", 1280, 720, 30, 44100, 2, 10, "colors", "sine", 494 },
-  { "12-zone-plate.mkv", "Zone Plate", "mkv", 1280, 720, 30, 48000, 2, 10, "zone-plate", "sine", 587 },
+  { "01-test-card.mp4", "Test Card", "mp4", 1280, 720, 30, 48000, 2, 20, "smpte", "sine", 440 },
+  { "02-ball-game.mp4", "Ball Game", "mp4", 1280, 720, 25, 48000, 2, 20, "ball", "sine", 523.25 },
+  { "03-snow-day.mkv", "Snow Day", "mkv", 1280, 720, 30, 44100, 2, 20, "snow", "pink-noise", 0 },
+  { "04-full-hd-bars.mp4", "Full HD Bars", "mp4", 1920, 1080, 30, 48000, 2, 20, "smpte100", "sine", 330 },
+  { "05-silent-film.mp4", "Silent Film", "mp4", 1280, 720, 25, 0, 0, 20, "pinwheel", "silence", 0 },
+  { "06-mono-news.mkv", "Mono News", "mkv", 1280, 720, 25, 44100, 1, 20, "bar", "sine", 660 },
+  { "07-gradient-hour.mp4", "Gradient Hour", "mp4", 1280, 720, 30, 48000, 1, 20, "gradient", "sine", 880 },
+  { "08-circle-show.mkv", "Circle Show", "mkv", 1280, 720, 30, 48000, 2, 20, "circular", "sine", 392 },
+  { "09-checkers.mp4", "Checkers", "mp4", 1280, 720, 25, 48000, 2, 20, "checkers-8", "square", 220 },
+  { "10-spokes.mkv", "Spokes", "mkv", 1280, 720, 25, 48000, 2, 20, "spokes", "triangle", 294 },
+  { "11-colors.mp4", "Colors", "mp4", 1280, 720, 30, 44100, 2, 20, "colors", "sine", 494 },
+  { "12-zone-plate.mkv", "Zone Plate", "mkv", 1280, 720, 30, 48000, 2, 20, "zone-plate", "sine", 587 },
 };
 
 static const ExsDemoChannel channels[] = {

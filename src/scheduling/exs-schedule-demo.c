@@ -1,7 +1,7 @@
 /* exs-schedule-demo.c: the demo lineup's library rows and schedules.
  *
  * Called by ExsApplication with --demo, after the demo channels exist. The
- * twelve 10-second demo clips are entered as a small library ("Demo": a show
+ * twelve 20-second demo clips are entered as a small library ("Demo": a show
  * of eight episodes, four bumpers, and a collection of all twelve) straight from exs_demo_get_clips(), so
  * the demo plays without the library scanner. This is the one function to
  * swap when the scanner scans the demo folder itself: rows are matched by
@@ -108,7 +108,7 @@ insert_library (ExsDatabase *db, const char *demo_dir, gint64 *show, gint64 *bum
   if (lookup_id (db, "SELECT id FROM shows WHERE title = ?", "Demo Shorts", NULL) < 0)
     {
       g_autoptr (sqlite3_stmt) s = exs_database_prepare (
-          db, "INSERT INTO shows (library_id, title, plot) VALUES (?, 'Demo Shorts', 'Ten seconds of test signal.')",
+          db, "INSERT INTO shows (library_id, title, plot) VALUES (?, 'Demo Shorts', 'Twenty seconds of test signal.')",
           error);
       if (s == NULL)
         return FALSE;

@@ -338,7 +338,7 @@ main (int argc, char **argv)
 
       clip.width = 320;
       clip.height = 180;
-      clip.seconds = 8; /* of their 10 s slots: quick to make */
+      clip.seconds = 8; /* of their 20 s slots: few cuts, quick to make */
       /* avenc_aac can spin forever on the "ticks" wave when malloc'd memory
        * is perturbed (meson sets MALLOC_PERTURB_): seen here on 07 */
       clip.wave = "sine";
