@@ -1,7 +1,8 @@
 /* exs-api-health.c: GET /api/health — the one API call that needs no token.
  *
- * Says whether the server and its database work, for monitors and for the
- * README's first curl. It tells nothing private.
+ * Says whether the server and its database work, and which channels are not
+ * healthy (with the reason), for monitors and for the README's first curl.
+ * It tells nothing private.
  */
 #include "config.h"
 
@@ -44,7 +45,13 @@ handle_health (ExsHttpServer     *server,
   JsonObject *db = json_object_new ();
   gboolean db_ok = exs_database_is_ok (ctx->database);
 
-  json_object_set_string_member (root, "status", db_ok ? "ok" : "unavailable");
+  JsonArray *problems = ctx->health ? exs_health_monitor_dup_problems (ctx->health) : json_array_new ();
+
+  /* degraded: the server works but a channel does not play as it should
+   * (an outage on the error screen, falling behind, restarting) */
+  json_object_set_string_member (root, "status",
+                                 !db_ok ? "unavailable" : json_array_get_length (problems) ? "degraded" : "ok");
+  json_object_set_array_member (root, "channels", problems);
   json_object_set_string_member (root, "version", PACKAGE_VERSION);
   json_object_set_int_member (root, "uptime_seconds",
                               (g_get_monotonic_time () - ctx->started_monotonic_us) / G_USEC_PER_SEC);

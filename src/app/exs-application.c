@@ -628,13 +628,20 @@ run_server (ExsApplication *self)
   return self->exit_status;
 }
 
+/* Prints the token the server accepts; never makes one (a token the
+ * running server has not read would be refused). */
 static int
 show_token (ExsApplication *self)
 {
   g_autoptr (GError) error = NULL;
-  gboolean created = FALSE;
-  g_autofree char *token = exs_paths_ensure_token (self->data_dir, &created, &error);
+  g_autofree char *token = exs_paths_read_token (self->data_dir, &error);
 
+  if (token == NULL && g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      say_error ("there is no admin token in %s yet: the server makes one when it first starts there "
+                 "(start exstreamtv with this data dir, then ask again)", self->data_dir);
+      return EXS_EXIT_FAILURE;
+    }
   if (token == NULL)
     {
       say_error ("%s", error->message);

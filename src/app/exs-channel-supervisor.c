@@ -138,6 +138,19 @@ on_error_screen_shown_cb (ExsChannel *channel, const char *reason, ExsChannelSup
 {
   exs_metrics_counter_inc (self->parts.metrics, "exstreamtv_error_screens_total", "channel",
                            exs_channel_get_number (channel));
+  if (g_strcmp0 (reason, "offline") != 0)
+    {
+      /* an outage: the channel is degraded while the error screen is on air */
+      g_autofree char *why = g_strdup_printf ("the error screen is on air (%s)", reason);
+      exs_health_monitor_set_outage (self->parts.health, exs_channel_get_number (channel), why);
+    }
+}
+
+static void
+on_channel_state_cb (ExsChannel *channel, GParamSpec *pspec, ExsChannelSupervisor *self)
+{
+  if (exs_channel_get_state (channel) != EXS_CHANNEL_ERROR_SCREEN)
+    exs_health_monitor_set_outage (self->parts.health, exs_channel_get_number (channel), NULL);
 }
 
 static void
@@ -330,6 +343,7 @@ on_channel_started_cb (ExsChannelManager *manager, ExsChannel *channel, ExsChann
   g_signal_connect (channel, "source-failed", G_CALLBACK (on_source_failed_cb), self);
   g_signal_connect (channel, "source-recovered", G_CALLBACK (on_source_recovered_cb), self);
   g_signal_connect (channel, "error-screen-shown", G_CALLBACK (on_error_screen_shown_cb), self);
+  g_signal_connect (channel, "notify::state", G_CALLBACK (on_channel_state_cb), self);
   g_signal_connect (channel, "output-stalled", G_CALLBACK (on_output_stalled_cb), self);
   g_signal_connect (channel, "restart-wanted", G_CALLBACK (on_restart_wanted_cb), self);
   g_signal_connect (channel, "viewer-added", G_CALLBACK (on_viewer_added_cb), self);

@@ -276,12 +276,25 @@ env_name (const char *section, const char *key)
   return g_ascii_strup (name, -1);
 }
 
+/* The environment variables EXStreamTV 2.6 documented, under their own
+ * names; the EXSTREAMTV_<SECTION>_<KEY> names win when both are set. */
+static const struct
+{
+  const char *name, *section, *key;
+} legacy_environment[] = {
+  { "EXSTREAMTV_MAX_SESSIONS", "session_manager", "max_sessions_per_channel" },
+  { "EXSTREAMTV_THROTTLE_BITRATE", "stream_throttler", "target_bitrate_bps" },
+  { "EXSTREAMTV_THROTTLE_MODE", "stream_throttler", "mode" },
+};
+
 /**
  * exs_config_load_environment:
  * @envp: (nullable): an environment as from g_get_environ(); %NULL for the process's
  *
- * Reads EXSTREAMTV_<SECTION>_<KEY> for every setting (and the 2.6 aliases,
- * which lose to the new names).
+ * Reads EXSTREAMTV_<SECTION>_<KEY> for every setting (and the 2.6 names:
+ * section aliases such as EXSTREAMTV_FFMPEG_*, and EXSTREAMTV_MAX_SESSIONS,
+ * EXSTREAMTV_THROTTLE_BITRATE, EXSTREAMTV_THROTTLE_MODE), the new names
+ * winning.
  */
 gboolean
 exs_config_load_environment (ExsConfig *self, const char *const *envp, GError **error)
@@ -292,6 +305,18 @@ exs_config_load_environment (ExsConfig *self, const char *const *envp, GError **
 
   if (envp == NULL)
     envp = (const char *const *) (own = g_get_environ ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (legacy_environment); i++)
+    {
+      const char *value = g_environ_getenv ((char **) envp, legacy_environment[i].name);
+      g_autofree char *origin = NULL;
+
+      if (value == NULL)
+        continue;
+      origin = g_strdup_printf ("environment variable %s", legacy_environment[i].name);
+      if (!exs_config_set (self, legacy_environment[i].section, legacy_environment[i].key, value, origin, error))
+        return FALSE;
+    }
 
   for (guint pass = 0; pass < 2; pass++)
     for (guint i = 0; i < n; i++)

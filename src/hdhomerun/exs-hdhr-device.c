@@ -37,6 +37,7 @@ struct _ExsHdhrDevice
   char *udn;
   guint tuner_count;
   guint http_port;
+  GHashTable *tuner_clients; /* channel number → "ip:port" of its latest HDHomeRun viewer */
 };
 
 G_DEFINE_TYPE (ExsHdhrDevice, exs_hdhr_device, G_TYPE_OBJECT)
@@ -59,6 +60,7 @@ exs_hdhr_device_finalize (GObject *object)
   g_free (self->id_string);
   g_free (self->auth);
   g_free (self->udn);
+  g_hash_table_unref (self->tuner_clients);
   G_OBJECT_CLASS (exs_hdhr_device_parent_class)->finalize (object);
 }
 
@@ -74,6 +76,7 @@ exs_hdhr_device_class_init (ExsHdhrDeviceClass *klass)
 static void
 exs_hdhr_device_init (ExsHdhrDevice *self)
 {
+  self->tuner_clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* A stable UPnP UDN: the device ID, then a hash of it (UUID v5 layout). */
@@ -364,6 +367,44 @@ tuners_all_busy (ExsHdhrDevice *self, const char *number)
   return g_strv_length (playing) >= self->tuner_count;
 }
 
+/* ?duration= longer than a week is not a recording */
+#define MAX_DURATION_S (7 * 24 * 3600)
+
+/* The viewer a tuner streams to, for port 65001's /tuner<n>/target and
+ * lockkey; channels no longer playing are forgotten. */
+static void
+remember_tuner_client (ExsHdhrDevice *self, const char *number, SoupServerMessage *msg)
+{
+  g_auto (GStrv) playing = exs_stream_hooks_dup_playing (self->hooks);
+  GSocketAddress *addr = soup_server_message_get_remote_address (msg);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->tuner_clients);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_strv_contains ((const char *const *) playing, key))
+      g_hash_table_iter_remove (&iter);
+  if (G_IS_INET_SOCKET_ADDRESS (addr))
+    {
+      g_autofree char *ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (addr)));
+      g_hash_table_replace (self->tuner_clients, g_strdup (number),
+                            g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (addr))));
+    }
+}
+
+/**
+ * exs_hdhr_device_dup_tuner_client:
+ * @number: a channel holding a tuner
+ *
+ * Returns: (transfer full) (nullable): "ip:port" of the HTTP viewer that
+ *   tuned it through /auto/ or /tuner<n>/, %NULL if none did
+ */
+char *
+exs_hdhr_device_dup_tuner_client (ExsHdhrDevice *self, const char *number)
+{
+  return g_strdup (g_hash_table_lookup (self->tuner_clients, number));
+}
+
 static void
 handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
                gpointer user_data)
@@ -386,7 +427,16 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       request.tuner = (int)n;
     }
   if (duration != NULL)
-    request.duration_seconds = g_ascii_strtoll (duration, NULL, 10);
+    {
+      guint64 seconds = 0;
+      if (!g_ascii_string_to_unsigned (duration, 10, 1, MAX_DURATION_S, &seconds, NULL))
+        {
+          exs_http_reply_error (msg, 400, NULL, "duration must be a whole number of seconds from 1 to %d, not “%.32s”",
+                                MAX_DURATION_S, duration);
+          return;
+        }
+      request.duration_seconds = (gint64) seconds;
+    }
   /* ?transcode= (Jellyfin, for HDTC models) is ignored: the channel's profile decides. */
 
   channel = exs_stream_find_channel (msg, self->database, g_hash_table_lookup (params, "number"),
@@ -407,6 +457,7 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                             self->tuner_count);
       return;
     }
+  remember_tuner_client (self, channel->number, msg);
   exs_stream_serve (self->hooks, msg, channel->number, &request);
 }
 

@@ -29,5 +29,7 @@ guint exs_hdhr_device_get_tuner_count (ExsHdhrDevice *self);
 guint exs_hdhr_device_get_http_port (ExsHdhrDevice *self);
 void exs_hdhr_device_set_http_port (ExsHdhrDevice *self, guint port);
 char **exs_hdhr_device_dup_tuner_channels (ExsHdhrDevice *self);
+char *exs_hdhr_device_dup_tuner_client (ExsHdhrDevice *self,
+                                       const char    *number);
 
 G_END_DECLS

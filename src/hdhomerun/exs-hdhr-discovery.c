@@ -342,7 +342,17 @@ tuner_value (ExsHdhrDiscovery *self, guint tuner, const char *what)
   if (g_str_equal (what, "streaminfo"))
     return g_strdup (number ? "1: 0 HTTP\n" : "none\n");
   if (g_str_equal (what, "target") || g_str_equal (what, "lockkey"))
-    return g_strdup ("none");
+    {
+      /* in use by an HTTP viewer (/auto/, /tuner<n>/): locked by it,
+       * streaming to it */
+      g_autofree char *client = number ? exs_hdhr_device_dup_tuner_client (self->device, number) : NULL;
+      if (client == NULL)
+        return g_strdup ("none");
+      if (what[0] == 't')
+        return g_strdup_printf ("tcp://%s", client);
+      *strrchr (client, ':') = '\0';
+      return g_steal_pointer (&client);
+    }
   if (g_str_equal (what, "program"))
     return g_strdup ("0");
   if (g_str_equal (what, "channelmap"))

@@ -16,22 +16,12 @@
  */
 #pragma once
 
+#include "exs-stream-request.h"
+
 #include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
-typedef enum
-{
-  EXS_STREAM_ROUTE_IPTV,      /* /iptv/channel/{number}.ts */
-  EXS_STREAM_ROUTE_HDHOMERUN, /* /auto/v{number}, /tuner{n}/v{number} */
-} ExsStreamRoute;
-
-typedef struct
-{
-  ExsStreamRoute route;
-  int tuner;               /* /tuner{n}/: n; -1 for /auto/ and IPTV */
-  gint64 duration_seconds; /* HDHomeRun ?duration=; 0 = until the viewer leaves */
-} ExsStreamRequest;
 
 /* Streams channel @number (canonical, it exists and is enabled) to @msg as
  * MPEG-TS. Like an ExsHttpHandler it must set a status, pause the message or

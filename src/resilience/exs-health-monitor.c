@@ -54,6 +54,7 @@ typedef struct
   guint64 dropped;
   ExsChannelHealth status;
   char *detail;
+  char *outage; /* nullable: why the error screen is on air */
 } Watch;
 
 struct _ExsHealthMonitor
@@ -97,6 +98,7 @@ watch_unref (Watch *w)
   g_hash_table_unref (w->dropped_by_element);
   g_mutex_clear (&w->lock);
   g_free (w->detail);
+  g_free (w->outage);
   g_free (w);
 }
 
@@ -454,6 +456,8 @@ check_one (ExsHealthMonitor *self, Watch *w, gint64 now)
         set_status (self, w, EXS_CHANNEL_FAILED,
                     g_strdup_printf ("%s; no restart: %s", reason, why_not ? why_not : "no restart guard"));
     }
+  else if (w->outage)
+    set_status (self, w, EXS_CHANNEL_DEGRADED, g_strdup (w->outage));
   else if ((w->speed > 0 && w->speed < 0.9) || dropped > w->checked_dropped)
     set_status (self, w, EXS_CHANNEL_DEGRADED,
                 g_strdup_printf ("speed %.2f, %" G_GUINT64_FORMAT " frames dropped since the last check", w->speed,
@@ -521,6 +525,54 @@ void
 exs_health_monitor_stop (ExsHealthMonitor *self)
 {
   g_clear_handle_id (&self->timer_id, g_source_remove);
+}
+
+/**
+ * exs_health_monitor_set_outage:
+ * @reason: (nullable): why viewers see the error screen instead of the
+ *   programme; %NULL when the programme is back
+ *
+ * A channel showing its error screen still sends a healthy-looking stream:
+ * the engine says so here, and the channel is degraded (with @reason as its
+ * detail) from now until the outage ends.
+ */
+void
+exs_health_monitor_set_outage (ExsHealthMonitor *self, const char *channel_number, const char *reason)
+{
+  Watch *w = g_hash_table_lookup (self->watches, channel_number);
+
+  if (w == NULL || g_strcmp0 (w->outage, reason) == 0)
+    return;
+  g_free (w->outage);
+  w->outage = g_strdup (reason);
+  check_one (self, w, g_get_monotonic_time ());
+}
+
+/**
+ * exs_health_monitor_dup_problems:
+ *
+ * Returns: (transfer full): {"channel", "status", "detail"} for each watched
+ *   channel that is not healthy, by channel number
+ */
+JsonArray *
+exs_health_monitor_dup_problems (ExsHealthMonitor *self)
+{
+  JsonArray *out = json_array_new ();
+  g_autoptr (GList) numbers = g_list_sort (g_hash_table_get_keys (self->watches), (GCompareFunc) g_strcmp0);
+
+  for (GList *l = numbers; l; l = l->next)
+    {
+      Watch *w = g_hash_table_lookup (self->watches, l->data);
+      JsonObject *o;
+      if (w->status == EXS_CHANNEL_HEALTHY)
+        continue;
+      o = json_object_new ();
+      json_object_set_string_member (o, "channel", w->channel_number);
+      json_object_set_string_member (o, "status", exs_channel_health_to_string (w->status));
+      json_object_set_string_member (o, "detail", w->detail ? w->detail : "");
+      json_array_add_object_element (out, o);
+    }
+  return out;
 }
 
 ExsChannelHealth

@@ -49,6 +49,10 @@ void exs_health_monitor_unwatch (ExsHealthMonitor *self,
 guint exs_health_monitor_get_n_watched (ExsHealthMonitor *self);
 
 guint exs_health_monitor_check (ExsHealthMonitor *self);
+void exs_health_monitor_set_outage (ExsHealthMonitor *self,
+                                    const char       *channel_number,
+                                    const char       *reason);
+JsonArray *exs_health_monitor_dup_problems (ExsHealthMonitor *self);
 ExsChannelHealth exs_health_monitor_get_status (ExsHealthMonitor *self,
                                                 const char       *channel_number);
 JsonObject *exs_health_monitor_dup_channel_json (ExsHealthMonitor *self,

@@ -208,6 +208,11 @@ exs_pipeline_pool_set_metrics (ExsPipelinePool *self, ExsMetrics *metrics)
                        "Channel starts the pool admitted.");
   exs_metrics_declare (metrics, "exstreamtv_pipeline_starts_refused_total", EXS_METRIC_COUNTER,
                        "Channel starts the pool refused, by reason (full, memory, fds, containment).");
+  /* unlabelled counters have a sample (0) from the start, so rate() and
+   * alerts see them before the first event */
+  exs_metrics_counter_add (metrics, "exstreamtv_ffmpeg_pool_pressure_events_total", NULL, NULL, 0);
+  exs_metrics_counter_add (metrics, "exstreamtv_pipeline_pool_pressure_events_total", NULL, NULL, 0);
+  exs_metrics_counter_add (metrics, "exstreamtv_pipeline_starts_admitted_total", NULL, NULL, 0);
   exs_metrics_add_collector (metrics, collect_metrics, self);
 }
 

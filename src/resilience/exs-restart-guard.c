@@ -68,12 +68,16 @@ channel_record_free (ChannelRecord *r)
   g_free (r);
 }
 
+static void collect_metrics (ExsMetrics *metrics, gpointer user_data);
+
 static void
 exs_restart_guard_dispose (GObject *object)
 {
   ExsRestartGuard *self = EXS_RESTART_GUARD (object);
 
   g_hash_table_remove_all (self->channels);
+  if (self->metrics)
+    exs_metrics_remove_collector (self->metrics, collect_metrics, self);
   g_clear_object (&self->metrics);
   G_OBJECT_CLASS (exs_restart_guard_parent_class)->dispose (object);
 }
@@ -191,13 +195,41 @@ exs_restart_guard_set_clock (ExsRestartGuard *self, ExsClockFunc clock, gpointer
     exs_circuit_breaker_set_clock (r->breaker, clock, clock_data);
 }
 
+static int
+breaker_gauge (ExsCircuitState state)
+{
+  return state == EXS_CIRCUIT_OPEN ? 2 : state == EXS_CIRCUIT_HALF_OPEN ? 1 : 0;
+}
+
+/* Just before /metrics is written: each breaker's state read the way the
+ * API reads it (an open breaker whose time is up is half-open), so both
+ * say the same. */
+static void
+collect_metrics (ExsMetrics *metrics, gpointer user_data)
+{
+  ExsRestartGuard *self = user_data;
+  GHashTableIter iter;
+  const char *number;
+  ChannelRecord *r;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &number, (gpointer *) &r))
+    exs_metrics_gauge_set (metrics, "exstreamtv_circuit_breaker_state", "channel", number,
+                           breaker_gauge (exs_circuit_breaker_get_state (r->breaker)));
+}
+
 void
 exs_restart_guard_set_metrics (ExsRestartGuard *self, ExsMetrics *metrics)
 {
   g_return_if_fail (EXS_IS_RESTART_GUARD (self));
+  if (self->metrics)
+    exs_metrics_remove_collector (self->metrics, collect_metrics, self);
   g_set_object (&self->metrics, metrics);
   if (metrics)
-    declare_metrics (metrics);
+    {
+      declare_metrics (metrics);
+      exs_metrics_add_collector (metrics, collect_metrics, self);
+    }
 }
 
 const char *
@@ -226,8 +258,7 @@ on_breaker_state_changed_cb (ExsCircuitBreaker *breaker, int old_state, int new_
 
   if (self && self->metrics)
     exs_metrics_gauge_set (self->metrics, "exstreamtv_circuit_breaker_state", "channel",
-                           exs_circuit_breaker_get_channel_number (breaker),
-                           new_state == EXS_CIRCUIT_OPEN ? 2 : new_state == EXS_CIRCUIT_HALF_OPEN ? 1 : 0);
+                           exs_circuit_breaker_get_channel_number (breaker), breaker_gauge (new_state));
 }
 
 static ChannelRecord *

@@ -189,6 +189,10 @@ exs_session_manager_set_metrics (ExsSessionManager *self, ExsMetrics *metrics)
   exs_metrics_declare (metrics, "exstreamtv_viewer_sessions_expired_total", EXS_METRIC_COUNTER,
                        "Viewer sessions ended by the manager, by reason (idle, errors).");
   exs_metrics_declare (metrics, "exstreamtv_bytes_sent_total", EXS_METRIC_COUNTER, "Stream bytes sent to viewers.");
+  /* unlabelled counters have a sample (0) from the start */
+  exs_metrics_counter_add (metrics, "exstreamtv_viewer_sessions_opened_total", NULL, NULL, 0);
+  exs_metrics_counter_add (metrics, "exstreamtv_viewer_sessions_refused_total", NULL, NULL, 0);
+  exs_metrics_counter_add (metrics, "exstreamtv_bytes_sent_total", NULL, NULL, 0);
 }
 
 const char *

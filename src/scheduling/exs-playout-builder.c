@@ -270,6 +270,47 @@ exec_channel (ExsDatabase *db, const char *sql, gint64 channel_id, gint64 a, GEr
   return exs_database_step_done (db, s, error);
 }
 
+/* Whether the item on air at @vnow is the offline screen. */
+static gboolean
+offline_on_air (ExsDatabase *db, gint64 channel_id, gint64 vnow)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db, "SELECT kind FROM playout_items WHERE channel_id = ?1 AND start_us <= ?2 AND stop_us > ?2", NULL);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, channel_id);
+  sqlite3_bind_int64 (s, 2, vnow);
+  return sqlite3_step (s) == SQLITE_ROW && sqlite3_column_int (s, 0) == EXS_PLAYOUT_ITEM_OFFLINE;
+}
+
+/* Starts the schedule over at @cut_us (as a reset does) when it plays
+ * something then; an item it joins mid-way begins at @cut_us, at the
+ * matching position in its media. Returns: (transfer full) (nullable): the
+ * cursor, or %NULL (nothing added) when the schedule is offline then too. */
+static ExsPlayoutCursor *
+begin_unless_offline (ExsPlayoutPlan *plan, gint64 cut_us, GPtrArray *items, GPtrArray *anchors)
+{
+  g_autoptr (ExsPlayoutCursor) cursor = exs_playout_plan_begin (plan, cut_us, items, anchors);
+  ExsPlayoutItem *first;
+
+  if (items->len == 0)
+    exs_playout_plan_build (plan, cursor, cut_us + 1, items, anchors);
+  first = items->len > 0 ? items->pdata[0] : NULL;
+  if (first == NULL || first->kind == EXS_PLAYOUT_ITEM_OFFLINE)
+    {
+      g_ptr_array_set_size (items, 0);
+      g_ptr_array_set_size (anchors, 0);
+      return NULL;
+    }
+  if (first->start_us < cut_us)
+    {
+      first->in_point_us += cut_us - first->start_us;
+      first->start_us = cut_us;
+    }
+  return g_steal_pointer (&cursor);
+}
+
 static char **
 problems_from_json (const char *text)
 {
@@ -393,7 +434,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   g_autofree char *problems_json = NULL;
   g_autofree char *end_anchor = NULL;
   gboolean on_demand, had_row;
-  gint64 od_offset = 0, od_paused = -1, built_until = 0, vnow, keep_after = G_MININT64;
+  gint64 od_offset = 0, od_paused = -1, built_until = 0, vnow, keep_after = G_MININT64, cut_us = G_MAXINT64;
   ChannelPlayout *cp;
 
   if (a == NULL)
@@ -455,6 +496,19 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
         goto fail;
       keep_after = G_MAXINT64; /* drop everything in memory */
       cursor = exs_playout_plan_begin (plan, vnow - vnow % US, items, anchors); /* on a whole second */
+    }
+  else if (kind == EXS_PLAYOUT_BUILD_REBUILD && offline_on_air (db, a->channel_id, vnow)
+           && (cursor = begin_unless_offline (plan, vnow - vnow % US, items, anchors)) != NULL)
+    {
+      /* the offline screen on air ends now, since the schedule has something
+       * to play: what played before stays, the schedule starts over at now */
+      cut_us = vnow - vnow % US;
+      if (!exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?", a->channel_id,
+                         cut_us, error)
+          || !exec_channel (db, "UPDATE playout_items SET stop_us = ?2 WHERE channel_id = ?1 AND stop_us > ?2",
+                            a->channel_id, cut_us, error))
+        goto fail;
+      keep_after = cut_us - 1;
     }
   else if (kind == EXS_PLAYOUT_BUILD_REBUILD)
     {
@@ -548,6 +602,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       while (n > 0 && ((ExsPlayoutItem *) cp->items->pdata[n - 1])->start_us > keep_after)
         n--;
       g_ptr_array_set_size (cp->items, n);
+      if (n > 0 && ((ExsPlayoutItem *) cp->items->pdata[n - 1])->stop_us > cut_us)
+        ((ExsPlayoutItem *) cp->items->pdata[n - 1])->stop_us = cut_us;
     }
   {
     /* drop history, then append */

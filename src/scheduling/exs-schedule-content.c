@@ -16,6 +16,8 @@
 #include "exs-schedule-content.h"
 
 #include "exs-fs.h"
+#include "exs-media-query.h"
+#include "exs-media-store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +243,29 @@ exists (ExsMediaCache *c, const char *sql, gint64 id)
 #define SEASON_SQL \
   "SELECT id FROM media_items WHERE show_id = ?1 AND season_number = ?2 ORDER BY episode_number, id"
 
+/* A smart collection is its saved query's result, in the library's order
+ * (the same as the collection's page shows). A query that no longer
+ * compiles is a problem of the schedule, not a failed build. */
+static gboolean
+resolve_smart (ExsMediaCache *c, gint64 collection_id, const char *where, GArray *ids, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GArray) found = exs_collection_resolve (c->database, collection_id, &local);
+
+  if (found == NULL)
+    {
+      if (!g_error_matches (local, EXS_MEDIA_QUERY_ERROR, EXS_MEDIA_QUERY_ERROR_SYNTAX))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      add_problem (c, where, "smart collection %" G_GINT64_FORMAT ": %s", collection_id, local->message);
+      return TRUE;
+    }
+  g_array_append_vals (ids, found->data, found->len);
+  return TRUE;
+}
+
 static gboolean
 resolve_ids (ExsMediaCache *c, const ExsContentRef *ref, const char *where, GArray *ids, GError **error)
 {
@@ -270,6 +295,8 @@ resolve_ids (ExsMediaCache *c, const ExsContentRef *ref, const char *where, GArr
             add_problem (c, where, "collection %" G_GINT64_FORMAT " does not exist (deleted?)", ref->id);
             return TRUE;
           }
+        if (exists (c, "SELECT 1 FROM collections WHERE id = ? AND kind = 'smart'", ref->id))
+          return resolve_smart (c, ref->id, where, ids, error);
         s = exs_database_prepare (c->database,
                                   "SELECT media_item_id, show_id, season_number FROM collection_members"
                                   " WHERE collection_id = ? ORDER BY position, id",

@@ -50,6 +50,45 @@ exec_text (ExsDatabase *db, const char *sql, const char *a, GError **error)
   return exs_database_step_done (db, s, error);
 }
 
+/* A clip's stream facts, as the scanner's probe would store them: exactly
+ * what exs_demo_make_clip() encodes (H.264 main at the clip's size and
+ * rate, AAC at its rate and channels when it has audio). Once per item. */
+static gboolean
+insert_streams (ExsDatabase *db, const char *uri, const ExsDemoClip *clip, GError **error)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db,
+      "INSERT INTO media_streams (media_item_id, kind, idx, codec, profile, width, height, fps_num, fps_den,"
+      " interlaced, channels, sample_rate)"
+      " SELECT m.id, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 FROM media_items m WHERE m.uri = ?1"
+      " AND NOT EXISTS (SELECT 1 FROM media_streams x WHERE x.media_item_id = m.id AND x.kind = ?2)",
+      error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, uri, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (s, 2, "video", -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, "h264", -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 4, "main", -1, SQLITE_STATIC);
+  sqlite3_bind_int (s, 5, clip->width);
+  sqlite3_bind_int (s, 6, clip->height);
+  sqlite3_bind_int (s, 7, clip->fps);
+  sqlite3_bind_int (s, 8, 1);
+  sqlite3_bind_int (s, 9, 0);
+  if (!exs_database_step_done (db, s, error))
+    return FALSE;
+  if (clip->audio_rate <= 0)
+    return TRUE;
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+  sqlite3_bind_text (s, 1, uri, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (s, 2, "audio", -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, "aac", -1, SQLITE_STATIC);
+  sqlite3_bind_int (s, 10, clip->audio_channels);
+  sqlite3_bind_int (s, 11, clip->audio_rate);
+  return exs_database_step_done (db, s, error);
+}
+
 /* The demo library; returns the ids needed by the schedules. */
 static gboolean
 insert_library (ExsDatabase *db, const char *demo_dir, gint64 *show, gint64 *bumpers, gint64 *all,
@@ -132,7 +171,7 @@ insert_library (ExsDatabase *db, const char *demo_dir, gint64 *show, gint64 *bum
       sqlite3_bind_text (item, 11, clips[i].container, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (item, 12, now);
       sqlite3_bind_int64 (item, 13, now);
-      if (!exs_database_step_done (db, item, error))
+      if (!exs_database_step_done (db, item, error) || !insert_streams (db, uri, &clips[i], error))
         return FALSE;
       /* everything in "Demo Everything"; clips 9–12 also in "Demo Bumpers" */
       for (int pass = 0; pass < (episode ? 1 : 2); pass++)

@@ -428,6 +428,7 @@ typedef struct
   char *number;
   ExsViewer *viewer;          /* owned */
   char *header;
+  gint64 duration_s;          /* > 0: the stream ends this long after the request */
 } Handover;
 
 static void
@@ -447,6 +448,50 @@ drop_viewer (ExsChannelManager *self, ExsViewer *viewer, const char *reason)
   exs_viewer_close (viewer, reason);
   if (self->admission.viewer_dropped && exs_viewer_get_session_id (viewer))
     self->admission.viewer_dropped (self->admission.user_data, exs_viewer_get_session_id (viewer));
+}
+
+typedef struct
+{
+  ExsChannelManager *manager; /* owned */
+  char *number;
+  ExsViewer *viewer;          /* owned */
+} ViewerEnd;
+
+static void
+viewer_end_free (ViewerEnd *e)
+{
+  g_object_unref (e->manager);
+  g_free (e->number);
+  g_object_unref (e->viewer);
+  g_free (e);
+}
+
+static gboolean
+on_viewer_end_cb (gpointer user_data)
+{
+  ViewerEnd *e = user_data;
+  Running *r = g_hash_table_lookup (e->manager->running, e->number);
+
+  /* the channel ignores a viewer that already left */
+  if (r != NULL)
+    exs_channel_remove_viewer (r->channel, e->viewer, "duration");
+  return G_SOURCE_REMOVE;
+}
+
+/* HDHomeRun ?duration=N (Plex recordings): the stream ends N seconds after
+ * the request, counted from when it was made. */
+static void
+end_viewer_later (ExsChannelManager *self, const char *number, ExsViewer *viewer, gint64 duration_s)
+{
+  ViewerEnd *e = g_new0 (ViewerEnd, 1);
+  gint64 end = exs_viewer_get_requested_us (viewer) + duration_s * G_USEC_PER_SEC;
+  gint64 left_ms = MAX (0, end - g_get_monotonic_time ()) / 1000;
+
+  e->manager = g_object_ref (self);
+  e->number = g_strdup (number);
+  e->viewer = g_object_ref (viewer);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) MIN (left_ms, G_MAXUINT), on_viewer_end_cb, e,
+                      (GDestroyNotify) viewer_end_free);
 }
 
 static void
@@ -477,7 +522,11 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (channel == NULL)
     drop_viewer (h->manager, h->viewer, "stopped");
   else
-    exs_channel_add_viewer (channel, h->viewer);
+    {
+      exs_channel_add_viewer (channel, h->viewer);
+      if (h->duration_s > 0)
+        end_viewer_later (h->manager, h->number, h->viewer, h->duration_s);
+    }
   handover_free (h);
 }
 
@@ -494,7 +543,7 @@ refuse (ExsChannelManager *self, SoupServerMessage *msg, const char *number, con
 /* The channel runs: the viewer gets its session, the connection is taken
  * from libsoup and the viewer joins once its header is written. */
 static void
-hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint64 requested_us)
+hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint64 requested_us, gint64 duration_s)
 {
   g_autoptr (GError) error = NULL;
   Running *r = g_hash_table_lookup (self->running, n);
@@ -540,6 +589,7 @@ hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint6
   h = g_new0 (Handover, 1);
   h->manager = g_object_ref (self);
   h->number = g_strdup (n);
+  h->duration_s = duration_s;
   h->viewer = exs_viewer_new (n, socket, stream);
   exs_viewer_set_session_id (h->viewer, session_id);
   exs_viewer_set_requested_us (h->viewer, requested_us);
@@ -559,6 +609,7 @@ typedef struct
   SoupServerMessage *msg;     /* owned, paused */
   char *number;
   gint64 requested_us;
+  gint64 duration_s;
   gboolean gone;              /* the client hung up while it waited */
 } Tune;
 
@@ -593,7 +644,7 @@ on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else
     {
       soup_server_message_unpause (t->msg);
-      hand_over (t->manager, t->msg, t->number, t->requested_us);
+      hand_over (t->manager, t->msg, t->number, t->requested_us, t->duration_s);
     }
   g_object_unref (t->manager);
   g_object_unref (t->msg);
@@ -605,9 +656,9 @@ on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  * exs_channel_manager_serve:
  * @msg: a GET or HEAD request for a channel's stream
  * @number: the channel number as it appeared in the path
- * @request: (nullable): the client-protocol routes' ExsStreamRequest
- *   (src/iptv/exs-stream-hooks.h; this has the ExsStreamServeFunc shape);
- *   NULL from our own route. Not used yet.
+ * @request: (nullable): what the client-protocol route asked for (this has
+ *   the ExsStreamServeFunc shape); NULL from our own route. Its
+ *   duration_seconds ends the stream that long after the request.
  *
  * Answers 404 (JSON error) for an unknown or disabled channel, headers only
  * for HEAD (nothing is started), and otherwise starts the channel if needed
@@ -617,8 +668,9 @@ on_tune_started_cb (GObject *source, GAsyncResult *result, gpointer user_data)
  */
 void
 exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, const char *number,
-                           gconstpointer request)
+                           const ExsStreamRequest *request)
 {
+  gint64 duration_s = request ? request->duration_seconds : 0;
   g_autoptr (GError) error = NULL;
   g_autofree char *n = exs_channel_number_normalize (number);
   g_autoptr (ExsChannelRecord) rec = NULL;
@@ -648,7 +700,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
     }
   if (g_hash_table_contains (self->running, n))
     {
-      hand_over (self, msg, n, requested_us);
+      hand_over (self, msg, n, requested_us, duration_s);
       return;
     }
   if (self->admission.start_async == NULL)
@@ -656,7 +708,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
       if (exs_channel_manager_ensure_channel (self, n, &error) == NULL)
         refuse (self, msg, n, error);
       else
-        hand_over (self, msg, n, requested_us);
+        hand_over (self, msg, n, requested_us, duration_s);
       return;
     }
   t = g_new0 (Tune, 1);
@@ -664,6 +716,7 @@ exs_channel_manager_serve (ExsChannelManager *self, SoupServerMessage *msg, cons
   t->msg = g_object_ref (msg);
   t->number = g_strdup (n);
   t->requested_us = requested_us;
+  t->duration_s = duration_s;
   g_signal_connect (msg, "disconnected", G_CALLBACK (on_tune_disconnected_cb), t);
   soup_server_message_pause (msg);
   exs_channel_manager_start_async (self, n, FALSE, self->cancellable, on_tune_started_cb, t);

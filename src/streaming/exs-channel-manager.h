@@ -8,6 +8,7 @@
 #include "exs-database.h"
 #include "exs-http-server.h"
 #include "exs-playout-source.h"
+#include "exs-stream-request.h"
 
 G_BEGIN_DECLS
 
@@ -39,8 +40,8 @@ void exs_channel_manager_register_routes (ExsChannelManager *self,
                                           ExsHttpServer     *http);
 void exs_channel_manager_serve (ExsChannelManager *self,
                                 SoupServerMessage *msg,
-                                const char        *number,
-                                gconstpointer      request);
+                                const char             *number,
+                                const ExsStreamRequest *request);
 void exs_channel_manager_serve_hls (ExsChannelManager *self,
                                     SoupServerMessage *msg,
                                     const char        *number,

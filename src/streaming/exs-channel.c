@@ -151,6 +151,7 @@ struct _ExsChannel
   GstClock *clock;
   gint64 t0_us;               /* wall time of running time 0 */
   gint64 horizon_us;          /* end of the last item built */
+  gint64 offline_check_us;    /* when an offline stretch next asks the playout again */
   gint64 started_mono;
   gpointer last_output_mono;  /* atomic: monotonic µs (as a pointer) */
   guint next_item_id;
@@ -1341,6 +1342,21 @@ on_tick_cb (gpointer user_data)
       if (item->bin && !item->retired && now > item->created_us + G_USEC_PER_SEC
           && g_atomic_int_compare_and_exchange (&item->seek_state, SEEK_WANTED, SEEK_REQUESTED))
         do_seek (self, item);
+    }
+
+  /* 2b. an offline stretch on air ends as soon as the playout has something
+   * there instead (a rebuild after content was added): asked once a second */
+  if (cur && cur->bin == NULL && cur == g_ptr_array_index (self->items, self->items->len - 1)
+      && now >= self->offline_check_us)
+    {
+      g_autoptr (ExsPlayoutItem) there = exs_playout_source_lookup (self->playout, self->number, now, NULL);
+      self->offline_check_us = now + G_USEC_PER_SEC;
+      if (there && there->kind != EXS_PLAYOUT_ITEM_OFFLINE && there->uri != NULL)
+        {
+          GST_INFO_OBJECT (self->pipeline, "item %u: the offline stretch ends now", cur->id);
+          cur->slot_end_us = self->horizon_us = now;
+          cur->slot_end_rt = wall_to_rt (self, now);
+        }
     }
 
   /* 3. build the next item ahead of its slot */

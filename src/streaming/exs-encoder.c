@@ -153,6 +153,9 @@ exs_encoder_make (const char *factory_name, guint bitrate_kbps, guint keyframe_i
       gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "superfast");
       gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
       gst_util_set_object_arg (G_OBJECT (enc), "key-int-max", gop);
+      /* keyframes on a fixed cadence only (HLS cuts its segments on it): no
+       * extra ones at scene cuts, which would restart the GOP count */
+      gst_util_set_object_arg (G_OBJECT (enc), "option-string", "scenecut=0");
       gst_util_set_object_arg (G_OBJECT (enc), "vbv-buf-capacity", "1000");
       gst_util_set_object_arg (G_OBJECT (enc), "threads", "2");
       return enc;

@@ -10,8 +10,10 @@
  *   aacparse  ─► tee atee ─► queue ─► mpegtsmux
  *                        └─► queue ─► hlssink2.audio
  *
- * hlssink2 (splitmuxsink + its own mpegtsmux) cuts at the encoders' keyframes
- * every EXS_HLS_TARGET_SECONDS. Its fragments are written into memory streams
+ * hlssink2 (splitmuxsink + its own mpegtsmux) cuts only where this object
+ * tells it: at the encoder's keyframes on a fixed cadence of
+ * EXS_HLS_TARGET_SECONDS of running time (cut_on_cadence()), so every
+ * segment lasts the target and EXT-X-TARGETDURATION never changes. Its fragments are written into memory streams
  * (get-fragment-stream); when splitmuxsink reports a fragment closed (the
  * message passes through the channel's bus handler, in the streaming thread)
  * the fragment becomes a segment with the next media sequence number of this
@@ -69,6 +71,10 @@ struct _ExsHlsOutput
   GOutputStream *fragment;     /* the fragment being written */
   GstClockTime fragment_start; /* its running time */
   gboolean video_started;      /* the branch has passed its first keyframe */
+  GstClockTime video_start_rt; /* its running time */
+  GstElement *splitmux;        /* hlssink2's, borrowed with sink */
+  GstClockTime cadence_next;   /* running time of the next cut */
+  gboolean reanchor;           /* attach asked for a keyframe: the cadence may start again at it */
   GQueue segments;             /* Segment*, oldest first */
   guint64 next_sequence;
   guint64 discontinuity_sequence;
@@ -96,15 +102,14 @@ render_playlist (ExsHlsOutput *self)
   guint n = g_queue_get_length (&self->segments);
   guint first = n > PLAYLIST_LENGTH ? n - PLAYLIST_LENGTH : 0;
   guint64 discontinuity_sequence = self->discontinuity_sequence;
-  double longest = EXS_HLS_TARGET_SECONDS;
 
   /* the discontinuities before the window count in DISCONTINUITY-SEQUENCE */
   for (guint i = 0; i < first; i++)
     if (((Segment *) g_queue_peek_nth (&self->segments, i))->discontinuity)
       discontinuity_sequence++;
-  for (guint i = first; i < n; i++)
-    longest = MAX (longest, ((Segment *) g_queue_peek_nth (&self->segments, i))->seconds);
-  g_string_append_printf (out, "#EXT-X-TARGETDURATION:%d\n", (int) (longest + 0.5));
+  /* RFC 8216 4.3.3.1: the same for the playlist's whole life; the segments
+   * are cut on the encoder's fixed keyframe cadence (see attach) */
+  g_string_append_printf (out, "#EXT-X-TARGETDURATION:%d\n", EXS_HLS_TARGET_SECONDS);
   g_string_append_printf (out, "#EXT-X-MEDIA-SEQUENCE:%" G_GUINT64_FORMAT "\n",
                           ((Segment *) g_queue_peek_nth (&self->segments, first))->sequence);
   g_string_append_printf (out, "#EXT-X-DISCONTINUITY-SEQUENCE:%" G_GUINT64_FORMAT "\n", discontinuity_sequence);
@@ -383,21 +388,42 @@ exs_hls_output_handle_message (ExsHlsOutput *self, GstMessage *message)
 
 /* The branch starts on a keyframe, and its audio with its video, so the first
  * segment decodes from its first byte. */
+static GstClockTime
+buffer_running_time (GstPad *pad, GstBuffer *buffer)
+{
+  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+
+  if (event == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_CLOCK_TIME_NONE;
+  gst_event_parse_segment (event, &segment);
+  return gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+}
+
 static GstPadProbeReturn
 on_branch_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   ExsHlsOutput *self = user_data;
   gboolean video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "exs-hls-video"));
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime rt = buffer_running_time (pad, buffer);
   gboolean pass;
 
   g_mutex_lock (&self->lock);
   if (video && !self->video_started && !GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
-    self->video_started = TRUE;
-  pass = self->video_started;
+    {
+      self->video_started = TRUE;
+      self->video_start_rt = rt;
+    }
+  /* audio from before the first keyframe would open the first segment early */
+  pass = self->video_started
+         && (video || !GST_CLOCK_TIME_IS_VALID (self->video_start_rt) || !GST_CLOCK_TIME_IS_VALID (rt)
+             || rt >= self->video_start_rt);
   g_mutex_unlock (&self->lock);
   return pass ? GST_PAD_PROBE_REMOVE : GST_PAD_PROBE_DROP;
 }
+
+static GstPadProbeReturn on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
 
 static gboolean
 link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, GstElement *sink, gboolean video,
@@ -424,6 +450,9 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
   sink_pad = gst_element_request_pad_simple (sink, video ? "video" : "audio");
   g_object_set_data (G_OBJECT (queue_sink), "exs-hls-video", GINT_TO_POINTER (video));
   gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, on_branch_buffer_cb, g_object_ref (self), g_object_unref);
+  if (video)
+    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, on_cadence_buffer_cb, g_object_ref (self),
+                       g_object_unref);
   if (sink_pad == NULL || gst_pad_link (queue_src, sink_pad) != GST_PAD_LINK_OK)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot link the HLS %s branch", video ? "video" : "audio");
@@ -437,6 +466,88 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
       return FALSE;
     }
   return TRUE;
+}
+
+/* Segments are cut on a fixed cadence of running time, whatever other
+ * keyframes come: the encoder's GOP is EXS_HLS_TARGET_SECONDS exactly
+ * (exs-encoder.c: no scene-cut keyframes), counted from the keyframe attach
+ * asks for, and hlssink2's splitmuxsink cuts only where on_cadence_buffer_cb()
+ * tells it (no size or time limit, no keyframe requests of its own, which
+ * would restart the encoder's GOP). Returns: (transfer none): the
+ * splitmuxsink. */
+static GstElement *
+cut_on_cadence (GstElement *hlssink)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (hlssink));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *child = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (child);
+
+      if (factory && g_str_equal (GST_OBJECT_NAME (factory), "splitmuxsink"))
+        {
+          g_object_set (child, "send-keyframe-requests", FALSE, "max-size-time", (guint64) 0, "max-size-bytes",
+                        (guint64) 0, NULL);
+          found = child;
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
+}
+
+/* Streaming thread, every video buffer of the branch: cut at each keyframe
+ * on the cadence, and nowhere else. */
+static GstPadProbeReturn
+on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  ExsHlsOutput *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime rt;
+  GstElement *splitmux = NULL;
+
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)
+      || !GST_CLOCK_TIME_IS_VALID (rt = buffer_running_time (pad, buffer)))
+    return GST_PAD_PROBE_OK;
+
+  g_mutex_lock (&self->lock);
+  /* the keyframe attach asked for may come after the branch's first one
+   * (x264 then restarts its GOP there): the cadence starts over at it, once */
+  if (self->reanchor && GST_CLOCK_TIME_IS_VALID (self->cadence_next))
+    {
+      self->reanchor = FALSE;
+      if (rt + 20 * GST_MSECOND < self->cadence_next)
+        {
+          self->cadence_next = GST_CLOCK_TIME_NONE;
+          if (self->splitmux)
+            splitmux = gst_object_ref (self->splitmux);
+        }
+    }
+  /* the first keyframe starts the cadence; a keyframe a few ms short of
+   * the cadence point (rounding) is on it */
+  if (!GST_CLOCK_TIME_IS_VALID (self->cadence_next) || rt + 20 * GST_MSECOND >= self->cadence_next)
+    {
+      if (GST_CLOCK_TIME_IS_VALID (self->cadence_next) && self->splitmux)
+        splitmux = gst_object_ref (self->splitmux);
+      /* the next point of the cadence, counted from the first keyframe: a
+       * keyframe that came late (frames dropped under load) does not shift
+       * the ones after it */
+      if (!GST_CLOCK_TIME_IS_VALID (self->cadence_next))
+        self->cadence_next = rt;
+      while (self->cadence_next <= rt + 20 * GST_MSECOND)
+        self->cadence_next += EXS_HLS_TARGET_SECONDS * GST_SECOND;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (splitmux)
+    {
+      g_signal_emit_by_name (splitmux, "split-at-running-time", (guint64) rt);
+      gst_object_unref (splitmux);
+    }
+  return GST_PAD_PROBE_OK;
 }
 
 /**
@@ -467,7 +578,11 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
 
   g_mutex_lock (&self->lock);
   self->sink = sink;
+  self->splitmux = cut_on_cadence (sink);
+  self->cadence_next = GST_CLOCK_TIME_NONE;
+  self->reanchor = FALSE;
   self->video_started = FALSE;
+  self->video_start_rt = GST_CLOCK_TIME_NONE;
   self->fragment_start = GST_CLOCK_TIME_NONE;
   self->discontinuity_next = !g_queue_is_empty (&self->segments);
   g_mutex_unlock (&self->lock);
@@ -495,6 +610,9 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
                                            "all-headers", G_TYPE_BOOLEAN, TRUE, "count", G_TYPE_UINT, 0, NULL);
       g_autoptr (GstPad) pad = gst_element_get_static_pad (vtee, "sink");
 
+      g_mutex_lock (&self->lock);
+      self->reanchor = TRUE;
+      g_mutex_unlock (&self->lock);
       gst_pad_push_event (pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
     }
   g_message ("channel %s: HLS from the channel's pipeline", self->number);
@@ -512,6 +630,7 @@ exs_hls_output_detach (ExsHlsOutput *self)
 {
   g_mutex_lock (&self->lock);
   self->sink = NULL;
+  self->splitmux = NULL;
   g_clear_object (&self->fragment);
   g_mutex_unlock (&self->lock);
 }

@@ -180,6 +180,40 @@ test_second_instance_refused (void)
   }
 }
 
+/* --show-token before the server ever ran there (issue 15): it says there
+ * is none yet and makes none; once the server made one, it prints the one
+ * the server accepts. */
+static void
+test_show_token_never_makes_one (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *token_path = g_build_filename (dir, "api-token", NULL);
+  const char *show[] = { exs_test_server_binary (), "--data-dir", dir, "--show-token", NULL };
+  g_autofree char *none = NULL;
+  g_autofree char *shown = NULL;
+
+  g_assert_cmpint (run (show, NULL, &none), ==, 1);
+  g_test_message ("%s", none);
+  g_assert_nonnull (strstr (none, "no admin token"));
+  g_assert_nonnull (strstr (none, dir));
+  g_assert_false (g_file_test (token_path, G_FILE_TEST_EXISTS));
+  {
+    g_autoptr (ExsTestServer) s = exs_test_server_start (dir, NULL, NULL);
+    g_autoptr (ExsTestReply) r = NULL;
+    g_autofree char *auth = NULL;
+    g_autoptr (SoupMessage) msg = NULL;
+    g_autofree char *url = g_strdup_printf ("%s/api/channels", s->base_url);
+
+    g_assert_cmpint (run (show, NULL, &shown), ==, 0);
+    g_strstrip (shown);
+    msg = soup_message_new ("GET", url);
+    auth = g_strdup_printf ("Bearer %s", shown);
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+    g_bytes_unref (soup_session_send_and_read (s->session, msg, NULL, NULL));
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  }
+}
+
 static void
 test_token (void)
 {
@@ -314,6 +348,7 @@ main (int argc, char **argv)
   g_test_add_func ("/app/sigterm-stops-within-2s", test_sigterm_is_quick_and_clean);
   g_test_add_func ("/app/second-instance-refused", test_second_instance_refused);
   g_test_add_func ("/app/token-private-printed-once", test_token);
+  g_test_add_func ("/app/show-token-never-makes-one", test_show_token_never_makes_one);
   g_test_add_func ("/app/demo-lineup", test_demo_lineup);
   g_test_add_func ("/app/newer-database-refused", test_newer_database_refused);
   g_test_add_func ("/app/cli-channel-commands", test_cli);

@@ -295,6 +295,26 @@ wait_metric_at_least (ExsTestServer *s, const char *series, double want, double 
   return FALSE;
 }
 
+/* Waits until GET @path's body does (or does not) contain @needle. */
+static gboolean
+wait_body (ExsTestServer *s, const char *path, const char *needle, gboolean present, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  do
+    {
+      g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", path, NULL, TRUE);
+      if ((strstr (r->body, needle) != NULL) == present)
+        {
+          g_test_message ("%s: %s", path, r->body);
+          return TRUE;
+        }
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+  while (g_get_monotonic_time () < deadline);
+  return FALSE;
+}
+
 static gint64
 failures_in_window (ExsTestServer *s, const char *number)
 {
@@ -398,6 +418,12 @@ test_failed_sources_counted_then_recovered (void)
       }
     g_assert_true (wait_metric_at_least (s, "exstreamtv_error_screens_total{channel=\"5\"}", 1, 60));
     g_assert_cmpint (failures_in_window (s, "5"), >=, 1);
+    /* during the outage the channel and the server say degraded, and why
+     * (issue 15, item 6) */
+    g_assert_true (wait_body (s, "/api/channels/5/health", "\"status\" : \"degraded\"", TRUE, 60));
+    g_assert_true (wait_body (s, "/api/channels/5/health", "error screen is on air", TRUE, 30));
+    g_assert_true (wait_body (s, "/api/health", "\"status\" : \"degraded\"", TRUE, 30));
+    g_assert_true (wait_body (s, "/api/health", "\"channel\" : \"5\"", TRUE, 30));
 
     /* a corrupt file where one was */
     {
@@ -420,6 +446,8 @@ test_failed_sources_counted_then_recovered (void)
         g_assert_cmpint (g_rename (from, to), ==, 0);
       }
     g_assert_true (wait_metric_at_least (s, "exstreamtv_source_recoveries_total{channel=\"5\"}", 1, 60));
+    /* and the outage is over */
+    g_assert_true (wait_body (s, "/api/health", "error screen is on air", FALSE, 60));
     g_assert_cmpint (exs_test_server_stop (s, NULL), ==, 0);
   }
   g_subprocess_wait (viewer, NULL, NULL);

@@ -121,6 +121,34 @@ test_bad_environment (void)
   g_assert_nonnull (strstr (error->message, "environment variable EXSTREAMTV_SERVER_PORT"));
 }
 
+/* The variables 2.6 users already set (issue 15, item 11) are honoured,
+ * named in errors, and lose to the new names. */
+static void
+test_legacy_environment (void)
+{
+  g_autoptr (ExsConfig) c = exs_config_new ();
+  g_autoptr (ExsConfig) both = exs_config_new ();
+  g_autoptr (ExsConfig) bad = exs_config_new ();
+  g_autoptr (GError) error = NULL;
+  const char *env[] = { "EXSTREAMTV_MAX_SESSIONS=12", "EXSTREAMTV_THROTTLE_BITRATE=2500000",
+                        "EXSTREAMTV_THROTTLE_MODE=burst", NULL };
+  const char *env_both[] = { "EXSTREAMTV_MAX_SESSIONS=12", "EXSTREAMTV_SESSION_MANAGER_MAX_SESSIONS_PER_CHANNEL=30",
+                             NULL };
+  const char *env_bad[] = { "EXSTREAMTV_THROTTLE_MODE=warp", NULL };
+
+  g_assert_true (exs_config_load_environment (c, env, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exs_config_get_int (c, "session_manager", "max_sessions_per_channel"), ==, 12);
+  g_assert_cmpint (exs_config_get_int (c, "stream_throttler", "target_bitrate_bps"), ==, 2500000);
+  g_assert_cmpstr (exs_config_get_string (c, "stream_throttler", "mode"), ==, "burst");
+  g_assert_cmpstr (exs_config_get_origin (c, "stream_throttler", "mode"), ==,
+                   "environment variable EXSTREAMTV_THROTTLE_MODE");
+  g_assert_true (exs_config_load_environment (both, env_both, &error));
+  g_assert_cmpint (exs_config_get_int (both, "session_manager", "max_sessions_per_channel"), ==, 30);
+  g_assert_false (exs_config_load_environment (bad, env_bad, &error));
+  g_assert_nonnull (strstr (error->message, "EXSTREAMTV_THROTTLE_MODE"));
+}
+
 static void
 test_missing_and_unknown (void)
 {
@@ -185,6 +213,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/precedence-cli-env-file-defaults", test_precedence);
   g_test_add_func ("/config/bad-values-name-key-file-and-rule", test_bad_values);
   g_test_add_func ("/config/bad-environment-value", test_bad_environment);
+  g_test_add_func ("/config/environment-2.6-names", test_legacy_environment);
   g_test_add_func ("/config/missing-file-and-unknown-keys", test_missing_and_unknown);
   g_test_add_func ("/config/seed-ffmpeg-section-aliases", test_seed_aliases);
   g_test_add_func ("/config/shipped-file-is-the-default", test_shipped_file_is_default);

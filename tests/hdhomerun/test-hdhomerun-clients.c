@@ -219,6 +219,37 @@ test_streams (void)
   g_assert_null (strstr (ranged, "Content-Length"));
 }
 
+/* ?duration=N (Plex recordings, issue 15 item 3): the server ends the
+ * stream N seconds after the request; curl sees a complete response (exit
+ * 0) with video in it. A duration that is not a number of seconds is 400. */
+static void
+test_duration (void)
+{
+  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=3", server->base_url);
+  g_autofree char *bad_url = g_strdup_printf ("%s/auto/v5?duration=soon", server->base_url);
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *file = g_build_filename (dir, "rec.ts", NULL);
+  const char *record[] = { "curl", "-s", "-m", "20", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
+  const char *bad[] = { "curl", "-s", "-w", " %{http_code}", bad_url, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *bad_out = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+  double took;
+  int status = exs_test_run_command (record, NULL, &out);
+
+  took = (g_get_monotonic_time () - t0) / 1e6;
+  g_test_message ("curl %s: %d, %s after %.1f s", url, status, out, took);
+  g_assert_cmpint (status, ==, 0);  /* 28 would be curl's own -m */
+  g_assert_true (g_str_has_prefix (out, "200 "));
+  g_assert_cmpint (g_ascii_strtoll (out + 4, NULL, 10), >, 10000);
+  g_assert_cmpfloat (took, >=, 2.5);
+  g_assert_cmpfloat (took, <, 15);
+  exs_test_run_command (bad, NULL, &bad_out);
+  g_assert_true (g_str_has_suffix (bad_out, " 400"));
+  g_assert_nonnull (strstr (bad_out, "duration"));
+  exs_test_remove_tree (dir);
+}
+
 /* TunerCount distinct channels playing: the next channel gets 503 with the
  * HDHomeRun error header; the channels already playing still tune. */
 static void
@@ -307,6 +338,43 @@ test_hdhomerun_config (void)
   g_assert_cmpint (status, !=, 0);
   set = hdhomerun_config (&status, "127.0.0.1", "set", "/tuner0/channel");
   g_assert_cmpint (status, !=, 0);
+}
+
+/* A tuner streaming to an HTTP viewer (issue 15, item 9): hdhomerun_config
+ * sees it in use — its channel in status, the viewer as target and lockkey. */
+static void
+test_tuner_in_use (void)
+{
+  g_autofree char *url = g_strdup_printf ("%s/auto/v1984.1", server->base_url);
+  const char *watch[] = { "curl", "-s", "-m", "30", "-o", "/dev/null", url, NULL };
+  g_autoptr (GSubprocess) viewer = g_subprocess_newv (watch, G_SUBPROCESS_FLAGS_NONE, NULL);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  int tuner = -1, status;
+
+  while (tuner < 0 && g_get_monotonic_time () < deadline)
+    {
+      for (int t = 0; t < 3 && tuner < 0; t++)
+        {
+          g_autofree char *name = g_strdup_printf ("/tuner%d/status", t);
+          g_autofree char *st = hdhomerun_config (&status, "127.0.0.1", "get", name);
+          if (g_str_has_prefix (st, "ch=auto:v1984.1 "))
+            tuner = t;
+        }
+      if (tuner < 0)
+        g_usleep (G_USEC_PER_SEC / 5);
+    }
+  g_assert_cmpint (tuner, >=, 0);
+  {
+    g_autofree char *lk = g_strdup_printf ("/tuner%d/lockkey", tuner);
+    g_autofree char *tg = g_strdup_printf ("/tuner%d/target", tuner);
+    g_autofree char *lockkey = hdhomerun_config (&status, "127.0.0.1", "get", lk);
+    g_autofree char *target = hdhomerun_config (&status, "127.0.0.1", "get", tg);
+    g_test_message ("tuner%d: lockkey %s, target %s", tuner, lockkey, target);
+    g_assert_cmpstr (lockkey, ==, "127.0.0.1");
+    g_assert_true (g_str_has_prefix (target, "tcp://127.0.0.1:"));
+  }
+  g_subprocess_force_exit (viewer);
+  g_subprocess_wait (viewer, NULL, NULL);
 }
 
 /* Sends one datagram to 127.0.0.1:65001 and returns the reply, or NULL after 500 ms. */
@@ -558,8 +626,10 @@ main (int argc, char **argv)
   g_test_add_func ("/hdhomerun/clients/lineup-status-post", test_lineup);
   g_test_add_func ("/hdhomerun/clients/device-xml", test_device_xml);
   g_test_add_func ("/hdhomerun/clients/stream-routes", test_streams);
+  g_test_add_func ("/hdhomerun/clients/duration-ends-the-stream", test_duration);
   g_test_add_func ("/hdhomerun/clients/busy-tuners-805", test_busy_tuners);
   g_test_add_func ("/hdhomerun/clients/hdhomerun-config", test_hdhomerun_config);
+  g_test_add_func ("/hdhomerun/clients/tuner-in-use-by-http-viewer", test_tuner_in_use);
   g_test_add_func ("/hdhomerun/clients/discovery-packets", test_discovery_packets);
   g_test_add_func ("/hdhomerun/clients/ssdp-media-server", test_ssdp);
   g_test_add_func ("/hdhomerun/clients/device-id-stable", test_device_id_stable);

@@ -198,6 +198,39 @@ test_guide (void)
   g_assert_cmpmem (unzipped, z.total_out, body, strlen (body));
 }
 
+/* Accept-Encoding: gzip (issue 15, item 5): curl --compressed gets the
+ * plain .xml URL compressed and decodes the very same guide; q=0 or no
+ * header gets it plain. */
+static void
+test_guide_accept_encoding (void)
+{
+  g_autofree char *plain = raw_get ("/iptv/xmltv.xml", NULL);
+  g_autofree char *refused = raw_get ("/iptv/xmltv.xml", "Accept-Encoding: gzip;q=0, identity\r\n");
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *out = g_build_filename (dir, "guide.xml", NULL);
+  g_autofree char *url = g_strconcat (server->base_url, "/iptv/xmltv.xml", NULL);
+  const char *curl[] = { "curl", "-s", "--compressed", "-D", "-", "-o", out, "-w", "size=%{size_download}\n", url, NULL };
+  g_autofree char *headers = NULL;
+  g_autofree char *got = NULL;
+  gsize got_len = 0;
+  const char *body = strstr (plain, "\r\n\r\n") + 4;
+  const char *size;
+
+  g_assert_null (strstr (plain, "Content-Encoding"));
+  g_assert_null (strstr (refused, "Content-Encoding"));
+  g_assert_cmpint (exs_test_run_command (curl, NULL, &headers), ==, 0);
+  g_test_message ("%s", headers);
+  g_assert_nonnull (strstr (headers, "Content-Encoding: gzip\r\n"));
+  g_assert_nonnull (strstr (headers, "Vary: Accept-Encoding\r\n"));
+  g_assert_true (g_file_get_contents (out, &got, &got_len, NULL));
+  g_assert_cmpmem (got, got_len, body, strlen (body));
+  size = strstr (headers, "size=");
+  g_assert_nonnull (size);
+  /* what went over the wire is the compressed body */
+  g_assert_cmpint (g_ascii_strtoll (size + 5, NULL, 10), <, (gint64) strlen (body) / 3);
+  exs_test_remove_tree (dir);
+}
+
 typedef struct
 {
   guint pending;
@@ -269,6 +302,7 @@ main (int argc, char **argv)
   g_test_add_func ("/iptv/server/playlist-host", test_playlist_host);
   g_test_add_func ("/iptv/server/streams", test_streams);
   g_test_add_func ("/iptv/server/guide-validates-etag-gzip", test_guide);
+  g_test_add_func ("/iptv/server/guide-accept-encoding-gzip", test_guide_accept_encoding);
   g_test_add_func ("/iptv/server/guide-burst", test_guide_burst);
   status = g_test_run ();
   exs_test_server_stop (server, NULL);

@@ -38,6 +38,13 @@ test_metrics_public_and_valid (void)
   g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (r->headers, NULL), "text/plain"));
   g_assert_nonnull (strstr (r->body, "# TYPE exstreamtv_ffmpeg_pool_pressure_events_total counter\n"));
   g_assert_nonnull (strstr (r->body, "exstreamtv_pipeline_pool_in_use 0\n"));
+  /* every unlabelled counter has its sample before its first event (issue 15, item 8) */
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_ffmpeg_pool_pressure_events_total 0\n"));
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_pipeline_pool_pressure_events_total 0\n"));
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_viewer_sessions_refused_total 0\n"));
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_viewer_sessions_opened_total "));
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_bytes_sent_total "));
+  g_assert_nonnull (strstr (r->body, "\nexstreamtv_pipeline_starts_admitted_total "));
   g_assert_nonnull (strstr (r->body, "exstreamtv_containment_mode 0\n"));
   g_assert_nonnull (strstr (r->body, "exstreamtv_process_resident_memory_bytes "));
   g_assert_nonnull (strstr (r->body, "exstreamtv_process_open_fds "));

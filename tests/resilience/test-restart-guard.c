@@ -161,7 +161,15 @@ test_guard_breaker (void)
   g_assert_cmpstr (json_object_get_string_member (status, "circuit_breaker"), ==, "open");
   g_assert_false (json_object_get_boolean_member (status, "can_restart"));
 
+  /* the open time is up: /metrics and the API say half-open alike, before
+   * anything asked the breaker (issue 15, item 7) */
   advance (119);
+  {
+    g_autofree char *text = exs_metrics_render_prometheus (metrics);
+    g_autoptr (JsonObject) now = exs_restart_guard_dup_channel_json (g, "9");
+    g_assert_nonnull (strstr (text, "exstreamtv_circuit_breaker_state{channel=\"9\"} 1\n"));
+    g_assert_cmpstr (json_object_get_string_member (now, "circuit_breaker"), ==, "half_open");
+  }
   g_assert_cmpint (exs_restart_guard_request_restart (g, "9", "trial", NULL), ==, EXS_RESTART_ALLOWED);
   g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_circuit_breaker_state", "channel", "9"), ==, 1);
   exs_restart_guard_record_success (g, "9");

@@ -362,6 +362,34 @@ test_demo_channels_have_schedules (void)
         programmes += g_str_equal (json_object_get_string_member (json_array_get_object_element (progs, j), "kind"), "programme");
       g_assert_cmpuint (programmes, >, 10);
     }
+  /* every demo item has its stream facts (issue 15, item 10) */
+  {
+    g_autoptr (ExsTestReply) items = req (s, "GET", "/api/media?limit=100", NULL);
+    JsonArray *list;
+    guint with_audio = 0;
+
+    expect (items, 200);
+    list = json_object_get_array_member (exs_test_reply_object (items), "items");
+    g_assert_cmpuint (json_array_get_length (list), ==, 12);
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        gint64 id = json_object_get_int_member (json_array_get_object_element (list, i), "id");
+        g_autofree char *path = g_strdup_printf ("/api/media/%" G_GINT64_FORMAT, id);
+        g_autoptr (ExsTestReply) one = req (s, "GET", path, NULL);
+        JsonArray *streams;
+        JsonObject *video;
+
+        expect (one, 200);
+        streams = json_object_get_array_member (exs_test_reply_object (one), "streams");
+        g_assert_cmpuint (json_array_get_length (streams), >=, 1);
+        video = json_array_get_object_element (streams, 0);
+        g_assert_cmpstr (json_object_get_string_member (video, "kind"), ==, "video");
+        g_assert_cmpstr (json_object_get_string_member (video, "codec"), ==, "h264");
+        g_assert_cmpint (json_object_get_int_member (video, "height"), >=, 720);
+        with_audio += json_array_get_length (streams) == 2;
+      }
+    g_assert_cmpuint (with_audio, ==, 11); /* "Silent Film" has none */
+  }
   exs_test_server_stop (s, NULL);
 }
 

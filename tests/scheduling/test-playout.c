@@ -3,6 +3,7 @@
  * ranges (seeded with g_test_rand_int: rerun with --seed to reproduce). */
 #include "config.h"
 
+#include "exs-fs.h"
 #include "exs-playout-builder.h"
 #include "exs-playout-guide.h"
 #include "exs-playout-plan.h"
@@ -557,6 +558,92 @@ test_bad_content (Lib *l, gconstpointer data)
   g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_PROGRAMME), ==, 2);
 }
 
+/* A smart collection plays its query's items (issue 15, item 1): a
+ * schedule of "title:Bravo" floods the day with Bravo's four episodes,
+ * nothing offline, and names no problem. */
+static void
+test_smart_collection (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (ExsPlayoutBuilder) b = NULL;
+  g_auto (GStrv) problems = NULL;
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      l->lib->db, "INSERT INTO collections (name, kind, query, created_at, updated_at)"
+                  " VALUES ('bravo', 'smart', 'title:Bravo', 0, 0)", NULL);
+  gint64 smart;
+
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_DONE);
+  smart = sqlite3_last_insert_rowid (exs_database_get_handle (l->lib->db));
+  doc = json_printf ("{\"name\": \"smart\", \"items\": ["
+                     "{\"content\": {\"collection\": %" G_GINT64_FORMAT "}, \"mode\": \"flood\"}]}",
+                     smart);
+  exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 1);
+  b = builder_new (l->lib, "UTC", 24 * HOUR_US);
+  build (b, "5", EXS_PLAYOUT_BUILD_RESET, T0);
+  items = list (b, "5", T0, T0 + 24 * HOUR_US);
+  assert_contiguous (items, T0, T0 + 24 * HOUR_US);
+  problems = exs_playout_builder_dup_problems (b, "5");
+  g_assert_cmpuint (problems ? g_strv_length (problems) : 0, ==, 0);
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_OFFLINE), ==, 0);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExsPlayoutItem *it = items->pdata[i];
+      if (it->kind == EXS_PLAYOUT_ITEM_PROGRAMME)
+        g_assert_true (g_str_has_prefix (it->title, "Bravo"));
+    }
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_PROGRAMME), >=, 24 * 60 / 25);
+}
+
+/* The offline screen on air ends at the next rebuild (issue 15, item 2): a
+ * channel whose collection was empty shows offline; episodes are added and
+ * the playout rebuilt: from that instant it plays them, what was before stays. */
+static void
+test_rebuild_ends_offline (Lib *l, gconstpointer data)
+{
+  gint64 col = exs_test_library_add_collection (l->lib, "later");
+  gint64 at = T0 + 3 * HOUR_US + 17 * MIN_US + 250000;
+  g_autofree char *doc = json_printf ("{\"name\": \"later\", \"items\": [{\"content\": {\"collection\": %" G_GINT64_FORMAT "},"
+                                      " \"mode\": \"flood\"}]}", col);
+  g_autoptr (ExsPlayoutBuilder) b = NULL;
+  g_autoptr (ExsPlayoutItem) before = NULL;
+  g_autoptr (ExsPlayoutItem) now = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (GError) error = NULL;
+
+  exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 1);
+  b = builder_new (l->lib, "UTC", 24 * HOUR_US);
+  build (b, "5", EXS_PLAYOUT_BUILD_RESET, T0);
+  before = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "5", at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (before->kind, ==, EXS_PLAYOUT_ITEM_OFFLINE);
+
+  exs_test_library_add_member (l->lib, col, 0, l->show_b);
+  build (b, "5", EXS_PLAYOUT_BUILD_REBUILD, at);
+  now = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "5", at, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (now->kind, ==, EXS_PLAYOUT_ITEM_PROGRAMME);
+  g_assert_cmpstr (now->title, ==, "Bravo");
+  g_assert_cmpint (now->start_us, <=, at);
+  items = list (b, "5", T0, at + 24 * HOUR_US);
+  assert_contiguous (items, T0, at + 24 * HOUR_US);
+  /* the offline hours before the rebuild are history, kept as they were */
+  g_assert_cmpint (((ExsPlayoutItem *) items->pdata[0])->kind, ==, EXS_PLAYOUT_ITEM_OFFLINE);
+  g_assert_cmpint (((ExsPlayoutItem *) items->pdata[0])->stop_us, ==, at - at % US);
+  g_assert_cmpuint (count_kind (items, EXS_PLAYOUT_ITEM_OFFLINE), ==, 1);
+  /* and a fresh builder (a restart) reads the same from the database */
+  {
+    g_autoptr (ExsPlayoutBuilder) again = builder_new (l->lib, "UTC", 24 * HOUR_US);
+    g_autoptr (ExsPlayoutItem) stored = NULL;
+    exs_playout_builder_load (again, &error);
+    g_assert_no_error (error);
+    build (again, "5", EXS_PLAYOUT_BUILD_EXTEND, at + MIN_US);
+    stored = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (again), "5", at + MIN_US, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (stored->kind, ==, EXS_PLAYOUT_ITEM_PROGRAMME);
+  }
+}
+
 static void
 test_invalid_documents (void)
 {
@@ -913,6 +1000,7 @@ test_property_random_schedules (void)
           g_autoptr (ExsPlayoutBuilder) restarted = builder_new (r.lib, zone, horizon);
           g_autoptr (GError) error = NULL;
           g_autoptr (GPtrArray) reloaded = NULL;
+          gboolean ended_offline = FALSE;
           exs_playout_builder_load (restarted, &error);
           g_assert_no_error (error);
           reloaded = list (restarted, "9", later, later + horizon);
@@ -925,16 +1013,26 @@ test_property_random_schedules (void)
           {
             g_autoptr (ExsPlayoutItem) was = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "9", later + HOUR_US, NULL);
             ExsPlayoutItem *is = reloaded->pdata[0];
-            g_assert_cmpint (was->start_us, ==, is->start_us);
-            g_assert_cmpint (was->stop_us, ==, is->stop_us);
-            g_assert_cmpstr (was->uri, ==, is->uri);
+            if (was->kind == EXS_PLAYOUT_ITEM_OFFLINE && is->kind != EXS_PLAYOUT_ITEM_OFFLINE)
+              {
+                /* offline on air ends at the rebuild where the schedule,
+                 * started over, has something to play then */
+                g_assert_cmpint (is->start_us, ==, (later + HOUR_US) - (later + HOUR_US) % US);
+                ended_offline = TRUE;
+              }
+            else
+              {
+                g_assert_cmpint (was->start_us, ==, is->start_us);
+                g_assert_cmpint (was->stop_us, ==, is->stop_us);
+                g_assert_cmpstr (was->uri, ==, is->uri);
+              }
           }
           /* and an unchanged schedule rebuilds to the very same playout */
           n1 = normalise (after);
           g_clear_pointer (&reloaded, g_ptr_array_unref);
           reloaded = list (restarted, "9", later, later + horizon);
           n2 = normalise (reloaded);
-          for (guint i = 0; i < MIN (n1->len, n2->len) - 1; i++)
+          for (guint i = 0; !ended_offline && i < MIN (n1->len, n2->len) - 1; i++)
             {
               ExsPlayoutItem *x = n1->pdata[i], *y = n2->pdata[i];
               g_assert_cmpint (x->start_us, ==, y->start_us);
@@ -1001,13 +1099,14 @@ test_rebuild_after_edit (Lib *l, gconstpointer data)
   g_autoptr (GPtrArray) after = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (ExsSchedule) s = NULL;
-  gint64 id, at = T0 + 9 * HOUR_US + 7 * MIN_US;
+  gint64 id, at = T0 + 14 * HOUR_US + 7 * MIN_US; /* 09:07 in New York: show A plays */
   gboolean saw_13 = FALSE;
 
   id = exs_test_library_add_schedule (l->lib, doc, "5", "continuous", 4);
   b = builder_new (l->lib, "America/New_York", 48 * HOUR_US);
   build (b, "5", EXS_PLAYOUT_BUILD_RESET, T0);
   before = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (b), "5", at, &error);
+  g_assert_cmpint (before->kind, ==, EXS_PLAYOUT_ITEM_PROGRAMME);
   s = exs_schedule_new_from_data (edited, &error);
   g_assert_no_error (error);
   exs_schedule_store_update (l->lib->db, id, s, &error);
@@ -1126,8 +1225,10 @@ main (int argc, char **argv)
   LIB_TEST ("/scheduling/order/multi-part-kept-together", test_multi_part_together);
   LIB_TEST ("/scheduling/filler/cooldown", test_filler_cooldown);
   LIB_TEST ("/scheduling/bad-content/still-built-and-reported", test_bad_content);
+  LIB_TEST ("/scheduling/content/smart-collection-plays-its-query", test_smart_collection);
   LIB_TEST ("/scheduling/anchor/extension-equals-one-build", test_extension_equals_one_build);
   LIB_TEST ("/scheduling/anchor/rebuild-after-edit", test_rebuild_after_edit);
+  LIB_TEST ("/scheduling/anchor/rebuild-ends-offline-on-air", test_rebuild_ends_offline);
   LIB_TEST ("/scheduling/on-demand/pauses-and-resumes", test_on_demand_pauses);
   LIB_TEST ("/scheduling/builder/background-extension", test_background_extension);
   g_test_add_func ("/scheduling/property/random-schedules", test_property_random_schedules);

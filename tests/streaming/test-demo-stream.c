@@ -75,10 +75,67 @@ test_demo_streams_and_stops_quickly (void)
   g_assert_true (curl_done);
 }
 
+/* Media seconds a viewer tuning in to a running channel gets in its first
+ * half second, under throttler mode @mode set through 2.6's variable. */
+static double
+first_half_second (const char *mode)
+{
+  g_autofree char *env_mode = g_strdup_printf ("EXSTREAMTV_THROTTLE_MODE=%s", mode);
+  const char *env[] = { env_mode, NULL };
+  g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, NULL, env);
+  g_autofree char *url = g_strdup_printf ("%s/iptv/channel/5.ts", s->base_url);
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *file = g_build_filename (dir, "start.ts", NULL);
+  const char *first[] = { "curl", "-s", "-m", "30", "-o", "/dev/null", url, NULL };
+  const char *tune[] = { "curl", "-s", "-m", "0.5", "-o", file, url, NULL };
+  const char *probe[] = { "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
+                          "-of", "csv=p=0", file, NULL };
+  g_autoptr (ExsTestReply) ch = exs_test_server_request (s, "POST", "/api/channels",
+                                                         "{\"number\": \"5\", \"name\": \"Five\"}", TRUE);
+  g_autoptr (GSubprocess) viewer = NULL;
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+
+  g_assert_cmpuint (ch->status, ==, 201);
+  viewer = g_subprocess_newv (first, G_SUBPROCESS_FLAGS_NONE, NULL);
+  /* the channel has run long enough to hold more than a burst */
+  g_usleep (7 * G_USEC_PER_SEC);
+  exs_test_run_command (tune, NULL, NULL); /* curl -m ends it: exit 28 */
+  g_assert_cmpint (exs_test_run_command (probe, NULL, &out), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*g_strstrip (lines[i]))
+      {
+        double t = g_ascii_strtod (lines[i], NULL);
+        lo = MIN (lo, t);
+        hi = MAX (hi, t);
+      }
+  g_subprocess_force_exit (viewer);
+  g_subprocess_wait (viewer, NULL, NULL);
+  exs_test_remove_tree (dir);
+  g_assert_cmpfloat (hi, >, lo);
+  g_test_message ("mode %s: %.2f s of video in the first 0.5 s", mode, hi - lo);
+  return hi - lo;
+}
+
+/* docs/configuration.md: realtime and adaptive start a new viewer at the
+ * latest keyframe (at most 2 s back); burst and disabled give it at least
+ * 3 s at once (issue 15, item 11). */
+static void
+test_throttler_modes (void)
+{
+  g_assert_cmpfloat (first_half_second ("realtime"), <, 2.8);
+  g_assert_cmpfloat (first_half_second ("adaptive"), <, 2.8);
+  g_assert_cmpfloat (first_half_second ("burst"), >=, 2.9);
+  g_assert_cmpfloat (first_half_second ("disabled"), >=, 2.9);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/streaming/demo/streams-and-stops-quickly", test_demo_streams_and_stops_quickly);
+  g_test_add_func ("/streaming/throttler/modes-as-documented", test_throttler_modes);
   return g_test_run ();
 }

@@ -1,7 +1,8 @@
 /* HLS of a channel from its own pipeline: the real exstreamtv with --demo over
  * short generated clips; ffmpeg reads /iptv/channel/100.m3u8 with no error
  * while a .ts viewer watches the same channel (one channel start, one HLS
- * branch); the media sequence grows, segments are 2 s (but at item cuts), expired segments are
+ * branch); the media sequence grows, the target duration never changes and
+ * segments are on a 2 s keyframe cadence across item cuts, expired segments are
  * 404; HLS clients alone keep the channel running and it stops once they stop
  * fetching. In process: a pipeline rebuild keeps the media sequence going and
  * marks the join with #EXT-X-DISCONTINUITY. */
@@ -12,6 +13,7 @@
 #include "exs-test-server.h"
 
 #include <gst/gst.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,9 +38,9 @@ media_sequence (const char *playlist)
   return g_ascii_strtoll (p + strlen ("#EXT-X-MEDIA-SEQUENCE:"), NULL, 10);
 }
 
-/* Every #EXTINF of @playlist is at most ~2 s, and the segments are 2 s but
- * for those a scene cut (an item change) ended early: adds them to @total
- * and @n. Returns the last segment's path. */
+/* EXT-X-TARGETDURATION is 2 in every read, every #EXTINF at most 2.5 s
+ * (rounded, the target): adds them to @total and @n. Returns the last
+ * segment's path. */
 static char *
 check_durations (const char *playlist, double *total, guint *n)
 {
@@ -46,7 +48,9 @@ check_durations (const char *playlist, double *total, guint *n)
   char *last = NULL;
 
   for (guint i = 0; lines[i]; i++)
-    if (g_str_has_prefix (lines[i], "#EXTINF:"))
+    if (g_str_has_prefix (lines[i], "#EXT-X-TARGETDURATION:"))
+      g_assert_cmpstr (lines[i], ==, "#EXT-X-TARGETDURATION:2"); /* the playlist's whole life */
+    else if (g_str_has_prefix (lines[i], "#EXTINF:"))
       {
         double seconds = g_ascii_strtod (lines[i] + strlen ("#EXTINF:"), NULL);
 
@@ -141,6 +145,7 @@ test_hls_from_the_channel_pipeline (void)
       g_autoptr (ExsTestReply) old = NULL;
 
       sequence = media_sequence (r->body);
+      g_test_message ("%s", r->body);
       g_free (last);
       last = check_durations (r->body, &total, &n_segments);
       old = exs_test_server_request (s, "GET", "/iptv/channel/100/hls/segment0.ts", NULL, FALSE);
@@ -245,6 +250,80 @@ test_rebuild_keeps_the_media_sequence (void)
   g_assert_cmpuint (count (after, "#EXT-X-DISCONTINUITY\n"), ==, 1);
 }
 
+/* RFC 8216 and issue 15 item 4: over a channel changing programme every 3 s
+ * (four clips of different patterns: a scene cut at every boundary), the
+ * playlist's EXT-X-TARGETDURATION never changes and every segment is the
+ * keyframe cadence, 2 s (none, rounded, above the target; none cut short at
+ * a boundary). */
+static void
+test_fixed_cadence_across_programmes (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  const char *patterns[] = { "ball", "smpte", "snow", "zone-plate" };
+  g_autofree char *paths[G_N_ELEMENTS (patterns) + 1] = { NULL };
+  gint64 durations[G_N_ELEMENTS (patterns)];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *target = NULL;
+  ExsChannel *channel;
+  ExsHlsOutput *hls;
+  gint64 deadline;
+  guint boundaries;
+
+  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("clip%u.mp4", i);
+      g_autofree char *desc = NULL;
+      paths[i] = g_build_filename (f->dir, name, NULL);
+      desc = exs_test_clip_description (patterns[i], 320, 180, 25, 48000, 2, 3.0, "mp4", paths[i]);
+      exs_test_make_media (desc, paths[i]);
+      durations[i] = 3 * G_USEC_PER_SEC;
+    }
+  exs_engine_fixture_add_channel (f, "6", TRUE);
+  exs_file_list_source_set_channel (f->source, "6", (const char **) paths, durations, g_get_real_time ());
+  channel = exs_channel_manager_ensure_channel (f->manager, "6", &error);
+  g_assert_no_error (error);
+  hls = exs_channel_ensure_hls (channel, &error);
+  g_assert_no_error (error);
+
+  /* 12 segments: 24 s of channel, 8 programme boundaries */
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (exs_hls_output_get_media_sequence (hls) < 12 && g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *playlist = NULL;
+      g_auto (GStrv) lines = NULL;
+
+      exs_test_iterate (0.5);
+      if (exs_hls_output_get_media_sequence (hls) == 0)
+        continue;
+      playlist = exs_hls_output_dup_playlist (hls);
+      lines = g_strsplit (playlist, "\n", -1);
+      for (guint i = 0; lines[i]; i++)
+        {
+          if (g_str_has_prefix (lines[i], "#EXT-X-TARGETDURATION:"))
+            {
+              if (target == NULL)
+                target = g_strdup (lines[i]);
+              g_assert_cmpstr (lines[i], ==, target);
+            }
+          if (g_str_has_prefix (lines[i], "#EXTINF:") && lines[i + 1]
+              && g_hash_table_add (seen, g_strdup (lines[i + 1])))
+            {
+              double seconds = g_ascii_strtod (lines[i] + strlen ("#EXTINF:"), NULL);
+              g_test_message ("%s: %.3f s", lines[i + 1], seconds);
+              g_assert_cmpfloat (seconds, <, 2.5); /* rounded, at most the target */
+              if (!g_str_has_suffix (lines[i + 1], "/segment0.ts"))
+                g_assert_cmpfloat (fabs (seconds - 2.0), <, 0.1);
+            }
+        }
+    }
+  g_assert_cmpstr (target, ==, "#EXT-X-TARGETDURATION:2");
+  g_assert_cmpuint (exs_hls_output_get_media_sequence (hls), >=, 12);
+  boundaries = g_hash_table_size (seen) * 2 / 3;
+  g_test_message ("%u segments, about %u programme boundaries", g_hash_table_size (seen), boundaries);
+  g_assert_cmpuint (boundaries, >=, 6);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -277,6 +356,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/streaming/hls/from-the-channel-pipeline", test_hls_from_the_channel_pipeline);
   g_test_add_func ("/streaming/hls/rebuild-keeps-the-media-sequence", test_rebuild_keeps_the_media_sequence);
+  g_test_add_func ("/streaming/hls/fixed-cadence-across-programmes", test_fixed_cadence_across_programmes);
   status = g_test_run ();
   exs_test_remove_tree (tmp);
   return status;
