@@ -1,0 +1,98 @@
+// Shared helpers: the light-DOM page base class, navigation, time formats
+// and showing an API error on the field it names.
+import { LitElement, html, nothing } from 'lit';
+
+export class Page extends LitElement {
+  // Light DOM: one stylesheet (assets/app.css) styles every page, and the
+  // CSP needs no inline style.
+  createRenderRoot() { return this; }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.cleanups = [];
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    for (const fn of this.cleanups)
+      fn();
+  }
+}
+
+export function navigate(path) {
+  history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+// Follows same-page links without a reload.
+export function linkClick(ev) {
+  const a = ev.target.closest('a');
+  if (!a || ev.ctrlKey || ev.metaKey || ev.shiftKey || a.target || !a.pathname.startsWith('/web/'))
+    return;
+  if (a.origin !== location.origin)
+    return;
+  ev.preventDefault();
+  navigate(a.pathname + a.search);
+}
+
+export const hhmm = (iso) =>
+  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export const dayTime = (iso) =>
+  new Date(iso).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+
+export function bytes(n) {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+export function duration(seconds) {
+  seconds = Math.round(seconds);
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  return h ? `${h} h ${m} min` : m ? `${m} min ${s} s` : `${s} s`;
+}
+
+// An API error as a banner; field errors go beside their field too.
+export function errorBanner(err) {
+  if (!err)
+    return nothing;
+  return html`<p class="error" role="alert">${err.message}${err.field ? html` (<code>${err.field}</code>)` : nothing}</p>`;
+}
+
+// The message for one field, with the id its input points at through
+// aria-describedby.
+export function fieldError(err, field, id) {
+  if (!err || err.field !== field)
+    return nothing;
+  return html`<span class="field-error" id=${id} role="alert">${err.message}</span>`;
+}
+
+export const invalid = (err, field) => (err && err.field === field ? 'true' : 'false');
+
+export function copyText(text, button) {
+  const done = () => { button.textContent = 'Copied'; setTimeout(() => (button.textContent = 'Copy'), 1500); };
+  if (navigator.clipboard && window.isSecureContext)
+    navigator.clipboard.writeText(text).then(done, () => {});
+  else {
+    const input = button.parentElement.querySelector('input');
+    if (input) { input.select(); document.execCommand('copy'); done(); }
+  }
+}
+
+export function debounce(fn, ms) {
+  let t = 0;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
+
+export function download(name, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
