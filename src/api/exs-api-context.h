@@ -62,6 +62,13 @@ void exs_api_metrics_register (ExsHttpServer *server,
 void exs_api_operations_register (ExsHttpServer *server,
                                   ExsApiContext *context);
 
+/* the web UI (issue 17) */
+void exs_api_web_register (ExsHttpServer *server,
+                           ExsApiContext *context);
+void exs_api_web_set_page_headers (SoupServerMessage *msg);
+void exs_api_auth_register (ExsHttpServer *server,
+                            ExsApiContext *context);
+
 char *exs_api_format_time (gint64 unix_seconds);
 
 G_END_DECLS

@@ -5,7 +5,8 @@
  * handler runs (in libsoup's early-handler stage, before a body is read):
  *   - routing, with 404 for unknown paths and 405 (+ Allow) for a known path
  *     asked with the wrong method;
- *   - the admin token on /api/ (except routes marked public), 401 otherwise;
+ *   - the admin token on /api/ (except routes marked public), or a web UI
+ *     session cookie (ExsWebSessions: same origin for changes), 401 otherwise;
  *   - the request body limit, 413 from Content-Length before reading a byte.
  * Viewer-facing routes (streams, playlist, guide, HDHomeRun) are not under
  * /api/ and stay open on the LAN like a real tuner's. Main thread only.
@@ -15,6 +16,7 @@
 #include "exs-http-server.h"
 
 #include "exs-http-json.h"
+#include "exs-web-sessions.h"
 
 #include <string.h>
 
@@ -40,6 +42,7 @@ struct _ExsHttpServer
   SoupServer *soup;
   GPtrArray *routes; /* Route*, owned */
   char *api_token;
+  ExsWebSessions *web_sessions; /* browser logins: the cookie accepted beside the token */
   gsize max_body_bytes;
   gboolean stopping;
   gboolean close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
@@ -72,6 +75,7 @@ exs_http_server_dispose (GObject *object)
   if (self->soup)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_object (&self->web_sessions);
   G_OBJECT_CLASS (exs_http_server_parent_class)->dispose (object);
 }
 
@@ -98,6 +102,7 @@ static void
 exs_http_server_init (ExsHttpServer *self)
 {
   self->routes = g_ptr_array_new_with_free_func ((GDestroyNotify) route_free);
+  self->web_sessions = exs_web_sessions_new ();
 }
 
 /* Matches one pattern segment such as "{number}.ts" against a path segment. */
@@ -345,8 +350,19 @@ on_early_request_cb (SoupServer        *soup,
   if (is_api_path (raw_path) && !(found && (found->route->flags & EXS_HTTP_ROUTE_PUBLIC))
       && !check_token (self, msg))
     {
+      ExsWebAuth web = exs_web_sessions_authorize (self->web_sessions, msg);
+
+      if (web == EXS_WEB_AUTH_OK)
+        goto authorized;
       if (found)
         match_free (found);
+      if (web == EXS_WEB_AUTH_ORIGIN_MISMATCH)
+        {
+          exs_http_reply_error (msg, 403, "origin-mismatch",
+                                "a request that changes something must come from this server's own pages "
+                                "(its Origin header must be this server)");
+          return;
+        }
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
                                     "Bearer realm=\"exstreamtv\"");
       exs_http_reply_error (msg, 401, NULL,
@@ -355,6 +371,7 @@ on_early_request_cb (SoupServer        *soup,
       return;
     }
 
+authorized:
   if (found == NULL)
     {
       if (allowed->len > 0)
@@ -515,6 +532,28 @@ gboolean
 exs_http_server_is_stopping (ExsHttpServer *self)
 {
   return self->stopping;
+}
+
+/**
+ * exs_http_server_token_matches:
+ *
+ * Returns: whether @given is the admin token (compared in constant time)
+ */
+gboolean
+exs_http_server_token_matches (ExsHttpServer *self, const char *given)
+{
+  return given != NULL && token_matches (self->api_token, given);
+}
+
+/**
+ * exs_http_server_get_web_sessions:
+ *
+ * Returns: (transfer none): the browser sessions whose cookie /api/ accepts
+ */
+ExsWebSessions *
+exs_http_server_get_web_sessions (ExsHttpServer *self)
+{
+  return self->web_sessions;
 }
 
 /**
