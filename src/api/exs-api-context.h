@@ -68,6 +68,8 @@ void exs_api_web_register (ExsHttpServer *server,
 void exs_api_web_set_page_headers (SoupServerMessage *msg);
 void exs_api_auth_register (ExsHttpServer *server,
                             ExsApiContext *context);
+void exs_api_guide_register (ExsHttpServer *server,
+                             ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 
