@@ -16,6 +16,8 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_schedules_register (server, context);
   exs_api_auth_register (server, context);
   exs_api_guide_register (server, context);
+  exs_api_events_register (server, context);
+  exs_api_logs_register (server, context);
   exs_api_web_register (server, context);
 }
 

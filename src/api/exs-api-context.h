@@ -70,6 +70,11 @@ void exs_api_auth_register (ExsHttpServer *server,
                             ExsApiContext *context);
 void exs_api_guide_register (ExsHttpServer *server,
                              ExsApiContext *context);
+void exs_api_events_register (ExsHttpServer *server,
+                              ExsApiContext *context);
+JsonObject *exs_api_events_dup_status (ExsApiContext *context);
+void exs_api_logs_register (ExsHttpServer *server,
+                            ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 

@@ -27,6 +27,7 @@
 #include "exs-iptv-service.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
+#include "exs-log-ring.h"
 #include "exs-paths.h"
 #include "exs-ssdp.h"
 #include "exs-playout-builder.h"
@@ -481,6 +482,8 @@ run_server (ExsApplication *self)
   gboolean token_created = FALSE;
   guint port;
 
+  /* keep the recent log lines for GET /api/logs and the web UI */
+  exs_log_ring_install (exs_log_ring_get_default ());
   if (g_mkdir_with_parents (self->data_dir, 0700) != 0)
     {
       say_error ("cannot create data directory %s: %s", self->data_dir, g_strerror (errno));
