@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   ExsConfig *config;
+  const char *config_path; /* (nullable) the file PATCH /api/settings writes */
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
@@ -75,6 +76,8 @@ void exs_api_events_register (ExsHttpServer *server,
 JsonObject *exs_api_events_dup_status (ExsApiContext *context);
 void exs_api_logs_register (ExsHttpServer *server,
                             ExsApiContext *context);
+void exs_api_settings_register (ExsHttpServer *server,
+                                ExsApiContext *context);
 
 char *exs_api_format_time (gint64 unix_seconds);
 
