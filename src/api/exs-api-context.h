@@ -24,6 +24,7 @@ typedef struct
 {
   ExsConfig *config;
   const char *config_path; /* (nullable) the file PATCH /api/settings writes */
+  const char *data_dir;    /* (nullable) where hosted files (logos) live */
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
@@ -78,6 +79,11 @@ void exs_api_logs_register (ExsHttpServer *server,
                             ExsApiContext *context);
 void exs_api_settings_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_logos_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+gboolean exs_api_logo_check_svg (const guint8  *data,
+                                 gsize          len,
+                                 char         **why);
 
 char *exs_api_format_time (gint64 unix_seconds);
 

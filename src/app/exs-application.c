@@ -533,6 +533,7 @@ run_server (ExsApplication *self)
 
   self->api.config = self->config;
   self->api.config_path = self->config_path;
+  self->api.data_dir = self->data_dir;
   self->api.database = self->database;
   self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();
