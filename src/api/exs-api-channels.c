@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-channels-private.h"
 
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
@@ -164,6 +165,18 @@ apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gbool
       r->logo = g_strdup (logo);
     }
   return TRUE;
+}
+
+/**
+ * exs_api_channels_apply:
+ *
+ * Applies an update's fields to @record with the single-channel rules;
+ * answers 422 naming the first bad field (for the bulk edit).
+ */
+gboolean
+exs_api_channels_apply (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *record)
+{
+  return apply_body (msg, body, record, FALSE);
 }
 
 static void

@@ -81,6 +81,12 @@ void exs_api_settings_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_logos_register (ExsHttpServer *server,
                              ExsApiContext *context);
+void exs_api_channels_bulk_register (ExsHttpServer *server,
+                                     ExsApiContext *context);
+void exs_api_sessions_register (ExsHttpServer *server,
+                                ExsApiContext *context);
+void exs_api_sessions_add_details (ExsApiContext *context,
+                                   JsonObject    *root);
 gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,
                                  char         **why);
