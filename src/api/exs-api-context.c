@@ -22,6 +22,8 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_logos_register (server, context);
   exs_api_channels_bulk_register (server, context);
   exs_api_sessions_register (server, context);
+  exs_api_preview_register (server, context);
+  exs_api_folders_register (server, context);
   exs_api_web_register (server, context);
 }
 

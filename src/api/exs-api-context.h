@@ -87,6 +87,10 @@ void exs_api_sessions_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_sessions_add_details (ExsApiContext *context,
                                    JsonObject    *root);
+void exs_api_preview_register (ExsHttpServer *server,
+                               ExsApiContext *context);
+void exs_api_folders_register (ExsHttpServer *server,
+                               ExsApiContext *context);
 gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,
                                  char         **why);
