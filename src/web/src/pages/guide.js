@@ -31,10 +31,9 @@ class ExsGuide extends Page {
 
   connectedCallback() {
     super.connectedCallback();
-    const tick = setInterval(() => (this.now = Date.now()), 30000);
     const resize = () => this.measure();
     window.addEventListener('resize', resize);
-    this.cleanups.push(() => clearInterval(tick), () => window.removeEventListener('resize', resize));
+    this.cleanups.push(() => clearTimeout(this.tick), () => window.removeEventListener('resize', resize));
     this.load();
   }
 
@@ -152,7 +151,7 @@ class ExsGuide extends Page {
     const onNow = s <= this.now && this.now < e;
     return html`<button class="prog kind-${p.kind} ${onNow ? 'on-now' : ''}"
         style=${styleMap({ left: `${left}px`, width: `${width}px` })}
-        data-row=${row} data-start=${s} ?data-on-now=${onNow}
+        data-row=${row} data-start=${s} data-stop=${e} ?data-on-now=${onNow}
         aria-label="${p.title}, ${dayTime(p.start)} to ${hhmm(p.stop)}${onNow ? ', on now' : ''}"
         @click=${() => (this.selected = { p, c })}>
       <span class="prog-title">${p.title}</span><span class="prog-time">${hhmm(p.start)}</span>
@@ -218,7 +217,20 @@ class ExsGuide extends Page {
       </div></div>`;
   }
 
+  // The now line and the "on now" marks move at the next programme change
+  // in view (demo programmes last seconds), or every 30 s.
+  scheduleTick() {
+    clearTimeout(this.tick);
+    let next = this.now + 30000;
+    for (const b of this.querySelectorAll('button.prog[data-on-now]'))
+      next = Math.min(next, Number(b.dataset.stop));
+    this.tick = setTimeout(() => (this.now = Date.now()), Math.max(250, next - Date.now() + 50));
+  }
+
   updated() {
+    this.dataset.now = String(this.now);
+    if (this.guide && this.isConnected)
+      this.scheduleTick();
     const close = this.querySelector('.modal button[autofocus]');
     if (close && !this.modalFocused) { close.focus(); this.modalFocused = true; }
     if (!this.selected) this.modalFocused = false;

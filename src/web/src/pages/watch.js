@@ -44,7 +44,11 @@ class ExsWatch extends Page {
     const src = `/iptv/channel/${encodeURIComponent(this.number)}.m3u8`;
     this.stop();
     this.playError = null;
-    if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    // hls.js wherever Media Source Extensions exist (Chromium's own HLS
+    // cannot parse every stream); the browser's HLS where they do not
+    // (iPhone Safari).
+    const mse = 'MediaSource' in window || 'ManagedMediaSource' in window;
+    if (!mse && video.canPlayType('application/vnd.apple.mpegurl')) {
       video.src = src;
       this.player = 'native';
     } else {

@@ -1,0 +1,224 @@
+// The web UI in a real headless Chromium against the real server with the
+// demo lineup (issue 17): one-time login links, the guide against the
+// schedule API, live playback, creating things through the pages, field
+// errors, the CSRF rule, axe-core on every page, and screenshots.
+import { test as it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { startServer, launchBrowser, axeViolations, waitFor } from './exs-server.mjs';
+
+const SHOTS = process.env.EXS_WEB_SCREENSHOTS || join(tmpdir(), 'exstreamtv-web-screenshots');
+const PAGES = ['', 'guide', 'watch/100', 'channels', 'libraries', 'schedules', 'sessions', 'settings', 'logs'];
+
+let server, browser, page;
+
+async function textOf(selector) {
+  return page.$eval(selector, (e) => e.textContent.trim());
+}
+
+// Types into an input found by its label's text, the way a user would.
+async function fillByLabel(label, value, scope = '') {
+  const id = await waitFor(`a field labelled “${label}”`, () => page.evaluate((l, s) => {
+    const lab = [...document.querySelectorAll(`${s} label`)].find((x) => x.textContent.trim().startsWith(l) && x.htmlFor);
+    return lab && lab.htmlFor;
+  }, label, scope), 15000);
+  const sel = `#${id}`;
+  const tag = await page.$eval(sel, (e) => e.tagName);
+  if (tag === 'SELECT')
+    await page.select(sel, value);
+  else {
+    await page.$eval(sel, (e) => { e.value = ''; });
+    await page.type(sel, value);
+    await page.$eval(sel, (e) => e.dispatchEvent(new Event('change', { bubbles: true })));
+  }
+  return sel;
+}
+
+async function clickButton(text, scope = '') {
+  const ok = await waitFor(`a button “${text}”`, () => page.evaluate((t, s) => {
+    const b = [...document.querySelectorAll(`${s} button`)].find((x) => x.textContent.trim() === t && !x.disabled);
+    if (b) b.click();
+    return Boolean(b);
+  }, text, scope), 15000);
+  assert.ok(ok);
+}
+
+before(async () => {
+  server = await startServer(['--demo']);
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 800 });
+  page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+it('a one-time login link logs in, lands on ?next, and works only once', { timeout: 180000 }, async () => {
+  const url = await server.loginLink('/web/guide');
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await waitFor('the guide page', () => page.url().endsWith('/web/guide'));
+  const cookies = await page.cookies();
+  const session = cookies.find((c) => c.name === 'exs_session');
+  assert.ok(session, 'no exs_session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Strict');
+
+  const other = await browser.createBrowserContext();
+  const p2 = await other.newPage();
+  await p2.goto(url, { waitUntil: 'domcontentloaded' });
+  await waitFor('the expired-link page', () => p2.url().includes('/web/login?error=expired'));
+  await waitFor('the error message', () => p2.evaluate(() => document.querySelector('.error')?.textContent.includes('expired')));
+  assert.equal((await p2.cookies()).some((c) => c.name === 'exs_session'), false);
+  await other.close();
+});
+
+it('a cross-origin POST with the session cookie is refused', { timeout: 180000 }, async () => {
+  const cookie = (await page.cookies()).find((c) => c.name === 'exs_session');
+  const body = JSON.stringify({ number: '888', name: 'Forged' });
+  const headers = { Cookie: `exs_session=${cookie.value}`, 'Content-Type': 'application/json' };
+  for (const origin of ['http://evil.example', null]) {
+    const res = await fetch(`${server.base}/api/channels`, { method: 'POST', body, headers: origin ? { ...headers, Origin: origin } : headers });
+    assert.equal(res.status, 403, `Origin ${origin}`);
+    assert.equal((await res.json()).error.code, 'origin-mismatch');
+  }
+  assert.equal((await server.api('GET', '/api/channels/888')).status, 404);
+  // The same cookie with the server's own Origin may.
+  const res = await fetch(`${server.base}/api/auth/session`, { headers: { Cookie: `exs_session=${cookie.value}` } });
+  assert.equal(res.status, 200);
+});
+
+it('the guide lists the demo channels with the programme the schedule API says is on now', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/guide`, { waitUntil: 'domcontentloaded' });
+  await waitFor('the guide grid', () => page.$('exs-guide[data-rendered="true"]'), 60000);
+  const channels = (await server.api('GET', '/api/channels')).body.channels.filter((c) => c.enabled);
+  assert.ok(channels.length >= 3, 'the demo has channels');
+  for (const c of channels) {
+    const cell = await waitFor(`channel ${c.number}'s programme on now`, () => page.evaluate((n) => {
+      const row = document.querySelector(`.guide-chan[data-number="${n}"]`)?.closest('.guide-row');
+      const b = row && row.querySelector('button.prog[data-on-now]');
+      // "now" as the page last drew it
+      const now = Number(document.querySelector('exs-guide').dataset.now);
+      return b && { title: b.querySelector('.prog-title').textContent, start: Number(b.dataset.start), now,
+        name: row.querySelector('.chan-name').textContent };
+    }, c.number), 20000);
+    assert.equal(cell.name, c.name);
+    const at = new Date(cell.now).toISOString();
+    const sched = (await server.api('GET', `/api/channels/${c.number}/schedule?from=${at}&to=${new Date(cell.now + 1000).toISOString()}`)).body;
+    const onNow = sched.programmes.find((p) => Date.parse(p.start) <= cell.now && cell.now < Date.parse(p.stop));
+    assert.ok(onNow, `the API has a programme on now for ${c.number}`);
+    assert.equal(cell.title, onNow.title, `channel ${c.number}`);
+    assert.equal(cell.start, Date.parse(onNow.start), `channel ${c.number} start`);
+  }
+  // A programme opens its details.
+  await page.click('button.prog[data-on-now]');
+  await waitFor('the details dialog', () => page.$('[role="dialog"] #prog-title'));
+  await page.keyboard.press('Escape');
+  await waitFor('the dialog to close', async () => !(await page.$('[role="dialog"]')));
+});
+
+it('the dashboard shows the demo channels live from /api/events', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/`, { waitUntil: 'domcontentloaded' });
+  const n = (await server.api('GET', '/api/channels')).body.channels.filter((c) => c.enabled).length;
+  await waitFor('the status event', async () => (await page.$('[data-test="channels"]')) && Number(await textOf('[data-test="channels"]')) === n, 30000);
+});
+
+it('the watch page plays: currentTime advances for 10 s', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/watch/100`, { waitUntil: 'domcontentloaded' });
+  const t0 = await waitFor('playback to start', () => page.evaluate(() => {
+    const v = document.querySelector('video');
+    return v && v.currentTime > 0.5 && v.currentTime;
+  }), 90000);
+  await waitFor('10 s more of playback', () => page.evaluate((t) => document.querySelector('video').currentTime >= t + 10, t0), 60000);
+  const player = await page.$eval('video', (v) => v.dataset.player);
+  console.log(`# played with ${player}`);
+  assert.ok(['native', 'hls.js'].includes(player));
+  assert.match(await page.$eval('#url-0', (e) => e.value), /\/iptv\/channel\/100\.ts$/);
+});
+
+it('a channel made through the page is in the API; a bad field shows its error', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/channels`, { waitUntil: 'domcontentloaded' });
+  await clickButton('Add a channel');
+  const num = await fillByLabel('Number', 'abc');
+  await fillByLabel('Name', 'Browser Made');
+  await clickButton('Save', 'form[role="dialog"]');
+  await waitFor('the number field to show its error', () => page.$eval(num, (e) => e.getAttribute('aria-invalid') === 'true'));
+  const msg = await textOf('#ch-number-err');
+  assert.match(msg, /abc/, 'the error names the bad value');
+  await fillByLabel('Number', '777');
+  await fillByLabel('Group', 'Tests');
+  await clickButton('Save', 'form[role="dialog"]');
+  await waitFor('the dialog to close', async () => !(await page.$('form[role="dialog"]')));
+  const r = await server.api('GET', '/api/channels/777');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.name, 'Browser Made');
+  assert.equal(r.body.group, 'Tests');
+  await waitFor('the new row', () => page.$('tr[data-number="777"]'));
+});
+
+it('a library made through the page is in the API', { timeout: 180000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'exstreamtv-web-lib-'));
+  try {
+    await page.goto(`${server.base}/web/libraries`, { waitUntil: 'domcontentloaded' });
+    await clickButton('Add a library');
+    await fillByLabel('Name', 'Browser Films');
+    await fillByLabel('Kind', 'movies');
+    await fillByLabel('Folder path', folder);
+    await clickButton('Add and scan');
+    await waitFor('the new library', () => page.$$eval('[data-library] h3', (hs) => hs.some((h) => h.textContent.includes('Browser Films'))));
+    const libs = (await server.api('GET', '/api/libraries')).body.libraries;
+    const lib = libs.find((l) => l.name === 'Browser Films');
+    assert.ok(lib, 'the API lists the library');
+    assert.equal(lib.kind, 'movies');
+    assert.deepEqual(lib.paths.map((p) => p.path), [folder]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('a schedule made through the page is in the API; a bad count shows on its field', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/schedules`, { waitUntil: 'domcontentloaded' });
+  await clickButton('New schedule');
+  await fillByLabel('Name', 'Browser Evenings');
+  await fillByLabel('Collection id', '1');
+  await fillByLabel('Mode', 'multiple');
+  const count = await fillByLabel('Count', '0');
+  await clickButton('Save schedule');
+  await waitFor('the count field to show its error', () => page.$eval(count, (e) => e.getAttribute('aria-invalid') === 'true'));
+  assert.ok(await page.$('#f-items-0-count-err'), 'the message is beside items[0].count');
+  await fillByLabel('Count', '2');
+  await clickButton('Save schedule');
+  await waitFor('the saved notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('saved')));
+  const s = (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings');
+  assert.ok(s, 'the API lists the schedule');
+  assert.deepEqual(s.items[0].content, { collection: 1 });
+  assert.equal(s.items[0].mode, 'multiple');
+  assert.equal(s.items[0].count, 2);
+});
+
+it('axe-core finds no serious or critical violation on any page; screenshots at 1280x800 and 390x844', { timeout: 180000 }, async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const problems = [];
+  for (const [w, h] of [[1280, 800], [390, 844]]) {
+    await page.setViewport({ width: w, height: h });
+    for (const p of [...PAGES, 'login']) {
+      await page.goto(`${server.base}/web/${p}`, { waitUntil: 'domcontentloaded' });
+      await waitFor(`/web/${p} to render`, () => page.evaluate(() => {
+        const m = document.querySelector('main');
+        return m && m.querySelector('h1') && !m.querySelector('[aria-busy="true"]');
+      }), 30000);
+      if (p === 'guide')
+        await waitFor('the guide grid', () => page.$('exs-guide[data-rendered="true"]'), 30000);
+      const name = `${p.replace(/\//g, '-') || 'dashboard'}-${w}x${h}.png`;
+      await page.screenshot({ path: join(SHOTS, name) });
+      for (const v of await axeViolations(page))
+        problems.push(`/web/${p} at ${w}px: ${v}`);
+    }
+  }
+  console.log(`# screenshots in ${SHOTS}`);
+  assert.deepEqual(problems, []);
+});
