@@ -2,7 +2,7 @@
  * all or nothing. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -14,20 +14,13 @@ req (const char *method, const char *path, const char *body)
   return exs_test_server_request (server, method, path, body, TRUE);
 }
 
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
-}
-
 static JsonObject *
 channel (const char *number)
 {
   g_autofree char *path = g_strdup_printf ("/api/channels/%s", number);
   g_autoptr (ExsTestReply) r = req ("GET", path, NULL);
 
-  expect (r, 200);
+  exs_api_test_expect (r, 200);
   return json_object_ref (exs_test_reply_object (r));
 }
 
@@ -40,7 +33,7 @@ test_set_many (void)
            " \"enabled\": false, \"always_on\": true}}");
   const char *numbers[] = { "200", "201", "202" };
 
-  expect (r, 200);
+  exs_api_test_expect (r, 200);
   g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (r), "updated"), ==, 3);
   for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
     {
@@ -75,10 +68,8 @@ test_all_or_nothing (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (ExsTestReply) r = req ("PATCH", "/api/channels", cases[i][0]);
-      expect (r, 422);
-      g_assert_cmpstr (json_object_get_string_member (
-                           json_object_get_object_member (exs_test_reply_object (r), "error"), "field"),
-                       ==, cases[i][1]);
+      exs_api_test_expect (r, 422);
+      g_assert_cmpstr (exs_api_test_error_field (r), ==, cases[i][1]);
     }
   after = channel ("203");
   g_assert_cmpstr (json_object_get_string_member (after, "group"), ==, "Before");
@@ -99,7 +90,7 @@ main (int argc, char **argv)
                                                "\"profile\": \"1080p\"}",
                                                numbers[i], numbers[i]);
       g_autoptr (ExsTestReply) r = req ("POST", "/api/channels", body);
-      expect (r, 201);
+      exs_api_test_expect (r, 201);
     }
   g_test_add_func ("/bulk/set-many", test_set_many);
   g_test_add_func ("/bulk/all-or-nothing", test_all_or_nothing);

@@ -2,7 +2,7 @@
  * exactly each channel's playout, as the schedule API tells it. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -12,13 +12,6 @@ static ExsTestReply *
 req (const char *method, const char *path, const char *body)
 {
   return exs_test_server_request (server, method, path, body, TRUE);
-}
-
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
 }
 
 static JsonObject *
@@ -40,7 +33,7 @@ test_guide_is_the_playout (void)
   JsonArray *channels;
   guint compared = 0;
 
-  expect (guide, 200);
+  exs_api_test_expect (guide, 200);
   g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (guide), "from"), ==, "2030-01-01T10:00:00Z");
   g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (guide), "to"), ==, "2030-01-01T16:00:00Z");
   channels = json_object_get_array_member (exs_test_reply_object (guide), "channels");
@@ -55,7 +48,7 @@ test_guide_is_the_playout (void)
       g_autoptr (ExsTestReply) sched = req ("GET", path, NULL);
       JsonArray *theirs;
 
-      expect (sched, 200);
+      exs_api_test_expect (sched, 200);
       theirs = json_object_get_array_member (exs_test_reply_object (sched), "programmes");
       g_assert_cmpuint (json_array_get_length (mine), ==, json_array_get_length (theirs));
       g_assert_cmpuint (json_array_get_length (mine), >, 1);
@@ -88,8 +81,8 @@ test_now_matches_playout (void)
   JsonArray *channels, *progs;
   JsonObject *current = NULL;
 
-  expect (guide, 200);
-  expect (playout, 200);
+  exs_api_test_expect (guide, 200);
+  exs_api_test_expect (playout, 200);
   channels = json_object_get_array_member (exs_test_reply_object (guide), "channels");
   g_assert_cmpuint (json_array_get_length (channels), ==, 1);
   progs = json_object_get_array_member (json_array_get_object_element (channels, 0), "programmes");
@@ -117,18 +110,18 @@ test_disabled_hidden (void)
   g_autoptr (ExsTestReply) on = NULL;
   JsonObject *c;
 
-  expect (off, 200);
+  exs_api_test_expect (off, 200);
   hidden = req ("GET", "/api/guide?hours=2", NULL);
-  expect (hidden, 200);
+  exs_api_test_expect (hidden, 200);
   g_assert_null (find_channel (json_object_get_array_member (exs_test_reply_object (hidden), "channels"), "101"));
   g_assert_nonnull (find_channel (json_object_get_array_member (exs_test_reply_object (hidden), "channels"), "100"));
   shown = req ("GET", "/api/guide?hours=2&include_disabled=1", NULL);
-  expect (shown, 200);
+  exs_api_test_expect (shown, 200);
   c = find_channel (json_object_get_array_member (exs_test_reply_object (shown), "channels"), "101");
   g_assert_nonnull (c);
   g_assert_false (json_object_get_boolean_member (c, "enabled"));
   on = req ("PATCH", "/api/channels/101", "{\"enabled\": true}");
-  expect (on, 200);
+  exs_api_test_expect (on, 200);
 }
 
 static void
@@ -143,14 +136,12 @@ test_bad_queries (void)
   };
   g_autoptr (ExsTestReply) anonymous = exs_test_server_request (server, "GET", "/api/guide", NULL, FALSE);
 
-  expect (anonymous, 401);
+  exs_api_test_expect (anonymous, 401);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (ExsTestReply) r = req ("GET", cases[i][0], NULL);
-      expect (r, 422);
-      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (r), "error"),
-                                                      "field"),
-                       ==, cases[i][1]);
+      exs_api_test_expect (r, 422);
+      g_assert_cmpstr (exs_api_test_error_field (r), ==, cases[i][1]);
     }
 }
 

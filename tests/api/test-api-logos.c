@@ -3,7 +3,7 @@
  * the M3U and XMLTV; /api/logs filtered by level and channel. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -30,36 +30,11 @@ req (const char *method, const char *path, const char *body)
 static ExsTestReply *
 put_logo (const char *number, const char *content_type, const void *data, gsize len)
 {
-  g_autofree char *url = g_strdup_printf ("%s/api/channels/%s/logo", server->base_url, number);
+  g_autofree char *path = g_strdup_printf ("/api/channels/%s/logo", number);
   g_autofree char *auth = g_strconcat ("Bearer ", server->token, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new ("PUT", url);
-  g_autoptr (GBytes) body = g_bytes_new (data, len);
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GError) error = NULL;
-  ExsTestReply *r = g_new0 (ExsTestReply, 1);
+  const char *headers[] = { "Authorization", auth, NULL };
 
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
-  soup_message_set_request_body_from_bytes (msg, content_type, body);
-  bytes = soup_session_send_and_read (server->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  r->status = soup_message_get_status (msg);
-  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  r->body = g_bytes_get_size (bytes) ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes))
-                                      : g_strdup ("");
-  if (r->body[0] == '{')
-    {
-      g_autoptr (JsonParser) p = json_parser_new ();
-      if (json_parser_load_from_data (p, r->body, -1, NULL))
-        r->json = json_node_copy (json_parser_get_root (p));
-    }
-  return r;
-}
-
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
+  return exs_api_test_send (server, "PUT", path, headers, content_type, data, len);
 }
 
 static void
@@ -74,17 +49,17 @@ test_png_hosted_and_used (void)
   g_autofree char *tvg = g_strdup_printf ("tvg-logo=\"%s\"", absolute);
   g_autofree char *icon = g_strdup_printf ("<icon src=\"%s\"/>", absolute);
 
-  expect (put, 204);
-  expect (got, 200);
+  exs_api_test_expect (put, 204);
+  exs_api_test_expect (got, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (got->headers, NULL), ==, "image/png");
   g_assert_cmpstr (soup_message_headers_get_one (got->headers, "X-Content-Type-Options"), ==, "nosniff");
   g_assert_cmpuint (soup_message_headers_get_content_length (got->headers), ==, PNG_LEN);
   g_assert_cmpint (memcmp (got->body, png, 8), ==, 0);
-  expect (channel, 200);
+  exs_api_test_expect (channel, 200);
   g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (channel), "logo"), ==, "/logos/100.png");
-  expect (m3u, 200);
+  exs_api_test_expect (m3u, 200);
   g_assert_nonnull (strstr (m3u->body, tvg));
-  expect (xmltv, 200);
+  exs_api_test_expect (xmltv, 200);
   g_assert_nonnull (strstr (xmltv->body, icon));
 }
 
@@ -100,16 +75,16 @@ test_checked_by_bytes (void)
   g_autoptr (ExsTestReply) too_big = NULL;
   g_autoptr (ExsTestReply) no_channel = put_logo ("555", "image/png", png, PNG_LEN);
 
-  expect (renamed, 415);
+  exs_api_test_expect (renamed, 415);
   g_assert_cmpstr (exs_test_reply_error_code (renamed), ==, "type-mismatch");
-  expect (text, 415);
-  expect (ok_jpeg, 204);
-  expect (got, 200); /* the URL stays .png; the type is the real one */
+  exs_api_test_expect (text, 415);
+  exs_api_test_expect (ok_jpeg, 204);
+  exs_api_test_expect (got, 200); /* the URL stays .png; the type is the real one */
   g_assert_cmpstr (soup_message_headers_get_content_type (got->headers, NULL), ==, "image/jpeg");
   memcpy (big, png, PNG_LEN);
   too_big = put_logo ("101", "image/png", big, 600 * 1024);
-  expect (too_big, 413);
-  expect (no_channel, 404);
+  exs_api_test_expect (too_big, 413);
+  exs_api_test_expect (no_channel, 404);
 }
 
 static void
@@ -139,8 +114,8 @@ test_svg_checked (void)
         g_error ("SVG %u was taken (%u): %s", i, r->status, bad[i]);
       g_assert_cmpstr (exs_test_reply_error_code (r), ==, "unsafe-svg");
     }
-  expect (good, 204);
-  expect (got, 200);
+  exs_api_test_expect (good, 204);
+  exs_api_test_expect (got, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (got->headers, NULL), ==, "image/svg+xml");
   g_assert_nonnull (strstr (soup_message_headers_get_one (got->headers, "Content-Security-Policy"),
                             "default-src 'none'"));
@@ -156,11 +131,11 @@ test_delete (void)
   g_autoptr (ExsTestReply) channel = req ("GET", "/api/channels/103", NULL);
   g_autoptr (ExsTestReply) media = req ("PUT", "/api/channels/103/logo", "{\"media_id\": 999999}");
 
-  expect (put, 204);
-  expect (del, 204);
-  expect (got, 404);
+  exs_api_test_expect (put, 204);
+  exs_api_test_expect (del, 204);
+  exs_api_test_expect (got, 404);
   g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (channel), "logo"), ==, "");
-  expect (media, 422);
+  exs_api_test_expect (media, 422);
 }
 
 static gboolean
@@ -185,15 +160,15 @@ test_logs_filtered (void)
   g_autoptr (ExsTestReply) bad_limit = req ("GET", "/api/logs?limit=0", NULL);
   JsonArray *lines;
 
-  expect (all, 200);
+  exs_api_test_expect (all, 200);
   g_assert_true (lines_contain (all, "channel 100 has a new logo"));
-  expect (messages, 200);
+  exs_api_test_expect (messages, 200);
   g_assert_true (lines_contain (messages, "channel 101 has a new logo"));
   g_assert_false (lines_contain (messages, "channel 100 has a new logo")); /* another channel */
   lines = json_object_get_array_member (exs_test_reply_object (messages), "lines");
   for (guint i = 0; i < json_array_get_length (lines); i++)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (lines, i), "channel"), ==, "101");
-  expect (warnings, 200);
+  exs_api_test_expect (warnings, 200);
   g_assert_false (lines_contain (warnings, "has a new logo")); /* a message is below a warning */
   lines = json_object_get_array_member (exs_test_reply_object (warnings), "lines");
   for (guint i = 0; i < json_array_get_length (lines); i++)
@@ -201,10 +176,10 @@ test_logs_filtered (void)
       const char *level = json_object_get_string_member (json_array_get_object_element (lines, i), "level");
       g_assert_true (g_str_equal (level, "warning") || g_str_equal (level, "critical") || g_str_equal (level, "error"));
     }
-  expect (two, 200);
+  exs_api_test_expect (two, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (exs_test_reply_object (two), "lines")), ==, 2);
-  expect (bad, 422);
-  expect (bad_limit, 422);
+  exs_api_test_expect (bad, 422);
+  exs_api_test_expect (bad_limit, 422);
 }
 
 int
@@ -219,7 +194,7 @@ main (int argc, char **argv)
     {
       g_autofree char *body = g_strdup_printf ("{\"number\": \"%s\", \"name\": \"Logo %s\"}", numbers[i], numbers[i]);
       g_autoptr (ExsTestReply) r = req ("POST", "/api/channels", body);
-      expect (r, 201);
+      exs_api_test_expect (r, 201);
     }
   g_test_add_func ("/logos/png-hosted-and-used", test_png_hosted_and_used);
   g_test_add_func ("/logos/checked-by-bytes", test_checked_by_bytes);

@@ -2,7 +2,7 @@
  * real TS viewer shows with its details and is disconnected by DELETE. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -14,13 +14,6 @@ req (const char *method, const char *path, const char *body)
   return exs_test_server_request (server, method, path, body, TRUE);
 }
 
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
-}
-
 /* the live session of channel 100, or NULL */
 static JsonObject *
 find_session (void)
@@ -28,7 +21,7 @@ find_session (void)
   g_autoptr (ExsTestReply) r = req ("GET", "/api/sessions?channel=100", NULL);
   JsonArray *arr;
 
-  expect (r, 200);
+  exs_api_test_expect (r, 200);
   arr = json_object_get_array_member (exs_test_reply_object (r), "sessions");
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
@@ -85,15 +78,15 @@ test_viewer_details_and_disconnect (void)
 
   path = g_strdup_printf ("/api/sessions/%" G_GINT64_FORMAT, json_object_get_int_member (session, "id"));
   gone = req ("DELETE", path, NULL);
-  expect (gone, 204);
+  exs_api_test_expect (gone, 204);
   /* the viewer's stream ends */
   while ((n = g_input_stream_read (in, buf, sizeof buf, NULL, &error)) > 0)
     ;
   g_assert_cmpint (n, <=, 0);
   again = req ("DELETE", path, NULL);
-  expect (again, 404);
+  exs_api_test_expect (again, 404);
   junk = req ("DELETE", "/api/sessions/abc", NULL);
-  expect (junk, 404);
+  exs_api_test_expect (junk, 404);
 }
 
 int

@@ -2,7 +2,7 @@
  * the web UI sees it, validation naming the key, the file written back. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -13,13 +13,6 @@ static ExsTestReply *
 req (const char *method, const char *path, const char *body)
 {
   return exs_test_server_request (server, method, path, body, TRUE);
-}
-
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
 }
 
 static JsonObject *
@@ -37,12 +30,6 @@ find_setting (ExsTestReply *r, const char *key)
   return NULL;
 }
 
-static const char *
-error_field (ExsTestReply *r)
-{
-  return json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (r), "error"), "field");
-}
-
 static void
 test_list (void)
 {
@@ -50,7 +37,7 @@ test_list (void)
   JsonObject *days, *mode, *host;
   JsonArray *allowed;
 
-  expect (r, 200);
+  exs_api_test_expect (r, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (exs_test_reply_object (r), "settings")), >=,
                     30);
   days = find_setting (r, "iptv.guide_days");
@@ -95,8 +82,8 @@ test_bad_values_name_the_key (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr (ExsTestReply) r = req ("PATCH", "/api/settings", cases[i][0]);
-      expect (r, 422);
-      g_assert_cmpstr (error_field (r), ==, cases[i][1]);
+      exs_api_test_expect (r, 422);
+      g_assert_cmpstr (exs_api_test_error_field (r), ==, cases[i][1]);
     }
   after = req ("GET", "/api/settings", NULL);
   g_assert_cmpint (json_object_get_int_member (find_setting (after, "iptv.guide_days"), "value"), ==, 3);
@@ -114,9 +101,9 @@ test_change_saved (void)
   g_autofree char *file = NULL;
   JsonObject *days, *linger;
 
-  expect (live, 200);
+  exs_api_test_expect (live, 200);
   g_assert_false (json_object_get_boolean_member (exs_test_reply_object (live), "restart_required"));
-  expect (later, 200);
+  exs_api_test_expect (later, 200);
   g_assert_true (json_object_get_boolean_member (exs_test_reply_object (later), "restart_required"));
   days = find_setting (r, "iptv.guide_days");
   g_assert_cmpint (json_object_get_int_member (days, "value"), ==, 5);
@@ -144,7 +131,7 @@ test_restart_reads_it (void)
   g_clear_pointer (&server, exs_test_server_free);
   server = exs_test_server_start (data_dir, args, NULL);
   r = req ("GET", "/api/settings", NULL);
-  expect (r, 200);
+  exs_api_test_expect (r, 200);
   g_assert_cmpint (json_object_get_int_member (find_setting (r, "channels.linger_seconds"), "value"), ==, 60);
   g_assert_false (json_object_has_member (find_setting (r, "channels.linger_seconds"), "pending"));
 }

@@ -2,7 +2,7 @@
  * server-side folder picker and the schedule preview. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -18,12 +18,9 @@ req (const char *method, const char *path, const char *body)
 static void
 expect_field (ExsTestReply *r, guint status, const char *field)
 {
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
+  exs_api_test_expect (r, status);
   if (field)
-    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (r), "error"),
-                                                    "field"),
-                     ==, field);
+    g_assert_cmpstr (exs_api_test_error_field (r), ==, field);
 }
 
 static void

@@ -2,7 +2,7 @@
  * headers, one-time login links, the session cookie and the CSRF rule. */
 #include "config.h"
 
-#include "exs-test-server.h"
+#include "exs-api-test.h"
 
 #include <string.h>
 
@@ -12,45 +12,20 @@ static ExsTestServer *server;
 static ExsTestReply *
 browser (const char *method, const char *path, const char *cookie, const char *origin, const char *body)
 {
-  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GError) error = NULL;
-  ExsTestReply *r = g_new0 (ExsTestReply, 1);
-  SoupMessageHeaders *h;
+  const char *headers[5] = { NULL };
+  guint n = 0;
 
-  g_assert_nonnull (msg);
-  h = soup_message_get_request_headers (msg);
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   if (cookie)
-    soup_message_headers_replace (h, "Cookie", cookie);
+    {
+      headers[n++] = "Cookie";
+      headers[n++] = cookie;
+    }
   if (origin)
-    soup_message_headers_replace (h, "Origin", origin);
-  if (body)
     {
-      g_autoptr (GBytes) b = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, "application/json", b);
+      headers[n++] = "Origin";
+      headers[n++] = origin;
     }
-  bytes = soup_session_send_and_read (server->session, msg, NULL, &error);
-  g_assert_no_error (error);
-  r->status = soup_message_get_status (msg);
-  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  r->body = g_bytes_get_size (bytes) ? g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes))
-                                      : g_strdup ("");
-  if (r->body[0] == '{')
-    {
-      g_autoptr (JsonParser) p = json_parser_new ();
-      if (json_parser_load_from_data (p, r->body, -1, NULL))
-        r->json = json_node_copy (json_parser_get_root (p));
-    }
-  return r;
-}
-
-static void
-expect (ExsTestReply *r, guint status)
-{
-  if (r->status != status)
-    g_error ("expected %u, got %u: %s", status, r->status, r->body);
+  return exs_api_test_send (server, method, path, headers, "application/json", body, body ? strlen (body) : 0);
 }
 
 static char *
@@ -66,7 +41,7 @@ new_login_path (const char *body)
   g_autoptr (ExsTestReply) r = exs_test_server_request (server, "POST", "/api/auth/login-links", body, TRUE);
   const char *url;
 
-  expect (r, 201);
+  exs_api_test_expect (r, 201);
   url = json_object_get_string_member (exs_test_reply_object (r), "url");
   g_assert_true (g_str_has_prefix (url, server->base_url));
   g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (r), "expires_in"), ==, 300);
@@ -81,7 +56,7 @@ log_in (void)
   g_autoptr (ExsTestReply) r = browser ("GET", path, NULL, NULL, NULL);
   const char *set = soup_message_headers_get_one (r->headers, "Set-Cookie");
 
-  expect (r, 303);
+  exs_api_test_expect (r, 303);
   g_assert_nonnull (set);
   return g_strndup (set, strcspn (set, ";"));
 }
@@ -97,11 +72,11 @@ test_redirects_and_pages (void)
   g_autoptr (ExsTestReply) sneaky = browser ("GET", "/web/assets/..%2f..%2findex.html", NULL, NULL, NULL);
   const char *csp;
 
-  expect (root, 302);
+  exs_api_test_expect (root, 302);
   g_assert_cmpstr (soup_message_headers_get_one (root->headers, "Location"), ==, "/web/");
-  expect (web, 302);
-  expect (dash, 200);
-  expect (deep, 200);
+  exs_api_test_expect (web, 302);
+  exs_api_test_expect (dash, 200);
+  exs_api_test_expect (deep, 200);
   g_assert_cmpstr (dash->body, ==, deep->body); /* every page is index.html */
   g_assert_cmpstr (soup_message_headers_get_content_type (deep->headers, NULL), ==, "text/html");
   g_assert_nonnull (strstr (deep->body, "<html"));
@@ -112,7 +87,7 @@ test_redirects_and_pages (void)
   g_assert_null (strstr (csp, "unsafe-inline"));
   g_assert_cmpstr (soup_message_headers_get_one (deep->headers, "X-Content-Type-Options"), ==, "nosniff");
   g_assert_cmpstr (soup_message_headers_get_one (deep->headers, "Referrer-Policy"), ==, "same-origin");
-  expect (asset, 404); /* an unknown asset is not index.html */
+  exs_api_test_expect (asset, 404); /* an unknown asset is not index.html */
   g_assert_nonnull (soup_message_headers_get_one (asset->headers, "Content-Security-Policy"));
   g_assert_true (sneaky->status == 400 || sneaky->status == 404); /* no way out of assets/ */
 }
@@ -126,7 +101,7 @@ test_assets_served (void)
   g_autoptr (GMatchInfo) m = NULL;
   guint seen = 0;
 
-  expect (index, 200);
+  exs_api_test_expect (index, 200);
   g_regex_match (re, index->body, 0, &m);
   while (g_match_info_matches (m))
     {
@@ -134,7 +109,7 @@ test_assets_served (void)
       g_autoptr (ExsTestReply) a = browser ("GET", path, NULL, NULL, NULL);
       const char *type = soup_message_headers_get_content_type (a->headers, NULL);
 
-      expect (a, 200);
+      exs_api_test_expect (a, 200);
       g_assert_true (g_str_equal (type, "text/javascript") || g_str_equal (type, "text/css")
                      || g_str_has_prefix (type, "image/"));
       g_assert_cmpstr (soup_message_headers_get_one (a->headers, "X-Content-Type-Options"), ==, "nosniff");
@@ -155,7 +130,7 @@ test_link_works_once (void)
   g_autofree char *cookie = NULL;
   const char *set;
 
-  expect (first, 303);
+  exs_api_test_expect (first, 303);
   g_assert_cmpstr (soup_message_headers_get_one (first->headers, "Location"), ==, "/web/guide");
   set = soup_message_headers_get_one (first->headers, "Set-Cookie");
   g_assert_nonnull (set);
@@ -166,14 +141,14 @@ test_link_works_once (void)
   g_assert_cmpuint (strcspn (set, ";"), ==, strlen ("exs_session=") + 64); /* 256 bits */
   cookie = g_strndup (set, strcspn (set, ";"));
 
-  expect (again, 303);
+  exs_api_test_expect (again, 303);
   g_assert_cmpstr (soup_message_headers_get_one (again->headers, "Location"), ==, "/web/login?error=expired");
   g_assert_null (soup_message_headers_get_one (again->headers, "Set-Cookie"));
-  expect (forged, 303);
+  exs_api_test_expect (forged, 303);
   g_assert_null (soup_message_headers_get_one (forged->headers, "Set-Cookie"));
 
   api = browser ("GET", "/api/channels", cookie, NULL, NULL);
-  expect (api, 200);
+  exs_api_test_expect (api, 200);
 }
 
 static void
@@ -185,14 +160,12 @@ test_link_rules (void)
   g_autoptr (ExsTestReply) anonymous = exs_test_server_request (server, "POST", "/api/auth/login-links", NULL, FALSE);
   guint made = 0;
 
-  expect (anonymous, 401);
+  exs_api_test_expect (anonymous, 401);
   for (guint i = 0; i < G_N_ELEMENTS (bad_next); i++)
     {
       g_autoptr (ExsTestReply) r = exs_test_server_request (server, "POST", "/api/auth/login-links", bad_next[i], TRUE);
-      expect (r, 422);
-      g_assert_cmpstr (json_object_get_string_member (
-                           json_object_get_object_member (exs_test_reply_object (r), "error"), "field"),
-                       ==, "next");
+      exs_api_test_expect (r, 422);
+      g_assert_cmpstr (exs_api_test_error_field (r), ==, "next");
     }
   /* at most 32 outstanding (earlier tests used theirs) */
   for (guint i = 0; i < 40; i++)
@@ -200,7 +173,7 @@ test_link_rules (void)
       g_autoptr (ExsTestReply) r = exs_test_server_request (server, "POST", "/api/auth/login-links", NULL, TRUE);
       if (r->status == 429)
         break;
-      expect (r, 201);
+      exs_api_test_expect (r, 201);
       made++;
     }
   g_assert_cmpuint (made, <=, 32);
@@ -222,17 +195,17 @@ test_cookie_csrf (void)
   g_autoptr (ExsTestReply) same = NULL;
   g_autoptr (ExsTestReply) gone = NULL;
 
-  expect (foreign, 403);
+  exs_api_test_expect (foreign, 403);
   g_assert_cmpstr (exs_test_reply_error_code (foreign), ==, "origin-mismatch");
-  expect (no_origin, 403);
-  expect (lookalike, 403);
+  exs_api_test_expect (no_origin, 403);
+  exs_api_test_expect (lookalike, 403);
   check = exs_test_server_request (server, "GET", "/api/channels/901", NULL, TRUE);
-  expect (check, 404); /* nothing was created */
+  exs_api_test_expect (check, 404); /* nothing was created */
 
   same = browser ("POST", "/api/channels", cookie, origin, "{\"number\": \"901\", \"name\": \"Same origin\"}");
-  expect (same, 201);
+  exs_api_test_expect (same, 201);
   gone = browser ("DELETE", "/api/channels/901", cookie, origin, NULL);
-  expect (gone, 204);
+  exs_api_test_expect (gone, 204);
 }
 
 static void
@@ -250,23 +223,23 @@ test_token_login_and_logout (void)
   g_autofree char *cookie = NULL;
   const char *set;
 
-  expect (wrong, 401);
+  exs_api_test_expect (wrong, 401);
   g_assert_null (strstr (wrong->body, server->token));
-  expect (foreign, 403);
+  exs_api_test_expect (foreign, 403);
   g_assert_null (soup_message_headers_get_one (foreign->headers, "Set-Cookie"));
-  expect (anonymous, 401);
-  expect (ok, 204);
+  exs_api_test_expect (anonymous, 401);
+  exs_api_test_expect (ok, 204);
   set = soup_message_headers_get_one (ok->headers, "Set-Cookie");
   g_assert_nonnull (strstr (set, "HttpOnly"));
   cookie = g_strndup (set, strcspn (set, ";"));
 
   who = browser ("GET", "/api/auth/session", cookie, NULL, NULL);
-  expect (who, 200);
+  exs_api_test_expect (who, 200);
   g_assert_true (json_object_get_boolean_member (exs_test_reply_object (who), "authenticated"));
   out = browser ("DELETE", "/api/auth/session", cookie, origin, NULL);
-  expect (out, 204);
+  exs_api_test_expect (out, 204);
   after = browser ("GET", "/api/channels", cookie, NULL, NULL);
-  expect (after, 401);
+  exs_api_test_expect (after, 401);
 }
 
 static void
@@ -289,7 +262,7 @@ test_cli_login_url (void)
   path = g_strdup (lines[0] + strlen (server->base_url));
   g_assert_true (g_str_has_prefix (path, "/web/login?code="));
   r = browser ("GET", path, NULL, NULL, NULL);
-  expect (r, 303);
+  exs_api_test_expect (r, 303);
   g_assert_cmpstr (soup_message_headers_get_one (r->headers, "Location"), ==, "/web/channels");
 
   g_assert_cmpint (exs_test_run_command (bad, NULL, &bad_output), !=, 0);
