@@ -50,6 +50,7 @@ struct _Hub
   GPtrArray *clients; /* Client*, owned */
   char *last_status;  /* the last status sent, as JSON text */
   GHashTable *last_scan; /* library id (gint64*) -> JSON text */
+  gboolean scan_primed;  /* last_scan holds every library seen since listening began */
   guint tick_id, keepalive_id;
   gulong log_id;
 };
@@ -293,6 +294,8 @@ send_scan_changes (Hub *hub)
 
       if (exs_library_scanner_get_progress (hub->ctx->library_scanner, l->id, &p) && (p.scanning || p.queued))
         state = p.scanning ? "scanning" : "queued";
+      else if (l->last_scan_finished_at == 0)
+        continue; /* never scanned yet: nothing to tell */
       else
         {
           state = l->last_scan_error ? "failed" : "done";
@@ -308,12 +311,14 @@ send_scan_changes (Hub *hub)
       text = to_text (o);
       if (g_strcmp0 (g_hash_table_lookup (hub->last_scan, &l->id), text) != 0)
         {
-          /* the first look only remembers: a newcomer does not need old news */
-          if (g_hash_table_contains (hub->last_scan, &l->id) || p.scanning || p.queued)
+          /* the first look only remembers: listeners do not need old news;
+           * after that a new library or a change is news */
+          if (hub->scan_primed || p.scanning || p.queued)
             broadcast (hub, "scan", text, FALSE);
           g_hash_table_replace (hub->last_scan, g_memdup2 (&l->id, sizeof l->id), g_steal_pointer (&text));
         }
     }
+  hub->scan_primed = TRUE;
 }
 
 static gboolean
@@ -361,12 +366,15 @@ hub_update_timers (Hub *hub)
     {
       hub->tick_id = g_timeout_add (STATUS_TICK_MS, on_tick_cb, hub);
       hub->keepalive_id = g_timeout_add_seconds (KEEPALIVE_S, on_keepalive_cb, hub);
+      send_scan_changes (hub); /* remember how the libraries stand now: what follows is news */
     }
   else if (!any && hub->tick_id != 0)
     {
       g_clear_handle_id (&hub->tick_id, g_source_remove);
       g_clear_handle_id (&hub->keepalive_id, g_source_remove);
       g_clear_pointer (&hub->last_status, g_free);
+      g_hash_table_remove_all (hub->last_scan);
+      hub->scan_primed = FALSE;
     }
 }
 

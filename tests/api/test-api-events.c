@@ -5,6 +5,7 @@
 
 #include "exs-test-server.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static ExsTestServer *server;
@@ -157,6 +158,42 @@ test_status_and_change (void)
 }
 
 static gboolean
+scan_done (JsonObject *scan, gpointer library_id)
+{
+  return json_object_get_int_member (scan, "library_id") == *(gint64 *) library_id
+         && g_str_equal (json_object_get_string_member (scan, "state"), "done");
+}
+
+/* A library added while the page listens reports its scan by itself. */
+static void
+test_scan_events (void)
+{
+  guint status = 0;
+  g_autoptr (Listener) l = listen_events ("", &status);
+  g_autofree char *folder = g_build_filename (server->data_dir, "one-file", NULL);
+  g_autofree char *file = g_build_filename (folder, "broken.mp4", NULL);
+  g_autofree char *body = NULL;
+  g_autoptr (ExsTestReply) created = NULL;
+  g_autoptr (JsonNode) done = NULL;
+  g_autofree char *first = NULL;
+  g_autoptr (JsonNode) status_event = NULL;
+  gint64 id;
+
+  /* one file that is no media: a short scan that finds 1 and fails 1 */
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "this is not a video", -1, NULL));
+  body = g_strdup_printf ("{\"name\": \"Watched\", \"kind\": \"other_videos\", \"paths\": [\"%s\"]}", folder);
+  g_assert_cmpuint (status, ==, 200);
+  status_event = next_event (l, &first); /* connected */
+  created = exs_test_server_request (server, "POST", "/api/libraries", body, TRUE);
+  g_assert_cmpuint (created->status, ==, 201);
+  id = json_object_get_int_member (exs_test_reply_object (created), "id");
+  done = wait_for (l, "scan", scan_done, &id);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (done), "found"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (done), "failed"), ==, 1);
+}
+
+static gboolean
 message_contains (JsonObject *line, gpointer text)
 {
   return strstr (json_object_get_string_member (line, "message"), text) != NULL;
@@ -228,6 +265,7 @@ main (int argc, char **argv)
   server = exs_test_server_start (NULL, args, NULL);
   g_test_add_func ("/events/status-and-change", test_status_and_change);
   g_test_add_func ("/events/log-events", test_log_events);
+  g_test_add_func ("/events/scan-events", test_scan_events);
   g_test_add_func ("/events/listener-limit", test_listener_limit);
   ret = g_test_run ();
   exs_test_server_stop (server, NULL);
