@@ -4,7 +4,7 @@
 // errors, the CSRF rule, axe-core on every page, and screenshots.
 import { test as it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startServer, launchBrowser, axeViolations, waitFor } from './exs-server.mjs';
@@ -97,23 +97,35 @@ it('the guide lists the demo channels with the programme the schedule API says i
   await waitFor('the guide grid', () => page.$('exs-guide[data-rendered="true"]'), 60000);
   const channels = (await server.api('GET', '/api/channels')).body.channels.filter((c) => c.enabled);
   assert.ok(channels.length >= 3, 'the demo has channels');
-  for (const c of channels) {
-    const cell = await waitFor(`channel ${c.number}'s programme on now`, () => page.evaluate((n) => {
-      const row = document.querySelector(`.guide-chan[data-number="${n}"]`)?.closest('.guide-row');
-      const b = row && row.querySelector('button.prog[data-on-now]');
-      // "now" as the page last drew it
-      const now = Number(document.querySelector('exs-guide').dataset.now);
-      return b && { title: b.querySelector('.prog-title').textContent, start: Number(b.dataset.start), now,
-        name: row.querySelector('.chan-name').textContent };
-    }, c.number), 20000);
-    assert.equal(cell.name, c.name);
-    const at = new Date(cell.now).toISOString();
-    const sched = (await server.api('GET', `/api/channels/${c.number}/schedule?from=${at}&to=${new Date(cell.now + 1000).toISOString()}`)).body;
-    const onNow = sched.programmes.find((p) => Date.parse(p.start) <= cell.now && cell.now < Date.parse(p.stop));
-    assert.ok(onNow, `the API has a programme on now for ${c.number}`);
-    assert.equal(cell.title, onNow.title, `channel ${c.number}`);
-    assert.equal(cell.start, Date.parse(onNow.start), `channel ${c.number} start`);
-  }
+  // What the grid marks "on now" for each channel, against the schedule API
+  // at the instant the page last drew; the page refetches when the
+  // server's status says the playout moved, so this is waited for.
+  const compare = async () => {
+    const out = [];
+    for (const c of channels) {
+      const cell = await page.evaluate((n) => {
+        const row = document.querySelector(`.guide-chan[data-number="${n}"]`)?.closest('.guide-row');
+        const b = row && row.querySelector('button.prog[data-on-now]');
+        const now = Number(document.querySelector('exs-guide').dataset.now);
+        return b && { title: b.querySelector('.prog-title').textContent, start: Number(b.dataset.start), now,
+          name: row.querySelector('.chan-name').textContent };
+      }, c.number);
+      if (!cell) {
+        out.push(`${c.number}: no programme marked on now`);
+        continue;
+      }
+      const from = new Date(cell.now).toISOString(), to = new Date(cell.now + 1000).toISOString();
+      const sched = (await server.api('GET', `/api/channels/${c.number}/schedule?from=${from}&to=${to}`)).body;
+      const onNow = sched.programmes.find((p) => Date.parse(p.start) <= cell.now && cell.now < Date.parse(p.stop));
+      if (cell.name !== c.name || !onNow || onNow.title !== cell.title || Date.parse(onNow.start) !== cell.start)
+        out.push(`${c.number}: grid “${cell.title}” at ${new Date(cell.start).toISOString()}, API “${onNow?.title}” at ${onNow?.start}`);
+    }
+    return out;
+  };
+  let last = [];
+  await waitFor('the grid to agree with the schedule API', async () => (last = await compare()).length === 0, 30000)
+    .catch(() => {});
+  assert.deepEqual(last, []);
   // A programme opens its details.
   await page.click('button.prog[data-on-now]');
   await waitFor('the details dialog', () => page.$('[role="dialog"] #prog-title'));
@@ -160,14 +172,21 @@ it('a channel made through the page is in the API; a bad field shows its error',
   await waitFor('the new row', () => page.$('tr[data-number="777"]'));
 });
 
-it('a library made through the page is in the API', { timeout: 180000 }, async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'exstreamtv-web-lib-'));
+it('a library made through the page, its folder chosen with the server-side picker, is in the API', { timeout: 180000 }, async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'exstreamtv-web-lib-'));
+  const folder = join(parent, 'films');
+  mkdirSync(folder);
   try {
     await page.goto(`${server.base}/web/libraries`, { waitUntil: 'domcontentloaded' });
     await clickButton('Add a library');
     await fillByLabel('Name', 'Browser Films');
     await fillByLabel('Kind', 'movies');
-    await fillByLabel('Folder path', folder);
+    await fillByLabel('Folder path', parent);
+    await clickButton('Browse the server…');
+    await waitFor('the picker to list films', () => page.$('button[aria-label="Open folder films"]'));
+    await page.click('button[aria-label="Open folder films"]');
+    await clickButton(`Use ${folder}`, '[role="dialog"]');
+    await page.$eval('#lib-path', (e) => { e.value = ''; });
     await clickButton('Add and scan');
     await waitFor('the new library', () => page.$$eval('[data-library] h3', (hs) => hs.some((h) => h.textContent.includes('Browser Films'))));
     const libs = (await server.api('GET', '/api/libraries')).body.libraries;
@@ -176,8 +195,34 @@ it('a library made through the page is in the API', { timeout: 180000 }, async (
     assert.equal(lib.kind, 'movies');
     assert.deepEqual(lib.paths.map((p) => p.path), [folder]);
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    rmSync(parent, { recursive: true, force: true });
   }
+});
+
+it('bulk edit sets the group of the selected channels; a logo upload is served at /logos/N.png', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/channels`, { waitUntil: 'domcontentloaded' });
+  for (const n of ['100', '777'])
+    await (await waitFor(`row ${n}`, () => page.$(`input[aria-label="Select channel ${n}"]`))).click();
+  await page.click('input[name="bulk_group_on"]');
+  await page.type('input[name="bulk_group"]', 'Bulk Group');
+  await clickButton('Apply to 2 channels');
+  await waitFor('the notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('2 channels updated')));
+  for (const n of ['100', '777'])
+    assert.equal((await server.api('GET', `/api/channels/${n}`)).body.group, 'Bulk Group');
+  assert.notEqual((await server.api('GET', '/api/channels/101')).body.group, 'Bulk Group');
+
+  const png = join(server.dataDir, 'logo.png');
+  // a 1x1 PNG
+  writeFileSync(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+  await page.click('button[aria-label="Edit channel 777"]');
+  const input = await waitFor('the logo field', () => page.$('#ch-logo-file'));
+  await input.uploadFile(png);
+  await clickButton('Save', 'form[role="dialog"]');
+  await waitFor('the dialog to close', async () => !(await page.$('form[role="dialog"]')));
+  assert.equal((await server.api('GET', '/api/channels/777')).body.logo, '/logos/777.png');
+  const res = await fetch(`${server.base}/logos/777.png`);
+  assert.equal(res.headers.get('content-type'), 'image/png');
+  await waitFor('the logo in the list', () => page.$('tr[data-number="777"] img[src="/logos/777.png"]'));
 });
 
 it('a schedule made through the page is in the API; a bad count shows on its field', { timeout: 180000 }, async () => {
@@ -191,6 +236,8 @@ it('a schedule made through the page is in the API; a bad count shows on its fie
   await waitFor('the count field to show its error', () => page.$eval(count, (e) => e.getAttribute('aria-invalid') === 'true'));
   assert.ok(await page.$('#f-items-0-count-err'), 'the message is beside items[0].count');
   await fillByLabel('Count', '2');
+  await clickButton('Preview 24 h');
+  await waitFor('the 24-hour preview', () => page.$$eval('.preview li', (li) => li.length > 0), 30000);
   await clickButton('Save schedule');
   await waitFor('the saved notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('saved')));
   const s = (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings');
@@ -198,6 +245,29 @@ it('a schedule made through the page is in the API; a bad count shows on its fie
   assert.deepEqual(s.items[0].content, { collection: 1 });
   assert.equal(s.items[0].mode, 'multiple');
   assert.equal(s.items[0].count, 2);
+});
+
+it('settings are checked inline and saved; logs list the server lines', { timeout: 180000 }, async () => {
+  const all = (await server.api('GET', '/api/settings')).body.settings;
+  const num = all.find((x) => x.type === 'int' && x.min !== undefined && x.source === 'default');
+  await page.goto(`${server.base}/web/settings`, { waitUntil: 'domcontentloaded' });
+  const sel = '#set-' + num.key.replace(/[^a-zA-Z0-9_-]/g, '-');
+  await waitFor('the settings form', () => page.$(sel));
+  assert.equal(await page.$$eval('form.stack .field', (f) => f.length), all.length, 'every setting is shown');
+  await page.$eval(sel, (e) => { e.value = ''; });
+  await page.type(sel, String(num.min - 1));
+  await waitFor('the inline error', () => page.$eval(sel, (e) => e.getAttribute('aria-invalid') === 'true'));
+  assert.equal(await page.$eval('form.stack button[type="submit"]', (b) => b.disabled), true);
+  const good = num.max !== undefined && num.value === num.max ? num.min : num.value === num.min ? num.min + 1 : num.min;
+  await page.$eval(sel, (e) => { e.value = ''; });
+  await page.type(sel, String(good));
+  await clickButton('Save changes');
+  await waitFor('saved', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.startsWith('Saved')));
+  const after = (await server.api('GET', '/api/settings')).body.settings.find((x) => x.key === num.key);
+  assert.equal(after.pending ?? after.value, good);
+
+  await page.goto(`${server.base}/web/logs?level=debug`, { waitUntil: 'domcontentloaded' });
+  await waitFor('log lines', () => page.$$eval('tbody tr', (r) => r.length > 0), 30000);
 });
 
 it('axe-core finds no serious or critical violation on any page; screenshots at 1280x800 and 390x844', { timeout: 180000 }, async () => {

@@ -116,7 +116,6 @@ class ExsChannels extends Page {
     if (f.bulk_profile.value) set.profile = f.bulk_profile.value;
     if (f.bulk_enabled.value) set.enabled = f.bulk_enabled.value === 'yes';
     if (f.bulk_always.value) set.always_on = f.bulk_always.value === 'yes';
-    if (f.bulk_fillers.value.trim()) set.filler_presets = f.bulk_fillers.value.split(',').map((s) => s.trim()).filter(Boolean);
     if (!Object.keys(set).length) {
       this.bulkError = { message: 'Choose something to change.' };
       return;
@@ -185,15 +184,13 @@ class ExsChannels extends Page {
       ${errorBanner(e)}
       <div class="grid">
         <div><label class="check"><input type="checkbox" name="bulk_group_on"> Set group</label>
-          <input name="bulk_group" aria-label="Group for the selected channels" aria-invalid=${invalid(e, 'set.group')}></div>
-        <div><label for="bulk-profile">Profile</label><select id="bulk-profile" name="bulk_profile" aria-invalid=${invalid(e, 'set.profile')}>
+          <input name="bulk_group" aria-label="Group for the selected channels" aria-invalid=${invalid(e, 'group')}></div>
+        <div><label for="bulk-profile">Profile</label><select id="bulk-profile" name="bulk_profile" aria-invalid=${invalid(e, 'profile')}>
           <option value="">(unchanged)</option>${PROFILES.map((p) => html`<option>${p}</option>`)}</select></div>
         <div><label for="bulk-enabled">Enabled</label><select id="bulk-enabled" name="bulk_enabled">
           <option value="">(unchanged)</option><option value="yes">yes</option><option value="no">no</option></select></div>
         <div><label for="bulk-always">Always on</label><select id="bulk-always" name="bulk_always">
           <option value="">(unchanged)</option><option value="yes">yes</option><option value="no">no</option></select></div>
-        <div><label for="bulk-fillers">Filler presets (comma-separated)</label>
-          <input id="bulk-fillers" name="bulk_fillers" aria-invalid=${invalid(e, 'set.filler_presets')}></div>
       </div>
       <div class="actions"><button type="submit">Apply to ${this.selected.size} channels</button>
         <button type="button" class="secondary" @click=${() => (this.selected = new Set())}>Clear selection</button></div>

@@ -4,7 +4,7 @@ import { html, nothing } from 'lit';
 import { get } from '../api.js';
 import { Page, errorBanner } from '../util.js';
 
-const LEVELS = ['debug', 'info', 'message', 'warning', 'critical'];
+const LEVELS = ['debug', 'info', 'message', 'warning', 'critical', 'error'];
 const MAX_LINES = 2000;
 
 class ExsLogs extends Page {

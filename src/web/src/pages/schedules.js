@@ -221,7 +221,8 @@ class ExsSchedules extends Page {
       ${this.preview ? html`<section aria-labelledby="prev-h" class="card"><h3 id="prev-h">The next 24 hours</h3>
         ${this.preview.programmes.length ? html`<ol class="preview">${this.preview.programmes.map((p) => html`<li>
           <span class="muted">${dayTime(p.start)}–${hhmm(p.stop)}</span> ${p.title}${p.kind !== 'programme' ? html` <span class="badge">${p.kind}</span>` : nothing}</li>`)}</ol>`
-          : html`<p>Nothing would play.</p>`}</section>` : nothing}
+          : html`<p>Nothing would play.</p>`}
+        ${(this.preview.problems || []).length ? html`<h4>Problems</h4><ul>${this.preview.problems.map((x) => html`<li class="warning">${x}</li>`)}</ul>` : nothing}</section>` : nothing}
     </form>`;
   }
 

@@ -5,9 +5,14 @@ import { html, nothing } from 'lit';
 import { get, patch } from '../api.js';
 import { Page, errorBanner } from '../util.js';
 
+const NUMERIC = ['int', 'double'];
+// Set on the command line or in the environment: the server refuses a change.
+const locked = (s) => s.source === 'option' || s.source === 'environment';
+
 function check(s, v) {
-  if (s.type === 'int' || s.type === 'integer' || s.type === 'number') {
+  if (NUMERIC.includes(s.type)) {
     if (v === '' || Number.isNaN(Number(v))) return 'Must be a number.';
+    if (s.type === 'int' && !Number.isInteger(Number(v))) return 'Must be a whole number.';
     if (s.min !== undefined && Number(v) < s.min) return `At least ${s.min}.`;
     if (s.max !== undefined && Number(v) > s.max) return `At most ${s.max}.`;
   }
@@ -53,8 +58,7 @@ class ExsSettings extends Page {
       if (s.key in this.edits) {
         const v = this.edits[s.key];
         if (check(s, v)) return;
-        body[s.key] = s.type === 'bool' || s.type === 'boolean' ? Boolean(v)
-          : ['int', 'integer', 'number'].includes(s.type) ? Number(v) : v;
+        body[s.key] = s.type === 'bool' ? Boolean(v) : NUMERIC.includes(s.type) ? Number(v) : v;
       }
     try {
       const r = await patch('/api/settings', body);
@@ -74,19 +78,21 @@ class ExsSettings extends Page {
     const msg = local || server;
     const desc = `${id}-desc${msg ? ` ${id}-err` : ''}`;
     let control;
-    if (s.type === 'bool' || s.type === 'boolean')
-      control = html`<input type="checkbox" id=${id} .checked=${Boolean(v)} aria-describedby=${desc} @change=${(e) => this.edit(s, e.target.checked)}>`;
+    const ro = locked(s);
+    if (s.type === 'bool')
+      control = html`<input type="checkbox" id=${id} .checked=${Boolean(v)} ?disabled=${ro} aria-describedby=${desc} @change=${(e) => this.edit(s, e.target.checked)}>`;
     else if (s.allowed)
-      control = html`<select id=${id} aria-describedby=${desc} @change=${(e) => this.edit(s, e.target.value)}>
+      control = html`<select id=${id} ?disabled=${ro} aria-describedby=${desc} @change=${(e) => this.edit(s, e.target.value)}>
         ${s.allowed.map((a) => html`<option .selected=${String(a) === String(v)}>${a}</option>`)}</select>`;
     else
-      control = html`<input id=${id} type=${['int', 'integer', 'number'].includes(s.type) ? 'number' : 'text'}
-        .value=${v ?? ''} min=${s.min ?? nothing} max=${s.max ?? nothing} aria-invalid=${msg ? 'true' : 'false'}
+      control = html`<input id=${id} type=${NUMERIC.includes(s.type) ? 'number' : 'text'} step=${s.type === 'double' ? 'any' : nothing}
+        .value=${v ?? ''} ?readonly=${ro} min=${s.min ?? nothing} max=${s.max ?? nothing} aria-invalid=${msg ? 'true' : 'false'}
         aria-describedby=${desc} @input=${(e) => this.edit(s, e.target.value)}>`;
     return html`<div class="field">
       <label for=${id}><code>${s.key}</code>${s.restart_required ? html` <span class="badge">restart</span>` : nothing}</label>
       ${control}
-      <span class="muted" id="${id}-desc">${s.description} Default: <code>${JSON.stringify(s.default)}</code>${s.source ? ` · from ${s.source}` : ''}.</span>
+      <span class="muted" id="${id}-desc">${s.description} ${s.allowed_text ? `Allowed: ${s.allowed_text}. ` : ''}Default: <code>${JSON.stringify(s.default)}</code>
+        · set by ${s.source}${ro ? ' (change it there)' : ''}.${'pending' in s ? html` <strong>Saved as <code>${JSON.stringify(s.pending)}</code>; takes effect after a restart.</strong>` : nothing}</span>
       ${msg ? html`<span class="field-error" id="${id}-err" role="alert">${msg}</span>` : nothing}
     </div>`;
   }
