@@ -29,11 +29,12 @@ export async function waitFor(what, cond, timeoutMs = 60000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
-export async function startServer(extraArgs = ['--demo']) {
+// opts.dataDir: use (and keep) this data dir instead of a temporary one.
+export async function startServer(extraArgs = ['--demo'], opts = {}) {
   const bin = process.env.EXSTREAMTV_BIN;
   if (!bin)
     throw new Error('EXSTREAMTV_BIN is not set (tests/meson.build sets it)');
-  const dataDir = mkdtempSync(join(tmpdir(), 'exstreamtv-web-test-'));
+  const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'exstreamtv-web-test-'));
   const logPath = join(dataDir, 'server.log');
   const log = openSync(logPath, 'w');
   const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-exstreamtv-test',
@@ -72,7 +73,8 @@ export async function startServer(extraArgs = ['--demo']) {
         child.kill('SIGTERM');
         await waitFor('the server to exit', () => exited, 20000).catch(() => child.kill('SIGKILL'));
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir)
+        rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return server;

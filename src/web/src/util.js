@@ -35,11 +35,14 @@ export function linkClick(ev) {
   navigate(a.pathname + a.search);
 }
 
-export const hhmm = (iso) =>
-  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+// One formatter each: toLocaleString() makes a new one per call, too slow
+// for a guide frame.
+const hhmmFormat = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+const dayTimeFormat = new Intl.DateTimeFormat([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
 
-export const dayTime = (iso) =>
-  new Date(iso).toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+// An ISO string or milliseconds.
+export const hhmm = (t) => hhmmFormat.format(typeof t === 'number' ? t : new Date(t));
+export const dayTime = (t) => dayTimeFormat.format(typeof t === 'number' ? t : new Date(t));
 
 export function bytes(n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
