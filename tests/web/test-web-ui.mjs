@@ -13,6 +13,7 @@ const SHOTS = process.env.EXS_WEB_SCREENSHOTS || join(tmpdir(), 'exstreamtv-web-
 const PAGES = ['', 'guide', 'watch/100', 'channels', 'libraries', 'schedules', 'sessions', 'settings', 'logs'];
 
 let server, browser, page;
+const cspRefusals = [];
 
 async function textOf(selector) {
   return page.$eval(selector, (e) => e.textContent.trim());
@@ -51,6 +52,11 @@ before(async () => {
   page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+  // No inline style or script may be needed: the CSP refusals show here.
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy'))
+      cspRefusals.push(`${page.url()}: ${m.text().slice(0, 160)}`);
+  });
 });
 
 after(async () => {
@@ -145,7 +151,12 @@ it('the watch page plays: currentTime advances for 10 s', { timeout: 180000 }, a
     const v = document.querySelector('video');
     return v && v.currentTime > 0.5 && v.currentTime;
   }), 90000);
-  await waitFor('10 s more of playback', () => page.evaluate((t) => document.querySelector('video').currentTime >= t + 10, t0), 60000);
+  await waitFor('10 s more of playback', () => page.evaluate((t) => document.querySelector('video').currentTime >= t + 10, t0), 60000)
+    .catch(async (e) => {
+      console.log(`# video: ${await page.$eval('video', (v) => JSON.stringify({ t: v.currentTime, ready: v.readyState, paused: v.paused,
+        error: v.error && v.error.message, buffered: v.buffered.length ? [v.buffered.start(0), v.buffered.end(v.buffered.length - 1)] : [] }))}`);
+      throw e;
+    });
   const player = await page.$eval('video', (v) => v.dataset.player);
   console.log(`# played with ${player}`);
   assert.ok(['native', 'hls.js'].includes(player));
@@ -240,11 +251,31 @@ it('a schedule made through the page is in the API; a bad count shows on its fie
   await waitFor('the 24-hour preview', () => page.$$eval('.preview li', (li) => li.length > 0), 30000);
   await clickButton('Save schedule');
   await waitFor('the saved notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('saved')));
-  const s = (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings');
+  let s = (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings');
   assert.ok(s, 'the API lists the schedule');
   assert.deepEqual(s.items[0].content, { collection: 1 });
   assert.equal(s.items[0].mode, 'multiple');
   assert.equal(s.items[0].count, 2);
+
+  // A second item, a show, dragged above the first.
+  await clickButton('Add item');
+  await page.select('#f-items-1-content-kind', 'show');
+  await fillByLabel('Show id', '1', '[data-item="1"]');
+  await page.evaluate(() => {
+    const from = document.querySelector('[data-item="1"]'), to = document.querySelector('[data-item="0"]');
+    const dt = new DataTransfer();
+    from.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+    to.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    to.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    from.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
+  });
+  await waitFor('the show to be item 1', () => page.$eval('#f-items-0-content-kind', (e) => e.value === 'show'));
+  await clickButton('Save schedule');
+  await waitFor('the reorder saved', async () => {
+    s = (await server.api('GET', `/api/schedules/${s.id}`)).body;
+    return s.items.length === 2 && s.items[0].content.show === 1;
+  });
+  assert.deepEqual(s.items[1].content, { collection: 1 });
 });
 
 it('settings are checked inline and saved; logs list the server lines', { timeout: 180000 }, async () => {
@@ -291,4 +322,5 @@ it('axe-core finds no serious or critical violation on any page; screenshots at 
   }
   console.log(`# screenshots in ${SHOTS}`);
   assert.deepEqual(problems, []);
+  assert.deepEqual(cspRefusals, [], 'the pages broke their own CSP');
 });

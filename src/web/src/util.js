@@ -1,6 +1,7 @@
 // Shared helpers: the light-DOM page base class, navigation, time formats
 // and showing an API error on the field it names.
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, noChange } from 'lit';
+import { Directive, directive } from 'lit/directive.js';
 
 export class Page extends LitElement {
   // Light DOM: one stylesheet (assets/app.css) styles every page, and the
@@ -99,3 +100,17 @@ export function download(name, text) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
+
+// Sets style properties through the CSSOM, as an element binding:
+// <div ${cssProps({ left: '4px' })}>. lit's styleMap writes a style
+// attribute on its first render, which the CSP (style-src 'self') blocks.
+class CssProps extends Directive {
+  render() { return nothing; }
+
+  update(part, [props]) {
+    for (const [k, v] of Object.entries(props))
+      part.element.style.setProperty(k, v);
+    return noChange;
+  }
+}
+export const cssProps = directive(CssProps);

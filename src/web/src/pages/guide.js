@@ -2,10 +2,9 @@
 // playout (GET /api/guide). Virtualised: only the rows in view (plus a few)
 // are in the DOM, and in each row only the programmes in the visible time.
 import { html, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { get, onEvent } from '../api.js';
-import { Page, hhmm, dayTime, navigate } from '../util.js';
+import { Page, hhmm, dayTime, navigate, cssProps } from '../util.js';
 
 const ROW_H = 56;
 const HEAD_H = 32;
@@ -218,7 +217,7 @@ class ExsGuide extends Page {
     const width = Math.max(2, this.xOf(Math.min(e, this.guide.toMs)) - left - 2);
     const onNow = s <= this.now && this.now < e;
     return html`<button class="prog kind-${p.kind} ${onNow ? 'on-now' : ''}"
-        style=${styleMap({ left: `${left}px`, width: `${width}px` })}
+        ${cssProps({ left: `${left}px`, width: `${width}px` })}
         data-row=${row} data-start=${s} data-stop=${e} ?data-on-now=${onNow}
         aria-label="${p.title}, ${dayTime(s)} to ${hhmm(e)}${onNow ? ', on now' : ''}"
         @click=${() => (this.selected = { p, c })}>
@@ -245,9 +244,9 @@ class ExsGuide extends Page {
       const c = g.channels[i];
       return html`<div class="guide-row ${c.enabled ? '' : 'disabled'}" role="group" data-row=${i}
           aria-label="Channel ${c.number} ${c.name}"
-          style=${styleMap({ top: `${i * ROW_H}px`, width: `${totalW}px` })}>
+          ${cssProps({ top: `${i * ROW_H}px`, width: `${totalW}px` })}>
         <a class="guide-chan" href="/web/watch/${encodeURIComponent(c.number)}" data-number=${c.number}
-           style=${styleMap({ width: `${cw}px` })}>
+           ${cssProps({ width: `${cw}px` })}>
           ${c.logo ? html`<img src=${c.logo} alt="" loading="lazy">` : nothing}
           <span class="chan-num">${c.number}</span> <span class="chan-name">${c.name}</span></a>
         ${repeat(this.visible(c, t0, t1), (p) => p.s, (p) => this.programme(p, i, c))}
@@ -257,14 +256,14 @@ class ExsGuide extends Page {
     return html`
       <div class="guide-viewport" tabindex="-1" @scroll=${this.onScroll} @keydown=${this.onKey}
            aria-label="Programme guide, ${g.channels.length} channels">
-        <div class="guide-times" style=${styleMap({ width: `${totalW}px` })} aria-hidden="true">
-          ${marks.map((m) => html`<span class="guide-mark" style=${styleMap({ left: `${this.xOf(m)}px` })}>${
+        <div class="guide-times" ${cssProps({ width: `${totalW}px` })} aria-hidden="true">
+          ${marks.map((m) => html`<span class="guide-mark" ${cssProps({ left: `${this.xOf(m)}px` })}>${
             new Date(m).getHours() === 0 && new Date(m).getMinutes() === 0 ? dayTime(m) : hhmm(m)}</span>`)}
         </div>
-        <div class="guide-body" style=${styleMap({ height: `${g.channels.length * ROW_H}px`, width: `${totalW}px` })}>
+        <div class="guide-body" ${cssProps({ height: `${g.channels.length * ROW_H}px`, width: `${totalW}px` })}>
           ${rows}
           ${this.now >= g.fromMs && this.now < g.toMs
-            ? html`<div class="now-line" style=${styleMap({ left: `${nowX}px` })} aria-hidden="true"></div>` : nothing}
+            ? html`<div class="now-line" ${cssProps({ left: `${nowX}px` })} aria-hidden="true"></div>` : nothing}
         </div>
       </div>`;
   }

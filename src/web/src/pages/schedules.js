@@ -47,8 +47,8 @@ class ExsSchedules extends Page {
     try {
       this.list = (await get('/api/schedules')).schedules;
       const want = new URLSearchParams(location.search).get('id');
-      if (want && !this.doc)
-        this.edit(this.list.find((s) => String(s.id) === want));
+      if (!this.doc && this.list.length)
+        this.edit(this.list.find((s) => String(s.id) === want) || this.list[0]);
     } catch (e) {
       this.listError = e;
     }
