@@ -21,6 +21,9 @@
 #define US G_USEC_PER_SEC
 #define MAX_HOURS 48
 #define MAX_CHANNEL_FILTER 500
+/* a week of half-hour programmes on 500 channels is far below; 20-second
+ * clips on 500 channels over 48 h are 4 million: ask for less */
+#define MAX_PROGRAMMES 60000
 
 /* as the schedule routes write it: seconds, or milliseconds when there are some */
 static char *
@@ -142,7 +145,7 @@ parse_channel_filter (SoupServerMessage *msg, GHashTable *query, GHashTable **ou
 }
 
 static JsonArray *
-channel_programmes (ExsApiContext *ctx, const ExsChannelRecord *c, gint64 from, gint64 to)
+channel_programmes (ExsApiContext *ctx, const ExsChannelRecord *c, gint64 from, gint64 to, guint *budget)
 {
   g_autoptr (GPtrArray) items = NULL;
   g_autoptr (GPtrArray) guide = NULL;
@@ -158,6 +161,12 @@ channel_programmes (ExsApiContext *ctx, const ExsChannelRecord *c, gint64 from, 
       return arr;
     }
   guide = exs_playout_items_for_guide (items, FALSE);
+  if (guide->len > *budget)
+    {
+      json_array_unref (arr);
+      return NULL;
+    }
+  *budget -= guide->len;
   for (guint i = 0; i < guide->len; i++)
     json_array_add_object_element (arr, programme_to_json (guide->pdata[i], c->name));
   return arr;
@@ -175,8 +184,13 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   g_autoptr (JsonObject) root = json_object_new ();
   g_autofree char *from_text = NULL;
   g_autofree char *to_text = NULL;
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
   JsonArray *arr;
   gint64 from, to;
+  guint budget = MAX_PROGRAMMES;
+  gsize len = 0;
+  char *text;
 
   if (!parse_window (msg, query, &from, &to) || !parse_channel_filter (msg, query, &only))
     return;
@@ -195,20 +209,37 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
     {
       const ExsChannelRecord *c = channels->pdata[i];
       JsonObject *o;
+      JsonArray *programmes;
 
       if ((!c->enabled && !include_disabled) || (only && !g_hash_table_contains (only, c->number)))
         continue;
+      programmes = channel_programmes (ctx, c, from, to, &budget);
+      if (programmes == NULL)
+        {
+          json_array_unref (arr);
+          exs_http_reply_field_error (msg, 422, "hours",
+                                      "this window holds more than %d programmes; ask for fewer hours or "
+                                      "fewer channels (channel=100,101)",
+                                      MAX_PROGRAMMES);
+          return;
+        }
       o = json_object_new ();
       json_object_set_string_member (o, "number", c->number);
       json_object_set_string_member (o, "name", c->name);
       json_object_set_string_member (o, "group", c->group_title ? c->group_title : "");
       set_text (o, "logo", c->logo && c->logo[0] ? c->logo : NULL);
       json_object_set_boolean_member (o, "enabled", c->enabled);
-      json_object_set_array_member (o, "programmes", channel_programmes (ctx, c, from, to));
+      json_object_set_array_member (o, "programmes", programmes);
       json_array_add_object_element (arr, o);
     }
   json_object_set_array_member (root, "channels", arr);
-  exs_http_reply_object (msg, 200, root);
+  /* compact: the largest answer the API gives */
+  json_node_set_object (node, root);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &len);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control", "no-store");
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, len);
 }
 
 void
