@@ -46,7 +46,22 @@ configure_and_build() {
   meson compile -C "$build"
 }
 
+# The web UI's npm packages (src/web/package-lock.json), when they are
+# missing or older than the lockfile; meson bundles them with esbuild.
+install_web_packages() {
+  if [ -d src/web/node_modules ] && [ src/web/node_modules/.package-lock.json -nt src/web/package-lock.json ]; then
+    return
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "quickstart: npm is missing (the web UI is built with it); install Node.js with npm" >&2
+    exit 1
+  fi
+  echo "quickstart: npm ci in src/web"
+  (cd src/web && npm ci --no-audit --no-fund)
+}
+
 install_packages
+install_web_packages
 configure_and_build
 
 if [ "$mode" = run ]; then

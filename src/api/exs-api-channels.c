@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-channels-private.h"
 
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
@@ -207,6 +208,18 @@ apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gbool
     return TRUE;
   exs_http_reply_field_error (msg, 422, field, "%s", error->message);
   return FALSE;
+}
+
+/**
+ * exs_api_channels_apply:
+ *
+ * Applies an update's fields to @record with the single-channel rules;
+ * answers 422 naming the first bad field (for the bulk edit).
+ */
+gboolean
+exs_api_channels_apply (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *record)
+{
+  return apply_body (msg, body, record, FALSE);
 }
 
 static void

@@ -14,6 +14,17 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_media_register (server, context);
   exs_api_collections_register (server, context);
   exs_api_schedules_register (server, context);
+  exs_api_auth_register (server, context);
+  exs_api_guide_register (server, context);
+  exs_api_events_register (server, context);
+  exs_api_logs_register (server, context);
+  exs_api_settings_register (server, context);
+  exs_api_logos_register (server, context);
+  exs_api_channels_bulk_register (server, context);
+  exs_api_sessions_register (server, context);
+  exs_api_preview_register (server, context);
+  exs_api_folders_register (server, context);
+  exs_api_web_register (server, context);
 }
 
 /**

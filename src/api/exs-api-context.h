@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   ExsConfig *config;
+  const char *config_path; /* (nullable) the file PATCH /api/settings writes */
+  const char *data_dir;    /* (nullable) where hosted files (logos) live */
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner; /* (nullable) */
   gint64 started_monotonic_us;
@@ -62,6 +64,37 @@ void exs_api_metrics_register (ExsHttpServer *server,
                                ExsApiContext *context);
 void exs_api_operations_register (ExsHttpServer *server,
                                   ExsApiContext *context);
+
+/* the web UI (issue 17) */
+void exs_api_web_register (ExsHttpServer *server,
+                           ExsApiContext *context);
+void exs_api_web_set_page_headers (SoupServerMessage *msg);
+void exs_api_auth_register (ExsHttpServer *server,
+                            ExsApiContext *context);
+void exs_api_guide_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+void exs_api_events_register (ExsHttpServer *server,
+                              ExsApiContext *context);
+JsonObject *exs_api_events_dup_status (ExsApiContext *context);
+void exs_api_logs_register (ExsHttpServer *server,
+                            ExsApiContext *context);
+void exs_api_settings_register (ExsHttpServer *server,
+                                ExsApiContext *context);
+void exs_api_logos_register (ExsHttpServer *server,
+                             ExsApiContext *context);
+void exs_api_channels_bulk_register (ExsHttpServer *server,
+                                     ExsApiContext *context);
+void exs_api_sessions_register (ExsHttpServer *server,
+                                ExsApiContext *context);
+void exs_api_sessions_add_details (ExsApiContext *context,
+                                   JsonObject    *root);
+void exs_api_preview_register (ExsHttpServer *server,
+                               ExsApiContext *context);
+void exs_api_folders_register (ExsHttpServer *server,
+                               ExsApiContext *context);
+gboolean exs_api_logo_check_svg (const guint8  *data,
+                                 gsize          len,
+                                 char         **why);
 
 char *exs_api_format_time (gint64 unix_seconds);
 gboolean exs_api_channel_apply_json (JsonObject         *body,

@@ -28,6 +28,7 @@
 #include "exs-iptv-service.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
+#include "exs-log-ring.h"
 #include "exs-paths.h"
 #include "exs-ssdp.h"
 #include "exs-playout-builder.h"
@@ -58,6 +59,7 @@ struct _ExsApplication
   gboolean opt_show_token;
   gboolean opt_print_config;
   char *opt_url;
+  char *config_path; /* the configuration file (it may not exist) */
 
   ExsConfig *config;
   char *data_dir;
@@ -136,6 +138,7 @@ exs_application_finalize (GObject *object)
   g_free (self->opt_data_dir);
   g_free (self->opt_bind);
   g_free (self->opt_url);
+  g_free (self->config_path);
   g_free (self->data_dir);
   G_OBJECT_CLASS (exs_application_parent_class)->finalize (object);
 }
@@ -182,11 +185,14 @@ say_error (const char *format, ...)
 static gboolean
 load_config (ExsApplication *self, GError **error)
 {
-  g_autofree char *path = self->opt_config ? g_strdup (self->opt_config) : exs_paths_default_config_file ();
+  char *path = self->opt_config ? g_strdup (self->opt_config) : exs_paths_default_config_file ();
   g_autofree char *port = NULL;
   GPtrArray *warnings;
 
   self->config = exs_config_new ();
+  /* kept: the web UI's settings page writes changes back to it */
+  g_free (self->config_path);
+  self->config_path = path;
   if (!exs_config_load_file (self->config, path, self->opt_config != NULL, error)
       || !exs_config_load_environment (self->config, NULL, error))
     return FALSE;
@@ -498,6 +504,8 @@ run_server (ExsApplication *self)
   gboolean token_created = FALSE;
   guint port;
 
+  /* keep the recent log lines for GET /api/logs and the web UI */
+  exs_log_ring_install (exs_log_ring_get_default ());
   if (!check_elements (&error))
     {
       say_error ("%s", error->message);
@@ -546,6 +554,8 @@ run_server (ExsApplication *self)
     }
 
   self->api.config = self->config;
+  self->api.config_path = self->config_path;
+  self->api.data_dir = self->data_dir;
   self->api.database = self->database;
   self->api.library_scanner = self->library_scanner;
   self->api.started_monotonic_us = g_get_monotonic_time ();

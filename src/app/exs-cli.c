@@ -49,7 +49,8 @@ exs_cli_usage (void)
          "  backup restore FILE                  Replace the database with a backup (server stopped)\n"
          "  schedule list                        List schedules and the channels that play them\n"
          "  schedule export [FILE]               Write channels and schedules as one JSON document\n"
-         "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"),
+         "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"
+         "  login-url [--next PATH]              Print a one-time link that logs a browser in to the web UI\n"),
                          _(EXS_CLI_LIBRARY_USAGE), NULL);
   return usage;
 }
@@ -385,6 +386,39 @@ run_schedule (Client *c, int argc, char **argv)
  * @url: (nullable): the server's base URL; %NULL derives it from the config
  * @argv: the command words, argv[0] being the command
  */
+/* login-url [--next PATH]: asks the server for a one-time web UI login link */
+static int
+run_login_url (Client *c, int argc, char **argv)
+{
+  g_autofree char *next = NULL;
+  const GOptionEntry entries[] = {
+    { "next", 0, 0, G_OPTION_ARG_STRING, &next, "Page the link lands on (default /web/)", "PATH" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonObject) body = json_object_new ();
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return usage_error (error->message);
+  if (argc != 1)
+    return usage_error ("login-url takes no arguments besides --next PATH");
+  if (next)
+    json_object_set_string_member (body, "next", next);
+  json_node_set_object (node, body);
+  if (!call (c, "POST", "/api/auth/login-links", node, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 201 || reply == NULL)
+    return report_failure (status, reply);
+  /* the URL alone on stdout, for scripts; it is valid once, for a few minutes */
+  g_print ("%s\n", json_object_get_string_member (json_node_get_object (reply), "url"));
+  return EXIT_SUCCESS;
+}
+
 int
 exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc, char **argv)
 {
@@ -397,7 +431,7 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
   if (g_str_equal (argv[0], "backup"))
     return exs_backup_cli_run (config, data_dir, argc, argv);
   if (!g_str_equal (argv[0], "channel") && !g_str_equal (argv[0], "library")
-      && !g_str_equal (argv[0], "schedule"))
+      && !g_str_equal (argv[0], "schedule") && !g_str_equal (argv[0], "login-url"))
     {
       g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);
       return usage_error (msg);
@@ -423,6 +457,8 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
     status = exs_cli_library_run (&c, argc, argv);
   else if (g_str_equal (argv[0], "schedule"))
     status = run_schedule (&c, argc, argv);
+  else if (g_str_equal (argv[0], "login-url"))
+    status = run_login_url (&c, argc, argv);
   else
     status = run_channel (&c, argc, argv);
   client_clear (&c);

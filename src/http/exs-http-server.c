@@ -5,7 +5,8 @@
  * handler runs (in libsoup's early-handler stage, before a body is read):
  *   - routing, with 404 for unknown paths and 405 (+ Allow) for a known path
  *     asked with the wrong method;
- *   - the admin token on /api/ (except routes marked public), 401 otherwise;
+ *   - the admin token on /api/ (except routes marked public), or a web UI
+ *     session cookie (ExsWebSessions: same origin for changes), 401 otherwise;
  *   - the request body limit, 413 from Content-Length before reading a byte.
  * Viewer-facing routes (streams, playlist, guide, HDHomeRun) are not under
  * /api/ and stay open on the LAN like a real tuner's. Main thread only.
@@ -16,6 +17,7 @@
 
 #include "exs-http-json.h"
 #include "exs-http-router.h"
+#include "exs-web-sessions.h"
 
 #include <errno.h>
 #include <string.h>
@@ -37,6 +39,7 @@ struct _ExsHttpServer
   SoupServer *soup;
   ExsHttpRouter *router;
   char *api_token;
+  ExsWebSessions *web_sessions; /* browser logins: the cookie accepted beside the token */
   gsize max_body_bytes;
   ExsHttpLimits limits;
   GHashTable *connections; /* GSocket* -> Connection*, owned */
@@ -70,6 +73,7 @@ exs_http_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_hash_table_remove_all (self->connections);
+  g_clear_object (&self->web_sessions);
   G_OBJECT_CLASS (exs_http_server_parent_class)->dispose (object);
 }
 
@@ -102,6 +106,7 @@ exs_http_server_init (ExsHttpServer *self)
     .max_connections = 512,
     .max_connections_per_client = 64,
   };
+  self->web_sessions = exs_web_sessions_new ();
 
   self->router = exs_http_router_new ();
   self->limits = defaults;
@@ -250,6 +255,19 @@ authorize_request (ExsHttpServer *self, SoupServerMessage *msg, const ExsHttpRou
     }
   if (!match->admin || check_token (self, msg))
     return 0;
+  /* the web UI's session cookie, with its same-Origin rule for changes */
+  switch (exs_web_sessions_authorize (self->web_sessions, msg))
+    {
+    case EXS_WEB_AUTH_OK:
+      return 0;
+    case EXS_WEB_AUTH_ORIGIN_MISMATCH:
+      exs_http_reply_error (msg, 403, "origin-mismatch",
+                            "a request that changes something must come from this server's own pages "
+                            "(its Origin header must be this server)");
+      return 403;
+    default:
+      break;
+    }
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "WWW-Authenticate",
                                 "Bearer realm=\"exstreamtv\"");
   exs_http_reply_error (msg, 401, NULL,
@@ -646,6 +664,28 @@ gboolean
 exs_http_server_is_stopping (ExsHttpServer *self)
 {
   return self->stopping;
+}
+
+/**
+ * exs_http_server_token_matches:
+ *
+ * Returns: whether @given is the admin token (compared in constant time)
+ */
+gboolean
+exs_http_server_token_matches (ExsHttpServer *self, const char *given)
+{
+  return given != NULL && token_matches (self->api_token, given);
+}
+
+/**
+ * exs_http_server_get_web_sessions:
+ *
+ * Returns: (transfer none): the browser sessions whose cookie /api/ accepts
+ */
+ExsWebSessions *
+exs_http_server_get_web_sessions (ExsHttpServer *self)
+{
+  return self->web_sessions;
 }
 
 /**

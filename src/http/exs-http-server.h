@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "exs-web-sessions.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -65,5 +67,8 @@ guint exs_http_server_get_port (ExsHttpServer *self);
 void exs_http_server_stop (ExsHttpServer *self);
 gboolean exs_http_server_is_stopping (ExsHttpServer *self);
 SoupServer *exs_http_server_get_soup_server (ExsHttpServer *self);
+ExsWebSessions *exs_http_server_get_web_sessions (ExsHttpServer *self);
+gboolean exs_http_server_token_matches (ExsHttpServer *self,
+                                        const char    *given);
 
 G_END_DECLS

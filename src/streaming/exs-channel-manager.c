@@ -540,6 +540,15 @@ refuse (ExsChannelManager *self, SoupServerMessage *msg, const char *number, con
                           error->message);
 }
 
+/* The client's User-Agent, valid UTF-8 and at most 256 characters; nullable. */
+static char *
+user_agent_of (SoupServerMessage *msg)
+{
+  const char *ua = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "User-Agent");
+
+  return ua ? g_utf8_make_valid (ua, MIN (strlen (ua), 256)) : NULL;
+}
+
 /* The channel runs: the viewer gets its session, the connection is taken
  * from libsoup and the viewer joins once its header is written. */
 static void
@@ -593,6 +602,8 @@ hand_over (ExsChannelManager *self, SoupServerMessage *msg, const char *n, gint6
   h->viewer = exs_viewer_new (n, socket, stream);
   exs_viewer_set_session_id (h->viewer, session_id);
   exs_viewer_set_requested_us (h->viewer, requested_us);
+  /* for the web UI's sessions page (exs-api-sessions.c) */
+  g_object_set_data_full (G_OBJECT (h->viewer), "exs-user-agent", user_agent_of (msg), g_free);
   h->header = g_strdup ("HTTP/1.1 200 OK\r\n"
                         "Server: " PACKAGE_NAME "/" PACKAGE_VERSION "\r\n"
                         "Content-Type: video/MP2T\r\n"
