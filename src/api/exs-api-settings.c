@@ -204,7 +204,10 @@ write_config_file (const char *path, GPtrArray *settings, GPtrArray *values, GEr
       g_key_file_set_value (kf, s->section, s->key, values->pdata[i]);
     }
   text = g_key_file_to_data (kf, &len, NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  /* One level at most (~/.config/exstreamtv): a configuration path under a
+   * folder that does not exist is a sandbox or a mistake, not a place to
+   * make a tree (tests point XDG_CONFIG_HOME at /nonexistent-…). */
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) && g_mkdir (dir, 0700) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s", dir, g_strerror (errno));
       return FALSE;

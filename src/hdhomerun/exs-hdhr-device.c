@@ -275,6 +275,15 @@ handle_lineup (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       json_builder_add_string_value (b, url);
       json_builder_set_member_name (b, "HD");
       json_builder_add_int_value (b, g_strcmp0 (c->profile, "480p") != 0 ? 1 : 0);
+      {
+        /* the channel's logo, absolute (a hosted one is /logos/N.png) */
+        g_autofree char *logo = exs_base_url_absolute (base_url, c->logo);
+        if (logo)
+          {
+            json_builder_set_member_name (b, "LogoURL");
+            json_builder_add_string_value (b, logo);
+          }
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

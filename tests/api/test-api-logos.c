@@ -45,6 +45,8 @@ test_png_hosted_and_used (void)
   g_autoptr (ExsTestReply) channel = req ("GET", "/api/channels/100", NULL);
   g_autoptr (ExsTestReply) m3u = exs_test_server_request (server, "GET", "/iptv/channels.m3u", NULL, FALSE);
   g_autoptr (ExsTestReply) xmltv = exs_test_server_request (server, "GET", "/iptv/xmltv.xml", NULL, FALSE);
+  g_autoptr (ExsTestReply) lineup = exs_test_server_request (server, "GET", "/lineup.json", NULL, FALSE);
+
   g_autofree char *absolute = g_strdup_printf ("%s/logos/100.png", server->base_url);
   g_autofree char *tvg = g_strdup_printf ("tvg-logo=\"%s\"", absolute);
   g_autofree char *icon = g_strdup_printf ("<icon src=\"%s\"/>", absolute);
@@ -61,6 +63,16 @@ test_png_hosted_and_used (void)
   g_assert_nonnull (strstr (m3u->body, tvg));
   exs_api_test_expect (xmltv, 200);
   g_assert_nonnull (strstr (xmltv->body, icon));
+  exs_api_test_expect (lineup, 200);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (lineup->json));
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (lineup->json)); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (json_node_get_array (lineup->json), i);
+      if (g_str_equal (json_object_get_string_member (entry, "GuideNumber"), "100"))
+        g_assert_cmpstr (json_object_get_string_member (entry, "LogoURL"), ==, absolute);
+      else
+        g_assert_false (json_object_has_member (entry, "LogoURL")); /* no logo, no member */
+    }
 }
 
 static void

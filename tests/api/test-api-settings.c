@@ -119,6 +119,20 @@ test_change_saved (void)
   g_assert_cmpint (g_key_file_get_integer (kf, "channels", "linger_seconds", NULL), ==, 60);
 }
 
+/* A server whose configuration file sits under a missing folder tree (as
+ * the test harness's XDG_CONFIG_HOME) saves nothing and makes no folders. */
+static void
+test_no_tree_made (void)
+{
+  g_autoptr (ExsTestServer) sandboxed = exs_test_server_start (NULL, NULL, NULL);
+  g_autoptr (ExsTestReply) r =
+      exs_test_server_request (sandboxed, "PATCH", "/api/settings", "{\"iptv.guide_days\": 4}", TRUE);
+
+  exs_api_test_expect (r, 500);
+  g_assert_false (g_file_test ("/nonexistent-exstreamtv-test", G_FILE_TEST_EXISTS));
+  exs_test_server_stop (sandboxed, NULL);
+}
+
 /* A restart reads what the page saved. */
 static void
 test_restart_reads_it (void)
@@ -153,6 +167,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/bad-values-name-the-key", test_bad_values_name_the_key);
   g_test_add_func ("/settings/change-saved", test_change_saved);
   g_test_add_func ("/settings/restart-reads-it", test_restart_reads_it);
+  g_test_add_func ("/settings/no-tree-made", test_no_tree_made);
   ret = g_test_run ();
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
