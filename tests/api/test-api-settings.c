@@ -124,7 +124,8 @@ test_change_saved (void)
 static void
 test_no_tree_made (void)
 {
-  g_autoptr (ExsTestServer) sandboxed = exs_test_server_start (NULL, NULL, NULL);
+  const char *env[] = { "XDG_CONFIG_HOME=/nonexistent-exstreamtv-test", NULL };
+  g_autoptr (ExsTestServer) sandboxed = exs_test_server_start (NULL, NULL, env);
   g_autoptr (ExsTestReply) r =
       exs_test_server_request (sandboxed, "PATCH", "/api/settings", "{\"iptv.guide_days\": 4}", TRUE);
 

@@ -13,6 +13,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -192,6 +193,34 @@ child_setup (gpointer user_data)
     _exit (1); /* the test died before prctl() took hold */
 }
 
+static GPtrArray *config_homes; /* private XDG_CONFIG_HOMEs, removed at exit */
+
+static void
+remove_config_homes (void)
+{
+  for (guint i = 0; config_homes && i < config_homes->len; i++)
+    exs_test_remove_tree (config_homes->pdata[i]);
+}
+
+/* An empty XDG_CONFIG_HOME of the server's own: a server that writes its
+ * configuration (PATCH /api/settings, the desktop app) must not change what
+ * the next test's server reads. */
+static const char *
+new_config_home (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("exstreamtv-test-config-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  if (config_homes == NULL)
+    {
+      config_homes = g_ptr_array_new_with_free_func (g_free);
+      atexit (remove_config_homes);
+    }
+  g_ptr_array_add (config_homes, dir);
+  return dir;
+}
+
 static GSubprocessLauncher *
 make_launcher (const char *const *extra_env, const char *log_path)
 {
@@ -201,7 +230,7 @@ make_launcher (const char *const *extra_env, const char *log_path)
 
   /* No user config or environment leaks into a test. */
   g_subprocess_launcher_unsetenv (l, "EXSTREAMTV_SERVER_PORT");
-  g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  g_subprocess_launcher_setenv (l, "XDG_CONFIG_HOME", new_config_home (), TRUE);
   /* Port 65001 and SSDP multicast are the host's; a test that wants them
    * turns them on (in its own network namespace). */
   g_subprocess_launcher_setenv (l, "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED", "false", TRUE);

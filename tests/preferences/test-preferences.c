@@ -159,7 +159,10 @@ app_start (const char *data_dir, const char *url, const char *const *extra_env)
 
   /* as the harness does for its servers: no user config, and a server the
    * app starts keeps off port 65001 and SSDP multicast */
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", "/nonexistent-exstreamtv-test", TRUE);
+  {
+    g_autofree char *config_home = g_build_filename (data_dir, "xdg-config", NULL);
+    g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  }
   g_subprocess_launcher_unsetenv (launcher, "EXSTREAMTV_SERVER_PORT");
   g_subprocess_launcher_setenv (launcher, "EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED", "false", TRUE);
   g_subprocess_launcher_setenv (launcher, "EXSTREAMTV_HDHOMERUN_SSDP_ENABLED", "false", TRUE);

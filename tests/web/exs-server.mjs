@@ -37,7 +37,7 @@ export async function startServer(extraArgs = ['--demo'], opts = {}) {
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'exstreamtv-web-test-'));
   const logPath = join(dataDir, 'server.log');
   const log = openSync(logPath, 'w');
-  const env = { ...process.env, XDG_CONFIG_HOME: '/nonexistent-exstreamtv-test',
+  const env = { ...process.env, XDG_CONFIG_HOME: join(dataDir, 'xdg-config'),
     EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED: 'false', EXSTREAMTV_HDHOMERUN_SSDP_ENABLED: 'false' };
   delete env.EXSTREAMTV_SERVER_PORT;
   const child = spawn(bin, ['--data-dir', dataDir, '--port=0', '--bind=127.0.0.1', ...extraArgs],
