@@ -613,6 +613,12 @@ run_server (ExsApplication *self)
   start_client_discovery (self, bind, port);
   exs_channel_supervisor_prewarm (self->supervisor);
 
+  /* Before the "listening" line: whoever starts the server (systemd, a
+   * test) may stop it as soon as it reads that line. */
+  self->loop = g_main_loop_new (NULL, FALSE);
+  self->sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, self);
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, self);
+
   if (token_created)
     /* Never the token itself: stdout ends up in the journal. */
     g_print (_("exstreamtv: created the admin API token; it is kept in %s/api-token (readable by this user "
@@ -626,9 +632,6 @@ run_server (ExsApplication *self)
   if (exs_config_get_boolean (self->config, "library", "scan_on_start"))
     exs_library_scanner_scan_all (self->library_scanner);
 
-  self->loop = g_main_loop_new (NULL, FALSE);
-  self->sigint_id = g_unix_signal_add (SIGINT, on_signal_cb, self);
-  self->sigterm_id = g_unix_signal_add (SIGTERM, on_signal_cb, self);
   g_main_loop_run (self->loop);
   g_source_remove (self->sigint_id);
   g_source_remove (self->sigterm_id);
