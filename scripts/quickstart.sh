@@ -53,8 +53,12 @@ install_web_packages() {
     return
   fi
   if ! command -v npm >/dev/null; then
-    echo "quickstart: npm is missing (the web UI is built with it); install Node.js with npm" >&2
-    exit 1
+    # Debian's nodejs comes without npm (a Node.js from elsewhere brings its
+    # own, and Debian's npm package would fight it): install it only here.
+    echo "quickstart: installing npm"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
   fi
   echo "quickstart: npm ci in src/web"
   (cd src/web && npm ci --no-audit --no-fund)

@@ -2,7 +2,7 @@
 // temporary data dir, as tests/common/exs-test-server.c does: the port is
 // read from the "listening on" log line, the token from <data-dir>/api-token.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, openSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,7 +37,10 @@ export async function startServer(extraArgs = ['--demo'], opts = {}) {
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'exstreamtv-web-test-'));
   const logPath = join(dataDir, 'server.log');
   const log = openSync(logPath, 'w');
-  const env = { ...process.env, XDG_CONFIG_HOME: join(dataDir, 'xdg-config'),
+  // No user config leaks in; a settings change is written in the test's own dir.
+  const configHome = join(dataDir, 'xdg-config');
+  mkdirSync(configHome, { recursive: true });
+  const env = { ...process.env, XDG_CONFIG_HOME: configHome,
     EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED: 'false', EXSTREAMTV_HDHOMERUN_SSDP_ENABLED: 'false' };
   delete env.EXSTREAMTV_SERVER_PORT;
   const child = spawn(bin, ['--data-dir', dataDir, '--port=0', '--bind=127.0.0.1', ...extraArgs],
