@@ -476,9 +476,9 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
  * would restart the encoder's GOP). Returns: (transfer none): the
  * splitmuxsink. */
 static GstElement *
-cut_on_cadence (GstElement *hlssink)
+cut_on_cadence (GstElement *hls_sink)
 {
-  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (hlssink));
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (hls_sink));
   GValue item = G_VALUE_INIT;
   GstElement *found = NULL;
 

@@ -53,7 +53,7 @@ result() { # number, description, file of failure lines
 
 # 1. the map is complete for what this machine can tell
 gst-inspect-1.0 2>/dev/null | sed -n 's/^[^:]*: *\([^:]*\):.*/\1/p' | sort -u >"$tmp/factories"
-grep -rhoE '[A-Za-z0-9_]+' --include=*.c --include=*.h --include=*.py --include=*.sh \
+grep -rhoE '[A-Za-z0-9_]+' --exclude-dir=node_modules --include=*.c --include=*.h --include=*.py --include=*.sh \
   src gst-plugins tests 2>/dev/null | sort -u >"$tmp/tokens"
 comm -12 "$tmp/factories" "$tmp/tokens" >"$tmp/used"
 : >"$tmp/f1"
