@@ -158,32 +158,74 @@ exs_demo_make_clip (const ExsDemoClip *clip, const char *path, GCancellable *can
   return ok;
 }
 
-static void
-ensure_clips_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+/* The clips are made by as many threads as there are cores (at most 4):
+ * each takes the next missing clip until none is left or one fails. */
+typedef struct
 {
-  const char *dir = task_data;
+  const char *dir;
+  GCancellable *cancellable;
+  gint next;      /* atomic: index of the next clip to take */
+  GMutex lock;    /* guards error */
+  GError *error;  /* the first failure, owned */
+} ClipWork;
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
+static gpointer
+clip_worker (gpointer data)
+{
+  ClipWork *w = data;
+  guint i;
+
+  while ((i = (guint) g_atomic_int_add (&w->next, 1)) < G_N_ELEMENTS (clips))
     {
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s", dir,
-                               g_strerror (errno));
-      return;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (clips); i++)
-    {
-      g_autofree char *path = g_build_filename (dir, clips[i].file_name, NULL);
+      g_autofree char *path = g_build_filename (w->dir, clips[i].file_name, NULL);
       GError *error = NULL;
+      gboolean failed;
 
+      g_mutex_lock (&w->lock);
+      failed = w->error != NULL;
+      g_mutex_unlock (&w->lock);
+      if (failed)
+        break;
       if (g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
       g_debug ("making demo clip %s", path);
-      if (!exs_demo_make_clip (&clips[i], path, cancellable, &error))
+      if (!exs_demo_make_clip (&clips[i], path, w->cancellable, &error))
         {
-          g_task_return_error (task, error);
-          return;
+          g_mutex_lock (&w->lock);
+          if (w->error == NULL)
+            w->error = error;
+          else
+            g_error_free (error);
+          g_mutex_unlock (&w->lock);
+          break;
         }
     }
-  g_task_return_boolean (task, TRUE);
+  return NULL;
+}
+
+static void
+ensure_clips_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  ClipWork w = { task_data, cancellable, 0, { 0 }, NULL };
+  guint n_threads = CLAMP (g_get_num_processors (), 1, 4);
+  GThread *threads[4];
+
+  if (g_mkdir_with_parents (w.dir, 0755) != 0)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s", w.dir,
+                               g_strerror (errno));
+      return;
+    }
+  g_mutex_init (&w.lock);
+  for (guint t = 0; t < n_threads; t++)
+    threads[t] = g_thread_new ("exs-demo-clip", clip_worker, &w);
+  for (guint t = 0; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  g_mutex_clear (&w.lock);
+  if (w.error)
+    g_task_return_error (task, w.error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /**
