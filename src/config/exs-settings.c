@@ -122,7 +122,7 @@ static const ExsSetting settings[] = {
   B ("stream_throttler", "enabled", "true",
      "false: the same as mode = disabled (a live channel still plays at real time)."),
   I ("stream_throttler", "target_bitrate_bps", "4000000", 100000, 200000000,
-     "Expected stream bit rate, used to size start bursts and buffers."),
+     "Kept for 2.6 configurations (EXSTREAMTV_THROTTLE_BITRATE); it has no effect: the channel engine sizes its keyframe buffer from the stream itself."),
   E ("stream_throttler", "mode", "realtime", throttle_modes,
      "realtime; burst (a new viewer first gets 3 s from the keyframe buffer); adaptive (as realtime); disabled (as burst: a live channel cannot be read faster than it plays)."),
 
