@@ -25,44 +25,21 @@
  * clips on 500 channels over 48 h are 4 million: ask for less */
 #define MAX_PROGRAMMES 60000
 
-/* as the schedule routes write it: seconds, or milliseconds when there are some */
-static char *
-format_us (gint64 us)
-{
-  gint64 s = us >= 0 ? us / US : -((-us + US - 1) / US);
-  g_autofree char *base = exs_api_format_time (s);
-  int ms = (int) ((us - s * US) / 1000);
-
-  if (ms == 0)
-    return g_steal_pointer (&base);
-  base[strlen (base) - 1] = '\0';
-  return g_strdup_printf ("%s.%03dZ", base, ms);
-}
-
-static void
-set_text (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
-}
-
 static JsonObject *
 programme_to_json (const ExsPlayoutItem *it, const char *fallback_title)
 {
   static const char *const kinds[] = { "programme", "filler", "offline" };
   JsonObject *o = json_object_new ();
-  g_autofree char *start = format_us (it->start_us);
-  g_autofree char *stop = format_us (it->stop_us);
+  g_autofree char *start = exs_api_format_time_us (it->start_us);
+  g_autofree char *stop = exs_api_format_time_us (it->stop_us);
   JsonArray *cats = json_array_new ();
 
   json_object_set_string_member (o, "start", start);
   json_object_set_string_member (o, "stop", stop);
   json_object_set_string_member (o, "title", it->title ? it->title : fallback_title);
-  set_text (o, "subtitle", it->sub_title);
-  set_text (o, "description", it->description);
-  set_text (o, "artwork", it->artwork_url);
+  exs_api_set_string_or_null (o, "subtitle", it->sub_title);
+  exs_api_set_string_or_null (o, "description", it->description);
+  exs_api_set_string_or_null (o, "artwork", it->artwork_url);
   if (it->media_item_id > 0)
     json_object_set_int_member (o, "media_id", it->media_item_id);
   else
@@ -200,8 +177,8 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       exs_http_reply_gerror (msg, error);
       return;
     }
-  from_text = format_us (from);
-  to_text = format_us (to);
+  from_text = exs_api_format_time_us (from);
+  to_text = exs_api_format_time_us (to);
   json_object_set_string_member (root, "from", from_text);
   json_object_set_string_member (root, "to", to_text);
   arr = json_array_sized_new (channels->len);
@@ -227,7 +204,7 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       json_object_set_string_member (o, "number", c->number);
       json_object_set_string_member (o, "name", c->name);
       json_object_set_string_member (o, "group", c->group_title ? c->group_title : "");
-      set_text (o, "logo", c->logo && c->logo[0] ? c->logo : NULL);
+      exs_api_set_string_or_null (o, "logo", c->logo && c->logo[0] ? c->logo : NULL);
       json_object_set_boolean_member (o, "enabled", c->enabled);
       json_object_set_array_member (o, "programmes", programmes);
       json_array_add_object_element (arr, o);

@@ -25,41 +25,20 @@
 static const char *const read_only_fields[] = { "id", "channels", "problems", "created_at", "updated_at" };
 static const char *const playout_modes[] = { "continuous", "on_demand", NULL };
 
-/* "2026-11-21T19:00:00Z", with milliseconds when the instant has them */
-static char *
-format_us (gint64 us)
-{
-  gint64 s = us >= 0 ? us / US : -((-us + US - 1) / US);
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (s);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  int ms = (int) ((us - s * US) / 1000);
-
-  return ms ? g_strdup_printf ("%s.%03dZ", base, ms) : g_strdup_printf ("%sZ", base);
-}
-
-static void
-set_string_or_null (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
-}
-
 static JsonObject *
 programme_to_json (const ExsPlayoutItem *it)
 {
   static const char *const kinds[] = { "programme", "filler", "offline" };
   JsonObject *o = json_object_new ();
-  g_autofree char *start = format_us (it->start_us);
-  g_autofree char *stop = format_us (it->stop_us);
+  g_autofree char *start = exs_api_format_time_us (it->start_us);
+  g_autofree char *stop = exs_api_format_time_us (it->stop_us);
   JsonArray *cats = json_array_new ();
 
   json_object_set_string_member (o, "start", start);
   json_object_set_string_member (o, "stop", stop);
   json_object_set_string_member (o, "title", it->title ? it->title : "");
-  set_string_or_null (o, "sub_title", it->sub_title);
-  set_string_or_null (o, "description", it->description);
+  exs_api_set_string_or_null (o, "sub_title", it->sub_title);
+  exs_api_set_string_or_null (o, "description", it->description);
   for (guint i = 0; it->categories && it->categories[i]; i++)
     json_array_add_string_element (cats, it->categories[i]);
   json_object_set_array_member (o, "categories", cats);
@@ -71,13 +50,13 @@ programme_to_json (const ExsPlayoutItem *it)
     json_object_set_int_member (o, "episode", it->episode_number);
   else
     json_object_set_null_member (o, "episode");
-  set_string_or_null (o, "artwork", it->artwork_url);
+  exs_api_set_string_or_null (o, "artwork", it->artwork_url);
   json_object_set_string_member (o, "kind", kinds[it->kind]);
   if (it->media_item_id > 0)
     json_object_set_int_member (o, "media_item_id", it->media_item_id);
   else
     json_object_set_null_member (o, "media_item_id");
-  set_string_or_null (o, "uri", it->uri);
+  exs_api_set_string_or_null (o, "uri", it->uri);
   json_object_set_int_member (o, "in_point_ms", it->in_point_us / 1000);
   return o;
 }
@@ -336,7 +315,7 @@ reply_playout (ExsApiContext *ctx, SoupServerMessage *msg, const char *number)
     json_object_set_int_member (o, "schedule_id", a->schedule_id);
   else
     json_object_set_null_member (o, "schedule_id");
-  set_string_or_null (o, "schedule", a->schedule_name);
+  exs_api_set_string_or_null (o, "schedule", a->schedule_name);
   json_object_set_string_member (o, "mode", a->mode);
   json_object_set_int_member (o, "seed", a->seed);
   if (ctx->playout_builder)
@@ -346,7 +325,7 @@ reply_playout (ExsApiContext *ctx, SoupServerMessage *msg, const char *number)
       problems = exs_playout_builder_dup_problems (ctx->playout_builder, a->number);
       if (until > 0)
         {
-          built = format_us (until);
+          built = exs_api_format_time_us (until);
           json_object_set_string_member (o, "built_until", built);
         }
       else
@@ -609,8 +588,8 @@ handle_channel_schedule (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
     }
   guide = exs_playout_items_for_guide (items, g_strcmp0 (filler, "show") == 0);
   root = json_object_new ();
-  from_text = format_us (from);
-  to_text = format_us (to);
+  from_text = exs_api_format_time_us (from);
+  to_text = exs_api_format_time_us (to);
   json_object_set_string_member (root, "channel", a->number);
   json_object_set_string_member (root, "from", from_text);
   json_object_set_string_member (root, "to", to_text);
@@ -668,7 +647,7 @@ export_document (ExsApiContext *ctx, GError **error)
       json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
       json_object_set_string_member (o, "profile", r->profile);
       json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
-      set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
+      exs_api_set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
       json_object_set_string_member (o, "playout_mode", a ? a->mode : "continuous");
       json_object_set_int_member (o, "seed", a ? a->seed : 0);
       json_array_add_object_element (ca, o);
