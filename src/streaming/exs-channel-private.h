@@ -1,0 +1,242 @@
+/* exs-channel-private.h: what the files of ExsChannel share.
+ *
+ * ExsChannel is one object spread over several files, the way GNOME splits a
+ * big object (a *-private.h with the instance struct, "_"-prefixed internal
+ * functions):
+ *   exs-channel.c           the object: state machine, tick, viewers, GObject code
+ *   exs-channel-profile.c   profiles: resolution, rates, what fits the remux path
+ *   exs-channel-items.c     the item chain: each playout item's bin, its probes
+ *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
+ * Only those files include this header.
+ */
+#pragma once
+
+#include "exs-channel.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (exs_channel_debug);
+#define GST_CAT_DEFAULT exs_channel_debug
+
+#define PREROLL_US (2 * G_USEC_PER_SEC)         /* build the next item this early */
+#define RETIRE_AFTER_US (G_USEC_PER_SEC / 2)    /* remove an item this long after its slot */
+#define SEEK_THRESHOLD_US (G_USEC_PER_SEC / 2)  /* closer to the start than this: no seek */
+#define STALL_US (3 * G_USEC_PER_SEC)           /* an item silent this long has stalled */
+#define NO_START_US (2 * G_USEC_PER_SEC)        /* an item silent this long into its slot failed */
+#define RETRY_DELAY_US (3 * G_USEC_PER_SEC)
+#define MAX_RETRIES 2
+#define OUTPUT_STALL_US (5 * G_USEC_PER_SEC)
+#define LAST_BUFFER_REPEAT_NS (250 * GST_MSECOND) /* a late frame under load must not flash the slate */
+#define TICK_MS 100
+
+typedef enum
+{
+  SEEK_NONE,      /* plays from the start: no seek */
+  SEEK_WANTED,    /* waits for data, then asks the main loop */
+  SEEK_REQUESTED, /* the main loop seeks */
+  SEEK_DONE,
+} SeekState;
+
+typedef struct _Item Item;
+
+/* One elementary stream of an item: a ghost pad linked to a slot pad. */
+typedef struct
+{
+  Item *item;          /* borrowed: the item outlives its streams */
+  GstPad *ghost;       /* owned */
+  GstPad *slot_pad;    /* borrowed from the channel */
+  gboolean is_video;
+  /* streaming thread only */
+  GstSegment segment;
+  gboolean passing;
+  gboolean flushed;
+  gboolean created_after_seek;
+  gulong gate_id;      /* remux: the block probe holding this item back */
+} Stream;
+
+/* One playout item in the pipeline (or an OFFLINE stretch: bin == NULL).
+ * Reference counted (g_atomic_rc_box): the channel's list, pad probes and
+ * pad-added closures hold it. Fields marked "fixed" are set before the bin
+ * runs and read from streaming threads. */
+struct _Item
+{
+  GWeakRef channel;
+  GMainContext *context;
+  guint id;
+  int slot;                  /* 0 or 1; -1 for OFFLINE */
+  ExsPlayoutItem *pi;        /* fixed */
+  GstElement *bin;           /* owned; NULL for OFFLINE */
+  GstElement *decodebin;
+  GstPad *vslot, *aslot;     /* fixed, borrowed from the channel */
+  ExsChannelProfile profile; /* fixed */
+  gint64 slot_start_us;      /* fixed: wall time the item goes on air */
+  gint64 slot_end_us;        /* fixed */
+  GstClockTime slot_end_rt;  /* fixed */
+  GstClockTimeDiff offset;   /* running time of the item's segment start */
+  GstClockTime seek_pos;     /* media position to seek to */
+  gint seek_state;           /* SeekState, atomic */
+  gpointer last_buffer_mono; /* atomic: monotonic µs of the last buffer passed (as a pointer) */
+  gint dropping;             /* atomic: retiring, drop everything */
+  gint n_eos;                /* atomic */
+  GMutex lock;               /* guards streams */
+  GPtrArray *streams;        /* Stream*, owned */
+  /* main thread only */
+  gboolean started;
+  gboolean failed;
+  gboolean ended;
+  gboolean retired;
+  char *error;
+  gint64 failed_at_us;
+  gint64 created_us;
+  guint retries;
+  /* remux channels */
+  gboolean remux;            /* fixed */
+  gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
+  gboolean done_posted[2];   /* streaming thread */
+};
+
+struct _ExsChannel
+{
+  GObject parent_instance;
+
+  char *number;
+  ExsChannelProfile profile;
+  char *name;
+  char *encoder;
+  char *visual_mode;
+  char *audio_mode;
+  char *title;
+  char *subtitle;
+  char *throttle_mode;
+  guint viewer_stall_seconds;
+  ExsPlayoutSource *playout;
+
+  GstElement *pipeline;
+  GstElement *sink;
+  GstElement *slate_text;
+  GstPad *slate_audio_pad;
+  GstPad *vslots[2];
+  GstPad *aslots[2];
+  GstClock *clock;
+  gint64 t0_us;               /* wall time of running time 0 */
+  gint64 horizon_us;          /* end of the last item built */
+  gint64 offline_check_us;    /* when an offline stretch next asks the playout again */
+  gint64 started_mono;
+  gpointer last_output_mono;  /* atomic: monotonic µs (as a pointer) */
+  guint next_item_id;
+  GPtrArray *items;           /* Item*, in build order */
+  guint tick_id;
+  ExsChannelState state;
+  ExsPlayoutItem *current;    /* the item on the air, for reporting */
+  gboolean failing;           /* an error screen for a failure is up */
+  GHashTable *viewers;        /* GSocket* -> ExsViewer* (owned) */
+  guint restarts;
+  gboolean remux;             /* the fast path: items pass through, no encoding */
+  GstElement *funnels[2];     /* remux: video, audio */
+  ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
+  gboolean open_next[2];      /* remux: the next item built may flow at once */
+  gboolean self_restart;      /* rebuild on a stall or pipeline error by itself;
+                               * FALSE: emit restart-wanted and wait for exs_channel_restart() */
+};
+
+/* What a streaming thread tells the main loop about an item. */
+typedef enum
+{
+  NOTE_FIRST_BUFFER,
+  NOTE_EOS,
+  NOTE_SEEK,
+  NOTE_ERROR,
+  NOTE_PIPELINE_ERROR,
+  NOTE_STREAM_DONE,  /* remux: an item's stream reached its end (text: "0" video, "1" audio) */
+  NOTE_NO_FIT,       /* remux: an item is not in the channel's format */
+} NoteKind;
+
+typedef struct
+{
+  ExsChannel *channel; /* owned */
+  guint item_id;
+  NoteKind kind;
+  char *text;
+  gboolean from_encoder;
+} Note;
+
+enum
+{
+  SIGNAL_SOURCE_FAILED,
+  SIGNAL_ERROR_SCREEN_SHOWN,
+  SIGNAL_SOURCE_RECOVERED,
+  SIGNAL_OUTPUT_STALLED,
+  SIGNAL_VIEWER_ADDED,
+  SIGNAL_VIEWER_REMOVED,
+  SIGNAL_VIEWER_BYTES,
+  SIGNAL_PIPELINE_STARTED,
+  SIGNAL_PIPELINE_STOPPING,
+  SIGNAL_PIPELINE_MESSAGE,
+  SIGNAL_RESTART_WANTED,
+  N_SIGNALS
+};
+
+extern guint _exs_channel_signals[N_SIGNALS];
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+extern GParamSpec *_exs_channel_props[N_PROPS];
+
+/* exs-channel.c */
+void _exs_channel_set_state (ExsChannel      *self,
+                             ExsChannelState  state,
+                             const char      *reason);
+gboolean _exs_channel_on_note_cb (gpointer data);
+gboolean _exs_channel_on_tick_cb (gpointer user_data);
+void _exs_channel_on_client_socket_removed_cb (GstElement *sink,
+                                               GSocket    *socket,
+                                               gpointer    user_data);
+void _exs_channel_on_client_removed_cb (GstElement *sink,
+                                        GSocket    *socket,
+                                        int         status,
+                                        gpointer    user_data);
+
+/* exs-channel-items.c */
+void _exs_channel_item_unref (Item *item);
+void _exs_channel_item_release_callbacks (Item *item);
+GstClockTime _exs_channel_wall_to_rt (ExsChannel *self,
+                                      gint64      wall_us);
+void _exs_channel_run_on_context (GMainContext   *context,
+                                  GSourceFunc     func,
+                                  gpointer        data,
+                                  GDestroyNotify  notify);
+void _exs_channel_post_note (ExsChannel   *channel,
+                             GMainContext *context,
+                             guint         item_id,
+                             NoteKind      kind,
+                             const char   *text,
+                             gboolean      from_encoder);
+void _exs_channel_open_gate (Item *item,
+                             int   kind);
+Item *_exs_channel_find_item (ExsChannel *self,
+                              guint       id);
+Item *_exs_channel_add_item (ExsChannel     *self,
+                             ExsPlayoutItem *pi,
+                             gint64          slot_start_us);
+void _exs_channel_retire_item (ExsChannel *self,
+                               Item       *item);
+void _exs_channel_fall_back_to_encoding (ExsChannel *self,
+                                         const char *why);
+void _exs_channel_fail_item (ExsChannel *self,
+                             Item       *item,
+                             const char *message);
+void _exs_channel_do_seek (ExsChannel *self,
+                           Item       *item);
+
+/* exs-channel-pipeline.c */
+void _exs_channel_set_slate (ExsChannel      *self,
+                             ExsChannelState  state);
+void _exs_channel_restart_pipeline (ExsChannel *self,
+                                    const char *why);
+
+G_END_DECLS
