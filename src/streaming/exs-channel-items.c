@@ -208,6 +208,39 @@ make_or_fail (const char *factory, GstBin *bin)
   return e;
 }
 
+/* Streaming thread: a stream the channel does not show is drained. */
+static void
+drain_pad (GstBin *bin, GstPad *pad)
+{
+  GstElement *sink = make_or_fail ("fakesink", bin);
+  g_autoptr (GstPad) sinkpad = NULL;
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_element_sync_state_with_parent (sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+}
+
+/* Streaming thread: a new stream of @item, its ghost pad on @target offset
+ * onto the channel's timeline and watched by the item's probe. */
+static Stream *
+stream_new (Item *item, gboolean is_video, GstPad *slot_pad, GstPad *target)
+{
+  Stream *s = g_new0 (Stream, 1);
+
+  s->item = item;
+  s->is_video = is_video;
+  s->slot_pad = slot_pad;
+  gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
+  s->created_after_seek = g_atomic_int_get (&item->seek_state) == SEEK_DONE;
+  s->ghost = gst_object_ref (gst_ghost_pad_new (is_video ? "video" : "audio", target));
+  gst_pad_set_offset (s->ghost, item->offset);
+  gst_pad_add_probe (s->ghost,
+                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
+                     on_item_pad_probe_cb, s, NULL);
+  return s;
+}
+
 /* Streaming thread of uridecodebin3: normalise a new stream and link it. */
 static void
 on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
@@ -226,13 +259,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
 
   if (!is_video && !is_audio)
     {
-      GstElement *sink = make_or_fail ("fakesink", bin);
-      g_autoptr (GstPad) sinkpad = NULL;
-
-      g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-      gst_element_sync_state_with_parent (sink);
-      sinkpad = gst_element_get_static_pad (sink, "sink");
-      gst_pad_link (pad, sinkpad);
+      drain_pad (bin, pad);
       return;
     }
   slot = is_video ? item->vslot : item->aslot;
@@ -243,11 +270,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   g_mutex_unlock (&item->lock);
   if (slot == NULL)
     {
-      GstElement *sink = make_or_fail ("fakesink", bin);
-      g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
-      g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-      gst_element_sync_state_with_parent (sink);
-      gst_pad_link (pad, sinkpad);
+      drain_pad (bin, pad);
       return;
     }
 
@@ -288,17 +311,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
     gst_element_sync_state_with_parent (chain[i]);
 
   target = gst_element_get_static_pad (chain[n - 1], "src");
-  s = g_new0 (Stream, 1);
-  s->item = item;
-  s->is_video = is_video;
-  s->slot_pad = slot;
-  gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
-  s->created_after_seek = g_atomic_int_get (&item->seek_state) == SEEK_DONE;
-  s->ghost = gst_object_ref (gst_ghost_pad_new (is_video ? "video" : "audio", target));
-  gst_pad_set_offset (s->ghost, item->offset);
-  gst_pad_add_probe (s->ghost,
-                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
-                     on_item_pad_probe_cb, s, NULL);
+  s = stream_new (item, is_video, slot, target);
   gst_pad_set_active (s->ghost, TRUE);
   gst_element_add_pad (item->bin, s->ghost);
   g_mutex_lock (&item->lock);
@@ -355,13 +368,7 @@ on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
                    : g_strdup_printf ("%s is not AAC", name);
           item_post (item, NOTE_NO_FIT, text);
         }
-      {
-        GstElement *sink = make_or_fail ("fakesink", bin);
-        g_autoptr (GstPad) fsink = gst_element_get_static_pad (sink, "sink");
-        g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-        gst_element_sync_state_with_parent (sink);
-        gst_pad_link (pad, fsink);
-      }
+      drain_pad (bin, pad);
       return;
     }
   parser = make_or_fail (is_video ? "h264parse" : "aacparse", bin);
@@ -376,17 +383,7 @@ on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
   gst_element_sync_state_with_parent (parser);
   gst_element_sync_state_with_parent (filter);
   target = gst_element_get_static_pad (filter, "src");
-  s = g_new0 (Stream, 1);
-  s->item = item;
-  s->is_video = is_video;
-  s->slot_pad = is_video ? item->vslot : item->aslot;
-  gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
-  s->created_after_seek = g_atomic_int_get (&item->seek_state) == SEEK_DONE;
-  s->ghost = gst_object_ref (gst_ghost_pad_new (is_video ? "video" : "audio", target));
-  gst_pad_set_offset (s->ghost, item->offset);
-  gst_pad_add_probe (s->ghost,
-                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
-                     on_item_pad_probe_cb, s, NULL);
+  s = stream_new (item, is_video, is_video ? item->vslot : item->aslot, target);
   g_mutex_lock (&item->lock);
   if (!g_atomic_int_get (&item->gate_open[!is_video]))
     s->gate_id = gst_pad_add_probe (s->ghost, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, on_gate_cb, NULL, NULL);
