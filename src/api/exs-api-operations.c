@@ -178,7 +178,8 @@ handle_channel_health (ExsHttpServer *server, SoupServerMessage *msg, GHashTable
       {
         g_autofree char *reason = exs_channel_manager_dup_pipeline_reason (ctx->channel_manager, number);
 
-        json_object_set_string_member (root, "pipeline", exs_channel_is_remuxing (running) ? "remux" : "encoding");
+        json_object_set_string_member (root, "pipeline",
+                                       exs_channel_pipeline_mode_to_string (exs_channel_get_pipeline_mode (running)));
         json_object_set_string_member (root, "pipeline_reason", reason);
       }
     else

@@ -123,25 +123,36 @@ on_mux_output_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 }
 
 static const char *
-slate_pattern (const char *visual_mode)
+slate_pattern (ExsChannelVisualMode visual_mode)
 {
-  if (g_strcmp0 (visual_mode, "test_pattern") == 0)
-    return "smpte";
-  if (g_strcmp0 (visual_mode, "slate") == 0)
-    return "black";
-  return "solid-color foreground-color=0xff102a5a"; /* text: dark blue */
+  switch (visual_mode)
+    {
+    case EXS_CHANNEL_VISUAL_TEST_PATTERN:
+      return "smpte";
+    case EXS_CHANNEL_VISUAL_SLATE:
+      return "black";
+    case EXS_CHANNEL_VISUAL_TEXT:
+    case EXS_CHANNEL_VISUAL_STATIC:
+    default:
+      return "solid-color foreground-color=0xff102a5a"; /* text: dark blue */
+    }
 }
 
 static const char *
-slate_wave (const char *audio_mode)
+slate_wave (ExsChannelAudioMode audio_mode)
 {
-  if (g_strcmp0 (audio_mode, "sine_wave") == 0)
-    return "sine";
-  if (g_strcmp0 (audio_mode, "white_noise") == 0)
-    return "white-noise";
-  if (g_strcmp0 (audio_mode, "beep") == 0)
-    return "ticks";
-  return "silence";
+  switch (audio_mode)
+    {
+    case EXS_CHANNEL_AUDIO_SINE_WAVE:
+      return "sine";
+    case EXS_CHANNEL_AUDIO_WHITE_NOISE:
+      return "white-noise";
+    case EXS_CHANNEL_AUDIO_BEEP:
+      return "ticks";
+    case EXS_CHANNEL_AUDIO_SILENT:
+    default:
+      return "silence";
+    }
 }
 
 static char *
@@ -192,12 +203,12 @@ pipeline_description (ExsChannel *self)
   const char *sync_method = "latest-keyframe";
   const char *burst = "";
 
-  if (g_strcmp0 (self->visual_mode, "static") == 0)
+  if (self->visual_mode == EXS_CHANNEL_VISUAL_STATIC)
     slate = g_strdup_printf ("videotestsrc is-live=true pattern=snow ! %s", vcaps);
   else
     slate = g_strdup_printf ("videotestsrc num-buffers=1 pattern=%s ! %s ! imagefreeze is-live=true",
                              slate_pattern (self->visual_mode), vcaps);
-  if (g_strcmp0 (self->throttle_mode, "burst") == 0)
+  if (self->throttle_mode == EXS_CHANNEL_THROTTLE_BURST)
     {
       /* a 3 s burst must start on a keyframe, so keep burst + one GOP (2 s):
        * with only 3 s kept, the keyframe before the burst was often gone and
@@ -380,6 +391,8 @@ exs_channel_start (ExsChannel *self, GError **error)
 {
   GstClockTime base;
 
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   g_return_val_if_fail (self->pipeline == NULL, TRUE);
   if (!build_pipeline (self, error))
     return FALSE;
@@ -429,6 +442,7 @@ exs_channel_start (ExsChannel *self, GError **error)
 void
 exs_channel_stop (ExsChannel *self)
 {
+  g_return_if_fail (EXS_IS_CHANNEL (self));
   g_clear_handle_id (&self->tick_id, g_source_remove);
   if (self->pipeline)
     {
@@ -544,6 +558,8 @@ exs_channel_ensure_hls (ExsChannel *self, GError **error)
 {
   g_autoptr (ExsHlsOutput) hls = NULL;
 
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   if (self->hls)
     return self->hls;
   if (self->remux)

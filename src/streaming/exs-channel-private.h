@@ -103,11 +103,11 @@ struct _ExsChannel
   ExsChannelProfile profile;
   char *name;
   char *encoder;
-  char *visual_mode;
-  char *audio_mode;
+  ExsChannelVisualMode visual_mode;
+  ExsChannelAudioMode audio_mode;
   char *title;
   char *subtitle;
-  char *throttle_mode;
+  ExsChannelThrottleMode throttle_mode;
   guint viewer_stall_seconds;
   ExsPlayoutSource *playout;
 
@@ -135,6 +135,7 @@ struct _ExsChannel
   GstElement *funnels[2];     /* remux: video, audio */
   ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
   gboolean open_next[2];      /* remux: the next item built may flow at once */
+  gboolean lookup_failing;    /* the last playout lookup failed with a real error */
   gboolean self_restart;      /* rebuild on a stall or pipeline error by itself;
                                * FALSE: emit restart-wanted and wait for exs_channel_restart() */
 };

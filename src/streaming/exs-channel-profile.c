@@ -20,6 +20,7 @@ exs_channel_profile_from_name (const char *name, ExsChannelProfile *p)
 {
   gboolean known = TRUE;
 
+  g_return_val_if_fail (p != NULL, FALSE);
   p->fps = 30;
   p->audio_bps = 192000;
   p->audio_rate = 48000;
@@ -78,5 +79,8 @@ fits_profile (GstCaps *caps, const ExsChannelProfile *profile, gboolean *is_vide
 gboolean
 exs_channel_profile_fits_caps (const ExsChannelProfile *profile, GstCaps *caps, gboolean *is_video)
 {
+  g_return_val_if_fail (profile != NULL, FALSE);
+  g_return_val_if_fail (GST_IS_CAPS (caps), FALSE);
+  g_return_val_if_fail (is_video != NULL, FALSE);
   return fits_profile (caps, profile, is_video);
 }

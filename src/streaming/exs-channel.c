@@ -29,24 +29,91 @@ GParamSpec *_exs_channel_props[N_PROPS];
 
 G_DEFINE_TYPE (ExsChannel, exs_channel, G_TYPE_OBJECT)
 
+/* ---- states and modes ---- */
+
+G_DEFINE_ENUM_TYPE (ExsChannelState, exs_channel_state,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_STOPPED, "stopped"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_STARTING, "starting"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_PROGRAMME, "programme"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_ERROR_SCREEN, "error-screen"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_OFFLINE, "offline"))
+
+G_DEFINE_ENUM_TYPE (ExsChannelPipelineMode, exs_channel_pipeline_mode,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_PIPELINE_ENCODING, "encoding"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_PIPELINE_REMUX, "remux"))
+
+G_DEFINE_ENUM_TYPE (ExsChannelVisualMode, exs_channel_visual_mode,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_TEXT, "text"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_STATIC, "static"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_TEST_PATTERN, "test_pattern"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_SLATE, "slate"))
+
+G_DEFINE_ENUM_TYPE (ExsChannelAudioMode, exs_channel_audio_mode,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_AUDIO_SILENT, "silent"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_AUDIO_SINE_WAVE, "sine_wave"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_AUDIO_WHITE_NOISE, "white_noise"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_AUDIO_BEEP, "beep"))
+
+G_DEFINE_ENUM_TYPE (ExsChannelThrottleMode, exs_channel_throttle_mode,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_THROTTLE_REALTIME, "realtime"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_THROTTLE_BURST, "burst"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_THROTTLE_ADAPTIVE, "adaptive"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_THROTTLE_DISABLED, "disabled"))
+
+/* The class of the enum @type; the first call keeps a reference (the class
+ * of a static type lives as long as the program anyway). */
+static GEnumClass *
+enum_class (GType type)
+{
+  GEnumClass *klass = g_type_class_peek (type);
+
+  return klass ? klass : g_type_class_ref (type);
+}
+
+/* The nick of @value in the enum @type, or NULL. */
+static const char *
+enum_nick (GType type, int value)
+{
+  GEnumValue *v = g_enum_get_value (enum_class (type), value);
+
+  return v ? v->value_nick : NULL;
+}
+
+/* The value whose nick is @nick, or @fallback for NULL or an unknown name. */
+static int
+enum_from_nick (GType type, const char *nick, int fallback)
+{
+  GEnumValue *v = nick ? g_enum_get_value_by_nick (enum_class (type), nick) : NULL;
+
+  return v ? v->value : fallback;
+}
+
+/**
+ * exs_channel_state_to_string:
+ *
+ * Returns: the state's nick ("stopped", "starting", "programme",
+ *   "error-screen", "offline"), or "unknown"
+ */
 const char *
 exs_channel_state_to_string (ExsChannelState state)
 {
-  switch (state)
-    {
-    case EXS_CHANNEL_STOPPED:
-      return "stopped";
-    case EXS_CHANNEL_STARTING:
-      return "starting";
-    case EXS_CHANNEL_PROGRAMME:
-      return "programme";
-    case EXS_CHANNEL_ERROR_SCREEN:
-      return "error-screen";
-    case EXS_CHANNEL_OFFLINE:
-      return "offline";
-    default:
-      return "unknown";
-    }
+  const char *nick = enum_nick (EXS_TYPE_CHANNEL_STATE, state);
+
+  return nick ? nick : "unknown";
+}
+
+/**
+ * exs_channel_pipeline_mode_to_string:
+ *
+ * Returns: the mode's nick: "encoding" or "remux" (what the API reports)
+ */
+const char *
+exs_channel_pipeline_mode_to_string (ExsChannelPipelineMode mode)
+{
+  const char *nick = enum_nick (EXS_TYPE_CHANNEL_PIPELINE_MODE, mode);
+
+  g_return_val_if_fail (nick != NULL, "encoding");
+  return nick;
 }
 
 /* ---- the main loop's view ---- */
@@ -232,6 +299,26 @@ poll_viewer_stats (ExsChannel *self)
     }
 }
 
+/* After each playout lookup. Nothing found is an offline stretch: traced
+ * when the source says the channel has no playout (NOT_FOUND) or gives no
+ * reason; any other error (the database failing) is a warning, once until a
+ * lookup succeeds again (the tick asks every second while offline). */
+static void
+note_lookup (ExsChannel *self, gboolean found, const GError *error)
+{
+  if (found)
+    {
+      self->lookup_failing = FALSE;
+      return;
+    }
+  GST_DEBUG_OBJECT (self->pipeline, "no playout: %s", error ? error->message : "?");
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) || self->lookup_failing)
+    return;
+  self->lookup_failing = TRUE;
+  g_warning ("channel %s: cannot read its playout (off the air until it can): %s", self->number,
+             error->message);
+}
+
 gboolean
 _exs_channel_on_tick_cb (gpointer user_data)
 {
@@ -289,8 +376,11 @@ _exs_channel_on_tick_cb (gpointer user_data)
   if (cur && cur->bin == NULL && cur == g_ptr_array_index (self->items, self->items->len - 1)
       && now >= self->offline_check_us)
     {
-      g_autoptr (ExsPlayoutItem) there = exs_playout_source_lookup (self->playout, self->number, now, NULL);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ExsPlayoutItem) there = exs_playout_source_lookup (self->playout, self->number, now, &error);
+
       self->offline_check_us = now + G_USEC_PER_SEC;
+      note_lookup (self, there != NULL, error);
       if (there && there->kind != EXS_PLAYOUT_ITEM_OFFLINE && there->uri != NULL)
         {
           GST_INFO_OBJECT (self->pipeline, "item %u: the offline stretch ends now", cur->id);
@@ -306,9 +396,9 @@ _exs_channel_on_tick_cb (gpointer user_data)
       ExsPlayoutItem *pi = exs_playout_source_lookup (self->playout, self->number, self->horizon_us, &error);
       Item *item;
 
+      note_lookup (self, pi != NULL, error);
       if (pi == NULL)
         {
-          GST_DEBUG_OBJECT (self->pipeline, "no playout: %s", error ? error->message : "?");
           pi = exs_playout_item_new ();
           pi->start_us = self->horizon_us;
           pi->stop_us = self->horizon_us + G_USEC_PER_SEC;
@@ -416,9 +506,12 @@ _exs_channel_on_client_removed_cb (GstElement *sink, GSocket *socket, int status
 void
 exs_channel_add_viewer (ExsChannel *self, ExsViewer *viewer)
 {
-  GSocket *socket = exs_viewer_get_socket (viewer);
+  GSocket *socket;
 
+  g_return_if_fail (EXS_IS_CHANNEL (self));
+  g_return_if_fail (EXS_IS_VIEWER (viewer));
   g_return_if_fail (self->sink != NULL);
+  socket = exs_viewer_get_socket (viewer);
   g_hash_table_replace (self->viewers, socket, g_object_ref (viewer));
   exs_viewer_set_state (viewer, EXS_VIEWER_STREAMING);
   g_signal_emit (self, _exs_channel_signals[SIGNAL_VIEWER_ADDED], 0, viewer);
@@ -428,6 +521,7 @@ exs_channel_add_viewer (ExsChannel *self, ExsViewer *viewer)
 guint
 exs_channel_get_n_viewers (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), 0);
   return g_hash_table_size (self->viewers);
 }
 
@@ -443,6 +537,7 @@ exs_channel_dup_viewers (ExsChannel *self)
   GHashTableIter iter;
   gpointer value;
 
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), out);
   poll_viewer_stats (self);
   g_hash_table_iter_init (&iter, self->viewers);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -459,6 +554,7 @@ exs_channel_dup_viewers (ExsChannel *self)
 void
 exs_channel_set_self_restart (ExsChannel *self, gboolean self_restart)
 {
+  g_return_if_fail (EXS_IS_CHANNEL (self));
   self->self_restart = self_restart;
 }
 
@@ -471,6 +567,7 @@ exs_channel_set_self_restart (ExsChannel *self, gboolean self_restart)
 void
 exs_channel_set_encoder (ExsChannel *self, const char *encoder)
 {
+  g_return_if_fail (EXS_IS_CHANNEL (self));
   g_return_if_fail (encoder != NULL);
   g_free (self->encoder);
   self->encoder = g_strdup (encoder);
@@ -485,8 +582,11 @@ exs_channel_set_encoder (ExsChannel *self, const char *encoder)
 void
 exs_channel_remove_viewer (ExsChannel *self, ExsViewer *viewer, const char *reason)
 {
-  GSocket *socket = exs_viewer_get_socket (viewer);
+  GSocket *socket;
 
+  g_return_if_fail (EXS_IS_CHANNEL (self));
+  g_return_if_fail (EXS_IS_VIEWER (viewer));
+  socket = exs_viewer_get_socket (viewer);
   if (self->sink == NULL || g_hash_table_lookup (self->viewers, socket) != viewer)
     return;
   g_object_set_data_full (G_OBJECT (viewer), "exs-remove-reason", g_strdup (reason), g_free);
@@ -498,12 +598,14 @@ exs_channel_remove_viewer (ExsChannel *self, ExsViewer *viewer, const char *reas
 const char *
 exs_channel_get_number (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), NULL);
   return self->number;
 }
 
 ExsChannelState
 exs_channel_get_state (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), EXS_CHANNEL_STOPPED);
   return self->state;
 }
 
@@ -515,6 +617,7 @@ exs_channel_get_state (ExsChannel *self)
 const ExsPlayoutItem *
 exs_channel_get_current_item (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), NULL);
   return self->current;
 }
 
@@ -526,6 +629,7 @@ exs_channel_get_current_item (ExsChannel *self)
 gint64
 exs_channel_get_position_us (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), -1);
   if (self->current == NULL || self->current->kind == EXS_PLAYOUT_ITEM_OFFLINE)
     return -1;
   return exs_playout_item_offset_at (self->current, g_get_real_time ());
@@ -534,6 +638,7 @@ exs_channel_get_position_us (ExsChannel *self)
 const char *
 exs_channel_get_encoder (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), NULL);
   return self->encoder;
 }
 
@@ -545,7 +650,20 @@ exs_channel_get_encoder (ExsChannel *self)
 gboolean
 exs_channel_is_remuxing (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), FALSE);
   return self->remux;
+}
+
+/**
+ * exs_channel_get_pipeline_mode:
+ *
+ * Returns: the pipeline the channel uses now (or starts with)
+ */
+ExsChannelPipelineMode
+exs_channel_get_pipeline_mode (ExsChannel *self)
+{
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), EXS_CHANNEL_PIPELINE_ENCODING);
+  return self->remux ? EXS_CHANNEL_PIPELINE_REMUX : EXS_CHANNEL_PIPELINE_ENCODING;
 }
 
 /**
@@ -557,6 +675,7 @@ exs_channel_is_remuxing (ExsChannel *self)
 gint64
 exs_channel_get_epoch_us (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), 0);
   return self->t0_us;
 }
 
@@ -569,6 +688,7 @@ exs_channel_get_epoch_us (ExsChannel *self)
 GstElement *
 exs_channel_get_pipeline (ExsChannel *self)
 {
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), NULL);
   return self->pipeline;
 }
 
@@ -593,11 +713,8 @@ exs_channel_finalize (GObject *object)
   g_free (self->number);
   g_free (self->name);
   g_free (self->encoder);
-  g_free (self->visual_mode);
-  g_free (self->audio_mode);
   g_free (self->title);
   g_free (self->subtitle);
-  g_free (self->throttle_mode);
   G_OBJECT_CLASS (exs_channel_parent_class)->finalize (object);
 }
 
@@ -609,7 +726,7 @@ exs_channel_get_property (GObject *object, guint prop_id, GValue *value, GParamS
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -627,8 +744,14 @@ exs_channel_class_init (ExsChannelClass *klass)
   object_class->finalize = exs_channel_finalize;
   object_class->get_property = exs_channel_get_property;
 
-  props[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, EXS_CHANNEL_STOPPED, EXS_CHANNEL_OFFLINE,
-                                        EXS_CHANNEL_STOPPED, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * ExsChannel:state:
+   *
+   * Where the channel is (an #ExsChannelState); notify::state follows every
+   * change, on the main loop.
+   */
+  props[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, EXS_TYPE_CHANNEL_STATE, EXS_CHANNEL_STOPPED,
+                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -728,18 +851,24 @@ ExsChannel *
 exs_channel_new (const char *number, const ExsChannelProfile *profile, const ExsChannelOptions *options,
                  ExsPlayoutSource *playout)
 {
-  ExsChannel *self = g_object_new (EXS_TYPE_CHANNEL, NULL);
+  ExsChannel *self;
 
+  g_return_val_if_fail (number != NULL, NULL);
+  g_return_val_if_fail (profile != NULL, NULL);
+  g_return_val_if_fail (options != NULL, NULL);
+  g_return_val_if_fail (EXS_IS_PLAYOUT_SOURCE (playout), NULL);
+  self = g_object_new (EXS_TYPE_CHANNEL, NULL);
   self->number = g_strdup (number);
   self->profile = *profile;
   self->playout = g_object_ref (playout);
   self->name = g_strdup (options->name ? options->name : number);
   self->encoder = g_strdup (options->encoder ? options->encoder : "x264enc");
-  self->visual_mode = g_strdup (options->visual_mode ? options->visual_mode : "text");
-  self->audio_mode = g_strdup (options->audio_mode ? options->audio_mode : "silent");
+  self->visual_mode = enum_from_nick (EXS_TYPE_CHANNEL_VISUAL_MODE, options->visual_mode, EXS_CHANNEL_VISUAL_TEXT);
+  self->audio_mode = enum_from_nick (EXS_TYPE_CHANNEL_AUDIO_MODE, options->audio_mode, EXS_CHANNEL_AUDIO_SILENT);
   self->title = g_strdup (options->title ? options->title : "Technical Difficulties");
   self->subtitle = g_strdup (options->subtitle ? options->subtitle : "We'll be right back");
-  self->throttle_mode = g_strdup (options->throttle_mode ? options->throttle_mode : "realtime");
+  self->throttle_mode = enum_from_nick (EXS_TYPE_CHANNEL_THROTTLE_MODE, options->throttle_mode,
+                                        EXS_CHANNEL_THROTTLE_REALTIME);
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
   self->self_restart = TRUE;

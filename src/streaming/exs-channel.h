@@ -32,16 +32,18 @@ typedef struct
 {
   const char *name;           /* shown on the error screen */
   const char *encoder;        /* factory name; NULL: x264enc */
-  const char *visual_mode;    /* text, static, test_pattern, slate */
-  const char *audio_mode;     /* silent, sine_wave, white_noise, beep */
+  const char *visual_mode;    /* an ExsChannelVisualMode nick; NULL or unknown: text */
+  const char *audio_mode;     /* an ExsChannelAudioMode nick; NULL or unknown: silent */
   const char *title;
   const char *subtitle;
-  const char *throttle_mode;  /* realtime, burst, adaptive, disabled */
+  const char *throttle_mode;  /* an ExsChannelThrottleMode nick; NULL or unknown: realtime */
   guint viewer_stall_seconds; /* drop a viewer that takes nothing this long; 0: 20 s */
   gboolean remux;             /* start on the remux fast path (items already in the
                                * channel's format); falls back to encoding by itself */
 } ExsChannelOptions;
 
+/* The channel's "state" property; the nicks ("stopped", "starting",
+ * "programme", "error-screen", "offline") are exs_channel_state_to_string(). */
 typedef enum
 {
   EXS_CHANNEL_STOPPED,
@@ -50,6 +52,51 @@ typedef enum
   EXS_CHANNEL_ERROR_SCREEN, /* the item failed, stalled or ended early */
   EXS_CHANNEL_OFFLINE,      /* nothing scheduled */
 } ExsChannelState;
+#define EXS_TYPE_CHANNEL_STATE (exs_channel_state_get_type ())
+GType exs_channel_state_get_type (void);
+
+/* Which pipeline a running channel uses; the nicks ("encoding", "remux") are
+ * what the API reports as "pipeline". */
+typedef enum
+{
+  EXS_CHANNEL_PIPELINE_ENCODING, /* items decoded, composited and encoded */
+  EXS_CHANNEL_PIPELINE_REMUX,    /* the fast path: items passed through */
+} ExsChannelPipelineMode;
+#define EXS_TYPE_CHANNEL_PIPELINE_MODE (exs_channel_pipeline_mode_get_type ())
+GType exs_channel_pipeline_mode_get_type (void);
+
+/* error_screen.visual_mode: what the slate shows (nicks as in the config) */
+typedef enum
+{
+  EXS_CHANNEL_VISUAL_TEXT,         /* "text": the message on dark blue */
+  EXS_CHANNEL_VISUAL_STATIC,       /* "static": snow */
+  EXS_CHANNEL_VISUAL_TEST_PATTERN, /* "test_pattern": SMPTE bars */
+  EXS_CHANNEL_VISUAL_SLATE,        /* "slate": the message on black */
+} ExsChannelVisualMode;
+#define EXS_TYPE_CHANNEL_VISUAL_MODE (exs_channel_visual_mode_get_type ())
+GType exs_channel_visual_mode_get_type (void);
+
+/* error_screen.audio_mode: what the slate plays */
+typedef enum
+{
+  EXS_CHANNEL_AUDIO_SILENT,      /* "silent" */
+  EXS_CHANNEL_AUDIO_SINE_WAVE,   /* "sine_wave" */
+  EXS_CHANNEL_AUDIO_WHITE_NOISE, /* "white_noise" */
+  EXS_CHANNEL_AUDIO_BEEP,        /* "beep" */
+} ExsChannelAudioMode;
+#define EXS_TYPE_CHANNEL_AUDIO_MODE (exs_channel_audio_mode_get_type ())
+GType exs_channel_audio_mode_get_type (void);
+
+/* stream_throttler.mode: how the sink paces a new viewer */
+typedef enum
+{
+  EXS_CHANNEL_THROTTLE_REALTIME, /* "realtime": from the latest keyframe */
+  EXS_CHANNEL_THROTTLE_BURST,    /* "burst": 3 s burst from a keyframe */
+  EXS_CHANNEL_THROTTLE_ADAPTIVE, /* "adaptive": as realtime */
+  EXS_CHANNEL_THROTTLE_DISABLED, /* "disabled": the manager maps it to burst */
+} ExsChannelThrottleMode;
+#define EXS_TYPE_CHANNEL_THROTTLE_MODE (exs_channel_throttle_mode_get_type ())
+GType exs_channel_throttle_mode_get_type (void);
 
 #define EXS_CHANNEL_ERROR (exs_channel_error_quark ())
 typedef enum
@@ -80,6 +127,8 @@ gint64 exs_channel_get_position_us (ExsChannel *self);
 const char *exs_channel_get_encoder (ExsChannel *self);
 gint64 exs_channel_get_epoch_us (ExsChannel *self);
 gboolean exs_channel_is_remuxing (ExsChannel *self);
+ExsChannelPipelineMode exs_channel_get_pipeline_mode (ExsChannel *self);
+const char *exs_channel_pipeline_mode_to_string (ExsChannelPipelineMode mode);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
 ExsHlsOutput *exs_channel_ensure_hls (ExsChannel  *self,
                                       GError     **error);

@@ -1030,7 +1030,8 @@ start_auto (ExsEngineFixture *f, const char *number, GPtrArray *paths, const gin
   channel = exs_channel_manager_ensure_channel (f->manager, number, &error);
   g_assert_no_error (error);
   *reason = exs_channel_manager_dup_pipeline_reason (f->manager, number);
-  g_test_message ("channel %s: %s: %s", number, exs_channel_is_remuxing (channel) ? "remux" : "encoding", *reason);
+  g_test_message ("channel %s: %s: %s", number,
+                  exs_channel_pipeline_mode_to_string (exs_channel_get_pipeline_mode (channel)), *reason);
   return channel;
 }
 
