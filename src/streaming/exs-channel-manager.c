@@ -222,6 +222,7 @@ start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GEr
   g_autoptr (ExsChannelRecord) rec = NULL;
   g_autoptr (ExsChannel) channel = NULL;
   ExsChannelProfile profile;
+  ExsChannelTranscodeMode transcode;
   ExsChannelOptions options = { 0 };
   g_autofree char *reason = NULL;
   Running *r;
@@ -266,12 +267,13 @@ start_channel (ExsChannelManager *self, const char *number, GObject *ticket, GEr
   /* the remux fast path when the channel asks for it, or in "auto" when the
    * library says the coming items fit; an item that does not fit moves the
    * channel to encoding on its own */
-  if (g_strcmp0 (rec->transcode_mode, "remux") == 0)
+  transcode = exs_channel_transcode_mode_from_string (rec->transcode_mode);
+  if (transcode == EXS_CHANNEL_TRANSCODE_REMUX)
     {
       options.remux = TRUE;
       reason = g_strdup ("transcode_mode is remux");
     }
-  else if (g_strcmp0 (rec->transcode_mode, "auto") == 0)
+  else if (transcode == EXS_CHANNEL_TRANSCODE_AUTO)
     {
       gint64 now = g_get_real_time ();
       options.remux = exs_remux_fit_schedule (self->database, self->playout, n, &profile, now,

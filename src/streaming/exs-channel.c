@@ -42,6 +42,11 @@ G_DEFINE_ENUM_TYPE (ExsChannelPipelineMode, exs_channel_pipeline_mode,
                     G_DEFINE_ENUM_VALUE (EXS_CHANNEL_PIPELINE_ENCODING, "encoding"),
                     G_DEFINE_ENUM_VALUE (EXS_CHANNEL_PIPELINE_REMUX, "remux"))
 
+G_DEFINE_ENUM_TYPE (ExsChannelTranscodeMode, exs_channel_transcode_mode,
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_TRANSCODE_AUTO, "auto"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_TRANSCODE_TRANSCODE, "transcode"),
+                    G_DEFINE_ENUM_VALUE (EXS_CHANNEL_TRANSCODE_REMUX, "remux"))
+
 G_DEFINE_ENUM_TYPE (ExsChannelVisualMode, exs_channel_visual_mode,
                     G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_TEXT, "text"),
                     G_DEFINE_ENUM_VALUE (EXS_CHANNEL_VISUAL_STATIC, "static"),
@@ -100,6 +105,19 @@ exs_channel_state_to_string (ExsChannelState state)
   const char *nick = enum_nick (EXS_TYPE_CHANNEL_STATE, state);
 
   return nick ? nick : "unknown";
+}
+
+/**
+ * exs_channel_transcode_mode_from_string:
+ * @nick: (nullable): "auto", "transcode" or "remux"
+ *
+ * Returns: the mode; %EXS_CHANNEL_TRANSCODE_TRANSCODE (encoding) for NULL or
+ *   an unknown name
+ */
+ExsChannelTranscodeMode
+exs_channel_transcode_mode_from_string (const char *nick)
+{
+  return enum_from_nick (EXS_TYPE_CHANNEL_TRANSCODE_MODE, nick, EXS_CHANNEL_TRANSCODE_TRANSCODE);
 }
 
 /**

@@ -65,6 +65,18 @@ typedef enum
 #define EXS_TYPE_CHANNEL_PIPELINE_MODE (exs_channel_pipeline_mode_get_type ())
 GType exs_channel_pipeline_mode_get_type (void);
 
+/* A channel's transcode_mode (its database row; the nicks are the column's
+ * values): which pipeline it starts with. */
+typedef enum
+{
+  EXS_CHANNEL_TRANSCODE_AUTO,      /* "auto": remux when the library says the items fit */
+  EXS_CHANNEL_TRANSCODE_TRANSCODE, /* "transcode": always encode */
+  EXS_CHANNEL_TRANSCODE_REMUX,     /* "remux": the fast path, falling back by itself */
+} ExsChannelTranscodeMode;
+#define EXS_TYPE_CHANNEL_TRANSCODE_MODE (exs_channel_transcode_mode_get_type ())
+GType exs_channel_transcode_mode_get_type (void);
+ExsChannelTranscodeMode exs_channel_transcode_mode_from_string (const char *nick);
+
 /* error_screen.visual_mode: what the slate shows (nicks as in the config) */
 typedef enum
 {

@@ -85,6 +85,8 @@ test_mode_nicks (void)
   } modes[] = {
     /* what the API reports as "pipeline" */
     { exs_channel_pipeline_mode_get_type, { "encoding", "remux" } },
+    /* the channels table's transcode_mode values */
+    { exs_channel_transcode_mode_get_type, { "auto", "transcode", "remux" } },
     /* the values exs-settings.c allows for error_screen.* and stream_throttler.mode */
     { exs_channel_visual_mode_get_type, { "text", "static", "test_pattern", "slate" } },
     { exs_channel_audio_mode_get_type, { "silent", "sine_wave", "white_noise", "beep" } },
@@ -106,6 +108,11 @@ test_mode_nicks (void)
       g_assert_cmpuint (klass->n_values, ==, n);
       g_type_class_unref (klass);
     }
+  g_assert_cmpint (exs_channel_transcode_mode_from_string ("remux"), ==, EXS_CHANNEL_TRANSCODE_REMUX);
+  g_assert_cmpint (exs_channel_transcode_mode_from_string ("auto"), ==, EXS_CHANNEL_TRANSCODE_AUTO);
+  g_assert_cmpint (exs_channel_transcode_mode_from_string ("transcode"), ==, EXS_CHANNEL_TRANSCODE_TRANSCODE);
+  g_assert_cmpint (exs_channel_transcode_mode_from_string (NULL), ==, EXS_CHANNEL_TRANSCODE_TRANSCODE);
+  g_assert_cmpint (exs_channel_transcode_mode_from_string ("REMUX"), ==, EXS_CHANNEL_TRANSCODE_TRANSCODE);
   g_assert_cmpstr (exs_channel_pipeline_mode_to_string (EXS_CHANNEL_PIPELINE_ENCODING), ==, "encoding");
   g_assert_cmpstr (exs_channel_pipeline_mode_to_string (EXS_CHANNEL_PIPELINE_REMUX), ==, "remux");
 }
