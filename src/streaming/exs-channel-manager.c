@@ -120,6 +120,15 @@ on_viewer_added_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data)
   g_clear_handle_id (&r->linger_id, g_source_remove);
 }
 
+/* The running channel @number as typed (normalised here), or NULL. */
+static ExsRunningChannel *
+lookup_running (ExsChannelManager *self, const char *number)
+{
+  g_autofree char *n = exs_channel_number_normalize (number);
+
+  return n ? g_hash_table_lookup (self->running, n) : NULL;
+}
+
 /**
  * exs_channel_manager_get_channel:
  * @number: a channel number as typed ("1984.1", " 5 ")
@@ -129,14 +138,12 @@ on_viewer_added_cb (ExsChannel *channel, ExsViewer *viewer, gpointer user_data)
 ExsChannel *
 exs_channel_manager_get_channel (ExsChannelManager *self, const char *number)
 {
-  g_autofree char *n = NULL;
   ExsRunningChannel *r;
 
   g_return_val_if_fail (EXS_IS_CHANNEL_MANAGER (self), NULL);
   g_return_val_if_fail (number != NULL, NULL);
 
-  n = exs_channel_number_normalize (number);
-  r = n ? g_hash_table_lookup (self->running, n) : NULL;
+  r = lookup_running (self, number);
   return r ? r->channel : NULL;
 }
 
@@ -285,7 +292,6 @@ find_record (ExsChannelManager *self, const char *number, GError **error)
 ExsChannel *
 exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number, GError **error)
 {
-  g_autofree char *n = NULL;
   g_autoptr (ExsChannelRecord) rec = NULL;
   ExsRunningChannel *r;
 
@@ -293,8 +299,7 @@ exs_channel_manager_ensure_channel (ExsChannelManager *self, const char *number,
   g_return_val_if_fail (number != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  n = exs_channel_number_normalize (number);
-  r = n ? g_hash_table_lookup (self->running, n) : NULL;
+  r = lookup_running (self, number);
   if (r)
     return r->channel;
   rec = find_record (self, number, error);
@@ -626,14 +631,12 @@ exs_channel_manager_new (ExsConfig *config, ExsDatabase *database, ExsPlayoutSou
 char *
 exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self, const char *number)
 {
-  g_autofree char *n = NULL;
   ExsRunningChannel *r;
 
   g_return_val_if_fail (EXS_IS_CHANNEL_MANAGER (self), NULL);
   g_return_val_if_fail (number != NULL, NULL);
 
-  n = exs_channel_number_normalize (number);
-  r = n ? g_hash_table_lookup (self->running, n) : NULL;
+  r = lookup_running (self, number);
   if (r == NULL)
     return NULL;
   if (r->started_remux && !exs_channel_is_remuxing (r->channel))
