@@ -13,6 +13,15 @@
 
 G_BEGIN_DECLS
 
+/* Stream time that has come out of a channel's mux, in milliseconds: added
+ * by a pad probe in a streaming thread, read on the main loop (atomic; it
+ * wraps, so only differences mean anything). A g_atomic_rc_box shared by
+ * the running channel and each pipeline's probe. */
+typedef struct
+{
+  gint produced_ms;
+} ExsOutputClock;
+
 /* One running channel. */
 typedef struct
 {
@@ -25,6 +34,7 @@ typedef struct
   GObject *ticket;            /* owned, nullable: the admission, held while running */
   char *pipeline_reason;      /* why it started on the remux path or encoding */
   gboolean started_remux;
+  ExsOutputClock *output_clock; /* owned reference */
   ExsChannelManager *manager; /* borrowed */
 } ExsRunningChannel;
 
@@ -43,6 +53,7 @@ struct _ExsChannelManager
   GHashTable *starting;           /* number -> GPtrArray of GTask, waiting for admission */
 };
 
+guint _exs_output_clock_get_ms (ExsOutputClock *clock);
 gboolean _exs_channel_manager_is_watched (ExsRunningChannel *r);
 void _exs_channel_manager_linger (ExsRunningChannel *r);
 void _exs_channel_manager_start_record_async (ExsChannelManager      *self,

@@ -61,11 +61,16 @@ drop_viewer (ExsChannelManager *self, ExsViewer *viewer, const char *reason)
     exs_channel_admission_viewer_dropped (self->admission, exs_viewer_get_session_id (viewer));
 }
 
+/* An HDHomeRun viewer with a ?duration=: it is ended once that much
+ * stream time has come out of its channel since it joined. */
 typedef struct
 {
   ExsChannelManager *manager; /* owned */
   char *number;
   ExsViewer *viewer;          /* owned */
+  ExsOutputClock *clock;      /* owned reference: its channel's */
+  guint joined_ms;            /* the clock when it joined */
+  guint duration_ms;
 } ViewerEnd;
 
 static void
@@ -74,6 +79,7 @@ viewer_end_free (ViewerEnd *e)
   g_object_unref (e->manager);
   g_free (e->number);
   g_object_unref (e->viewer);
+  g_atomic_rc_box_release (e->clock);
   g_free (e);
 }
 
@@ -82,26 +88,41 @@ on_viewer_end_cb (gpointer user_data)
 {
   ViewerEnd *e = user_data;
   ExsRunningChannel *r = g_hash_table_lookup (e->manager->running, e->number);
+  guint sent_ms = _exs_output_clock_get_ms (e->clock) - e->joined_ms; /* wraps correctly */
+  /* still watching the same run of the channel (a viewer that left, or a
+   * channel that stopped, needs nothing more) */
+  gboolean watching
+      = r != NULL && r->output_clock == e->clock && exs_viewer_get_state (e->viewer) != EXS_VIEWER_CLOSED;
 
-  /* the channel ignores a viewer that already left */
-  if (r != NULL)
+  if (watching && sent_ms < e->duration_ms)
+    {
+      /* behind the clock (a busy machine, a source that stalls): look
+       * again when the rest could have come out */
+      g_timeout_add (MAX (e->duration_ms - sent_ms, 20), on_viewer_end_cb, e);
+      return G_SOURCE_REMOVE;
+    }
+  if (watching)
     exs_channel_remove_viewer (r->channel, e->viewer, "duration");
+  viewer_end_free (e);
   return G_SOURCE_REMOVE;
 }
 
-/* HDHomeRun ?duration=N (Plex recordings): the stream ends N seconds after
- * it began, so the viewer gets N seconds of stream however long the
- * channel took to start (the keyframe buffer's start comes on top). */
+/* HDHomeRun ?duration=N (Plex recordings): the stream ends after N seconds
+ * of stream time counted from when the viewer joined (on the channel's mux
+ * output, not the clock: a slow start or a busy machine takes nothing from
+ * the recording; the keyframe buffer it starts in comes on top). */
 static void
-end_viewer_later (ExsChannelManager *self, const char *number, ExsViewer *viewer, gint64 duration_s)
+end_viewer_later (ExsChannelManager *self, ExsRunningChannel *r, ExsViewer *viewer, gint64 duration_s)
 {
   ViewerEnd *e = g_new0 (ViewerEnd, 1);
 
   e->manager = g_object_ref (self);
-  e->number = g_strdup (number);
+  e->number = g_strdup (exs_channel_get_number (r->channel));
   e->viewer = g_object_ref (viewer);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) MIN (duration_s * 1000, G_MAXUINT), on_viewer_end_cb, e,
-                      (GDestroyNotify) viewer_end_free);
+  e->clock = g_atomic_rc_box_acquire (r->output_clock);
+  e->joined_ms = _exs_output_clock_get_ms (r->output_clock);
+  e->duration_ms = (guint) MIN (duration_s * 1000, G_MAXUINT / 2);
+  g_timeout_add (e->duration_ms, on_viewer_end_cb, e); /* it frees @e at the end */
 }
 
 static void
@@ -127,7 +148,7 @@ on_header_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       exs_channel_add_viewer (r->channel, h->viewer);
       if (h->duration_s > 0)
-        end_viewer_later (h->manager, h->number, h->viewer, h->duration_s);
+        end_viewer_later (h->manager, r, h->viewer, h->duration_s);
     }
   handover_free (h);
 }

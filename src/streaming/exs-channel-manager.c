@@ -47,6 +47,7 @@ running_free (ExsRunningChannel *r)
   exs_channel_stop (r->channel);
   g_object_unref (r->channel);
   g_clear_object (&r->ticket); /* after the pipeline is gone */
+  g_atomic_rc_box_release (r->output_clock);
   g_free (r->pipeline_reason);
   g_free (r);
 }
@@ -168,6 +169,80 @@ exs_channel_manager_dup_channels (ExsChannelManager *self)
   return out;
 }
 
+/* ---- stream time out of the mux (HDHomeRun ?duration= counts it) ---- */
+
+typedef struct
+{
+  ExsOutputClock *clock;  /* owned reference */
+  GstClockTime counted;   /* the PTS counted up to; streaming thread only */
+} OutputProbe;
+
+static void
+output_probe_free (OutputProbe *p)
+{
+  g_atomic_rc_box_release (p->clock);
+  g_free (p);
+}
+
+guint
+_exs_output_clock_get_ms (ExsOutputClock *clock)
+{
+  return (guint) g_atomic_int_get (&clock->produced_ms);
+}
+
+/* Streaming thread: adds the PTS advance of the mux's output, whole
+ * milliseconds at a time; a jump back or of a second or more (a new item's
+ * segment, a rebuilt pipeline) counts nothing and starts again there. */
+static GstPadProbeReturn
+on_output_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  OutputProbe *p = user_data;
+  GstBuffer *buffer = NULL;
+  GstClockTime pts;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    {
+      GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
+      guint n = gst_buffer_list_length (list);
+
+      buffer = n ? gst_buffer_list_get (list, n - 1) : NULL;
+    }
+  if (buffer == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_PAD_PROBE_OK;
+  pts = GST_BUFFER_PTS (buffer);
+  if (GST_CLOCK_TIME_IS_VALID (p->counted) && pts >= p->counted && pts - p->counted < GST_SECOND)
+    {
+      guint64 ms = (pts - p->counted) / GST_MSECOND;
+
+      g_atomic_int_add (&p->clock->produced_ms, (gint) ms);
+      p->counted += ms * GST_MSECOND;
+    }
+  else
+    p->counted = pts;
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+release_output_clock (gpointer clock, GClosure *closure)
+{
+  g_atomic_rc_box_release (clock);
+}
+
+/* Each pipeline the channel builds (at start and on a restart) gets a probe
+ * on its mux output, feeding the channel's one output clock. */
+static void
+on_pipeline_started_cb (ExsChannel *channel, GstElement *pipeline, GstPad *output, GstPad *video, gpointer user_data)
+{
+  OutputProbe *p = g_new0 (OutputProbe, 1);
+
+  p->clock = g_atomic_rc_box_acquire (user_data);
+  p->counted = GST_CLOCK_TIME_NONE;
+  gst_pad_add_probe (output, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_output_cb, p,
+                     (GDestroyNotify) output_probe_free);
+}
+
 /* @ticket: (transfer none) (nullable): the admission, kept while it runs */
 static ExsChannel *
 start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ticket, GError **error)
@@ -177,6 +252,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   ExsChannelProfile profile;
   ExsChannelOptions options = { 0 };
   g_autofree char *reason = NULL;
+  ExsOutputClock *clock;
   ExsRunningChannel *r = g_hash_table_lookup (self->running, n);
 
   if (r)
@@ -227,10 +303,17 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
     reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
+  clock = g_atomic_rc_box_new0 (ExsOutputClock);
+  g_signal_connect_data (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb),
+                         g_atomic_rc_box_acquire (clock), release_output_clock, 0);
   if (!exs_channel_start (channel, error))
-    return NULL;
+    {
+      g_atomic_rc_box_release (clock);
+      return NULL;
+    }
 
   r = g_new0 (ExsRunningChannel, 1);
+  r->output_clock = clock;
   r->channel = g_steal_pointer (&channel);
   r->always_on = rec->always_on;
   r->ticket = ticket ? g_object_ref (ticket) : NULL;
