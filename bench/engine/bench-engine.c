@@ -7,13 +7,15 @@
  * TUNES tunes (default 50), a warm tune (a second viewer of a running channel),
  * CPU and RSS per running encoding channel with CHANNELS channels (default 3),
  * and the same for `ffmpeg -re -ss … -i FILE -c:v libx264 -preset ultrafast …
- * -f mpegts`; prints a table with ratios. Run it by hand on an idle machine
+ * -f mpegts`; prints a table with ratios. Viewers tune through the IPTV
+ * service's /iptv/channel/{number}.ts, the route users get. Run it by hand on an idle machine
  * (it is never part of `meson test`). */
 #include "config.h"
 
 #include "exs-channel-manager.h"
 #include "exs-channel-store.h"
 #include "exs-file-list-source.h"
+#include "exs-iptv-service.h"
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -214,7 +216,7 @@ measure_channels (ExsChannelManager *manager, guint port, guint first, guint n, 
     }
   iterate (5.0);
   {
-    g_auto (GStrv) playing = exs_channel_manager_dup_playing (manager);
+    g_auto (GStrv) playing = exs_stream_provider_dup_playing (EXS_STREAM_PROVIDER (manager));
     g_print ("  %u of %u channels playing\n", g_strv_length (playing), n);
   }
   cpu0 = cpu_seconds_of (getpid ());
@@ -331,6 +333,7 @@ main (int argc, char **argv)
   g_autoptr (ExsFileListSource) source = NULL;
   g_autoptr (ExsChannelManager) manager = NULL;
   g_autoptr (ExsHttpServer) http = NULL;
+  g_autoptr (ExsIptvService) iptv = NULL;
   GArray *v[8];
   Tune warm = { 0 };
   double enc_cpu, enc_rss, rmx_cpu, rmx_rss, ff_cpu, ff_rss, ffc_cpu, ffc_rss;
@@ -360,7 +363,10 @@ main (int argc, char **argv)
     }
   manager = exs_channel_manager_new (config, db, EXS_PLAYOUT_SOURCE (source));
   http = exs_http_server_new ("bench", 1 << 20);
-  exs_channel_manager_register_routes (manager, http);
+  /* tunes go through the route users get: the IPTV service's .ts route,
+   * which hands the resolved channel to the manager (ExsStreamProvider) */
+  iptv = exs_iptv_service_new (config, db, EXS_STREAM_PROVIDER (manager));
+  exs_iptv_service_register (iptv, http);
   exs_http_server_listen (http, "127.0.0.1", 0, NULL);
   port = exs_http_server_get_port (http);
   while (!exs_file_list_source_is_ready (source, "100") || !exs_file_list_source_is_ready (source, "200"))

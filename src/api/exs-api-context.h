@@ -2,6 +2,7 @@
 #pragma once
 
 #include "exs-config.h"
+#include "exs-channel-manager.h"
 #include "exs-channel-store.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
@@ -41,7 +42,7 @@ typedef struct
   ExsAutoResolver *resolver;
   ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
   ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
-  gpointer channel_manager; /* ExsChannelManager* (src/streaming): streams, e.g. exs_channel_manager_serve() */
+  ExsChannelManager *channel_manager; /* nullable: the running channels (src/streaming) */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,

@@ -71,8 +71,7 @@ struct _ExsApplication
   ExsChannelManager *channels;
   ExsChannelSupervisor *supervisor; /* the resilience layer on the engine */
   ExsApiContext api;
-  /* client protocols; the channel engine fills in stream_hooks */
-  ExsStreamHooks stream_hooks;
+  /* client protocols; they stream from self->channels (ExsStreamProvider) */
   ExsIptvService *iptv;
   ExsHdhrDevice *hdhr;
   ExsHdhrDiscovery *hdhr_discovery;
@@ -425,14 +424,14 @@ on_signal_cb (gpointer user_data)
 static gboolean
 set_up_client_routes (ExsApplication *self, GError **error)
 {
-  self->iptv = exs_iptv_service_new (self->config, self->database, &self->stream_hooks);
+  self->iptv = exs_iptv_service_new (self->config, self->database, EXS_STREAM_PROVIDER (self->channels));
   /* the guide comes from the same playout the channels play */
   if (self->playout)
     exs_iptv_service_set_playout_source (self->iptv, EXS_PLAYOUT_SOURCE (self->playout));
   exs_iptv_service_register (self->iptv, self->http);
   if (!exs_config_get_boolean (self->config, "hdhomerun", "enabled"))
     return TRUE;
-  self->hdhr = exs_hdhr_device_new (self->config, self->database, &self->stream_hooks, error);
+  self->hdhr = exs_hdhr_device_new (self->config, self->database, EXS_STREAM_PROVIDER (self->channels), error);
   if (self->hdhr == NULL)
     return FALSE;
   exs_hdhr_device_register (self->hdhr, self->http);
@@ -564,8 +563,9 @@ run_server (ExsApplication *self)
   self->api.playout_source = EXS_PLAYOUT_SOURCE (self->playout);
 
   /* The channel engine plays what the playout builder scheduled; the
-   * client-protocol routes (/iptv/channel/N.ts, /auto/vN, /tunerX/vN) own
-   * the paths and hand streams to it through the hooks. */
+   * client-protocol routes (/iptv/channel/N.ts, /auto/vN, /tunerX/vN, HLS)
+   * own the paths, resolve the channel and hand it to the engine as its
+   * ExsStreamProvider (set_up_client_routes). */
   self->channels = exs_channel_manager_new (self->config, self->database, EXS_PLAYOUT_SOURCE (self->playout));
   {
     ExsSupervisedParts parts = {
@@ -582,10 +582,6 @@ run_server (ExsApplication *self)
     };
     self->supervisor = exs_channel_supervisor_new (&parts);
   }
-  self->stream_hooks.serve_ts = (ExsStreamServeFunc) exs_channel_manager_serve;
-  self->stream_hooks.serve_hls = (ExsStreamServeHlsFunc) exs_channel_manager_serve_hls;
-  self->stream_hooks.dup_playing_channels = (ExsStreamPlayingFunc) exs_channel_manager_dup_playing;
-  self->stream_hooks.user_data = self->channels;
   self->http = exs_http_server_new (token, (gsize) exs_config_get_int (self->config, "server", "max_request_body_bytes"));
   {
     const ExsHttpLimits limits = {

@@ -6,11 +6,12 @@
  * between them, so neither side includes the other's headers
  * (docs/architecture/resilience.md, "What the channel engine connects"):
  *
- *   - the engine's ExsChannelAdmission: each pipeline start asks the pipeline
+ *   - the engine's ExsChannelAdmission (implemented here): each pipeline start asks the pipeline
  *     pool (a tune waits slot_wait_seconds, then 503, with X-HDHomeRun-Error
  *     805 on HDHomeRun paths); the slot is the channel's ticket, dropped
  *     when it stops. Each viewer opens a session first (503 when the channel
- *     has max_sessions_per_channel);
+ *     has max_sessions_per_channel); the typed request's client kind says
+ *     whether a refusal carries X-HDHomeRun-Error;
  *   - restarts: channels do not rebuild themselves; their restart-wanted goes
  *     to the restart guard, whose restart signal rebuilds the channel;
  *   - channel signals → breaker failures/successes, resolver reports, error
@@ -44,55 +45,54 @@ struct _ExsChannelSupervisor
   gboolean stopped;
 };
 
-G_DEFINE_TYPE (ExsChannelSupervisor, exs_channel_supervisor, G_TYPE_OBJECT)
+static void exs_channel_supervisor_admission_init (ExsChannelAdmissionInterface *iface);
 
-/* ---- admission (called by the channel manager) ---- */
+G_DEFINE_TYPE_WITH_CODE (ExsChannelSupervisor, exs_channel_supervisor, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (EXS_TYPE_CHANNEL_ADMISSION, exs_channel_supervisor_admission_init))
+
+/* ---- ExsChannelAdmission (called by the channel manager) ---- */
 
 static void
-admit_start_async (gpointer user_data, const char *number, gboolean prewarm, GCancellable *cancellable,
+admit_start_async (ExsChannelAdmission *admission, const char *number, gboolean prewarm, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer callback_data)
 {
-  ExsChannelSupervisor *self = user_data;
+  ExsChannelSupervisor *self = EXS_CHANNEL_SUPERVISOR (admission);
 
   exs_pipeline_pool_acquire_async (self->parts.pool, number, prewarm, cancellable, callback, callback_data);
 }
 
 static GObject *
-admit_start_finish (gpointer user_data, GAsyncResult *result, GError **error)
+admit_start_finish (ExsChannelAdmission *admission, GAsyncResult *result, GError **error)
 {
-  ExsChannelSupervisor *self = user_data;
+  ExsChannelSupervisor *self = EXS_CHANNEL_SUPERVISOR (admission);
 
   return G_OBJECT (exs_pipeline_pool_acquire_finish (self->parts.pool, result, error));
 }
 
 static guint64
-admit_viewer (gpointer user_data, const char *number, const char *address, GError **error)
+admit_viewer (ExsChannelAdmission *admission, const char *number, const ExsStreamRequest *request, GError **error)
 {
-  ExsChannelSupervisor *self = user_data;
+  ExsChannelSupervisor *self = EXS_CHANNEL_SUPERVISOR (admission);
 
-  return exs_session_manager_open (self->parts.sessions, number, address ? address : "unknown", error);
+  return exs_session_manager_open (self->parts.sessions, number, request->address ? request->address : "unknown",
+                                   error);
 }
 
 static void
-viewer_dropped (gpointer user_data, guint64 session_id)
+viewer_dropped (ExsChannelAdmission *admission, guint64 session_id)
 {
-  ExsChannelSupervisor *self = user_data;
+  ExsChannelSupervisor *self = EXS_CHANNEL_SUPERVISOR (admission);
 
   exs_session_manager_close (self->parts.sessions, session_id, "left");
 }
 
-static gboolean
-is_hdhomerun_path (SoupServerMessage *msg)
-{
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-
-  return g_str_has_prefix (path, "/auto/") || g_str_has_prefix (path, "/tuner");
-}
-
 static void
-refuse_tune (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error)
+refuse_tune (ExsChannelAdmission *admission, const char *number, const ExsStreamRequest *request,
+             const GError *error)
 {
-  ExsChannelSupervisor *self = user_data;
+  ExsChannelSupervisor *self = EXS_CHANNEL_SUPERVISOR (admission);
+  SoupServerMessage *msg = request->msg;
+  gboolean tuner = request->client == EXS_STREAM_CLIENT_HDHOMERUN;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
@@ -106,12 +106,22 @@ refuse_tune (gpointer user_data, SoupServerMessage *msg, const char *number, con
       SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
       soup_message_headers_replace (h, "Retry-After", "10");
-      if (is_hdhomerun_path (msg))
+      if (tuner)
         soup_message_headers_replace (h, "X-HDHomeRun-Error", "805 All Tuners In Use");
       exs_http_reply_error (msg, 503, NULL, "%s", error->message);
       return;
     }
-  exs_pipeline_pool_reply_unavailable (msg, error, is_hdhomerun_path (msg));
+  exs_pipeline_pool_reply_unavailable (msg, error, tuner);
+}
+
+static void
+exs_channel_supervisor_admission_init (ExsChannelAdmissionInterface *iface)
+{
+  iface->start_async = admit_start_async;
+  iface->start_finish = admit_start_finish;
+  iface->open_viewer = admit_viewer;
+  iface->viewer_dropped = viewer_dropped;
+  iface->refuse = refuse_tune;
 }
 
 /* ---- channel signals ---- */
@@ -545,17 +555,9 @@ ExsChannelSupervisor *
 exs_channel_supervisor_new (const ExsSupervisedParts *parts)
 {
   ExsChannelSupervisor *self = g_object_new (EXS_TYPE_CHANNEL_SUPERVISOR, NULL);
-  ExsChannelAdmission admission = {
-    .start_async = admit_start_async,
-    .start_finish = admit_start_finish,
-    .open_viewer = admit_viewer,
-    .viewer_dropped = viewer_dropped,
-    .refuse = refuse_tune,
-    .user_data = self,
-  };
 
   self->parts = *parts;
-  exs_channel_manager_set_admission (parts->channels, &admission);
+  exs_channel_manager_set_admission (parts->channels, EXS_CHANNEL_ADMISSION (self));
   g_signal_connect (parts->channels, "channel-started", G_CALLBACK (on_channel_started_cb), self);
   g_signal_connect (parts->channels, "channel-stopped", G_CALLBACK (on_channel_stopped_cb), self);
   g_signal_connect (parts->restart_guard, "restart", G_CALLBACK (on_guard_restart_cb), self);

@@ -6,7 +6,7 @@
  * (protocols.md §1):
  *   GET  /discover.json  /lineup.json  /lineup_status.json  /device.xml
  *   GET|POST /lineup.post                     (200; there is nothing to scan)
- *   GET|HEAD /auto/v{number}  /tuner{n}/v{number}   the stream, through ExsStreamHooks
+ *   GET|HEAD /auto/v{number}  /tuner{n}/v{number}   the stream, from the ExsStreamProvider
  * A stream request for a channel not already playing gets 503 with
  * X-HDHomeRun-Error: 805 when TunerCount distinct channels already play.
  * Created by ExsApplication after the database; ExsHdhrDiscovery and ExsSsdp
@@ -30,7 +30,7 @@ struct _ExsHdhrDevice
 
   ExsConfig *config;
   ExsDatabase *database;
-  const ExsStreamHooks *hooks; /* borrowed from the application */
+  ExsStreamProvider *provider; /* owned, nullable: the channel engine */
   guint32 id;
   char *id_string;
   char *auth;
@@ -49,6 +49,7 @@ exs_hdhr_device_dispose (GObject *object)
 
   g_clear_object (&self->config);
   g_clear_object (&self->database);
+  g_clear_object (&self->provider);
   G_OBJECT_CLASS (exs_hdhr_device_parent_class)->dispose (object);
 }
 
@@ -91,20 +92,27 @@ make_udn (guint32 id)
 
 /**
  * exs_hdhr_device_new:
- * @hooks: the application's stream hooks (must outlive the device)
+ * @provider: (nullable) (transfer none): the channel engine; without one
+ *   streams answer 503 engine_unavailable and no tuner is ever busy
  *
  * Returns: (transfer full) (nullable): the device; %NULL if its identity
  * could not be stored
  */
 ExsHdhrDevice *
-exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHooks *hooks,
+exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database, ExsStreamProvider *provider,
                      GError **error)
 {
-  g_autoptr (ExsHdhrDevice) self = g_object_new (EXS_TYPE_HDHR_DEVICE, NULL);
+  g_autoptr (ExsHdhrDevice) self = NULL;
 
+  g_return_val_if_fail (EXS_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (EXS_IS_DATABASE (database), NULL);
+  g_return_val_if_fail (provider == NULL || EXS_IS_STREAM_PROVIDER (provider), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (EXS_TYPE_HDHR_DEVICE, NULL);
   self->config = g_object_ref (config);
   self->database = g_object_ref (database);
-  self->hooks = hooks;
+  self->provider = provider ? g_object_ref (provider) : NULL;
   if (!exs_hdhr_device_id_ensure (config, database, &self->id, &self->auth, error))
     return NULL;
   self->id_string = g_strdup_printf ("%08X", self->id);
@@ -169,10 +177,17 @@ exs_hdhr_device_get_http_port (ExsHdhrDevice *self)
  * Returns: (transfer full): the channels holding tuners now, at most
  *   TunerCount, in tuner order
  */
+/* The channels playing now; none without an engine. */
+static char **
+dup_playing (ExsHdhrDevice *self)
+{
+  return self->provider ? exs_stream_provider_dup_playing (self->provider) : g_new0 (char *, 1);
+}
+
 char **
 exs_hdhr_device_dup_tuner_channels (ExsHdhrDevice *self)
 {
-  char **playing = exs_stream_hooks_dup_playing (self->hooks);
+  char **playing = dup_playing (self);
   guint n = g_strv_length (playing);
 
   for (guint i = self->tuner_count; i < n; i++)
@@ -369,7 +384,7 @@ handle_device_xml (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *pa
 static gboolean
 tuners_all_busy (ExsHdhrDevice *self, const char *number)
 {
-  g_auto (GStrv) playing = exs_stream_hooks_dup_playing (self->hooks);
+  g_auto (GStrv) playing = dup_playing (self);
 
   if (g_strv_contains ((const char *const *)playing, number))
     return FALSE; /* another viewer of a playing channel shares its tuner */
@@ -384,7 +399,7 @@ tuners_all_busy (ExsHdhrDevice *self, const char *number)
 static void
 remember_tuner_client (ExsHdhrDevice *self, const char *number, SoupServerMessage *msg)
 {
-  g_auto (GStrv) playing = exs_stream_hooks_dup_playing (self->hooks);
+  g_auto (GStrv) playing = dup_playing (self);
   GSocketAddress *addr = soup_server_message_get_remote_address (msg);
   GHashTableIter iter;
   gpointer key;
@@ -421,7 +436,7 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   ExsHdhrDevice *self = user_data;
   const char *tuner_text = g_hash_table_lookup (params, "n");
   const char *duration = query ? g_hash_table_lookup (query, "duration") : NULL;
-  ExsStreamRequest request = { EXS_STREAM_ROUTE_HDHOMERUN, -1, 0 };
+  g_autoptr (ExsStreamRequest) request = exs_stream_request_new (msg, EXS_STREAM_CLIENT_HDHOMERUN);
   g_autoptr (ExsChannelRecord) channel = NULL;
 
   if (tuner_text != NULL)
@@ -429,11 +444,11 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       guint64 n = 0;
       if (!g_ascii_string_to_unsigned (tuner_text, 10, 0, self->tuner_count - 1, &n, NULL))
         {
-          exs_http_reply_error (msg, 404, NULL, "no tuner %s: this device has tuners 0 to %u",
+          exs_http_reply_error (msg, 404, NULL, "no tuner %.16s: this device has tuners 0 to %u",
                                 tuner_text, self->tuner_count - 1);
           return;
         }
-      request.tuner = (int)n;
+      request->tuner = (int)n;
     }
   if (duration != NULL)
     {
@@ -444,20 +459,15 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                                 MAX_DURATION_S, duration);
           return;
         }
-      request.duration_seconds = (gint64) seconds;
+      request->duration_seconds = (gint64) seconds;
     }
   /* ?transcode= (Jellyfin, for HDTC models) is ignored: the channel's profile decides. */
 
-  channel = exs_stream_find_channel (msg, self->database, g_hash_table_lookup (params, "number"),
-                                     EXS_STREAM_ROUTE_HDHOMERUN);
+  channel = exs_stream_route_find_channel (self->database, g_hash_table_lookup (params, "number"), request);
   if (channel == NULL)
     return;
-  if (g_str_equal (soup_server_message_get_method (msg), "HEAD"))
-    {
-      exs_stream_reply_head (msg);
-      return;
-    }
-  if (tuners_all_busy (self, channel->number))
+  /* HEAD takes no tuner: exs_stream_route_serve() answers it */
+  if (!request->head && tuners_all_busy (self, channel->number))
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "X-HDHomeRun-Error", EXS_HDHR_ERROR_ALL_TUNERS_IN_USE);
@@ -466,8 +476,9 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                             self->tuner_count);
       return;
     }
-  remember_tuner_client (self, channel->number, msg);
-  exs_stream_serve (self->hooks, msg, channel->number, &request);
+  if (!request->head)
+    remember_tuner_client (self, channel->number, msg);
+  exs_stream_route_serve (self->provider, channel, request);
 }
 
 /**
@@ -478,6 +489,9 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
 void
 exs_hdhr_device_register (ExsHdhrDevice *self, ExsHttpServer *server)
 {
+  g_return_if_fail (EXS_IS_HDHR_DEVICE (self));
+  g_return_if_fail (EXS_IS_HTTP_SERVER (server));
+
   exs_http_server_add_route (server, "GET,HEAD", "/discover.json", 0, handle_discover, self);
   exs_http_server_add_route (server, "GET,HEAD", "/lineup.json", 0, handle_lineup, self);
   exs_http_server_add_route (server, "GET,HEAD", "/lineup_status.json", 0, handle_lineup_status,

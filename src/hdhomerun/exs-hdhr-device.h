@@ -4,7 +4,7 @@
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-http-server.h"
-#include "exs-stream-hooks.h"
+#include "exs-stream-route.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ExsHdhrDevice, exs_hdhr_device, EXS, HDHR_DEVICE, GObject)
 
 ExsHdhrDevice *exs_hdhr_device_new (ExsConfig *config, ExsDatabase *database,
-                                    const ExsStreamHooks *hooks, GError **error);
+                                    ExsStreamProvider *provider, GError **error);
 void exs_hdhr_device_register (ExsHdhrDevice *self, ExsHttpServer *server);
 
 guint32 exs_hdhr_device_get_id (ExsHdhrDevice *self);

@@ -5,9 +5,10 @@
  *                                    thread, cached for [iptv]
  *                                    guide_cache_seconds, with
  *                                    ETag/Last-Modified and 304s
- *   GET /iptv/channel/{number}.ts    the stream, through ExsStreamHooks
- *   GET /iptv/channel/{number}.m3u8  HLS of the same pipeline, through the hooks
+ *   GET /iptv/channel/{number}.ts    the stream, from the ExsStreamProvider
+ *   GET /iptv/channel/{number}.m3u8  HLS of the same pipeline, from the provider
  *   GET /iptv/channel/{number}/hls/{file}   its segments
+ * (the stream routes follow exs-stream-route.h: one lookup, one 404 text)
  *
  * The guide is built once, whatever Host header clients use: icons given as
  * paths are written with a placeholder base URL, replaced by the client's
@@ -83,7 +84,7 @@ struct _ExsIptvService
 
   ExsConfig *config;           /* owned */
   ExsDatabase *database;       /* owned */
-  const ExsStreamHooks *hooks; /* borrowed from the application */
+  ExsStreamProvider *provider; /* owned, nullable: the channel engine */
   ExsPlayoutSource *source;    /* owned, nullable */
   GHashTable *guides;          /* the placeholder → the one Guide */
   char *placeholder;           /* the base URL guides are built with */
@@ -140,6 +141,7 @@ exs_iptv_service_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->source);
+  g_clear_object (&self->provider);
   g_clear_object (&self->database);
   g_clear_object (&self->config);
   G_OBJECT_CLASS (exs_iptv_service_parent_class)->dispose (object);
@@ -176,19 +178,24 @@ exs_iptv_service_init (ExsIptvService *self)
 
 /**
  * exs_iptv_service_new:
- * @hooks: (not nullable): the application's stream hooks; must outlive the
- *   service; its functions may be filled in later
+ * @provider: (nullable) (transfer none): the channel engine; without one the
+ *   stream routes answer 503 engine_unavailable
  *
  * Returns: (transfer full): the service, with no routes registered yet
  */
 ExsIptvService *
-exs_iptv_service_new (ExsConfig *config, ExsDatabase *database, const ExsStreamHooks *hooks)
+exs_iptv_service_new (ExsConfig *config, ExsDatabase *database, ExsStreamProvider *provider)
 {
-  ExsIptvService *self = g_object_new (EXS_TYPE_IPTV_SERVICE, NULL);
+  ExsIptvService *self;
 
+  g_return_val_if_fail (EXS_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (EXS_IS_DATABASE (database), NULL);
+  g_return_val_if_fail (provider == NULL || EXS_IS_STREAM_PROVIDER (provider), NULL);
+
+  self = g_object_new (EXS_TYPE_IPTV_SERVICE, NULL);
   self->config = g_object_ref (config);
   self->database = g_object_ref (database);
-  self->hooks = hooks;
+  self->provider = provider ? g_object_ref (provider) : NULL;
   return self;
 }
 
@@ -556,16 +563,12 @@ handle_stream (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
                gpointer user_data)
 {
   ExsIptvService *self = user_data;
-  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
-      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
-  ExsStreamRequest request = { EXS_STREAM_ROUTE_IPTV, -1, 0 };
+  g_autoptr (ExsStreamRequest) request = exs_stream_request_new (msg, EXS_STREAM_CLIENT_IPTV);
+  g_autoptr (ExsChannelRecord) channel
+      = exs_stream_route_find_channel (self->database, g_hash_table_lookup (params, "number"), request);
 
-  if (channel == NULL)
-    return;
-  if (g_str_equal (soup_server_message_get_method (msg), "HEAD"))
-    exs_stream_reply_head (msg);
-  else
-    exs_stream_serve (self->hooks, msg, channel->number, &request);
+  if (channel != NULL)
+    exs_stream_route_serve (self->provider, channel, request);
 }
 
 static void
@@ -574,21 +577,19 @@ handle_hls (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
 {
   ExsIptvService *self = user_data;
   const char *file = g_hash_table_lookup (params, "file");
-  g_autoptr (ExsChannelRecord) channel = exs_stream_find_channel (
-      msg, self->database, g_hash_table_lookup (params, "number"), EXS_STREAM_ROUTE_IPTV);
+  g_autoptr (ExsStreamRequest) request = exs_stream_request_new (msg, EXS_STREAM_CLIENT_HLS);
+  g_autoptr (ExsChannelRecord) channel
+      = exs_stream_route_find_channel (self->database, g_hash_table_lookup (params, "number"), request);
 
   if (channel == NULL)
     return;
   if (file != NULL && (strchr (file, '/') != NULL || file[0] == '.'))
     {
-      exs_http_reply_error (msg, 404, NULL, "no HLS file “%s”", file);
+      exs_http_reply_error (msg, 404, NULL, "no HLS file “%.64s”", file);
       return;
     }
-  if (self->hooks->serve_hls == NULL)
-    exs_stream_hooks_reply_no_engine (msg);
-  else
-    self->hooks->serve_hls (self->hooks->user_data, msg, channel->number,
-                            file ? file : "index.m3u8");
+  request->hls_file = g_strdup (file ? file : "index.m3u8");
+  exs_stream_route_serve (self->provider, channel, request);
 }
 
 /**
@@ -599,6 +600,9 @@ handle_hls (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
 void
 exs_iptv_service_register (ExsIptvService *self, ExsHttpServer *server)
 {
+  g_return_if_fail (EXS_IS_IPTV_SERVICE (self));
+  g_return_if_fail (EXS_IS_HTTP_SERVER (server));
+
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/channels.m3u", 0, handle_m3u, self);
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml", 0, handle_xmltv, self);
   exs_http_server_add_route (server, "GET,HEAD", "/iptv/xmltv.xml.gz", 0, handle_xmltv, self);

@@ -5,7 +5,7 @@
 #include "exs-database.h"
 #include "exs-http-server.h"
 #include "exs-playout-source.h"
-#include "exs-stream-hooks.h"
+#include "exs-stream-route.h"
 
 G_BEGIN_DECLS
 
@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ExsIptvService, exs_iptv_service, EXS, IPTV_SERVICE, GObject)
 
 ExsIptvService *exs_iptv_service_new (ExsConfig *config, ExsDatabase *database,
-                                      const ExsStreamHooks *hooks);
+                                      ExsStreamProvider *provider);
 void exs_iptv_service_register (ExsIptvService *self, ExsHttpServer *server);
 void exs_iptv_service_set_playout_source (ExsIptvService *self, ExsPlayoutSource *source);
 void exs_iptv_service_stop (ExsIptvService *self);

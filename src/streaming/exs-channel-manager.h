@@ -1,34 +1,21 @@
-/* exs-channel-manager.h: channel number → running ExsChannel; the .ts route */
+/* exs-channel-manager.h: channel number → running ExsChannel.
+ *
+ * ExsChannelManager implements ExsStreamProvider: the front ends' stream
+ * routes (src/iptv, src/hdhomerun) hand it resolved channels and typed
+ * requests. It has no route of its own.
+ */
 #pragma once
 
 #include <libsoup/soup.h>
 
+#include "exs-channel-admission.h"
 #include "exs-channel.h"
 #include "exs-config.h"
 #include "exs-database.h"
-#include "exs-http-server.h"
 #include "exs-playout-source.h"
-#include "exs-stream-request.h"
+#include "exs-stream-provider.h"
 
 G_BEGIN_DECLS
-
-/* What the application decides for the engine (src/app/exs-channel-supervisor.c
- * fills it in from the pipeline pool and the session manager). Main thread. */
-typedef struct
-{
-  /* Admits one pipeline start; may wait. finish: (transfer full) an object
-   * the channel holds while it runs (dropped when it stops), or NULL + error. */
-  void (*start_async) (gpointer user_data, const char *number, gboolean prewarm, GCancellable *cancellable,
-                       GAsyncReadyCallback callback, gpointer callback_data);
-  GObject *(*start_finish) (gpointer user_data, GAsyncResult *result, GError **error);
-  /* A viewer before its 200 header: a session id, or 0 and @error to refuse it. */
-  guint64 (*open_viewer) (gpointer user_data, const char *number, const char *address, GError **error);
-  /* A viewer with a session that never reached its channel. */
-  void (*viewer_dropped) (gpointer user_data, guint64 session_id);
-  /* Answers a refused tune (the start or the viewer was refused). */
-  void (*refuse) (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error);
-  gpointer user_data;
-} ExsChannelAdmission;
 
 #define EXS_TYPE_CHANNEL_MANAGER (exs_channel_manager_get_type ())
 G_DECLARE_FINAL_TYPE (ExsChannelManager, exs_channel_manager, EXS, CHANNEL_MANAGER, GObject)
@@ -36,17 +23,6 @@ G_DECLARE_FINAL_TYPE (ExsChannelManager, exs_channel_manager, EXS, CHANNEL_MANAG
 ExsChannelManager *exs_channel_manager_new (ExsConfig        *config,
                                             ExsDatabase      *database,
                                             ExsPlayoutSource *playout);
-void exs_channel_manager_register_routes (ExsChannelManager *self,
-                                          ExsHttpServer     *http);
-void exs_channel_manager_serve (ExsChannelManager *self,
-                                SoupServerMessage *msg,
-                                const char             *number,
-                                const ExsStreamRequest *request);
-void exs_channel_manager_serve_hls (ExsChannelManager *self,
-                                    SoupServerMessage *msg,
-                                    const char        *number,
-                                    const char        *file);
-char **exs_channel_manager_dup_playing (ExsChannelManager *self);
 ExsChannel *exs_channel_manager_ensure_channel (ExsChannelManager  *self,
                                                 const char         *number,
                                                 GError            **error);
@@ -57,8 +33,8 @@ char *exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self,
                                                const char        *number);
 void exs_channel_manager_stop_all (ExsChannelManager *self);
 void exs_channel_manager_start_always_on (ExsChannelManager *self);
-void exs_channel_manager_set_admission (ExsChannelManager         *self,
-                                       const ExsChannelAdmission *admission);
+void exs_channel_manager_set_admission (ExsChannelManager   *self,
+                                        ExsChannelAdmission *admission);
 void exs_channel_manager_start_async (ExsChannelManager   *self,
                                       const char          *number,
                                       gboolean             prewarm,

@@ -2,10 +2,11 @@
  *
  * The frame tests compare with the bytes captured from real clients in
  * protocols.md §2.3–2.6. The tuner tests run the real ExsHttpServer, a real
- * SQLite file and ExsHdhrDevice in this process; the channel engine is not
- * part of this branch, so its two hooks are given by the test (a playing
- * list it controls, and a serve function that answers with TS null packets)
- * — exactly the seam the application fills in with the channel manager. */
+ * SQLite file and ExsHdhrDevice in this process, with a stand-in for the
+ * channel engine: an ExsStreamProvider (the interface ExsChannelManager
+ * implements) with a playing list the test controls and a serve that answers
+ * with TS null packets and notes the typed request it got. The real engine
+ * behind these routes is tested in tests/streaming/test-stream-route.c. */
 #include "config.h"
 
 #include "exs-channel-store.h"
@@ -132,6 +133,87 @@ test_tlv_lengths_and_bad_frames (void)
 
 /* ---- the tuner rules, in process ---- */
 
+/* The stand-in engine: an ExsStreamProvider that says which channels play
+ * and answers every stream with ten null packets, noting what it was asked. */
+#define TEST_TYPE_STAND_IN (test_stand_in_get_type ())
+G_DECLARE_FINAL_TYPE (TestStandIn, test_stand_in, TEST, STAND_IN, GObject)
+
+struct _TestStandIn
+{
+  GObject parent_instance;
+  GPtrArray *playing; /* the channels the stand-in engine says are playing */
+  GPtrArray *served;  /* "number/tuner/duration/client" for every serve call */
+};
+
+static void test_stand_in_provider_init (ExsStreamProviderInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestStandIn, test_stand_in, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (EXS_TYPE_STREAM_PROVIDER, test_stand_in_provider_init))
+
+static char **
+stand_in_dup_playing (ExsStreamProvider *provider)
+{
+  TestStandIn *self = TEST_STAND_IN (provider);
+  GStrvBuilder *b = g_strv_builder_new ();
+  char **out;
+
+  for (guint i = 0; i < self->playing->len; i++)
+    g_strv_builder_add (b, self->playing->pdata[i]);
+  out = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  return out;
+}
+
+static void
+stand_in_serve (ExsStreamProvider *provider, const ExsChannelRecord *channel, const ExsStreamRequest *request)
+{
+  TestStandIn *self = TEST_STAND_IN (provider);
+  guint8 *ts = g_malloc (188 * 10);
+
+  g_assert_false (request->head); /* the route answers HEAD itself */
+  g_ptr_array_add (self->served, g_strdup_printf ("%s/%d/%" G_GINT64_FORMAT "/%s", channel->number, request->tuner,
+                                                  request->duration_seconds,
+                                                  exs_stream_client_to_string (request->client)));
+  for (int i = 0; i < 10; i++)
+    {
+      guint8 *p = ts + i * 188;
+      memset (p, 0xff, 188);
+      p[0] = 0x47, p[1] = 0x1f, p[2] = 0xff, p[3] = 0x10; /* null packets */
+    }
+  soup_server_message_set_status (request->msg, 200, NULL);
+  soup_server_message_set_response (request->msg, "video/MP2T", SOUP_MEMORY_TAKE, (char *)ts, 188 * 10);
+}
+
+static void
+test_stand_in_provider_init (ExsStreamProviderInterface *iface)
+{
+  iface->serve = stand_in_serve;
+  iface->dup_playing = stand_in_dup_playing;
+}
+
+static void
+test_stand_in_finalize (GObject *object)
+{
+  TestStandIn *self = TEST_STAND_IN (object);
+
+  g_ptr_array_unref (self->playing);
+  g_ptr_array_unref (self->served);
+  G_OBJECT_CLASS (test_stand_in_parent_class)->finalize (object);
+}
+
+static void
+test_stand_in_class_init (TestStandInClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_stand_in_finalize;
+}
+
+static void
+test_stand_in_init (TestStandIn *self)
+{
+  self->playing = g_ptr_array_new_with_free_func (g_free);
+  self->served = g_ptr_array_new_with_free_func (g_free);
+}
+
 typedef struct
 {
   char *dir;
@@ -139,45 +221,12 @@ typedef struct
   ExsDatabase *db;
   ExsHttpServer *http;
   ExsHdhrDevice *device;
-  ExsStreamHooks hooks;
-  GPtrArray *playing; /* the channels the stand-in engine says are playing */
-  GPtrArray *served;  /* "number/tuner/duration" for every serve call */
+  TestStandIn *engine;
+  GPtrArray *playing; /* borrowed from engine */
+  GPtrArray *served;  /* borrowed from engine */
   SoupSession *session;
   char *base;
 } Fixture;
-
-static char **
-stand_in_playing (gpointer user_data)
-{
-  Fixture *f = user_data;
-  GStrvBuilder *b = g_strv_builder_new ();
-  char **out;
-
-  for (guint i = 0; i < f->playing->len; i++)
-    g_strv_builder_add (b, f->playing->pdata[i]);
-  out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
-  return out;
-}
-
-static void
-stand_in_serve (gpointer user_data, SoupServerMessage *msg, const char *number,
-                const ExsStreamRequest *request)
-{
-  Fixture *f = user_data;
-  guint8 *ts = g_malloc (188 * 10);
-
-  g_ptr_array_add (f->served, g_strdup_printf ("%s/%d/%" G_GINT64_FORMAT, number, request->tuner,
-                                               request->duration_seconds));
-  for (int i = 0; i < 10; i++)
-    {
-      guint8 *p = ts + i * 188;
-      memset (p, 0xff, 188);
-      p[0] = 0x47, p[1] = 0x1f, p[2] = 0xff, p[3] = 0x10; /* null packets */
-    }
-  soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, "video/MP2T", SOUP_MEMORY_TAKE, (char *)ts, 188 * 10);
-}
 
 static void
 add_channel (Fixture *f, const char *number, const char *mode, gboolean enabled)
@@ -214,12 +263,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
     add_channel (f, numbers[i], "both", TRUE);
   add_channel (f, "9", "iptv", TRUE);
   add_channel (f, "10", "both", FALSE);
-  f->playing = g_ptr_array_new_with_free_func (g_free);
-  f->served = g_ptr_array_new_with_free_func (g_free);
-  f->hooks.dup_playing_channels = stand_in_playing;
-  f->hooks.serve_ts = stand_in_serve;
-  f->hooks.user_data = f;
-  f->device = exs_hdhr_device_new (f->config, f->db, &f->hooks, &error);
+  f->engine = g_object_new (TEST_TYPE_STAND_IN, NULL);
+  f->playing = f->engine->playing;
+  f->served = f->engine->served;
+  f->device = exs_hdhr_device_new (f->config, f->db, EXS_STREAM_PROVIDER (f->engine), &error);
   g_assert_no_error (error);
   f->http = exs_http_server_new ("token", 1 << 20);
   exs_hdhr_device_register (f->device, f->http);
@@ -239,8 +286,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   exs_database_close (f->db);
   g_object_unref (f->db);
   g_object_unref (f->config);
-  g_ptr_array_unref (f->playing);
-  g_ptr_array_unref (f->served);
+  g_object_unref (f->engine);
   exs_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->base);
@@ -333,11 +379,11 @@ test_stream_routes (Fixture *f, gconstpointer data)
     guint status;
     const char *served;
   } cases[] = {
-    { "/auto/v1984.1", 200, "1984.1/-1/0" },
-    { "/auto/v150", 200, "150/-1/0" },
-    { "/tuner1/v1984.1", 200, "1984.1/1/0" },
-    { "/auto/v150?duration=60&transcode=heavy", 200, "150/-1/60" },
-    { "/auto/v0150", 200, "150/-1/0" },
+    { "/auto/v1984.1", 200, "1984.1/-1/0/hdhomerun" },
+    { "/auto/v150", 200, "150/-1/0/hdhomerun" },
+    { "/tuner1/v1984.1", 200, "1984.1/1/0/hdhomerun" },
+    { "/auto/v150?duration=60&transcode=heavy", 200, "150/-1/60/hdhomerun" },
+    { "/auto/v0150", 200, "150/-1/0/hdhomerun" },
     { "/tuner2/v1", 404, NULL },  /* TunerCount is 2: tuners 0 and 1 */
     { "/auto/v7", 404, NULL },    /* no such channel */
     { "/auto/vnews", 404, NULL }, /* not a number */

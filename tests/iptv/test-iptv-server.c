@@ -1,10 +1,9 @@
 /* test-iptv-server.c: /iptv/ through the real server, with channels made
  * through the API, read by VLC and tv_validate_file.
  *
- * Streams need the channel engine, which is not in this branch: until the
- * application wires ExsStreamHooks, GET on a stream answers 503
- * engine_unavailable, and that is what /iptv/server/streams checks; HEAD,
- * 404 and the URLs themselves are checked for real. */
+ * Streams come from the real channel engine behind the IPTV routes
+ * (ExsStreamProvider): /iptv/server/streams probes one with ffprobe and
+ * fetches HLS; HEAD, 404 and the URLs themselves are checked too. */
 #include "config.h"
 
 #include "exs-iptv-check.h"

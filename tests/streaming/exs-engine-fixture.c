@@ -158,7 +158,12 @@ exs_engine_fixture_new (const char *const *overrides)
   f->source = exs_file_list_source_new ();
   f->manager = exs_channel_manager_new (f->config, f->db, EXS_PLAYOUT_SOURCE (f->source));
   f->http = exs_http_server_new ("test-token", 1 << 20);
-  exs_channel_manager_register_routes (f->manager, f->http);
+  /* the stream routes users get, wired as ExsApplication wires them */
+  f->iptv = exs_iptv_service_new (f->config, f->db, EXS_STREAM_PROVIDER (f->manager));
+  exs_iptv_service_register (f->iptv, f->http);
+  f->hdhr = exs_hdhr_device_new (f->config, f->db, EXS_STREAM_PROVIDER (f->manager), &error);
+  g_assert_no_error (error);
+  exs_hdhr_device_register (f->hdhr, f->http);
   exs_http_server_listen (f->http, "127.0.0.1", 0, &error);
   g_assert_no_error (error);
   f->port = exs_http_server_get_port (f->http);
@@ -192,6 +197,8 @@ exs_engine_fixture_free (ExsEngineFixture *f)
 {
   exs_channel_manager_stop_all (f->manager);
   exs_http_server_stop (f->http);
+  g_clear_object (&f->hdhr);
+  g_clear_object (&f->iptv);
   g_clear_object (&f->manager);
   g_clear_object (&f->http);
   g_clear_object (&f->source);

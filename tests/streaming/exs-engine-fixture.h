@@ -1,9 +1,17 @@
 /* exs-engine-fixture.h: the channel engine with the real HTTP server, in the
- * test process, over a file-list playout of clips made at test time */
+ * test process, over a file-list playout of clips made at test time.
+ *
+ * Streams go through the routes users get: the IPTV service's
+ * /iptv/channel/{number}.ts and HLS, and the HDHomeRun device's /auto/v and
+ * /tuner{n}/v, each handing the resolved channel to the manager as its
+ * ExsStreamProvider — the objects and wiring ExsApplication uses. */
 #pragma once
 
 #include "exs-channel-manager.h"
 #include "exs-file-list-source.h"
+#include "exs-hdhr-device.h"
+#include "exs-http-server.h"
+#include "exs-iptv-service.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +23,8 @@ typedef struct
   ExsFileListSource *source;
   ExsChannelManager *manager;
   ExsHttpServer *http;
+  ExsIptvService *iptv; /* /iptv/: the .ts stream, HLS */
+  ExsHdhrDevice *hdhr;  /* /auto/v{number}, /tuner{n}/v{number} */
   guint port;
 } ExsEngineFixture;
 

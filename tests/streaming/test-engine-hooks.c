@@ -1,4 +1,4 @@
-/* The engine's seams for the application (ExsChannelAdmission, restart-wanted,
+/* The engine's seams for the application (the ExsChannelAdmission interface, restart-wanted,
  * exs_channel_restart, pipeline-started/stopping, viewer-bytes), with the
  * real HTTP server and curl as the viewer. The resilience layer itself is
  * tested through the server in tests/app/test-supervisor.c. */
@@ -8,21 +8,33 @@
 
 #include <string.h>
 
-typedef struct
+/* The admission the test plays: it refuses a start when told to, hands out
+ * tickets it can watch, and counts sessions, drops and refusals. */
+#define TEST_TYPE_ADMISSION (test_admission_get_type ())
+G_DECLARE_FINAL_TYPE (TestAdmission, test_admission, TEST, ADMISSION, GObject)
+
+struct _TestAdmission
 {
+  GObject parent_instance;
   guint starts;
   gboolean refuse_next;
   GObject *ticket;      /* weak */
   guint refused;
   guint64 viewer_session;
   guint dropped;
-} Hooks;
+  ExsStreamClient last_client;
+};
+
+static void test_admission_iface_init (ExsChannelAdmissionInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestAdmission, test_admission, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (EXS_TYPE_CHANNEL_ADMISSION, test_admission_iface_init))
 
 static void
-hook_start_async (gpointer user_data, const char *number, gboolean prewarm, GCancellable *cancellable,
-                  GAsyncReadyCallback callback, gpointer callback_data)
+admission_start_async (ExsChannelAdmission *admission, const char *number, gboolean prewarm,
+                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer callback_data)
 {
-  Hooks *h = user_data;
+  TestAdmission *h = TEST_ADMISSION (admission);
   g_autoptr (GTask) task = g_task_new (NULL, cancellable, callback, callback_data);
 
   h->starts++;
@@ -39,33 +51,58 @@ hook_start_async (gpointer user_data, const char *number, gboolean prewarm, GCan
 }
 
 static GObject *
-hook_start_finish (gpointer user_data, GAsyncResult *result, GError **error)
+admission_start_finish (ExsChannelAdmission *admission, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static guint64
-hook_open_viewer (gpointer user_data, const char *number, const char *address, GError **error)
+admission_open_viewer (ExsChannelAdmission *admission, const char *number, const ExsStreamRequest *request,
+                       GError **error)
 {
-  Hooks *h = user_data;
+  TestAdmission *h = TEST_ADMISSION (admission);
 
-  g_assert_cmpstr (address, ==, "127.0.0.1");
+  g_assert_cmpstr (request->address, ==, "127.0.0.1");
+  g_assert_true (g_str_has_prefix (request->user_agent, "curl/"));
+  h->last_client = request->client;
   return ++h->viewer_session;
 }
 
 static void
-hook_viewer_dropped (gpointer user_data, guint64 session_id)
+admission_viewer_dropped (ExsChannelAdmission *admission, guint64 session_id)
 {
-  ((Hooks *) user_data)->dropped++;
+  TEST_ADMISSION (admission)->dropped++;
 }
 
 static void
-hook_refuse (gpointer user_data, SoupServerMessage *msg, const char *number, const GError *error)
+admission_refuse (ExsChannelAdmission *admission, const char *number, const ExsStreamRequest *request,
+                  const GError *error)
 {
   g_assert_cmpstr (number, ==, "31");
-  ((Hooks *) user_data)->refused++;
-  soup_server_message_set_status (msg, 503, NULL);
-  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, error->message, strlen (error->message));
+  TEST_ADMISSION (admission)->refused++;
+  soup_server_message_set_status (request->msg, 503, NULL);
+  soup_server_message_set_response (request->msg, "text/plain", SOUP_MEMORY_COPY, error->message,
+                                    strlen (error->message));
+}
+
+static void
+test_admission_iface_init (ExsChannelAdmissionInterface *iface)
+{
+  iface->start_async = admission_start_async;
+  iface->start_finish = admission_start_finish;
+  iface->open_viewer = admission_open_viewer;
+  iface->viewer_dropped = admission_viewer_dropped;
+  iface->refuse = admission_refuse;
+}
+
+static void
+test_admission_class_init (TestAdmissionClass *klass)
+{
+}
+
+static void
+test_admission_init (TestAdmission *self)
+{
 }
 
 typedef struct
@@ -114,15 +151,8 @@ test_admission_and_supervised_restart (void)
   const gint64 durations[] = { 30 * G_USEC_PER_SEC };
   g_autofree char *url = NULL;
   g_autoptr (GSubprocess) viewer = NULL;
-  Hooks h = { .refuse_next = TRUE };
-  ExsChannelAdmission admission = {
-    .start_async = hook_start_async,
-    .start_finish = hook_start_finish,
-    .open_viewer = hook_open_viewer,
-    .viewer_dropped = hook_viewer_dropped,
-    .refuse = hook_refuse,
-    .user_data = &h,
-  };
+  g_autoptr (TestAdmission) admission = g_object_new (TEST_TYPE_ADMISSION, NULL);
+  TestAdmission *h = admission;
   Seen seen = { 0 };
   ExsChannel *channel;
   guint64 bytes_before;
@@ -130,7 +160,8 @@ test_admission_and_supervised_restart (void)
   exs_test_make_media (desc, clip);
   exs_engine_fixture_add_channel (f, "31", TRUE);
   exs_file_list_source_set_channel (f->source, "31", paths, durations, g_get_real_time ());
-  exs_channel_manager_set_admission (f->manager, &admission);
+  admission->refuse_next = TRUE;
+  exs_channel_manager_set_admission (f->manager, EXS_CHANNEL_ADMISSION (admission));
   url = exs_engine_fixture_url (f, "31");
 
   /* refused: the refuse hook answers, nothing runs */
@@ -141,8 +172,8 @@ test_admission_and_supervised_restart (void)
     g_assert_cmpint (exs_test_run_async (argv, &out), ==, 0);
     g_assert_cmpstr (out, ==, "503");
   }
-  g_assert_cmpuint (h.starts, ==, 1);
-  g_assert_cmpuint (h.refused, ==, 1);
+  g_assert_cmpuint (h->starts, ==, 1);
+  g_assert_cmpuint (h->refused, ==, 1);
   g_assert_null (exs_channel_manager_get_channel (f->manager, "31"));
 
   /* admitted: the ticket lives while the channel runs */
@@ -153,15 +184,15 @@ test_admission_and_supervised_restart (void)
   while ((channel = exs_channel_manager_get_channel (f->manager, "31")) == NULL
          || exs_channel_get_n_viewers (channel) == 0)
     exs_test_iterate (0.1);
-  g_assert_cmpuint (h.starts, ==, 2);
-  g_assert_nonnull (h.ticket);
+  g_assert_cmpuint (h->starts, ==, 2);
+  g_assert_nonnull (h->ticket);
   exs_channel_set_self_restart (channel, FALSE);
   g_signal_connect (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb), &seen);
   g_signal_connect (channel, "pipeline-stopping", G_CALLBACK (on_pipeline_stopping_cb), &seen);
   g_signal_connect (channel, "viewer-bytes", G_CALLBACK (on_viewer_bytes_cb), &seen);
   exs_test_iterate (2.5);
   g_assert_cmpuint (seen.bytes, >, 0);
-  g_assert_cmpuint (seen.session_seen, ==, h.viewer_session);
+  g_assert_cmpuint (seen.session_seen, ==, h->viewer_session);
 
   /* a restart on request: a new pipeline, the viewer stays and keeps getting bytes */
   exs_channel_restart (channel, "test");
@@ -171,16 +202,17 @@ test_admission_and_supervised_restart (void)
   exs_test_iterate (2.5);
   g_assert_cmpuint (exs_channel_get_n_viewers (channel), ==, 1);
   g_assert_cmpuint (seen.bytes, >, bytes_before);
-  g_assert_nonnull (h.ticket);
+  g_assert_nonnull (h->ticket);
 
   /* the viewer leaves, the channel stops (linger 0), the ticket is dropped */
   g_subprocess_force_exit (viewer);
   exs_test_wait (viewer);
-  for (guint i = 0; i < 50 && h.ticket != NULL; i++)
+  for (guint i = 0; i < 50 && h->ticket != NULL; i++)
     exs_test_iterate (0.1);
-  g_assert_null (h.ticket);
+  g_assert_null (h->ticket);
   g_assert_null (exs_channel_manager_get_channel (f->manager, "31"));
-  g_assert_cmpuint (h.dropped, ==, 0); /* it reached its channel: its session ends with viewer-removed */
+  g_assert_cmpuint (h->dropped, ==, 0); /* it reached its channel: its session ends with viewer-removed */
+  g_assert_cmpint (h->last_client, ==, EXS_STREAM_CLIENT_IPTV); /* the typed request reached the admission */
 
   /* nothing of a stopped pipeline stays behind: its elements, threads and
    * sockets go with it (a 24/7 server starts and stops channels all day) */
@@ -188,6 +220,7 @@ test_admission_and_supervised_restart (void)
     exs_test_iterate (0.1);
   g_assert_null (seen.pipelines[0]);
   g_assert_null (seen.pipelines[1]);
+  exs_channel_manager_set_admission (f->manager, NULL);
 }
 
 /* Every element a channel's pipeline ever held, items included. Elements
