@@ -243,6 +243,8 @@ write_item (ExsScanWriter *wr, ExsScanFile *item, GError **error)
 gboolean
 exs_scan_writer_write (ExsScanWriter *wr, GPtrArray *batch, GError **error)
 {
+  g_autoptr (GError) failure = NULL;
+
   if (batch->len == 0)
     return TRUE;
   wr->now = g_get_real_time () / G_USEC_PER_SEC;
@@ -253,7 +255,8 @@ exs_scan_writer_write (ExsScanWriter *wr, GPtrArray *batch, GError **error)
       ExsScanFile *item = batch->pdata[i];
       g_autoptr (GError) local = NULL;
 
-      exs_database_savepoint (wr->db, "item", NULL);
+      if (!exs_database_savepoint (wr->db, "item", &failure))
+        break;
       if (!write_item (wr, item, &local))
         {
           g_autoptr (GError) reload_error = NULL;
@@ -266,15 +269,17 @@ exs_scan_writer_write (ExsScanWriter *wr, GPtrArray *batch, GError **error)
           if (!exs_media_store_load_show_keys (wr->db, wr->library->id, wr->shows, &reload_error))
             g_debug ("cannot reload the shows: %s", reload_error->message);
         }
-      exs_database_release (wr->db, "item", NULL);
+      if (!exs_database_release (wr->db, "item", &failure))
+        break;
     }
-  if (!exs_database_commit (wr->db, error))
+  if (failure == NULL && exs_database_commit (wr->db, &failure))
     {
-      exs_database_rollback (wr->db);
-      return FALSE;
+      g_ptr_array_set_size (batch, 0);
+      return TRUE;
     }
-  g_ptr_array_set_size (batch, 0);
-  return TRUE;
+  exs_database_rollback (wr->db);
+  g_propagate_error (error, g_steal_pointer (&failure));
+  return FALSE;
 }
 
 /**
