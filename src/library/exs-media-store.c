@@ -431,6 +431,36 @@ exs_media_store_shows_to_json (ExsDatabase *db, gint64 library_id, GError **erro
   return g_steal_pointer (&arr);
 }
 
+/* Whether the row of @table with @id is there; FALSE with @error when the database cannot say. */
+static gboolean
+row_exists (ExsDatabase *db, const char *sql, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    query_failed (db, error, "cannot look the row up");
+  return rc == SQLITE_ROW;
+}
+
+/* Returns: whether media item @id is there (%FALSE with @error set when the database cannot say) */
+gboolean
+exs_media_store_item_exists (ExsDatabase *db, gint64 id, GError **error)
+{
+  return row_exists (db, "SELECT 1 FROM media_items WHERE id = ?", id, error);
+}
+
+/* Returns: whether show @id is there (%FALSE with @error set when the database cannot say) */
+gboolean
+exs_media_store_show_exists (ExsDatabase *db, gint64 id, GError **error)
+{
+  return row_exists (db, "SELECT 1 FROM shows WHERE id = ?", id, error);
+}
+
 static void
 stream_info_clear (ExsMediaStreamInfo *info)
 {

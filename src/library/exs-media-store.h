@@ -54,6 +54,12 @@ JsonArray *exs_media_store_items_to_json (ExsDatabase  *db,
                                           gboolean      details,
                                           GError      **error);
 
+gboolean exs_media_store_item_exists (ExsDatabase  *db,
+                                      gint64        id,
+                                      GError      **error);
+gboolean exs_media_store_show_exists (ExsDatabase  *db,
+                                      gint64        id,
+                                      GError      **error);
 JsonArray *exs_media_store_shows_to_json (ExsDatabase  *db,
                                           gint64        library_id,
                                           GError      **error);
