@@ -108,12 +108,8 @@ exs_channel_store_list (ExsDatabase *db, GError **error)
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, record_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list channels: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list channels"))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
@@ -304,10 +300,7 @@ exs_channel_store_list_always_on (ExsDatabase *db, GError **error)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      exs_database_step_failed (db, error, "cannot list always-on channels");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list always-on channels"))
+    return NULL;
   return g_strv_builder_end (b);
 }

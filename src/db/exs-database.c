@@ -396,6 +396,20 @@ exs_database_step_failed (ExsDatabase *self, GError **error, const char *what)
   return FALSE;
 }
 
+/**
+ * exs_database_rows_done:
+ * @rc: what the last sqlite3_step() of a row loop returned
+ * @what: what was being read, for the message
+ *
+ * Returns: whether the loop read every row (@rc is SQLITE_DONE); otherwise
+ *   %FALSE with @error set from the connection's last error
+ */
+gboolean
+exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *what)
+{
+  return rc == SQLITE_DONE || exs_database_step_failed (self, error, what);
+}
+
 /* ---- whole files: backups and restores ----------------------------------- */
 
 void

@@ -84,6 +84,10 @@ void exs_database_bind_int64 (sqlite3_stmt *stmt,
 gboolean exs_database_step_failed (ExsDatabase  *self,
                                    GError      **error,
                                    const char   *what);
+gboolean exs_database_rows_done (ExsDatabase  *self,
+                                 int           rc,
+                                 GError      **error,
+                                 const char   *what);
 
 /* What exs_database_inspect_file() finds in a file that may be a database. */
 typedef struct

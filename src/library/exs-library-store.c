@@ -144,12 +144,8 @@ load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
       p->error = exs_database_dup_column (stmt, 1);
       g_ptr_array_add (r->paths, p);
     }
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read library folders: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return FALSE;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read library folders"))
+    return FALSE;
   return TRUE;
 }
 
@@ -169,12 +165,8 @@ exs_library_store_list (ExsDatabase *db, GError **error)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, record_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list libraries: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list libraries"))
+    return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_paths (db, out->pdata[i], error))
       return NULL;
@@ -223,8 +215,7 @@ step_id (ExsDatabase *db, sqlite3_stmt *stmt, GError **error)
 
   if (rc == SQLITE_ROW)
     return sqlite3_column_int64 (stmt, 0);
-  if (rc != SQLITE_DONE)
-    exs_database_step_failed (db, error, "cannot look the library up");
+  exs_database_rows_done (db, rc, error, "cannot look the library up");
   return 0;
 }
 
@@ -556,10 +547,7 @@ exs_library_store_list_issues (ExsDatabase *db, gint64 id, guint limit, GError *
       is->created_at = sqlite3_column_int64 (stmt, 2);
       g_ptr_array_add (out, is);
     }
-  if (rc != SQLITE_DONE)
-    {
-      exs_database_step_failed (db, error, "cannot read the library's scan issues");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read the library's scan issues"))
+    return NULL;
   return g_steal_pointer (&out);
 }

@@ -123,11 +123,8 @@ exs_media_store_load_file_states (ExsDatabase *db, gint64 library_id, GError **e
       e->error = sqlite3_column_int (stmt, 6);
       g_hash_table_insert (out, exs_database_dup_column (stmt, 0), e);
     }
-  if (rc != SQLITE_DONE)
-    {
-      exs_database_step_failed (db, error, "cannot read the library's items");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read the library's items"))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
@@ -153,7 +150,7 @@ exs_media_store_load_show_keys (ExsDatabase *db, gint64 library_id, GHashTable *
       *id = sqlite3_column_int64 (stmt, 1);
       g_hash_table_insert (shows, exs_database_dup_column (stmt, 0), id);
     }
-  return rc == SQLITE_DONE || exs_database_step_failed (db, error, "cannot read the library's shows");
+  return exs_database_rows_done (db, rc, error, "cannot read the library's shows");
 }
 
 /**

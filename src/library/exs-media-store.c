@@ -38,14 +38,6 @@ exs_collection_record_free (ExsCollectionRecord *r)
   g_free (r);
 }
 
-static gboolean
-query_failed (ExsDatabase *db, GError **error, const char *what)
-{
-  g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "%s: %s", what,
-               sqlite3_errmsg (exs_database_get_handle (db)));
-  return FALSE;
-}
-
 /* Collects the first column of every row as gint64 ids, skipping repeats. */
 static gboolean
 collect_ids (ExsDatabase *db, sqlite3_stmt *stmt, GArray *ids, GHashTable *seen, GError **error)
@@ -63,7 +55,7 @@ collect_ids (ExsDatabase *db, sqlite3_stmt *stmt, GArray *ids, GHashTable *seen,
         }
       g_array_append_val (ids, id);
     }
-  return rc == SQLITE_DONE || query_failed (db, error, "cannot read media items");
+  return exs_database_rows_done (db, rc, error, "cannot read media items");
 }
 
 /**
@@ -124,7 +116,7 @@ exs_media_store_search (ExsDatabase *db, ExsMediaQuery *query, gint64 library_id
   sqlite3_bind_int (count, i + 2, include_missing);
   if (sqlite3_step (count) != SQLITE_ROW)
     {
-      query_failed (db, error, "cannot count media items");
+      exs_database_step_failed (db, error, "cannot count media items");
       return NULL;
     }
   *total = sqlite3_column_int64 (count, 0);
@@ -191,11 +183,8 @@ labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id, GError **er
   sqlite3_bind_int64 (stmt, 2, show_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     json_array_add_string_element (arr, (const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot read an item's genres or tags");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's genres or tags"))
+    return NULL;
   return g_steal_pointer (&arr);
 }
 
@@ -240,11 +229,8 @@ streams_json (ExsDatabase *db, gint64 id, GError **error)
       set_text (o, "title", stmt, 13);
       json_array_add_object_element (arr, o);
     }
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot read an item's streams");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's streams"))
+    return NULL;
   return g_steal_pointer (&arr);
 }
 
@@ -267,11 +253,8 @@ chapters_json (ExsDatabase *db, gint64 id, GError **error)
       set_text (o, "title", stmt, 2);
       json_array_add_object_element (arr, o);
     }
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot read an item's chapters");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's chapters"))
+    return NULL;
   return g_steal_pointer (&arr);
 }
 
@@ -312,7 +295,7 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
         continue; /* not there (any more): left out */
       if (rc != SQLITE_ROW)
         {
-          query_failed (db, error, "cannot read media items");
+          exs_database_step_failed (db, error, "cannot read media items");
           return NULL;
         }
       o = json_object_new ();
@@ -423,11 +406,8 @@ exs_media_store_shows_to_json (ExsDatabase *db, gint64 library_id, GError **erro
       json_object_set_array_member (o, "seasons", seasons);
       json_array_add_object_element (arr, o);
     }
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot list shows");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list shows"))
+    return NULL;
   return g_steal_pointer (&arr);
 }
 
@@ -442,8 +422,8 @@ row_exists (ExsDatabase *db, const char *sql, gint64 id, GError **error)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    query_failed (db, error, "cannot look the row up");
+  if (rc != SQLITE_ROW)
+    exs_database_rows_done (db, rc, error, "cannot look the row up");
   return rc == SQLITE_ROW;
 }
 
@@ -503,7 +483,7 @@ exs_media_store_dup_av_streams (ExsDatabase *db, gint64 item_id, GError **error)
   if (rc != SQLITE_DONE)
     {
       g_autofree char *what = g_strdup_printf ("library item %" G_GINT64_FORMAT, item_id);
-      query_failed (db, error, what);
+      exs_database_rows_done (db, rc, error, what);
       return NULL;
     }
   return g_steal_pointer (&out);
@@ -542,7 +522,7 @@ load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
       m.season = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 2);
       g_array_append_val (r->members, m);
     }
-  return rc == SQLITE_DONE || query_failed (db, error, "cannot read collection members");
+  return exs_database_rows_done (db, rc, error, "cannot read collection members");
 }
 
 /**
@@ -562,11 +542,8 @@ exs_collection_store_list (ExsDatabase *db, GError **error)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, collection_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot list collections");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list collections"))
+    return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_members (db, out->pdata[i], error))
       return NULL;
