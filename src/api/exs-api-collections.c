@@ -56,30 +56,14 @@ collection_to_json (ExsApiContext *ctx, const ExsCollectionRecord *r)
 }
 
 static gboolean
-row_exists (ExsApiContext *ctx, const char *sql, gint64 id)
-{
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (ctx->database, sql, NULL);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return sqlite3_step (stmt) == SQLITE_ROW;
-}
-
-static gboolean
 get_member_id (SoupServerMessage *msg, JsonObject *mo, const char *name, const char *field, gint64 *out)
 {
-  JsonNode *n = json_object_get_member (mo, name);
+  g_autoptr (GError) error = NULL;
 
-  if (n == NULL)
+  if (exs_http_json_check_int (mo, name, 0, G_MAXINT64, out, &error))
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 || json_node_get_int (n) < 0)
-    {
-      exs_http_reply_field_error (msg, 422, field, "%s.%s must be a whole number", field, name);
-      return FALSE;
-    }
-  *out = json_node_get_int (n);
-  return TRUE;
+  exs_http_reply_field_error (msg, 422, field, "%s.%s", field, error->message);
+  return FALSE;
 }
 
 /* "members": [{"media_item_id": 1} | {"show_id": 2} | {"show_id": 2, "season": 1}] */
@@ -106,6 +90,7 @@ get_members (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCo
       JsonNode *e = json_array_get_element (arr, i);
       g_autofree char *field = g_strdup_printf ("members[%u]", i);
       ExsCollectionMember m = { 0, 0, -1 };
+      g_autoptr (GError) error = NULL;
       gint64 season = -1;
       JsonObject *mo;
 
@@ -128,15 +113,21 @@ get_members (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCo
                                       field);
           return FALSE;
         }
-      if (m.media_item_id > 0 && !row_exists (ctx, "SELECT 1 FROM media_items WHERE id = ?", m.media_item_id))
+      if (m.media_item_id > 0 && !exs_media_store_item_exists (ctx->database, m.media_item_id, &error))
         {
-          exs_http_reply_field_error (msg, 422, field, "%s: there is no media item %" G_GINT64_FORMAT, field,
-                                      m.media_item_id);
+          if (error)
+            exs_http_reply_gerror (msg, error);
+          else
+            exs_http_reply_field_error (msg, 422, field, "%s: there is no media item %" G_GINT64_FORMAT, field,
+                                        m.media_item_id);
           return FALSE;
         }
-      if (m.show_id > 0 && !row_exists (ctx, "SELECT 1 FROM shows WHERE id = ?", m.show_id))
+      if (m.show_id > 0 && !exs_media_store_show_exists (ctx->database, m.show_id, &error))
         {
-          exs_http_reply_field_error (msg, 422, field, "%s: there is no show %" G_GINT64_FORMAT, field, m.show_id);
+          if (error)
+            exs_http_reply_gerror (msg, error);
+          else
+            exs_http_reply_field_error (msg, 422, field, "%s: there is no show %" G_GINT64_FORMAT, field, m.show_id);
           return FALSE;
         }
       g_array_append_val (r->members, m);

@@ -14,13 +14,12 @@
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
 
-#include "exs-fs.h"
-
 #include <string.h>
 
 #define MAX_NAME_CHARS 200
 #define MAX_PATHS 64
 #define MAX_PATH_BYTES 4096
+#define MAX_ISSUES 1000
 
 static const char *const known_fields[] = { "name", "kind", "paths", "scan", NULL };
 
@@ -379,33 +378,32 @@ handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
 {
   ExsApiContext *ctx = data;
   g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) issues = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (r == NULL)
     return;
-  stmt = exs_database_prepare (ctx->database,
-                               "SELECT path, reason, created_at FROM library_scan_issues WHERE library_id = ? "
-                               "ORDER BY id LIMIT 1000", &error);
-  if (stmt == NULL)
+  issues = exs_library_store_list_issues (ctx->database, r->id, MAX_ISSUES, &error);
+  if (issues == NULL)
     {
       exs_http_reply_gerror (msg, error);
       return;
     }
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  arr = json_array_new ();
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  arr = json_array_sized_new (issues->len);
+  for (guint i = 0; i < issues->len; i++)
     {
+      ExsLibraryIssue *is = issues->pdata[i];
       JsonObject *o = json_object_new ();
-      json_object_set_string_member (o, "path", (const char *) sqlite3_column_text (stmt, 0));
-      json_object_set_string_member (o, "reason", (const char *) sqlite3_column_text (stmt, 1));
-      set_time (o, "created_at", sqlite3_column_int64 (stmt, 2));
+
+      json_object_set_string_member (o, "path", is->path);
+      json_object_set_string_member (o, "reason", is->reason);
+      set_time (o, "created_at", is->created_at);
       json_array_add_object_element (arr, o);
     }
   root = json_object_new ();
-  json_object_set_int_member (root, "total", json_array_get_length (arr));
+  json_object_set_int_member (root, "total", issues->len);
   json_object_set_array_member (root, "issues", arr);
   exs_http_reply_object (msg, 200, root);
 }

@@ -9,7 +9,7 @@
 
 #include "exs-api-library-private.h"
 
-#include "exs-fs.h"
+#include "exs-library-store.h"
 #include "exs-media-store.h"
 
 static const struct
@@ -26,7 +26,7 @@ static gboolean
 get_library_filter (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *query, gint64 *library_id)
 {
   const char *text = query ? g_hash_table_lookup (query, "library") : NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
 
   *library_id = 0;
   if (text == NULL || text[0] == '\0')
@@ -36,15 +36,13 @@ get_library_filter (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *quer
       exs_http_reply_field_error (msg, 422, "library", "library must be a library id such as 1, not “%s”", text);
       return FALSE;
     }
-  stmt = exs_database_prepare (ctx->database, "SELECT 1 FROM libraries WHERE id = ?", NULL);
-  if (stmt)
-    sqlite3_bind_int64 (stmt, 1, *library_id);
-  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      exs_http_reply_error (msg, 404, NULL, "no library with id %" G_GINT64_FORMAT, *library_id);
-      return FALSE;
-    }
-  return TRUE;
+  if (exs_library_store_exists (ctx->database, *library_id, &error))
+    return TRUE;
+  if (error)
+    exs_http_reply_gerror (msg, error);
+  else
+    exs_http_reply_error (msg, 404, NULL, "no library with id %" G_GINT64_FORMAT, *library_id);
+  return FALSE;
 }
 
 static void
@@ -148,7 +146,6 @@ static void
 handle_shows (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
   ExsApiContext *ctx = data;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
@@ -156,43 +153,11 @@ handle_shows (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
 
   if (!get_library_filter (ctx, msg, query, &library_id))
     return;
-  stmt = exs_database_prepare (
-      ctx->database,
-      "SELECT s.id, s.library_id, s.title, s.year, s.poster, "
-      "  (SELECT count(*) FROM media_items m WHERE m.show_id = s.id AND m.missing = 0), "
-      "  (SELECT group_concat (season_number) FROM (SELECT DISTINCT season_number FROM media_items m "
-      "     WHERE m.show_id = s.id AND m.missing = 0 AND season_number IS NOT NULL ORDER BY season_number)) "
-      "FROM shows s WHERE (?1 = 0 OR s.library_id = ?1) ORDER BY s.sort_title, s.id",
-      &error);
-  if (stmt == NULL)
+  arr = exs_media_store_shows_to_json (ctx->database, library_id, &error);
+  if (arr == NULL)
     {
       exs_http_reply_gerror (msg, error);
       return;
-    }
-  sqlite3_bind_int64 (stmt, 1, library_id);
-  arr = json_array_new ();
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      JsonObject *o = json_object_new ();
-      JsonArray *seasons = json_array_new ();
-      const char *list = (const char *) sqlite3_column_text (stmt, 6);
-
-      json_object_set_int_member (o, "id", sqlite3_column_int64 (stmt, 0));
-      json_object_set_int_member (o, "library_id", sqlite3_column_int64 (stmt, 1));
-      json_object_set_string_member (o, "title", (const char *) sqlite3_column_text (stmt, 2));
-      if (sqlite3_column_type (stmt, 3) == SQLITE_NULL)
-        json_object_set_null_member (o, "year");
-      else
-        json_object_set_int_member (o, "year", sqlite3_column_int (stmt, 3));
-      json_object_set_int_member (o, "episodes", sqlite3_column_int64 (stmt, 5));
-      if (list)
-        {
-          g_auto (GStrv) parts = g_strsplit (list, ",", -1);
-          for (guint i = 0; parts[i]; i++)
-            json_array_add_int_element (seasons, g_ascii_strtoll (parts[i], NULL, 10));
-        }
-      json_object_set_array_member (o, "seasons", seasons);
-      json_array_add_object_element (arr, o);
     }
   root = json_object_new ();
   json_object_set_int_member (root, "total", json_array_get_length (arr));

@@ -68,7 +68,7 @@ handle_preview (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *param
   g_autoptr (GPtrArray) shown = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) reply = json_object_new ();
-  JsonNode *doc, *hours_node;
+  JsonNode *doc;
   JsonArray *programmes, *problems;
   GPtrArray *plan_problems;
   gint64 hours = 24, now;
@@ -86,18 +86,8 @@ handle_preview (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *param
       exs_http_reply_field_error (msg, 422, "schedule", "schedule must be a schedule document");
       return;
     }
-  hours_node = json_object_get_member (body, "hours");
-  if (hours_node)
-    {
-      if (!JSON_NODE_HOLDS_VALUE (hours_node) || json_node_get_value_type (hours_node) != G_TYPE_INT64
-          || json_node_get_int (hours_node) < 1 || json_node_get_int (hours_node) > MAX_PREVIEW_HOURS)
-        {
-          exs_http_reply_field_error (msg, 422, "hours", "hours must be a whole number from 1 to %d",
-                                      MAX_PREVIEW_HOURS);
-          return;
-        }
-      hours = json_node_get_int (hours_node);
-    }
+  if (!exs_http_json_get_int (msg, body, "hours", 1, MAX_PREVIEW_HOURS, &hours))
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (read_only_fields); i++)
     json_object_remove_member (json_node_get_object (doc), read_only_fields[i]);
   schedule = exs_schedule_new_from_json (json_node_get_object (doc), &error);

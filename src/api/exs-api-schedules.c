@@ -439,17 +439,7 @@ read_assignment (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, c
         }
       *mode = json_node_get_string (n);
     }
-  if ((n = json_object_get_member (body, "seed")) != NULL)
-    {
-      if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 || json_node_get_int (n) < 0
-          || json_node_get_int (n) > G_MAXINT32)
-        {
-          exs_http_reply_field_error (msg, 422, "seed", "seed must be a whole number from 0 to %d", G_MAXINT32);
-          return FALSE;
-        }
-      *seed = json_node_get_int (n);
-    }
-  return TRUE;
+  return exs_http_json_get_int (msg, body, "seed", 0, G_MAXINT32, seed);
 }
 
 static void
@@ -769,7 +759,8 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
       JsonNode *e = json_array_get_element (a, i);
       JsonObject *o;
       ImportChannel *c;
-      JsonNode *seed;
+      g_autoptr (GError) seed_error = NULL;
+
       if (!JSON_NODE_HOLDS_OBJECT (e))
         {
           exs_http_reply_field_error (msg, 422, path, "%s must be an object", path);
@@ -796,18 +787,12 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
       if (!import_string (msg, o, path, "schedule", NULL, FALSE, &c->schedule)
           || !import_string (msg, o, path, "playout_mode", playout_modes, FALSE, &c->mode))
         return FALSE;
-      seed = json_object_get_member (o, "seed");
       c->seed = -1;
-      if (seed)
+      if (!exs_http_json_check_int (o, "seed", 0, G_MAXINT32, &c->seed, &seed_error))
         {
-          if (!JSON_NODE_HOLDS_VALUE (seed) || json_node_get_value_type (seed) != G_TYPE_INT64 || json_node_get_int (seed) < 0
-              || json_node_get_int (seed) > G_MAXINT32)
-            {
-              g_autofree char *p = g_strdup_printf ("%s.seed", path);
-              exs_http_reply_field_error (msg, 422, p, "%s must be a whole number from 0 to %d", p, G_MAXINT32);
-              return FALSE;
-            }
-          c->seed = json_node_get_int (seed);
+          g_autofree char *p = g_strdup_printf ("%s.seed", path);
+          exs_http_reply_field_error (msg, 422, p, "%s.%s", path, seed_error->message);
+          return FALSE;
         }
       if (c->schedule)
         {

@@ -68,28 +68,21 @@ exs_channel_record_free (ExsChannelRecord *r)
   g_free (r);
 }
 
-static char *
-dup_col (sqlite3_stmt *stmt, int col)
-{
-  const char *t = (const char *) sqlite3_column_text (stmt, col);
-  return g_strdup (t ? t : "");
-}
-
 static ExsChannelRecord *
 record_from_row (sqlite3_stmt *stmt)
 {
   ExsChannelRecord *r = g_new0 (ExsChannelRecord, 1);
 
   r->id = sqlite3_column_int64 (stmt, 0);
-  r->number = dup_col (stmt, 1);
-  r->name = dup_col (stmt, 2);
-  r->group_title = dup_col (stmt, 3);
-  r->logo = dup_col (stmt, 4);
+  r->number = exs_database_dup_column (stmt, 1);
+  r->name = exs_database_dup_column (stmt, 2);
+  r->group_title = exs_database_dup_column (stmt, 3);
+  r->logo = exs_database_dup_column (stmt, 4);
   r->enabled = sqlite3_column_int (stmt, 5) != 0;
   r->always_on = sqlite3_column_int (stmt, 6) != 0;
-  r->streaming_mode = dup_col (stmt, 7);
-  r->profile = dup_col (stmt, 8);
-  r->transcode_mode = dup_col (stmt, 9);
+  r->streaming_mode = exs_database_dup_column (stmt, 7);
+  r->profile = exs_database_dup_column (stmt, 8);
+  r->transcode_mode = exs_database_dup_column (stmt, 9);
   r->created_at = sqlite3_column_int64 (stmt, 10);
   r->updated_at = sqlite3_column_int64 (stmt, 11);
   return r;
@@ -115,12 +108,8 @@ exs_channel_store_list (ExsDatabase *db, GError **error)
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, record_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list channels: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list channels"))
+    return NULL;
   return g_steal_pointer (&out);
 }
 
@@ -286,4 +275,32 @@ exs_channel_store_count (ExsDatabase *db)
   if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return -1;
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/**
+ * exs_channel_store_list_always_on:
+ *
+ * One indexed query (quick on the main loop).
+ *
+ * Returns: (transfer full) (nullable): the numbers of the enabled always-on
+ *   channels, in number order
+ */
+GStrv
+exs_channel_store_list_always_on (ExsDatabase *db, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db,
+      "SELECT number FROM channels WHERE always_on = 1 AND enabled = 1 "
+      "ORDER BY number_major, coalesce (number_minor, -1)",
+      error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
+  if (!exs_database_rows_done (db, rc, error, "cannot list always-on channels"))
+    return NULL;
+  return g_strv_builder_end (b);
 }

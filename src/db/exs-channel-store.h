@@ -42,5 +42,7 @@ gboolean exs_channel_store_delete (ExsDatabase  *db,
                                    const char   *number,
                                    GError      **error);
 gint64 exs_channel_store_count (ExsDatabase *db);
+GStrv exs_channel_store_list_always_on (ExsDatabase  *db,
+                                        GError      **error);
 
 G_END_DECLS

@@ -13,6 +13,8 @@
 
 #include "exs-fs.h"
 
+#include <string.h>
+
 struct _ExsDatabase
 {
   GObject parent_instance;
@@ -324,6 +326,208 @@ exs_database_rollback (ExsDatabase *self)
 {
   if (self->db != NULL && !sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Savepoints: one item of a batch that can be undone without the batch. */
+gboolean
+exs_database_savepoint (ExsDatabase *self, const char *name, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SAVEPOINT \"%s\"", name);
+
+  return exs_database_exec (self, sql, error);
+}
+
+void
+exs_database_rollback_to (ExsDatabase *self, const char *name)
+{
+  g_autofree char *sql = g_strdup_printf ("ROLLBACK TO \"%s\"", name);
+
+  exs_database_exec (self, sql, NULL);
+}
+
+gboolean
+exs_database_release (ExsDatabase *self, const char *name, GError **error)
+{
+  g_autofree char *sql = g_strdup_printf ("RELEASE \"%s\"", name);
+
+  return exs_database_exec (self, sql, error);
+}
+
+/**
+ * exs_database_dup_column:
+ *
+ * The one rule for reading text out of a row: SQL NULL is %NULL, any text
+ * (the empty string included) is copied as it is. Callers that want "" for
+ * a missing value say so where they read it.
+ *
+ * Returns: (transfer full) (nullable): the text of @column
+ */
+char *
+exs_database_dup_column (sqlite3_stmt *stmt, int column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* Binds @text, or SQL NULL when @text is %NULL or empty. */
+void
+exs_database_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+  if (text && text[0])
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Binds @value when @present, SQL NULL otherwise. */
+void
+exs_database_bind_int64 (sqlite3_stmt *stmt, int index, gint64 value, gboolean present)
+{
+  if (present)
+    sqlite3_bind_int64 (stmt, index, value);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+/* Sets @error from the connection's last error after a step went wrong; returns FALSE. */
+gboolean
+exs_database_step_failed (ExsDatabase *self, GError **error, const char *what)
+{
+  set_sqlite_error (self, error, EXS_DATABASE_ERROR_QUERY, what);
+  return FALSE;
+}
+
+/**
+ * exs_database_rows_done:
+ * @rc: what the last sqlite3_step() of a row loop returned
+ * @what: what was being read, for the message
+ *
+ * Returns: whether the loop read every row (@rc is SQLITE_DONE); otherwise
+ *   %FALSE with @error set from the connection's last error
+ */
+gboolean
+exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *what)
+{
+  return rc == SQLITE_DONE || exs_database_step_failed (self, error, what);
+}
+
+/* ---- whole files: backups and restores ----------------------------------- */
+
+void
+exs_database_file_info_clear (ExsDatabaseFileInfo *info)
+{
+  g_clear_pointer (&info->quick_check, g_free);
+}
+
+/**
+ * exs_database_copy_file:
+ * @path: a database, possibly in use by a running server
+ * @target: where the copy goes (created or overwritten)
+ *
+ * Copies @path with SQLite's online backup in small steps, so the server's
+ * writers are never held up for long, and leaves @target one self-contained
+ * file (no WAL). Blocking: call it from a thread or the command line.
+ */
+gboolean
+exs_database_copy_file (const char *path, const char *target, GError **error)
+{
+  sqlite3 *src = NULL, *dst = NULL;
+  sqlite3_backup *backup;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (sqlite3_open_v2 (path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
+      || sqlite3_open_v2 (target, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_OPEN, "cannot open the database for backup: %s",
+                   sqlite3_errmsg (src && sqlite3_errcode (src) != SQLITE_OK ? src : dst));
+      goto out;
+    }
+  sqlite3_busy_timeout (src, 5000);
+  backup = sqlite3_backup_init (dst, "main", src, "main");
+  if (backup == NULL)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot start the backup: %s",
+                   sqlite3_errmsg (dst));
+      goto out;
+    }
+  do
+    {
+      rc = sqlite3_backup_step (backup, 256);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep (20);
+    }
+  while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish (backup);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "the backup failed: %s", sqlite3_errstr (rc));
+      goto out;
+    }
+  sqlite3_exec (dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+  ok = TRUE;
+out:
+  sqlite3_close (dst);
+  sqlite3_close (src);
+  return ok;
+}
+
+/* The first column of the one row @sql returns, as an int; @fallback without a row. */
+static int
+query_int (sqlite3 *db, const char *sql, int fallback)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK || sqlite3_step (stmt) != SQLITE_ROW)
+    return fallback;
+  return sqlite3_column_int (stmt, 0);
+}
+
+/**
+ * exs_database_inspect_file:
+ *
+ * Opens @path (without running migrations) and fills @info: SQLite's quick
+ * check, whether it has a channels table, its schema version. Fails with
+ * %EXS_DATABASE_ERROR_OPEN when it is not an SQLite database at all.
+ */
+gboolean
+exs_database_inspect_file (const char *path, ExsDatabaseFileInfo *info, GError **error)
+{
+  sqlite3 *db = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+
+  memset (info, 0, sizeof *info);
+  info->schema_version = -1;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
+      || sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK
+      || sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_OPEN, "%s", db ? sqlite3_errmsg (db) : "cannot open");
+      goto out;
+    }
+  info->quick_check = exs_database_dup_column (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  info->has_channels
+      = query_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'channels'", 0) == 1;
+  info->schema_version = query_int (db, "PRAGMA user_version", -1);
+  ok = TRUE;
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_close (db);
+  return ok;
+}
+
+/* Merges @path's WAL into the main file so that it can be kept as one file. */
+void
+exs_database_checkpoint_file (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+    sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  sqlite3_close (db);
 }
 
 /**

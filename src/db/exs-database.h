@@ -63,6 +63,51 @@ gboolean exs_database_commit (ExsDatabase  *self,
                               GError      **error);
 void exs_database_rollback (ExsDatabase *self);
 
+gboolean exs_database_savepoint (ExsDatabase  *self,
+                                 const char   *name,
+                                 GError      **error);
+void exs_database_rollback_to (ExsDatabase *self,
+                               const char  *name);
+gboolean exs_database_release (ExsDatabase  *self,
+                               const char   *name,
+                               GError      **error);
+
+char *exs_database_dup_column (sqlite3_stmt *stmt,
+                               int           column);
+void exs_database_bind_text (sqlite3_stmt *stmt,
+                             int           index,
+                             const char   *text);
+void exs_database_bind_int64 (sqlite3_stmt *stmt,
+                              int           index,
+                              gint64        value,
+                              gboolean      present);
+gboolean exs_database_step_failed (ExsDatabase  *self,
+                                   GError      **error,
+                                   const char   *what);
+gboolean exs_database_rows_done (ExsDatabase  *self,
+                                 int           rc,
+                                 GError      **error,
+                                 const char   *what);
+
+/* What exs_database_inspect_file() finds in a file that may be a database. */
+typedef struct
+{
+  char *quick_check;     /* SQLite's PRAGMA quick_check answer: "ok" when sound */
+  gboolean has_channels; /* it has EXStreamTV's channels table */
+  int schema_version;    /* PRAGMA user_version; -1 when unreadable */
+} ExsDatabaseFileInfo;
+
+void exs_database_file_info_clear (ExsDatabaseFileInfo *info);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ExsDatabaseFileInfo, exs_database_file_info_clear)
+
+gboolean exs_database_copy_file (const char  *path,
+                                 const char  *target,
+                                 GError     **error);
+gboolean exs_database_inspect_file (const char           *path,
+                                    ExsDatabaseFileInfo  *info,
+                                    GError              **error);
+void exs_database_checkpoint_file (const char *path);
+
 char *exs_database_dup_setting (ExsDatabase *self,
                                 const char  *key);
 gboolean exs_database_set_setting (ExsDatabase  *self,

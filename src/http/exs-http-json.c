@@ -312,3 +312,47 @@ exs_http_read_json_object (SoupServerMessage *msg)
     exs_http_reply_error (msg, 400, "invalid_json", "%s", error->message);
   return object;
 }
+
+/**
+ * exs_http_json_check_int:
+ * @min: the smallest value allowed
+ * @max: the largest; %G_MAXINT64 for no bound
+ * @out: (inout): set when @field is present and right
+ *
+ * A whole-number member if present (absent: left as it is). The error
+ * message names @field and the range.
+ */
+gboolean
+exs_http_json_check_int (JsonObject *body, const char *field, gint64 min, gint64 max, gint64 *out, GError **error)
+{
+  JsonNode *node = json_object_get_member (body, field);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < min || json_node_get_int (node) > max)
+    {
+      if (max == G_MAXINT64)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     "%s must be a whole number of %" G_GINT64_FORMAT " or more", field, min);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                     "%s must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, field, min, max);
+      return FALSE;
+    }
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* exs_http_json_check_int() that answers 422 naming @field when wrong. */
+gboolean
+exs_http_json_get_int (SoupServerMessage *msg, JsonObject *body, const char *field, gint64 min, gint64 max,
+                       gint64 *out)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (exs_http_json_check_int (body, field, min, max, out, &error))
+    return TRUE;
+  exs_http_reply_field_error (msg, 422, field, "%s", error->message);
+  return FALSE;
+}

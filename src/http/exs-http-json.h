@@ -45,6 +45,18 @@ gboolean exs_http_json_check_bool (JsonObject  *body,
                                    const char  *field,
                                    gboolean    *out,
                                    GError     **error);
+gboolean exs_http_json_check_int (JsonObject  *body,
+                                  const char  *field,
+                                  gint64       min,
+                                  gint64       max,
+                                  gint64      *out,
+                                  GError     **error);
+gboolean exs_http_json_get_int (SoupServerMessage *msg,
+                                JsonObject        *body,
+                                const char        *field,
+                                gint64             min,
+                                gint64             max,
+                                gint64            *out);
 JsonObject *exs_http_json_parse_object (const char  *data,
                                         gsize        len,
                                         GError     **error);

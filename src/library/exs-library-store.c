@@ -12,6 +12,33 @@
 
 const char *const exs_library_kinds[] = { "movies", "shows", "music_videos", "other_videos", NULL };
 
+/**
+ * exs_library_issue_new:
+ * @path: a file name (file system encoding), shown in its display form
+ * @reason: (transfer full): why
+ *
+ * Returns: (transfer full): a new issue, not stored yet
+ */
+ExsLibraryIssue *
+exs_library_issue_new (const char *path, char *reason)
+{
+  ExsLibraryIssue *i = g_new0 (ExsLibraryIssue, 1);
+
+  i->path = g_filename_display_name (path);
+  i->reason = reason;
+  return i;
+}
+
+void
+exs_library_issue_free (ExsLibraryIssue *i)
+{
+  if (i == NULL)
+    return;
+  g_free (i->path);
+  g_free (i->reason);
+  g_free (i);
+}
+
 static void
 library_path_free (ExsLibraryPath *p)
 {
@@ -79,15 +106,15 @@ record_from_row (sqlite3_stmt *stmt)
   ExsLibraryRecord *r = exs_library_record_new ();
 
   r->id = sqlite3_column_int64 (stmt, 0);
-  r->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  r->kind = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  r->name = exs_database_dup_column (stmt, 1);
+  r->kind = exs_database_dup_column (stmt, 2);
   g_free (r->source);
-  r->source = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  r->source = exs_database_dup_column (stmt, 3);
   r->created_at = sqlite3_column_int64 (stmt, 4);
   r->updated_at = sqlite3_column_int64 (stmt, 5);
   r->last_scan_started_at = sqlite3_column_int64 (stmt, 6);
   r->last_scan_finished_at = sqlite3_column_int64 (stmt, 7);
-  r->last_scan_error = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+  r->last_scan_error = exs_database_dup_column (stmt, 8);
   r->last_found = (guint) sqlite3_column_int (stmt, 9);
   r->last_probed = (guint) sqlite3_column_int (stmt, 10);
   r->last_unchanged = (guint) sqlite3_column_int (stmt, 11);
@@ -113,16 +140,12 @@ load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ExsLibraryPath *p = g_new0 (ExsLibraryPath, 1);
-      p->path = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      p->error = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      p->path = exs_database_dup_column (stmt, 0);
+      p->error = exs_database_dup_column (stmt, 1);
       g_ptr_array_add (r->paths, p);
     }
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read library folders: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return FALSE;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read library folders"))
+    return FALSE;
   return TRUE;
 }
 
@@ -142,12 +165,8 @@ exs_library_store_list (ExsDatabase *db, GError **error)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, record_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list libraries: %s",
-                   sqlite3_errmsg (exs_database_get_handle (db)));
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list libraries"))
+    return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_paths (db, out->pdata[i], error))
       return NULL;
@@ -165,14 +184,21 @@ exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "WHERE l.id = ?", error);
   g_autoptr (ExsLibraryRecord) r = NULL;
+  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
     {
       g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
                    id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      exs_database_step_failed (db, error, "cannot read the library");
       return NULL;
     }
   r = record_from_row (stmt);
@@ -181,16 +207,50 @@ exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
   return g_steal_pointer (&r);
 }
 
-/* Returns: the id of the library called @name, or 0 */
-gint64
-exs_library_store_find (ExsDatabase *db, const char *name)
+/* The first column of @stmt's one row as an id: 0 (and no error) when there is no row. */
+static gint64
+step_id (ExsDatabase *db, sqlite3_stmt *stmt, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT id FROM libraries WHERE name = ?", NULL);
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  exs_database_rows_done (db, rc, error, "cannot look the library up");
+  return 0;
+}
+
+/**
+ * exs_library_store_exists:
+ *
+ * Returns: whether the library is there; %FALSE with @error set when the
+ *   database cannot answer, %FALSE alone when there is no such library
+ */
+gboolean
+exs_library_store_exists (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT id FROM libraries WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return step_id (db, stmt, error) > 0;
+}
+
+/**
+ * exs_library_store_find:
+ *
+ * Returns: the id of the library called @name; 0 when there is none, or
+ *   with @error set when the database cannot answer
+ */
+gint64
+exs_library_store_find (ExsDatabase *db, const char *name, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT id FROM libraries WHERE name = ?", error);
 
   if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  return step_id (db, stmt, error);
 }
 
 static gboolean
@@ -213,10 +273,7 @@ write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
       sqlite3_reset (ins);
       sqlite3_bind_int64 (ins, 1, r->id);
       sqlite3_bind_text (ins, 2, p->path, -1, SQLITE_TRANSIENT);
-      if (p->error)
-        sqlite3_bind_text (ins, 3, p->error, -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_null (ins, 3);
+      exs_database_bind_text (ins, 3, p->error);
       if (!exs_database_step_done (db, ins, error))
         return FALSE;
     }
@@ -333,11 +390,17 @@ exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
 gint64
 exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, const char *path, GError **error)
 {
-  gint64 id = exs_library_store_find (db, name);
+  g_autoptr (GError) local = NULL;
+  gint64 id = exs_library_store_find (db, name, &local);
   g_autoptr (ExsLibraryRecord) r = NULL;
 
   if (id > 0)
     return id;
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 0;
+    }
   r = exs_library_record_new ();
   r->name = g_strdup (name);
   r->kind = g_strdup (kind);
@@ -345,4 +408,146 @@ exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, c
   if (!exs_library_store_insert (db, r, error))
     return 0;
   return r->id;
+}
+
+/**
+ * exs_library_store_mark_scan_started:
+ *
+ * Stores when a scan of the library began.
+ */
+gboolean
+exs_library_store_mark_scan_started (ExsDatabase *db, gint64 id, gint64 now, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = exs_database_prepare (db, "UPDATE libraries SET last_scan_started_at = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return exs_database_step_done (db, stmt, error);
+}
+
+static gboolean
+save_path_errors (ExsDatabase *db, const ExsLibraryRecord *r, GHashTable *path_errors, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = exs_database_prepare (db, "UPDATE library_paths SET error = ? WHERE library_id = ? AND path = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < r->paths->len; i++)
+    {
+      ExsLibraryPath *lp = r->paths->pdata[i];
+
+      sqlite3_reset (stmt);
+      exs_database_bind_text (stmt, 1, g_hash_table_lookup (path_errors, lp->path));
+      sqlite3_bind_int64 (stmt, 2, r->id);
+      sqlite3_bind_text (stmt, 3, lp->path, -1, SQLITE_TRANSIENT);
+      if (!exs_database_step_done (db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+replace_issues (ExsDatabase *db, gint64 id, GPtrArray *issues, gint64 now, GError **error)
+{
+  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM library_scan_issues WHERE library_id = ?",
+                                                       error);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (del == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (del, 1, id);
+  if (!exs_database_step_done (db, del, error))
+    return FALSE;
+  stmt = exs_database_prepare (db,
+                               "INSERT INTO library_scan_issues (library_id, path, reason, created_at) "
+                               "VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < issues->len; i++)
+    {
+      ExsLibraryIssue *is = issues->pdata[i];
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, is->path, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, is->reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 4, now);
+      if (!exs_database_step_done (db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * exs_library_store_save_scan:
+ * @path_errors: (element-type filename utf8): folder → why the scan could not
+ *   read it; every other folder's error is cleared
+ * @issues: (element-type ExsLibraryIssue): the scan's issues, replacing the last scan's
+ * @scan_error: (nullable): why the scan stopped early
+ *
+ * Stores the end of a scan on the library: folder errors, issues and
+ * counters. Runs inside the caller's transaction.
+ */
+gboolean
+exs_library_store_save_scan (ExsDatabase *db, const ExsLibraryRecord *r, GHashTable *path_errors, GPtrArray *issues,
+                             const char *scan_error, const ExsLibraryScanCounts *c, gint64 now, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (!save_path_errors (db, r, path_errors, error) || !replace_issues (db, r->id, issues, now, error))
+    return FALSE;
+  stmt = exs_database_prepare (db,
+                               "UPDATE libraries SET last_scan_finished_at = ?, last_scan_error = ?, "
+                               "last_scan_found = ?, last_scan_probed = ?, last_scan_unchanged = ?, "
+                               "last_scan_failed = ?, last_scan_missing = ?, last_scan_restored = ?, "
+                               "last_scan_issues = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  exs_database_bind_text (stmt, 2, scan_error);
+  sqlite3_bind_int (stmt, 3, (int) c->found);
+  sqlite3_bind_int (stmt, 4, (int) c->probed);
+  sqlite3_bind_int (stmt, 5, (int) c->unchanged);
+  sqlite3_bind_int (stmt, 6, (int) c->failed);
+  sqlite3_bind_int (stmt, 7, (int) c->missing);
+  sqlite3_bind_int (stmt, 8, (int) c->restored);
+  sqlite3_bind_int (stmt, 9, (int) c->issues);
+  sqlite3_bind_int64 (stmt, 10, r->id);
+  return exs_database_step_done (db, stmt, error);
+}
+
+/**
+ * exs_library_store_list_issues:
+ * @limit: the most to return
+ *
+ * Returns: (transfer full) (element-type ExsLibraryIssue) (nullable): the
+ *   issues the library's last scan recorded, in the order it met them
+ */
+GPtrArray *
+exs_library_store_list_issues (ExsDatabase *db, gint64 id, guint limit, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT path, reason, created_at FROM library_scan_issues WHERE library_id = ? ORDER BY id LIMIT ?", error);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_library_issue_free);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ExsLibraryIssue *is = g_new0 (ExsLibraryIssue, 1);
+      is->path = exs_database_dup_column (stmt, 0);
+      is->reason = exs_database_dup_column (stmt, 1);
+      is->created_at = sqlite3_column_int64 (stmt, 2);
+      g_ptr_array_add (out, is);
+    }
+  if (!exs_database_rows_done (db, rc, error, "cannot read the library's scan issues"))
+    return NULL;
+  return g_steal_pointer (&out);
 }

@@ -34,6 +34,25 @@ void exs_library_record_add_path (ExsLibraryRecord *record,
                                   const char       *path);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsLibraryRecord, exs_library_record_free)
 
+/* A problem a scan met (a folder, a loop, a file it could not store). */
+typedef struct
+{
+  char *path;            /* UTF-8 display form */
+  char *reason;
+  gint64 created_at;     /* unix seconds; 0 until stored */
+} ExsLibraryIssue;
+
+ExsLibraryIssue *exs_library_issue_new (const char *path,
+                                        char       *reason);
+void exs_library_issue_free (ExsLibraryIssue *issue);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsLibraryIssue, exs_library_issue_free)
+
+/* The counters of one scan, as stored on the library. */
+typedef struct
+{
+  guint found, probed, unchanged, failed, missing, restored, issues;
+} ExsLibraryScanCounts;
+
 extern const char *const exs_library_kinds[];
 
 GPtrArray *exs_library_store_list (ExsDatabase  *db,
@@ -41,8 +60,12 @@ GPtrArray *exs_library_store_list (ExsDatabase  *db,
 ExsLibraryRecord *exs_library_store_get (ExsDatabase  *db,
                                          gint64        id,
                                          GError      **error);
-gint64 exs_library_store_find (ExsDatabase *db,
-                               const char  *name);
+gboolean exs_library_store_exists (ExsDatabase  *db,
+                                   gint64        id,
+                                   GError      **error);
+gint64 exs_library_store_find (ExsDatabase  *db,
+                               const char   *name,
+                               GError      **error);
 gboolean exs_library_store_insert (ExsDatabase       *db,
                                    ExsLibraryRecord  *record,
                                    GError           **error);
@@ -57,6 +80,22 @@ gint64 exs_library_store_ensure (ExsDatabase  *db,
                                  const char   *kind,
                                  const char   *path,
                                  GError      **error);
+gboolean exs_library_store_mark_scan_started (ExsDatabase  *db,
+                                              gint64        id,
+                                              gint64        now,
+                                              GError      **error);
+gboolean exs_library_store_save_scan (ExsDatabase                 *db,
+                                      const ExsLibraryRecord      *record,
+                                      GHashTable                  *path_errors,
+                                      GPtrArray                   *issues,
+                                      const char                  *scan_error,
+                                      const ExsLibraryScanCounts  *counts,
+                                      gint64                       now,
+                                      GError                     **error);
+GPtrArray *exs_library_store_list_issues (ExsDatabase  *db,
+                                          gint64        id,
+                                          guint         limit,
+                                          GError      **error);
 const char *exs_library_item_kind (const char *library_kind);
 
 G_END_DECLS

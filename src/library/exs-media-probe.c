@@ -33,6 +33,21 @@ chapter_facts_free (ExsChapterFacts *c)
   g_free (c);
 }
 
+/**
+ * exs_media_facts_new:
+ *
+ * Returns: (transfer full): empty facts, ready to take streams and chapters
+ */
+ExsMediaFacts *
+exs_media_facts_new (void)
+{
+  ExsMediaFacts *facts = g_new0 (ExsMediaFacts, 1);
+
+  facts->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_facts_free);
+  facts->chapters = g_ptr_array_new_with_free_func ((GDestroyNotify) chapter_facts_free);
+  return facts;
+}
+
 void
 exs_media_facts_free (ExsMediaFacts *facts)
 {
@@ -187,9 +202,7 @@ exs_media_probe (GstDiscoverer *discoverer, const char *uri, GError **error)
       return NULL;
     }
 
-  facts = g_new0 (ExsMediaFacts, 1);
-  facts->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_facts_free);
-  facts->chapters = g_ptr_array_new_with_free_func ((GDestroyNotify) chapter_facts_free);
+  facts = exs_media_facts_new ();
   facts->duration_ms = (gint64) (gst_discoverer_info_get_duration (info) / GST_MSECOND);
 
   top = gst_discoverer_info_get_stream_info (info);

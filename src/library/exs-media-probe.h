@@ -40,6 +40,7 @@ typedef struct
 ExsMediaFacts *exs_media_probe (GstDiscoverer  *discoverer,
                                 const char     *uri,
                                 GError        **error);
+ExsMediaFacts *exs_media_facts_new (void);
 void exs_media_facts_free (ExsMediaFacts *facts);
 gboolean exs_media_check_file (const char  *path,
                                GError     **error);

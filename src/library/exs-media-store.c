@@ -38,14 +38,6 @@ exs_collection_record_free (ExsCollectionRecord *r)
   g_free (r);
 }
 
-static gboolean
-query_failed (ExsDatabase *db, GError **error, const char *what)
-{
-  g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "%s: %s", what,
-               sqlite3_errmsg (exs_database_get_handle (db)));
-  return FALSE;
-}
-
 /* Collects the first column of every row as gint64 ids, skipping repeats. */
 static gboolean
 collect_ids (ExsDatabase *db, sqlite3_stmt *stmt, GArray *ids, GHashTable *seen, GError **error)
@@ -63,7 +55,7 @@ collect_ids (ExsDatabase *db, sqlite3_stmt *stmt, GArray *ids, GHashTable *seen,
         }
       g_array_append_val (ids, id);
     }
-  return rc == SQLITE_DONE || query_failed (db, error, "cannot read media items");
+  return exs_database_rows_done (db, rc, error, "cannot read media items");
 }
 
 /**
@@ -124,7 +116,7 @@ exs_media_store_search (ExsDatabase *db, ExsMediaQuery *query, gint64 library_id
   sqlite3_bind_int (count, i + 2, include_missing);
   if (sqlite3_step (count) != SQLITE_ROW)
     {
-      query_failed (db, error, "cannot count media items");
+      exs_database_step_failed (db, error, "cannot count media items");
       return NULL;
     }
   *total = sqlite3_column_int64 (count, 0);
@@ -179,33 +171,37 @@ set_time (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
 }
 
 static JsonArray *
-labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id)
+labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, NULL);
-  JsonArray *arr = json_array_new ();
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, error);
+  g_autoptr (JsonArray) arr = json_array_new ();
+  int rc;
 
   if (stmt == NULL)
-    return arr;
+    return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, show_id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     json_array_add_string_element (arr, (const char *) sqlite3_column_text (stmt, 0));
-  return arr;
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's genres or tags"))
+    return NULL;
+  return g_steal_pointer (&arr);
 }
 
 static JsonArray *
-streams_json (ExsDatabase *db, gint64 id)
+streams_json (ExsDatabase *db, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db, "SELECT kind, idx, codec, profile, width, height, fps_num, fps_den, interlaced, channels, sample_rate, "
           "language, external_path, title FROM media_streams WHERE media_item_id = ? "
-          "ORDER BY CASE kind WHEN 'video' THEN 0 WHEN 'audio' THEN 1 ELSE 2 END, idx", NULL);
-  JsonArray *arr = json_array_new ();
+          "ORDER BY CASE kind WHEN 'video' THEN 0 WHEN 'audio' THEN 1 ELSE 2 END, idx", error);
+  g_autoptr (JsonArray) arr = json_array_new ();
+  int rc;
 
   if (stmt == NULL)
-    return arr;
+    return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *o = json_object_new ();
       const char *kind = (const char *) sqlite3_column_text (stmt, 0);
@@ -233,20 +229,23 @@ streams_json (ExsDatabase *db, gint64 id)
       set_text (o, "title", stmt, 13);
       json_array_add_object_element (arr, o);
     }
-  return arr;
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's streams"))
+    return NULL;
+  return g_steal_pointer (&arr);
 }
 
 static JsonArray *
-chapters_json (ExsDatabase *db, gint64 id)
+chapters_json (ExsDatabase *db, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", NULL);
-  JsonArray *arr = json_array_new ();
+      db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", error);
+  g_autoptr (JsonArray) arr = json_array_new ();
+  int rc;
 
   if (stmt == NULL)
-    return arr;
+    return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *o = json_object_new ();
       set_int (o, "start_ms", stmt, 0);
@@ -254,7 +253,9 @@ chapters_json (ExsDatabase *db, gint64 id)
       set_text (o, "title", stmt, 2);
       json_array_add_object_element (arr, o);
     }
-  return arr;
+  if (!exs_database_rows_done (db, rc, error, "cannot read an item's chapters"))
+    return NULL;
+  return g_steal_pointer (&arr);
 }
 
 /**
@@ -282,13 +283,21 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr (JsonObject) o = NULL;
+      JsonArray *genres, *tags, *streams, *chapters;
       gint64 show_id;
-      JsonObject *o;
+      int rc;
 
       sqlite3_reset (stmt);
       sqlite3_bind_int64 (stmt, 1, id);
-      if (sqlite3_step (stmt) != SQLITE_ROW)
-        continue;
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        continue; /* not there (any more): left out */
+      if (rc != SQLITE_ROW)
+        {
+          exs_database_step_failed (db, error, "cannot read media items");
+          return NULL;
+        }
       o = json_object_new ();
       show_id = sqlite3_column_int64 (stmt, 9);
       json_object_set_int_member (o, "id", id);
@@ -314,14 +323,16 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
       json_object_set_boolean_member (o, "missing", sqlite3_column_int (stmt, 16) != 0);
       set_text (o, "scan_state", stmt, 17);
       set_text (o, "scan_message", stmt, 18);
-      json_object_set_array_member (
-          o, "genres",
-          labels (db, "SELECT genre FROM media_genres WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
-                      "GROUP BY genre COLLATE NOCASE ORDER BY min (rowid)", id, show_id));
-      json_object_set_array_member (
-          o, "tags",
-          labels (db, "SELECT tag FROM media_tags WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
-                      "GROUP BY tag COLLATE NOCASE ORDER BY min (rowid)", id, show_id));
+      genres = labels (db, "SELECT genre FROM media_genres WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
+                           "GROUP BY genre COLLATE NOCASE ORDER BY min (rowid)", id, show_id, error);
+      if (genres == NULL)
+        return NULL;
+      json_object_set_array_member (o, "genres", genres);
+      tags = labels (db, "SELECT tag FROM media_tags WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
+                         "GROUP BY tag COLLATE NOCASE ORDER BY min (rowid)", id, show_id, error);
+      if (tags == NULL)
+        return NULL;
+      json_object_set_array_member (o, "tags", tags);
       if (details)
         {
           set_text (o, "plot", stmt, 6);
@@ -335,15 +346,148 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
           set_text (o, "fanart", stmt, 28);
           set_time (o, "added_at", stmt, 24);
           set_time (o, "updated_at", stmt, 25);
-          json_object_set_array_member (o, "streams", streams_json (db, id));
-          json_object_set_array_member (o, "chapters", chapters_json (db, id));
+          streams = streams_json (db, id, error);
+          if (streams == NULL)
+            return NULL;
+          json_object_set_array_member (o, "streams", streams);
+          chapters = chapters_json (db, id, error);
+          if (chapters == NULL)
+            return NULL;
+          json_object_set_array_member (o, "chapters", chapters);
         }
-      json_array_add_object_element (arr, o);
+      json_array_add_object_element (arr, g_steal_pointer (&o));
     }
   return g_steal_pointer (&arr);
 }
 
 /* ---- collections ---------------------------------------------------------- */
+
+/**
+ * exs_media_store_shows_to_json:
+ * @library_id: 0 for every library
+ *
+ * Returns: (transfer full) (nullable): the shows as /api/shows lists them,
+ *   each with its present episodes and seasons, by sort title
+ */
+JsonArray *
+exs_media_store_shows_to_json (ExsDatabase *db, gint64 library_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db,
+      "SELECT s.id, s.library_id, s.title, s.year, s.poster, "
+      "  (SELECT count(*) FROM media_items m WHERE m.show_id = s.id AND m.missing = 0), "
+      "  (SELECT group_concat (season_number) FROM (SELECT DISTINCT season_number FROM media_items m "
+      "     WHERE m.show_id = s.id AND m.missing = 0 AND season_number IS NOT NULL ORDER BY season_number)) "
+      "FROM shows s WHERE (?1 = 0 OR s.library_id = ?1) ORDER BY s.sort_title, s.id",
+      error);
+  g_autoptr (JsonArray) arr = json_array_new ();
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, library_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *o = json_object_new ();
+      JsonArray *seasons = json_array_new ();
+      const char *list = (const char *) sqlite3_column_text (stmt, 6);
+
+      json_object_set_int_member (o, "id", sqlite3_column_int64 (stmt, 0));
+      json_object_set_int_member (o, "library_id", sqlite3_column_int64 (stmt, 1));
+      json_object_set_string_member (o, "title", (const char *) sqlite3_column_text (stmt, 2));
+      set_int (o, "year", stmt, 3);
+      json_object_set_int_member (o, "episodes", sqlite3_column_int64 (stmt, 5));
+      if (list)
+        {
+          g_auto (GStrv) parts = g_strsplit (list, ",", -1);
+          for (guint i = 0; parts[i]; i++)
+            json_array_add_int_element (seasons, g_ascii_strtoll (parts[i], NULL, 10));
+        }
+      json_object_set_array_member (o, "seasons", seasons);
+      json_array_add_object_element (arr, o);
+    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list shows"))
+    return NULL;
+  return g_steal_pointer (&arr);
+}
+
+/* Whether the row of @table with @id is there; FALSE with @error when the database cannot say. */
+static gboolean
+row_exists (ExsDatabase *db, const char *sql, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    exs_database_rows_done (db, rc, error, "cannot look the row up");
+  return rc == SQLITE_ROW;
+}
+
+/* Returns: whether media item @id is there (%FALSE with @error set when the database cannot say) */
+gboolean
+exs_media_store_item_exists (ExsDatabase *db, gint64 id, GError **error)
+{
+  return row_exists (db, "SELECT 1 FROM media_items WHERE id = ?", id, error);
+}
+
+/* Returns: whether show @id is there (%FALSE with @error set when the database cannot say) */
+gboolean
+exs_media_store_show_exists (ExsDatabase *db, gint64 id, GError **error)
+{
+  return row_exists (db, "SELECT 1 FROM shows WHERE id = ?", id, error);
+}
+
+static void
+stream_info_clear (ExsMediaStreamInfo *info)
+{
+  g_free (info->kind);
+  g_free (info->codec);
+}
+
+/**
+ * exs_media_store_dup_av_streams:
+ *
+ * The stored video and audio streams of one item (what the remux decision
+ * needs); an item without any gives an empty array.
+ *
+ * Returns: (transfer full) (element-type ExsMediaStreamInfo) (nullable): the
+ *   streams, or %NULL with @error set
+ */
+GArray *
+exs_media_store_dup_av_streams (ExsDatabase *db, gint64 item_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, "SELECT kind, codec, width, height FROM media_streams WHERE media_item_id = ? AND kind IN ('video', 'audio')",
+      error);
+  g_autoptr (GArray) out = g_array_new (FALSE, TRUE, sizeof (ExsMediaStreamInfo));
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  g_array_set_clear_func (out, (GDestroyNotify) stream_info_clear);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ExsMediaStreamInfo info = {
+        .kind = exs_database_dup_column (stmt, 0),
+        .codec = exs_database_dup_column (stmt, 1),
+        .width = sqlite3_column_int (stmt, 2),
+        .height = sqlite3_column_int (stmt, 3),
+      };
+      g_array_append_val (out, info);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_autofree char *what = g_strdup_printf ("library item %" G_GINT64_FORMAT, item_id);
+      exs_database_rows_done (db, rc, error, what);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
 
 static ExsCollectionRecord *
 collection_from_row (sqlite3_stmt *stmt)
@@ -378,7 +522,7 @@ load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
       m.season = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 2);
       g_array_append_val (r->members, m);
     }
-  return rc == SQLITE_DONE || query_failed (db, error, "cannot read collection members");
+  return exs_database_rows_done (db, rc, error, "cannot read collection members");
 }
 
 /**
@@ -398,11 +542,8 @@ exs_collection_store_list (ExsDatabase *db, GError **error)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (out, collection_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      query_failed (db, error, "cannot list collections");
-      return NULL;
-    }
+  if (!exs_database_rows_done (db, rc, error, "cannot list collections"))
+    return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_members (db, out->pdata[i], error))
       return NULL;

@@ -54,6 +54,28 @@ JsonArray *exs_media_store_items_to_json (ExsDatabase  *db,
                                           gboolean      details,
                                           GError      **error);
 
+gboolean exs_media_store_item_exists (ExsDatabase  *db,
+                                      gint64        id,
+                                      GError      **error);
+gboolean exs_media_store_show_exists (ExsDatabase  *db,
+                                      gint64        id,
+                                      GError      **error);
+JsonArray *exs_media_store_shows_to_json (ExsDatabase  *db,
+                                          gint64        library_id,
+                                          GError      **error);
+
+/* One stored video or audio stream, as the remux decision reads it. */
+typedef struct
+{
+  char *kind;            /* "video" or "audio" */
+  char *codec;           /* (nullable) short name: h264, aac, ... */
+  int width, height;     /* video; 0 when unknown */
+} ExsMediaStreamInfo;
+
+GArray *exs_media_store_dup_av_streams (ExsDatabase  *db,
+                                        gint64        item_id,
+                                        GError      **error);
+
 GPtrArray *exs_collection_store_list (ExsDatabase  *db,
                                       GError      **error);
 ExsCollectionRecord *exs_collection_store_get (ExsDatabase  *db,

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -255,9 +254,7 @@ exs_backup_create (const char *database_path, const char *backup_dir, gboolean c
   g_autofree char *final_path = NULL;
   g_autofree char *raw_tmp = NULL;
   g_autofree char *gz_tmp = NULL;
-  sqlite3 *src = NULL, *dst = NULL;
-  sqlite3_backup *backup;
-  int rc;
+  g_autoptr (GError) local = NULL;
   gboolean ok = FALSE;
 
   if (!g_file_test (database_path, G_FILE_TEST_IS_REGULAR))
@@ -275,39 +272,11 @@ exs_backup_create (const char *database_path, const char *backup_dir, gboolean c
   raw_tmp = g_strconcat (final_path, ".partial", NULL);
   gz_tmp = g_strconcat (final_path, ".partial.gz", NULL);
 
-  if (sqlite3_open_v2 (database_path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK
-      || sqlite3_open_v2 (raw_tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+  if (!exs_database_copy_file (database_path, raw_tmp, &local))
     {
-      g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_FAILED, "cannot open the database for backup: %s",
-                   sqlite3_errmsg (src && sqlite3_errcode (src) != SQLITE_OK ? src : dst));
+      g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_FAILED, "%s", local->message);
       goto out;
     }
-  sqlite3_busy_timeout (src, 5000);
-  backup = sqlite3_backup_init (dst, "main", src, "main");
-  if (backup == NULL)
-    {
-      g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_FAILED, "cannot start the backup: %s",
-                   sqlite3_errmsg (dst));
-      goto out;
-    }
-  /* Small steps so the server's writers are never held up for long. */
-  do
-    {
-      rc = sqlite3_backup_step (backup, 256);
-      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-        sqlite3_sleep (20);
-    }
-  while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-  sqlite3_backup_finish (backup);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_FAILED, "the backup failed: %s", sqlite3_errstr (rc));
-      goto out;
-    }
-  /* A backup is one self-contained file. */
-  sqlite3_exec (dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
-  sqlite3_close (dst);
-  dst = NULL;
 
   if (compress)
     {
@@ -332,10 +301,6 @@ exs_backup_create (const char *database_path, const char *backup_dir, gboolean c
 rename_failed:
   g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_FAILED, "cannot write %s: %s", final_path, g_strerror (errno));
 out:
-  if (dst)
-    sqlite3_close (dst);
-  if (src)
-    sqlite3_close (src);
   g_unlink (raw_tmp);
   g_unlink (gz_tmp);
   return ok ? g_steal_pointer (&final_path) : NULL;
@@ -528,63 +493,36 @@ latest_schema_version (void)
 static gboolean
 verify_candidate (const char *candidate, const char *shown_name, GError **error)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *check = NULL;
-  int version = -1;
-  gboolean has_channels = FALSE;
-  gboolean ok = FALSE;
+  g_auto (ExsDatabaseFileInfo) info = { 0 };
+  g_autoptr (GError) local = NULL;
 
-  if (sqlite3_open_v2 (candidate, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-    goto invalid;
-  if (sqlite3_prepare_v2 (db, "PRAGMA quick_check", -1, &stmt, NULL) != SQLITE_OK || sqlite3_step (stmt) != SQLITE_ROW)
-    goto invalid;
-  check = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (g_strcmp0 (check, "ok") != 0)
+  if (!exs_database_inspect_file (candidate, &info, &local))
     {
       g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_INVALID,
-                   "%s is damaged (SQLite's check says: %s); nothing was changed", shown_name, check);
-      goto out;
+                   "%s is not a valid backup (SQLite says: %s); nothing was changed", shown_name, local->message);
+      return FALSE;
     }
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'channels'", -1,
-                          &stmt, NULL) == SQLITE_OK
-      && sqlite3_step (stmt) == SQLITE_ROW)
-    has_channels = sqlite3_column_int (stmt, 0) == 1;
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  stmt = NULL;
-  if (!has_channels || version <= 0)
+  if (g_strcmp0 (info.quick_check, "ok") != 0)
+    {
+      g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_INVALID,
+                   "%s is damaged (SQLite's check says: %s); nothing was changed", shown_name, info.quick_check);
+      return FALSE;
+    }
+  if (!info.has_channels || info.schema_version <= 0)
     {
       g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_INVALID,
                    "%s is an SQLite file but not an EXStreamTV database; nothing was changed", shown_name);
-      goto out;
+      return FALSE;
     }
-  if (version > latest_schema_version ())
+  if (info.schema_version > latest_schema_version ())
     {
       g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_TOO_NEW,
                    "%s has schema version %d, newer than this exstreamtv (%s) knows (%d): it was made by a newer "
                    "release; restore it with that release. Nothing was changed",
-                   shown_name, version, PACKAGE_VERSION, latest_schema_version ());
-      goto out;
+                   shown_name, info.schema_version, PACKAGE_VERSION, latest_schema_version ());
+      return FALSE;
     }
-  ok = TRUE;
-  goto out;
-
-invalid:
-  g_set_error (error, EXS_BACKUP_ERROR, EXS_BACKUP_ERROR_INVALID,
-               "%s is not a valid backup (SQLite says: %s); nothing was changed", shown_name,
-               db ? sqlite3_errmsg (db) : "cannot open");
-out:
-  if (stmt)
-    sqlite3_finalize (stmt);
-  if (db)
-    sqlite3_close (db);
-  return ok;
+  return TRUE;
 }
 
 static int
@@ -612,19 +550,6 @@ take_lock (const char *data_dir, GError **error)
       return -1;
     }
   return fd;
-}
-
-/* Merges the WAL into the main file so that it can be kept as one file. */
-static void
-checkpoint_current (const char *db_path)
-{
-  sqlite3 *db = NULL;
-
-  if (!g_file_test (db_path, G_FILE_TEST_EXISTS))
-    return;
-  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
-    sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
-  sqlite3_close (db);
 }
 
 static gboolean
@@ -687,7 +612,7 @@ exs_backup_restore (const char *data_dir, const char *backup_path, char **saved_
       goto out;
     }
 
-  checkpoint_current (db_path);
+  exs_database_checkpoint_file (db_path);
   if (g_file_test (db_path, G_FILE_TEST_EXISTS))
     {
       g_autoptr (GDateTime) now = g_date_time_new_now_utc ();

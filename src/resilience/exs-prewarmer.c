@@ -13,6 +13,8 @@
 
 #include "exs-prewarmer.h"
 
+#include "exs-channel-store.h"
+
 struct _ExsPrewarmer
 {
   GObject parent_instance;
@@ -249,31 +251,13 @@ exs_prewarmer_get_max_in_flight (ExsPrewarmer *self)
 /**
  * exs_prewarmer_list_always_on:
  *
- * One indexed query on the channels table (quick on the main loop).
+ * The channels the prewarmer keeps running: the channel store's answer
+ * (one indexed query, quick on the main loop).
  *
- * Returns: (transfer full): enabled always-on channel numbers, in number order
+ * Returns: (transfer full) (nullable): enabled always-on channel numbers, in number order
  */
 GStrv
 exs_prewarmer_list_always_on (ExsDatabase *database, GError **error)
 {
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  sqlite3_stmt *stmt = exs_database_prepare (
-      database,
-      "SELECT number FROM channels WHERE always_on = 1 AND enabled = 1 "
-      "ORDER BY number_major, coalesce (number_minor, -1)",
-      error);
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot list always-on channels: %s",
-                   sqlite3_errstr (rc));
-      return NULL;
-    }
-  return g_strv_builder_end (b);
+  return exs_channel_store_list_always_on (database, error);
 }

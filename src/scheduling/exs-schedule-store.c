@@ -34,21 +34,14 @@ exs_playout_assignment_free (ExsPlayoutAssignment *a)
   g_free (a);
 }
 
-static char *
-dup_col (sqlite3_stmt *s, int i)
-{
-  const char *t = (const char *) sqlite3_column_text (s, i);
-  return t ? g_strdup (t) : NULL;
-}
-
 static ExsScheduleRecord *
 row_to_record (sqlite3_stmt *s)
 {
   ExsScheduleRecord *r = g_new0 (ExsScheduleRecord, 1);
 
   r->id = sqlite3_column_int64 (s, 0);
-  r->name = dup_col (s, 1);
-  r->document = dup_col (s, 2);
+  r->name = exs_database_dup_column (s, 1);
+  r->document = exs_database_dup_column (s, 2);
   r->created_at = sqlite3_column_int64 (s, 3);
   r->updated_at = sqlite3_column_int64 (s, 4);
   return r;
@@ -196,13 +189,13 @@ row_to_assignment (sqlite3_stmt *s)
   ExsPlayoutAssignment *a = g_new0 (ExsPlayoutAssignment, 1);
 
   a->channel_id = sqlite3_column_int64 (s, 0);
-  a->number = dup_col (s, 1);
-  a->name = dup_col (s, 2);
+  a->number = exs_database_dup_column (s, 1);
+  a->name = exs_database_dup_column (s, 2);
   a->schedule_id = sqlite3_column_int64 (s, 3);
-  a->schedule_name = dup_col (s, 4);
-  a->mode = dup_col (s, 5);
+  a->schedule_name = exs_database_dup_column (s, 4);
+  a->mode = exs_database_dup_column (s, 5);
   a->seed = sqlite3_column_int64 (s, 6);
-  a->problems = dup_col (s, 7);
+  a->problems = exs_database_dup_column (s, 7);
   a->built_until_us = sqlite3_column_int64 (s, 8);
   return a;
 }
@@ -295,7 +288,7 @@ exs_schedule_store_channels_using (ExsDatabase *db, gint64 schedule_id)
     {
       sqlite3_bind_int64 (s, 1, schedule_id);
       while (sqlite3_step (s) == SQLITE_ROW)
-        g_ptr_array_add (numbers, dup_col (s, 0));
+        g_ptr_array_add (numbers, exs_database_dup_column (s, 0));
     }
   g_ptr_array_add (numbers, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&numbers), FALSE);

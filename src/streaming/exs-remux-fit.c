@@ -12,12 +12,15 @@
  * at run time, where the channel falls back to encoding by itself.
  *
  * Runs on the main loop, on purpose: the playout's list() is in memory and
- * bounded, and the facts are one indexed lookup (media_streams_by_item) per
- * distinct item, at most MAX_ITEMS of them — well under a millisecond each.
+ * bounded, and the facts are one indexed lookup (media_streams_by_item, through
+ * exs_media_store_dup_av_streams) per distinct item, at most MAX_ITEMS of
+ * them — well under a millisecond each.
  */
 #include "config.h"
 
 #include "exs-remux-fit.h"
+
+#include "exs-media-store.h"
 
 #define MAX_ITEMS 500
 
@@ -41,45 +44,44 @@ caps_from_facts (const char *kind, const char *codec, int width, int height)
 
 /* Whether the facts of @id fit; otherwise *why says what does not. */
 static gboolean
-item_fits (sqlite3_stmt *stmt, gint64 id, const ExsChannelProfile *profile, char **why)
+item_fits (ExsDatabase *database, gint64 id, const ExsChannelProfile *profile, char **why)
 {
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) streams = exs_media_store_dup_av_streams (database, id, &error);
   guint n_video = 0, n_audio = 0;
-  int rc;
 
-  sqlite3_reset (stmt);
-  sqlite3_bind_int64 (stmt, 1, id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (streams == NULL)
     {
-      const char *kind = (const char *) sqlite3_column_text (stmt, 0);
-      const char *codec = (const char *) sqlite3_column_text (stmt, 1);
-      int width = sqlite3_column_int (stmt, 2);
-      int height = sqlite3_column_int (stmt, 3);
-      g_autoptr (GstCaps) caps = caps_from_facts (kind, codec, width, height);
+      *why = g_strdup_printf ("the library's facts cannot be read: %s", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < streams->len; i++)
+    {
+      const ExsMediaStreamInfo *s = &g_array_index (streams, ExsMediaStreamInfo, i);
+      gboolean video = g_str_equal (s->kind, "video");
+      g_autoptr (GstCaps) caps = caps_from_facts (s->kind, s->codec, s->width, s->height);
       gboolean is_video = FALSE;
 
-      if (g_str_equal (kind, "video"))
+      if (video)
         n_video++;
       else
         n_audio++;
       if (!exs_channel_profile_fits_caps (profile, caps, &is_video))
         {
-          *why = g_str_equal (kind, "video")
-                     ? g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s video at %d×%d (the channel is "
-                                        "H.264 at %d×%d)",
-                                        id, codec ? codec : "unknown", width, height, profile->width, profile->height)
-                     : g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s audio (the channel needs AAC)", id,
-                                        codec ? codec : "unknown");
+          *why = video ? g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s video at %d×%d (the channel is "
+                                          "H.264 at %d×%d)",
+                                          id, s->codec ? s->codec : "unknown", s->width, s->height, profile->width,
+                                          profile->height)
+                       : g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s audio (the channel needs AAC)",
+                                          id, s->codec ? s->codec : "unknown");
           return FALSE;
         }
     }
-  if (rc != SQLITE_DONE)
-    *why = g_strdup_printf ("library item %" G_GINT64_FORMAT ": %s", id, sqlite3_errstr (rc));
-  else if (n_video != 1 || n_audio != 1)
-    *why = g_strdup_printf ("library item %" G_GINT64_FORMAT " has %u video and %u audio streams (remux needs one of "
-                            "each)",
-                            id, n_video, n_audio);
-  else
+  if (n_video == 1 && n_audio == 1)
     return TRUE;
+  *why = g_strdup_printf ("library item %" G_GINT64_FORMAT " has %u video and %u audio streams (remux needs one of "
+                          "each)",
+                          id, n_video, n_audio);
   return FALSE;
 }
 
@@ -103,7 +105,6 @@ exs_remux_fit_schedule (ExsDatabase *database, ExsPlayoutSource *playout, const 
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) items = exs_playout_source_list (playout, channel_number, from_us, to_us, &error);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  sqlite3_stmt *stmt = NULL;
   gint64 checked_to = from_us;
   gboolean fits = TRUE;
 
@@ -116,15 +117,6 @@ exs_remux_fit_schedule (ExsDatabase *database, ExsPlayoutSource *playout, const 
   if (items->len == 0)
     {
       *why = g_strdup ("nothing scheduled");
-      return FALSE;
-    }
-  stmt = exs_database_prepare (database,
-                               "SELECT kind, codec, width, height FROM media_streams"
-                               " WHERE media_item_id = ? AND kind IN ('video', 'audio')",
-                               &error);
-  if (stmt == NULL)
-    {
-      *why = g_strdup_printf ("the library's facts cannot be read: %s", error->message);
       return FALSE;
     }
   for (guint i = 0; i < items->len && fits; i++)
@@ -146,11 +138,10 @@ exs_remux_fit_schedule (ExsDatabase *database, ExsPlayoutSource *playout, const 
           if (g_hash_table_size (seen) == MAX_ITEMS)
             break; /* enough looked at; the run-time check covers the rest */
           g_hash_table_add (seen, g_memdup2 (&pi->media_item_id, sizeof (gint64)));
-          fits = item_fits (stmt, pi->media_item_id, profile, why);
+          fits = item_fits (database, pi->media_item_id, profile, why);
         }
       checked_to = pi->stop_us;
     }
-  sqlite3_finalize (stmt);
   if (fits)
     *why = g_strdup_printf ("the %u library items scheduled in the next %.1f h are H.264 %d×%d with AAC",
                             g_hash_table_size (seen), (MIN (checked_to, to_us) - from_us) / 3600e6, profile->width,
