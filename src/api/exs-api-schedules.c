@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
