@@ -267,9 +267,16 @@ exs_demo_create_channels (ExsDatabase *db, GError **error)
     return G_MAXUINT;
   for (guint i = 0; i < G_N_ELEMENTS (channels); i++)
     {
-      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (db, channels[i].number, NULL);
+      g_autoptr (GError) local = NULL;
+      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (db, channels[i].number, &local);
       g_autoptr (ExsChannelRecord) r = NULL;
 
+      if (!exs_database_clear_not_found (&local))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          exs_database_rollback (db);
+          return G_MAXUINT;
+        }
       if (existing != NULL)
         continue;
       r = exs_channel_record_new ();

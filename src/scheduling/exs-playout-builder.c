@@ -660,9 +660,12 @@ static char **
 numbers_needing_extension (ExsPlayoutBuilder *self, gint64 now_us)
 {
   g_autoptr (GPtrArray) numbers = g_ptr_array_new ();
-  g_autoptr (GPtrArray) all = exs_schedule_store_list_assignments (self->worker_db, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = exs_schedule_store_list_assignments (self->worker_db, &error);
 
-  if (all != NULL)
+  if (all == NULL)
+    g_warning ("cannot list the playouts to extend them: %s", error->message);
+  else
     {
       /* forget the playouts of channels that were deleted or renumbered */
       g_autoptr (GHashTable) exists = g_hash_table_new (g_str_hash, g_str_equal);
