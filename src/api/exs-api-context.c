@@ -3,9 +3,12 @@
 
 #include "exs-api-context.h"
 
+#include "exs-api-errors.h"
+
 void
 exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
 {
+  exs_api_errors_install ();
   exs_api_health_register (server, context);
   exs_api_channels_register (server, context);
   exs_api_metrics_register (server, context);
