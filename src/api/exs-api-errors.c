@@ -14,6 +14,7 @@
 #include "exs-backup-manager.h"
 #include "exs-config.h"
 #include "exs-database.h"
+#include "exs-json-depth.h"
 #include "exs-media-query.h"
 #include "exs-nfo.h"
 #include "exs-pipeline-pool.h"
@@ -27,6 +28,7 @@ static const ExsHttpErrorStatus statuses[] = {
   { exs_http_error_quark, EXS_HTTP_ERROR_INVALID_BODY, 400 },
   { exs_http_error_quark, EXS_HTTP_ERROR_INVALID_FIELD, 422 },
   { exs_http_error_quark, EXS_HTTP_ERROR_TOO_MANY, 429 },
+  { exs_json_error_quark, EXS_JSON_ERROR_TOO_DEEP, 400 },
   { exs_config_error_quark, EXS_CONFIG_ERROR_INVALID_VALUE, 422 },
   { exs_schedule_error_quark, EXS_SCHEDULE_ERROR_INVALID, 422 },
   { exs_schedule_error_quark, EXS_SCHEDULE_ERROR_NOT_FOUND, 404 },

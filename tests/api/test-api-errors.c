@@ -1,7 +1,7 @@
 /* Errors that tell the truth: each subsystem's error codes answer the HTTP
  * status of src/api/exs-api-errors.c, and a database that fails under the
- * real server is a 500 naming the problem, never "not found" or an empty
- * list. */
+ * real server is a 500 naming the problem, never "not found", a 422 or an
+ * empty list. */
 #include "config.h"
 
 #include "exs-api-errors.h"
@@ -10,6 +10,7 @@
 #include "exs-backup-manager.h"
 #include "exs-config.h"
 #include "exs-database.h"
+#include "exs-json-depth.h"
 #include "exs-pipeline-pool.h"
 #include "exs-schedule.h"
 #include "exs-session-manager.h"
@@ -37,6 +38,7 @@ test_codes_map_to_statuses (void)
     { EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, 400 },
     { EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, 422 },
     { EXS_HTTP_ERROR, EXS_HTTP_ERROR_TOO_MANY, 429 },
+    { EXS_JSON_ERROR, EXS_JSON_ERROR_TOO_DEEP, 400 },
     { EXS_CONFIG_ERROR, EXS_CONFIG_ERROR_INVALID_VALUE, 422 },
     { EXS_SCHEDULE_ERROR, EXS_SCHEDULE_ERROR_INVALID, 422 },
     { EXS_SCHEDULE_ERROR, EXS_SCHEDULE_ERROR_NOT_FOUND, 404 },
@@ -122,6 +124,7 @@ test_database_failure_is_500 (void)
   g_autoptr (ExsTestReply) list = exs_test_server_request (server, "GET", "/api/schedules", NULL, TRUE);
   g_autoptr (ExsTestReply) one = NULL;
   g_autoptr (ExsTestReply) import = NULL;
+  g_autoptr (ExsTestReply) guide = NULL;
   g_autofree char *path = NULL;
   g_autofree char *import_body = NULL;
   JsonObject *schedule;
@@ -146,6 +149,11 @@ test_database_failure_is_500 (void)
                                  json_object_get_string_member (schedule, "name"));
   import = exs_test_server_request (server, "POST", "/api/import", import_body, TRUE);
   expect_database_failure (import, "schedules");
+
+  /* the XMLTV guide: a failed channel list is a 500, not a guide without channels */
+  break_database (server, "DROP TABLE channels");
+  guide = exs_test_server_request (server, "GET", "/iptv/xmltv.xml", NULL, FALSE);
+  expect_database_failure (guide, "channels");
 
   /* the server lives on and stops cleanly */
   g_assert_cmpint (exs_test_server_stop (server, NULL), ==, 0);
