@@ -11,12 +11,10 @@
 
 #include "exs-api-errors.h"
 
-#include "exs-backup-manager.h"
 #include "exs-config.h"
 #include "exs-database.h"
 #include "exs-json-depth.h"
 #include "exs-media-query.h"
-#include "exs-nfo.h"
 #include "exs-pipeline-pool.h"
 #include "exs-schedule.h"
 #include "exs-session-manager.h"
@@ -34,17 +32,17 @@ static const ExsHttpErrorStatus statuses[] = {
   { exs_schedule_error_quark, EXS_SCHEDULE_ERROR_NOT_FOUND, 404 },
   { exs_schedule_error_quark, EXS_SCHEDULE_ERROR_CONFLICT, 409 },
   { exs_media_query_error_quark, EXS_MEDIA_QUERY_ERROR_SYNTAX, 422 },
-  { exs_nfo_error_quark, EXS_NFO_ERROR_MALFORMED, 422 },
-  { exs_backup_error_quark, EXS_BACKUP_ERROR_INVALID, 422 },
-  { exs_backup_error_quark, EXS_BACKUP_ERROR_TOO_NEW, 422 },
-  { exs_backup_error_quark, EXS_BACKUP_ERROR_NOT_FOUND, 404 },
-  { exs_backup_error_quark, EXS_BACKUP_ERROR_SERVER_RUNNING, 409 },
 
   /* the stored data */
   { exs_database_error_quark, EXS_DATABASE_ERROR_NOT_FOUND, 404 },
   { exs_database_error_quark, EXS_DATABASE_ERROR_CONSTRAINT, 409 },
   { exs_database_error_quark, EXS_DATABASE_ERROR_OPEN, 503 },
   /* QUERY, MIGRATION, TOO_NEW: the database failed under us, 500 */
+
+  /* not listed, so 500: EXS_BACKUP_ERROR (over HTTP only a backup the
+   * server could not make; restores run from the CLI with the server
+   * stopped), EXS_NFO_ERROR (a file in the library, not the request),
+   * EXS_CHANNEL_ERROR (a pipeline that cannot be built) */
 
   /* room to serve: come back later */
   { exs_session_error_quark, EXS_HTTP_ERROR_ANY_CODE, 503 },
