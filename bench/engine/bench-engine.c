@@ -278,9 +278,14 @@ make_clip (const char *path, int seconds)
       "audiotestsrc num-buffers=%d samplesperbuffer=1024 wave=pink-noise volume=0.3 ! audio/x-raw,rate=48000,channels=2 "
       "! audioconvert ! avenc_aac bitrate=128000 ! aacparse ! queue ! m.",
       path, seconds * 30, seconds * 30, seconds * 48000 / 1024 + 1);
-  g_autoptr (GstElement) p = gst_parse_launch (desc, NULL);
-  g_autoptr (GstBus) bus = gst_element_get_bus (p);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
+  g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstMessage) m = NULL;
+
+  if (p == NULL)
+    g_error ("cannot make %s: %s", path, error->message);
+  bus = gst_element_get_bus (p);
 
   gst_element_set_state (p, GST_STATE_PLAYING);
   m = gst_bus_timed_pop_filtered (bus, GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);

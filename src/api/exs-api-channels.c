@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-api-channels-private.h"
 
 #include "exs-channel-number.h"
@@ -61,7 +62,7 @@ get_string (JsonObject *body, const char *field, const char **out, GError **erro
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be a string", field);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s must be a string", field);
       return FALSE;
     }
   *out = json_node_get_string (node);
@@ -80,7 +81,8 @@ get_choice (JsonObject *body, const char *field, const char *const *choices, cha
   if (!g_strv_contains (choices, value))
     {
       g_autofree char *list = g_strjoinv (", ", (char **) choices);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be one of %s, not “%s”", field, list, value);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s must be one of %s, not “%s”", field, list,
+                   value);
       return FALSE;
     }
   g_free (*target);
@@ -98,7 +100,8 @@ get_number (JsonObject *body, gboolean required, char **target, GError **error)
   if (node == NULL)
     {
       if (required)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "number is required; " EXS_CHANNEL_NUMBER_RULE);
+        g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
+                     "number is required; " EXS_CHANNEL_NUMBER_RULE);
       return !required;
     }
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
@@ -108,13 +111,13 @@ get_number (JsonObject *body, gboolean required, char **target, GError **error)
     text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   else
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
                    "number must be a string such as \"102\" or \"1984.1\"; " EXS_CHANNEL_NUMBER_RULE);
       return FALSE;
     }
   if (!exs_channel_number_parse (text, &canon, NULL, NULL, NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
                    "number “%s” is not a valid channel number: " EXS_CHANNEL_NUMBER_RULE, text);
       return FALSE;
     }
@@ -136,7 +139,7 @@ get_logo (JsonObject *body, char **target, GError **error)
       || !(logo[0] == '\0' || g_str_has_prefix (logo, "http://") || g_str_has_prefix (logo, "https://")
            || (logo[0] == '/' && logo[1] != '/')))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
                    "logo must be empty, an http(s) URL or a path on this server, at most %d bytes", MAX_LOGO_BYTES);
       return FALSE;
     }
@@ -167,7 +170,7 @@ exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean crea
       {
         g_autofree char *list = g_strjoinv (", ", (char **) known_fields);
         *field = g_strdup (l->data);
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "unknown field “%s”; channels have %s",
+        g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "unknown field “%s”; channels have %s",
                      (char *) l->data, list);
         return FALSE;
       }

@@ -97,11 +97,6 @@ gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,
                                  char         **why);
 
-char *exs_api_format_time (gint64 unix_seconds);
-char *exs_api_format_time_us (gint64 us);
-void exs_api_set_string_or_null (JsonObject *o,
-                                 const char *field,
-                                 const char *value);
 gboolean exs_api_channel_apply_json (JsonObject         *body,
                                      ExsChannelRecord   *record,
                                      gboolean            creating,

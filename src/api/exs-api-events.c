@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-channel-manager.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
@@ -185,9 +186,16 @@ channel_status (ExsApiContext *ctx, const ExsChannelRecord *c, JsonArray *proble
 static void
 add_library_problems (ExsApiContext *ctx, JsonArray *problems)
 {
-  g_autoptr (GPtrArray) libraries = exs_library_store_list (ctx->database, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) libraries = exs_library_store_list (ctx->database, &error);
 
-  for (guint i = 0; libraries && i < libraries->len; i++)
+  if (libraries == NULL)
+    {
+      g_autofree char *m = g_strdup_printf ("cannot read the libraries: %s", error->message);
+      add_problem (problems, "database", NULL, 0, m);
+      return;
+    }
+  for (guint i = 0; i < libraries->len; i++)
     {
       const ExsLibraryRecord *l = libraries->pdata[i];
       g_autofree char *m = NULL;
@@ -210,12 +218,19 @@ add_library_problems (ExsApiContext *ctx, JsonArray *problems)
 JsonObject *
 exs_api_events_dup_status (ExsApiContext *ctx)
 {
-  g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, &error);
   JsonObject *root = json_object_new ();
   JsonArray *arr = json_array_new ();
   JsonArray *problems = json_array_new ();
   JsonObject *pool = json_object_new ();
 
+  if (channels == NULL)
+    {
+      /* the page must not show "no channels" when the database failed */
+      g_autofree char *m = g_strdup_printf ("cannot read the channels: %s", error->message);
+      add_problem (problems, "database", NULL, 0, m);
+    }
   for (guint i = 0; channels && i < channels->len; i++)
     json_array_add_object_element (arr, channel_status (ctx, channels->pdata[i], problems));
   add_library_problems (ctx, problems);
@@ -280,11 +295,18 @@ static void
 send_scan_changes (Hub *hub)
 {
   g_autoptr (GPtrArray) libraries = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (hub->ctx->library_scanner == NULL)
     return;
-  libraries = exs_library_store_list (hub->ctx->database, NULL);
-  for (guint i = 0; libraries && i < libraries->len; i++)
+  libraries = exs_library_store_list (hub->ctx->database, &error);
+  if (libraries == NULL)
+    {
+      /* the status event carries it as a problem; this runs twice a second */
+      g_debug ("scan changes: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < libraries->len; i++)
     {
       const ExsLibraryRecord *l = libraries->pdata[i];
       ExsLibraryScanProgress p = { 0 };

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-http-json.h"
 
 G_BEGIN_DECLS

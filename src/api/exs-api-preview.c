@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-http-json.h"
 #include "exs-playout-guide.h"
 #include "exs-playout-plan.h"

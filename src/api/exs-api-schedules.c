@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
@@ -85,16 +86,21 @@ reply_schedule_error (SoupServerMessage *msg, const GError *error, const char *p
 
 /* ---- schedules ---- */
 
+/* Returns: (transfer full) (nullable): %NULL with @error when the database
+ * cannot say which channels play the schedule */
 static JsonObject *
-schedule_record_to_json (ExsApiContext *ctx, const ExsScheduleRecord *r)
+schedule_record_to_json (ExsApiContext *ctx, const ExsScheduleRecord *r, GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *o;
-  g_auto (GStrv) numbers = exs_schedule_store_channels_using (ctx->database, r->id);
-  JsonArray *problems = json_array_new ();
+  g_auto (GStrv) numbers = exs_schedule_store_channels_using (ctx->database, r->id, error);
+  JsonArray *problems;
   g_autofree char *created = exs_api_format_time (r->created_at);
   g_autofree char *updated = exs_api_format_time (r->updated_at);
 
+  if (numbers == NULL)
+    return NULL;
+  problems = json_array_new ();
   if (!json_parser_load_from_data (parser, r->document, -1, NULL))
     o = json_object_new ();
   else
@@ -170,9 +176,18 @@ handle_schedules_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable
       return;
     }
   arr = json_array_sized_new (list->len);
-  for (guint i = 0; i < list->len; i++)
-    json_array_add_object_element (arr, schedule_record_to_json (ctx, list->pdata[i]));
   json_object_set_array_member (root, "schedules", arr);
+  for (guint i = 0; i < list->len; i++)
+    {
+      JsonObject *o = schedule_record_to_json (ctx, list->pdata[i], &error);
+
+      if (o == NULL)
+        {
+          exs_http_reply_gerror (msg, error);
+          return;
+        }
+      json_array_add_object_element (arr, o);
+    }
   json_object_set_int_member (root, "total", list->len);
   exs_http_reply_object (msg, 200, root);
 }
@@ -189,7 +204,12 @@ reply_schedule (ExsApiContext *ctx, SoupServerMessage *msg, guint status, gint64
       exs_http_reply_gerror (msg, error);
       return;
     }
-  o = schedule_record_to_json (ctx, r);
+  o = schedule_record_to_json (ctx, r, &error);
+  if (o == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
   exs_http_reply_object (msg, status, o);
 }
 
@@ -249,7 +269,12 @@ handle_schedules_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
       return;
     }
   /* the channels that play it keep what is on now and follow the new schedule after it */
-  numbers = exs_schedule_store_channels_using (ctx->database, id);
+  numbers = exs_schedule_store_channels_using (ctx->database, id, &error);
+  if (numbers == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
   rebuild_channels (ctx, numbers);
   reply_schedule (ctx, msg, 200, id);
 }
@@ -265,8 +290,8 @@ handle_schedules_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
 
   if (!parse_id (msg, params, &id))
     return;
-  numbers = exs_schedule_store_channels_using (ctx->database, id);
-  if (!exs_schedule_store_delete (ctx->database, id, &error))
+  numbers = exs_schedule_store_channels_using (ctx->database, id, &error);
+  if (numbers == NULL || !exs_schedule_store_delete (ctx->database, id, &error))
     {
       exs_http_reply_gerror (msg, error);
       return;
@@ -414,7 +439,13 @@ read_assignment (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, c
         *schedule_id = 0;
       else if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64 && json_node_get_int (n) > 0)
         {
-          g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get (ctx->database, json_node_get_int (n), NULL);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get (ctx->database, json_node_get_int (n), &error);
+          if (!exs_database_clear_not_found (&error))
+            {
+              exs_http_reply_gerror (msg, error);
+              return FALSE;
+            }
           if (r == NULL)
             {
               exs_http_reply_field_error (msg, 422, "schedule_id", "no schedule with id %" G_GINT64_FORMAT,
@@ -801,7 +832,13 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
             known = g_str_equal (((ExsSchedule *) schedules->pdata[j])->name, c->schedule);
           if (!known)
             {
-              g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get_by_name (ctx->database, c->schedule, NULL);
+              g_autoptr (GError) error = NULL;
+              g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get_by_name (ctx->database, c->schedule, &error);
+              if (!exs_database_clear_not_found (&error))
+                {
+                  exs_http_reply_gerror (msg, error);
+                  return FALSE;
+                }
               if (r == NULL)
                 {
                   g_autofree char *p = g_strdup_printf ("%s.schedule", path);
@@ -867,7 +904,9 @@ handle_import (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   for (guint i = 0; i < schedules->len; i++)
     {
       ExsSchedule *s = schedules->pdata[i];
-      g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get_by_name (ctx->database, s->name, NULL);
+      g_autoptr (ExsScheduleRecord) r = exs_schedule_store_get_by_name (ctx->database, s->name, &error);
+      if (!exs_database_clear_not_found (&error))
+        goto rollback;
       if (r ? !exs_schedule_store_update (ctx->database, r->id, s, &error)
             : !exs_schedule_store_insert (ctx->database, s, NULL, &error))
         goto rollback;
@@ -875,8 +914,10 @@ handle_import (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   for (guint i = 0; i < channels->len; i++)
     {
       ImportChannel *c = channels->pdata[i];
-      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (ctx->database, c->record->number, NULL);
+      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (ctx->database, c->record->number, &error);
       g_autoptr (ExsScheduleRecord) r = NULL;
+      if (!exs_database_clear_not_found (&error))
+        goto rollback;
       if (existing ? !exs_channel_store_update (ctx->database, c->record->number, c->record, &error)
                    : !exs_channel_store_insert (ctx->database, c->record, &error))
         goto rollback;

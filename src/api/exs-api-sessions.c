@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 #include "exs-channel-manager.h"
 #include "exs-http-json.h"
 

@@ -70,21 +70,15 @@ struct _ExsApplication
   ExsPlayoutBuilder *playout;
   ExsChannelManager *channels;
   ExsChannelSupervisor *supervisor; /* the resilience layer on the engine */
+  /* what the routes borrow; the resilience objects in it (metrics, pool,
+   * restart_guard, sessions, backups, health, long_run, resolver) are owned
+   * here, once, and released in dispose */
   ExsApiContext api;
   /* client protocols; they stream from self->channels (ExsStreamProvider) */
   ExsIptvService *iptv;
   ExsHdhrDevice *hdhr;
   ExsHdhrDiscovery *hdhr_discovery;
   ExsSsdp *ssdp;
-  /* resilience and operations (src/resilience, src/metrics) */
-  ExsMetrics *metrics;
-  ExsPipelinePool *pool;
-  ExsRestartGuard *restart_guard;
-  ExsSessionManager *sessions;
-  ExsBackupManager *backups;
-  ExsHealthMonitor *health;
-  ExsLongRunMonitor *long_run;
-  ExsAutoResolver *resolver;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -107,14 +101,14 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->hdhr);
   g_clear_object (&self->iptv);
   g_clear_object (&self->http);
-  g_clear_object (&self->resolver);
-  g_clear_object (&self->long_run);
-  g_clear_object (&self->health);
-  g_clear_object (&self->backups);
-  g_clear_object (&self->sessions);
-  g_clear_object (&self->restart_guard);
-  g_clear_object (&self->pool);
-  g_clear_object (&self->metrics);
+  g_clear_object (&self->api.resolver);
+  g_clear_object (&self->api.long_run);
+  g_clear_object (&self->api.health);
+  g_clear_object (&self->api.backups);
+  g_clear_object (&self->api.sessions);
+  g_clear_object (&self->api.restart_guard);
+  g_clear_object (&self->api.pool);
+  g_clear_object (&self->api.metrics);
   g_clear_object (&self->library_scanner);
   g_clear_object (&self->playout);
   if (self->database)
@@ -285,62 +279,53 @@ set_up_demo (ExsApplication *self, GError **error)
 static void
 start_operations (ExsApplication *self)
 {
-  self->metrics = exs_metrics_new ();
+  self->api.metrics = exs_metrics_new ();
   /* Counted by the channel engine; declared here so scrapers see them from the start. */
-  exs_metrics_declare (self->metrics, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER,
+  exs_metrics_declare (self->api.metrics, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER,
                        "Channel streams started (tunes that reached a pipeline), per channel.");
-  exs_metrics_declare (self->metrics, "exstreamtv_streams_succeeded_total", EXS_METRIC_COUNTER,
+  exs_metrics_declare (self->api.metrics, "exstreamtv_streams_succeeded_total", EXS_METRIC_COUNTER,
                        "Tunes that delivered their first valid MPEG-TS bytes, per channel.");
-  exs_metrics_declare (self->metrics, "exstreamtv_streams_failed_total", EXS_METRIC_COUNTER,
+  exs_metrics_declare (self->api.metrics, "exstreamtv_streams_failed_total", EXS_METRIC_COUNTER,
                        "Tunes that failed before or while streaming, per channel.");
-  exs_metrics_declare (self->metrics, "exstreamtv_error_screens_total", EXS_METRIC_COUNTER,
+  exs_metrics_declare (self->api.metrics, "exstreamtv_error_screens_total", EXS_METRIC_COUNTER,
                        "Times a channel switched to its error screen, per channel.");
-  self->pool = exs_pipeline_pool_new_from_config (self->config);
-  exs_pipeline_pool_set_metrics (self->pool, self->metrics);
-  self->restart_guard = exs_restart_guard_new_from_config (self->config);
-  exs_restart_guard_set_metrics (self->restart_guard, self->metrics);
-  self->sessions = exs_session_manager_new_from_config (self->config);
-  exs_session_manager_set_metrics (self->sessions, self->metrics);
-  self->backups = exs_backup_manager_new_from_config (self->config, self->data_dir);
+  self->api.pool = exs_pipeline_pool_new_from_config (self->config);
+  exs_pipeline_pool_set_metrics (self->api.pool, self->api.metrics);
+  self->api.restart_guard = exs_restart_guard_new_from_config (self->config);
+  exs_restart_guard_set_metrics (self->api.restart_guard, self->api.metrics);
+  self->api.sessions = exs_session_manager_new_from_config (self->config);
+  exs_session_manager_set_metrics (self->api.sessions, self->api.metrics);
+  self->api.backups = exs_backup_manager_new_from_config (self->config, self->data_dir);
   if (exs_config_get_boolean (self->config, "database_backup", "enabled"))
-    exs_backup_manager_start_schedule (self->backups,
+    exs_backup_manager_start_schedule (self->api.backups,
                                        (guint) exs_config_get_int (self->config, "database_backup", "interval_hours"));
-  self->health = exs_health_monitor_new_from_config (self->config, self->restart_guard);
-  exs_health_monitor_set_metrics (self->health, self->metrics);
-  exs_health_monitor_set_session_manager (self->health, self->sessions);
-  exs_health_monitor_start (self->health);
-  self->long_run = exs_long_run_monitor_new_from_config (self->config);
-  exs_long_run_monitor_set_pool (self->long_run, self->pool);
-  exs_long_run_monitor_set_metrics (self->long_run, self->metrics);
-  exs_long_run_monitor_start (self->long_run);
-  self->resolver = exs_auto_resolver_new_from_config (self->config, self->restart_guard);
-  exs_auto_resolver_set_metrics (self->resolver, self->metrics);
-  exs_auto_resolver_watch_pool (self->resolver, self->pool);
-
-  self->api.metrics = self->metrics;
-  self->api.pool = self->pool;
-  self->api.restart_guard = self->restart_guard;
-  self->api.sessions = self->sessions;
-  self->api.backups = self->backups;
-  self->api.health = self->health;
-  self->api.long_run = self->long_run;
-  self->api.resolver = self->resolver;
+  self->api.health = exs_health_monitor_new_from_config (self->config, self->api.restart_guard);
+  exs_health_monitor_set_metrics (self->api.health, self->api.metrics);
+  exs_health_monitor_set_session_manager (self->api.health, self->api.sessions);
+  exs_health_monitor_start (self->api.health);
+  self->api.long_run = exs_long_run_monitor_new_from_config (self->config);
+  exs_long_run_monitor_set_pool (self->api.long_run, self->api.pool);
+  exs_long_run_monitor_set_metrics (self->api.long_run, self->api.metrics);
+  exs_long_run_monitor_start (self->api.long_run);
+  self->api.resolver = exs_auto_resolver_new_from_config (self->config, self->api.restart_guard);
+  exs_auto_resolver_set_metrics (self->api.resolver, self->api.metrics);
+  exs_auto_resolver_watch_pool (self->api.resolver, self->api.pool);
 }
 
 /* Timers off, waiters answered; nothing here waits. */
 static void
 stop_operations (ExsApplication *self)
 {
-  if (self->pool)
-    exs_pipeline_pool_shutdown (self->pool);
-  if (self->sessions)
-    exs_session_manager_stop (self->sessions);
-  if (self->backups)
-    exs_backup_manager_stop (self->backups);
-  if (self->health)
-    exs_health_monitor_stop (self->health);
-  if (self->long_run)
-    exs_long_run_monitor_stop (self->long_run);
+  if (self->api.pool)
+    exs_pipeline_pool_shutdown (self->api.pool);
+  if (self->api.sessions)
+    exs_session_manager_stop (self->api.sessions);
+  if (self->api.backups)
+    exs_backup_manager_stop (self->api.backups);
+  if (self->api.health)
+    exs_health_monitor_stop (self->api.health);
+  if (self->api.long_run)
+    exs_long_run_monitor_stop (self->api.long_run);
 }
 
 /* The playout builder: after the database (and the demo's schedules), before
@@ -572,12 +557,12 @@ run_server (ExsApplication *self)
       .config = self->config,
       .database = self->database,
       .channels = self->channels,
-      .metrics = self->metrics,
-      .pool = self->pool,
-      .restart_guard = self->restart_guard,
-      .sessions = self->sessions,
-      .health = self->health,
-      .resolver = self->resolver,
+      .metrics = self->api.metrics,
+      .pool = self->api.pool,
+      .restart_guard = self->api.restart_guard,
+      .sessions = self->api.sessions,
+      .health = self->api.health,
+      .resolver = self->api.resolver,
       .playout = self->playout,
     };
     self->supervisor = exs_channel_supervisor_new (&parts);

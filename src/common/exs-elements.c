@@ -12,6 +12,8 @@
 #include <gst/gst.h>
 #include <string.h>
 
+G_DEFINE_QUARK (exs-elements-error-quark, exs_elements_error)
+
 static const ExsElement elements[] = {
   /* the channel engine: slate, mixing, encoding, muxing, delivery */
   { "videotestsrc", "gstreamer1.0-plugins-base", EXS_ELEMENT_REQUIRED, "the error screen" },
@@ -129,7 +131,7 @@ exs_elements_check (GPtrArray **missing_optional, GError **error)
       g_auto (GStrv) parts = g_strsplit (list, "  ", -1);
 
       words = g_strjoinv (" ", parts);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+      g_set_error (error, EXS_ELEMENTS_ERROR, EXS_ELEMENTS_ERROR_MISSING,
                    "missing GStreamer element%s %s: install %s (apt-get install %s)",
                    strchr (required->str, ',') ? "s" : "", required->str, words, words);
       return FALSE;

@@ -6,6 +6,15 @@
 
 G_BEGIN_DECLS
 
+#define EXS_ELEMENTS_ERROR (exs_elements_error_quark ())
+
+typedef enum
+{
+  EXS_ELEMENTS_ERROR_MISSING, /* a required element is not installed (the message names the package) */
+} ExsElementsError;
+
+GQuark exs_elements_error_quark (void);
+
 typedef enum
 {
   EXS_ELEMENT_REQUIRED, /* without it no channel can play: the server will not start */

@@ -10,14 +10,15 @@
 
 #include "exs-json-depth.h"
 
-#include <gio/gio.h>
 #include <string.h>
+
+G_DEFINE_QUARK (exs-json-error-quark, exs_json_error)
 
 /**
  * exs_json_check_depth:
  * @length: bytes in @data, or -1 if NUL-terminated
  *
- * Returns: %FALSE (with a G_IO_ERROR_INVALID_DATA naming the limit) if
+ * Returns: %FALSE (with %EXS_JSON_ERROR_TOO_DEEP naming the limit) if
  * arrays and objects nest deeper than @max_depth
  */
 gboolean
@@ -48,7 +49,7 @@ exs_json_check_depth (const char *data, gssize length, guint max_depth, GError *
         case '{':
           if (++depth > max_depth)
             {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+              g_set_error (error, EXS_JSON_ERROR, EXS_JSON_ERROR_TOO_DEEP,
                            "arrays and objects nest deeper than %u levels (at byte %" G_GSIZE_FORMAT ")", max_depth, i);
               return FALSE;
             }

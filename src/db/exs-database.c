@@ -561,3 +561,23 @@ exs_database_set_setting (ExsDatabase *self, const char *key, const char *value,
   sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
   return exs_database_step_done (self, stmt, error);
 }
+
+/**
+ * exs_database_clear_not_found:
+ * @error: (inout): where a store lookup left its error
+ *
+ * For a lookup where "there is none" is an answer: clears @error when it is
+ * only %EXS_DATABASE_ERROR_NOT_FOUND.
+ *
+ * Returns: %TRUE when @error is clear afterwards; %FALSE when the database
+ *   failed (@error says how)
+ */
+gboolean
+exs_database_clear_not_found (GError **error)
+{
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (g_error_matches (*error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND))
+    g_clear_error (error);
+  return *error == NULL;
+}

@@ -115,4 +115,6 @@ gboolean exs_database_set_setting (ExsDatabase  *self,
                                    const char   *value,
                                    GError      **error);
 
+gboolean exs_database_clear_not_found (GError **error);
+
 G_END_DECLS

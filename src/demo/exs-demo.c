@@ -20,6 +20,8 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 
+G_DEFINE_QUARK (exs-demo-error-quark, exs_demo_error)
+
 static const ExsDemoClip clips[] = {
   { "01-test-card.mp4", "Test Card", "mp4", 1280, 720, 30, 48000, 2, 20, "smpte", "sine", 440 },
   { "02-ball-game.mp4", "Ball Game", "mp4", 1280, 720, 25, 48000, 2, 20, "ball", "sine", 523.25 },
@@ -118,7 +120,7 @@ exs_demo_make_clip (const ExsDemoClip *clip, const char *path, GCancellable *can
   pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &parse_error);
   if (pipeline == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot make demo clip %s: %s", clip->file_name,
+      g_set_error (error, EXS_DEMO_ERROR, EXS_DEMO_ERROR_CLIP, "cannot make demo clip %s: %s", clip->file_name,
                    parse_error ? parse_error->message : "no pipeline");
       return FALSE;
     }
@@ -142,7 +144,7 @@ exs_demo_make_clip (const ExsDemoClip *clip, const char *path, GCancellable *can
       {
         g_autoptr (GError) gerr = NULL;
         gst_message_parse_error (m, &gerr, NULL);
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot make demo clip %s: %s", clip->file_name,
+        g_set_error (error, EXS_DEMO_ERROR, EXS_DEMO_ERROR_CLIP, "cannot make demo clip %s: %s", clip->file_name,
                      gerr->message);
         break;
       }
@@ -150,7 +152,10 @@ exs_demo_make_clip (const ExsDemoClip *clip, const char *path, GCancellable *can
   gst_element_set_state (pipeline, GST_STATE_NULL);
   if (ok && g_rename (tmp, path) != 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot rename %s: %s", tmp, g_strerror (errno));
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot rename %s: %s", tmp,
+                   g_strerror (saved));
       ok = FALSE;
     }
   if (!ok)
@@ -267,9 +272,16 @@ exs_demo_create_channels (ExsDatabase *db, GError **error)
     return G_MAXUINT;
   for (guint i = 0; i < G_N_ELEMENTS (channels); i++)
     {
-      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (db, channels[i].number, NULL);
+      g_autoptr (GError) local = NULL;
+      g_autoptr (ExsChannelRecord) existing = exs_channel_store_get (db, channels[i].number, &local);
       g_autoptr (ExsChannelRecord) r = NULL;
 
+      if (!exs_database_clear_not_found (&local))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          exs_database_rollback (db);
+          return G_MAXUINT;
+        }
       if (existing != NULL)
         continue;
       r = exs_channel_record_new ();

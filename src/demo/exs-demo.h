@@ -7,6 +7,15 @@
 
 G_BEGIN_DECLS
 
+#define EXS_DEMO_ERROR (exs_demo_error_quark ())
+
+typedef enum
+{
+  EXS_DEMO_ERROR_CLIP, /* GStreamer could not make a demo clip (the message says which and why) */
+} ExsDemoError;
+
+GQuark exs_demo_error_quark (void);
+
 typedef struct
 {
   const char *file_name;  /* in <data-dir>/demo/ */

@@ -13,6 +13,9 @@
 
 #include "exs-ssdp.h"
 
+#include "exs-hdhr-error.h"
+
+#include <errno.h>
 #include <ifaddrs.h>
 #include <libgssdp/gssdp.h>
 #include <net/if.h>
@@ -117,8 +120,8 @@ exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error)
 
       if (client == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "SSDP on %s: %s", bind_address,
-                       local_error->message);
+          /* the socket's own error, domain and code kept */
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "SSDP on %s: ", bind_address);
           return 0;
         }
       announce_on (self, client);
@@ -127,7 +130,10 @@ exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error)
 
   if (getifaddrs (&list) != 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot list the network interfaces");
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot list the network interfaces: %s",
+                   g_strerror (saved));
       return 0;
     }
   for (struct ifaddrs *ifa = list; ifa != NULL; ifa = ifa->ifa_next)
@@ -149,7 +155,7 @@ exs_ssdp_start (ExsSsdp *self, const char *bind_address, GError **error)
     }
   freeifaddrs (list);
   if (self->groups->len == 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+    g_set_error (error, EXS_HDHR_ERROR, EXS_HDHR_ERROR_NO_INTERFACE,
                  "no multicast-capable interface to announce on%s%s", failures->len ? ": " : "",
                  failures->str);
   return self->groups->len;

@@ -2,14 +2,14 @@
  *
  * Every API error, from any subsystem, has one shape:
  *   {"error": {"code": "not_found", "message": "no channel numbered 7"}}
- * with the matching status. GErrors from the store map onto statuses here so
- * handlers stay short.
+ * with the matching status. A GError from any subsystem maps onto its status
+ * through exs_http_status_for_error() so handlers stay short.
  */
 #include "config.h"
 
 #include "exs-http-json.h"
 
-#include "exs-database.h"
+#include "exs-http-error.h"
 #include "exs-json-depth.h"
 
 void
@@ -127,29 +127,30 @@ exs_http_json_check_text (JsonObject *body, const char *field, guint max_chars, 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     {
       if (required)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is required", field);
+        g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s is required", field);
       return !required;
     }
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be a string", field);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s must be a string", field);
       return FALSE;
     }
   trimmed = g_strstrip (g_strdup (json_node_get_string (node)));
   if (required && trimmed[0] == '\0')
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must not be empty", field);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s must not be empty", field);
       return FALSE;
     }
   if (g_utf8_strlen (trimmed, -1) > max_chars)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s is longer than %u characters", field, max_chars);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s is longer than %u characters", field,
+                   max_chars);
       return FALSE;
     }
   if (exs_http_json_has_control_chars (trimmed))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must not contain control characters or line breaks",
-                   field);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
+                   "%s must not contain control characters or line breaks", field);
       return FALSE;
     }
   g_free (*target);
@@ -167,7 +168,7 @@ exs_http_json_check_bool (JsonObject *body, const char *field, gboolean *out, GE
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s must be true or false", field);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, "%s must be true or false", field);
       return FALSE;
     }
   *out = json_node_get_boolean (node);
@@ -203,23 +204,19 @@ exs_http_json_get_bool (SoupServerMessage *msg, JsonObject *body, const char *fi
   return FALSE;
 }
 
-/* Maps store errors to statuses; anything unexpected is a 500 that says so. */
+/**
+ * exs_http_reply_gerror:
+ *
+ * Answers @error with the status exs_http_status_for_error() finds for its
+ * domain and code (the table in src/api/exs-api-errors.c); anything
+ * unexpected is a 500 that says what went wrong.
+ */
 void
 exs_http_reply_gerror (SoupServerMessage *msg, const GError *error)
 {
-  guint status = 500;
+  g_return_if_fail (error != NULL);
 
-  if (error->domain == EXS_DATABASE_ERROR)
-    {
-      switch (error->code)
-        {
-        case EXS_DATABASE_ERROR_NOT_FOUND: status = 404; break;
-        case EXS_DATABASE_ERROR_CONSTRAINT: status = 409; break;
-        case EXS_DATABASE_ERROR_OPEN: status = 503; break;
-        default: status = 500; break;
-        }
-    }
-  exs_http_reply_error (msg, status, NULL, "%s", error->message);
+  exs_http_reply_error (msg, exs_http_status_for_error (error), NULL, "%s", error->message);
 }
 
 /**
@@ -239,29 +236,30 @@ exs_http_json_parse_object (const char *data, gsize len, GError **error)
 
   if (len == 0)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request needs a JSON object as its body");
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, "the request needs a JSON object as its body");
       return NULL;
     }
   if (!g_utf8_validate_len (data, len, NULL))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is not valid UTF-8");
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, "the request body is not valid UTF-8");
       return NULL;
     }
   if (!exs_json_check_depth (data, (gssize) len, EXS_JSON_MAX_DEPTH, &local))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is refused: %s", local->message);
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, "the request body is refused: %s",
+                   local->message);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body is not valid JSON: %s",
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, "the request body is not valid JSON: %s",
                    local->message);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the request body must be a JSON object");
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_BODY, "the request body must be a JSON object");
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));

@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "exs-http-error.h"
+
 G_BEGIN_DECLS
 
 void exs_http_reply_json (SoupServerMessage *msg,

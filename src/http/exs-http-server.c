@@ -618,7 +618,8 @@ exs_http_server_listen (ExsHttpServer *self, const char *bind_address, guint por
 
     if (addr == NULL)
       {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not an IP address", bind_address);
+        g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_ADDRESS, "“%s” is not an IP address",
+                     bind_address);
         return FALSE;
       }
     return soup_server_listen (self->soup, addr, 0, error);

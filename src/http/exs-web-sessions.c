@@ -18,6 +18,7 @@
 #include "exs-web-sessions.h"
 
 #include "exs-fs.h"
+#include "exs-http-error.h"
 
 #include <string.h>
 
@@ -137,8 +138,8 @@ exs_web_sessions_is_safe_next (const char *next)
  *   exs_web_sessions_is_safe_next()
  *
  * Returns: (transfer full) (nullable): a one-time code, or %NULL with
- *   G_IO_ERROR_INVALID_ARGUMENT (bad @next) or G_IO_ERROR_BUSY (too many
- *   outstanding)
+ *   %EXS_HTTP_ERROR_INVALID_FIELD (bad @next) or %EXS_HTTP_ERROR_TOO_MANY
+ *   (too many outstanding)
  */
 char *
 exs_web_sessions_create_link (ExsWebSessions *self, const char *next, GError **error)
@@ -148,14 +149,14 @@ exs_web_sessions_create_link (ExsWebSessions *self, const char *next, GError **e
 
   if (next != NULL && !exs_web_sessions_is_safe_next (next))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
                    "next must be a path in the web UI, starting with /web/");
       return NULL;
     }
   prune_links (self);
   if (g_hash_table_size (self->links) >= EXS_WEB_MAX_LINKS)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_TOO_MANY,
                    "%d login links are already outstanding; use one or wait %d minutes", EXS_WEB_MAX_LINKS,
                    EXS_WEB_LINK_LIFETIME_S / 60);
       return NULL;

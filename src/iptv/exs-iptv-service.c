@@ -511,6 +511,7 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   g_autofree char *base_url = base_url_for (self, msg);
   g_autoptr (GPtrArray) channels = NULL;
   g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
   BuildJob *job;
   Waiter *w;
   Guide *g = g_hash_table_lookup (self->guides, self->placeholder);
@@ -528,6 +529,12 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       g->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) output_free);
       g_hash_table_insert (self->guides, g_strdup (self->placeholder), g);
     }
+  /* a database failure is a 500, never a guide without channels */
+  if (!g->building && (channels = exs_channel_store_list (self->database, &error)) == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
 
   w = g_new0 (Waiter, 1);
   w->msg = g_object_ref (msg);
@@ -539,9 +546,8 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   if (g->building)
     return;
 
-  channels = exs_channel_store_list (self->database, NULL);
   job = g_new0 (BuildJob, 1);
-  job->channels = channels ? copy_channels (channels) : g_ptr_array_new ();
+  job->channels = copy_channels (channels);
   job->source = self->source ? g_object_ref (self->source) : NULL;
   job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
   job->to_us

@@ -24,6 +24,8 @@
 
 #include <libxml/xmlwriter.h>
 
+G_DEFINE_QUARK (exs-xmltv-error-quark, exs_xmltv_error)
+
 typedef struct
 {
   gint64 start_us;
@@ -259,7 +261,7 @@ exs_xmltv_build (GPtrArray *channels, ExsPlayoutSource *source, gint64 from_us, 
     {
       xmlFreeTextWriter (w);
       xmlBufferFree (buf);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libxml2 could not write the guide");
+      g_set_error (error, EXS_XMLTV_ERROR, EXS_XMLTV_ERROR_WRITE, "libxml2 could not write the guide");
       return NULL;
     }
   xmlFreeTextWriter (w);

@@ -356,8 +356,8 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
   g_autoptr (sqlite3_stmt) items = NULL;
   g_autoptr (GHashTable) loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) channel_playout_free);
+  g_autoptr (GMutexLocker) building = g_mutex_locker_new (&self->build_lock);
 
-  g_mutex_lock (&self->build_lock);
   ch = exs_database_prepare (self->worker_db,
                              "SELECT c.number, c.id, c.name, COALESCE(p.mode, 'continuous'),"
                              " COALESCE(p.od_offset_us, 0), p.od_paused_at_us, COALESCE(p.problems, '[]'),"
@@ -368,10 +368,7 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
                                 "SELECT " ITEM_COLUMNS " FROM playout_items WHERE channel_id = ? ORDER BY start_us",
                                 error);
   if (ch == NULL || items == NULL)
-    {
-      g_mutex_unlock (&self->build_lock);
-      return FALSE;
-    }
+    return FALSE;
   while (sqlite3_step (ch) == SQLITE_ROW)
     {
       ChannelPlayout *cp = channel_playout_new ();
@@ -389,7 +386,7 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
         g_ptr_array_add (cp->items, row_to_item (items));
       g_hash_table_insert (loaded, dup_text (ch, 0), cp);
     }
-  g_mutex_unlock (&self->build_lock);
+  g_clear_pointer (&building, g_mutex_locker_free);
 
   g_mutex_lock (&self->lock);
   {
@@ -660,9 +657,12 @@ static char **
 numbers_needing_extension (ExsPlayoutBuilder *self, gint64 now_us)
 {
   g_autoptr (GPtrArray) numbers = g_ptr_array_new ();
-  g_autoptr (GPtrArray) all = exs_schedule_store_list_assignments (self->worker_db, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = exs_schedule_store_list_assignments (self->worker_db, &error);
 
-  if (all != NULL)
+  if (all == NULL)
+    g_warning ("cannot list the playouts to extend them: %s", error->message);
+  else
     {
       /* forget the playouts of channels that were deleted or renumbered */
       g_autoptr (GHashTable) exists = g_hash_table_new (g_str_hash, g_str_equal);
@@ -983,28 +983,32 @@ item_at_locked (ChannelPlayout *cp, gint64 v)
   return offline;
 }
 
+/* A channel the builder does not know (yet): the hour around @at_us, empty. */
+static ExsPlayoutItem *
+empty_hour (gint64 at_us)
+{
+  ExsPlayoutItem *item = exs_playout_item_new ();
+
+  item->start_us = floor_hour (at_us);
+  item->stop_us = item->start_us + HOUR_US;
+  item->categories = g_new0 (char *, 1);
+  return item;
+}
+
 static ExsPlayoutItem *
 source_lookup (ExsPlayoutSource *source, const char *number, gint64 at_us, GError **error)
 {
   ExsPlayoutBuilder *self = EXS_PLAYOUT_BUILDER (source);
-  ChannelPlayout *cp;
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  ChannelPlayout *cp = g_hash_table_lookup (self->channels, number);
   ExsPlayoutItem *item;
   gint64 shift;
 
-  g_mutex_lock (&self->lock);
-  cp = g_hash_table_lookup (self->channels, number);
   if (cp == NULL)
-    {
-      g_mutex_unlock (&self->lock);
-      item = exs_playout_item_new ();
-      item->start_us = floor_hour (at_us);
-      item->stop_us = item->start_us + HOUR_US;
-      item->categories = g_new0 (char *, 1);
-      return item;
-    }
+    return empty_hour (at_us);
   shift = cp->on_demand ? (cp->od_paused_at_us >= 0 ? at_us - cp->od_paused_at_us : cp->od_offset_us) : 0;
   item = item_at_locked (cp, at_us - shift);
-  g_mutex_unlock (&self->lock);
+  g_clear_pointer (&locker, g_mutex_locker_free);
   item->start_us += shift;
   item->stop_us += shift;
   return item;
@@ -1024,16 +1028,8 @@ source_list (ExsPlayoutSource *source, const char *number, gint64 from_us, gint6
     shift = cp->od_paused_at_us >= 0 ? g_get_real_time () - cp->od_paused_at_us : cp->od_offset_us;
   for (v = from_us - shift; v < to_us - shift && out->len < MAX_LIST_ITEMS;)
     {
-      ExsPlayoutItem *item;
-      if (cp)
-        item = item_at_locked (cp, v);
-      else
-        {
-          item = exs_playout_item_new ();
-          item->start_us = floor_hour (v);
-          item->stop_us = item->start_us + HOUR_US;
-          item->categories = g_new0 (char *, 1);
-        }
+      ExsPlayoutItem *item = cp ? item_at_locked (cp, v) : empty_hour (v);
+
       v = item->stop_us;
       item->start_us += shift;
       item->stop_us += shift;

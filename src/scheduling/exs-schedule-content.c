@@ -228,15 +228,26 @@ collect_ids (ExsMediaCache *c, const char *sql, gint64 a, gint64 b, gboolean bin
   return TRUE;
 }
 
+/* Whether @sql finds a row for @id; %FALSE with @error when the database
+ * cannot say (a failed read is not "deleted"). */
 static gboolean
-exists (ExsMediaCache *c, const char *sql, gint64 id)
+exists (ExsMediaCache *c, const char *sql, gint64 id, gboolean *found, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (c->database, sql, NULL);
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (c->database, sql, error);
+  int rc;
 
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
-  return sqlite3_step (s) == SQLITE_ROW;
+  rc = sqlite3_step (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "reading the library: %s",
+                   sqlite3_errmsg (exs_database_get_handle (c->database)));
+      return FALSE;
+    }
+  *found = rc == SQLITE_ROW;
+  return TRUE;
 }
 
 #define SHOW_SQL "SELECT id FROM media_items WHERE show_id = ?1 ORDER BY season_number, episode_number, id"
@@ -269,6 +280,8 @@ resolve_smart (ExsMediaCache *c, gint64 collection_id, const char *where, GArray
 static gboolean
 resolve_ids (ExsMediaCache *c, const ExsContentRef *ref, const char *where, GArray *ids, GError **error)
 {
+  gboolean found = FALSE;
+
   switch (ref->kind)
     {
     case EXS_CONTENT_MEDIA_ITEM:
@@ -279,7 +292,9 @@ resolve_ids (ExsMediaCache *c, const ExsContentRef *ref, const char *where, GArr
       return TRUE;
     case EXS_CONTENT_SHOW:
     case EXS_CONTENT_SEASON:
-      if (!exists (c, "SELECT 1 FROM shows WHERE id = ?", ref->id))
+      if (!exists (c, "SELECT 1 FROM shows WHERE id = ?", ref->id, &found, error))
+        return FALSE;
+      if (!found)
         {
           add_problem (c, where, "show %" G_GINT64_FORMAT " does not exist (deleted?)", ref->id);
           return TRUE;
@@ -290,12 +305,16 @@ resolve_ids (ExsMediaCache *c, const ExsContentRef *ref, const char *where, GArr
     case EXS_CONTENT_COLLECTION:
       {
         g_autoptr (sqlite3_stmt) s = NULL;
-        if (!exists (c, "SELECT 1 FROM collections WHERE id = ?", ref->id))
+        if (!exists (c, "SELECT 1 FROM collections WHERE id = ?", ref->id, &found, error))
+          return FALSE;
+        if (!found)
           {
             add_problem (c, where, "collection %" G_GINT64_FORMAT " does not exist (deleted?)", ref->id);
             return TRUE;
           }
-        if (exists (c, "SELECT 1 FROM collections WHERE id = ? AND kind = 'smart'", ref->id))
+        if (!exists (c, "SELECT 1 FROM collections WHERE id = ? AND kind = 'smart'", ref->id, &found, error))
+          return FALSE;
+        if (found)
           return resolve_smart (c, ref->id, where, ids, error);
         s = exs_database_prepare (c->database,
                                   "SELECT media_item_id, show_id, season_number FROM collection_members"

@@ -193,19 +193,28 @@ install_schedule (ExsDatabase *db, const char *number, const char *json, GError 
   g_autoptr (ExsSchedule) s = exs_schedule_new_from_data (json, error);
   g_autoptr (ExsScheduleRecord) existing = NULL;
   g_autoptr (ExsPlayoutAssignment) a = NULL;
+  g_autoptr (GError) local = NULL;
   gint64 id;
 
   if (s == NULL)
     return FALSE;
-  existing = exs_schedule_store_get_by_name (db, s->name, NULL);
+  existing = exs_schedule_store_get_by_name (db, s->name, &local);
+  if (!exs_database_clear_not_found (&local))
+    goto failed;
   if (existing)
     id = existing->id;
   else if (!exs_schedule_store_insert (db, s, &id, error))
     return FALSE;
-  a = exs_schedule_store_get_assignment (db, number, NULL);
+  a = exs_schedule_store_get_assignment (db, number, &local);
+  if (!exs_database_clear_not_found (&local))
+    goto failed;
   if (a == NULL || a->schedule_id != 0)
     return TRUE; /* the channel is gone, or the user chose a schedule */
   return exs_schedule_store_assign (db, number, id, "continuous", 1984, error);
+
+failed:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return FALSE;
 }
 
 /**

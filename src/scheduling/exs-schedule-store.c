@@ -34,6 +34,20 @@ exs_playout_assignment_free (ExsPlayoutAssignment *a)
   g_free (a);
 }
 
+/* sqlite3_step(): SQLITE_ROW or SQLITE_DONE, or -1 with @error when the
+ * read failed (a busy, damaged or changed database is not "no such row"). */
+static int
+step_row (ExsDatabase *db, sqlite3_stmt *s, GError **error)
+{
+  int rc = sqlite3_step (s);
+
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    return rc;
+  g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "reading the schedules: %s",
+               sqlite3_errmsg (exs_database_get_handle (db)));
+  return -1;
+}
+
 static ExsScheduleRecord *
 row_to_record (sqlite3_stmt *s)
 {
@@ -68,6 +82,7 @@ get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GErr
 {
   g_autofree char *sql = g_strconcat (SELECT_SCHEDULE " WHERE ", where, NULL);
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
+  int rc;
 
   if (s == NULL)
     return NULL;
@@ -75,8 +90,10 @@ get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GErr
     sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
   else
     sqlite3_bind_int64 (s, 1, id);
-  if (sqlite3_step (s) != SQLITE_ROW)
+  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
     {
+      if (rc != SQLITE_DONE)
+        return NULL;
       if (name)
         g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule named “%s”", name);
       else
@@ -204,12 +221,15 @@ ExsPlayoutAssignment *
 exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_ASSIGNMENT " WHERE c.number = ?", error);
+  int rc;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_text (s, 1, number, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (s) != SQLITE_ROW)
+  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
     {
+      if (rc != SQLITE_DONE)
+        return NULL;
       g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
       return NULL;
     }
@@ -274,22 +294,26 @@ exs_schedule_store_assign (ExsDatabase *db, const char *number, gint64 schedule_
 /**
  * exs_schedule_store_channels_using:
  *
- * Returns: (transfer full): numbers of the channels that play @schedule_id
+ * Returns: (transfer full) (nullable): numbers of the channels that play
+ *   @schedule_id, or %NULL with @error when the database cannot say
  */
 char **
-exs_schedule_store_channels_using (ExsDatabase *db, gint64 schedule_id)
+exs_schedule_store_channels_using (ExsDatabase *db, gint64 schedule_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (
       db, "SELECT c.number FROM channels c JOIN channel_playouts p ON p.channel_id = c.id WHERE p.schedule_id = ?",
-      NULL);
-  g_autoptr (GPtrArray) numbers = g_ptr_array_new ();
+      error);
+  g_autoptr (GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+  int rc;
 
-  if (s != NULL)
-    {
-      sqlite3_bind_int64 (s, 1, schedule_id);
-      while (sqlite3_step (s) == SQLITE_ROW)
-        g_ptr_array_add (numbers, exs_database_dup_column (s, 0));
-    }
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, schedule_id);
+  while ((rc = step_row (db, s, error)) == SQLITE_ROW)
+    g_ptr_array_add (numbers, exs_database_dup_column (s, 0));
+  if (rc != SQLITE_DONE)
+    return NULL;
+  g_ptr_array_set_free_func (numbers, NULL);
   g_ptr_array_add (numbers, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&numbers), FALSE);
 }

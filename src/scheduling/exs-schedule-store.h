@@ -64,7 +64,8 @@ gboolean exs_schedule_store_assign (ExsDatabase  *db,
                                     const char   *mode,
                                     gint64        seed,
                                     GError      **error);
-char **exs_schedule_store_channels_using (ExsDatabase *db,
-                                          gint64       schedule_id);
+char **exs_schedule_store_channels_using (ExsDatabase  *db,
+                                          gint64        schedule_id,
+                                          GError      **error);
 
 G_END_DECLS

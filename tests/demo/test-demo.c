@@ -105,6 +105,41 @@ test_clips_as_described (void)
   exs_test_remove_tree (dir);
 }
 
+/* A clip GStreamer cannot make is one EXS_DEMO_ERROR_CLIP naming the clip,
+ * whether the description is refused (a pattern videotestsrc does not have:
+ * FATAL_ERRORS, no half-built pipeline) or the pipeline fails while running
+ * (a directory that does not exist), and leaves no file behind. */
+static void
+test_clip_errors (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "x.mp4", NULL);
+  g_autofree char *part = g_build_filename (dir, "x.mp4.part", NULL);
+  g_autofree char *nowhere = g_build_filename (dir, "missing", "x.mp4", NULL);
+  guint n;
+  ExsDemoClip clip = exs_demo_get_clips (&n)[0];
+
+  clip.seconds = 1;
+  {
+    g_autoptr (GError) error = NULL;
+    ExsDemoClip bad = clip;
+
+    bad.pattern = "no-such-pattern";
+    g_assert_false (exs_demo_make_clip (&bad, path, NULL, &error));
+    g_assert_error (error, EXS_DEMO_ERROR, EXS_DEMO_ERROR_CLIP);
+    g_assert_nonnull (strstr (error->message, clip.file_name));
+  }
+  {
+    g_autoptr (GError) error = NULL;
+
+    g_assert_false (exs_demo_make_clip (&clip, nowhere, NULL, &error));
+    g_assert_error (error, EXS_DEMO_ERROR, EXS_DEMO_ERROR_CLIP);
+  }
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  exs_test_remove_tree (dir);
+}
+
 static void
 test_cancel (void)
 {
@@ -148,6 +183,7 @@ main (int argc, char **argv)
   g_test_add_func ("/demo/clip-table-covers-the-formats", test_table_covers_formats);
   g_test_add_func ("/demo/clips-come-out-as-described", test_clips_as_described);
   g_test_add_func ("/demo/cancelled-clip-leaves-nothing", test_cancel);
+  g_test_add_func ("/demo/failed-clip-is-one-demo-error", test_clip_errors);
   g_test_add_func ("/demo/channels-added-once", test_channels_added_once);
   return g_test_run ();
 }

@@ -88,7 +88,7 @@ make_rich_mkv (const char *path)
       "filesrc location=\"%s\" ! subparse ! text/x-raw,format=utf8 ! taginject tags=\"language-code=de\" "
       "! queue ! mux. matroskamux name=mux ! filesink location=\"%s\"",
       srt, path);
-  pipeline = gst_parse_launch (desc, &error);
+  pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_assert_no_error (error);
 
   gst_toc_entry_set_start_stop_times (edition, 0, GST_SECOND);

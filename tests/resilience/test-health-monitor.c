@@ -12,7 +12,7 @@ static GstElement *
 make_pipeline (const char *desc)
 {
   g_autoptr (GError) error = NULL;
-  GstElement *p = gst_parse_launch (desc, &error);
+  GstElement *p = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
 
   g_assert_no_error (error);
   return p;

@@ -85,9 +85,9 @@ on_slot_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_assert_true (exs_pipeline_slot_is_prewarm (s->slot));
   /* 8 buffers of 10 ms from a live source: a start that takes real time. A
    * "broken" channel has a file source that does not exist. */
-  s->pipeline = gst_parse_launch (broken ? "filesrc location=/nonexistent/exs-prewarm.ts ! fakesink"
-                                         : "audiotestsrc is-live=true num-buffers=8 samplesperbuffer=441 ! fakesink sync=true",
-                                  &error);
+  s->pipeline = gst_parse_launch_full (broken ? "filesrc location=/nonexistent/exs-prewarm.ts ! fakesink"
+                                              : "audiotestsrc is-live=true num-buffers=8 samplesperbuffer=441 ! fakesink sync=true",
+                                       NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_assert_no_error (error);
   w->active++;
   w->max_active = MAX (w->max_active, w->active);

@@ -13,7 +13,7 @@ void
 exs_test_make_media (const char *description, const char *path)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr (GstElement) pipeline = gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstMessage) msg = NULL;
 
