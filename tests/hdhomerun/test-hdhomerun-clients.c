@@ -250,6 +250,16 @@ test_duration (void)
   exs_test_remove_tree (dir);
 }
 
+/* Whether channel 5 has a viewer's session, and so holds a tuner. */
+static gboolean
+channel_5_has_viewer (gpointer user_data)
+{
+  g_autoptr (ExsTestReply) r = exs_test_server_request (user_data, "GET", "/api/sessions?channel=5", NULL, TRUE);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_array_get_length (json_object_get_array_member (exs_test_reply_object (r), "sessions")) > 0;
+}
+
 /* TunerCount distinct channels playing: the next channel gets 503 with the
  * HDHomeRun error header; the channels already playing still tune. */
 static void
@@ -275,9 +285,8 @@ test_busy_tuners (void)
     }
   viewer = g_subprocess_newv (watch, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  /* give channel 5 its tuner first (it starts in well under a second),
-   * then wait until a second channel is refused */
-  g_usleep (2 * G_USEC_PER_SEC);
+  /* channel 5 gets the tuner first, then a second channel is refused */
+  g_assert_true (exs_test_wait_for (channel_5_has_viewer, s, 60));
   for (guint tries = 0; tries < 100; tries++)
     {
       g_autofree char *out = NULL;
