@@ -319,10 +319,11 @@ on_start_admitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GObject) ticket = NULL;
   GPtrArray *waiting = NULL;
+  g_autofree char *key = NULL; /* stolen with its value: ours to free */
   ExsChannel *channel = NULL;
 
   ticket = self->admission.start_finish (self->admission.user_data, result, &error);
-  g_hash_table_steal_extended (self->starting, st->number, NULL, (gpointer *) &waiting);
+  g_hash_table_steal_extended (self->starting, st->number, (gpointer *) &key, (gpointer *) &waiting);
   if (ticket != NULL)
     channel = start_channel (self, st->number, ticket, &error);
   for (guint i = 0; waiting && i < waiting->len; i++)
