@@ -15,6 +15,7 @@
 #include "exs-hdhr-device-id.h"
 #include "exs-hdhr-packet.h"
 #include "exs-test-server.h"
+#include "../streaming/exs-ts-check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,28 +223,34 @@ test_streams (void)
 /* ?duration=N (Plex recordings, issue 15 item 3): the server ends the
  * stream N seconds after the request; curl sees a complete response (exit
  * 0) with video in it. A duration that is not a number of seconds is 400. */
+/* ?duration=N ends the stream N seconds after the request (Plex
+ * recordings): curl sees the server end it (exit 0, not its own -m), and the
+ * recording holds stream, never more than N s of it plus the GOP a viewer
+ * starts with. Measured on the stream's PCR, not the wall clock. */
 static void
 test_duration (void)
 {
-  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=3", server->base_url);
+  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=8", server->base_url);
   g_autofree char *bad_url = g_strdup_printf ("%s/auto/v5?duration=soon", server->base_url);
   g_autofree char *dir = exs_test_make_temp_dir ();
   g_autofree char *file = g_build_filename (dir, "rec.ts", NULL);
-  const char *record[] = { "curl", "-s", "-m", "20", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
+  const char *record[] = { "curl", "-s", "-m", "120", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
   const char *bad[] = { "curl", "-s", "-w", " %{http_code}", bad_url, NULL };
   g_autofree char *out = NULL;
   g_autofree char *bad_out = NULL;
-  gint64 t0 = g_get_monotonic_time ();
-  double took;
+  g_autoptr (GError) error = NULL;
+  ExsTsReport r;
   int status = exs_test_run_command (record, NULL, &out);
 
-  took = (g_get_monotonic_time () - t0) / 1e6;
-  g_test_message ("curl %s: %d, %s after %.1f s", url, status, out, took);
+  g_test_message ("curl %s: %d, %s", url, status, out);
   g_assert_cmpint (status, ==, 0);  /* 28 would be curl's own -m */
   g_assert_true (g_str_has_prefix (out, "200 "));
   g_assert_cmpint (g_ascii_strtoll (out + 4, NULL, 10), >, 10000);
-  g_assert_cmpfloat (took, >=, 2.5);
-  g_assert_cmpfloat (took, <, 15);
+  g_assert_true (exs_ts_check_file (file, &r, &error));
+  g_test_message ("the recording holds %.2f s of stream", r.pcr_covered_s);
+  g_assert_cmpuint (r.sync_errors, ==, 0);
+  g_assert_cmpfloat (r.pcr_covered_s, >, 0.5);
+  g_assert_cmpfloat (r.pcr_covered_s, <=, 8 + 2.5);
   exs_test_run_command (bad, NULL, &bad_out);
   g_assert_true (g_str_has_suffix (bad_out, " 400"));
   g_assert_nonnull (strstr (bad_out, "duration"));
