@@ -17,7 +17,8 @@ test_prometheus_text_passes_promtool (void)
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL;
-  const char *promtool = g_find_program_in_path ("promtool") ? "promtool" : NULL;
+  g_autofree char *promtool_path = g_find_program_in_path ("promtool");
+  const char *promtool = promtool_path ? "promtool" : NULL;
 
   exs_metrics_declare (m, "exstreamtv_streams_started_total", EXS_METRIC_COUNTER, "Channel streams started.");
   exs_metrics_counter_inc (m, "exstreamtv_streams_started_total", "channel", "1984.1");
