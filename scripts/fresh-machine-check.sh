@@ -62,6 +62,9 @@ for fs in proc sys dev dev/pts; do
     dev/pts) mount --bind /dev/pts "$root/dev/pts" ;;
   esac
   mounted+=("$root/$fs")
+  # a bind of a shared mount (systemd makes / shared) is its peer: without
+  # this, the tmpfs below would also cover the host's own /dev/shm
+  case "$fs" in dev | dev/pts) mount --make-rslave "$root/$fs" ;; esac
 done
 mount -t tmpfs tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm")
 

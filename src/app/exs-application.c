@@ -22,6 +22,7 @@
 #include "exs-demo.h"
 #include "exs-elements.h"
 #include "exs-memory.h"
+#include "exs-hdhr-device-id.h"
 #include "exs-hdhr-device.h"
 #include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
@@ -531,6 +532,20 @@ run_server (ExsApplication *self)
       return EXS_EXIT_FAILURE;
     }
 
+  /* The HDHomeRun device ID is written on the first start; write it now,
+   * before the playout builder's worker starts its first build, whose long
+   * write transaction would otherwise make this main-loop write wait past
+   * its 5 s busy timeout on a slow machine and stop the server. */
+  {
+    g_autofree char *device_auth = NULL;
+    guint32 device_id;
+
+    if (!exs_hdhr_device_id_ensure (self->config, self->database, &device_id, &device_auth, &error))
+      {
+        say_error (_("cannot set up the HDHomeRun tuner: %s"), error->message);
+        return EXS_EXIT_FAILURE;
+      }
+  }
   if (!start_playout_builder (self, &error))
     {
       say_error (_("cannot start the playout builder: %s"), error->message);

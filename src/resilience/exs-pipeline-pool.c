@@ -17,7 +17,10 @@
  * counts a pressure event (exstreamtv_ffmpeg_pool_pressure_events_total, the
  * seeds' name, and exstreamtv_pipeline_pool_pressure_events_total), logs a
  * warning when pressure begins and emits "pressure". Everything runs on the
- * main loop with timeouts; there are no threads.
+ * main loop with timeouts; there are no threads. Every decision (tokens,
+ * deadlines) reads the pool's ExsClockFunc; the timeouts only wake the pool
+ * up to look again, so a test with its own clock moves it and calls
+ * exs_pipeline_pool_poll() instead of sleeping.
  */
 #include "config.h"
 
@@ -39,12 +42,15 @@ typedef struct
   guint deadline_id;
   gulong cancel_id;
   gint64 queued_us;
+  gint64 deadline_us; /* on the pool's clock */
 } Waiter;
 
 struct _ExsPipelinePool
 {
   GObject parent_instance;
 
+  ExsClockFunc clock;
+  gpointer clock_data;
   guint max_pipelines;
   double spawns_per_second;
   double memory_guard_threshold;
@@ -81,6 +87,12 @@ G_DEFINE_QUARK (exs-pipeline-pool-error-quark, exs_pipeline_pool_error)
 
 static void pump (ExsPipelinePool *self);
 static void collect_metrics (ExsMetrics *metrics, gpointer user_data);
+
+static gint64
+default_clock (gpointer data)
+{
+  return g_get_monotonic_time ();
+}
 
 static void
 waiter_free (Waiter *w)
@@ -139,6 +151,7 @@ exs_pipeline_pool_init (ExsPipelinePool *self)
 {
   g_queue_init (&self->waiters);
   self->slots = g_hash_table_new (NULL, NULL);
+  self->clock = default_clock;
 }
 
 /**
@@ -163,7 +176,7 @@ exs_pipeline_pool_new (guint  max_pipelines,
   self->pressure_threshold = pool_pressure_threshold;
   self->slot_wait_seconds = MAX (slot_wait_seconds, 0);
   self->tokens = MAX (1.0, self->spawns_per_second);
-  self->tokens_at_us = g_get_monotonic_time ();
+  self->tokens_at_us = self->clock (self->clock_data);
   return self;
 }
 
@@ -181,6 +194,24 @@ exs_pipeline_pool_new_from_config (ExsConfig *config)
                                 (guint) exs_config_get_int (config, "pipeline_pool", "fd_guard_reserve"),
                                 exs_config_get_double (config, "pipeline_pool", "pool_pressure_threshold"),
                                 exs_config_get_double (config, "pipeline_pool", "slot_wait_seconds"));
+}
+
+/**
+ * exs_pipeline_pool_set_clock:
+ * @clock: (nullable): the clock for tokens and deadlines; %NULL for
+ *   g_get_monotonic_time()
+ *
+ * Set before the first acquire. The token bucket starts full at the new
+ * clock's present.
+ */
+void
+exs_pipeline_pool_set_clock (ExsPipelinePool *self, ExsClockFunc clock, gpointer clock_data)
+{
+  g_return_if_fail (EXS_IS_PIPELINE_POOL (self));
+
+  self->clock = clock ? clock : default_clock;
+  self->clock_data = clock_data;
+  self->tokens_at_us = self->clock (self->clock_data);
 }
 
 void
@@ -335,7 +366,7 @@ admit (ExsPipelinePool *self, Waiter *w, guint capacity)
         }
     }
   g_debug ("channel %s: pipeline slot granted after %.3f s (%u/%u in use)", w->channel_number,
-           (g_get_monotonic_time () - w->queued_us) / (double) G_USEC_PER_SEC, self->in_use, capacity);
+           (self->clock (self->clock_data) - w->queued_us) / (double) G_USEC_PER_SEC, self->in_use, capacity);
   g_task_return_pointer (w->task, slot, g_object_unref);
   waiter_free (w);
 }
@@ -380,7 +411,7 @@ on_pump_timeout_cb (gpointer user_data)
 static void
 refill (ExsPipelinePool *self)
 {
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = self->clock (self->clock_data);
   double burst = MAX (1.0, self->spawns_per_second);
 
   self->tokens = MIN (burst, self->tokens + (now - self->tokens_at_us) / (double) G_USEC_PER_SEC
@@ -421,6 +452,32 @@ pump (ExsPipelinePool *self)
     }
 }
 
+static gboolean on_deadline_cb (gpointer user_data);
+
+/* Wakes the pool when @w's deadline should have come on the pool's clock. */
+static void
+arm_deadline (ExsPipelinePool *self, Waiter *w)
+{
+  gint64 left_us = w->deadline_us - self->clock (self->clock_data);
+  guint ms = left_us > 0 ? (guint) MIN ((left_us + 999) / 1000, (gint64) G_MAXUINT) : 0;
+
+  w->deadline_id = g_timeout_add (ms, on_deadline_cb, w);
+}
+
+/* Fails @w if its wait is over on the pool's clock; FALSE if not yet. */
+static gboolean
+expire_waiter (ExsPipelinePool *self, Waiter *w)
+{
+  if (self->clock (self->clock_data) < w->deadline_us)
+    return FALSE;
+  fail_waiter (self, w,
+               g_error_new (EXS_PIPELINE_POOL_ERROR, EXS_PIPELINE_POOL_ERROR_FULL,
+                            "all %u channel pipelines are busy and none came free within %g s "
+                            "(pipeline_pool.max_pipelines, slot_wait_seconds)",
+                            exs_pipeline_pool_get_capacity (self), self->slot_wait_seconds));
+  return TRUE;
+}
+
 static gboolean
 on_deadline_cb (gpointer user_data)
 {
@@ -428,12 +485,33 @@ on_deadline_cb (gpointer user_data)
   ExsPipelinePool *self = g_task_get_source_object (w->task);
 
   w->deadline_id = 0;
-  fail_waiter (self, w,
-               g_error_new (EXS_PIPELINE_POOL_ERROR, EXS_PIPELINE_POOL_ERROR_FULL,
-                            "all %u channel pipelines are busy and none came free within %g s "
-                            "(pipeline_pool.max_pipelines, slot_wait_seconds)",
-                            exs_pipeline_pool_get_capacity (self), self->slot_wait_seconds));
+  if (!expire_waiter (self, w))
+    arm_deadline (self, w); /* another clock than the timeout's: look again later */
   return G_SOURCE_REMOVE;
+}
+
+/**
+ * exs_pipeline_pool_poll:
+ *
+ * Looks at the clock now: admits what tokens and slots allow, then fails the
+ * waiters whose slot_wait_seconds are over. The pool's own timeouts call
+ * this; a test that set its own clock calls it after moving that clock.
+ */
+void
+exs_pipeline_pool_poll (ExsPipelinePool *self)
+{
+  GList *l;
+
+  g_return_if_fail (EXS_IS_PIPELINE_POOL (self));
+
+  pump (self);
+  l = self->waiters.head;
+  while (l)
+    {
+      GList *next = l->next;
+      expire_waiter (self, l->data);
+      l = next;
+    }
 }
 
 static gboolean
@@ -490,7 +568,8 @@ exs_pipeline_pool_acquire_async (ExsPipelinePool     *self,
   g_task_set_source_tag (w->task, exs_pipeline_pool_acquire_async);
   w->channel_number = g_strdup (channel_number);
   w->prewarm = prewarm;
-  w->queued_us = g_get_monotonic_time ();
+  w->queued_us = self->clock (self->clock_data);
+  w->deadline_us = w->queued_us + (gint64) (self->slot_wait_seconds * G_USEC_PER_SEC);
 
   if (self->shut_down)
     {
@@ -505,7 +584,7 @@ exs_pipeline_pool_acquire_async (ExsPipelinePool     *self,
       return;
     }
   g_queue_push_tail (&self->waiters, w);
-  w->deadline_id = g_timeout_add ((guint) (self->slot_wait_seconds * 1000), on_deadline_cb, w);
+  arm_deadline (self, w);
   if (cancellable)
     w->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled_cb), w->task, NULL);
   pump (self);

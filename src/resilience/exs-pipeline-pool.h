@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "exs-clock.h"
 #include "exs-config.h"
 #include "exs-metrics.h"
 #include "exs-pipeline-slot.h"
@@ -34,6 +35,9 @@ ExsPipelinePool *exs_pipeline_pool_new (guint  max_pipelines,
                                         double pool_pressure_threshold,
                                         double slot_wait_seconds);
 ExsPipelinePool *exs_pipeline_pool_new_from_config (ExsConfig *config);
+void exs_pipeline_pool_set_clock (ExsPipelinePool *self,
+                                  ExsClockFunc     clock,
+                                  gpointer         clock_data);
 void exs_pipeline_pool_set_metrics (ExsPipelinePool *self,
                                     ExsMetrics      *metrics);
 
@@ -54,6 +58,7 @@ void exs_pipeline_pool_set_containment (ExsPipelinePool *self,
                                         gboolean         containment,
                                         const char      *reason);
 gboolean exs_pipeline_pool_get_containment (ExsPipelinePool *self);
+void exs_pipeline_pool_poll (ExsPipelinePool *self);
 void exs_pipeline_pool_shutdown (ExsPipelinePool *self);
 JsonObject *exs_pipeline_pool_dup_status (ExsPipelinePool *self);
 

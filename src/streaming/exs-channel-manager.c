@@ -408,13 +408,14 @@ on_start_admitted_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GObject) ticket = NULL;
   GPtrArray *waiting = NULL;
+  g_autofree char *key = NULL; /* stolen with its value: ours to free */
   ExsChannel *channel = NULL;
 
   if (self->admission != NULL)
     ticket = exs_channel_admission_start_finish (self->admission, result, &error);
   else
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the server is shutting down");
-  g_hash_table_steal_extended (self->starting, st->channel->number, NULL, (gpointer *) &waiting);
+  g_hash_table_steal_extended (self->starting, st->channel->number, (gpointer *) &key, (gpointer *) &waiting);
   if (ticket != NULL)
     channel = start_channel (self, st->channel, ticket, &error);
   for (guint i = 0; waiting && i < waiting->len; i++)

@@ -15,6 +15,7 @@
 #include "exs-hdhr-device-id.h"
 #include "exs-hdhr-packet.h"
 #include "exs-test-server.h"
+#include "../streaming/exs-ts-check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,32 +223,48 @@ test_streams (void)
 /* ?duration=N (Plex recordings, issue 15 item 3): the server ends the
  * stream N seconds after the request; curl sees a complete response (exit
  * 0) with video in it. A duration that is not a number of seconds is 400. */
+/* ?duration=N ends the stream N seconds after the request (Plex
+ * recordings): curl sees the server end it (exit 0, not its own -m), and the
+ * recording holds stream, never more than N s of it plus the GOP a viewer
+ * starts with. Measured on the stream's PCR, not the wall clock. */
 static void
 test_duration (void)
 {
-  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=3", server->base_url);
+  g_autofree char *url = g_strdup_printf ("%s/auto/v5?duration=8", server->base_url);
   g_autofree char *bad_url = g_strdup_printf ("%s/auto/v5?duration=soon", server->base_url);
   g_autofree char *dir = exs_test_make_temp_dir ();
   g_autofree char *file = g_build_filename (dir, "rec.ts", NULL);
-  const char *record[] = { "curl", "-s", "-m", "20", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
+  const char *record[] = { "curl", "-s", "-m", "120", "-o", file, "-w", "%{http_code} %{size_download}", url, NULL };
   const char *bad[] = { "curl", "-s", "-w", " %{http_code}", bad_url, NULL };
   g_autofree char *out = NULL;
   g_autofree char *bad_out = NULL;
-  gint64 t0 = g_get_monotonic_time ();
-  double took;
+  g_autoptr (GError) error = NULL;
+  ExsTsReport r;
   int status = exs_test_run_command (record, NULL, &out);
 
-  took = (g_get_monotonic_time () - t0) / 1e6;
-  g_test_message ("curl %s: %d, %s after %.1f s", url, status, out, took);
+  g_test_message ("curl %s: %d, %s", url, status, out);
   g_assert_cmpint (status, ==, 0);  /* 28 would be curl's own -m */
   g_assert_true (g_str_has_prefix (out, "200 "));
   g_assert_cmpint (g_ascii_strtoll (out + 4, NULL, 10), >, 10000);
-  g_assert_cmpfloat (took, >=, 2.5);
-  g_assert_cmpfloat (took, <, 15);
+  g_assert_true (exs_ts_check_file (file, &r, &error));
+  g_test_message ("the recording holds %.2f s of stream", r.pcr_covered_s);
+  g_assert_cmpuint (r.sync_errors, ==, 0);
+  g_assert_cmpfloat (r.pcr_covered_s, >, 0.5);
+  g_assert_cmpfloat (r.pcr_covered_s, <=, 8 + 2.5);
   exs_test_run_command (bad, NULL, &bad_out);
   g_assert_true (g_str_has_suffix (bad_out, " 400"));
   g_assert_nonnull (strstr (bad_out, "duration"));
   exs_test_remove_tree (dir);
+}
+
+/* Whether channel 5 has a viewer's session, and so holds a tuner. */
+static gboolean
+channel_5_has_viewer (gpointer user_data)
+{
+  g_autoptr (ExsTestReply) r = exs_test_server_request (user_data, "GET", "/api/sessions?channel=5", NULL, TRUE);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_array_get_length (json_object_get_array_member (exs_test_reply_object (r), "sessions")) > 0;
 }
 
 /* TunerCount distinct channels playing: the next channel gets 503 with the
@@ -275,9 +292,8 @@ test_busy_tuners (void)
     }
   viewer = g_subprocess_newv (watch, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  /* give channel 5 its tuner first (it starts in well under a second),
-   * then wait until a second channel is refused */
-  g_usleep (2 * G_USEC_PER_SEC);
+  /* channel 5 gets the tuner first, then a second channel is refused */
+  g_assert_true (exs_test_wait_for (channel_5_has_viewer, s, 60));
   for (guint tries = 0; tries < 100; tries++)
     {
       g_autofree char *out = NULL;
@@ -377,26 +393,52 @@ test_tuner_in_use (void)
   g_subprocess_wait (viewer, NULL, NULL);
 }
 
-/* Sends one datagram to 127.0.0.1:65001 and returns the reply, or NULL after 500 ms. */
-static GBytes *
-udp_exchange (GByteArray *request)
+static GSocket *
+udp_send (GByteArray *request)
 {
-  g_autoptr (GSocket) s
-      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
   g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) to = g_inet_socket_address_new (lo, 65001);
   g_autoptr (GError) error = NULL;
-  char buf[1500];
-  gssize n;
 
-  g_socket_set_timeout (s, 1);
   g_socket_send_to (s, to, (const char *)request->data, request->len, NULL, &error);
   g_assert_no_error (error);
-  if (!g_socket_condition_timed_wait (s, G_IO_IN, 500000, NULL, NULL))
-    return NULL;
-  n = g_socket_receive (s, buf, sizeof buf, NULL, &error);
+  return s;
+}
+
+static GBytes *
+udp_receive (GSocket *s)
+{
+  g_autoptr (GError) error = NULL;
+  char buf[1500];
+  gssize n = g_socket_receive (s, buf, sizeof buf, NULL, &error);
+
   g_assert_no_error (error);
   return g_bytes_new (buf, (gsize)n);
+}
+
+/* Sends one datagram to 127.0.0.1:65001 and returns the reply (the test
+ * fails if none comes within 10 s). */
+static GBytes *
+udp_exchange (GByteArray *request)
+{
+  g_autoptr (GSocket) s = udp_send (request);
+
+  g_assert_true (g_socket_condition_timed_wait (s, G_IO_IN, 10 * G_USEC_PER_SEC, NULL, NULL));
+  return udp_receive (s);
+}
+
+/* Whether the server answered @request. No timeout decides it: a request it
+ * must answer (@answered) follows from another socket, and the server reads
+ * its socket in order, so once that reply is in, a reply to @request would
+ * have come first. */
+static gboolean
+udp_answered (GByteArray *request, GByteArray *answered)
+{
+  g_autoptr (GSocket) s = udp_send (request);
+  g_autoptr (GBytes) after = udp_exchange (answered);
+
+  return g_socket_condition_check (s, G_IO_IN) != 0;
 }
 
 static GByteArray *
@@ -424,9 +466,6 @@ test_discovery_packets (void)
   g_autoptr (GByteArray) bad_crc = discover_request (0xFFFFFFFF, FALSE, 0, TRUE);
   g_autoptr (GBytes) reply = udp_exchange (modern);
   g_autoptr (GBytes) reply2 = udp_exchange (ours);
-  g_autoptr (GBytes) none1 = udp_exchange (other);
-  g_autoptr (GBytes) none2 = udp_exchange (storage);
-  g_autoptr (GBytes) none3 = udp_exchange (bad_crc);
   g_autoptr (GArray) tlvs = NULL;
   g_autofree char *base = NULL;
   g_autofree char *lineup = NULL;
@@ -437,9 +476,10 @@ test_discovery_packets (void)
 
   g_assert_nonnull (reply);
   g_assert_nonnull (reply2);
-  g_assert_null (none1);
-  g_assert_null (none2);
-  g_assert_null (none3);
+  g_assert_false (udp_answered (other, modern));
+  g_assert_false (udp_answered (storage, modern));
+  g_assert_false (udp_answered (bad_crc, modern));
+  g_assert_true (udp_answered (ours, modern)); /* the check itself can see a reply */
   g_assert_true (exs_hdhr_packet_parse (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply),
                                         &type, &tlvs));
   g_assert_cmpuint (type, ==, EXS_HDHR_TYPE_DISCOVER_RPY);
@@ -534,7 +574,7 @@ test_device_id_stable (void)
 
   /* SIGTERM with discovery, a control connection's listener and SSDP up */
   g_assert_cmpint (exs_test_server_stop (server, &seconds), ==, 0);
-  g_assert_cmpfloat (seconds, <, 2.0);
+  g_assert_cmpfloat (seconds, <, 15.0); /* on its own, not killed at 20 s; how fast is bench/'s */
   exs_test_server_free (server);
   server = exs_test_server_start (data_dir, NULL, server_env);
   g_assert_cmpstr (

@@ -49,6 +49,7 @@ awkward_channels (void)
   g_ptr_array_add (a, make_channel ("200", "Only HDHomeRun", "hdhomerun", TRUE));
   g_ptr_array_add (a, make_channel ("300", "Switched Off", "both", FALSE));
   g_ptr_array_add (a, make_channel ("1984.1", "Retro <1984>", "both", TRUE));
+  g_free (((ExsChannelRecord *)a->pdata[6])->logo);
   ((ExsChannelRecord *)a->pdata[6])->logo = g_strdup ("/logos/1984.1.png");
   return a;
 }

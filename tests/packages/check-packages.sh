@@ -9,6 +9,10 @@
 #   4. the server's own table (src/common/exs-elements.c) agrees with the map.
 # Each failure names the element and the package.
 set -u
+# Only Debian's elements matter here, and in a sanitizer build the project's
+# own plugin (an ASan library) would abort the plain gst-inspect-1.0 that
+# loads it, so gst-inspect sees the system plugins alone.
+unset GST_PLUGIN_PATH GST_PLUGIN_PATH_1_0
 root=${EXSTREAMTV_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 cd "$root"
 list=scripts/debian-packages.txt

@@ -165,7 +165,7 @@ test_resolver_disabled_by_setting (void)
   expect (r, 200);
   g_assert_false (json_object_get_boolean_member (exs_test_reply_object (r), "enabled"));
   g_assert_cmpint (exs_test_server_stop (other, &seconds), ==, 0);
-  g_assert_cmpfloat (seconds, <, 2.0); /* SIGTERM with every timer of the layer running */
+  g_assert_cmpfloat (seconds, <, 15.0); /* on its own, not killed at 20 s; how fast is bench/'s */ /* SIGTERM with every timer of the layer running */
 }
 
 int

@@ -1,6 +1,8 @@
 /* ExsPipelinePool: the cap, the wait then 503, the token bucket, the memory
- * and FD guards, containment, pressure metrics, and no leaked slots — real
- * timers on a real main loop, real /proc, a real HTTP server and client. */
+ * and FD guards, containment, pressure metrics, and no leaked slots — a real
+ * main loop, real /proc, a real HTTP server and client. Waits and the token
+ * bucket run on a test clock that the test moves (no sleeps, no wall-clock
+ * windows): at each step the test asserts what must and must not be done. */
 #include "config.h"
 
 #include "exs-http-server.h"
@@ -15,8 +17,28 @@ typedef struct
   ExsPipelineSlot *slot;
   GError *error;
   gboolean done;
-  gint64 done_us;
+  gint64 done_us; /* on the test clock */
 } Result;
+
+static gint64 fake_now_us;
+
+static gint64
+test_clock (gpointer data)
+{
+  return fake_now_us;
+}
+
+/* A pool on the test clock, which starts at 1000 s. */
+static ExsPipelinePool *
+pool_new (guint max, double spawns_per_second, double memory_guard, guint fd_reserve, double slot_wait_seconds)
+{
+  ExsPipelinePool *pool = exs_pipeline_pool_new (max, spawns_per_second, memory_guard, fd_reserve, 0.8,
+                                                 slot_wait_seconds);
+
+  fake_now_us = 1000 * G_USEC_PER_SEC;
+  exs_pipeline_pool_set_clock (pool, test_clock, NULL);
+  return pool;
+}
 
 static void
 on_acquired_cb (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -25,7 +47,7 @@ on_acquired_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
   r->slot = exs_pipeline_pool_acquire_finish (EXS_PIPELINE_POOL (source), res, &r->error);
   r->done = TRUE;
-  r->done_us = g_get_monotonic_time ();
+  r->done_us = fake_now_us;
 }
 
 static void
@@ -53,6 +75,24 @@ wait_for (gboolean *flag)
   g_source_remove (id);
 }
 
+/* Runs whatever the main loop has ready (task returns go through idles),
+ * without blocking. */
+static void
+settle (void)
+{
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* Moves the test clock to @ms after its start and lets the pool look. */
+static void
+advance_to_ms (ExsPipelinePool *pool, gint64 ms)
+{
+  fake_now_us = 1000 * G_USEC_PER_SEC + ms * 1000;
+  exs_pipeline_pool_poll (pool);
+  settle ();
+}
+
 static void
 acquire (ExsPipelinePool *pool, const char *number, gboolean prewarm, Result *r)
 {
@@ -64,10 +104,9 @@ static void
 test_full_waits_then_fails (void)
 {
   g_autoptr (ExsMetrics) metrics = exs_metrics_new ();
-  g_autoptr (ExsPipelinePool) pool = exs_pipeline_pool_new (2, 1000, 1.0, 0, 0.8, 0.3);
+  g_autoptr (ExsPipelinePool) pool = pool_new (2, 1000, 1.0, 0, 0.3);
   Result a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
   ExsPipelineSlot *weak_a, *weak_d;
-  gint64 start;
 
   exs_pipeline_pool_set_metrics (pool, metrics);
   acquire (pool, "1", FALSE, &a);
@@ -82,14 +121,14 @@ test_full_waits_then_fails (void)
   g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_pipeline_pool_pressure_events_total", NULL, NULL), ==, 1);
 
   /* Full: the third waits its 0.3 s, then fails — never hangs. */
-  start = g_get_monotonic_time ();
   exs_pipeline_pool_acquire_async (pool, "3", FALSE, NULL, on_acquired_cb, &c);
   g_assert_cmpuint (exs_pipeline_pool_get_waiting (pool), ==, 1);
-  wait_for (&c.done);
+  advance_to_ms (pool, 299);
+  g_assert_false (c.done);
+  advance_to_ms (pool, 300);
+  g_assert_true (c.done);
   g_assert_error (c.error, EXS_PIPELINE_POOL_ERROR, EXS_PIPELINE_POOL_ERROR_FULL);
   g_assert_null (c.slot);
-  g_assert_cmpint (c.done_us - start, >=, 280000);
-  g_assert_cmpint (c.done_us - start, <, 1500000);
   g_assert_cmpuint (exs_pipeline_pool_get_waiting (pool), ==, 0);
   g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_pipeline_starts_refused_total", "reason", "full"), ==, 1);
 
@@ -121,29 +160,21 @@ test_full_waits_then_fails (void)
   }
 }
 
-static gboolean
-on_release_cb (gpointer data)
-{
-  exs_pipeline_slot_release (data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_waiter_gets_released_slot (void)
 {
-  g_autoptr (ExsPipelinePool) pool = exs_pipeline_pool_new (1, 1000, 1.0, 0, 0.8, 5);
+  g_autoptr (ExsPipelinePool) pool = pool_new (1, 1000, 1.0, 0, 5);
   Result a = { 0 }, b = { 0 };
-  gint64 start;
 
   acquire (pool, "1", FALSE, &a);
   g_assert_no_error (a.error);
-  start = g_get_monotonic_time ();
   exs_pipeline_pool_acquire_async (pool, "2", FALSE, NULL, on_acquired_cb, &b);
-  g_timeout_add (150, on_release_cb, a.slot);
+  advance_to_ms (pool, 150);
+  g_assert_false (b.done); /* still waiting for a slot */
+  exs_pipeline_slot_release (a.slot);
   wait_for (&b.done);
   g_assert_no_error (b.error);
-  g_assert_cmpint (b.done_us - start, >=, 140000);
-  g_assert_cmpint (b.done_us - start, <, 2000000);
+  g_assert_cmpint (b.done_us, ==, fake_now_us); /* at the release, not at the deadline */
   result_clear (&a);
   result_clear (&b);
   g_assert_cmpuint (exs_pipeline_pool_get_in_use (pool), ==, 0);
@@ -152,26 +183,35 @@ test_waiter_gets_released_slot (void)
 static void
 test_token_bucket (void)
 {
-  /* 5 starts per second, a one-second burst: 11 starts take about 1.2 s. */
-  g_autoptr (ExsPipelinePool) pool = exs_pipeline_pool_new (100, 5, 1.0, 0, 0.8, 10);
+  /* 5 starts per second, a one-second burst: the first 5 at once, then one
+   * every 200 ms, in the order asked; the 11th at 1.2 s. */
+  g_autoptr (ExsPipelinePool) pool = pool_new (100, 5, 1.0, 0, 10);
   Result r[11] = { { 0 } };
-  gint64 start = g_get_monotonic_time ();
 
   for (guint i = 0; i < G_N_ELEMENTS (r); i++)
     {
       g_autofree char *n = g_strdup_printf ("%u", i + 1);
       exs_pipeline_pool_acquire_async (pool, n, FALSE, NULL, on_acquired_cb, &r[i]);
     }
-  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+  settle ();
+  for (guint i = 0; i < 5; i++)
     {
-      wait_for (&r[i].done);
-      g_assert_no_error (r[i].error);
+      g_assert_true (r[i].done);
+      g_assert_cmpint (r[i].done_us, ==, 1000 * G_USEC_PER_SEC);
     }
-  for (guint i = 1; i < G_N_ELEMENTS (r); i++)
-    g_assert_cmpint (r[i].done_us, >=, r[i - 1].done_us); /* FIFO */
-  g_assert_cmpint (r[4].done_us - start, <, 150000);
-  g_assert_cmpint (r[10].done_us - start, >=, 1100000);
-  g_assert_cmpint (r[10].done_us - start, <, 2500000);
+  for (guint i = 5; i < G_N_ELEMENTS (r); i++)
+    {
+      gint64 due_ms = (i - 4) * 200;
+
+      advance_to_ms (pool, due_ms - 1);
+      g_assert_false (r[i].done);
+      advance_to_ms (pool, due_ms);
+      g_assert_true (r[i].done);
+      if (i + 1 < G_N_ELEMENTS (r))
+        g_assert_false (r[i + 1].done); /* FIFO, one token each */
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    g_assert_no_error (r[i].error);
   for (guint i = 0; i < G_N_ELEMENTS (r); i++)
     result_clear (&r[i]);
 }
@@ -180,14 +220,13 @@ static void
 test_memory_guard (void)
 {
   /* Any running system uses more than 1 % of its memory. */
-  g_autoptr (ExsPipelinePool) pool = exs_pipeline_pool_new (10, 100, 0.01, 0, 0.8, 5);
+  g_autoptr (ExsPipelinePool) pool = pool_new (10, 100, 0.01, 0, 5);
   Result r = { 0 };
-  gint64 start = g_get_monotonic_time ();
 
   g_assert_cmpfloat (exs_system_memory_used_fraction (), >, 0.01);
   acquire (pool, "7", FALSE, &r);
   g_assert_error (r.error, EXS_PIPELINE_POOL_ERROR, EXS_PIPELINE_POOL_ERROR_MEMORY);
-  g_assert_cmpint (r.done_us - start, <, 500000); /* refused at once, not after the wait */
+  g_assert_cmpint (r.done_us, ==, 1000 * G_USEC_PER_SEC); /* refused at once: the clock never moved */
   g_assert_nonnull (strstr (r.error->message, "memory_guard_threshold"));
   result_clear (&r);
 }
@@ -304,7 +343,6 @@ typedef struct
   SoupMessage *msg;
   GBytes *body;
   gboolean done;
-  gint64 done_us;
 } Fetch;
 
 static void
@@ -314,16 +352,33 @@ on_fetched_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
   f->body = soup_session_send_and_read_finish (SOUP_SESSION (source), res, NULL);
   f->done = TRUE;
-  f->done_us = g_get_monotonic_time ();
 }
 
 static void
-fetch (SoupSession *session, guint port, const char *path, Fetch *f)
+fetch_start (SoupSession *session, guint port, const char *path, Fetch *f)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
 
   f->msg = soup_message_new ("GET", url);
   soup_session_send_and_read_async (session, f->msg, G_PRIORITY_DEFAULT, NULL, on_fetched_cb, f);
+}
+
+/* A tune to a full pool: it waits in the pool until the test clock passes
+ * @deadline_ms, then gets its answer. */
+static void
+fetch_full (ExsPipelinePool *pool, SoupSession *session, guint port, const char *path, gint64 deadline_ms, Fetch *f)
+{
+  guint id = g_timeout_add_seconds (10, on_give_up_cb, NULL);
+
+  fetch_start (session, port, path, f);
+  while (exs_pipeline_pool_get_waiting (pool) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  advance_to_ms (pool, deadline_ms - 1);
+  g_assert_cmpuint (exs_pipeline_pool_get_waiting (pool), ==, 1);
+  g_assert_false (f->done);
+  advance_to_ms (pool, deadline_ms);
+  g_assert_cmpuint (exs_pipeline_pool_get_waiting (pool), ==, 0);
   wait_for (&f->done);
 }
 
@@ -331,12 +386,11 @@ static void
 test_http_503_when_full (void)
 {
   g_autoptr (ExsMetrics) metrics = exs_metrics_new ();
-  g_autoptr (ExsPipelinePool) pool = exs_pipeline_pool_new (1, 100, 1.0, 0, 0.8, 0.4);
+  g_autoptr (ExsPipelinePool) pool = pool_new (1, 100, 1.0, 0, 0.4);
   g_autoptr (ExsHttpServer) http = exs_http_server_new ("token", 1024);
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (GError) error = NULL;
   Fetch first = { 0 }, second = { 0 }, third = { 0 };
-  gint64 start;
   guint port;
 
   held_slots = g_ptr_array_new_with_free_func (g_object_unref);
@@ -347,20 +401,19 @@ test_http_503_when_full (void)
   g_assert_no_error (error);
   port = exs_http_server_get_port (http);
 
-  fetch (session, port, "/iptv/channel/1.ts", &first);
+  fetch_start (session, port, "/iptv/channel/1.ts", &first);
+  wait_for (&first.done);
   g_assert_cmpuint (soup_message_get_status (first.msg), ==, 200);
 
-  start = g_get_monotonic_time ();
-  fetch (session, port, "/auto/v2", &second);
+  fetch_full (pool, session, port, "/auto/v2", 400, &second);
   g_assert_cmpuint (soup_message_get_status (second.msg), ==, 503);
-  g_assert_cmpint (second.done_us - start, >=, 380000);
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (second.msg), "X-HDHomeRun-Error"),
                    ==, "805 All Tuners In Use");
   g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (second.msg), "Retry-After"), ==,
                    "10");
   g_assert_nonnull (strstr (g_bytes_get_data (second.body, NULL), "busy"));
 
-  fetch (session, port, "/iptv/channel/3.ts", &third);
+  fetch_full (pool, session, port, "/iptv/channel/3.ts", 800, &third);
   g_assert_cmpuint (soup_message_get_status (third.msg), ==, 503);
   g_assert_null (soup_message_headers_get_one (soup_message_get_response_headers (third.msg), "X-HDHomeRun-Error"));
 

@@ -17,6 +17,7 @@ typedef struct
   guint active;      /* pipelines that exist right now */
   guint max_active;
   GArray *launches;  /* gint64 launch times */
+  GArray *finishes;  /* gint64 completion times, by launch */
   guint fail_every;  /* make every Nth channel's pipeline fail (0: none) */
   guint n;
 } World;
@@ -24,6 +25,7 @@ typedef struct
 typedef struct
 {
   World *world;
+  guint index; /* in world->launches */
   GTask *task;
   GstElement *pipeline;
   ExsPipelineSlot *slot;
@@ -41,6 +43,9 @@ start_finish_and_free (Start *s, GError *error)
       s->world->active--;
     }
   g_clear_object (&s->slot); /* the test's channels stop once started */
+  if (s->world->finishes->len <= s->index)
+    g_array_set_size (s->world->finishes, s->index + 1);
+  g_array_index (s->world->finishes, gint64, s->index) = g_get_monotonic_time ();
   if (error)
     g_task_return_error (s->task, error);
   else
@@ -108,6 +113,7 @@ start_channel (const char *number, GCancellable *cancellable, GAsyncReadyCallbac
 
   s->world = w;
   s->task = g_task_new (NULL, cancellable, callback, callback_data);
+  s->index = w->launches->len;
   g_array_append_val (w->launches, now);
   exs_pipeline_pool_acquire_async (w->pool, number, TRUE, cancellable, on_slot_cb, s);
 }
@@ -146,6 +152,26 @@ numbers (guint n)
   return v;
 }
 
+/* The most starts that really overlapped: at each launch, the earlier
+ * starts not yet completed, plus itself. */
+static guint
+observed_overlap (World *w)
+{
+  guint most = 0;
+
+  g_assert_cmpuint (w->finishes->len, ==, w->launches->len);
+  for (guint i = 0; i < w->launches->len; i++)
+    {
+      guint n = 1;
+
+      for (guint j = 0; j < i; j++)
+        if (g_array_index (w->finishes, gint64, j) > g_array_index (w->launches, gint64, i))
+          n++;
+      most = MAX (most, n);
+    }
+  return most;
+}
+
 static void
 run (World *w, ExsPrewarmer *p, GStrv channels, Run *r)
 {
@@ -164,12 +190,14 @@ test_hundred_channels (void)
 
   w.pool = exs_pipeline_pool_new (150, 1000, 1.0, 0, 0.8, 10);
   w.launches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  w.finishes = g_array_new (FALSE, TRUE, sizeof (gint64));
   run (&w, p, channels, &r);
   g_assert_cmpuint (r.started, ==, 100);
   g_assert_cmpuint (r.failed, ==, 0);
   g_assert_cmpuint (w.launches->len, ==, 100);
   /* Never more than 5 at once — and the limit was actually reached. */
   g_assert_cmpuint (exs_prewarmer_get_max_in_flight (p), ==, 5);
+  g_assert_cmpuint (observed_overlap (&w), ==, 5);
   g_assert_cmpuint (w.max_active, <=, 5);
   g_assert_cmpuint (w.max_active, >=, 4);
   for (guint i = 1; i < w.launches->len; i++)
@@ -177,6 +205,7 @@ test_hundred_channels (void)
   g_assert_cmpuint (w.active, ==, 0);
   g_assert_cmpuint (exs_pipeline_pool_get_in_use (w.pool), ==, 0);
   g_array_unref (w.launches);
+  g_array_unref (w.finishes);
   g_object_unref (w.pool);
 }
 
@@ -191,18 +220,25 @@ test_stagger_and_failures (void)
 
   w.pool = exs_pipeline_pool_new (150, 1000, 1.0, 0, 0.8, 10);
   w.launches = g_array_new (FALSE, FALSE, sizeof (gint64));
+  w.finishes = g_array_new (FALSE, TRUE, sizeof (gint64));
   w.fail_every = 3;
   run (&w, p, channels, &r);
   /* Two broken channels do not stop the others. */
   g_assert_cmpuint (r.started, ==, 4);
   g_assert_cmpuint (r.failed, ==, 2);
-  /* A start takes ~80 ms and one begins every 250 ms: one at a time. */
-  g_assert_cmpuint (exs_prewarmer_get_max_in_flight (p), ==, 1);
+  /* A start takes ~80 ms and one begins every 250 ms: usually one at a
+   * time, but a loaded machine can make a start outlast the stagger, and
+   * then two are in flight, as they should be (the limit is 5). What the
+   * prewarmer counts is what really overlapped. */
+  g_assert_cmpuint (exs_prewarmer_get_max_in_flight (p), ==, observed_overlap (&w));
+  g_assert_cmpuint (exs_prewarmer_get_max_in_flight (p), <=, 5);
   for (guint i = 1; i < w.launches->len; i++)
     g_assert_cmpint (g_array_index (w.launches, gint64, i) - g_array_index (w.launches, gint64, i - 1), >=, 249000);
   span = g_array_index (w.launches, gint64, 5) - g_array_index (w.launches, gint64, 0);
-  g_assert_cmpint (span, <, 2500000);
+  g_test_message ("six launches over %.2f s", span / 1e6);
+  g_assert_cmpint (span, <, 20 * G_USEC_PER_SEC); /* it does not stall; its speed is bench/'s */
   g_array_unref (w.launches);
+  g_array_unref (w.finishes);
   g_object_unref (w.pool);
 }
 

@@ -100,6 +100,7 @@ test_schedule_crud_and_guide (void)
   g_autofree char *guide_path = NULL;
   g_autofree char *guide_all_path = NULL;
   g_autofree char *now_start = NULL;
+  gint64 now_stop;
   JsonObject *o;
   JsonArray *progs;
   gint64 id, now = g_get_real_time () / G_USEC_PER_SEC;
@@ -131,6 +132,7 @@ test_schedule_crud_and_guide (void)
   /* the assignment answers once the whole horizon (48 h) is built */
   g_assert_cmpint (parse_time (json_object_get_string_member (o, "built_until")), >=, now + 47 * 3600);
   now_start = g_strdup (json_object_get_string_member (json_object_get_object_member (o, "now"), "start"));
+  now_stop = parse_time (json_object_get_string_member (json_object_get_object_member (o, "now"), "stop"));
 
   /* the guide: programmes in order, no gaps, hidden idents grouped away */
   {
@@ -182,11 +184,13 @@ test_schedule_crud_and_guide (void)
   bad_range = req (s, "GET", "/api/channels/50/schedule?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", NULL);
   expect (bad_range, 422);
 
-  /* rebuild keeps what plays now */
+  /* rebuild keeps what plays now: the same programme, unless (on a slow
+   * machine) the one on air at the assignment has ended since */
   rebuilt = req (s, "POST", "/api/channels/50/playout/rebuild", NULL);
   expect (rebuilt, 200);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (rebuilt), "now"), "start"),
-                   ==, now_start);
+  if (g_strcmp0 (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (rebuilt), "now"),
+                                                "start"), now_start) != 0)
+    g_assert_cmpint (g_get_real_time () / G_USEC_PER_SEC, >=, now_stop);
 
   listed = req (s, "GET", "/api/schedules", NULL);
   expect (listed, 200);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "exs-test-server.h"
+#include "exs-ts-check.h"
 
 #include <string.h>
 
@@ -75,6 +76,16 @@ test_demo_streams_and_stops_quickly (void)
   g_assert_true (curl_done);
 }
 
+/* The capture at @data holds 6 s of stream (PCR): the channel has made that
+ * much, whatever was sent faster than real time to get there. */
+static gboolean
+channel_has_run (gpointer data)
+{
+  ExsTsReport r;
+
+  return g_file_test (data, G_FILE_TEST_EXISTS) && exs_ts_check_file (data, &r, NULL) && r.pcr_covered_s >= 6.0;
+}
+
 /* Media seconds a viewer tuning in to a running channel gets in its first
  * half second, under throttler mode @mode set through 2.6's variable. */
 static double
@@ -86,7 +97,8 @@ first_half_second (const char *mode)
   g_autofree char *url = g_strdup_printf ("%s/iptv/channel/5.ts", s->base_url);
   g_autofree char *dir = exs_test_make_temp_dir ();
   g_autofree char *file = g_build_filename (dir, "start.ts", NULL);
-  const char *first[] = { "curl", "-s", "-m", "30", "-o", "/dev/null", url, NULL };
+  g_autofree char *first_file = g_build_filename (dir, "first.ts", NULL);
+  const char *first[] = { "curl", "-s", "-m", "300", "-o", first_file, url, NULL };
   const char *tune[] = { "curl", "-s", "-m", "0.5", "-o", file, url, NULL };
   const char *probe[] = { "ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "packet=pts_time",
                           "-of", "csv=p=0", file, NULL };
@@ -99,8 +111,9 @@ first_half_second (const char *mode)
 
   g_assert_cmpuint (ch->status, ==, 201);
   viewer = g_subprocess_newv (first, G_SUBPROCESS_FLAGS_NONE, NULL);
-  /* the channel has run long enough to hold more than a burst */
-  g_usleep (7 * G_USEC_PER_SEC);
+  /* the channel has run long enough to hold more than a burst (3 s) and the
+   * GOP before it (2 s): measured on the first viewer's stream clock */
+  g_assert_true (exs_test_wait_for (channel_has_run, first_file, 120));
   exs_test_run_command (tune, NULL, NULL); /* curl -m ends it: exit 28 */
   g_assert_cmpint (exs_test_run_command (probe, NULL, &out), ==, 0);
   lines = g_strsplit (out, "\n", -1);

@@ -2,8 +2,9 @@
  * this process, a file-list playout of clips made here, and real clients
  * (ffmpeg, ffprobe, curl) reading /iptv/channel/N.ts.
  *
- * Items are 3 s long: the 60 s read of the boundaries test crosses ~20
- * boundaries (six items, one corrupt and one deleted, three times round). */
+ * Items are 3 s long: the boundaries test reads once round its six items
+ * (one corrupt, one deleted) and one item more, so it crosses every kind of
+ * boundary, each item checked frame by frame. */
 #include "config.h"
 
 #include "exs-channel-store.h"
@@ -16,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <string.h>
@@ -153,18 +155,107 @@ on_source_failed_cb (ExsChannel *channel, ExsPlayoutItem *item, const char *mess
   (*count)++;
 }
 
+/* A viewer (curl) writing the bytes exactly as served (ffmpeg -c copy would
+ * remux them) to a file, for as much stream time as a check needs: the
+ * captures are measured on the stream's own clock (PCR), not the wall's. */
+typedef struct
+{
+  GSubprocess *curl;
+  char *path;
+  gboolean exited;
+} Capture;
+
+static void
+on_capture_exited_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  ((Capture *) user_data)->exited = TRUE;
+}
+
+static Capture *
+capture_start (ExsEngineFixture *f, const char *number, const char *name)
+{
+  Capture *c = g_new0 (Capture, 1);
+  g_autofree char *url = exs_engine_fixture_url (f, number);
+  /* the time limit is only a deadline for a stream that never comes; -N
+   * writes what arrives at once */
+  const char *argv[] = { "curl", "-s", "-N", "--max-time", "240", "-o", NULL, url, NULL };
+
+  c->path = g_build_filename (f->dir, name, NULL);
+  argv[6] = c->path;
+  c->curl = exs_test_spawn (argv);
+  g_subprocess_wait_async (c->curl, NULL, on_capture_exited_cb, c);
+  return c;
+}
+
+/* Seconds of stream in the capture so far (PCR steps added up). */
+static double
+capture_stream_seconds (Capture *c)
+{
+  ExsTsReport r;
+
+  if (!g_file_test (c->path, G_FILE_TEST_EXISTS) || !exs_ts_check_file (c->path, &r, NULL))
+    return 0;
+  return r.pcr_covered_s;
+}
+
+/* Runs the main loop until the capture holds @seconds of stream; fails if
+ * the viewer is cut off first, or after a deadline far above @seconds. */
+static void
+capture_wait (Capture *c, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ((4 * seconds + 60) * G_USEC_PER_SEC);
+  double got;
+
+  while ((got = capture_stream_seconds (c)) < seconds)
+    {
+      if (c->exited)
+        g_error ("%s: the stream ended after %.1f s, %.1f s wanted", c->path, got, seconds);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: only %.1f s of stream, %.1f s wanted", c->path, got, seconds);
+      exs_test_iterate (0.3);
+    }
+}
+
+/* Cuts the capture before its last unit start: a viewer that hangs up gets
+ * the last audio or video frame cut short, which a decoder rightly reports.
+ * mpegtsmux writes each PES (and section) whole, so what is left is whole. */
+static void
+trim_to_whole_units (const char *path)
+{
+  g_autofree guint8 *data = NULL;
+  gsize len, keep = 0;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  for (gsize off = 0; off + 188 <= len && data[off] == 0x47; off += 188)
+    if (data[off + 1] & 0x40)
+      keep = off;
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) keep, NULL));
+}
+
+/* Ends the viewer; returns the capture's path. */
+static char *
+capture_finish (Capture *c)
+{
+  char *path = g_steal_pointer (&c->path);
+
+  g_assert_false (c->exited); /* the server never cut it off */
+  g_subprocess_send_signal (c->curl, SIGTERM);
+  while (!c->exited)
+    g_main_context_iteration (NULL, TRUE);
+  trim_to_whole_units (path);
+  g_object_unref (c->curl);
+  g_free (c);
+  return path;
+}
+
+/* @seconds of stream of channel @number, in f->dir/@name. */
 static char *
 capture (ExsEngineFixture *f, const char *number, double seconds, const char *name)
 {
-  g_autofree char *url = exs_engine_fixture_url (f, number);
-  g_autofree char *secs = g_strdup_printf ("%.1f", seconds);
-  char *out = g_build_filename (f->dir, name, NULL);
-  /* the bytes exactly as served (ffmpeg -c copy would remux them) */
-  const char *argv[] = { "curl", "-s", "--max-time", secs, "-o", out, url, NULL };
+  Capture *c = capture_start (f, number, name);
 
-  /* 28: the time limit ended the transfer, as intended */
-  g_assert_cmpint (exs_test_run_async (argv, NULL), ==, 28);
-  return out;
+  capture_wait (c, seconds);
+  return capture_finish (c);
 }
 
 static void
@@ -179,13 +270,18 @@ check_ts_structure (const char *ts)
   g_assert_cmpuint (r.packets, >, 500);
   g_assert_cmpuint (r.sync_errors, ==, 0);
   g_assert_cmpuint (r.cc_errors, ==, 0);
-  g_assert_cmpfloat (r.max_pcr_gap_s, <=, 0.045);
+  /* ISO/IEC 13818-1's limit. The muxer writes a PCR every 20 ms with the
+   * video, but on an overloaded machine the leaky queue before the encoder
+   * drops a frame now and then (staying live beats falling behind), and a
+   * dropped frame is a gap of two frames: 0.067 s at 30 fps. */
+  g_assert_cmpfloat (r.max_pcr_gap_s, <=, 0.100);
   g_assert_cmpfloat (r.max_pat_gap_s, <=, 0.150);
 }
 
 /* Six items of mixed formats, one corrupt and one deleted before its turn:
- * 60 s read, ~20 boundaries, the slate within 0.5 s of a failure, back to programming
- * on the next good item, a clean continuous stream throughout. */
+ * 22 s of stream (once round and one item more), every item and boundary,
+ * the slate within 0.5 s of a failure, back to programming on the next good
+ * item, a clean continuous stream throughout. */
 static void
 test_boundaries (void)
 {
@@ -214,6 +310,8 @@ test_boundaries (void)
   g_autofree char *doomed = NULL;
   gint64 epoch, t0;
   guint checked = 0, wrong = 0, failed_signals = 0;
+  guint checked_per_item[G_N_ELEMENTS (clips)] = { 0 };
+  const double loop_s = G_N_ELEMENTS (clips) * ITEM_S;
   ExsChannel *channel;
 
   for (guint i = 0; i < n; i++)
@@ -255,7 +353,7 @@ test_boundaries (void)
     exs_test_iterate (1.0);
     g_unlink (doomed);
   }
-  ts = capture (f, "121", 62.0, "boundaries.ts");
+  ts = capture (f, "121", loop_s + ITEM_S + 1.5, "boundaries.ts");
   t0 = exs_channel_get_epoch_us (channel);
 
   check_ts_structure (ts);
@@ -264,11 +362,12 @@ test_boundaries (void)
   apts = read_pts (ts, "a");
   assert_pts_continuous (vpts, 0.1, "video");
   assert_pts_continuous (apts, 0.1, "audio");
-  g_assert_cmpfloat (g_array_index (vpts, double, vpts->len - 1) - g_array_index (vpts, double, 0), >, 60.0);
+  g_assert_cmpfloat (g_array_index (vpts, double, vpts->len - 1) - g_array_index (vpts, double, 0), >,
+                     loop_s + ITEM_S);
 
   /* what is on the screen, frame by frame, against the schedule */
   frames = read_frames (ts);
-  g_assert_cmpuint (frames->len, >, 60 * 25);
+  g_assert_cmpuint (frames->len, >, (loop_s + ITEM_S) * 25);
   for (guint i = 0; i < frames->len; i++)
     {
       Frame *fr = &g_array_index (frames, Frame, i);
@@ -283,6 +382,7 @@ test_boundaries (void)
       if (into < grace || into > ITEM_S - 0.1 || wall - t0 < G_USEC_PER_SEC / 2)
         continue;
       checked++;
+      checked_per_item[idx]++;
       if (fr->color != clips[idx].color)
         {
           wrong++;
@@ -291,7 +391,9 @@ test_boundaries (void)
         }
     }
   g_test_message ("%u frames checked against the schedule, %u wrong", checked, wrong);
-  g_assert_cmpuint (checked, >, 45 * 25);
+  g_assert_cmpuint (checked, >, loop_s * 25 * 0.75);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (checked_per_item[i], >, (ITEM_S - 1.0) * 25); /* every item seen for most of its slot */
   g_assert_cmpuint (wrong, ==, 0);
   g_assert_cmpuint (failed_signals, >=, 2);
 }
@@ -594,7 +696,7 @@ test_twenty_viewers (void)
 {
   const char *const overrides[] = { "channels", "viewer_stall_seconds", "4", NULL };
   g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
-  g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) clients = g_ptr_array_new (); /* Capture, finished below */
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *url = NULL;
   g_autoptr (GSocket) slow = NULL;
@@ -604,6 +706,7 @@ test_twenty_viewers (void)
   ExsChannel *channel;
   ViewerCounts counts = { 0 };
   gint64 started;
+  double at_drop[19];
 
   make_two_clip_channel (f, "5");
   url = exs_engine_fixture_url (f, "5");
@@ -626,21 +729,28 @@ test_twenty_viewers (void)
   for (guint i = 0; i < 19; i++)
     {
       g_autofree char *name = g_strdup_printf ("viewer%02u.ts", i);
-      char *out = g_build_filename (f->dir, name, NULL);
-      const char *argv[] = { "curl", "-s", "--max-time", "14", "-o", out, url, NULL };
 
-      g_ptr_array_add (clients, exs_test_spawn (argv));
-      g_ptr_array_add (files, out);
+      g_ptr_array_add (clients, capture_start (f, "5", name));
     }
-  exs_test_iterate (12.0);
-  g_assert_cmpuint (counts.added, ==, 20);
+  /* the slow one is dropped once it has stalled viewer_stall_seconds (4) */
+  for (gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+       counts.removed == 0 && g_get_monotonic_time () < deadline;)
+    exs_test_iterate (0.1);
   g_assert_cmpuint (counts.removed, ==, 1);
   g_assert_cmpstr (counts.last_reason, ==, "slow");
   g_test_message ("the slow viewer was dropped %.1f s after tuning in",
                   (counts.last_removed_at - started) / 1e6);
+  /* the others go on: each gets 3 s of stream more after the drop, and 9 s
+   * at least (two boundaries of the 4 s clips) */
+  for (guint i = 0; i < clients->len; i++)
+    at_drop[i] = capture_stream_seconds (clients->pdata[i]);
+  for (guint i = 0; i < clients->len; i++)
+    capture_wait (clients->pdata[i], MAX (at_drop[i] + 3.0, 9.0));
+  g_assert_cmpuint (counts.added, ==, 20);
+  g_assert_cmpuint (counts.removed, ==, 1);
   g_assert_cmpuint (exs_channel_get_n_viewers (channel), ==, 19);
   for (guint i = 0; i < clients->len; i++)
-    g_assert_cmpint (exs_test_wait (clients->pdata[i]), ==, 28);
+    g_ptr_array_add (files, capture_finish (clients->pdata[i]));
   for (guint i = 0; i < files->len; i++)
     {
       ExsTsReport r;
@@ -648,7 +758,7 @@ test_twenty_viewers (void)
       g_assert_cmpuint (r.sync_errors, ==, 0);
       g_assert_cmpuint (r.cc_errors, ==, 0);
       g_assert_true (r.starts_with_pat);
-      g_assert_cmpfloat (r.last_pcr_s - r.first_pcr_s, >, 12.0);
+      g_assert_cmpfloat (r.last_pcr_s - r.first_pcr_s, >=, 9.0);
     }
   for (guint i = 0; i < files->len; i += 9)
     g_assert_cmpuint (count_decode_errors (files->pdata[i]), ==, 0);
@@ -747,18 +857,16 @@ set_transcode_mode (ExsEngineFixture *f, const char *number, const char *mode)
 static void
 check_late_viewer (ExsEngineFixture *f, const char *number)
 {
-  g_autofree char *url = exs_engine_fixture_url (f, number);
-  g_autofree char *first = g_build_filename (f->dir, "first.ts", NULL);
-  g_autofree char *late = g_build_filename (f->dir, "late.ts", NULL);
-  const char *argv_first[] = { "curl", "-s", "--max-time", "9", "-o", first, url, NULL };
-  const char *argv_late[] = { "curl", "-s", "--max-time", "3", "-o", late, url, NULL };
-  g_autoptr (GSubprocess) p = exs_test_spawn (argv_first);
+  Capture *early = capture_start (f, number, "first.ts");
+  g_autofree char *first = NULL;
+  g_autofree char *late = NULL;
   g_autoptr (GError) error = NULL;
   ExsTsReport a, b;
 
-  exs_test_iterate (4.5);
-  g_assert_cmpint (exs_test_run_async (argv_late, NULL), ==, 28);
-  g_assert_cmpint (exs_test_wait (p), ==, 28);
+  /* the late viewer comes once the channel has played 4.5 s */
+  capture_wait (early, 4.5);
+  late = capture (f, number, 2.5, "late.ts");
+  first = capture_finish (early);
   g_assert_true (exs_ts_check_file (first, &a, &error));
   g_assert_true (exs_ts_check_file (late, &b, &error));
   g_test_message ("channel %s: first viewer from PCR %.3f s, the late one from %.3f s; %u continuity errors",
@@ -808,6 +916,7 @@ test_remux (void)
   g_autoptr (GError) error = NULL;
   ExsChannel *channel;
   gint64 started;
+  double elapsed;
 
   for (guint i = 0; i < 3; i++)
     {
@@ -828,9 +937,9 @@ test_remux (void)
   g_assert_no_error (error);
   g_assert_true (exs_channel_is_remuxing (channel));
   started = g_get_monotonic_time ();
-  ts = capture (f, "77", 10.0, "remux.ts");
-  /* paced at real time: 10 s of wall clock hold about 10 s of stream */
-  g_test_message ("captured for %.1f s", (g_get_monotonic_time () - started) / 1e6);
+  ts = capture (f, "77", 7.0, "remux.ts"); /* two boundaries at least */
+  elapsed = (g_get_monotonic_time () - started) / 1e6;
+  g_test_message ("captured for %.1f s", elapsed);
   g_assert_true (exs_channel_is_remuxing (channel));
 
   check_ts_structure (ts);
@@ -842,8 +951,11 @@ test_remux (void)
   {
     double span = g_array_index (vpts, double, vpts->len - 1) - g_array_index (vpts, double, 0);
     g_test_message ("%.2f s of video in the capture", span);
-    g_assert_cmpfloat (span, >, 8.0);
-    g_assert_cmpfloat (span, <, 11.5);
+    g_assert_cmpfloat (span, >, 6.5);
+    /* paced at real time: the stream never runs ahead of the wall clock by
+     * more than the GOP a viewer starts with (a loaded machine only makes
+     * it slower) */
+    g_assert_cmpfloat (span, <, elapsed + 2.5);
   }
 }
 
@@ -861,9 +973,8 @@ test_remux_falls_back (void)
   g_autofree char *d2 = exs_test_clip_description ("green", 1280, 720, 30, 48000, 2, 3.0, "mp4", big);
   const char *paths[] = { fits, big, NULL };
   const gint64 durations[] = { 6 * G_USEC_PER_SEC, 3 * G_USEC_PER_SEC };
-  g_autofree char *url = NULL;
   g_autofree char *out = NULL;
-  g_autoptr (GSubprocess) viewer = NULL;
+  Capture *viewer;
   g_autoptr (GError) error = NULL;
   ViewerCounts counts = { 0 };
   ExsChannel *channel;
@@ -877,19 +988,17 @@ test_remux_falls_back (void)
   channel = exs_channel_manager_ensure_channel (f->manager, "78", &error);
   g_assert_no_error (error);
   g_signal_connect (channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), &counts);
-  url = exs_engine_fixture_url (f, "78");
-  out = g_build_filename (f->dir, "fallback.ts", NULL);
-  {
-    const char *argv[] = { "curl", "-s", "--max-time", "11", "-o", out, url, NULL };
-    viewer = exs_test_spawn (argv);
-  }
+  viewer = capture_start (f, "78", "fallback.ts");
   exs_test_iterate (1.0);
   g_assert_true (exs_channel_is_remuxing (channel));
-  g_assert_cmpint (exs_test_wait (viewer), ==, 28);
+  /* the switch comes 6 s into the programme; the viewer stays to 8 s */
+  capture_wait (viewer, 8.0);
   g_assert_false (exs_channel_is_remuxing (channel));
-  g_assert_cmpuint (counts.removed, <=, 1);
+  g_assert_cmpuint (counts.removed, ==, 0);
+  out = capture_finish (viewer);
   /* the sink notices the closed socket at its next write */
-  for (guint i = 0; i < 40 && counts.removed == 0; i++)
+  for (gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+       counts.removed == 0 && g_get_monotonic_time () < deadline;)
     exs_test_iterate (0.05);
   g_assert_cmpuint (counts.removed, ==, 1); /* only when curl itself left */
   g_assert_true (exs_ts_check_file (out, &r, &error));
@@ -897,15 +1006,19 @@ test_remux_falls_back (void)
                   r.first_pcr_s, r.last_pcr_s);
   g_assert_cmpuint (r.sync_errors, ==, 0);
   /* the viewer went on being sent the stream across the switch (6 s into
-   * the programme; curl watched 11 s): not stalled at the fallback */
-  g_assert_cmpfloat (r.pcr_covered_s, >, 7.0);
+   * the programme): not stalled at the fallback */
+  g_assert_cmpfloat (r.pcr_covered_s, >=, 8.0);
   g_free (counts.last_reason);
 }
 
 /* ---- [stream_throttler]: what a viewer gets at once when it tunes in ---- */
 
 /* Seconds of stream (PCR span) a viewer receives in its first 1.5 s, tuning
- * in to a channel that has played for 7 s, with @overrides. */
+ * in to a channel that has played 7 s of stream, with @overrides. The 1.5 s
+ * is the property itself (what arrives at once); a loaded machine can only
+ * make the span smaller, so realtime's upper bound holds under load, and the
+ * burst's lower bound rests on what the channel holds, which is measured on
+ * the first viewer's stream clock. */
 static double
 tune_in_span (const char *const *overrides)
 {
@@ -913,12 +1026,17 @@ tune_in_span (const char *const *overrides)
   g_autoptr (GError) error = NULL;
   g_autofree char *ts = NULL;
   ExsTsReport r;
+  Capture *first, *tuning;
 
   make_two_clip_channel (f, "6");
   g_assert_nonnull (exs_channel_manager_ensure_channel (f->manager, "6", &error));
   g_assert_no_error (error);
-  exs_test_iterate (7.0);
-  ts = capture (f, "6", 1.5, "tune-in.ts");
+  first = capture_start (f, "6", "first.ts");
+  capture_wait (first, 7.0);
+  tuning = capture_start (f, "6", "tune-in.ts");
+  exs_test_iterate (1.5);
+  ts = capture_finish (tuning);
+  g_free (capture_finish (first));
   g_assert_true (exs_ts_check_file (ts, &r, &error));
   g_assert_cmpuint (r.sync_errors, ==, 0);
   g_test_message ("%s = %s: %.2f s of stream in the first 1.5 s", overrides[1], overrides[2],
