@@ -349,7 +349,7 @@ class ExsGuide extends Page {
     const rows = repeat(indices, (i) => g.channels[i]?.number ?? `row-${i}`, (i) => {
       const c = g.channels[i];
       if (!c)
-        return html`<div class="guide-row" data-row=${i} aria-busy="true"
+        return html`<div class="guide-row pending" data-row=${i}
           ${cssProps({ top: `${i * ROW_H}px`, width: `${totalW}px` })}></div>`;
       return html`<div class="guide-row ${c.enabled ? '' : 'disabled'}" role="group" data-row=${i}
           aria-label="Channel ${c.number} ${c.name}"

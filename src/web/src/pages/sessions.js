@@ -89,7 +89,7 @@ class ExsSessions extends Page {
       <td><button class="danger" aria-label="Disconnect viewer ${s.client} of channel ${s.channel} (${s.id})"
         @click=${() => this.disconnect(s)}>Disconnect</button></td>
     </tr>`);
-    return html`<div class="table-wrap"><table>
+    return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Viewers"><table>
       <caption class="visually-hidden">Viewers</caption>
       <thead><tr><th scope="col">Channel</th><th scope="col">Client</th><th scope="col">User agent</th><th scope="col">Since</th>
         <th scope="col">Bytes</th><th scope="col">Kind</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -112,7 +112,7 @@ class ExsSessions extends Page {
       <p class="muted">Pressure ${Math.round(p.pressure * 100)} % (threshold ${Math.round(p.pressure_threshold * 100)} %),
         ${p.admitted} starts admitted, ${p.refused} refused; memory ${Math.round(p.memory_used_fraction * 100)} % used,
         ${p.open_fds} of ${p.fd_limit} file descriptors.</p>
-      ${p.channels.length ? html`<div class="table-wrap"><table>
+      ${p.channels.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Channels holding a slot"><table>
         <caption class="visually-hidden">Channels holding a pipeline slot</caption>
         <thead><tr><th scope="col">Channel holding a slot</th><th scope="col">Viewers</th></tr></thead>
         <tbody>${[...p.channels].sort().map((n) => html`<tr data-slot=${n}>
@@ -145,7 +145,7 @@ class ExsSessions extends Page {
       <p data-restarts-in-window=${g.restarts_in_window}>${g.restarts_in_window} of at most ${g.max_restarts} restarts in the last
         ${duration(g.window_seconds)} (all channels); a channel waits ${duration(g.cooldown_seconds)} between restarts and
         restarts at most ${g.max_restarts_per_stream} times a run.</p>
-      ${g.channels.length ? html`<div class="table-wrap"><table>
+      ${g.channels.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Breakers and guards"><table>
         <caption class="visually-hidden">Circuit breakers and restart guards per channel</caption>
         <thead><tr><th scope="col">Channel</th><th scope="col">Breaker</th><th scope="col">Failures</th>
           <th scope="col">Restarts (run / all)</th><th scope="col">Cooldown left</th><th scope="col">Can restart</th>
@@ -161,13 +161,13 @@ class ExsSessions extends Page {
     return html`
       <p>${r.enabled ? `Acts on its own up to ${r.max_risk} risk` : 'Disabled: it only records what it would do'},
         at most ${r.max_actions_per_hour} actions a channel an hour.</p>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Resolver rules"><table>
         <caption class="visually-hidden">Resolver rules</caption>
         <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">Risk</th><th scope="col">Automatic</th></tr></thead>
         <tbody>${r.rules.map((x) => html`<tr><td>${x.pattern}</td><td><code>${x.action}</code></td><td>${x.risk}</td>
           <td>${x.automatic ? 'yes' : 'no'}</td></tr>`)}</tbody></table></div>
       <h3>Recent decisions</h3>
-      ${decisions.length ? html`<div class="table-wrap"><table>
+      ${decisions.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Recent decisions"><table>
         <caption class="visually-hidden">Recent resolver decisions, newest first</caption>
         <thead><tr><th scope="col">Time</th><th scope="col">Channel</th><th scope="col">Action</th><th scope="col">Outcome</th>
           <th scope="col">Detail</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
