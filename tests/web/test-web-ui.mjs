@@ -415,9 +415,12 @@ it('a library scan shows its live progress bar', { timeout: 240000 }, async () =
     const idle = async () => (await server.api('GET', `/api/libraries/${id}`)).body.scan?.state !== 'scanning';
     await waitFor('the empty scan to end', idle, 60000);
     // Real media: the demo's clips, linked many times over.
+    // (made in the background at start-up, each under a temporary name first)
     const demo = join(server.dataDir, 'demo');
-    const clips = readdirSync(demo).filter((f) => /\.(mkv|mp4|ts)$/.test(f));
-    assert.ok(clips.length > 0, 'the demo made its clips');
+    const clips = await waitFor('the demo clips', () => {
+      const made = existsSync(demo) ? readdirSync(demo).filter((f) => /\.(mkv|mp4|ts|mov|webm|avi)$/.test(f)) : [];
+      return made.length >= 3 && made;
+    }, 180000);
     for (let i = 0; i < 60; i++)
       linkSync(join(demo, clips[i % clips.length]), join(folder, `clip-${String(i).padStart(2, '0')}.mkv`));
 
