@@ -88,7 +88,8 @@ void exs_api_channels_bulk_register (ExsHttpServer *server,
 void exs_api_sessions_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_sessions_add_details (ExsApiContext *context,
-                                   JsonObject    *root);
+                                   JsonObject    *root,
+                                   const char    *channel_number);
 void exs_api_preview_register (ExsHttpServer *server,
                                ExsApiContext *context);
 void exs_api_folders_register (ExsHttpServer *server,

@@ -7,6 +7,8 @@
  *   ?from=<ISO 8601> (default: now, down to the half hour)
  *   &hours=1..48 (default 24)
  *   &channel=100,101 (default: all)   &include_disabled=1
+ *   &offset=N&limit=M: only the listed channels N to N+M-1 (the rows the grid
+ *   shows), with "total" the number of channels listed without them
  */
 #include "config.h"
 
@@ -89,6 +91,29 @@ parse_window (SoupServerMessage *msg, GHashTable *query, gint64 *from, gint64 *t
   return TRUE;
 }
 
+/* ?offset=&limit= : the range of listed channels; limit 0 is "all" */
+static gboolean
+parse_range (SoupServerMessage *msg, GHashTable *query, guint64 *offset, guint64 *limit)
+{
+  const char *offset_text = query ? g_hash_table_lookup (query, "offset") : NULL;
+  const char *limit_text = query ? g_hash_table_lookup (query, "limit") : NULL;
+
+  *offset = 0;
+  *limit = 0;
+  if (offset_text && !g_ascii_string_to_unsigned (offset_text, 10, 0, G_MAXINT32, offset, NULL))
+    {
+      exs_http_reply_field_error (msg, 422, "offset", "offset must be a whole number from 0, not “%s”", offset_text);
+      return FALSE;
+    }
+  if (limit_text && !g_ascii_string_to_unsigned (limit_text, 10, 1, MAX_CHANNEL_FILTER, limit, NULL))
+    {
+      exs_http_reply_field_error (msg, 422, "limit", "limit must be a whole number from 1 to %d, not “%s”",
+                                  MAX_CHANNEL_FILTER, limit_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ?channel=100,101 as canonical numbers; NULL for "all" */
 static gboolean
 parse_channel_filter (SoupServerMessage *msg, GHashTable *query, GHashTable **out)
@@ -166,11 +191,13 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   JsonArray *arr;
   gint64 from, to;
+  guint64 offset, limit, listed = 0;
   guint budget = MAX_PROGRAMMES;
   gsize len = 0;
   char *text;
 
-  if (!parse_window (msg, query, &from, &to) || !parse_channel_filter (msg, query, &only))
+  if (!parse_window (msg, query, &from, &to) || !parse_range (msg, query, &offset, &limit)
+      || !parse_channel_filter (msg, query, &only))
     return;
   channels = exs_channel_store_list (ctx->database, &error);
   if (channels == NULL)
@@ -190,6 +217,8 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       JsonArray *programmes;
 
       if ((!c->enabled && !include_disabled) || (only && !g_hash_table_contains (only, c->number)))
+        continue;
+      if (listed++ < offset || (limit && listed > offset + limit))
         continue;
       programmes = channel_programmes (ctx, c, from, to, &budget);
       if (programmes == NULL)
@@ -211,6 +240,7 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       json_array_add_object_element (arr, o);
     }
   json_object_set_array_member (root, "channels", arr);
+  json_object_set_int_member (root, "total", (gint64) listed);
   /* compact: the largest answer the API gives */
   json_node_set_object (node, root);
   json_generator_set_root (gen, node);

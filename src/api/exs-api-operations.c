@@ -47,7 +47,7 @@ handle_sessions (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *para
   if (!channel_filter (msg, query, "channel", &number))
     return;
   root = exs_session_manager_dup_sessions_json (ctx->sessions, number);
-  exs_api_sessions_add_details (ctx, root); /* what the web UI's sessions page shows */
+  exs_api_sessions_add_details (ctx, root, number); /* the web UI's sessions page: + HLS */
   exs_http_reply_object (msg, 200, root);
 }
 

@@ -18,6 +18,8 @@
 
 #include "exs-restart-guard.h"
 
+#include <stdlib.h>
+
 typedef struct
 {
   ExsCircuitBreaker *breaker;
@@ -446,11 +448,25 @@ exs_restart_guard_get_stream_restarts (ExsRestartGuard *self, const char *channe
   return lookup_channel (self, channel_number)->stream_restarts;
 }
 
+/* whole seconds, rounded up; 0 for anything not in the future */
+static gint64
+seconds_up (gint64 us)
+{
+  return us > 0 ? (us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+}
+
+static int
+compare_numbers (const void *a, const void *b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
 /**
  * exs_restart_guard_dup_channel_json:
  *
  * Returns: (transfer full): {"circuit_breaker", "failures_in_window",
- *   "restarts_this_run", "restarts_total", "can_restart", "why_not"}
+ *   "half_open_in_seconds" (0 unless open), "restarts_this_run",
+ *   "restarts_total", "cooldown_left_seconds", "can_restart", "why_not"}
  */
 JsonObject *
 exs_restart_guard_dup_channel_json (ExsRestartGuard *self, const char *channel_number)
@@ -463,10 +479,64 @@ exs_restart_guard_dup_channel_json (ExsRestartGuard *self, const char *channel_n
   json_object_set_string_member (o, "circuit_breaker",
                                  exs_circuit_state_to_string (exs_circuit_breaker_get_state (r->breaker)));
   json_object_set_int_member (o, "failures_in_window", exs_circuit_breaker_get_failure_count (r->breaker));
+  json_object_set_int_member (o, "half_open_in_seconds",
+                              seconds_up (exs_circuit_breaker_get_open_remaining_us (r->breaker)));
   json_object_set_int_member (o, "restarts_this_run", r->stream_restarts);
   json_object_set_int_member (o, "restarts_total", (gint64) r->total_restarts);
+  json_object_set_int_member (o, "cooldown_left_seconds",
+                              r->last_restart == G_MININT64
+                                  ? 0
+                                  : seconds_up (r->last_restart + self->cooldown_us - self->clock (self->clock_data)));
   json_object_set_boolean_member (o, "can_restart", can);
   if (why)
     json_object_set_string_member (o, "why_not", why);
   return o;
+}
+
+/**
+ * exs_restart_guard_dup_json:
+ *
+ * Returns: (transfer full): the limits, the restarts counted in the window
+ *   (all channels together) and, for every channel the guard has seen, its
+ *   exs_restart_guard_dup_channel_json() with "number", sorted by number
+ */
+JsonObject *
+exs_restart_guard_dup_json (ExsRestartGuard *self)
+{
+  JsonObject *o = json_object_new ();
+  JsonArray *channels = json_array_new ();
+  g_autofree const char **numbers = NULL;
+  guint n = 0;
+
+  prune_recent (self, self->clock (self->clock_data));
+  json_object_set_int_member (o, "max_restarts", self->max_restarts);
+  json_object_set_int_member (o, "window_seconds", self->window_us / G_USEC_PER_SEC);
+  json_object_set_int_member (o, "restarts_in_window", self->recent->len);
+  json_object_set_int_member (o, "cooldown_seconds", self->cooldown_us / G_USEC_PER_SEC);
+  json_object_set_int_member (o, "max_restarts_per_stream", self->max_per_stream);
+  numbers = (const char **) g_hash_table_get_keys_as_array (self->channels, &n);
+  qsort (numbers, n, sizeof *numbers, compare_numbers);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *c = exs_restart_guard_dup_channel_json (self, numbers[i]);
+
+      json_object_set_string_member (c, "number", numbers[i]);
+      json_array_add_object_element (channels, c);
+    }
+  json_object_set_array_member (o, "channels", channels);
+  return o;
+}
+
+/**
+ * exs_restart_guard_reset_breaker:
+ *
+ * Closes @channel_number's breaker and forgets its failures (an
+ * administrator's decision; logged).
+ */
+void
+exs_restart_guard_reset_breaker (ExsRestartGuard *self, const char *channel_number)
+{
+  g_return_if_fail (EXS_IS_RESTART_GUARD (self));
+  g_message ("channel %s: circuit breaker reset by the administrator", channel_number);
+  exs_circuit_breaker_reset (lookup_channel (self, channel_number)->breaker);
 }

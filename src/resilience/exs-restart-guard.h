@@ -57,6 +57,9 @@ guint exs_restart_guard_get_stream_restarts (ExsRestartGuard *self,
                                              const char      *channel_number);
 JsonObject *exs_restart_guard_dup_channel_json (ExsRestartGuard *self,
                                                 const char      *channel_number);
+JsonObject *exs_restart_guard_dup_json (ExsRestartGuard *self);
+void exs_restart_guard_reset_breaker (ExsRestartGuard *self,
+                                      const char      *channel_number);
 const char *exs_restart_decision_to_string (ExsRestartDecision decision);
 
 G_END_DECLS

@@ -32,6 +32,8 @@
 
 #include "exs-hls-output.h"
 
+#include "exs-hls-viewers.h"
+
 #include "exs-http-json.h"
 
 #include <gio/gio.h>
@@ -241,6 +243,13 @@ exs_hls_output_serve (ExsHlsOutput *self, SoupServerMessage *msg, const char *fi
   GBytes *data = NULL;
   gboolean empty;
 
+  /* every request keeps its viewer's session (GET /api/sessions) alive */
+  if (!exs_hls_viewers_admit (exs_hls_viewers_get_default (), self->number, msg))
+    {
+      exs_http_reply_error (msg, 403, NULL, "this viewer of channel %s was disconnected by the administrator",
+                            self->number);
+      return;
+    }
   if (g_str_equal (file, "index.m3u8"))
     {
       Waiter *w;
@@ -282,6 +291,7 @@ exs_hls_output_serve (ExsHlsOutput *self, SoupServerMessage *msg, const char *fi
   soup_message_headers_set_content_type (soup_server_message_get_response_headers (msg), "video/MP2T", NULL);
   soup_message_body_append_bytes (soup_server_message_get_response_body (msg), data);
   soup_server_message_set_status (msg, 200, NULL);
+  exs_hls_viewers_add_bytes (exs_hls_viewers_get_default (), self->number, msg, g_bytes_get_size (data));
   g_bytes_unref (data);
 }
 

@@ -133,6 +133,9 @@ test_bad_queries (void)
     { "/api/guide?hours=abc", "hours" },
     { "/api/guide?from=yesterday", "from" },
     { "/api/guide?channel=100,x%20y", "channel" },
+    { "/api/guide?offset=-1", "offset" },
+    { "/api/guide?limit=0", "limit" },
+    { "/api/guide?limit=501", "limit" },
   };
   g_autoptr (ExsTestReply) anonymous = exs_test_server_request (server, "GET", "/api/guide", NULL, FALSE);
 
@@ -143,6 +146,31 @@ test_bad_queries (void)
       exs_api_test_expect (r, 422);
       g_assert_cmpstr (exs_api_test_error_field (r), ==, cases[i][1]);
     }
+}
+
+/* offset/limit: the rows a grid shows, the same channels in the same order
+ * as the whole list, and "total" the whole list's length */
+static void
+test_channel_range (void)
+{
+  g_autoptr (ExsTestReply) all = req ("GET", "/api/guide?hours=1", NULL);
+  g_autoptr (ExsTestReply) part = req ("GET", "/api/guide?hours=1&offset=1&limit=1", NULL);
+  g_autoptr (ExsTestReply) past = req ("GET", "/api/guide?hours=1&offset=50&limit=10", NULL);
+  JsonArray *every, *one;
+
+  exs_api_test_expect (all, 200);
+  exs_api_test_expect (part, 200);
+  exs_api_test_expect (past, 200);
+  every = json_object_get_array_member (exs_test_reply_object (all), "channels");
+  one = json_object_get_array_member (exs_test_reply_object (part), "channels");
+  g_assert_cmpuint (json_array_get_length (every), >=, 2);
+  g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (all), "total"), ==, json_array_get_length (every));
+  g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (part), "total"), ==, json_array_get_length (every));
+  g_assert_cmpuint (json_array_get_length (one), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (one, 0), "number"), ==,
+                   json_object_get_string_member (json_array_get_object_element (every, 1), "number"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (exs_test_reply_object (past), "channels")), ==,
+                    0);
 }
 
 int
@@ -157,6 +185,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/now-matches-playout", test_now_matches_playout);
   g_test_add_func ("/guide/disabled-hidden", test_disabled_hidden);
   g_test_add_func ("/guide/bad-queries", test_bad_queries);
+  g_test_add_func ("/guide/channel-range", test_channel_range);
   ret = g_test_run ();
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);

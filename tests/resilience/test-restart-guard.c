@@ -179,6 +179,45 @@ test_guard_breaker (void)
   g_assert_true (exs_restart_guard_can_restart (g, "10", NULL));
 }
 
+/* The administrator's view (GET /api/guards) and reset: countdowns in whole
+ * seconds, a reset closes an open breaker at once and forgets its failures. */
+static void
+test_guard_json_and_reset (void)
+{
+  g_autoptr (ExsMetrics) metrics = exs_metrics_new ();
+  g_autoptr (ExsRestartGuard) g = new_guard (metrics);
+  g_autoptr (JsonObject) all = NULL;
+  g_autoptr (JsonObject) after = NULL;
+  JsonArray *channels;
+  JsonObject *seven;
+
+  g_assert_cmpint (exs_restart_guard_request_restart (g, "7", "test", NULL), ==, EXS_RESTART_ALLOWED);
+  advance (10);
+  for (int i = 0; i < 5; i++)
+    exs_restart_guard_record_failure (g, "12", "source failed");
+  advance (0.5);
+  all = exs_restart_guard_dup_json (g);
+  g_assert_cmpint (json_object_get_int_member (all, "restarts_in_window"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (all, "max_restarts"), ==, 10);
+  channels = json_object_get_array_member (all, "channels");
+  g_assert_cmpuint (json_array_get_length (channels), ==, 2);
+  /* sorted by number */
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (channels, 0), "number"), ==, "12");
+  seven = json_array_get_object_element (channels, 1);
+  g_assert_cmpstr (json_object_get_string_member (seven, "number"), ==, "7");
+  g_assert_cmpint (json_object_get_int_member (seven, "cooldown_left_seconds"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (channels, 0), "half_open_in_seconds"), ==,
+                   120);
+
+  exs_restart_guard_reset_breaker (g, "12");
+  after = exs_restart_guard_dup_channel_json (g, "12");
+  g_assert_cmpstr (json_object_get_string_member (after, "circuit_breaker"), ==, "closed");
+  g_assert_cmpint (json_object_get_int_member (after, "failures_in_window"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (after, "half_open_in_seconds"), ==, 0);
+  g_assert_cmpfloat (exs_metrics_get_value (metrics, "exstreamtv_circuit_breaker_state", "channel", "12"), ==, 0);
+  g_assert_true (exs_restart_guard_can_restart (g, "12", NULL));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -188,5 +227,6 @@ main (int argc, char **argv)
   g_test_add_func ("/resilience/guard/cooldown-and-stream-limit", test_guard_cooldown_and_stream_limit);
   g_test_add_func ("/resilience/guard/storm", test_guard_storm);
   g_test_add_func ("/resilience/guard/breaker", test_guard_breaker);
+  g_test_add_func ("/resilience/guard/json-and-reset", test_guard_json_and_reset);
   return g_test_run ();
 }

@@ -1,10 +1,13 @@
 // The web UI in a real headless Chromium against the real server with the
 // demo lineup (issue 17): one-time login links, the guide against the
 // schedule API, live playback, creating things through the pages, field
-// errors, the CSRF rule, axe-core on every page, and screenshots.
+// errors, the CSRF rule, the token form, disconnecting real TS and HLS
+// viewers, a live scan, following the log, the schedule JSON round trip, bulk
+// gap filler, axe-core on every page, and screenshots.
 import { test as it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync, linkSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startServer, launchBrowser, axeViolations, waitFor } from './exs-server.mjs';
@@ -81,6 +84,31 @@ it('a one-time login link logs in, lands on ?next, and works only once', { timeo
   await waitFor('the error message', () => p2.evaluate(() => document.querySelector('.error')?.textContent.includes('expired')));
   assert.equal((await p2.cookies()).some((c) => c.name === 'exs_session'), false);
   await other.close();
+});
+
+it('the login form takes the admin token (and says when it is wrong)', { timeout: 180000 }, async () => {
+  const other = await browser.createBrowserContext();
+  try {
+    const p2 = await other.newPage();
+    await p2.goto(`${server.base}/web/login`, { waitUntil: 'domcontentloaded' });
+    await p2.waitForSelector('#token');
+    await p2.type('#token', 'not-the-token');
+    await p2.click('form button[type="submit"]');
+    await waitFor('the wrong-token message', () => p2.evaluate(() =>
+      document.querySelector('#token-error')?.textContent.includes('not right')));
+    assert.equal(await p2.$eval('#token', (e) => e.getAttribute('aria-invalid')), 'true');
+    await p2.$eval('#token', (e) => { e.value = ''; });
+    await p2.type('#token', server.token);
+    await p2.click('form button[type="submit"]');
+    await waitFor('the dashboard', () => new URL(p2.url()).pathname === '/web/');
+    const session = (await p2.cookies()).find((c) => c.name === 'exs_session');
+    assert.ok(session && session.httpOnly, 'the form set the HttpOnly cookie');
+    // The token went in a request body: never into the URL or the storage.
+    assert.ok(!p2.url().includes(server.token));
+    assert.equal(await p2.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)), '{}{}');
+  } finally {
+    await other.close();
+  }
 });
 
 it('a cross-origin POST with the session cookie is refused', { timeout: 180000 }, async () => {
@@ -306,6 +334,182 @@ it('settings are checked inline and saved; logs list the server lines', { timeou
 
   await page.goto(`${server.base}/web/logs?level=debug`, { waitUntil: 'domcontentloaded' });
   await waitFor('log lines', () => page.$$eval('tbody tr', (r) => r.length > 0), 30000);
+});
+
+// The sessions list on the page, refreshed until cond() holds for it.
+async function sessionsPageUntil(what, cond, ...args) {
+  return waitFor(what, async () => {
+    await page.evaluate(() => document.querySelector('exs-sessions')?.load());
+    return page.evaluate(cond, ...args);
+  }, 60000);
+}
+
+it('a real TS viewer and a real HLS viewer show on the sessions page; Disconnect ends them', { timeout: 240000 }, async () => {
+  const ua = 'exs-web-ui-viewer/1.0';
+  const curl = spawn('curl', ['-s', '-N', '-A', ua, '-o', '/dev/null', `${server.base}/iptv/channel/100.ts`], { stdio: 'ignore' });
+  let curlExit = null, hlsPlayer = null, hlsStatus = 0;
+  curl.on('exit', (code, signal) => (curlExit = { code, signal }));
+  try {
+    const viewer = await waitFor('the TS viewer in the API', async () =>
+      (await server.api('GET', '/api/sessions')).body.sessions.find((x) => x.user_agent === ua && x.state !== 'disconnected'), 90000);
+    assert.equal(viewer.kind, 'ts');
+    // An HLS player: a playlist and a segment fetched with its own agent.
+    const hlsUa = 'exs-web-ui-hls/1.0';
+    const playlist = await waitFor('the HLS playlist', async () => {
+      const r = await fetch(`${server.base}/iptv/channel/100/hls/index.m3u8`, { headers: { 'User-Agent': hlsUa } });
+      return r.status === 200 && r.text();
+    }, 90000);
+    const segment = playlist.split('\n').filter((l) => l.startsWith('/')).pop();
+    assert.equal((await fetch(server.base + segment, { headers: { 'User-Agent': hlsUa } })).status, 200);
+    // and goes on fetching the playlist, as a player does, until refused
+    hlsPlayer = setInterval(() => fetch(`${server.base}/iptv/channel/100/hls/index.m3u8`, { headers: { 'User-Agent': hlsUa } })
+      .then((r) => { hlsStatus = r.status; return r.arrayBuffer(); }).catch(() => {}), 1000);
+
+    await page.goto(`${server.base}/web/sessions`, { waitUntil: 'domcontentloaded' });
+    await sessionsPageUntil('both viewers on the page', (tsId) => {
+      const ts = document.querySelector(`tr[data-session="${tsId}"]`);
+      const hls = [...document.querySelectorAll('tr[data-kind="hls"]')].find((r) => r.textContent.includes('exs-web-ui-hls/1.0'));
+      return ts && ts.textContent.includes('exs-web-ui-viewer/1.0') && ts.textContent.includes('TS') && hls && hls.textContent.includes('HLS');
+    }, viewer.id);
+    // The pool and guard views are real tables, not JSON.
+    assert.ok(await page.$('[data-pool-used]'), 'the pool view');
+    assert.equal(await page.$('pre'), null, 'no raw JSON');
+
+    page.once('dialog', (d) => d.accept());
+    await page.click(`tr[data-session="${viewer.id}"] button`);
+    await waitFor('the TS viewer gone from the API', async () =>
+      !(await server.api('GET', '/api/sessions')).body.sessions.some((x) => x.id === viewer.id && x.state !== 'disconnected'));
+    await waitFor('curl to see its stream end', () => curlExit, 30000);
+    await sessionsPageUntil('the TS row gone', (tsId) => !document.querySelector(`tr[data-session="${tsId}"]`), viewer.id);
+
+    const hlsId = await page.evaluate(() => [...document.querySelectorAll('tr[data-kind="hls"]')]
+      .find((r) => r.textContent.includes('exs-web-ui-hls/1.0'))?.dataset.session);
+    page.once('dialog', (d) => d.accept());
+    await page.click(`tr[data-session="${hlsId}"] button`);
+    await waitFor('the HLS viewer gone from the API', async () =>
+      !(await server.api('GET', '/api/sessions')).body.sessions.some((x) => x.id === hlsId));
+    // the player is refused from now on
+    await waitFor('the player refused', () => hlsStatus === 403, 30000);
+  } finally {
+    clearInterval(hlsPlayer);
+    if (!curlExit)
+      curl.kill('SIGTERM');
+  }
+});
+
+it('a breaker is reset from the sessions page', { timeout: 180000 }, async () => {
+  // The guard sees channel 101 (a restart asked of a stopped channel is 409,
+  // a reset makes the guard's row); the page lists it with its reset button.
+  assert.equal((await server.api('POST', '/api/channels/101/breaker/reset', {})).status, 200);
+  await page.goto(`${server.base}/web/sessions`, { waitUntil: 'domcontentloaded' });
+  await sessionsPageUntil('the guard row of 101', () => document.querySelector('tr[data-guard="101"]'));
+  assert.match(await textOf('tr[data-guard="101"]'), /closed/);
+});
+
+it('a library scan shows its live progress bar', { timeout: 240000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'exstreamtv-web-scan-'));
+  try {
+    const r = await server.api('POST', '/api/libraries', { name: 'Live Scan', kind: 'other_videos', paths: [folder] });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.id;
+    const idle = async () => (await server.api('GET', `/api/libraries/${id}`)).body.scan?.state !== 'scanning';
+    await waitFor('the empty scan to end', idle, 60000);
+    // Real media: the demo's clips, linked many times over.
+    // (made in the background at start-up, each under a temporary name first)
+    const demo = join(server.dataDir, 'demo');
+    const clips = await waitFor('the demo clips', () => {
+      const made = existsSync(demo) ? readdirSync(demo).filter((f) => /\.(mkv|mp4|ts|mov|webm|avi)$/.test(f)) : [];
+      return made.length >= 3 && made;
+    }, 180000);
+    for (let i = 0; i < 60; i++)
+      linkSync(join(demo, clips[i % clips.length]), join(folder, `clip-${String(i).padStart(2, '0')}.mkv`));
+
+    await page.goto(`${server.base}/web/libraries`, { waitUntil: 'domcontentloaded' });
+    await waitFor('the library', () => page.$(`[data-library="${id}"]`));
+    // Every progress bar value the page shows, as the scan goes.
+    await page.evaluate((lib) => {
+      window.exsSeenProgress = [];
+      const root = document.querySelector(`[data-library="${lib}"]`);
+      new MutationObserver(() => {
+        const p = root.querySelector('progress');
+        if (p)
+          window.exsSeenProgress.push([p.value, p.max]);
+      }).observe(root, { subtree: true, childList: true, attributes: true });
+    }, id);
+    await page.evaluate((lib) => [...document.querySelectorAll(`[data-library="${lib}"] button`)]
+      .find((b) => b.textContent.trim() === 'Rescan').click(), id);
+    await waitFor('the scan to end', async () => (await idle()) && (await server.api('GET', `/api/libraries/${id}`)).body.scan?.found >= 60, 180000);
+    const seen = await page.evaluate(() => window.exsSeenProgress);
+    assert.ok(seen.length >= 2, `the bar moved (${JSON.stringify(seen)})`);
+    assert.ok(seen.some(([v, max]) => v < max), `a bar mid-scan (${JSON.stringify(seen.slice(0, 10))})`);
+    await waitFor('the bar gone when done', async () => !(await page.$(`[data-library="${id}"] progress`)));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('the log page follows: a new server line appears without a reload', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/logs`, { waitUntil: 'domcontentloaded' });
+  await waitFor('log lines', () => page.$$eval('tbody tr', (r) => r.length > 0), 30000);
+  await page.evaluate(() => { window.exsNotReloaded = true; });
+  await page.evaluate(() => [...document.querySelectorAll('label.check')].find((l) => l.textContent.includes('Follow')).querySelector('input').click());
+  // A line the server logs now: a breaker reset names the channel.
+  await waitFor('the page to follow', async () => {
+    await server.api('POST', '/api/channels/1984.1/breaker/reset', {});
+    return page.evaluate(() => [...document.querySelectorAll('tbody tr')].some((r) => r.textContent.includes('channel 1984.1: circuit breaker reset')));
+  }, 30000);
+  assert.equal(await page.evaluate(() => window.exsNotReloaded), true);
+});
+
+it('a schedule exported as JSON from the page imports back the same', { timeout: 180000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'exstreamtv-web-download-'));
+  try {
+    const original = (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings');
+    assert.ok(original, 'the schedule made earlier');
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir });
+    await page.goto(`${server.base}/web/schedules`, { waitUntil: 'domcontentloaded' });
+    await waitFor('the schedule list', () => page.$(`#sched-pick option[value="${original.id}"]`));
+    await page.select('#sched-pick', String(original.id));
+    await clickButton('Export JSON');
+    const file = join(dir, 'Browser Evenings.json');
+    await waitFor('the download', () => existsSync(file) && readFileSync(file, 'utf8').trim().endsWith('}'), 30000);
+    const exported = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(exported.name, 'Browser Evenings');
+
+    assert.equal((await server.api('DELETE', `/api/schedules/${original.id}`)).status, 204);
+    assert.ok(!(await server.api('GET', '/api/schedules')).body.schedules.some((x) => x.name === 'Browser Evenings'));
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    const input = await waitFor('the import field', () => page.$('#sched-import'));
+    await input.uploadFile(file);
+    await waitFor('the imported notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('Imported')));
+    await clickButton('Save schedule');
+    const back = await waitFor('the schedule back in the API', async () =>
+      (await server.api('GET', '/api/schedules')).body.schedules.find((x) => x.name === 'Browser Evenings'));
+    assert.deepEqual(back.items, original.items);
+    assert.deepEqual(back.fillers, original.fillers);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('bulk edit sets the gap filler preset in the selected channels\' schedule', { timeout: 180000 }, async () => {
+  const doc = { name: 'Bulk Filler', fallback_filler: null,
+    fillers: [{ name: 'bumpers', items: [{ collection: 1 }] }, { name: 'idents', items: [{ collection: 1 }] }],
+    items: [{ content: { collection: 1 }, mode: 'one' }] };
+  const made = await server.api('POST', '/api/schedules', doc);
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal((await server.api('POST', '/api/channels', { number: '778', name: 'Filler Too' })).status, 201);
+  for (const n of ['777', '778'])
+    assert.ok((await server.api('PUT', `/api/channels/${n}/playout`, { schedule_id: made.body.id })).status < 300);
+  await page.goto(`${server.base}/web/channels`, { waitUntil: 'domcontentloaded' });
+  for (const n of ['777', '778'])
+    await (await waitFor(`row ${n}`, () => page.$(`input[aria-label="Select channel ${n}"]`))).click();
+  await waitFor('the presets offered', () => page.$('#bulk-filler option[value="preset:bumpers"]'));
+  await page.select('#bulk-filler', 'preset:bumpers');
+  await clickButton('Apply to 2 channels');
+  await waitFor('the notice', () => page.evaluate(() => document.querySelector('[role="status"]')?.textContent.includes('gap filler of 1 schedules')));
+  assert.equal((await server.api('GET', `/api/schedules/${made.body.id}`)).body.fallback_filler, 'bumpers');
 });
 
 it('axe-core finds no serious or critical violation on any page, light and dark; screenshots at 1280x800 and 390x844', { timeout: 400000 }, async () => {

@@ -35,6 +35,18 @@ class ExsChannels extends Page {
     }
   }
 
+  // The filler preset names that every selected channel's schedule defines
+  // (a channel without a schedule has none).
+  sharedPresets() {
+    let shared = null;
+    for (const number of this.selected) {
+      const sched = (this.schedules || []).find((x) => (x.channels || []).includes(number));
+      const names = new Set((sched?.fillers || []).map((f) => f.name));
+      shared = shared ? new Set([...shared].filter((n) => names.has(n))) : names;
+    }
+    return [...(shared || [])].sort();
+  }
+
   toggle(number, on) {
     const s = new Set(this.selected);
     on ? s.add(number) : s.delete(number);
@@ -116,13 +128,16 @@ class ExsChannels extends Page {
     if (f.bulk_profile.value) set.profile = f.bulk_profile.value;
     if (f.bulk_enabled.value) set.enabled = f.bulk_enabled.value === 'yes';
     if (f.bulk_always.value) set.always_on = f.bulk_always.value === 'yes';
+    // "offline", or "preset:" and the preset's name
+    if (f.bulk_filler.value) set.fallback_filler = f.bulk_filler.value === 'offline' ? null : f.bulk_filler.value.slice(7);
     if (!Object.keys(set).length) {
       this.bulkError = { message: 'Choose something to change.' };
       return;
     }
     try {
       const r = await patch('/api/channels', { numbers: [...this.selected], set });
-      this.notice = `${r.updated} channels updated.`;
+      this.notice = `${r.updated} channels updated`
+        + (r.schedules_updated ? `, the gap filler of ${r.schedules_updated} schedules set.` : '.');
       this.bulkError = null;
       this.load();
     } catch (e) {
@@ -179,6 +194,7 @@ class ExsChannels extends Page {
     if (!this.selected.size)
       return nothing;
     const e = this.bulkError;
+    const presets = this.sharedPresets();
     return html`<form class="card stack" aria-labelledby="bulk-h" @submit=${this.bulk}>
       <h2 id="bulk-h">Change ${this.selected.size} selected channels</h2>
       ${errorBanner(e)}
@@ -191,6 +207,12 @@ class ExsChannels extends Page {
           <option value="">(unchanged)</option><option value="yes">yes</option><option value="no">no</option></select></div>
         <div><label for="bulk-always">Always on</label><select id="bulk-always" name="bulk_always">
           <option value="">(unchanged)</option><option value="yes">yes</option><option value="no">no</option></select></div>
+        <div><label for="bulk-filler">Gap filler</label><select id="bulk-filler" name="bulk_filler"
+            aria-invalid=${invalid(e, 'set.fallback_filler')} aria-describedby="bulk-filler-help">
+          <option value="">(unchanged)</option><option value="offline">none (offline)</option>
+          ${presets.map((n) => html`<option value="preset:${n}">${n}</option>`)}</select>
+          <span class="muted" id="bulk-filler-help">Filler presets live in schedules: these are the ones every
+            selected channel's schedule has.</span></div>
       </div>
       <div class="actions"><button type="submit">Apply to ${this.selected.size} channels</button>
         <button type="button" class="secondary" @click=${() => (this.selected = new Set())}>Clear selection</button></div>
