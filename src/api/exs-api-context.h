@@ -16,6 +16,7 @@
 #include "exs-restart-guard.h"
 #include "exs-session-manager.h"
 #include "exs-playout-builder.h"
+#include "exs-ai-agent.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +43,7 @@ typedef struct
   ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
   ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
   gpointer channel_manager; /* ExsChannelManager* (src/streaming): streams, e.g. exs_channel_manager_serve() */
+  ExsAiAgent *ai_agent;     /* (nullable) the AI troubleshooting agent (src/ai) */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
@@ -92,6 +94,10 @@ void exs_api_preview_register (ExsHttpServer *server,
                                ExsApiContext *context);
 void exs_api_folders_register (ExsHttpServer *server,
                                ExsApiContext *context);
+void exs_api_ai_register (ExsHttpServer *server,
+                          ExsApiContext *context);
+void exs_api_ai_add_sessions (ExsApiContext *context,
+                              JsonObject    *root);
 gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,
                                  char         **why);

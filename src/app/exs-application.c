@@ -12,6 +12,7 @@
 
 #include "exs-application.h"
 
+#include "exs-ai-tools.h"
 #include "exs-api-context.h"
 #include "exs-backup-manager.h"
 #include "exs-channel-manager.h"
@@ -86,6 +87,8 @@ struct _ExsApplication
   ExsHealthMonitor *health;
   ExsLongRunMonitor *long_run;
   ExsAutoResolver *resolver;
+  ExsAiToolRegistry *ai_tools; /* the AI agent's tools, shared with the resolver */
+  ExsAiAgent *ai_agent;
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -102,6 +105,8 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->supervisor);
+  g_clear_object (&self->ai_agent);
+  g_clear_object (&self->ai_tools);
   g_clear_object (&self->channels);
   g_clear_object (&self->ssdp);
   g_clear_object (&self->hdhr_discovery);
@@ -328,6 +333,53 @@ start_operations (ExsApplication *self)
   self->api.resolver = self->resolver;
 }
 
+/* ---- the AI agent (src/ai, docs/ai.md) ---- */
+
+static JsonArray *
+ai_log_lines (const char *channel, guint limit, gpointer user_data)
+{
+  return exs_log_ring_query (exs_log_ring_get_default (), G_LOG_LEVEL_INFO, channel, limit);
+}
+
+static void
+on_resolver_action_cb (ExsAutoResolver *resolver, const char *action, const char *number, const char *detail,
+                       ExsAiToolRegistry *tools)
+{
+  exs_ai_tools_run_resolver_action (tools, action, number, detail);
+}
+
+static void
+on_resolver_hand_over_cb (ExsAutoResolver *resolver, const char *number, const char *detail, ExsAiAgent *agent)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (exs_ai_agent_get_enabled (agent) && !exs_ai_agent_diagnose (agent, number, "resolver", detail, &error))
+    g_message ("channel %s: not handed to the AI agent: %s", number, error->message);
+}
+
+/* Its tools are the engine's, resilience's, scheduling's and the library's. */
+static void
+start_ai (ExsApplication *self)
+{
+  const ExsAiToolParts parts = {
+    .database = self->database, .channels = self->channels, .guard = self->restart_guard, .pool = self->pool,
+    .health = self->health, .long_run = self->long_run, .playout = self->playout,
+    .scanner = self->library_scanner, .log_lines = ai_log_lines,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsAiStore) store = exs_ai_store_new (self->database, &error);
+
+  if (store == NULL)
+    g_warning ("AI sessions will not be kept: %s", error->message);
+  self->ai_tools = exs_ai_tool_registry_new (self->data_dir);
+  exs_ai_tools_register (self->ai_tools, &parts);
+  self->ai_agent = exs_ai_agent_new_from_config (self->config, self->ai_tools, store);
+  exs_ai_agent_set_pool (self->ai_agent, self->pool);
+  g_signal_connect_object (self->resolver, "action", G_CALLBACK (on_resolver_action_cb), self->ai_tools, 0);
+  g_signal_connect_object (self->resolver, "hand-over", G_CALLBACK (on_resolver_hand_over_cb), self->ai_agent, 0);
+  self->api.ai_agent = self->ai_agent;
+}
+
 /* Timers off, waiters answered; nothing here waits. */
 static void
 stop_operations (ExsApplication *self)
@@ -401,6 +453,8 @@ begin_shutdown (ExsApplication *self)
   if (self->library_scanner)
     exs_library_scanner_stop (self->library_scanner);
   stop_operations (self);
+  if (self->ai_agent)
+    exs_ai_agent_shutdown (self->ai_agent);
   if (self->playout)
     exs_playout_builder_stop (self->playout);
   exs_database_close (self->database);
@@ -596,6 +650,7 @@ run_server (ExsApplication *self)
     exs_http_server_set_limits (self->http, &limits);
   }
   self->api.channel_manager = self->channels;
+  start_ai (self);
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))
     {

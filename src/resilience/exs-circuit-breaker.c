@@ -209,6 +209,17 @@ exs_circuit_breaker_record_success (ExsCircuitBreaker *self)
   set_state (self, EXS_CIRCUIT_CLOSED);
 }
 
+/* A person (or the AI agent's reset_breaker, after approval) closes it:
+ * the failures counted so far are forgotten. */
+void
+exs_circuit_breaker_reset (ExsCircuitBreaker *self)
+{
+  g_return_if_fail (EXS_IS_CIRCUIT_BREAKER (self));
+
+  g_array_set_size (self->failures, 0);
+  set_state (self, EXS_CIRCUIT_CLOSED);
+}
+
 /* Failures counted in the current window. */
 guint
 exs_circuit_breaker_get_failure_count (ExsCircuitBreaker *self)

@@ -27,6 +27,7 @@ void exs_circuit_breaker_set_clock (ExsCircuitBreaker *self,
 const char *exs_circuit_breaker_get_channel_number (ExsCircuitBreaker *self);
 void exs_circuit_breaker_record_failure (ExsCircuitBreaker *self);
 void exs_circuit_breaker_record_success (ExsCircuitBreaker *self);
+void exs_circuit_breaker_reset (ExsCircuitBreaker *self);
 ExsCircuitState exs_circuit_breaker_get_state (ExsCircuitBreaker *self);
 gboolean exs_circuit_breaker_allows (ExsCircuitBreaker *self);
 guint exs_circuit_breaker_get_failure_count (ExsCircuitBreaker *self);

@@ -202,6 +202,7 @@ G_DEFINE_TYPE (ExsChannel, exs_channel, G_TYPE_OBJECT)
 static void update_state (ExsChannel *self);
 static void retire_item (ExsChannel *self, Item *item);
 static void restart_pipeline (ExsChannel *self, const char *why);
+static Item *current_item (ExsChannel *self, gint64 now);
 
 /* ---- profiles ---- */
 
@@ -973,6 +974,32 @@ fail_item (ExsChannel *self, Item *item, const char *message)
   retire_item (self, item);
   if (item->remux)
     fall_back_to_encoding (self, message);
+}
+
+/**
+ * exs_channel_drop_current_item:
+ * @retry: %TRUE: the error screen, then the usual retries of the item;
+ *   %FALSE: skip it, the error screen until the next item's slot
+ * @reason: for the log and the source-failed signal
+ *
+ * For the AI agent's skip_item and switch_to_error_screen tools.
+ *
+ * Returns: %FALSE when nothing plays (stopped, offline, already failing)
+ */
+gboolean
+exs_channel_drop_current_item (ExsChannel *self, gboolean retry, const char *reason)
+{
+  Item *cur;
+
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), FALSE);
+  cur = self->pipeline ? current_item (self, g_get_real_time ()) : NULL;
+  if (cur == NULL || cur->failed || cur->retired || cur->pi->uri == NULL)
+    return FALSE;
+  if (!retry)
+    cur->retries = MAX_RETRIES;
+  fail_item (self, cur, reason);
+  update_state (self);
+  return TRUE;
 }
 
 static void
