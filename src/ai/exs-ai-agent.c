@@ -27,6 +27,7 @@
 #define MAX_LIVE 50           /* finished sessions kept in memory for approvals */
 #define MAX_ANSWER_CHARS 8000
 #define MAX_CALLS_PER_STEP 8
+#define MAX_RESULT_CHARS 16384 /* one tool result as the model sees it */
 
 static const char system_prompt[] =
   "You are the troubleshooting assistant of EXStreamTV, a live TV channel server. Find out why the "
@@ -38,7 +39,7 @@ static const char system_prompt[] =
 /* result members that hold paths or titles ([ai] redact_paths) */
 static const char *const private_members[] = { "path", "uri", "title", "sub_title", "description", "file",
                                                "folder", "folders", "artwork_url", "show_title", "plot",
-                                               "message", NULL };
+                                               NULL };
 
 struct _ExsAiAgent
 {
@@ -157,17 +158,26 @@ exs_ai_agent_get_enabled (ExsAiAgent *self)
  * exs_ai_agent_redact:
  *
  * Paths may hold spaces (titles): a path ends at a line end, a quote or ": ".
+ * IP addresses (viewers in log lines) become "[address]".
  *
- * Returns: (transfer full): @text with absolute paths and file:// URIs replaced
+ * Returns: (transfer full): @text with absolute paths, file:// URIs and IP
+ *   addresses replaced
  */
 char *
 exs_ai_agent_redact (const char *text)
 {
-  static GRegex *paths;
+  static GRegex *paths, *addresses;
+  g_autofree char *no_paths = NULL;
 
   if (g_once_init_enter (&paths))
-    g_once_init_leave (&paths, g_regex_new ("(file://)?(/(?:[^/\\n\"'<>:]|:(?!\\s))+)+/?", G_REGEX_OPTIMIZE, 0, NULL));
-  return g_regex_replace_literal (paths, text, -1, 0, "[path]", 0, NULL);
+    {
+      addresses = g_regex_new ("\\b[0-9]{1,3}(\\.[0-9]{1,3}){3}\\b|\\b[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}\\b",
+                               G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&paths, g_regex_new ("(file://)?(/(?:[^/\\n\"'<>:]|:(?!\\s))+)+/?", G_REGEX_OPTIMIZE, 0,
+                                              NULL));
+    }
+  no_paths = g_regex_replace_literal (paths, text, -1, 0, "[path]", 0, NULL);
+  return g_regex_replace_literal (addresses, no_paths, -1, 0, "[address]", 0, NULL);
 }
 
 static JsonNode *
@@ -271,6 +281,14 @@ answer_call (ExsAiAgent *self, ExsAiSession *session, const char *call_id, JsonO
     json_object_set_member (reply, "result", self->redact ? redact_node (result) : json_node_copy (result));
   json_node_set_object (node, reply);
   text = json_to_string (node, FALSE);
+  if (strlen (text) > MAX_RESULT_CHARS)
+    {
+      /* bounded: the model gets the outcome and a note, the record keeps the whole result */
+      json_object_remove_member (reply, "result");
+      json_object_set_string_member (reply, "note", "the result was too long to send; ask for less");
+      g_free (text);
+      text = json_to_string (node, FALSE);
+    }
   add_message (session, "tool", text, call_id);
 }
 
@@ -317,7 +335,7 @@ run_tool (ExsAiAgent *self, JsonObject *record, const char *ok_outcome)
 }
 
 static void
-handle_call (ExsAiAgent *self, ExsAiSession *session, JsonObject *tool_call, gboolean over_limit)
+handle_call (ExsAiAgent *self, ExsAiSession *session, JsonObject *tool_call, const char *over_limit)
 {
   JsonObject *fn = json_object_get_object_member (tool_call, "function");
   const char *call_id = json_object_get_string_member (tool_call, "id");
@@ -343,7 +361,7 @@ handle_call (ExsAiAgent *self, ExsAiSession *session, JsonObject *tool_call, gbo
                                    exs_ai_tool_registry_has (self->registry, name) ? exs_ai_risk_to_string (risk)
                                                                                   : NULL);
   if (over_limit)
-    refuse_call (call, "refused", "the step limit ([ai] max_steps) is reached");
+    refuse_call (call, "refused", over_limit);
   else if (args == NULL)
     refuse_call (call, "refused", "the arguments are not a JSON object");
   else if (!exs_ai_tool_registry_check (self->registry, name, args, &error))
@@ -430,7 +448,9 @@ on_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       json_array_add_object_element (session->messages, json_object_ref (message));
       for (guint i = 0; i < json_array_get_length (calls); i++)
         handle_call (self, session, json_array_get_object_element (calls, i),
-                     over_limit || i >= MAX_CALLS_PER_STEP);
+                     over_limit ? "the step limit ([ai] max_steps) is reached"
+                     : i >= MAX_CALLS_PER_STEP ? "more than " G_STRINGIFY (MAX_CALLS_PER_STEP) " tool calls in one step"
+                                               : NULL);
       save (self, session);
       if (over_limit)
         finish (self, session, "step_limit", "the model was still calling tools after [ai] max_steps steps");
@@ -676,5 +696,6 @@ exs_ai_agent_shutdown (ExsAiAgent *self)
           g_cancellable_cancel (session->cancellable);
           finish (self, session, "cancelled", "the server is stopping");
         }
+      g_object_set_data (G_OBJECT (session), "exs-ai-agent", NULL); /* a late reply finds no agent */
     }
 }

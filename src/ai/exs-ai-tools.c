@@ -29,6 +29,8 @@
 #include "exs-library-store.h"
 #include "exs-media-store.h"
 
+#define MAX_LOG_LINES 400 /* read from the ring before the agent's own lines are left out */
+
 #define CHANNEL_ARG "\"channel\": {\"type\": \"string\", \"pattern\": \"^[0-9]{1,5}(\\\\.[0-9]{1,5})?$\", " \
                     "\"maxLength\": 11, \"description\": \"channel number, e.g. 100 or 1984.1\"}"
 #define CHANNEL_ONLY "{\"type\": \"object\", \"properties\": {" CHANNEL_ARG "}, \"required\": [\"channel\"]}"
@@ -141,16 +143,27 @@ tool_channel_logs (JsonObject *args, gpointer data, GError **error)
 {
   const ExsAiToolParts *p = parts_of (data);
   g_autofree char *number = channel_arg (p, args, error);
+  gint64 limit = json_object_get_int_member_with_default (args, "limit", 50);
+  g_autoptr (JsonArray) all = NULL;
+  JsonArray *lines;
   JsonObject *o;
 
   if (number == NULL)
     return NULL;
   o = json_object_new ();
   json_object_set_string_member (o, "channel", number);
-  json_object_set_array_member (o, "lines", p->log_lines ? p->log_lines (number,
-                                                                         (guint) json_object_get_int_member_with_default (args, "limit", 50),
-                                                                         p->log_lines_data)
-                                                         : json_array_new ());
+  lines = json_array_new ();
+  all = p->log_lines ? p->log_lines (number, MAX_LOG_LINES, p->log_lines_data) : NULL;
+  /* the agent's own lines tell the model nothing; the newest `limit` others, oldest first */
+  for (guint i = 0; all && i < json_array_get_length (all); i++)
+    {
+      JsonObject *line = json_array_get_object_element (all, i);
+      if (g_strcmp0 (json_object_get_string_member_with_default (line, "domain", ""), G_LOG_DOMAIN) != 0)
+        json_array_add_object_element (lines, json_object_ref (line));
+    }
+  while (json_array_get_length (lines) > (guint) limit)
+    json_array_remove_element (lines, 0);
+  json_object_set_array_member (o, "lines", lines);
   return object_node (o);
 }
 
@@ -477,28 +490,29 @@ exs_ai_tools_register (ExsAiToolRegistry *registry, const ExsAiToolParts *parts)
 /**
  * exs_ai_tools_run_resolver_action:
  *
- * The auto-resolver decided an action (its "action" signal): the ones the
- * registry has a tool for run through it, with the same checks. Its
- * restart_channel already went through the restart guard.
+ * The auto-resolver decided an action (its "action" signal). skip_item runs
+ * through the registry, with the same schema check and channel lookup as
+ * the agent's (and only while ai_auto_heal.hot_swap_enabled offers it).
+ * Its restart_channel went through the restart guard already; the others
+ * (software encoder, reconnect, prewarm) are the engine's.
  */
 void
 exs_ai_tools_run_resolver_action (ExsAiToolRegistry *registry, const char *action, const char *channel,
                                   const char *detail)
 {
-  g_autoptr (JsonObject) args = json_object_new ();
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonObject) args = NULL;
+  g_autoptr (JsonNode) node = NULL;
   g_autoptr (JsonNode) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (channel == NULL || g_str_equal (action, "restart_channel")
-      || g_object_get_data (G_OBJECT (registry), "exs-ai-tool-parts") == NULL)
+  if (channel == NULL || !g_str_equal (action, "skip_item"))
     return;
+  args = json_object_new ();
+  node = json_node_new (JSON_NODE_OBJECT);
   json_object_set_string_member (args, "channel", channel);
   json_node_set_object (node, args);
-  /* check against the schema only: the resolver's own rules decided, not the model */
-  if (!g_str_equal (action, "skip_item"))
-    return;
   result = exs_ai_tool_registry_run (registry, action, node, &error);
   if (result == NULL)
-    g_message ("resolver action %s on channel %s through the tool registry: %s", action, channel, error->message);
+    g_message ("resolver action %s on channel %s (%s) through the tool registry: %s", action, channel,
+               detail ? detail : "", error->message);
 }
