@@ -6,6 +6,8 @@
 #include "exs-ai-agent.h"
 #include "exs-ai-schema.h"
 #include "exs-ai-tool-registry.h"
+#include "exs-ai-tools.h"
+#include "exs-auto-resolver.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -138,6 +140,57 @@ test_redact (void)
   g_assert_cmpstr (c, ==, "channel 1984.1: dropping viewer [address] and [address] at 12:30");
 }
 
+static void
+on_hand_over_cb (ExsAutoResolver *resolver, const char *number, const char *detail, GPtrArray *seen)
+{
+  g_ptr_array_add (seen, g_strdup_printf ("%s: %s", number, detail));
+}
+
+/* A failure no rule matches is recorded and handed over (only when enabled). */
+static void
+test_resolver_hand_over (void)
+{
+  g_autoptr (ExsAutoResolver) on = exs_auto_resolver_new (NULL, TRUE, EXS_RISK_MEDIUM, 6);
+  g_autoptr (ExsAutoResolver) off = exs_auto_resolver_new (NULL, FALSE, EXS_RISK_MEDIUM, 6);
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (JsonObject) json = NULL;
+  JsonObject *d;
+
+  g_signal_connect (on, "hand-over", G_CALLBACK (on_hand_over_cb), seen);
+  g_signal_connect (off, "hand-over", G_CALLBACK (on_hand_over_cb), seen);
+  exs_auto_resolver_hand_over (on, "7", "pipeline error: not-negotiated");
+  exs_auto_resolver_hand_over (off, "8", "pipeline error");
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (seen->pdata[0], ==, "7: pipeline error: not-negotiated");
+  json = exs_auto_resolver_dup_json (on);
+  d = json_array_get_object_element (json_object_get_array_member (json, "decisions"), 0);
+  g_assert_cmpstr (json_object_get_string_member (d, "outcome"), ==, "handed_over");
+  g_assert_cmpstr (json_object_get_string_member (d, "action"), ==, "ai_diagnose");
+  g_assert_cmpuint (exs_auto_resolver_get_n_decisions (off), ==, 1); /* recorded as disabled */
+}
+
+/* The resolver's skip_item runs through the registry's tool; nothing else does. */
+static void
+test_resolver_actions_through_registry (void)
+{
+  g_autoptr (ExsAiToolRegistry) r = exs_ai_tool_registry_new (NULL);
+  guint before = handler_runs;
+
+  exs_ai_tool_registry_add (r, "skip_item", "test",
+                            "{\"type\": \"object\", \"properties\": {\"channel\": {\"type\": \"string\", "
+                            "\"pattern\": \"^[0-9]{1,5}$\"}}, \"required\": [\"channel\"]}",
+                            EXS_AI_RISK_LOW, echo_handler, NULL);
+  exs_ai_tools_run_resolver_action (r, "skip_item", "12", "3 failures");
+  g_assert_cmpuint (handler_runs, ==, before + 1);
+  exs_ai_tools_run_resolver_action (r, "restart_channel", "12", "stalled");   /* the guard did it */
+  exs_ai_tools_run_resolver_action (r, "skip_item", NULL, "server-wide");
+  exs_ai_tools_run_resolver_action (r, "skip_item", "12; reboot", "bad");    /* schema: refused */
+  g_assert_cmpuint (handler_runs, ==, before + 1);
+  exs_ai_tool_registry_set_offered (r, "skip_item", FALSE);                 /* hot_swap_enabled = false */
+  exs_ai_tools_run_resolver_action (r, "skip_item", "12", "3 failures");
+  g_assert_cmpuint (handler_runs, ==, before + 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -145,5 +198,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ai/tools/schema", test_schema);
   g_test_add_func ("/ai/tools/symlink-out-of-data-dir", test_symlink_out_of_data_dir);
   g_test_add_func ("/ai/tools/redact", test_redact);
+  g_test_add_func ("/ai/tools/resolver-hand-over", test_resolver_hand_over);
+  g_test_add_func ("/ai/tools/resolver-actions-through-registry", test_resolver_actions_through_registry);
   return g_test_run ();
 }
