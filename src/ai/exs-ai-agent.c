@@ -36,6 +36,12 @@ static const char system_prompt[] =
   "for the administrator that cites the tool results it rests on by call id in square brackets, e.g. "
   "[call_1]. Never invent facts that no tool returned.";
 
+/* an absolute path or file:// URI in text ([ai] redact_paths); see exs_ai_agent_redact() */
+#define MEDIA_EXTENSIONS "mkv|mp4|m4v|avi|ts|m2ts|mts|mov|webm|mpg|mpeg|wmv|flv|ogv|nfo|jpg|jpeg|png|srt|ass|vtt|" \
+                         "sub|mp3|m4a|flac|ogg|opus|wav|iso|xml|json|txt|log|db"
+#define PATH_PATTERN "(file://)?(?<![A-Za-z0-9_.])(?:/[^/\\n\"'<>]+)*/(?:[^/\\n\"'<>]*?\\.(?i:" MEDIA_EXTENSIONS \
+                     ")(?![A-Za-z0-9])|[^/\\s\"'<>:]+)"
+
 /* result members that hold paths or titles ([ai] redact_paths) */
 static const char *const private_members[] = { "path", "uri", "title", "sub_title", "description", "file",
                                                "folder", "folders", "artwork_url", "show_title", "plot",
@@ -157,7 +163,8 @@ exs_ai_agent_get_enabled (ExsAiAgent *self)
 /**
  * exs_ai_agent_redact:
  *
- * Paths may hold spaces (titles): a path ends at a line end, a quote or ": ".
+ * Best effort: folders may hold spaces; a file name ends at a known media
+ * extension (it may hold spaces too, as titles do), else at a space.
  * IP addresses (viewers in log lines) become "[address]".
  *
  * Returns: (transfer full): @text with absolute paths, file:// URIs and IP
@@ -173,8 +180,7 @@ exs_ai_agent_redact (const char *text)
     {
       addresses = g_regex_new ("\\b[0-9]{1,3}(\\.[0-9]{1,3}){3}\\b|\\b[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}\\b",
                                G_REGEX_OPTIMIZE, 0, NULL);
-      g_once_init_leave (&paths, g_regex_new ("(file://)?(/(?:[^/\\n\"'<>:]|:(?!\\s))+)+/?", G_REGEX_OPTIMIZE, 0,
-                                              NULL));
+      g_once_init_leave (&paths, g_regex_new (PATH_PATTERN, G_REGEX_OPTIMIZE, 0, NULL));
     }
   no_paths = g_regex_replace_literal (paths, text, -1, 0, "[path]", 0, NULL);
   return g_regex_replace_literal (addresses, no_paths, -1, 0, "[address]", 0, NULL);

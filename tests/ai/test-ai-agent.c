@@ -31,6 +31,7 @@ typedef struct
   guint port;
   GPtrArray *auth;        /* Authorization headers seen */
   GPtrArray *paused;      /* SoupServerMessage* never answered */
+  GPtrArray *bodies;      /* request bodies of sessions about channel 311 */
   GMainContext *context;
   GMainLoop *loop;
   GThread *thread;
@@ -133,6 +134,10 @@ script (int channel, guint step)
                          NULL);
     case 307:
       return g_strdup ("{\"choices\": [ this is not JSON");
+    case 311:
+      if (step == 0)
+        return completion (NULL, call_node ("call_s", "channel_logs", "{\"channel\": \"311\"}"), NULL);
+      return completion ("Nothing to see [call_s].", NULL);
     case 309:
       if (step == 0)
         return completion (NULL, call_node ("call_q", "channel_health", "{\"channel\": \"309\"}"), NULL);
@@ -177,6 +182,12 @@ on_completion_cb (SoupServer *soup, SoupServerMessage *msg, const char *path, GH
           channel = atoi (n);
         }
       g_clear_pointer (&match, g_match_info_unref);
+    }
+  if (channel == 311)
+    {
+      g_mutex_lock (&fake.lock);
+      g_ptr_array_add (fake.bodies, g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
+      g_mutex_unlock (&fake.lock);
     }
   if (channel == 308)
     {
@@ -228,6 +239,7 @@ fake_start (void)
   g_cond_init (&fake.ready);
   fake.auth = g_ptr_array_new_with_free_func (g_free);
   fake.paused = g_ptr_array_new_with_free_func (g_object_unref);
+  fake.bodies = g_ptr_array_new_with_free_func (g_free);
   fake.context = g_main_context_new ();
   fake.loop = g_main_loop_new (fake.context, FALSE);
   fake.thread = g_thread_new ("fake-model", fake_thread, NULL);
@@ -253,6 +265,7 @@ fake_stop (void)
   g_main_context_unref (fake.context);
   g_ptr_array_unref (fake.auth);
   g_ptr_array_unref (fake.paused);
+  g_ptr_array_unref (fake.bodies);
 }
 
 /* ---- helpers ---- */
@@ -548,6 +561,43 @@ test_api_and_secret (void)
   g_mutex_unlock (&fake.lock);
 }
 
+/* [ai] redact_paths: nothing that leaves the server names a path or an address. */
+static void
+test_redact_paths (void)
+{
+  g_autofree char *url_env = g_strdup_printf ("EXSTREAMTV_AI_BASE_URL=http://127.0.0.1:%u/v1", fake.port);
+  const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", url_env, "EXSTREAMTV_AI_REDACT_PATHS=true", NULL };
+  g_autoptr (ExsTestServer) other = exs_test_server_start (NULL, NULL, env);
+  g_autoptr (ExsTestReply) ch = exs_test_server_request (other, "POST", "/api/channels",
+                                                         "{\"number\": \"311\", \"name\": \"Private\"}", TRUE);
+  g_autoptr (ExsTestReply) r = exs_test_server_request (
+    other, "POST", "/api/ai/diagnose",
+    "{\"channel\": \"311\", \"question\": \"why does /srv/media/Secret Film (2020).mkv stall for 192.168.1.20?\"}",
+    TRUE);
+  ExsTestServer *saved = server;
+  g_autoptr (ExsTestReply) done = NULL;
+
+  expect (ch, 201);
+  expect (r, 202);
+  server = other; /* wait_session() asks the current server */
+  done = wait_session (json_object_get_int_member (exs_test_reply_object (r), "id"));
+  server = saved;
+  g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (done), "state"), ==, "answered");
+  g_mutex_lock (&fake.lock);
+  g_assert_cmpuint (fake.bodies->len, ==, 2);
+  for (guint i = 0; i < fake.bodies->len; i++)
+    {
+      const char *body = fake.bodies->pdata[i];
+      g_assert_null (strstr (body, "/srv/media"));
+      g_assert_null (strstr (body, "Secret Film"));
+      g_assert_null (strstr (body, "192.168.1.20"));
+      g_assert_nonnull (strstr (body, "[path]"));
+      g_assert_nonnull (strstr (body, "[address]"));
+    }
+  g_mutex_unlock (&fake.lock);
+  exs_test_server_stop (other, NULL);
+}
+
 static void
 test_disabled_by_default (void)
 {
@@ -588,6 +638,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ai/agent/model-never-answers", test_model_never_answers);
   g_test_add_func ("/ai/agent/cli-diagnose", test_cli_diagnose);
   g_test_add_func ("/ai/agent/api-and-secret", test_api_and_secret);
+  g_test_add_func ("/ai/agent/redact-paths", test_redact_paths);
   g_test_add_func ("/ai/agent/disabled-by-default", test_disabled_by_default);
   status = g_test_run ();
   exs_test_server_stop (server, NULL);
