@@ -20,6 +20,7 @@
 #include "exs-ai-agent.h"
 
 #include "exs-ai-session-private.h"
+#include "exs-ai-tools.h"
 
 #include <string.h>
 
@@ -686,6 +687,35 @@ exs_ai_agent_dup_sessions_json (ExsAiAgent *self, guint limit, GError **error)
   if (self->store)
     return exs_ai_store_list (self->store, limit, error);
   return json_array_new ();
+}
+
+static void
+on_resolver_action_cb (ExsAutoResolver *resolver, const char *action, const char *number, const char *detail,
+                       ExsAiAgent *self)
+{
+  exs_ai_tools_run_resolver_action (self->registry, action, number, detail);
+}
+
+static void
+on_resolver_hand_over_cb (ExsAutoResolver *resolver, const char *number, const char *detail, ExsAiAgent *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (self->enabled && !exs_ai_agent_diagnose (self, number, "resolver", detail, &error))
+    g_message ("channel %s: not handed to the AI agent: %s", number, error->message);
+}
+
+/**
+ * exs_ai_agent_watch_resolver:
+ *
+ * The auto-resolver's skip_item actions run through the agent's tools; the
+ * failures it hands over (no rule matched) start a session when enabled.
+ */
+void
+exs_ai_agent_watch_resolver (ExsAiAgent *self, ExsAutoResolver *resolver)
+{
+  g_signal_connect_object (resolver, "action", G_CALLBACK (on_resolver_action_cb), self, 0);
+  g_signal_connect_object (resolver, "hand-over", G_CALLBACK (on_resolver_hand_over_cb), self, 0);
 }
 
 /* At shutdown: running sessions are cancelled (and kept as "cancelled"). */

@@ -5,6 +5,7 @@
 #include "exs-ai-session.h"
 #include "exs-ai-store.h"
 #include "exs-ai-tool-registry.h"
+#include "exs-auto-resolver.h"
 #include "exs-config.h"
 #include "exs-pipeline-pool.h"
 
@@ -18,6 +19,8 @@ ExsAiAgent *exs_ai_agent_new_from_config (ExsConfig         *config,
                                           ExsAiStore        *store);
 void exs_ai_agent_set_pool (ExsAiAgent      *self,
                             ExsPipelinePool *pool);
+void exs_ai_agent_watch_resolver (ExsAiAgent      *self,
+                                  ExsAutoResolver *resolver);
 gboolean exs_ai_agent_get_enabled (ExsAiAgent *self);
 ExsAiSession *exs_ai_agent_diagnose (ExsAiAgent  *self,
                                      const char  *channel,

@@ -341,22 +341,6 @@ ai_log_lines (const char *channel, guint limit, gpointer user_data)
   return exs_log_ring_query (exs_log_ring_get_default (), G_LOG_LEVEL_INFO, channel, limit);
 }
 
-static void
-on_resolver_action_cb (ExsAutoResolver *resolver, const char *action, const char *number, const char *detail,
-                       ExsAiToolRegistry *tools)
-{
-  exs_ai_tools_run_resolver_action (tools, action, number, detail);
-}
-
-static void
-on_resolver_hand_over_cb (ExsAutoResolver *resolver, const char *number, const char *detail, ExsAiAgent *agent)
-{
-  g_autoptr (GError) error = NULL;
-
-  if (exs_ai_agent_get_enabled (agent) && !exs_ai_agent_diagnose (agent, number, "resolver", detail, &error))
-    g_message ("channel %s: not handed to the AI agent: %s", number, error->message);
-}
-
 /* Its tools are the engine's, resilience's, scheduling's and the library's. */
 static void
 start_ai (ExsApplication *self)
@@ -375,8 +359,7 @@ start_ai (ExsApplication *self)
   exs_ai_tools_register (self->ai_tools, &parts);
   self->ai_agent = exs_ai_agent_new_from_config (self->config, self->ai_tools, store);
   exs_ai_agent_set_pool (self->ai_agent, self->pool);
-  g_signal_connect_object (self->resolver, "action", G_CALLBACK (on_resolver_action_cb), self->ai_tools, 0);
-  g_signal_connect_object (self->resolver, "hand-over", G_CALLBACK (on_resolver_hand_over_cb), self->ai_agent, 0);
+  exs_ai_agent_watch_resolver (self->ai_agent, self->resolver);
   self->api.ai_agent = self->ai_agent;
 }
 
