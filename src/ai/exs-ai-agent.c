@@ -465,8 +465,14 @@ on_reply_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         step (self, session);
       return;
     }
-  session->answer = g_utf8_substring (json_object_get_string_member_with_default (message, "content", ""), 0,
-                                      MAX_ANSWER_CHARS);
+  {
+    const char *content = json_object_get_string_member_with_default (message, "content", "");
+
+    /* g_utf8_substring reads past the end when asked for more than there is */
+    session->answer = g_utf8_validate (content, -1, NULL)
+                        ? g_utf8_substring (content, 0, MIN (g_utf8_strlen (content, -1), MAX_ANSWER_CHARS))
+                        : g_strdup ("");
+  }
   if (session->answer[0] == '\0')
     {
       finish (self, session, "failed", "the model gave neither an answer nor tool calls");
