@@ -341,12 +341,28 @@ run_tool (ExsAiAgent *self, JsonObject *record, const char *ok_outcome)
   return result;
 }
 
+/* A model's id or tool name goes into the log and the record: printable and
+ * short, or replaced. */
+static char *
+safe_word (const char *text, const char *fallback)
+{
+  gsize n = text ? strlen (text) : 0;
+
+  if (n == 0 || n > 64)
+    return g_strdup (fallback);
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.' && *p != ':')
+      return g_strdup (fallback);
+  return g_strdup (text);
+}
+
 static void
 handle_call (ExsAiAgent *self, ExsAiSession *session, JsonObject *tool_call, const char *over_limit)
 {
   JsonObject *fn = json_object_get_object_member (tool_call, "function");
-  const char *call_id = json_object_get_string_member (tool_call, "id");
-  const char *name = json_object_get_string_member (fn, "name");
+  g_autofree char *own_id = g_strdup_printf ("call_%u", json_array_get_length (session->calls) + 1);
+  g_autofree char *call_id = safe_word (json_object_get_string_member (tool_call, "id"), own_id);
+  g_autofree char *name = safe_word (json_object_get_string_member (fn, "name"), "(unreadable name)");
   JsonNode *raw = json_object_get_member (fn, "arguments");
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
