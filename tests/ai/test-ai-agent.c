@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include "exs-fake-model.h"
 #include "exs-test-server.h"
 
 #include <string.h>
@@ -22,77 +23,14 @@
 
 static ExsTestServer *server;
 
-/* ---- the fake model (its own thread) ---- */
+/* ---- the model's script ---- */
 
-typedef struct
-{
-  GMutex lock;            /* guards the fields below */
-  GCond ready;
-  guint port;
-  GPtrArray *auth;        /* Authorization headers seen */
-  GPtrArray *paused;      /* SoupServerMessage* never answered */
-  GPtrArray *bodies;      /* request bodies of sessions about channel 311 */
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-} FakeModel;
-
-static FakeModel fake;
-
-static JsonNode *
-call_node (const char *id, const char *name, const char *arguments)
-{
-  JsonObject *c = json_object_new ();
-  JsonObject *f = json_object_new ();
-  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (f, "name", name);
-  json_object_set_string_member (f, "arguments", arguments);
-  json_object_set_string_member (c, "id", id);
-  json_object_set_string_member (c, "type", "function");
-  json_object_set_object_member (c, "function", f);
-  json_node_take_object (n, c);
-  return n;
-}
-
-/* A completion: tool calls (NULL-terminated nodes, taken) or an answer. */
-static char *
-completion (const char *answer, ...)
-{
-  g_autoptr (JsonObject) root = json_object_new ();
-  JsonObject *choice = json_object_new ();
-  JsonObject *message = json_object_new ();
-  JsonObject *usage = json_object_new ();
-  JsonArray *choices = json_array_new ();
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  va_list ap;
-  JsonNode *call;
-
-  json_object_set_string_member (message, "role", "assistant");
-  if (answer)
-    json_object_set_string_member (message, "content", answer);
-  else
-    {
-      JsonArray *calls = json_array_new ();
-      json_object_set_null_member (message, "content");
-      va_start (ap, answer);
-      while ((call = va_arg (ap, JsonNode *)) != NULL)
-        json_array_add_element (calls, call);
-      va_end (ap);
-      json_object_set_array_member (message, "tool_calls", calls);
-    }
-  json_object_set_object_member (choice, "message", message);
-  json_object_set_string_member (choice, "finish_reason", answer ? "stop" : "tool_calls");
-  json_array_add_object_element (choices, choice);
-  json_object_set_array_member (root, "choices", choices);
-  json_object_set_int_member (usage, "prompt_tokens", 100);
-  json_object_set_int_member (usage, "completion_tokens", 20);
-  json_object_set_object_member (root, "usage", usage);
-  json_node_set_object (node, root);
-  return json_to_string (node, FALSE);
-}
+static ExsFakeModel *fake;
 
 /* The script: what the model says at @step (0-based) of a session about @channel. */
+#define CALL exs_fake_model_call
+#define SAY exs_fake_model_completion
+
 static char *
 script (int channel, guint step)
 {
@@ -100,172 +38,51 @@ script (int channel, guint step)
     {
     case 301:
       if (step == 0)
-        return completion (NULL, call_node ("call_h", "channel_health", "{\"channel\": \"301\"}"),
-                           call_node ("call_l", "channel_logs", "{\"channel\": \"301\", \"limit\": 20}"), NULL);
+        return SAY (NULL, CALL ("call_h", "channel_health", "{\"channel\": \"301\"}"),
+                    CALL ("call_l", "channel_logs", "{\"channel\": \"301\", \"limit\": 20}"), NULL);
       if (step == 1)
-        return completion (NULL, call_node ("call_r", "restart_channel", "{\"channel\": \"301\"}"), NULL);
-      return completion ("Channel 301 was stopped with no output [call_h]; its log had nothing alarming [call_l]. "
-                         "I restarted it through the restart guard [call_r].", NULL);
+        return SAY (NULL, CALL ("call_r", "restart_channel", "{\"channel\": \"301\"}"), NULL);
+      return SAY ("Channel 301 was stopped with no output [call_h]; its log had nothing alarming [call_l]. "
+                  "I restarted it through the restart guard [call_r].", NULL);
     case 302:
     case 310:
       if (step == 0)
-        return completion (NULL, call_node ("call_p", "rebuild_playout", channel == 302 ? "{\"channel\": \"302\"}"
-                                                                                        : "{\"channel\": \"310\"}"),
-                           NULL);
-      return completion ("The playout should be rebuilt; that needs your approval.", NULL);
+        return SAY (NULL, CALL ("call_p", "rebuild_playout",
+                                channel == 302 ? "{\"channel\": \"302\"}" : "{\"channel\": \"310\"}"), NULL);
+      return SAY ("The playout should be rebuilt; that needs your approval.", NULL);
     case 303:
       if (step == 0)
-        return completion (NULL, call_node ("call_x", "format_disk", "{\"device\": \"/dev/sda\"}"), NULL);
-      return completion ("I could not do it.", NULL);
+        return SAY (NULL, CALL ("call_x", "format_disk", "{\"device\": \"/dev/sda\"}"), NULL);
+      return SAY ("I could not do it.", NULL);
     case 304:
       if (step == 0)
-        return completion (NULL, call_node ("call_a", "restart_channel", "{\"channel\": \"$(reboot)\"}"),
-                           call_node ("call_b", "restart_channel", "{\"channel\": \"304\", \"force\": true}"),
-                           call_node ("call_c", "restart_channel", "not json at all"), NULL);
-      return completion ("Nothing worked.", NULL);
+        return SAY (NULL, CALL ("call_a", "restart_channel", "{\"channel\": \"$(reboot)\"}"),
+                    CALL ("call_b", "restart_channel", "{\"channel\": \"304\", \"force\": true}"),
+                    CALL ("call_c", "restart_channel", "not json at all"), NULL);
+      return SAY ("Nothing worked.", NULL);
     case 305:
       if (step == 0)
-        return completion (NULL, call_node ("call_e", "media_stream_facts", "{\"path\": \"/etc/passwd\"}"),
-                           call_node ("call_f", "media_stream_facts", "{\"path\": \"../../../etc/shadow\"}"), NULL);
-      return completion ("No facts.", NULL);
+        return SAY (NULL, CALL ("call_e", "media_stream_facts", "{\"path\": \"/etc/passwd\"}"),
+                    CALL ("call_f", "media_stream_facts", "{\"path\": \"../../../etc/shadow\"}"), NULL);
+      return SAY ("No facts.", NULL);
     case 306:
-      return completion (NULL, call_node (step == 0 ? "call_1" : step == 1 ? "call_2" : "call_3", "channel_health",
-                                          "{\"channel\": \"306\"}"),
-                         NULL);
+      return SAY (NULL, CALL (step == 0 ? "call_1" : step == 1 ? "call_2" : "call_3", "channel_health",
+                              "{\"channel\": \"306\"}"), NULL);
     case 307:
       return g_strdup ("{\"choices\": [ this is not JSON");
+    case 308:
+      return NULL; /* never answers: the agent's timeout must end the session */
     case 311:
       if (step == 0)
-        return completion (NULL, call_node ("call_s", "channel_logs", "{\"channel\": \"311\"}"), NULL);
-      return completion ("Nothing to see [call_s].", NULL);
+        return SAY (NULL, CALL ("call_s", "channel_logs", "{\"channel\": \"311\"}"), NULL);
+      return SAY ("Nothing to see [call_s].", NULL);
     case 309:
       if (step == 0)
-        return completion (NULL, call_node ("call_q", "channel_health", "{\"channel\": \"309\"}"), NULL);
-      return completion ("Channel 309 is stopped: nobody watches it [call_q].", NULL);
+        return SAY (NULL, CALL ("call_q", "channel_health", "{\"channel\": \"309\"}"), NULL);
+      return SAY ("Channel 309 is stopped: nobody watches it [call_q].", NULL);
     default:
-      return NULL;
+      return g_strdup ("{}");
     }
-}
-
-static void
-on_completion_cb (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (GMatchInfo) match = NULL;
-  g_autoptr (GRegex) re = g_regex_new ("Channel ([0-9]+) ", 0, 0, NULL);
-  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-  JsonArray *messages;
-  guint step = 0;
-  int channel = 0;
-  char *reply;
-
-  g_mutex_lock (&fake.lock);
-  g_ptr_array_add (fake.auth, g_strdup (auth ? auth : ""));
-  g_mutex_unlock (&fake.lock);
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
-    {
-      soup_server_message_set_status (msg, 400, NULL);
-      return;
-    }
-  messages = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "messages");
-  for (guint i = 0; i < json_array_get_length (messages); i++)
-    {
-      JsonObject *m = json_array_get_object_element (messages, i);
-      if (g_str_equal (json_object_get_string_member (m, "role"), "assistant"))
-        step++;
-      if (g_str_equal (json_object_get_string_member (m, "role"), "user")
-          && g_regex_match (re, json_object_get_string_member (m, "content"), 0, &match))
-        {
-          g_autofree char *n = g_match_info_fetch (match, 1);
-          channel = atoi (n);
-        }
-      g_clear_pointer (&match, g_match_info_unref);
-    }
-  if (channel == 311)
-    {
-      g_mutex_lock (&fake.lock);
-      g_ptr_array_add (fake.bodies, g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
-      g_mutex_unlock (&fake.lock);
-    }
-  if (channel == 308)
-    {
-      /* never answers: the agent's timeout must end the session */
-      soup_server_message_pause (msg);
-      g_mutex_lock (&fake.lock);
-      g_ptr_array_add (fake.paused, g_object_ref (msg));
-      g_mutex_unlock (&fake.lock);
-      return;
-    }
-  reply = script (channel, step);
-  if (reply == NULL)
-    {
-      soup_server_message_set_status (msg, 404, NULL);
-      return;
-    }
-  soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, reply, strlen (reply));
-}
-
-static gpointer
-fake_thread (gpointer data)
-{
-  g_autoptr (SoupServer) soup = NULL;
-  g_autoptr (GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (fake.context);
-  soup = soup_server_new (NULL, NULL);
-  soup_server_add_handler (soup, "/v1/chat/completions", on_completion_cb, NULL, NULL);
-  g_assert_true (soup_server_listen_local (soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (soup);
-  g_mutex_lock (&fake.lock);
-  fake.port = g_uri_get_port (uris->data);
-  g_cond_signal (&fake.ready);
-  g_mutex_unlock (&fake.lock);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  g_main_loop_run (fake.loop);
-  g_ptr_array_set_size (fake.paused, 0);
-  soup_server_disconnect (soup);
-  g_main_context_pop_thread_default (fake.context);
-  return NULL;
-}
-
-static void
-fake_start (void)
-{
-  g_mutex_init (&fake.lock);
-  g_cond_init (&fake.ready);
-  fake.auth = g_ptr_array_new_with_free_func (g_free);
-  fake.paused = g_ptr_array_new_with_free_func (g_object_unref);
-  fake.bodies = g_ptr_array_new_with_free_func (g_free);
-  fake.context = g_main_context_new ();
-  fake.loop = g_main_loop_new (fake.context, FALSE);
-  fake.thread = g_thread_new ("fake-model", fake_thread, NULL);
-  g_mutex_lock (&fake.lock);
-  while (fake.port == 0)
-    g_cond_wait (&fake.ready, &fake.lock);
-  g_mutex_unlock (&fake.lock);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (fake.loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-fake_stop (void)
-{
-  g_main_context_invoke (fake.context, quit_cb, NULL);
-  g_thread_join (fake.thread);
-  g_main_loop_unref (fake.loop);
-  g_main_context_unref (fake.context);
-  g_ptr_array_unref (fake.auth);
-  g_ptr_array_unref (fake.paused);
-  g_ptr_array_unref (fake.bodies);
 }
 
 /* ---- helpers ---- */
@@ -529,6 +346,7 @@ test_api_and_secret (void)
                                                            "{\"channel\": \"301\"}", FALSE);
   g_autoptr (ExsTestReply) settings = exs_test_server_request (server, "GET", "/api/settings", NULL, TRUE);
   g_autofree char *log = exs_test_server_read_log (server);
+  g_autofree char *auth = exs_fake_model_dup_first_auth (fake);
   JsonArray *all;
   gboolean found = FALSE;
 
@@ -555,18 +373,17 @@ test_api_and_secret (void)
   g_assert_true (found);
   g_assert_null (strstr (settings->body, API_KEY));
   g_assert_null (strstr (log, API_KEY));
-  g_mutex_lock (&fake.lock);
-  g_assert_cmpuint (fake.auth->len, >, 0);
-  g_assert_cmpstr (fake.auth->pdata[0], ==, "Bearer " API_KEY);
-  g_mutex_unlock (&fake.lock);
+  g_assert_cmpstr (auth, ==, "Bearer " API_KEY);
 }
 
 /* [ai] redact_paths: nothing that leaves the server names a path or an address. */
 static void
 test_redact_paths (void)
 {
-  g_autofree char *url_env = g_strdup_printf ("EXSTREAMTV_AI_BASE_URL=http://127.0.0.1:%u/v1", fake.port);
+  g_autofree char *url = exs_fake_model_dup_base_url (fake);
+  g_autofree char *url_env = g_strconcat ("EXSTREAMTV_AI_BASE_URL=", url, NULL);
   const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", url_env, "EXSTREAMTV_AI_REDACT_PATHS=true", NULL };
+  g_autoptr (GPtrArray) bodies = NULL;
   g_autoptr (ExsTestServer) other = exs_test_server_start (NULL, NULL, env);
   g_autoptr (ExsTestReply) ch = exs_test_server_request (other, "POST", "/api/channels",
                                                          "{\"number\": \"311\", \"name\": \"Private\"}", TRUE);
@@ -583,18 +400,17 @@ test_redact_paths (void)
   done = wait_session (json_object_get_int_member (exs_test_reply_object (r), "id"));
   server = saved;
   g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (done), "state"), ==, "answered");
-  g_mutex_lock (&fake.lock);
-  g_assert_cmpuint (fake.bodies->len, ==, 2);
-  for (guint i = 0; i < fake.bodies->len; i++)
+  bodies = exs_fake_model_dup_requests (fake, 311);
+  g_assert_cmpuint (bodies->len, ==, 2);
+  for (guint i = 0; i < bodies->len; i++)
     {
-      const char *body = fake.bodies->pdata[i];
+      const char *body = bodies->pdata[i];
       g_assert_null (strstr (body, "/srv/media"));
       g_assert_null (strstr (body, "Secret Film"));
       g_assert_null (strstr (body, "192.168.1.20"));
       g_assert_nonnull (strstr (body, "[path]"));
       g_assert_nonnull (strstr (body, "[address]"));
     }
-  g_mutex_unlock (&fake.lock);
   exs_test_server_stop (other, NULL);
 }
 
@@ -619,8 +435,11 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  fake_start ();
-  url_env = g_strdup_printf ("EXSTREAMTV_AI_BASE_URL=http://127.0.0.1:%u/v1", fake.port);
+  fake = exs_fake_model_start (script);
+  {
+    g_autofree char *url = exs_fake_model_dup_base_url (fake);
+    url_env = g_strconcat ("EXSTREAMTV_AI_BASE_URL=", url, NULL);
+  }
   {
     const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", url_env, "EXSTREAMTV_AI_MODEL=fake-model",
                           "EXSTREAMTV_AI_API_KEY=" API_KEY, "EXSTREAMTV_AI_MAX_STEPS=3",
@@ -643,6 +462,6 @@ main (int argc, char **argv)
   status = g_test_run ();
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
-  fake_stop ();
+  exs_fake_model_stop (fake);
   return status;
 }
