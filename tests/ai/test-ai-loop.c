@@ -1,7 +1,8 @@
 /* ExsAiAgent's loop in this process, against the fake model
  * (exs-fake-model.c), with tools of the test's own: nothing runs in
  * containment mode (neither by itself nor when approved), an approval
- * waits until containment ends, and a step with too many calls is cut. */
+ * waits until containment ends, a step with too many calls is cut, and
+ * sessions_per_hour and one session per channel hold. */
 #include "config.h"
 
 #include "exs-ai-agent.h"
@@ -170,6 +171,37 @@ test_too_many_calls_in_one_step (Fixture *f, gconstpointer data)
   g_assert_cmpuint (act_runs, ==, 8);
 }
 
+static void
+test_rate_limit (Fixture *f, gconstpointer data)
+{
+  g_autoptr (ExsAiAgent) agent = NULL;
+  g_autoptr (GError) error = NULL;
+  ExsAiSession *first;
+
+  g_assert_true (exs_config_set (f->config, "ai", "sessions_per_hour", "1", "test", NULL));
+  agent = exs_ai_agent_new_from_config (f->config, f->registry, NULL);
+  first = exs_ai_agent_diagnose (agent, "402", "api", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (first);
+  g_assert_null (exs_ai_agent_diagnose (agent, "400", "api", NULL, &error));
+  g_assert_error (error, EXS_AI_ERROR, EXS_AI_ERROR_RATE_LIMITED);
+  g_clear_error (&error);
+  g_assert_null (exs_ai_agent_diagnose (agent, "402", "api", NULL, &error)); /* still running */
+  g_assert_error (error, EXS_AI_ERROR, EXS_AI_ERROR_BUSY);
+  exs_ai_agent_shutdown (agent);
+  g_assert_cmpstr (exs_ai_session_get_state (first), ==, "cancelled");
+  /* the cancelled request still ends on the loop; wait for it to let go */
+  g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
+  g_clear_object (&agent);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (first != NULL && g_get_monotonic_time () < deadline)
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (G_USEC_PER_SEC / 100);
+  }
+  g_assert_null (first);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -183,6 +215,7 @@ main (int argc, char **argv)
               test_containment_holds_an_approval, fixture_tear_down);
   g_test_add ("/ai/loop/too-many-calls-in-one-step", Fixture, NULL, fixture_set_up, test_too_many_calls_in_one_step,
               fixture_tear_down);
+  g_test_add ("/ai/loop/rate-limit", Fixture, NULL, fixture_set_up, test_rate_limit, fixture_tear_down);
   status = g_test_run ();
   exs_fake_model_stop (fake);
   return status;
