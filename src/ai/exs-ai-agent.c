@@ -700,14 +700,15 @@ exs_ai_agent_dup_session_json (ExsAiAgent *self, gint64 session_id, GError **err
 
 /**
  * exs_ai_agent_dup_sessions_json:
+ * @channel: (nullable): only this channel's
  *
  * Returns: (transfer full) (nullable): the newest sessions' summaries
  */
 JsonArray *
-exs_ai_agent_dup_sessions_json (ExsAiAgent *self, guint limit, GError **error)
+exs_ai_agent_dup_sessions_json (ExsAiAgent *self, const char *channel, guint limit, GError **error)
 {
   if (self->store)
-    return exs_ai_store_list (self->store, limit, error);
+    return exs_ai_store_list (self->store, channel, limit, error);
   return json_array_new ();
 }
 

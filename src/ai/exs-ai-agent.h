@@ -36,6 +36,7 @@ JsonObject *exs_ai_agent_dup_session_json (ExsAiAgent  *self,
                                            gint64       session_id,
                                            GError     **error);
 JsonArray *exs_ai_agent_dup_sessions_json (ExsAiAgent  *self,
+                                           const char  *channel,
                                            guint        limit,
                                            GError     **error);
 void exs_ai_agent_shutdown (ExsAiAgent *self);

@@ -156,22 +156,25 @@ exs_ai_store_dup (ExsAiStore *self, gint64 id, GError **error)
 
 /**
  * exs_ai_store_list:
+ * @channel: (nullable): only this channel's sessions
  *
  * Returns: (transfer full) (nullable): the newest @limit sessions, newest
  *   first: {"id", "channel", "trigger", "state", "verified", "tokens", "created_at"}
  */
 JsonArray *
-exs_ai_store_list (ExsAiStore *self, guint limit, GError **error)
+exs_ai_store_list (ExsAiStore *self, const char *channel, guint limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
     self->database,
-    "SELECT id, channel, trigger, state, verified, tokens, created_at FROM ai_sessions ORDER BY id DESC LIMIT ?",
+    "SELECT id, channel, trigger, state, verified, tokens, created_at FROM ai_sessions "
+    "WHERE ?1 IS NULL OR channel = ?1 ORDER BY id DESC LIMIT ?2",
     error);
   JsonArray *arr;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, (int) limit);
+  sqlite3_bind_text (stmt, 1, channel, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, (int) limit);
   arr = json_array_new ();
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {

@@ -20,6 +20,7 @@ JsonObject *exs_ai_store_dup (ExsAiStore  *self,
                               gint64       id,
                               GError     **error);
 JsonArray *exs_ai_store_list (ExsAiStore  *self,
+                              const char  *channel,
                               guint        limit,
                               GError     **error);
 

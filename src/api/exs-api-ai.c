@@ -160,16 +160,16 @@ handle_reject (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   decide (data, msg, params, FALSE);
 }
 
-/* For GET /api/ai/sessions (the seeds' viewer summary stays as it was). */
+/* For GET /api/ai/sessions[?channel_id=N] (the seeds' viewer summary stays as it was). */
 void
-exs_api_ai_add_sessions (ExsApiContext *ctx, JsonObject *root)
+exs_api_ai_add_sessions (ExsApiContext *ctx, const char *channel, JsonObject *root)
 {
   g_autoptr (GError) error = NULL;
   JsonArray *arr;
 
   if (ctx->ai_agent == NULL)
     return;
-  arr = exs_ai_agent_dup_sessions_json (ctx->ai_agent, LIST_LIMIT, &error);
+  arr = exs_ai_agent_dup_sessions_json (ctx->ai_agent, channel, LIST_LIMIT, &error);
   if (arr == NULL)
     {
       g_warning ("cannot list the AI sessions: %s", error->message);

@@ -97,6 +97,7 @@ void exs_api_folders_register (ExsHttpServer *server,
 void exs_api_ai_register (ExsHttpServer *server,
                           ExsApiContext *context);
 void exs_api_ai_add_sessions (ExsApiContext *context,
+                              const char    *channel,
                               JsonObject    *root);
 gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,

@@ -337,6 +337,7 @@ static void
 test_api_and_secret (void)
 {
   g_autoptr (ExsTestReply) list = exs_test_server_request (server, "GET", "/api/ai/sessions", NULL, TRUE);
+  g_autoptr (ExsTestReply) one = exs_test_server_request (server, "GET", "/api/ai/sessions?channel_id=301", NULL, TRUE);
   g_autoptr (ExsTestReply) missing = exs_test_server_request (server, "GET", "/api/ai/sessions/999999", NULL, TRUE);
   g_autoptr (ExsTestReply) bad = exs_test_server_request (server, "POST", "/api/ai/diagnose", "{\"channel\": \"x\"}",
                                                           TRUE);
@@ -354,6 +355,10 @@ test_api_and_secret (void)
   g_assert_true (json_object_has_member (exs_test_reply_object (list), "total_sessions")); /* the seeds' shape */
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (exs_test_reply_object (list),
                                                                          "agent_sessions")), >=, 1);
+  expect (one, 200);
+  all = json_object_get_array_member (exs_test_reply_object (one), "agent_sessions");
+  g_assert_cmpuint (json_array_get_length (all), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 0), "channel"), ==, "301");
   expect (missing, 404);
   expect (bad, 422);
   expect (none, 404);
