@@ -27,5 +27,6 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_sessions_register (server, context);
   exs_api_preview_register (server, context);
   exs_api_folders_register (server, context);
+  exs_api_ai_register (server, context);
   exs_api_web_register (server, context);
 }

@@ -17,6 +17,7 @@
 #include "exs-restart-guard.h"
 #include "exs-session-manager.h"
 #include "exs-playout-builder.h"
+#include "exs-ai-agent.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,7 @@ typedef struct
   ExsPlayoutBuilder *playout_builder; /* scheduling: builds every channel's playout */
   ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
   ExsChannelManager *channel_manager; /* nullable: the running channels (src/streaming) */
+  ExsAiAgent *ai_agent;     /* (nullable) the AI troubleshooting agent (src/ai) */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
@@ -94,6 +96,11 @@ void exs_api_preview_register (ExsHttpServer *server,
                                ExsApiContext *context);
 void exs_api_folders_register (ExsHttpServer *server,
                                ExsApiContext *context);
+void exs_api_ai_register (ExsHttpServer *server,
+                          ExsApiContext *context);
+void exs_api_ai_add_sessions (ExsApiContext *context,
+                              const char    *channel,
+                              JsonObject    *root);
 gboolean exs_api_logo_check_svg (const guint8  *data,
                                  gsize          len,
                                  char         **why);

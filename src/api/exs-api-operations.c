@@ -62,6 +62,7 @@ handle_ai_sessions (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *p
   if (!channel_filter (msg, query, "channel_id", &number))
     return;
   root = exs_session_manager_dup_summary_json (ctx->sessions, number);
+  exs_api_ai_add_sessions (ctx, number, root);
   exs_http_reply_object (msg, 200, root);
 }
 

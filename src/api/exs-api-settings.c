@@ -111,8 +111,11 @@ setting_to_json (ExsConfig *config, const ExsSetting *s)
       json_object_set_double_member (o, "value", exs_config_get_double (config, s->section, s->key));
       break;
     default:
-      json_object_set_string_member (o, "value", exs_config_get_string (config, s->section, s->key));
+      /* a secret is never returned: only whether it is set */
+      json_object_set_string_member (o, "value", s->secret ? "" : exs_config_get_string (config, s->section, s->key));
     }
+  if (s->secret)
+    json_object_set_boolean_member (o, "is_set", exs_config_get_string (config, s->section, s->key)[0] != '\0');
   set_typed (o, "default", s, s->default_value);
   json_object_set_string_member (o, "description", s->description);
   json_object_set_string_member (o, "type", type_names[s->type]);
@@ -140,7 +143,7 @@ setting_to_json (ExsConfig *config, const ExsSetting *s)
   json_object_set_boolean_member (o, "restart_required", !g_strv_contains (live_settings, id));
   json_object_set_string_member (o, "source", source_of (origin));
   if (pending && g_hash_table_contains (pending, id))
-    set_typed (o, "pending", s, g_hash_table_lookup (pending, id));
+    set_typed (o, "pending", s, s->secret ? "(hidden)" : g_hash_table_lookup (pending, id));
   return o;
 }
 
@@ -295,7 +298,7 @@ handle_patch (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
         exs_config_set (ctx->config, s->section, s->key, values->pdata[i], API_ORIGIN, NULL);
       else
         g_hash_table_replace (pending, g_strdup (id), g_strdup (values->pdata[i]));
-      g_message ("setting %s changed to “%s” through the API%s", id, (char *) values->pdata[i],
+      g_message ("setting %s changed to “%s” through the API%s", id, s->secret ? "(hidden)" : (char *) values->pdata[i],
                  live ? "" : " (applies after a restart)");
     }
   json_object_set_boolean_member (reply, "restart_required", restart);

@@ -12,6 +12,7 @@
 
 #include "exs-application.h"
 
+#include "exs-ai-tools.h"
 #include "exs-api-context.h"
 #include "exs-backup-manager.h"
 #include "exs-channel-manager.h"
@@ -80,6 +81,7 @@ struct _ExsApplication
   ExsHdhrDevice *hdhr;
   ExsHdhrDiscovery *hdhr_discovery;
   ExsSsdp *ssdp;
+  ExsAiToolRegistry *ai_tools; /* the AI agent's tools, shared with the resolver; the agent is api.ai_agent */
   GCancellable *cancellable;
   GMainLoop *loop;
   guint sigint_id;
@@ -96,6 +98,8 @@ exs_application_dispose (GObject *object)
   ExsApplication *self = EXS_APPLICATION (object);
 
   g_clear_object (&self->supervisor);
+  g_clear_object (&self->api.ai_agent);
+  g_clear_object (&self->ai_tools);
   g_clear_object (&self->channels);
   g_clear_object (&self->ssdp);
   g_clear_object (&self->hdhr_discovery);
@@ -313,6 +317,35 @@ start_operations (ExsApplication *self)
   exs_auto_resolver_watch_pool (self->api.resolver, self->api.pool);
 }
 
+/* ---- the AI agent (src/ai, docs/ai.md) ---- */
+
+static JsonArray *
+ai_log_lines (const char *channel, guint limit, gpointer user_data)
+{
+  return exs_log_ring_query (exs_log_ring_get_default (), G_LOG_LEVEL_INFO, channel, limit);
+}
+
+/* Its tools are the engine's, resilience's, scheduling's and the library's. */
+static void
+start_ai (ExsApplication *self)
+{
+  const ExsAiToolParts parts = {
+    .database = self->database, .channels = self->channels, .guard = self->api.restart_guard, .pool = self->api.pool,
+    .health = self->api.health, .long_run = self->api.long_run, .playout = self->playout,
+    .scanner = self->library_scanner, .log_lines = ai_log_lines,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsAiStore) store = exs_ai_store_new (self->database, &error);
+
+  if (store == NULL)
+    g_warning ("AI sessions will not be kept: %s", error->message);
+  self->ai_tools = exs_ai_tool_registry_new (self->data_dir);
+  exs_ai_tools_register (self->ai_tools, &parts);
+  self->api.ai_agent = exs_ai_agent_new_from_config (self->config, self->ai_tools, store);
+  exs_ai_agent_set_pool (self->api.ai_agent, self->api.pool);
+  exs_ai_agent_watch_resolver (self->api.ai_agent, self->api.resolver);
+}
+
 /* Timers off, waiters answered; nothing here waits. */
 static void
 stop_operations (ExsApplication *self)
@@ -386,6 +419,8 @@ begin_shutdown (ExsApplication *self)
   if (self->library_scanner)
     exs_library_scanner_stop (self->library_scanner);
   stop_operations (self);
+  if (self->api.ai_agent)
+    exs_ai_agent_shutdown (self->api.ai_agent);
   if (self->playout)
     exs_playout_builder_stop (self->playout);
   exs_database_close (self->database);
@@ -592,6 +627,7 @@ run_server (ExsApplication *self)
     exs_http_server_set_limits (self->http, &limits);
   }
   self->api.channel_manager = self->channels;
+  start_ai (self);
   exs_api_register_all (self->http, &self->api);
   if (!set_up_client_routes (self, &error))
     {

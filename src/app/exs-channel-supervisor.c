@@ -190,6 +190,8 @@ on_restart_wanted_cb (ExsChannel *channel, const char *reason, gboolean encoder_
     exs_auto_resolver_report (self->parts.resolver, EXS_RESOLVER_ENCODER_FAILED, number, reason);
   else if (stalled)
     exs_auto_resolver_report (self->parts.resolver, EXS_RESOLVER_OUTPUT_STALLED, number, reason);
+  else
+    exs_auto_resolver_hand_over (self->parts.resolver, number, reason); /* no rule: the AI agent's */
 }
 
 static void

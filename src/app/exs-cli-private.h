@@ -23,6 +23,9 @@ typedef struct
   "  library scan ID [--full] [--wait]    Scan now (--full probes every file again)\n"                     \
   "  library remove ID                    Remove a library and its items\n")
 
+#define EXS_CLI_AI_USAGE                                                                                   \
+  N_("  diagnose NUMBER [--question TEXT]    Ask the AI agent why a channel misbehaves (docs/ai.md)\n")
+
 gboolean exs_cli_call (ExsCliClient  *client,
                        const char    *method,
                        const char    *path,
@@ -32,6 +35,9 @@ gboolean exs_cli_call (ExsCliClient  *client,
 int exs_cli_report_failure (guint     status,
                             JsonNode *reply);
 int exs_cli_usage_error (const char *message);
+int exs_cli_ai_run (ExsCliClient  *client,
+                    int            argc,
+                    char         **argv);
 int exs_cli_library_run (ExsCliClient  *client,
                          int            argc,
                          char         **argv);

@@ -57,6 +57,13 @@ check_bind (const char *value, const char **allowed)
 }
 
 static gboolean
+check_ai_url (const char *value, const char **allowed)
+{
+  *allowed = "an http:// or https:// URL ending before /chat/completions, e.g. http://127.0.0.1:11434/v1";
+  return g_str_has_prefix (value, "http://") || g_str_has_prefix (value, "https://");
+}
+
+static gboolean
 check_base_url (const char *value, const char **allowed)
 {
   *allowed = "empty (taken from the Host header each client uses) or an http:// URL";
@@ -71,6 +78,7 @@ check_base_url (const char *value, const char **allowed)
 #define DS(sec, key, def, lo, hi, desc, ss, sk) { sec, key, EXS_SETTING_DOUBLE, def, lo, hi, NULL, NULL, desc, ss, sk }
 #define S(sec, key, def, chk, desc) { sec, key, EXS_SETTING_STRING, def, 0, 0, NULL, chk, desc, NULL, NULL }
 #define E(sec, key, def, ch, desc) { sec, key, EXS_SETTING_ENUM, def, 0, 0, ch, NULL, desc, NULL, NULL }
+#define SECRET(sec, key, desc) { sec, key, EXS_SETTING_STRING, "", 0, 0, NULL, NULL, desc, NULL, NULL, TRUE }
 
 static const ExsSetting settings[] = {
   S ("server", "host", "0.0.0.0", check_bind,
@@ -195,6 +203,24 @@ static const ExsSetting settings[] = {
      "Riskiest action taken without a person; riskier ones are only listed at /api/resolver."),
   I ("auto_resolver", "max_actions_per_hour", "6", 1, 1000, "Most actions the resolver takes per channel per hour."),
 
+  B ("ai", "enabled", "false",
+     "The AI troubleshooting agent (docs/ai.md): POST /api/ai/diagnose, `exstreamtv diagnose`, failures the auto-resolver has no rule for."),
+  S ("ai", "base_url", "http://127.0.0.1:11434/v1", check_ai_url,
+     "OpenAI-compatible chat-completions endpoint (Ollama, llama.cpp's server, vLLM or a hosted service)."),
+  S ("ai", "model", "qwen2.5:7b", NULL, "Model name sent to that endpoint; it must support tool calls."),
+  SECRET ("ai", "api_key",
+          "Sent as a bearer token when not empty; never shown by the API nor written to the log."),
+  I ("ai", "max_steps", "8", 1, 50, "Most model calls in one session; a model still calling tools then is stopped."),
+  I ("ai", "timeout_seconds", "120", 5, 3600, "Longest one session may talk to the model."),
+  I ("ai", "sessions_per_hour", "6", 1, 1000, "Most sessions started per hour, all channels together."),
+  B ("ai", "redact_paths", "false",
+     "Replace file paths, URIs and titles with placeholders before anything is sent to the model."),
+  B ("ai_auto_heal", "enabled", "false",
+     "Let the agent run low-risk actions (restart through the guard, skip an item, rescan) without a person; others always wait for approval."),
+  B ("ai_auto_heal", "use_error_screen_fallback", "true",
+     "Offer the agent the switch_to_error_screen tool."),
+  B ("ai_auto_heal", "hot_swap_enabled", "true", "Offer the agent the skip_item tool (move off a failing item)."),
+
   E ("error_screen", "visual_mode", "text", visual_modes, "What a channel shows when its source fails."),
   E ("error_screen", "audio_mode", "silent", audio_modes, "What a channel plays when its source fails."),
   S ("error_screen", "title", "Technical Difficulties", NULL, "Error screen title."),
@@ -208,6 +234,7 @@ static const ExsSetting settings[] = {
 #undef DS
 #undef S
 #undef E
+#undef SECRET
 
 const ExsSetting *
 exs_settings_get_all (guint *n_settings)

@@ -30,6 +30,7 @@ typedef struct
   const char *description;    /* one line, for the commented config */
   const char *seed_section;   /* the EXStreamTV 2.6 name, accepted as an alias */
   const char *seed_key;
+  gboolean secret;            /* never returned by the API nor logged: shown as set / not set */
 } ExsSetting;
 
 const ExsSetting *exs_settings_get_all (guint *n_settings);

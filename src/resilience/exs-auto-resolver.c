@@ -71,8 +71,12 @@ struct _ExsAutoResolver
 enum
 {
   SIGNAL_ACTION,
+  SIGNAL_HAND_OVER,
   N_SIGNALS
 };
+
+/* a failure no rule matches goes to the AI agent (when it is on) */
+static const Rule hand_over_rule = { 0, "no rule matches", "ai_diagnose", EXS_RISK_LOW };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (ExsAutoResolver, exs_auto_resolver, G_TYPE_OBJECT)
@@ -134,6 +138,16 @@ exs_auto_resolver_class_init (ExsAutoResolverClass *klass)
    */
   signals[SIGNAL_ACTION] = g_signal_new ("action", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                          G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  /**
+   * ExsAutoResolver::hand-over:
+   * @channel_number: the channel
+   * @detail: what failed
+   *
+   * A failure none of the rules matched (exs_auto_resolver_hand_over()):
+   * the AI agent may diagnose it.
+   */
+  signals[SIGNAL_HAND_OVER] = g_signal_new ("hand-over", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                            NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
 }
 
 static void
@@ -346,6 +360,27 @@ exs_auto_resolver_report (ExsAutoResolver *self, ExsResolverEvent event, const c
   g_array_append_val (m->actions, now);
   record (self, rule, channel_number, detail, "taken", NULL);
   g_signal_emit (self, signals[SIGNAL_ACTION], 0, rule->action, channel_number, detail ? detail : "");
+}
+
+/**
+ * exs_auto_resolver_hand_over:
+ * @detail: (nullable): what failed
+ *
+ * A channel failure none of the rules covers: recorded, then handed over
+ * (the "hand-over" signal) when the resolver is enabled.
+ */
+void
+exs_auto_resolver_hand_over (ExsAutoResolver *self, const char *channel_number, const char *detail)
+{
+  g_return_if_fail (EXS_IS_AUTO_RESOLVER (self) && channel_number != NULL);
+
+  if (!self->enabled)
+    {
+      record (self, &hand_over_rule, channel_number, detail, "disabled", "auto_resolver.enabled is false");
+      return;
+    }
+  record (self, &hand_over_rule, channel_number, detail, "handed_over", "to the AI agent, if [ai] enabled");
+  g_signal_emit (self, signals[SIGNAL_HAND_OVER], 0, channel_number, detail ? detail : "");
 }
 
 guint

@@ -47,6 +47,9 @@ void exs_auto_resolver_report (ExsAutoResolver  *self,
                                ExsResolverEvent  event,
                                const char       *channel_number,
                                const char       *detail);
+void exs_auto_resolver_hand_over (ExsAutoResolver *self,
+                                  const char      *channel_number,
+                                  const char      *detail);
 JsonObject *exs_auto_resolver_dup_json (ExsAutoResolver *self);
 guint exs_auto_resolver_get_n_decisions (ExsAutoResolver *self);
 

@@ -640,6 +640,33 @@ exs_channel_get_current_item (ExsChannel *self)
 }
 
 /**
+ * exs_channel_drop_current_item:
+ * @retry: %TRUE: the error screen, then the usual retries of the item;
+ *   %FALSE: skip it, the error screen until the next item's slot
+ * @reason: for the log and the source-failed signal
+ *
+ * For the AI agent's skip_item and switch_to_error_screen tools.
+ *
+ * Returns: %FALSE when nothing plays (stopped, offline, already failing)
+ */
+gboolean
+exs_channel_drop_current_item (ExsChannel *self, gboolean retry, const char *reason)
+{
+  Item *cur;
+
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), FALSE);
+  g_return_val_if_fail (reason != NULL, FALSE);
+  cur = self->pipeline ? current_item (self, g_get_real_time ()) : NULL;
+  if (cur == NULL || cur->failed || cur->retired || cur->pi->uri == NULL)
+    return FALSE;
+  if (!retry)
+    cur->retries = MAX_RETRIES;
+  _exs_channel_fail_item (self, cur, reason);
+  update_state (self);
+  return TRUE;
+}
+
+/**
  * exs_channel_get_position_us:
  *
  * Returns: the position in the current item's media, or -1

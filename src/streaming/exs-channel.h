@@ -148,6 +148,9 @@ void exs_channel_restart (ExsChannel *self,
                           const char *reason);
 void exs_channel_set_self_restart (ExsChannel *self,
                                    gboolean    self_restart);
+gboolean exs_channel_drop_current_item (ExsChannel *self,
+                                        gboolean    retry,
+                                        const char *reason);
 void exs_channel_set_encoder (ExsChannel *self,
                               const char *encoder);
 void exs_channel_remove_viewer (ExsChannel *self,
