@@ -124,7 +124,12 @@ plan_filler (ExsApiContext *ctx, SoupServerMessage *msg, GPtrArray *records, con
           exs_http_reply_gerror (msg, error);
           return NULL;
         }
-      users = exs_schedule_store_channels_using (ctx->database, a->schedule_id);
+      users = exs_schedule_store_channels_using (ctx->database, a->schedule_id, &error);
+      if (users == NULL)
+        {
+          exs_http_reply_gerror (msg, error);
+          return NULL;
+        }
       for (guint u = 0; users && users[u]; u++)
         if (!g_hash_table_contains (selected, users[u]))
           {
@@ -266,7 +271,13 @@ handle_bulk (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
     g_message ("fallback filler of %u schedules set to %s", edits->len, filler ? filler : "offline");
   for (guint i = 0; edits && i < edits->len; i++)
     {
-      g_auto (GStrv) users = exs_schedule_store_channels_using (ctx->database, ((ScheduleEdit *) edits->pdata[i])->id);
+      g_autoptr (GError) users_error = NULL;
+      g_auto (GStrv) users
+          = exs_schedule_store_channels_using (ctx->database, ((ScheduleEdit *) edits->pdata[i])->id, &users_error);
+
+      if (users == NULL)
+        g_warning ("cannot rebuild the playouts of schedule %" G_GINT64_FORMAT ": %s",
+                   ((ScheduleEdit *) edits->pdata[i])->id, users_error->message);
 
       for (guint u = 0; ctx->playout_builder && users && users[u]; u++)
         exs_playout_builder_build_async (ctx->playout_builder, users[u], EXS_PLAYOUT_BUILD_REBUILD, NULL, NULL, NULL);
