@@ -12,6 +12,7 @@
 
 #include "exs-application.h"
 
+#include "exs-ai-agent.h"
 #include "exs-ai-tools.h"
 #include "exs-api-context.h"
 #include "exs-backup-manager.h"
