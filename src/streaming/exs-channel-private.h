@@ -89,6 +89,7 @@ struct _Item
   gint64 failed_at_us;
   gint64 created_us;
   guint retries;
+  gboolean retry_added;       /* its retry is in the item list (it starts 0.2 s later) */
   /* remux channels */
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */

@@ -369,7 +369,7 @@ _exs_channel_on_tick_cb (gpointer user_data)
       if (mono - last > STALL_US && g_atomic_int_get (&cur->n_eos) == 0)
         _exs_channel_fail_item (self, cur, "the source stalled");
     }
-  if (cur && cur->failed && cur->retries < MAX_RETRIES && now > cur->failed_at_us + RETRY_DELAY_US
+  if (cur && cur->failed && !cur->retry_added && cur->retries < MAX_RETRIES && now > cur->failed_at_us + RETRY_DELAY_US
       && cur->slot_end_us - now > RETRY_DELAY_US)
     {
       Item *retry;
@@ -378,6 +378,7 @@ _exs_channel_on_tick_cb (gpointer user_data)
       g_message ("channel %s: retrying %s (%u)", self->number, cur->pi->uri, retries);
       retry = _exs_channel_add_item (self, exs_playout_item_copy (cur->pi), now + G_USEC_PER_SEC / 5);
       retry->retries = retries;
+      cur->retry_added = TRUE; /* until the retry takes the air, the tick still sees this one */
     }
 
   /* an item without video is sought once it had time to show its streams */

@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include <gst/gst.h>
+#include <string.h>
 
 #define DEADLINE_US (60 * G_USEC_PER_SEC)
 
@@ -159,6 +160,60 @@ test_notify_state (void)
   g_array_unref (states.seen);
 }
 
+typedef struct
+{
+  guint retry[3]; /* "retrying … (n)" messages seen, per n */
+  guint failed;   /* "… failed: …" messages */
+} Retries;
+
+static void
+on_streaming_message_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+  Retries *r = user_data;
+
+  if (strstr (message, " failed: ") != NULL)
+    r->failed++;
+  if (strstr (message, ": retrying ") != NULL)
+    for (guint n = 1; n < G_N_ELEMENTS (r->retry); n++)
+      {
+        g_autofree char *tail = g_strdup_printf (" (%u)", n);
+        if (g_str_has_suffix (message, tail))
+          r->retry[n]++;
+      }
+  g_log_default_handler (domain, level, message, NULL);
+}
+
+/* A failed item is retried once per failure: its retry starts 0.2 s after it
+ * is added, and until then the tick still finds the failed item on the air —
+ * which must not add a second retry with the same count. */
+static void
+test_one_retry_per_failure (void)
+{
+  g_autoptr (ExsFileListSource) source = exs_file_list_source_new ();
+  g_autofree char *missing = g_build_filename (g_get_tmp_dir (), "exs-test-channel-retried-file.mp4", NULL);
+  const char *const paths[] = { missing, NULL };
+  const gint64 durations[] = { 600 * G_USEC_PER_SEC };
+  ExsChannelOptions options = { .name = "Retries" };
+  g_autoptr (ExsChannel) channel = NULL;
+  g_autoptr (GError) error = NULL;
+  Retries r = { { 0 } };
+  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
+  guint handler = g_log_set_handler ("exs-streaming", G_LOG_LEVEL_MESSAGE, on_streaming_message_cb, &r);
+
+  exs_file_list_source_set_channel (source, "42", paths, durations, g_get_real_time ());
+  channel = new_channel (EXS_PLAYOUT_SOURCE (source), "42", &options);
+  g_assert_true (exs_channel_start (channel, &error));
+  g_assert_no_error (error);
+  /* the item and its two retries fail (a missing file fails at once); a
+   * duplicate retry would be one of those three failures */
+  while (r.failed < 3 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (r.retry[1], ==, 1);
+  g_assert_cmpuint (r.retry[2], ==, 1);
+  exs_channel_stop (channel);
+  g_log_remove_handler ("exs-streaming", handler);
+}
+
 /* The first element made by @factory in @pipeline (transfer full), or NULL. */
 static GstElement *
 find_by_factory (GstElement *pipeline, const char *factory)
@@ -251,5 +306,6 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/channel/mode-nicks", test_mode_nicks);
   g_test_add_func ("/streaming/channel/notify-state", test_notify_state);
   g_test_add_func ("/streaming/channel/modes-choose-pipeline", test_modes_choose_pipeline);
+  g_test_add_func ("/streaming/channel/one-retry-per-failure", test_one_retry_per_failure);
   return g_test_run ();
 }
