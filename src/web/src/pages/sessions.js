@@ -133,13 +133,13 @@ class ExsSessions extends Page {
       <td class="num">${c.restarts_this_run} / ${c.restarts_total}</td>
       <td>${c.cooldown_left_seconds ? duration(c.cooldown_left_seconds) : '—'}</td>
       <td>${c.can_restart ? 'yes' : html`no <span class="muted">(${c.why_not})</span>`}</td>
-      <td class="row-actions">
+      <td><div class="row-actions">
         ${c.circuit_breaker !== 'closed' || c.failures_in_window
           ? html`<button class="secondary" aria-label="Reset the circuit breaker of channel ${c.number}"
               @click=${() => this.resetBreaker(c.number)}>Reset breaker</button>` : nothing}
         ${playing.has(c.number)
           ? html`<button class="secondary" aria-label="Restart channel ${c.number}" ?disabled=${!c.can_restart}
-              @click=${() => this.restart(c.number)}>Restart</button>` : nothing}</td>
+              @click=${() => this.restart(c.number)}>Restart</button>` : nothing}</div></td>
     </tr>`);
     return html`
       <p data-restarts-in-window=${g.restarts_in_window}>${g.restarts_in_window} of at most ${g.max_restarts} restarts in the last
