@@ -347,10 +347,12 @@ test_slowloris (void)
       GSocket *sock = connect_tcp (s->port, 15);
 
       /* a request line and then nothing, half a header, or nothing at all */
-      if (i % 3 == 0)
-        send_all (sock, "GET /api/health HTTP/1.1\r\n", 26);
-      else if (i % 3 == 1)
-        send_all (sock, "POST /api/channels HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{", 64);
+      const char *partial = i % 3 == 0   ? "GET /api/health HTTP/1.1\r\n"
+                            : i % 3 == 1 ? "POST /api/channels HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{"
+                                         : NULL;
+
+      if (partial)
+        send_all (sock, partial, strlen (partial));
       g_ptr_array_add (socks, sock);
     }
   /* every one is closed by the server within the timeout, not kept */
