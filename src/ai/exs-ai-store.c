@@ -51,6 +51,8 @@ exs_ai_store_init (ExsAiStore *self)
 /**
  * exs_ai_store_new:
  *
+ * Sessions left running by a server that died are marked cancelled.
+ *
  * Returns: (transfer full) (nullable): the store, %NULL if its table cannot be read
  */
 ExsAiStore *
@@ -60,6 +62,12 @@ exs_ai_store_new (ExsDatabase *database, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   self->database = g_object_ref (database);
+  /* a session the server was running when it died can never end now */
+  if (!exs_database_exec (database,
+                          "UPDATE ai_sessions SET state = 'cancelled', record = json_set (record, '$.state', "
+                          "'cancelled', '$.error', 'the server stopped during the session') WHERE state = 'running'",
+                          error))
+    return NULL;
   stmt = exs_database_prepare (database, "SELECT COALESCE (MAX (id), 0) FROM ai_sessions", error);
   if (stmt == NULL)
     return NULL;

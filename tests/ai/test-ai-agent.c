@@ -10,7 +10,8 @@
  *   307  a reply that is not JSON        308  no reply at all (timeout)
  *   309  through the CLI: `exstreamtv diagnose 309`
  *   312–314  rebuild_playout waits; decided after a restart of the server
- *        (312 approved, 313's channel deleted, 314 waited too long)
+ *        (312 approved, 313's channel deleted and left "running" by a dead
+ *        server, 314 waited too long)
  * Each refused case must be recorded and must run nothing (the restart
  * guard's counter of the channel stays 0).
  */
@@ -262,14 +263,17 @@ get_session (gint64 id)
   return r;
 }
 
-/* While the server is stopped: session @id started two hours ago. */
+/* While the server is stopped: session @id started two hours ago, and
+ * session @running_id looks as if the server had died during it. */
 static void
-age_session (const char *data_dir, gint64 id)
+edit_sessions (const char *data_dir, gint64 id, gint64 running_id)
 {
   g_autofree char *db_path = g_build_filename (data_dir, "exstreamtv.db", NULL);
   g_autofree char *sql = g_strdup_printf (
     "UPDATE ai_sessions SET record = json_set (record, '$.created_at', "
-    "strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', '-2 hours')) WHERE id = %" G_GINT64_FORMAT, id);
+    "strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', '-2 hours')) WHERE id = %" G_GINT64_FORMAT ";"
+    "UPDATE ai_sessions SET state = 'running', record = json_set (record, '$.state', 'running') "
+    "WHERE id = %" G_GINT64_FORMAT, id, running_id);
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
@@ -297,7 +301,7 @@ test_approval_survives_restart (void)
   g_assert_cmpstr (json_object_get_string_member (action_of (s312), "state"), ==, "waiting_approval");
   g_assert_cmpint (exs_test_server_stop (server, NULL), ==, 0);
   first_server = server; /* freed last: it removes the data dir */
-  age_session (dir, id314);
+  edit_sessions (dir, id314, id313);
   server = exs_test_server_start (dir, NULL, server_env);
 
   ok = decide (id312, "approve");
@@ -316,6 +320,9 @@ test_approval_survives_restart (void)
   g_assert_nonnull (strstr (gone->body, "stale"));
   g_assert_nonnull (strstr (gone->body, "313"));
   kept313 = get_session (id313);
+  /* it was "running" when the server stopped: marked cancelled at start */
+  g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (kept313), "state"), ==, "cancelled");
+  g_assert_nonnull (strstr (json_object_get_string_member (exs_test_reply_object (kept313), "error"), "stopped"));
   g_assert_cmpstr (json_object_get_string_member (action_of (kept313), "state"), ==, "refused");
   g_assert_nonnull (strstr (json_object_get_string_member (action_of (kept313), "why"), "no channel 313"));
 
@@ -536,6 +543,10 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *url_env = NULL;
+  const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", NULL /* the fake's URL */, "EXSTREAMTV_AI_MODEL=fake-model",
+                        "EXSTREAMTV_AI_API_KEY=" API_KEY, "EXSTREAMTV_AI_MAX_STEPS=3",
+                        "EXSTREAMTV_AI_TIMEOUT_SECONDS=5", "EXSTREAMTV_AI_SESSIONS_PER_HOUR=100",
+                        "EXSTREAMTV_AI_AUTO_HEAL_ENABLED=true", NULL };
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -544,11 +555,7 @@ main (int argc, char **argv)
     g_autofree char *url = exs_fake_model_dup_base_url (fake);
     url_env = g_strconcat ("EXSTREAMTV_AI_BASE_URL=", url, NULL);
   }
-  const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", url_env, "EXSTREAMTV_AI_MODEL=fake-model",
-                        "EXSTREAMTV_AI_API_KEY=" API_KEY, "EXSTREAMTV_AI_MAX_STEPS=3",
-                        "EXSTREAMTV_AI_TIMEOUT_SECONDS=5", "EXSTREAMTV_AI_SESSIONS_PER_HOUR=100",
-                        "EXSTREAMTV_AI_AUTO_HEAL_ENABLED=true", NULL };
-
+  env[1] = url_env;
   server_env = env;
   server = exs_test_server_start (NULL, NULL, env);
   g_test_add_func ("/ai/agent/reads-then-restart-through-guard", test_reads_then_restart);
