@@ -86,9 +86,13 @@ after(async () => {
 
 it('a channel diagnosed from the page; its waiting action approved there is taken', { timeout: 180000 }, async () => {
   assert.equal((await server.api('POST', '/api/channels', { number: '540', name: 'AI page test' })).status, 201);
-  await page.goto(await server.loginLink('/web/ai'), { waitUntil: 'domcontentloaded' });
-  await waitFor('the diagnose form', () => page.$('#ai-channel option[value="540"]'), 30000);
-  await page.select('#ai-channel', '540');
+  assert.equal((await server.api('POST', '/api/channels', { number: '541', name: 'Another' })).status, 201);
+  // from the channel's row on the channels page to the form, that channel picked
+  await page.goto(await server.loginLink('/web/channels'), { waitUntil: 'domcontentloaded' });
+  await waitFor('the row link', () => page.$('a[aria-label="Diagnose channel 540"]'), 30000);
+  await page.click('a[aria-label="Diagnose channel 540"]');
+  await waitFor('the diagnose form', () => page.$('#ai-channel option[value="541"]'), 30000);
+  assert.equal(await page.$eval('#ai-channel', (e) => e.value), '540');
   assert.ok(await buttonNamed('Diagnose'));
 
   await waitFor('the session page', () => /\/web\/ai\/\d+$/.test(page.url()), 30000);

@@ -1,5 +1,6 @@
 // /web/ai: the AI troubleshooting agent (docs/ai.md). The list of its
-// sessions and a "Diagnose" form; /web/ai/<id>: one session's answer with the
+// sessions and a "Diagnose" form (?channel=N picks the channel: the channels
+// page links here from each row); /web/ai/<id>: one session's answer with the
 // tool results it cites, each tool call, and Approve / Reject for the actions
 // that wait for a person. A running session is polled until it ends.
 import { html, nothing } from 'lit';
@@ -19,6 +20,7 @@ class ExsAi extends Page {
 
   connectedCallback() {
     super.connectedCallback();
+    this.preset = new URLSearchParams(location.search).get('channel'); // the channels page's "Diagnose" link
     this.cleanups.push(() => clearTimeout(this.timer));
   }
 
@@ -97,7 +99,7 @@ model = qwen2.5:7b</pre>
         <form class="toolbar" @submit=${this.diagnose}>
           <label for="ai-channel">Channel</label>
           <select id="ai-channel" name="channel" required>
-            ${chans.map((c) => html`<option value=${c.number}>${c.number} ${c.name}</option>`)}</select>
+            ${chans.map((c) => html`<option value=${c.number} ?selected=${c.number === this.preset}>${c.number} ${c.name}</option>`)}</select>
           <label for="ai-question">Question (optional)</label>
           <input id="ai-question" name="question" maxlength="500" size="30">
           <button type="submit" ?disabled=${this.busy || !chans.length}>Diagnose</button>
