@@ -25,10 +25,11 @@
 #include <string.h>
 
 #define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
-#define MAX_LIVE 50           /* finished sessions kept in memory for approvals */
+#define MAX_LIVE 50           /* sessions kept in memory; all are in the store too */
 #define MAX_ANSWER_CHARS 8000
 #define MAX_CALLS_PER_STEP 8
 #define MAX_RESULT_CHARS 16384 /* one tool result as the model sees it */
+#define MAX_WAIT_US HOUR_US   /* an action waiting longer is stale */
 
 static const char system_prompt[] =
   "You are the troubleshooting assistant of EXStreamTV, a live TV channel server. Find out why the "
@@ -239,12 +240,24 @@ save (ExsAiAgent *self, ExsAiSession *session)
     g_warning ("ai session %" G_GINT64_FORMAT ": cannot keep it: %s", session->id, error->message);
 }
 
+/* how many of @actions wait for a person */
+static guint
+n_waiting (JsonArray *actions)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (actions); i++)
+    n += g_str_equal (json_object_get_string_member (json_array_get_object_element (actions, i), "state"),
+                      "waiting_approval");
+  return n;
+}
+
 static void
 finish (ExsAiAgent *self, ExsAiSession *session, const char *state, const char *why)
 {
   if (!exs_ai_session_is_running (session))
     return;
-  if (g_str_equal (state, "answered") && _exs_ai_session_n_pending (session) > 0)
+  if (g_str_equal (state, "answered") && n_waiting (session->actions) > 0)
     state = "waiting_approval";
   _exs_ai_session_finish (session, state, why);
   if (session->channel)
@@ -528,7 +541,7 @@ keep_live (ExsAiAgent *self, ExsAiSession *session)
       GList *next = l->next;
       ExsAiSession *old = l->data;
 
-      if (!exs_ai_session_is_running (old) && _exs_ai_session_n_pending (old) == 0)
+      if (!exs_ai_session_is_running (old))
         {
           g_queue_delete_link (&self->live, l);
           g_object_unref (old);
@@ -615,36 +628,105 @@ find_live (ExsAiAgent *self, gint64 id)
   return NULL;
 }
 
+/* Why an action waiting since @created_at can no longer be approved, or %NULL. */
+static char *
+stale_reason (ExsAiAgent *self, JsonObject *a, const char *created_at)
+{
+  g_autoptr (GDateTime) since = created_at ? g_date_time_new_from_iso8601 (created_at, NULL) : NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GError) error = NULL;
+
+  if (since == NULL || g_date_time_difference (now, since) > MAX_WAIT_US)
+    return g_strdup_printf ("stale: it has waited since %s, more than %d minutes; ask the agent again",
+                            created_at ? created_at : "an unknown time", (int) (MAX_WAIT_US / G_USEC_PER_SEC / 60));
+  if (!exs_ai_tool_registry_check (self->registry, json_object_get_string_member (a, "tool"),
+                                   json_object_get_member (a, "arguments"), &error))
+    return g_strdup_printf ("stale: %s", error->message);
+  return NULL;
+}
+
+/* Runs or rejects @a (waiting for approval); what happened is recorded on @a.
+ * Returns the reason when it was refused as stale. */
+static char *
+decide_action (ExsAiAgent *self, JsonObject *a, const char *created_at, gboolean approve)
+{
+  g_autoptr (JsonNode) result = NULL;
+  g_autoptr (GError) error = NULL;
+  char *stale;
+
+  if (!approve)
+    {
+      json_object_set_string_member (a, "state", "rejected");
+      json_object_set_string_member (a, "why", "rejected by a person");
+      return NULL;
+    }
+  stale = stale_reason (self, a, created_at);
+  if (stale == NULL)
+    {
+      /* the tool's own guards decide again now: a gone channel is stale too */
+      result = exs_ai_tool_registry_run (self->registry, json_object_get_string_member (a, "tool"),
+                                         json_object_get_member (a, "arguments"), &error);
+      if (g_error_matches (error, EXS_AI_ERROR, EXS_AI_ERROR_NOT_FOUND))
+        stale = g_strdup_printf ("stale: %s", error->message);
+    }
+  if (stale)
+    {
+      json_object_set_string_member (a, "state", "refused");
+      json_object_set_string_member (a, "why", stale);
+      return stale;
+    }
+  json_object_set_string_member (a, "state", result ? "taken" : "failed");
+  json_object_set_string_member (a, "why", result ? "approved by a person" : error->message);
+  if (result)
+    json_object_set_member (a, "result", json_node_copy (result));
+  return NULL;
+}
+
 /**
  * exs_ai_agent_decide:
  * @action: the action's "n" (1-based)
  * @approve: run it (%TRUE) or reject it
  *
- * A person's decision on an action waiting for approval. An approved action
- * still goes through its tool's guards, and is refused in containment mode.
+ * A person's decision on an action waiting for approval, in a session of this
+ * run of the server or, read back from the store, of an earlier one. An
+ * approved action is checked again against its tool's schema and goes
+ * through the tool's guards; one that waited more than an hour, or whose
+ * channel (library, item) is gone, is refused as stale and that is recorded.
+ * In containment mode nothing runs and nothing is recorded (try again later).
  *
  * Returns: (transfer full): the session's record, or %NULL with
- *   EXS_AI_ERROR_NOT_FOUND (no such waiting action) or _REFUSED
+ *   EXS_AI_ERROR_NOT_FOUND (no such waiting action) or _REFUSED (containment,
+ *   stale)
  */
 JsonObject *
 exs_ai_agent_decide (ExsAiAgent *self, gint64 session_id, guint action, gboolean approve, GError **error)
 {
   ExsAiSession *session = find_live (self, session_id);
-  JsonObject *a;
-  g_autoptr (JsonNode) result = NULL;
+  g_autoptr (JsonObject) stored = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *stale = NULL;
+  JsonArray *actions = NULL;
+  JsonObject *a;
 
-  if (session == NULL || action == 0 || action > json_array_get_length (session->actions))
+  if (session)
+    actions = session->actions;
+  else if (self->store && (stored = exs_ai_store_dup (self->store, session_id, &local)) != NULL
+           && json_object_has_member (stored, "actions")
+           && JSON_NODE_HOLDS_ARRAY (json_object_get_member (stored, "actions")))
+    actions = json_object_get_array_member (stored, "actions");
+  if (local)
+    g_warning ("ai session %" G_GINT64_FORMAT ": cannot read it back: %s", session_id, local->message);
+  if (actions == NULL || action == 0 || action > json_array_get_length (actions))
     {
       g_set_error (error, EXS_AI_ERROR, EXS_AI_ERROR_NOT_FOUND, "session %" G_GINT64_FORMAT " has no action %u "
                    "waiting for approval", session_id, action);
       return NULL;
     }
-  a = json_array_get_object_element (session->actions, action - 1);
-  if (!g_str_equal (json_object_get_string_member (a, "state"), "waiting_approval"))
+  a = json_array_get_object_element (actions, action - 1);
+  if (a == NULL || !g_str_equal (json_object_get_string_member_with_default (a, "state", ""), "waiting_approval"))
     {
       g_set_error (error, EXS_AI_ERROR, EXS_AI_ERROR_NOT_FOUND, "action %u of session %" G_GINT64_FORMAT
-                   " is %s, not waiting for approval", action, session_id, json_object_get_string_member (a, "state"));
+                   " is not waiting for approval", action, session_id);
       return NULL;
     }
   if (approve && in_containment (self))
@@ -653,29 +735,37 @@ exs_ai_agent_decide (ExsAiAgent *self, gint64 session_id, guint action, gboolean
                    "the server is in containment mode: no action runs (try again when it has ended)");
       return NULL;
     }
-  if (!approve)
+  stale = decide_action (self, a, session ? session->created_at
+                                          : json_object_get_string_member_with_default (stored, "created_at", NULL),
+                         approve);
+  g_message ("ai session %" G_GINT64_FORMAT ": action %u (%s) %s%s%s", session_id, action,
+             json_object_get_string_member (a, "tool"), json_object_get_string_member (a, "state"),
+             stale ? ": " : "", stale ? stale : "");
+  if (session)
     {
-      json_object_set_string_member (a, "state", "rejected");
-      json_object_set_string_member (a, "why", "rejected by a person");
+      if (g_str_equal (session->state, "waiting_approval") && n_waiting (actions) == 0)
+        {
+          g_free (session->state);
+          session->state = g_strdup ("answered");
+        }
+      save (self, session);
+      stored = exs_ai_session_dup_json (session);
     }
   else
     {
-      result = exs_ai_tool_registry_run (self->registry, json_object_get_string_member (a, "tool"),
-                                         json_object_get_member (a, "arguments"), &local);
-      json_object_set_string_member (a, "state", result ? "taken" : "failed");
-      json_object_set_string_member (a, "why", result ? "approved by a person" : local->message);
-      if (result)
-        json_object_set_member (a, "result", json_node_copy (result));
+      if (g_str_equal (json_object_get_string_member_with_default (stored, "state", ""), "waiting_approval")
+          && n_waiting (actions) == 0)
+        json_object_set_string_member (stored, "state", "answered");
+      if (!exs_ai_store_save (self->store, stored, &local))
+        g_warning ("ai session %" G_GINT64_FORMAT ": cannot keep it: %s", session_id, local->message);
     }
-  g_message ("ai session %" G_GINT64_FORMAT ": action %u (%s) %s", session_id, action,
-             json_object_get_string_member (a, "tool"), json_object_get_string_member (a, "state"));
-  if (g_str_equal (session->state, "waiting_approval") && _exs_ai_session_n_pending (session) == 0)
+  if (stale)
     {
-      g_free (session->state);
-      session->state = g_strdup ("answered");
+      g_set_error (error, EXS_AI_ERROR, EXS_AI_ERROR_REFUSED, "action %u of session %" G_GINT64_FORMAT ": %s",
+                   action, session_id, stale);
+      return NULL;
     }
-  save (self, session);
-  return exs_ai_session_dup_json (session);
+  return g_steal_pointer (&stored);
 }
 
 /**

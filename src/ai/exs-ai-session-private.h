@@ -41,6 +41,5 @@ JsonObject *_exs_ai_session_add_call (ExsAiSession *self,
                                       const char   *tool,
                                       JsonNode     *arguments,
                                       const char   *risk);
-guint _exs_ai_session_n_pending (ExsAiSession *self);
 
 G_END_DECLS

@@ -140,17 +140,6 @@ _exs_ai_session_add_call (ExsAiSession *self, const char *call_id, const char *t
   return o;
 }
 
-guint
-_exs_ai_session_n_pending (ExsAiSession *self)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < json_array_get_length (self->actions); i++)
-    n += g_str_equal (json_object_get_string_member (json_array_get_object_element (self->actions, i), "state"),
-                      "waiting_approval");
-  return n;
-}
-
 static void
 set_text_or_null (JsonObject *o, const char *field, const char *value)
 {

@@ -3,8 +3,9 @@
  * One row per session in ai_sessions: the columns a list needs (channel,
  * trigger, state, verified, tokens, times) and the whole record as JSON
  * (prompt, each tool call with its arguments and result, actions taken or
- * refused and why, the answer). The table is made here when missing (the
- * agent is optional; the schema migrations stay the core's). The newest
+ * refused and why, the answer). The table comes from schema step 600
+ * (src/db/exs-migrations.c). Actions waiting for approval are read back from
+ * here, so they can be decided after a restart of the server. The newest
  * MAX_KEPT sessions are kept. Short statements on the main loop, like the
  * other stores; a record is a few kilobytes.
  */
@@ -50,7 +51,9 @@ exs_ai_store_init (ExsAiStore *self)
 /**
  * exs_ai_store_new:
  *
- * Returns: (transfer full) (nullable): the store, %NULL if its table cannot be made
+ * Sessions left running by a server that died are marked cancelled.
+ *
+ * Returns: (transfer full) (nullable): the store, %NULL if its table cannot be read
  */
 ExsAiStore *
 exs_ai_store_new (ExsDatabase *database, GError **error)
@@ -59,16 +62,10 @@ exs_ai_store_new (ExsDatabase *database, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   self->database = g_object_ref (database);
+  /* a session the server was running when it died can never end now */
   if (!exs_database_exec (database,
-                          "CREATE TABLE IF NOT EXISTS ai_sessions ("
-                          "  id INTEGER PRIMARY KEY,"
-                          "  channel TEXT,"
-                          "  trigger TEXT NOT NULL,"
-                          "  state TEXT NOT NULL,"
-                          "  verified INTEGER NOT NULL DEFAULT 0,"
-                          "  tokens INTEGER NOT NULL DEFAULT 0,"
-                          "  created_at TEXT NOT NULL,"
-                          "  record TEXT NOT NULL)",
+                          "UPDATE ai_sessions SET state = 'cancelled', record = json_set (record, '$.state', "
+                          "'cancelled', '$.error', 'the server stopped during the session') WHERE state = 'running'",
                           error))
     return NULL;
   stmt = exs_database_prepare (database, "SELECT COALESCE (MAX (id), 0) FROM ai_sessions", error);
@@ -159,14 +156,15 @@ exs_ai_store_dup (ExsAiStore *self, gint64 id, GError **error)
  * @channel: (nullable): only this channel's sessions
  *
  * Returns: (transfer full) (nullable): the newest @limit sessions, newest
- *   first: {"id", "channel", "trigger", "state", "verified", "tokens", "created_at"}
+ *   first: {"id", "channel", "trigger", "state", "verified", "tokens", "created_at", "steps"}
  */
 JsonArray *
 exs_ai_store_list (ExsAiStore *self, const char *channel, guint limit, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
     self->database,
-    "SELECT id, channel, trigger, state, verified, tokens, created_at FROM ai_sessions "
+    "SELECT id, channel, trigger, state, verified, tokens, created_at, json_extract (record, '$.steps') "
+    "FROM ai_sessions "
     "WHERE ?1 IS NULL OR channel = ?1 ORDER BY id DESC LIMIT ?2",
     error);
   JsonArray *arr;
@@ -190,6 +188,7 @@ exs_ai_store_list (ExsAiStore *self, const char *channel, guint limit, GError **
       json_object_set_boolean_member (o, "verified", sqlite3_column_int (stmt, 4) != 0);
       json_object_set_int_member (o, "tokens", sqlite3_column_int64 (stmt, 5));
       json_object_set_string_member (o, "created_at", (const char *) sqlite3_column_text (stmt, 6));
+      json_object_set_int_member (o, "steps", sqlite3_column_int64 (stmt, 7));
       json_array_add_object_element (arr, o);
     }
   return arr;

@@ -8,6 +8,7 @@
  *   300–399  channel engine
  *   400–499  client protocols
  *   500–599  resilience and operations
+ *   600–699  the AI agent
  */
 #include "config.h"
 
@@ -244,6 +245,20 @@ static const ExsMigration migrations[] = {
     "  anchor TEXT,"
     "  PRIMARY KEY (channel_id, start_us)"
     ") WITHOUT ROWID;" },
+  /* IF NOT EXISTS: before this step the agent's store made the table itself
+   * (branch "ai"); a data dir from then keeps its sessions. */
+  { 600, "ai: the agent's sessions, each record kept whole as JSON",
+    "CREATE TABLE IF NOT EXISTS ai_sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel TEXT,"
+    "  trigger TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  verified INTEGER NOT NULL DEFAULT 0,"
+    "  tokens INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL,"
+    "  record TEXT NOT NULL"
+    ");"
+    "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
 };
 
 /**

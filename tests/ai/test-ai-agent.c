@@ -9,6 +9,9 @@
  *   305  a path outside the data dir     306  tool calls past max_steps
  *   307  a reply that is not JSON        308  no reply at all (timeout)
  *   309  through the CLI: `exstreamtv diagnose 309`
+ *   312–314  rebuild_playout waits; decided after a restart of the server
+ *        (312 approved, 313's channel deleted and left "running" by a dead
+ *        server, 314 waited too long)
  * Each refused case must be recorded and must run nothing (the restart
  * guard's counter of the channel stays 0).
  */
@@ -17,11 +20,14 @@
 #include "exs-fake-model.h"
 #include "exs-test-server.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #define API_KEY "sk-test-secret-4711"
 
 static ExsTestServer *server;
+static ExsTestServer *first_server; /* stopped by the restart case */
+static const char *const *server_env;
 
 /* ---- the model's script ---- */
 
@@ -46,9 +52,14 @@ script (int channel, guint step)
                   "I restarted it through the restart guard [call_r].", NULL);
     case 302:
     case 310:
+    case 312:
+    case 313:
+    case 314:
       if (step == 0)
-        return SAY (NULL, CALL ("call_p", "rebuild_playout",
-                                channel == 302 ? "{\"channel\": \"302\"}" : "{\"channel\": \"310\"}"), NULL);
+        {
+          g_autofree char *args = g_strdup_printf ("{\"channel\": \"%d\"}", channel);
+          return SAY (NULL, CALL ("call_p", "rebuild_playout", args), NULL);
+        }
       return SAY ("The playout should be rebuilt; that needs your approval.", NULL);
     case 303:
       if (step == 0)
@@ -226,6 +237,101 @@ test_medium_risk_waits_for_approval (void)
   a = json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (reject), "actions"), 0);
   g_assert_cmpstr (json_object_get_string_member (a, "state"), ==, "rejected");
   g_assert_false (json_object_has_member (a, "result"));
+}
+
+static JsonObject *
+action_of (ExsTestReply *r)
+{
+  return json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (r), "actions"), 0);
+}
+
+static ExsTestReply *
+decide (gint64 id, const char *verb)
+{
+  g_autofree char *path = g_strdup_printf ("/api/ai/sessions/%" G_GINT64_FORMAT "/actions/1/%s", id, verb);
+
+  return exs_test_server_request (server, "POST", path, NULL, TRUE);
+}
+
+static ExsTestReply *
+get_session (gint64 id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/ai/sessions/%" G_GINT64_FORMAT, id);
+  ExsTestReply *r = exs_test_server_request (server, "GET", path, NULL, TRUE);
+
+  expect (r, 200);
+  return r;
+}
+
+/* While the server is stopped: session @id started two hours ago, and
+ * session @running_id looks as if the server had died during it. */
+static void
+edit_sessions (const char *data_dir, gint64 id, gint64 running_id)
+{
+  g_autofree char *db_path = g_build_filename (data_dir, "exstreamtv.db", NULL);
+  g_autofree char *sql = g_strdup_printf (
+    "UPDATE ai_sessions SET record = json_set (record, '$.created_at', "
+    "strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', '-2 hours')) WHERE id = %" G_GINT64_FORMAT ";"
+    "UPDATE ai_sessions SET state = 'running', record = json_set (record, '$.state', 'running') "
+    "WHERE id = %" G_GINT64_FORMAT, id, running_id);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
+/* Actions waiting for approval are decided after a real restart of the
+ * server on the same data dir: approved (it runs), or refused as stale when
+ * the channel is gone or it waited more than an hour — and that is kept. */
+static void
+test_approval_survives_restart (void)
+{
+  g_autofree char *dir = g_strdup (server->data_dir);
+  g_autoptr (ExsTestReply) s312 = wait_session (diagnose ("312"));
+  g_autoptr (ExsTestReply) s313 = wait_session (diagnose ("313"));
+  g_autoptr (ExsTestReply) s314 = wait_session (diagnose ("314"));
+  gint64 id312 = json_object_get_int_member (exs_test_reply_object (s312), "id");
+  gint64 id313 = json_object_get_int_member (exs_test_reply_object (s313), "id");
+  gint64 id314 = json_object_get_int_member (exs_test_reply_object (s314), "id");
+  g_autoptr (ExsTestReply) ok = NULL, again = NULL, gone = NULL, old = NULL, kept313 = NULL, kept314 = NULL;
+  g_autoptr (ExsTestReply) del = NULL;
+
+  g_assert_cmpstr (json_object_get_string_member (action_of (s312), "state"), ==, "waiting_approval");
+  g_assert_cmpint (exs_test_server_stop (server, NULL), ==, 0);
+  first_server = server; /* freed last: it removes the data dir */
+  edit_sessions (dir, id314, id313);
+  server = exs_test_server_start (dir, NULL, server_env);
+
+  ok = decide (id312, "approve");
+  expect (ok, 200);
+  g_assert_cmpstr (json_object_get_string_member (action_of (ok), "state"), ==, "taken");
+  g_assert_true (json_object_has_member (action_of (ok), "result"));
+  g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (ok), "state"), ==, "answered");
+  again = decide (id312, "approve");
+  expect (again, 404);
+
+  del = exs_test_server_request (server, "DELETE", "/api/channels/313", NULL, TRUE);
+  g_assert_cmpint (del->status, <, 300);
+  gone = decide (id313, "approve");
+  expect (gone, 409);
+  g_assert_cmpstr (exs_test_reply_error_code (gone), ==, "refused");
+  g_assert_nonnull (strstr (gone->body, "stale"));
+  g_assert_nonnull (strstr (gone->body, "313"));
+  kept313 = get_session (id313);
+  /* it was "running" when the server stopped: marked cancelled at start */
+  g_assert_cmpstr (json_object_get_string_member (exs_test_reply_object (kept313), "state"), ==, "cancelled");
+  g_assert_nonnull (strstr (json_object_get_string_member (exs_test_reply_object (kept313), "error"), "stopped"));
+  g_assert_cmpstr (json_object_get_string_member (action_of (kept313), "state"), ==, "refused");
+  g_assert_nonnull (strstr (json_object_get_string_member (action_of (kept313), "why"), "no channel 313"));
+
+  old = decide (id314, "approve");
+  expect (old, 409);
+  g_assert_nonnull (strstr (old->body, "more than 60 minutes"));
+  kept314 = get_session (id314);
+  g_assert_cmpstr (json_object_get_string_member (action_of (kept314), "state"), ==, "refused");
+  g_assert_false (json_object_has_member (action_of (kept314), "result"));
 }
 
 /* Each refused call: recorded with why, no result, no action, no restart. */
@@ -437,6 +543,10 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *url_env = NULL;
+  const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", NULL /* the fake's URL */, "EXSTREAMTV_AI_MODEL=fake-model",
+                        "EXSTREAMTV_AI_API_KEY=" API_KEY, "EXSTREAMTV_AI_MAX_STEPS=3",
+                        "EXSTREAMTV_AI_TIMEOUT_SECONDS=5", "EXSTREAMTV_AI_SESSIONS_PER_HOUR=100",
+                        "EXSTREAMTV_AI_AUTO_HEAL_ENABLED=true", NULL };
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -445,13 +555,9 @@ main (int argc, char **argv)
     g_autofree char *url = exs_fake_model_dup_base_url (fake);
     url_env = g_strconcat ("EXSTREAMTV_AI_BASE_URL=", url, NULL);
   }
-  {
-    const char *env[] = { "EXSTREAMTV_AI_ENABLED=true", url_env, "EXSTREAMTV_AI_MODEL=fake-model",
-                          "EXSTREAMTV_AI_API_KEY=" API_KEY, "EXSTREAMTV_AI_MAX_STEPS=3",
-                          "EXSTREAMTV_AI_TIMEOUT_SECONDS=5", "EXSTREAMTV_AI_SESSIONS_PER_HOUR=100",
-                          "EXSTREAMTV_AI_AUTO_HEAL_ENABLED=true", NULL };
-    server = exs_test_server_start (NULL, NULL, env);
-  }
+  env[1] = url_env;
+  server_env = env;
+  server = exs_test_server_start (NULL, NULL, env);
   g_test_add_func ("/ai/agent/reads-then-restart-through-guard", test_reads_then_restart);
   g_test_add_func ("/ai/agent/medium-risk-waits-for-approval", test_medium_risk_waits_for_approval);
   g_test_add_func ("/ai/agent/unknown-tool-refused", test_unknown_tool);
@@ -464,9 +570,11 @@ main (int argc, char **argv)
   g_test_add_func ("/ai/agent/api-and-secret", test_api_and_secret);
   g_test_add_func ("/ai/agent/redact-paths", test_redact_paths);
   g_test_add_func ("/ai/agent/disabled-by-default", test_disabled_by_default);
+  g_test_add_func ("/ai/agent/approval-survives-restart", test_approval_survives_restart); /* last: restarts */
   status = g_test_run ();
   exs_test_server_stop (server, NULL);
   exs_test_server_free (server);
+  g_clear_pointer (&first_server, exs_test_server_free);
   exs_fake_model_stop (fake);
   return status;
 }

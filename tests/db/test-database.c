@@ -102,6 +102,44 @@ test_upgrade (Fixture *f, gconstpointer data)
   g_assert_cmpstr (y, ==, "five");
 }
 
+/* Step 600 (the AI agent's sessions): a data dir whose table the agent's
+ * store made itself, before the step, upgrades keeping its sessions; a
+ * fresh one gets the table. */
+static void
+test_ai_sessions_step (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint n, before = 0;
+  const ExsMigration *all = exs_database_get_migrations (&n);
+  g_autoptr (ExsDatabase) old = NULL;
+  g_autoptr (ExsDatabase) db = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *indexed = NULL;
+
+  while (before < n && all[before].version < 600)
+    before++;
+  g_assert_cmpuint (before, <, n);
+  old = exs_database_open_with_migrations (f->path, all, before, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_database_exec (old,
+                                    "CREATE TABLE IF NOT EXISTS ai_sessions (id INTEGER PRIMARY KEY, channel TEXT,"
+                                    " trigger TEXT NOT NULL, state TEXT NOT NULL, verified INTEGER NOT NULL DEFAULT 0,"
+                                    " tokens INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, record TEXT NOT NULL);"
+                                    "INSERT INTO ai_sessions VALUES (7, '100', 'api', 'waiting_approval', 0, 12,"
+                                    " '2026-01-01T00:00:00Z', '{\"id\": 7}');",
+                                    &error));
+  g_assert_no_error (error);
+  exs_database_close (old);
+
+  db = exs_database_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exs_database_get_schema_version (db), >=, 600);
+  kept = query_text (db, "SELECT state || ' ' || record FROM ai_sessions WHERE id = 7");
+  g_assert_cmpstr (kept, ==, "waiting_approval {\"id\": 7}");
+  indexed = query_text (db, "SELECT count(*) FROM sqlite_master WHERE name = 'ai_sessions_by_channel'");
+  g_assert_cmpstr (indexed, ==, "1");
+}
+
 static void
 test_failed_migration_rolls_back (Fixture *f, gconstpointer data)
 {
@@ -245,6 +283,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/db/database/fresh-is-wal-with-foreign-keys", test_fresh);
   ADD ("/db/migrations/old-database-upgrades-keeping-data", test_upgrade);
+  ADD ("/db/migrations/ai-sessions-step-keeps-old-table", test_ai_sessions_step);
   ADD ("/db/migrations/failed-step-rolls-back", test_failed_migration_rolls_back);
   ADD ("/db/migrations/newer-database-refused-untouched", test_newer_refused_untouched);
   ADD ("/db/database/not-a-database-refused", test_not_a_database);

@@ -12,11 +12,13 @@ import './pages/schedules.js';
 import './pages/sessions.js';
 import './pages/settings.js';
 import './pages/logs.js';
+import './pages/ai.js';
 import './pages/login.js';
 
 const PAGES = [
   ['', 'Dashboard'], ['guide', 'Guide'], ['channels', 'Channels'], ['libraries', 'Libraries'],
   ['schedules', 'Schedules'], ['sessions', 'Sessions'], ['settings', 'Settings'], ['logs', 'Logs'],
+  ['ai', 'AI agent'],
 ];
 
 function route(pathname) {
@@ -75,6 +77,7 @@ class ExsApp extends LitElement {
       case 'sessions': return html`<exs-sessions></exs-sessions>`;
       case 'settings': return html`<exs-settings></exs-settings>`;
       case 'logs': return html`<exs-logs></exs-logs>`;
+      case 'ai': return html`<exs-ai .id=${arg}></exs-ai>`;
       case 'login': return html`<exs-login></exs-login>`;
       default: return html`<h1>Not found</h1><p>No page at <code>${location.pathname}</code>. <a href="/web/">Dashboard</a></p>`;
     }

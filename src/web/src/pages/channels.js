@@ -242,6 +242,7 @@ class ExsChannels extends Page {
           <td>${c.group}</td><td>${c.profile}</td><td>${c.enabled ? 'yes' : 'no'}</td><td>${c.always_on ? 'yes' : 'no'}</td>
           <td class="row-actions">
             <a href="/web/watch/${encodeURIComponent(c.number)}" aria-label="Watch channel ${c.number}">Watch</a>
+            <a href="/web/ai?channel=${encodeURIComponent(c.number)}" aria-label="Diagnose channel ${c.number}">Diagnose</a>
             <button class="secondary" aria-label="Edit channel ${c.number}" @click=${() => this.openEditor(c)}>Edit</button>
             <button class="danger" aria-label="Delete channel ${c.number}" @click=${() => (this.confirmDelete = c)}>Delete</button>
           </td></tr>`)}</tbody>
