@@ -106,12 +106,17 @@ struct _ExsIptvService
   ExsPlayoutSource *source;    /* owned, nullable */
   GHashTable *guides;          /* the placeholder → the one Guide */
   char *placeholder;           /* the base URL guides are built with */
+  /* the last playlist sent, while the database is unchanged */
+  GBytes *m3u;
+  char *m3u_base_url;
+  guint64 m3u_db_version;
   GCancellable *cancellable;
 };
 
 G_DEFINE_TYPE (ExsIptvService, exs_iptv_service, G_TYPE_OBJECT)
 
 static Guide *guide_get (ExsIptvService *self);
+static guint64 database_version (ExsIptvService *self);
 static void start_guide_build (ExsIptvService *self, Guide *g, GPtrArray *channels);
 
 static void
@@ -188,6 +193,8 @@ exs_iptv_service_finalize (GObject *object)
 
   g_hash_table_unref (self->guides);
   g_free (self->placeholder);
+  g_clear_pointer (&self->m3u, g_bytes_unref);
+  g_free (self->m3u_base_url);
   g_object_unref (self->cancellable);
   G_OBJECT_CLASS (exs_iptv_service_parent_class)->finalize (object);
 }
@@ -283,26 +290,38 @@ list_channels (ExsIptvService *self, SoupServerMessage *msg)
 
 /* ---- the playlist ---- */
 
+/* The playlist is kept while the database's data version and the
+ * client's base URL stay the same: 500 channels are ~80 kB of text and a
+ * database read that players ask for again and again. */
 static void
 handle_m3u (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
             gpointer user_data)
 {
   ExsIptvService *self = user_data;
-  g_autoptr (GPtrArray) channels = list_channels (self, msg);
-  g_autofree char *base_url = NULL;
-  char *text;
+  g_autofree char *base_url = base_url_for (self, msg);
+  guint64 version = database_version (self);
 
-  if (channels == NULL)
-    return;
-  base_url = base_url_for (self, msg);
-  text = exs_m3u_build (channels, base_url);
+  if (self->m3u == NULL || version == G_MAXUINT64 || version != self->m3u_db_version || g_strcmp0 (base_url, self->m3u_base_url) != 0)
+    {
+      g_autoptr (GPtrArray) channels = list_channels (self, msg);
+      char *text;
+
+      if (channels == NULL)
+        return;
+      text = exs_m3u_build (channels, base_url);
+      g_clear_pointer (&self->m3u, g_bytes_unref);
+      self->m3u = g_bytes_new_take (text, strlen (text));
+      g_free (self->m3u_base_url);
+      self->m3u_base_url = g_steal_pointer (&base_url);
+      self->m3u_db_version = version;
+    }
   soup_server_message_set_status (msg, 200, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
                                 "no-cache");
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Content-Disposition", "inline; filename=\"channels.m3u\"");
-  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_TAKE, text,
-                                    strlen (text));
+  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (self->m3u, NULL), g_bytes_get_size (self->m3u));
 }
 
 /* ---- the guide ---- */
@@ -623,7 +642,7 @@ database_version (ExsIptvService *self)
   unsigned int version = 0;
 
   if (db == NULL || sqlite3_file_control (db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
-    return G_MAXUINT64; /* never equal to a stored one: always rebuild */
+    return G_MAXUINT64; /* unknown: nothing cached is used */
   return version;
 }
 
@@ -682,7 +701,7 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
   Guide *g = guide_get (self);
 
   if (g->xml != NULL && !g->building && g_get_monotonic_time () - g->built_us < max_age_us
-      && g->db_version == database_version (self))
+      && g->db_version != G_MAXUINT64 && g->db_version == database_version (self))
     {
       reply_guide (self, msg, g, gzip, base_url, FALSE);
       return;
