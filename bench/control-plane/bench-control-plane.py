@@ -229,9 +229,12 @@ def main():
     ap.add_argument("--schedules", type=int, default=10)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--rebuild-goal-ms", type=float, default=None,
-                    help="goal for rebuilding every playout (default 2 ms per channel: the "
-                         "scheduling bench's 1 s for 100 channels x 7 days, scaled to 48 h)")
+                    help="goal for rebuilding every playout (default 2.9 ms per channel: the "
+                         "scheduling bench's 1 s for 100 channels x 7 days, scaled to 48 h; here "
+                         "each also pays an HTTP request)")
     ap.add_argument("--clips", help="a folder to make the clips in, or reuse them from (default: a temporary one)")
+    ap.add_argument("--baseline", help="another exstreamtv binary (an older build) measured on the same "
+                                       "data in the same runs, one after the other; its medians are printed beside")
     ap.add_argument("--keep", action="store_true", help="keep the data dir (printed)")
     args = ap.parse_args()
     if shutil.which("ffmpeg") is None:
@@ -239,12 +242,13 @@ def main():
     binary = os.path.abspath(args.bin)
     if not os.access(binary, os.X_OK):
         sys.exit(f"bench-control-plane: {binary} is not an executable (meson compile -C build)")
-    rebuild_goal = args.rebuild_goal_ms or 2.0 * args.channels
+    rebuild_goal = args.rebuild_goal_ms or 1000.0 / 100 * 2 / 7 * args.channels
 
     root = tempfile.mkdtemp(prefix="exstreamtv-cp-bench-")
     data_dir = os.path.join(root, "data")
     os.makedirs(data_dir)
     server = Server(binary, data_dir)
+    baseline = Server(os.path.abspath(args.baseline), data_dir) if args.baseline else None
     try:
         t0 = time.monotonic()
         media_dir = os.path.abspath(args.clips) if args.clips else os.path.join(root, "media")
@@ -254,13 +258,17 @@ def main():
         populate(server, media_dir, args.channels, args.schedules)
         server.stop()
 
-        runs, loads = [], []
+        runs, base_runs, loads = [], [], []
         for r in range(args.runs):
             loads.append(os.getloadavg()[0])
             out, sizes = measure_once(server, args.channels)
             runs.append(out)
             print(f"run {r + 1}/{args.runs}: load {loads[-1]:.2f}; "
                   + ", ".join(f"{k} {v:.1f}" for k, v in out.items()), flush=True)
+            if baseline:
+                out, _ = measure_once(baseline, args.channels)
+                base_runs.append(out)
+                print("  baseline: " + ", ".join(f"{k} {v:.1f}" for k, v in out.items()), flush=True)
         print(f"\n{args.channels} channels, {sizes['programmes']} programmes in the XMLTV "
               f"({sizes['xmltv'] / 1e6:.2f} MB, {sizes['gz'] / 1e3:.0f} kB gzipped); "
               f"M3U {sizes['m3u_entries']} entries ({sizes['m3u'] / 1e3:.0f} kB); "
@@ -268,8 +276,9 @@ def main():
         print(f"median of {args.runs} runs; 1-min load average during them: "
               f"median {statistics.median(loads):.1f} (min {min(loads):.1f}, max {max(loads):.1f}) "
               f"on {os.cpu_count()} cores\n")
-        print(f"| {'figure':<45} | {'median':>9} | {'min':>9} | {'goal':>9} | {'ratio':>6} |")
-        print(f"|{'-' * 47}|{'-' * 11}|{'-' * 11}|{'-' * 11}|{'-' * 8}|")
+        base_head = f" {'baseline':>9} |" if baseline else ""
+        print(f"| {'figure':<45} | {'median':>9} | {'min':>9} |{base_head} {'goal':>9} | {'ratio':>6} |")
+        print(f"|{'-' * 47}|{'-' * 11}|{'-' * 11}|{'-' * 11 + '|' if baseline else ''}{'-' * 11}|{'-' * 8}|")
         for key, what, goal, unit in ROWS:
             vals = [o[key] for o in runs]
             med = statistics.median(vals)
@@ -277,9 +286,14 @@ def main():
                 goal = rebuild_goal
             g = f"{goal:.0f} {unit}" if goal else "-"
             ratio = f"{med / goal:.2f}" if goal else "-"
-            print(f"| {what:<45} | {med:>6.1f} {unit:<3}| {min(vals):>6.1f} {unit:<3}| {g:>9} | {ratio:>6} |")
+            base = ""
+            if baseline:
+                base = f" {statistics.median(o[key] for o in base_runs):>6.1f} {unit:<3}|"
+            print(f"| {what:<45} | {med:>6.1f} {unit:<3}| {min(vals):>6.1f} {unit:<3}|{base} {g:>9} | {ratio:>6} |")
     finally:
         server.stop()
+        if baseline:
+            baseline.stop()
         if args.keep:
             print(f"data dir kept: {data_dir}")
         else:
