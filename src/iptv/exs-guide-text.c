@@ -34,7 +34,18 @@ exs_guide_text_clean (const char *text, ExsGuideTextFlags flags)
   end = text + strlen (text);
   while (p < end)
     {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
+      gunichar c;
+
+      /* printable ASCII, most of any guide: copied as it is */
+      if ((guchar) *p > 0x20 && (guchar) *p < 0x7f)
+        {
+          if (pending_space && out->str[out->len - 1] != '\n')
+            g_string_append_c (out, ' ');
+          pending_space = FALSE;
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      c = g_utf8_get_char_validated (p, end - p);
 
       if (c == (gunichar)-1 || c == (gunichar)-2)
         {

@@ -27,11 +27,13 @@
 
 #include "exs-base-url.h"
 #include "exs-channel-store.h"
+#include "exs-database.h"
 #include "exs-http-json.h"
 #include "exs-m3u.h"
 #include "exs-xmltv.h"
 
 #include <string.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #define MAX_OUTPUTS 8
@@ -46,13 +48,27 @@ typedef struct
   gboolean gone;
 } Waiter;
 
+typedef struct _ZipJob ZipJob;
+
 /* The guide as one client base URL sees it. */
 typedef struct
 {
   GBytes *xml;
-  GBytes *gz; /* made when first asked for */
+  GBytes *gz; /* made when first asked for, in a worker thread */
   char *etag;
+  ZipJob *zipping; /* not owned: the compression under way, or NULL */
 } Output;
+
+/* Compresses one Output's bytes off the main thread (5 MB for 500
+ * channels: ~150 ms that would stall every other request); the requests
+ * asking for them wait with their headers already set. */
+struct _ZipJob
+{
+  GBytes *xml;
+  GBytes *gz;         /* result, NULL if zlib failed */
+  Output *output;     /* not owned; NULL once the output is dropped */
+  GPtrArray *waiters; /* Waiter* */
+};
 
 typedef struct
 {
@@ -61,6 +77,7 @@ typedef struct
   char *etag;        /* quoted hash of the xml */
   gint64 modified_s; /* unix seconds when the bytes last changed */
   gint64 built_us;   /* monotonic */
+  guint64 db_version; /* the database's data version the build started at */
   gboolean building;
   GPtrArray *waiters; /* Waiter* */
 } Guide;
@@ -73,6 +90,7 @@ typedef struct
   gint64 to_us;
   char *base_url;
   GTimeZone *tz;
+  guint64 db_version;
   /* results */
   GBytes *xml;
   char *etag;
@@ -88,10 +106,18 @@ struct _ExsIptvService
   ExsPlayoutSource *source;    /* owned, nullable */
   GHashTable *guides;          /* the placeholder → the one Guide */
   char *placeholder;           /* the base URL guides are built with */
+  /* the last playlist sent, while the database is unchanged */
+  GBytes *m3u;
+  char *m3u_base_url;
+  guint64 m3u_db_version;
   GCancellable *cancellable;
 };
 
 G_DEFINE_TYPE (ExsIptvService, exs_iptv_service, G_TYPE_OBJECT)
+
+static Guide *guide_get (ExsIptvService *self);
+static guint64 database_version (ExsIptvService *self);
+static void start_guide_build (ExsIptvService *self, Guide *g, GPtrArray *channels);
 
 static void
 waiter_free (Waiter *w)
@@ -106,6 +132,8 @@ waiter_free (Waiter *w)
 static void
 output_free (Output *o)
 {
+  if (o->zipping != NULL)
+    o->zipping->output = NULL;
   g_clear_pointer (&o->xml, g_bytes_unref);
   g_clear_pointer (&o->gz, g_bytes_unref);
   g_free (o->etag);
@@ -120,6 +148,17 @@ guide_free (Guide *g)
   g_free (g->etag);
   g_ptr_array_unref (g->waiters);
   g_free (g);
+}
+
+static void
+zip_job_free (ZipJob *job)
+{
+  g_bytes_unref (job->xml);
+  g_clear_pointer (&job->gz, g_bytes_unref);
+  if (job->output != NULL)
+    job->output->zipping = NULL;
+  g_ptr_array_unref (job->waiters);
+  g_free (job);
 }
 
 static void
@@ -154,6 +193,8 @@ exs_iptv_service_finalize (GObject *object)
 
   g_hash_table_unref (self->guides);
   g_free (self->placeholder);
+  g_clear_pointer (&self->m3u, g_bytes_unref);
+  g_free (self->m3u_base_url);
   g_object_unref (self->cancellable);
   G_OBJECT_CLASS (exs_iptv_service_parent_class)->finalize (object);
 }
@@ -203,13 +244,22 @@ exs_iptv_service_new (ExsConfig *config, ExsDatabase *database, ExsStreamProvide
  * exs_iptv_service_set_playout_source:
  * @source: (nullable): where the guide's programmes come from. Its list() is
  *   called from a worker thread, so it must be thread-safe.
+ *
+ * Drops the cached guide and starts building the new one in the background.
  */
 void
 exs_iptv_service_set_playout_source (ExsIptvService *self, ExsPlayoutSource *source)
 {
+  g_autoptr (GPtrArray) channels = NULL;
+
   g_return_if_fail (EXS_IS_IPTV_SERVICE (self));
   g_set_object (&self->source, source);
   g_hash_table_remove_all (self->guides);
+  /* Built now, in the background, so that the first client after start
+   * need not wait for all of it (500 channels: a few hundred ms). If the
+   * database fails, the first request reports it. */
+  if (source != NULL && (channels = exs_channel_store_list (self->database, NULL)) != NULL)
+    start_guide_build (self, guide_get (self), channels);
 }
 
 /* Stops building guides; waiting requests are answered 503 by the HTTP server stop. */
@@ -240,26 +290,38 @@ list_channels (ExsIptvService *self, SoupServerMessage *msg)
 
 /* ---- the playlist ---- */
 
+/* The playlist is kept while the database's data version and the
+ * client's base URL stay the same: 500 channels are ~80 kB of text and a
+ * database read that players ask for again and again. */
 static void
 handle_m3u (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
             gpointer user_data)
 {
   ExsIptvService *self = user_data;
-  g_autoptr (GPtrArray) channels = list_channels (self, msg);
-  g_autofree char *base_url = NULL;
-  char *text;
+  g_autofree char *base_url = base_url_for (self, msg);
+  guint64 version = database_version (self);
 
-  if (channels == NULL)
-    return;
-  base_url = base_url_for (self, msg);
-  text = exs_m3u_build (channels, base_url);
+  if (self->m3u == NULL || version == G_MAXUINT64 || version != self->m3u_db_version || g_strcmp0 (base_url, self->m3u_base_url) != 0)
+    {
+      g_autoptr (GPtrArray) channels = list_channels (self, msg);
+      char *text;
+
+      if (channels == NULL)
+        return;
+      text = exs_m3u_build (channels, base_url);
+      g_clear_pointer (&self->m3u, g_bytes_unref);
+      self->m3u = g_bytes_new_take (text, strlen (text));
+      g_free (self->m3u_base_url);
+      self->m3u_base_url = g_steal_pointer (&base_url);
+      self->m3u_db_version = version;
+    }
   soup_server_message_set_status (msg, 200, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Cache-Control",
                                 "no-cache");
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Content-Disposition", "inline; filename=\"channels.m3u\"");
-  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_TAKE, text,
-                                    strlen (text));
+  soup_server_message_set_response (msg, "audio/x-mpegurl; charset=utf-8", SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (self->m3u, NULL), g_bytes_get_size (self->m3u));
 }
 
 /* ---- the guide ---- */
@@ -381,8 +443,72 @@ accepts_gzip (SoupServerMessage *msg)
   return yes;
 }
 
+static void on_waiter_finished_cb (SoupServerMessage *msg, gpointer user_data);
+
 static void
-reply_guide (ExsIptvService *self, SoupServerMessage *msg, Guide *g, gboolean gzip, const char *base_url)
+send_guide_body (SoupServerMessage *msg, GBytes *body, gboolean gzip)
+{
+  if (body == NULL)
+    {
+      exs_http_reply_error (msg, 500, NULL, "the guide could not be compressed");
+      return;
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (
+      msg, gzip ? "application/gzip" : "application/xml; charset=utf-8", SOUP_MEMORY_COPY,
+      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (gzip)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Disposition",
+                                  "attachment; filename=\"xmltv.xml.gz\"");
+}
+
+static Waiter *
+waiter_new (SoupServerMessage *msg, gboolean gzip, const char *base_url)
+{
+  Waiter *w = g_new0 (Waiter, 1);
+
+  w->msg = g_object_ref (msg);
+  w->gzip = gzip;
+  w->base_url = g_strdup (base_url);
+  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_waiter_finished_cb), w);
+  return w;
+}
+
+static void
+zip_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  ZipJob *job = task_data;
+
+  job->gz = gzip_bytes (job->xml);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_zipped_cb (GObject *source_object, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = G_TASK (result);
+  ZipJob *job = g_task_get_task_data (task);
+
+  if (!g_task_propagate_boolean (task, NULL))
+    return; /* cancelled: the server is stopping */
+  if (job->output != NULL && job->gz != NULL)
+    job->output->gz = g_bytes_ref (job->gz);
+  for (guint i = 0; i < job->waiters->len; i++)
+    {
+      Waiter *w = job->waiters->pdata[i];
+      if (w->gone)
+        continue;
+      send_guide_body (w->msg, job->gz, w->gzip);
+      soup_server_message_unpause (w->msg);
+    }
+}
+
+/* Answers @msg from @g, or, while its compressed bytes are being made,
+ * pauses it (unless @paused says it already is) and returns FALSE: it is
+ * answered and unpaused when they are ready. */
+static gboolean
+reply_guide (ExsIptvService *self, SoupServerMessage *msg, Guide *g, gboolean gzip, const char *base_url,
+             gboolean paused)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
   gboolean encoded = !gzip && accepts_gzip (msg);
@@ -403,23 +529,29 @@ reply_guide (ExsIptvService *self, SoupServerMessage *msg, Guide *g, gboolean gz
   if (not_modified (msg, etag, g->modified_s))
     {
       soup_server_message_set_status (msg, 304, NULL);
-      return;
+      return TRUE;
     }
   if ((gzip || encoded) && o->gz == NULL)
-    o->gz = gzip_bytes (o->xml);
-  body = gzip || encoded ? o->gz : o->xml;
-  if (body == NULL)
     {
-      exs_http_reply_error (msg, 500, NULL, "the guide could not be compressed");
-      return;
+      if (o->zipping == NULL)
+        {
+          g_autoptr (GTask) task = g_task_new (self, self->cancellable, on_zipped_cb, NULL);
+          o->zipping = g_new0 (ZipJob, 1);
+          o->zipping->xml = g_bytes_ref (o->xml);
+          o->zipping->output = o;
+          o->zipping->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
+          g_task_set_task_data (task, o->zipping, (GDestroyNotify) zip_job_free);
+          g_task_set_return_on_cancel (task, FALSE);
+          g_task_run_in_thread (task, zip_thread);
+        }
+      g_ptr_array_add (o->zipping->waiters, waiter_new (msg, gzip, base_url));
+      if (!paused)
+        soup_server_message_pause (msg);
+      return FALSE;
     }
-  soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (
-      msg, gzip ? "application/gzip" : "application/xml; charset=utf-8", SOUP_MEMORY_COPY,
-      g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  if (gzip)
-    soup_message_headers_replace (h, "Content-Disposition",
-                                  "attachment; filename=\"xmltv.xml.gz\"");
+  body = gzip || encoded ? o->gz : o->xml;
+  send_guide_body (msg, body, gzip);
+  return TRUE;
 }
 
 static void
@@ -461,6 +593,7 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
           g->modified_s = g_get_real_time () / G_USEC_PER_SEC;
         }
       g->built_us = g_get_monotonic_time ();
+      g->db_version = job->db_version;
     }
   else
     g_warning ("cannot build the guide: %s", error->message);
@@ -470,9 +603,9 @@ on_guide_built_cb (GObject *source_object, GAsyncResult *result, gpointer user_d
       Waiter *w = g->waiters->pdata[i];
       if (w->gone)
         continue;
-      if (error == NULL)
-        reply_guide (self, w->msg, g, w->gzip, w->base_url);
-      else
+      if (error == NULL && !reply_guide (self, w->msg, g, w->gzip, w->base_url, TRUE))
+        continue; /* answered when compressed */
+      if (error != NULL)
         exs_http_reply_error (w->msg, 500, NULL, "the guide could not be built: %s",
                               error->message);
       soup_server_message_unpause (w->msg);
@@ -499,6 +632,60 @@ guide_time_zone (ExsIptvService *self)
   return tz ? tz : g_time_zone_new_local ();
 }
 
+/* A number that changes whenever anything in the database does, through
+ * this connection or another (the playout builder's): a guide built at
+ * another version may be out of date (a channel or a playout changed). */
+static guint64
+database_version (ExsIptvService *self)
+{
+  sqlite3 *db = exs_database_get_handle (self->database);
+  unsigned int version = 0;
+
+  if (db == NULL || sqlite3_file_control (db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
+    return G_MAXUINT64; /* unknown: nothing cached is used */
+  return version;
+}
+
+/* The one guide entry, made empty when missing. */
+static Guide *
+guide_get (ExsIptvService *self)
+{
+  Guide *g = g_hash_table_lookup (self->guides, self->placeholder);
+
+  if (g == NULL)
+    {
+      g = g_new0 (Guide, 1);
+      g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)waiter_free);
+      g->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) output_free);
+      g_hash_table_insert (self->guides, g_strdup (self->placeholder), g);
+    }
+  return g;
+}
+
+/* Builds @g from @channels in a worker thread; its waiters are answered
+ * when it is done. */
+static void
+start_guide_build (ExsIptvService *self, Guide *g, GPtrArray *channels)
+{
+  g_autoptr (GTask) task = NULL;
+  BuildJob *job = g_new0 (BuildJob, 1);
+
+  job->channels = copy_channels (channels);
+  job->source = self->source ? g_object_ref (self->source) : NULL;
+  job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
+  job->to_us
+      = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
+  job->base_url = g_strdup (self->placeholder);
+  job->tz = guide_time_zone (self);
+  job->db_version = database_version (self);
+  g->building = TRUE;
+  g_debug ("building the guide (%u channels)", job->channels->len);
+  task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (self->placeholder));
+  g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, build_guide_thread);
+}
+
 static void
 handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
               gpointer user_data)
@@ -510,24 +697,14 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       = exs_config_get_int (self->config, "iptv", "guide_cache_seconds") * G_USEC_PER_SEC;
   g_autofree char *base_url = base_url_for (self, msg);
   g_autoptr (GPtrArray) channels = NULL;
-  g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
-  BuildJob *job;
-  Waiter *w;
-  Guide *g = g_hash_table_lookup (self->guides, self->placeholder);
+  Guide *g = guide_get (self);
 
-  if (g != NULL && g->xml != NULL && !g->building
-      && g_get_monotonic_time () - g->built_us < max_age_us)
+  if (g->xml != NULL && !g->building && g_get_monotonic_time () - g->built_us < max_age_us
+      && g->db_version != G_MAXUINT64 && g->db_version == database_version (self))
     {
-      reply_guide (self, msg, g, gzip, base_url);
+      reply_guide (self, msg, g, gzip, base_url, FALSE);
       return;
-    }
-  if (g == NULL)
-    {
-      g = g_new0 (Guide, 1);
-      g->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify)waiter_free);
-      g->outputs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) output_free);
-      g_hash_table_insert (self->guides, g_strdup (self->placeholder), g);
     }
   /* a database failure is a 500, never a guide without channels */
   if (!g->building && (channels = exs_channel_store_list (self->database, &error)) == NULL)
@@ -536,30 +713,10 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       return;
     }
 
-  w = g_new0 (Waiter, 1);
-  w->msg = g_object_ref (msg);
-  w->gzip = gzip;
-  w->base_url = g_strdup (base_url);
-  w->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (on_waiter_finished_cb), w);
-  g_ptr_array_add (g->waiters, w);
+  g_ptr_array_add (g->waiters, waiter_new (msg, gzip, base_url));
   soup_server_message_pause (msg);
-  if (g->building)
-    return;
-
-  job = g_new0 (BuildJob, 1);
-  job->channels = copy_channels (channels);
-  job->source = self->source ? g_object_ref (self->source) : NULL;
-  job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
-  job->to_us
-      = job->from_us + exs_config_get_int (self->config, "iptv", "guide_days") * 24 * HOUR_US;
-  job->base_url = g_strdup (self->placeholder);
-  job->tz = guide_time_zone (self);
-  g->building = TRUE;
-  g_debug ("building the guide (%u channels)", job->channels->len);
-  task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (self->placeholder));
-  g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, build_guide_thread);
+  if (!g->building)
+    start_guide_build (self, g, channels);
 }
 
 /* ---- streams ---- */

@@ -579,9 +579,14 @@ test_guide_hosts (void)
     s, "POST", "/api/channels", "{\"number\":\"5\",\"name\":\"Five\",\"logo\":\"/logo5.png\"}", TRUE);
   g_autofree char *log = NULL;
   const char *p;
-  guint builds = 0;
+  guint builds = 0, at_start = 0;
 
   g_assert_cmpuint (created->status, ==, 201);
+  /* the build the server starts on its own at start-up is not counted */
+  log = exs_test_server_read_log (s);
+  for (p = log; (p = strstr (p, "building the guide")) != NULL; p++)
+    at_start++;
+  g_clear_pointer (&log, g_free);
   for (guint i = 0; i < 30; i++)
     {
       g_autofree char *req = g_strdup_printf ("GET /iptv/xmltv.xml HTTP/1.1\r\nHost: host%u.example\r\n"
@@ -600,7 +605,7 @@ test_guide_hosts (void)
   log = exs_test_server_read_log (s);
   for (p = log; (p = strstr (p, "building the guide")) != NULL; p++)
     builds++;
-  g_assert_cmpuint (builds, ==, 1);
+  g_assert_cmpuint (builds, ==, at_start + 1);
 }
 
 /* ---- 8: the token is not printed ---- */
