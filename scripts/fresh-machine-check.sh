@@ -53,6 +53,14 @@ git clone -q --no-hardlinks "$here" "$root/root/exstreamtv"
 git -C "$root/root/exstreamtv" checkout -q --detach "$(git -C "$here" rev-parse HEAD)"
 
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# A host behind a TLS-inspecting proxy trusts the proxy's CA through its own
+# bundle; the new system has no CA bundle until ca-certificates is installed,
+# so npm (the web UI's packages) is given the host's bundle as extra CAs.
+extra_ca=
+if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  cp /etc/ssl/certs/ca-certificates.crt "$root/root/host-ca-certificates.crt"
+  extra_ca=NODE_EXTRA_CA_CERTS=/root/host-ca-certificates.crt
+fi
 for fs in proc sys dev dev/pts; do
   mkdir -p "$root/$fs"
   case "$fs" in
@@ -70,7 +78,7 @@ mount -t tmpfs tmpfs "$root/dev/shm" && mounted+=("$root/dev/shm")
 
 echo "fresh-machine-check: scripts/quickstart.sh test inside the chroot"
 set +e
-chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 $extra_ca \
   bash -c 'cd /root/exstreamtv && scripts/quickstart.sh test'
 status=$?
 set -e
