@@ -100,17 +100,11 @@ exs_channel_store_list (ExsDatabase *db, GError **error)
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db, "SELECT " COLUMNS " FROM channels ORDER BY number_major, number_minor IS NOT NULL, number_minor",
       error);
-  g_autoptr (GPtrArray) out = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, record_from_row (stmt));
-  if (!exs_database_rows_done (db, rc, error, "cannot list channels"))
-    return NULL;
-  return g_steal_pointer (&out);
+  return exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) record_from_row,
+                                    (GDestroyNotify) exs_channel_record_free, "cannot list channels", error);
 }
 
 /**

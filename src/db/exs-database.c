@@ -410,6 +410,56 @@ exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *w
   return rc == SQLITE_DONE || exs_database_step_failed (self, error, what);
 }
 
+/**
+ * exs_database_each_row:
+ * @sql: a query whose first parameter is bound to @id
+ * @func: (scope call): called with the statement on each row
+ * @what: what is being read, for the message
+ *
+ * Prepares @sql, binds @id and hands every row to @func: the one
+ * prepare/bind/step loop of the stores' child-row readers.
+ *
+ * Returns: whether every row was read; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_each_row (ExsDatabase *self, const char *sql, gint64 id, ExsDatabaseRowFunc func, gpointer user_data,
+                       const char *what, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (stmt, user_data);
+  return exs_database_rows_done (self, rc, error, what);
+}
+
+/**
+ * exs_database_collect_rows:
+ * @stmt: (transfer none): a prepared statement, its parameters bound
+ * @read: makes one record of the current row
+ * @free_func: frees a record
+ * @what: what is being read, for the message
+ *
+ * Returns: (transfer full) (nullable): @read's record of every row, in order;
+ *   %NULL with @error set when a step fails
+ */
+GPtrArray *
+exs_database_collect_rows (ExsDatabase *self, sqlite3_stmt *stmt, ExsDatabaseRowReader read,
+                           GDestroyNotify free_func, const char *what, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read (stmt));
+  if (!exs_database_rows_done (self, rc, error, what))
+    return NULL;
+  return g_steal_pointer (&out);
+}
+
 /* ---- whole files: backups and restores ----------------------------------- */
 
 void
