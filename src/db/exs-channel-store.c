@@ -232,14 +232,7 @@ exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord 
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
   sqlite3_bind_text (stmt, 13, canon ? canon : number, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 
 gboolean
@@ -251,14 +244,7 @@ exs_channel_store_delete (ExsDatabase *db, const char *number, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, canon ? canon : number, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 
 gint64

@@ -411,6 +411,33 @@ exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *w
 }
 
 /**
+ * exs_database_step_changed:
+ * @stmt: an UPDATE or DELETE of one row, its parameters bound
+ * @not_found: printf format of the message when no row matched
+ *
+ * Runs @stmt to completion and checks that it touched a row.
+ *
+ * Returns: %TRUE when a row changed; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when no row matched)
+ */
+gboolean
+exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (!exs_database_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  va_start (args, not_found);
+  message = g_strdup_vprintf (not_found, args);
+  va_end (args);
+  g_set_error_literal (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, message);
+  return FALSE;
+}
+
+/**
  * exs_database_each_row:
  * @sql: a query whose first parameter is bound to @id
  * @func: (scope call): called with the statement on each row

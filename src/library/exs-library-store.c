@@ -333,14 +333,8 @@ exs_library_store_update (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
   sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, now);
   sqlite3_bind_int64 (stmt, 3, r->id);
-  if (!exs_database_step_done (db, stmt, error))
+  if (!exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, r->id))
     goto fail;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
-                   r->id);
-      goto fail;
-    }
   r->updated_at = now;
   if (!write_paths (db, r, error) || !exs_database_commit (db, error))
     goto fail;
@@ -364,14 +358,7 @@ exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id);
 }
 
 /**

@@ -678,15 +678,7 @@ exs_collection_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
-                   "no collection with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id);
 }
 
 /**

@@ -184,14 +184,7 @@ exs_schedule_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
-  if (!exs_database_step_done (db, s, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
 }
 
 #define SELECT_ASSIGNMENT                                                                                          \
