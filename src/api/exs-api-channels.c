@@ -239,7 +239,6 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, &error);
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (channels == NULL)
@@ -247,13 +246,10 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
       exs_http_reply_gerror (msg, error);
       return;
     }
-  root = json_object_new ();
   arr = json_array_sized_new (channels->len);
   for (guint i = 0; i < channels->len; i++)
     json_array_add_object_element (arr, channel_to_json (channels->pdata[i]));
-  json_object_set_array_member (root, "channels", arr);
-  json_object_set_int_member (root, "total", channels->len);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "channels", arr);
 }
 
 static void

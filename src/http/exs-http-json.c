@@ -36,6 +36,23 @@ exs_http_reply_object (SoupServerMessage *msg, guint status, JsonObject *object)
   exs_http_reply_json (msg, status, root);
 }
 
+/**
+ * exs_http_reply_list:
+ * @member: the name the list goes under ("channels", "libraries", …)
+ * @items: (transfer full): the list
+ *
+ * Answers 200 with the API's list shape: {"<member>": [...], "total": n}.
+ */
+void
+exs_http_reply_list (SoupServerMessage *msg, const char *member, JsonArray *items)
+{
+  g_autoptr (JsonObject) root = json_object_new ();
+
+  json_object_set_int_member (root, "total", json_array_get_length (items));
+  json_object_set_array_member (root, member, items);
+  exs_http_reply_object (msg, 200, root);
+}
+
 const char *
 exs_http_error_code_for_status (guint status)
 {
