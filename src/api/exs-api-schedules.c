@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "exs-api-channels-private.h"
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 
@@ -659,15 +660,7 @@ export_document (ExsApiContext *ctx, GError **error)
       for (guint j = 0; j < assignments->len && a == NULL; j++)
         if (g_str_equal (((ExsPlayoutAssignment *) assignments->pdata[j])->number, r->number))
           a = assignments->pdata[j];
-      json_object_set_string_member (o, "number", r->number);
-      json_object_set_string_member (o, "name", r->name);
-      json_object_set_string_member (o, "group", r->group_title);
-      json_object_set_string_member (o, "logo", r->logo);
-      json_object_set_boolean_member (o, "enabled", r->enabled);
-      json_object_set_boolean_member (o, "always_on", r->always_on);
-      json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
-      json_object_set_string_member (o, "profile", r->profile);
-      json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
+      exs_api_channels_set_settings (o, r);
       exs_api_set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
       json_object_set_string_member (o, "playout_mode", a ? a->mode : "continuous");
       json_object_set_int_member (o, "seed", a ? a->seed : 0);
