@@ -67,14 +67,11 @@ GPtrArray *
 exs_schedule_store_list (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " ORDER BY id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_schedule_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, row_to_record (s));
-  return list;
+  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_record,
+                                    (GDestroyNotify) exs_schedule_record_free, "cannot list schedules", error);
 }
 
 static ExsScheduleRecord *
@@ -234,14 +231,12 @@ exs_schedule_store_list_assignments (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) s
       = exs_database_prepare (db, SELECT_ASSIGNMENT " ORDER BY c.number_major, c.number_minor", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_assignment_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, row_to_assignment (s));
-  return list;
+  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_assignment,
+                                    (GDestroyNotify) exs_playout_assignment_free, "cannot list channel playouts",
+                                    error);
 }
 
 /**
