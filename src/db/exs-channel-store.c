@@ -119,7 +119,6 @@ exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
 {
   g_autofree char *canon = exs_channel_number_normalize (number);
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
 
   if (canon == NULL)
     {
@@ -130,15 +129,9 @@ exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, canon, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return record_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", canon);
-  else
-    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read channel %s: %s", canon,
-                 sqlite3_errmsg (exs_database_get_handle (db)));
-  return NULL;
+  if (!exs_database_step_one (db, stmt, error, "no channel numbered %s", canon))
+    return NULL;
+  return record_from_row (stmt);
 }
 
 static void

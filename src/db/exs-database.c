@@ -410,6 +410,14 @@ exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *w
   return rc == SQLITE_DONE || exs_database_step_failed (self, error, what);
 }
 
+static void G_GNUC_PRINTF (2, 0)
+set_not_found_va (GError **error, const char *format, va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error_literal (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, message);
+}
+
 /**
  * exs_database_step_changed:
  * @stmt: an UPDATE or DELETE of one row, its parameters bound
@@ -423,7 +431,6 @@ exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *w
 gboolean
 exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   if (!exs_database_step_done (self, stmt, error))
@@ -431,9 +438,34 @@ exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error
   if (sqlite3_changes (self->db) > 0)
     return TRUE;
   va_start (args, not_found);
-  message = g_strdup_vprintf (not_found, args);
+  set_not_found_va (error, not_found, args);
   va_end (args);
-  g_set_error_literal (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, message);
+  return FALSE;
+}
+
+/**
+ * exs_database_step_one:
+ * @stmt: a query for one row, its parameters bound
+ * @not_found: printf format of the message when there is no row
+ *
+ * Steps @stmt to its row: the lookup shared by the stores' get functions.
+ *
+ * Returns: %TRUE with @stmt on its row; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when there is no row)
+ */
+gboolean
+exs_database_step_one (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
+{
+  int rc = sqlite3_step (stmt);
+  va_list args;
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return exs_database_step_failed (self, error, "cannot read the row");
+  va_start (args, not_found);
+  set_not_found_va (error, not_found, args);
+  va_end (args);
   return FALSE;
 }
 

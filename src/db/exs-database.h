@@ -94,6 +94,11 @@ gboolean exs_database_step_changed (ExsDatabase  *self,
                                     GError      **error,
                                     const char   *not_found,
                                     ...) G_GNUC_PRINTF (4, 5);
+gboolean exs_database_step_one (ExsDatabase  *self,
+                                sqlite3_stmt *stmt,
+                                GError      **error,
+                                const char   *not_found,
+                                ...) G_GNUC_PRINTF (4, 5);
 
 /* Reads one row of a query: called for each row of exs_database_each_row(). */
 typedef void (*ExsDatabaseRowFunc) (sqlite3_stmt *stmt,

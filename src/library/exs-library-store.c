@@ -179,23 +179,12 @@ exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "WHERE l.id = ?", error);
   g_autoptr (ExsLibraryRecord) r = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
-                   id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      exs_database_step_failed (db, error, "cannot read the library");
-      return NULL;
-    }
+  if (!exs_database_step_one (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id))
+    return NULL;
   r = record_from_row (stmt);
   if (!load_paths (db, r, error))
     return NULL;

@@ -555,12 +555,8 @@ exs_collection_store_get (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
-                   "no collection with id %" G_GINT64_FORMAT, id);
-      return NULL;
-    }
+  if (!exs_database_step_one (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id))
+    return NULL;
   r = collection_from_row (stmt);
   if (!load_members (db, r, error))
     return NULL;

@@ -79,26 +79,21 @@ get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GErr
 {
   g_autofree char *sql = g_strconcat (SELECT_SCHEDULE " WHERE ", where, NULL);
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
-  int rc;
+  gboolean found;
 
   if (s == NULL)
     return NULL;
   if (name)
-    sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64 (s, 1, id);
-  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
     {
-      if (rc != SQLITE_DONE)
-        return NULL;
-      if (name)
-        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule named “%s”", name);
-      else
-        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT,
-                     id);
-      return NULL;
+      sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
+      found = exs_database_step_one (db, s, error, "no schedule named “%s”", name);
     }
-  return row_to_record (s);
+  else
+    {
+      sqlite3_bind_int64 (s, 1, id);
+      found = exs_database_step_one (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
+    }
+  return found ? row_to_record (s) : NULL;
 }
 
 ExsScheduleRecord *
@@ -211,18 +206,12 @@ ExsPlayoutAssignment *
 exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_ASSIGNMENT " WHERE c.number = ?", error);
-  int rc;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_text (s, 1, number, -1, SQLITE_TRANSIENT);
-  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
-    {
-      if (rc != SQLITE_DONE)
-        return NULL;
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return NULL;
-    }
+  if (!exs_database_step_one (db, s, error, "no channel numbered %s", number))
+    return NULL;
   return row_to_assignment (s);
 }
 
