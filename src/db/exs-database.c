@@ -444,6 +444,26 @@ exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error
 }
 
 /**
+ * exs_database_exec_int64s:
+ * @sql: one statement whose parameters 1 and 2 are integers
+ *
+ * Prepares @sql, binds @first and @second and runs it to completion.
+ *
+ * Returns: whether it ran; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_exec_int64s (ExsDatabase *self, const char *sql, gint64 first, gint64 second, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, second);
+  return exs_database_step_done (self, stmt, error);
+}
+
+/**
  * exs_database_step_one:
  * @stmt: a query for one row, its parameters bound
  * @not_found: printf format of the message when there is no row

@@ -94,6 +94,11 @@ gboolean exs_database_step_changed (ExsDatabase  *self,
                                     GError      **error,
                                     const char   *not_found,
                                     ...) G_GNUC_PRINTF (4, 5);
+gboolean exs_database_exec_int64s (ExsDatabase  *self,
+                                   const char   *sql,
+                                   gint64        first,
+                                   gint64        second,
+                                   GError      **error);
 gboolean exs_database_step_one (ExsDatabase  *self,
                                 sqlite3_stmt *stmt,
                                 GError      **error,

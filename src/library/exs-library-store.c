@@ -389,14 +389,7 @@ exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, c
 gboolean
 exs_library_store_mark_scan_started (ExsDatabase *db, gint64 id, gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = exs_database_prepare (db, "UPDATE libraries SET last_scan_started_at = ? WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_int64 (stmt, 2, id);
-  return exs_database_step_done (db, stmt, error);
+  return exs_database_exec_int64s (db, "UPDATE libraries SET last_scan_started_at = ? WHERE id = ?", now, id, error);
 }
 
 static gboolean
