@@ -1,4 +1,5 @@
-/* exs-api-channels-private.h: the channel field rules, shared with the bulk edit */
+/* exs-api-channels-private.h: the channel field rules and JSON, shared with
+ * the bulk edit and the schedule export */
 #pragma once
 
 #include "exs-channel-store.h"
@@ -9,5 +10,7 @@ G_BEGIN_DECLS
 gboolean exs_api_channels_apply (SoupServerMessage *msg,
                                  JsonObject        *body,
                                  ExsChannelRecord  *record);
+void exs_api_channels_set_settings (JsonObject             *o,
+                                    const ExsChannelRecord *record);
 
 G_END_DECLS

@@ -28,15 +28,16 @@ static const char *const transcode_modes[] = { "auto", "transcode", "remux", NUL
 static const char *const known_fields[] = { "number", "name", "group", "logo", "enabled", "always_on",
                                             "streaming_mode", "profile", "transcode_mode", NULL };
 
-static JsonObject *
-channel_to_json (const ExsChannelRecord *r)
+/**
+ * exs_api_channels_set_settings:
+ *
+ * Sets the channel's own settings on @o under the API's names: number,
+ * name, group, logo, enabled, always_on, streaming_mode, profile and
+ * transcode_mode (what a channel reply and a schedule export share).
+ */
+void
+exs_api_channels_set_settings (JsonObject *o, const ExsChannelRecord *r)
 {
-  JsonObject *o = json_object_new ();
-  g_autofree char *created = exs_api_format_time (r->created_at);
-  g_autofree char *updated = exs_api_format_time (r->updated_at);
-  g_autofree char *url = g_strdup_printf ("/iptv/channel/%s.ts", r->number);
-
-  json_object_set_int_member (o, "id", r->id);
   json_object_set_string_member (o, "number", r->number);
   json_object_set_string_member (o, "name", r->name);
   json_object_set_string_member (o, "group", r->group_title);
@@ -46,6 +47,18 @@ channel_to_json (const ExsChannelRecord *r)
   json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
   json_object_set_string_member (o, "profile", r->profile);
   json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
+}
+
+static JsonObject *
+channel_to_json (const ExsChannelRecord *r)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *created = exs_api_format_time (r->created_at);
+  g_autofree char *updated = exs_api_format_time (r->updated_at);
+  g_autofree char *url = g_strdup_printf ("/iptv/channel/%s.ts", r->number);
+
+  json_object_set_int_member (o, "id", r->id);
+  exs_api_channels_set_settings (o, r);
   json_object_set_string_member (o, "stream_path", url);
   json_object_set_string_member (o, "created_at", created);
   json_object_set_string_member (o, "updated_at", updated);
@@ -239,7 +252,6 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, &error);
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (channels == NULL)
@@ -247,13 +259,10 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
       exs_http_reply_gerror (msg, error);
       return;
     }
-  root = json_object_new ();
   arr = json_array_sized_new (channels->len);
   for (guint i = 0; i < channels->len; i++)
     json_array_add_object_element (arr, channel_to_json (channels->pdata[i]));
-  json_object_set_array_member (root, "channels", arr);
-  json_object_set_int_member (root, "total", channels->len);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "channels", arr);
 }
 
 static void

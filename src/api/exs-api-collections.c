@@ -206,7 +206,6 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = exs_collection_store_list (ctx->database, &error);
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (list == NULL)
@@ -217,10 +216,7 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   arr = json_array_new ();
   for (guint i = 0; i < list->len; i++)
     json_array_add_object_element (arr, collection_to_json (ctx, list->pdata[i]));
-  root = json_object_new ();
-  json_object_set_array_member (root, "collections", arr);
-  json_object_set_int_member (root, "total", list->len);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "collections", arr);
 }
 
 static void

@@ -198,7 +198,6 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) libraries = exs_library_store_list (ctx->database, &error);
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (libraries == NULL)
@@ -206,13 +205,10 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
       exs_http_reply_gerror (msg, error);
       return;
     }
-  root = json_object_new ();
   arr = json_array_sized_new (libraries->len);
   for (guint i = 0; i < libraries->len; i++)
     json_array_add_object_element (arr, library_to_json (ctx, libraries->pdata[i]));
-  json_object_set_array_member (root, "libraries", arr);
-  json_object_set_int_member (root, "total", libraries->len);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "libraries", arr);
 }
 
 static void
@@ -380,7 +376,6 @@ handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
   g_autoptr (GPtrArray) issues = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
 
   if (r == NULL)
@@ -402,10 +397,7 @@ handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       set_time (o, "created_at", is->created_at);
       json_array_add_object_element (arr, o);
     }
-  root = json_object_new ();
-  json_object_set_int_member (root, "total", issues->len);
-  json_object_set_array_member (root, "issues", arr);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "issues", arr);
 }
 
 void

@@ -147,7 +147,6 @@ handle_shows (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
 {
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) root = NULL;
   JsonArray *arr;
   gint64 library_id;
 
@@ -159,10 +158,7 @@ handle_shows (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       exs_http_reply_gerror (msg, error);
       return;
     }
-  root = json_object_new ();
-  json_object_set_int_member (root, "total", json_array_get_length (arr));
-  json_object_set_array_member (root, "shows", arr);
-  exs_http_reply_object (msg, 200, root);
+  exs_http_reply_list (msg, "shows", arr);
 }
 
 void

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "exs-api-channels-private.h"
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 
@@ -473,28 +474,37 @@ read_assignment (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, c
   return exs_http_json_get_int (msg, body, "seed", 0, G_MAXINT32, seed);
 }
 
-static void
-handle_playout_put (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
-                    gpointer data)
+/* Reads an assignment from the request body and stores it; %FALSE when it
+ * has already replied (bad body or a store error). */
+static gboolean
+assign_from_body (ExsApiContext *ctx, SoupServerMessage *msg, ExsPlayoutAssignment *a)
 {
-  ExsApiContext *ctx = data;
-  g_autofree char *number = NULL;
-  g_autoptr (ExsPlayoutAssignment) a = channel_or_reply (ctx, msg, params, &number);
-  g_autoptr (JsonObject) body = NULL;
+  g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (GError) error = NULL;
   gint64 schedule_id, seed;
   const char *mode;
 
-  if (a == NULL || (body = exs_http_read_json_object (msg)) == NULL
-      || !read_assignment (ctx, msg, body, a, &schedule_id, &mode, &seed))
-    return;
+  if (body == NULL || !read_assignment (ctx, msg, body, a, &schedule_id, &mode, &seed))
+    return FALSE;
   if (!exs_schedule_store_assign (ctx->database, a->number, schedule_id, mode, seed, &error))
     {
       exs_http_reply_gerror (msg, error);
-      return;
+      return FALSE;
     }
+  return TRUE;
+}
+
+static void
+handle_playout_put (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
+                    gpointer data)
+{
+  g_autofree char *number = NULL;
+  g_autoptr (ExsPlayoutAssignment) a = channel_or_reply (data, msg, params, &number);
+
+  if (a == NULL || !assign_from_body (data, msg, a))
+    return;
   /* a new schedule (or seed, or mode) starts over now */
-  build_and_reply (ctx, msg, a->number, EXS_PLAYOUT_BUILD_RESET);
+  build_and_reply (data, msg, a->number, EXS_PLAYOUT_BUILD_RESET);
 }
 
 static void
@@ -508,32 +518,19 @@ handle_playout_rebuild (ExsHttpServer *server, SoupServerMessage *msg, GHashTabl
     build_and_reply (data, msg, a->number, EXS_PLAYOUT_BUILD_REBUILD);
 }
 
+/* POST reset: with a body, assigns it first (as PUT does) */
 static void
 handle_playout_reset (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query,
                       gpointer data)
 {
-  ExsApiContext *ctx = data;
   g_autofree char *number = NULL;
-  g_autoptr (ExsPlayoutAssignment) a = channel_or_reply (ctx, msg, params, &number);
-  g_autoptr (GError) error = NULL;
-  SoupMessageBody *raw = soup_server_message_get_request_body (msg);
+  g_autoptr (ExsPlayoutAssignment) a = channel_or_reply (data, msg, params, &number);
 
   if (a == NULL)
     return;
-  if (raw->length > 0)
-    {
-      g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
-      gint64 schedule_id, seed;
-      const char *mode;
-      if (body == NULL || !read_assignment (ctx, msg, body, a, &schedule_id, &mode, &seed))
-        return;
-      if (!exs_schedule_store_assign (ctx->database, a->number, schedule_id, mode, seed, &error))
-        {
-          exs_http_reply_gerror (msg, error);
-          return;
-        }
-    }
-  build_and_reply (ctx, msg, a->number, EXS_PLAYOUT_BUILD_RESET);
+  if (soup_server_message_get_request_body (msg)->length > 0 && !assign_from_body (data, msg, a))
+    return;
+  build_and_reply (data, msg, a->number, EXS_PLAYOUT_BUILD_RESET);
 }
 
 /* ---- the guide: GET /api/channels/{number}/schedule ---- */
@@ -659,15 +656,7 @@ export_document (ExsApiContext *ctx, GError **error)
       for (guint j = 0; j < assignments->len && a == NULL; j++)
         if (g_str_equal (((ExsPlayoutAssignment *) assignments->pdata[j])->number, r->number))
           a = assignments->pdata[j];
-      json_object_set_string_member (o, "number", r->number);
-      json_object_set_string_member (o, "name", r->name);
-      json_object_set_string_member (o, "group", r->group_title);
-      json_object_set_string_member (o, "logo", r->logo);
-      json_object_set_boolean_member (o, "enabled", r->enabled);
-      json_object_set_boolean_member (o, "always_on", r->always_on);
-      json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
-      json_object_set_string_member (o, "profile", r->profile);
-      json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
+      exs_api_channels_set_settings (o, r);
       exs_api_set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
       json_object_set_string_member (o, "playout_mode", a ? a->mode : "continuous");
       json_object_set_int_member (o, "seed", a ? a->seed : 0);

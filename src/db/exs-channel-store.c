@@ -100,17 +100,11 @@ exs_channel_store_list (ExsDatabase *db, GError **error)
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db, "SELECT " COLUMNS " FROM channels ORDER BY number_major, number_minor IS NOT NULL, number_minor",
       error);
-  g_autoptr (GPtrArray) out = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_channel_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, record_from_row (stmt));
-  if (!exs_database_rows_done (db, rc, error, "cannot list channels"))
-    return NULL;
-  return g_steal_pointer (&out);
+  return exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) record_from_row,
+                                    (GDestroyNotify) exs_channel_record_free, "cannot list channels", error);
 }
 
 /**
@@ -125,7 +119,6 @@ exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
 {
   g_autofree char *canon = exs_channel_number_normalize (number);
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
 
   if (canon == NULL)
     {
@@ -136,15 +129,9 @@ exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, canon, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return record_from_row (stmt);
-  if (rc == SQLITE_DONE)
-    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", canon);
-  else
-    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "cannot read channel %s: %s", canon,
-                 sqlite3_errmsg (exs_database_get_handle (db)));
-  return NULL;
+  if (!exs_database_step_one (db, stmt, error, "no channel numbered %s", canon))
+    return NULL;
+  return record_from_row (stmt);
 }
 
 static void
@@ -238,14 +225,7 @@ exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord 
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
   sqlite3_bind_text (stmt, 13, canon ? canon : number, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 
 gboolean
@@ -257,14 +237,7 @@ exs_channel_store_delete (ExsDatabase *db, const char *number, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, canon ? canon : number, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 
 gint64

@@ -410,6 +410,135 @@ exs_database_rows_done (ExsDatabase *self, int rc, GError **error, const char *w
   return rc == SQLITE_DONE || exs_database_step_failed (self, error, what);
 }
 
+static void G_GNUC_PRINTF (2, 0)
+set_not_found_va (GError **error, const char *format, va_list args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error_literal (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, message);
+}
+
+/**
+ * exs_database_step_changed:
+ * @stmt: an UPDATE or DELETE of one row, its parameters bound
+ * @not_found: printf format of the message when no row matched
+ *
+ * Runs @stmt to completion and checks that it touched a row.
+ *
+ * Returns: %TRUE when a row changed; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when no row matched)
+ */
+gboolean
+exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
+{
+  va_list args;
+
+  if (!exs_database_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) > 0)
+    return TRUE;
+  va_start (args, not_found);
+  set_not_found_va (error, not_found, args);
+  va_end (args);
+  return FALSE;
+}
+
+/**
+ * exs_database_exec_int64s:
+ * @sql: one statement whose parameters 1 and 2 are integers
+ *
+ * Prepares @sql, binds @first and @second and runs it to completion.
+ *
+ * Returns: whether it ran; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_exec_int64s (ExsDatabase *self, const char *sql, gint64 first, gint64 second, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, second);
+  return exs_database_step_done (self, stmt, error);
+}
+
+/**
+ * exs_database_step_one:
+ * @stmt: a query for one row, its parameters bound
+ * @not_found: printf format of the message when there is no row
+ *
+ * Steps @stmt to its row: the lookup shared by the stores' get functions.
+ *
+ * Returns: %TRUE with @stmt on its row; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when there is no row)
+ */
+gboolean
+exs_database_step_one (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
+{
+  int rc = sqlite3_step (stmt);
+  va_list args;
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return exs_database_step_failed (self, error, "cannot read the row");
+  va_start (args, not_found);
+  set_not_found_va (error, not_found, args);
+  va_end (args);
+  return FALSE;
+}
+
+/**
+ * exs_database_each_row:
+ * @sql: a query whose first parameter is bound to @id
+ * @func: (scope call): called with the statement on each row
+ * @what: what is being read, for the message
+ *
+ * Prepares @sql, binds @id and hands every row to @func: the one
+ * prepare/bind/step loop of the stores' child-row readers.
+ *
+ * Returns: whether every row was read; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_each_row (ExsDatabase *self, const char *sql, gint64 id, ExsDatabaseRowFunc func, gpointer user_data,
+                       const char *what, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (stmt, user_data);
+  return exs_database_rows_done (self, rc, error, what);
+}
+
+/**
+ * exs_database_collect_rows:
+ * @stmt: (transfer none): a prepared statement, its parameters bound
+ * @read: makes one record of the current row
+ * @free_func: frees a record
+ * @what: what is being read, for the message
+ *
+ * Returns: (transfer full) (nullable): @read's record of every row, in order;
+ *   %NULL with @error set when a step fails
+ */
+GPtrArray *
+exs_database_collect_rows (ExsDatabase *self, sqlite3_stmt *stmt, ExsDatabaseRowReader read,
+                           GDestroyNotify free_func, const char *what, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (out, read (stmt));
+  if (!exs_database_rows_done (self, rc, error, what))
+    return NULL;
+  return g_steal_pointer (&out);
+}
+
 /* ---- whole files: backups and restores ----------------------------------- */
 
 void

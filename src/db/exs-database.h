@@ -89,6 +89,42 @@ gboolean exs_database_rows_done (ExsDatabase  *self,
                                  GError      **error,
                                  const char   *what);
 
+gboolean exs_database_step_changed (ExsDatabase  *self,
+                                    sqlite3_stmt *stmt,
+                                    GError      **error,
+                                    const char   *not_found,
+                                    ...) G_GNUC_PRINTF (4, 5);
+gboolean exs_database_exec_int64s (ExsDatabase  *self,
+                                   const char   *sql,
+                                   gint64        first,
+                                   gint64        second,
+                                   GError      **error);
+gboolean exs_database_step_one (ExsDatabase  *self,
+                                sqlite3_stmt *stmt,
+                                GError      **error,
+                                const char   *not_found,
+                                ...) G_GNUC_PRINTF (4, 5);
+
+/* Reads one row of a query: called for each row of exs_database_each_row(). */
+typedef void (*ExsDatabaseRowFunc) (sqlite3_stmt *stmt,
+                                    gpointer      user_data);
+/* Makes one record of a row: for exs_database_collect_rows(). */
+typedef gpointer (*ExsDatabaseRowReader) (sqlite3_stmt *stmt);
+
+gboolean exs_database_each_row (ExsDatabase         *self,
+                                const char          *sql,
+                                gint64               id,
+                                ExsDatabaseRowFunc   func,
+                                gpointer             user_data,
+                                const char          *what,
+                                GError             **error);
+GPtrArray *exs_database_collect_rows (ExsDatabase          *self,
+                                      sqlite3_stmt         *stmt,
+                                      ExsDatabaseRowReader  read,
+                                      GDestroyNotify        free_func,
+                                      const char           *what,
+                                      GError              **error);
+
 /* What exs_database_inspect_file() finds in a file that may be a database. */
 typedef struct
 {

@@ -36,6 +36,23 @@ exs_http_reply_object (SoupServerMessage *msg, guint status, JsonObject *object)
   exs_http_reply_json (msg, status, root);
 }
 
+/**
+ * exs_http_reply_list:
+ * @member: the name the list goes under ("channels", "libraries", …)
+ * @items: (transfer full): the list
+ *
+ * Answers 200 with the API's list shape: {"<member>": [...], "total": n}.
+ */
+void
+exs_http_reply_list (SoupServerMessage *msg, const char *member, JsonArray *items)
+{
+  g_autoptr (JsonObject) root = json_object_new ();
+
+  json_object_set_int_member (root, "total", json_array_get_length (items));
+  json_object_set_array_member (root, member, items);
+  exs_http_reply_object (msg, 200, root);
+}
+
 const char *
 exs_http_error_code_for_status (guint status)
 {
@@ -56,6 +73,23 @@ exs_http_error_code_for_status (guint status)
     }
 }
 
+/* The one error body: {"error": {"code", "message"[, "field"]}}. */
+static void G_GNUC_PRINTF (5, 0)
+reply_error_va (SoupServerMessage *msg, guint status, const char *code, const char *field, const char *format,
+                va_list args)
+{
+  g_autoptr (JsonObject) outer = json_object_new ();
+  JsonObject *inner = json_object_new ();
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  json_object_set_string_member (inner, "code", code ? code : exs_http_error_code_for_status (status));
+  json_object_set_string_member (inner, "message", message);
+  if (field != NULL)
+    json_object_set_string_member (inner, "field", field);
+  json_object_set_object_member (outer, "error", inner);
+  exs_http_reply_object (msg, status, outer);
+}
+
 /**
  * exs_http_reply_error:
  * @code: (nullable): a stable machine-readable code; %NULL derives it from @status
@@ -63,19 +97,11 @@ exs_http_error_code_for_status (guint status)
 void
 exs_http_reply_error (SoupServerMessage *msg, guint status, const char *code, const char *format, ...)
 {
-  g_autoptr (JsonObject) outer = json_object_new ();
-  JsonObject *inner = json_object_new ();
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  reply_error_va (msg, status, code, NULL, format, args);
   va_end (args);
-
-  json_object_set_string_member (inner, "code", code ? code : exs_http_error_code_for_status (status));
-  json_object_set_string_member (inner, "message", message);
-  json_object_set_object_member (outer, "error", inner);
-  exs_http_reply_object (msg, status, outer);
 }
 
 /**
@@ -85,20 +111,11 @@ exs_http_reply_error (SoupServerMessage *msg, guint status, const char *code, co
 void
 exs_http_reply_field_error (SoupServerMessage *msg, guint status, const char *field, const char *format, ...)
 {
-  g_autoptr (JsonObject) outer = json_object_new ();
-  JsonObject *inner = json_object_new ();
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  reply_error_va (msg, status, NULL, field, format, args);
   va_end (args);
-
-  json_object_set_string_member (inner, "code", exs_http_error_code_for_status (status));
-  json_object_set_string_member (inner, "message", message);
-  json_object_set_string_member (inner, "field", field);
-  json_object_set_object_member (outer, "error", inner);
-  exs_http_reply_object (msg, status, outer);
 }
 
 gboolean

@@ -14,6 +14,9 @@ void exs_http_reply_json (SoupServerMessage *msg,
 void exs_http_reply_object (SoupServerMessage *msg,
                             guint              status,
                             JsonObject        *object);
+void exs_http_reply_list (SoupServerMessage *msg,
+                          const char        *member,
+                          JsonArray         *items);
 void exs_http_reply_error (SoupServerMessage *msg,
                            guint              status,
                            const char        *code,

@@ -127,26 +127,22 @@ record_from_row (sqlite3_stmt *stmt)
   return r;
 }
 
+static void
+add_path_row (sqlite3_stmt *stmt, gpointer user_data)
+{
+  ExsLibraryRecord *r = user_data;
+  ExsLibraryPath *p = g_new0 (ExsLibraryPath, 1);
+
+  p->path = exs_database_dup_column (stmt, 0);
+  p->error = exs_database_dup_column (stmt, 1);
+  g_ptr_array_add (r->paths, p);
+}
+
 static gboolean
 load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt =
-      exs_database_prepare (db, "SELECT path, error FROM library_paths WHERE library_id = ? ORDER BY id", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ExsLibraryPath *p = g_new0 (ExsLibraryPath, 1);
-      p->path = exs_database_dup_column (stmt, 0);
-      p->error = exs_database_dup_column (stmt, 1);
-      g_ptr_array_add (r->paths, p);
-    }
-  if (!exs_database_rows_done (db, rc, error, "cannot read library folders"))
-    return FALSE;
-  return TRUE;
+  return exs_database_each_row (db, "SELECT path, error FROM library_paths WHERE library_id = ? ORDER BY id", r->id,
+                                add_path_row, r, "cannot read library folders", error);
 }
 
 /**
@@ -158,14 +154,13 @@ GPtrArray *
 exs_library_store_list (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "ORDER BY l.name COLLATE NOCASE", error);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_library_record_free);
-  int rc;
+  g_autoptr (GPtrArray) out = NULL;
 
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, record_from_row (stmt));
-  if (!exs_database_rows_done (db, rc, error, "cannot list libraries"))
+  out = exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) record_from_row,
+                                   (GDestroyNotify) exs_library_record_free, "cannot list libraries", error);
+  if (out == NULL)
     return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_paths (db, out->pdata[i], error))
@@ -184,23 +179,12 @@ exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "WHERE l.id = ?", error);
   g_autoptr (ExsLibraryRecord) r = NULL;
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
-                   id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      exs_database_step_failed (db, error, "cannot read the library");
-      return NULL;
-    }
+  if (!exs_database_step_one (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id))
+    return NULL;
   r = record_from_row (stmt);
   if (!load_paths (db, r, error))
     return NULL;
@@ -338,14 +322,8 @@ exs_library_store_update (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
   sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, now);
   sqlite3_bind_int64 (stmt, 3, r->id);
-  if (!exs_database_step_done (db, stmt, error))
+  if (!exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, r->id))
     goto fail;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
-                   r->id);
-      goto fail;
-    }
   r->updated_at = now;
   if (!write_paths (db, r, error) || !exs_database_commit (db, error))
     goto fail;
@@ -369,14 +347,7 @@ exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id);
 }
 
 /**
@@ -418,14 +389,7 @@ exs_library_store_ensure (ExsDatabase *db, const char *name, const char *kind, c
 gboolean
 exs_library_store_mark_scan_started (ExsDatabase *db, gint64 id, gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt
-      = exs_database_prepare (db, "UPDATE libraries SET last_scan_started_at = ? WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, now);
-  sqlite3_bind_int64 (stmt, 2, id);
-  return exs_database_step_done (db, stmt, error);
+  return exs_database_exec_int64s (db, "UPDATE libraries SET last_scan_started_at = ? WHERE id = ?", now, id, error);
 }
 
 static gboolean
@@ -520,6 +484,17 @@ exs_library_store_save_scan (ExsDatabase *db, const ExsLibraryRecord *r, GHashTa
   return exs_database_step_done (db, stmt, error);
 }
 
+static ExsLibraryIssue *
+issue_from_row (sqlite3_stmt *stmt)
+{
+  ExsLibraryIssue *is = g_new0 (ExsLibraryIssue, 1);
+
+  is->path = exs_database_dup_column (stmt, 0);
+  is->reason = exs_database_dup_column (stmt, 1);
+  is->created_at = sqlite3_column_int64 (stmt, 2);
+  return is;
+}
+
 /**
  * exs_library_store_list_issues:
  * @limit: the most to return
@@ -532,22 +507,12 @@ exs_library_store_list_issues (ExsDatabase *db, gint64 id, guint limit, GError *
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db, "SELECT path, reason, created_at FROM library_scan_issues WHERE library_id = ? ORDER BY id LIMIT ?", error);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_library_issue_free);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ExsLibraryIssue *is = g_new0 (ExsLibraryIssue, 1);
-      is->path = exs_database_dup_column (stmt, 0);
-      is->reason = exs_database_dup_column (stmt, 1);
-      is->created_at = sqlite3_column_int64 (stmt, 2);
-      g_ptr_array_add (out, is);
-    }
-  if (!exs_database_rows_done (db, rc, error, "cannot read the library's scan issues"))
-    return NULL;
-  return g_steal_pointer (&out);
+  return exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) issue_from_row,
+                                    (GDestroyNotify) exs_library_issue_free, "cannot read the library's scan issues",
+                                    error);
 }

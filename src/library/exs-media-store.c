@@ -188,74 +188,73 @@ labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id, GError **er
   return g_steal_pointer (&arr);
 }
 
-static JsonArray *
-streams_json (ExsDatabase *db, gint64 id, GError **error)
+static void
+add_stream_row (sqlite3_stmt *stmt, gpointer user_data)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT kind, idx, codec, profile, width, height, fps_num, fps_den, interlaced, channels, sample_rate, "
-          "language, external_path, title FROM media_streams WHERE media_item_id = ? "
-          "ORDER BY CASE kind WHEN 'video' THEN 0 WHEN 'audio' THEN 1 ELSE 2 END, idx", error);
-  g_autoptr (JsonArray) arr = json_array_new ();
-  int rc;
+  JsonObject *o = json_object_new ();
+  const char *kind = (const char *) sqlite3_column_text (stmt, 0);
 
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  json_object_set_string_member (o, "kind", kind);
+  set_int (o, "index", stmt, 1);
+  set_text (o, "codec", stmt, 2);
+  set_text (o, "profile", stmt, 3);
+  if (g_str_equal (kind, "video"))
     {
-      JsonObject *o = json_object_new ();
-      const char *kind = (const char *) sqlite3_column_text (stmt, 0);
-
-      json_object_set_string_member (o, "kind", kind);
-      set_int (o, "index", stmt, 1);
-      set_text (o, "codec", stmt, 2);
-      set_text (o, "profile", stmt, 3);
-      if (g_str_equal (kind, "video"))
-        {
-          set_int (o, "width", stmt, 4);
-          set_int (o, "height", stmt, 5);
-          set_int (o, "fps_num", stmt, 6);
-          set_int (o, "fps_den", stmt, 7);
-          json_object_set_boolean_member (o, "interlaced", sqlite3_column_int (stmt, 8) != 0);
-        }
-      if (g_str_equal (kind, "audio"))
-        {
-          set_int (o, "channels", stmt, 9);
-          set_int (o, "sample_rate", stmt, 10);
-        }
-      set_text (o, "language", stmt, 11);
-      if (g_str_equal (kind, "subtitle"))
-        set_text (o, "external_path", stmt, 12);
-      set_text (o, "title", stmt, 13);
-      json_array_add_object_element (arr, o);
+      set_int (o, "width", stmt, 4);
+      set_int (o, "height", stmt, 5);
+      set_int (o, "fps_num", stmt, 6);
+      set_int (o, "fps_den", stmt, 7);
+      json_object_set_boolean_member (o, "interlaced", sqlite3_column_int (stmt, 8) != 0);
     }
-  if (!exs_database_rows_done (db, rc, error, "cannot read an item's streams"))
+  if (g_str_equal (kind, "audio"))
+    {
+      set_int (o, "channels", stmt, 9);
+      set_int (o, "sample_rate", stmt, 10);
+    }
+  set_text (o, "language", stmt, 11);
+  if (g_str_equal (kind, "subtitle"))
+    set_text (o, "external_path", stmt, 12);
+  set_text (o, "title", stmt, 13);
+  json_array_add_object_element (user_data, o);
+}
+
+static void
+add_chapter_row (sqlite3_stmt *stmt, gpointer user_data)
+{
+  JsonObject *o = json_object_new ();
+
+  set_int (o, "start_ms", stmt, 0);
+  set_int (o, "end_ms", stmt, 1);
+  set_text (o, "title", stmt, 2);
+  json_array_add_object_element (user_data, o);
+}
+
+/* @add's JSON of every row of @sql for item @id. */
+static JsonArray *
+rows_json (ExsDatabase *db, const char *sql, gint64 id, ExsDatabaseRowFunc add, const char *what, GError **error)
+{
+  g_autoptr (JsonArray) arr = json_array_new ();
+
+  if (!exs_database_each_row (db, sql, id, add, arr, what, error))
     return NULL;
   return g_steal_pointer (&arr);
 }
 
 static JsonArray *
+streams_json (ExsDatabase *db, gint64 id, GError **error)
+{
+  return rows_json (db,
+                    "SELECT kind, idx, codec, profile, width, height, fps_num, fps_den, interlaced, channels, "
+                    "sample_rate, language, external_path, title FROM media_streams WHERE media_item_id = ? "
+                    "ORDER BY CASE kind WHEN 'video' THEN 0 WHEN 'audio' THEN 1 ELSE 2 END, idx",
+                    id, add_stream_row, "cannot read an item's streams", error);
+}
+
+static JsonArray *
 chapters_json (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", error);
-  g_autoptr (JsonArray) arr = json_array_new ();
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      JsonObject *o = json_object_new ();
-      set_int (o, "start_ms", stmt, 0);
-      set_int (o, "end_ms", stmt, 1);
-      set_text (o, "title", stmt, 2);
-      json_array_add_object_element (arr, o);
-    }
-  if (!exs_database_rows_done (db, rc, error, "cannot read an item's chapters"))
-    return NULL;
-  return g_steal_pointer (&arr);
+  return rows_json (db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", id,
+                    add_chapter_row, "cannot read an item's chapters", error);
 }
 
 /**
@@ -362,6 +361,28 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
 
 /* ---- collections ---------------------------------------------------------- */
 
+static void
+add_show_row (sqlite3_stmt *stmt, gpointer user_data)
+{
+  JsonObject *o = json_object_new ();
+  JsonArray *seasons = json_array_new ();
+  const char *list = (const char *) sqlite3_column_text (stmt, 6);
+
+  json_object_set_int_member (o, "id", sqlite3_column_int64 (stmt, 0));
+  json_object_set_int_member (o, "library_id", sqlite3_column_int64 (stmt, 1));
+  json_object_set_string_member (o, "title", (const char *) sqlite3_column_text (stmt, 2));
+  set_int (o, "year", stmt, 3);
+  json_object_set_int_member (o, "episodes", sqlite3_column_int64 (stmt, 5));
+  if (list)
+    {
+      g_auto (GStrv) parts = g_strsplit (list, ",", -1);
+      for (guint i = 0; parts[i]; i++)
+        json_array_add_int_element (seasons, g_ascii_strtoll (parts[i], NULL, 10));
+    }
+  json_object_set_array_member (o, "seasons", seasons);
+  json_array_add_object_element (user_data, o);
+}
+
 /**
  * exs_media_store_shows_to_json:
  * @library_id: 0 for every library
@@ -372,43 +393,14 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
 JsonArray *
 exs_media_store_shows_to_json (ExsDatabase *db, gint64 library_id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+  return rows_json (
       db,
       "SELECT s.id, s.library_id, s.title, s.year, s.poster, "
       "  (SELECT count(*) FROM media_items m WHERE m.show_id = s.id AND m.missing = 0), "
       "  (SELECT group_concat (season_number) FROM (SELECT DISTINCT season_number FROM media_items m "
       "     WHERE m.show_id = s.id AND m.missing = 0 AND season_number IS NOT NULL ORDER BY season_number)) "
       "FROM shows s WHERE (?1 = 0 OR s.library_id = ?1) ORDER BY s.sort_title, s.id",
-      error);
-  g_autoptr (JsonArray) arr = json_array_new ();
-  int rc;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, library_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      JsonObject *o = json_object_new ();
-      JsonArray *seasons = json_array_new ();
-      const char *list = (const char *) sqlite3_column_text (stmt, 6);
-
-      json_object_set_int_member (o, "id", sqlite3_column_int64 (stmt, 0));
-      json_object_set_int_member (o, "library_id", sqlite3_column_int64 (stmt, 1));
-      json_object_set_string_member (o, "title", (const char *) sqlite3_column_text (stmt, 2));
-      set_int (o, "year", stmt, 3);
-      json_object_set_int_member (o, "episodes", sqlite3_column_int64 (stmt, 5));
-      if (list)
-        {
-          g_auto (GStrv) parts = g_strsplit (list, ",", -1);
-          for (guint i = 0; parts[i]; i++)
-            json_array_add_int_element (seasons, g_ascii_strtoll (parts[i], NULL, 10));
-        }
-      json_object_set_array_member (o, "seasons", seasons);
-      json_array_add_object_element (arr, o);
-    }
-  if (!exs_database_rows_done (db, rc, error, "cannot list shows"))
-    return NULL;
-  return g_steal_pointer (&arr);
+      library_id, add_show_row, "cannot list shows", error);
 }
 
 /* Whether the row of @table with @id is there; FALSE with @error when the database cannot say. */
@@ -503,26 +495,25 @@ collection_from_row (sqlite3_stmt *stmt)
   return r;
 }
 
+static void
+add_member_row (sqlite3_stmt *stmt, gpointer user_data)
+{
+  ExsCollectionRecord *r = user_data;
+  ExsCollectionMember m = { 0 };
+
+  m.media_item_id = sqlite3_column_int64 (stmt, 0);
+  m.show_id = sqlite3_column_int64 (stmt, 1);
+  m.season = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 2);
+  g_array_append_val (r->members, m);
+}
+
 static gboolean
 load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT media_item_id, show_id, season_number FROM collection_members WHERE collection_id = ? "
-          "ORDER BY position, id", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ExsCollectionMember m = { 0 };
-      m.media_item_id = sqlite3_column_int64 (stmt, 0);
-      m.show_id = sqlite3_column_int64 (stmt, 1);
-      m.season = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 2);
-      g_array_append_val (r->members, m);
-    }
-  return exs_database_rows_done (db, rc, error, "cannot read collection members");
+  return exs_database_each_row (db,
+                                "SELECT media_item_id, show_id, season_number FROM collection_members "
+                                "WHERE collection_id = ? ORDER BY position, id",
+                                r->id, add_member_row, r, "cannot read collection members", error);
 }
 
 /**
@@ -535,14 +526,13 @@ exs_collection_store_list (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db, "SELECT id, name, kind, query, created_at, updated_at FROM collections ORDER BY name COLLATE NOCASE", error);
-  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_collection_record_free);
-  int rc;
+  g_autoptr (GPtrArray) out = NULL;
 
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (out, collection_from_row (stmt));
-  if (!exs_database_rows_done (db, rc, error, "cannot list collections"))
+  out = exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) collection_from_row,
+                                   (GDestroyNotify) exs_collection_record_free, "cannot list collections", error);
+  if (out == NULL)
     return NULL;
   for (guint i = 0; i < out->len; i++)
     if (!load_members (db, out->pdata[i], error))
@@ -565,12 +555,8 @@ exs_collection_store_get (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
-                   "no collection with id %" G_GINT64_FORMAT, id);
-      return NULL;
-    }
+  if (!exs_database_step_one (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id))
+    return NULL;
   r = collection_from_row (stmt);
   if (!load_members (db, r, error))
     return NULL;
@@ -688,15 +674,7 @@ exs_collection_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
-                   "no collection with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id);
 }
 
 /**

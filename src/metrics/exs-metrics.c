@@ -415,14 +415,16 @@ window_values_locked (Operation *op, double window_seconds)
   return values;
 }
 
+/* Prometheus text escaping: backslash and newline always, '"' too inside a
+ * label value (@quoted), not in HELP text. */
 static void
-append_escaped_label (GString *out, const char *value)
+append_escaped (GString *out, const char *text, gboolean quoted)
 {
-  for (const char *p = value; *p; p++)
+  for (const char *p = text; *p; p++)
     {
       if (*p == '\\')
         g_string_append (out, "\\\\");
-      else if (*p == '"')
+      else if (*p == '"' && quoted)
         g_string_append (out, "\\\"");
       else if (*p == '\n')
         g_string_append (out, "\\n");
@@ -447,26 +449,12 @@ append_number (GString *out, double v)
 }
 
 static void
-append_help (GString *out, const char *help)
-{
-  for (const char *p = help; *p; p++)
-    {
-      if (*p == '\\')
-        g_string_append (out, "\\\\");
-      else if (*p == '\n')
-        g_string_append (out, "\\n");
-      else
-        g_string_append_c (out, *p);
-    }
-}
-
-static void
 render_family_locked (GString *out, Family *f)
 {
   g_autoptr (GPtrArray) keys = sorted_keys (f->series);
 
   g_string_append_printf (out, "# HELP %s ", f->name);
-  append_help (out, f->help);
+  append_escaped (out, f->help, FALSE);
   g_string_append_printf (out, "\n# TYPE %s %s\n", f->name, f->type == EXS_METRIC_COUNTER ? "counter" : "gauge");
   for (guint i = 0; i < keys->len; i++)
     {
@@ -476,7 +464,7 @@ render_family_locked (GString *out, Family *f)
       if (s->label_name)
         {
           g_string_append_printf (out, "{%s=\"", s->label_name);
-          append_escaped_label (out, s->label_value);
+          append_escaped (out, s->label_value, TRUE);
           g_string_append (out, "\"}");
         }
       g_string_append_c (out, ' ');
@@ -504,18 +492,18 @@ render_operations_locked (ExsMetrics *self, GString *out)
           char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
           g_string_append (out, OPERATION_METRIC "{operation=\"");
-          append_escaped_label (out, names->pdata[i]);
+          append_escaped (out, names->pdata[i], TRUE);
           g_string_append_printf (out, "\",quantile=\"%s\"} ", g_ascii_formatd (buf, sizeof buf, "%g", quantiles[q]));
           append_number (out, values->len ? percentile ((double *) values->data, values->len, quantiles[q] * 100)
                                           : NAN);
           g_string_append_c (out, '\n');
         }
       g_string_append (out, OPERATION_METRIC "_sum{operation=\"");
-      append_escaped_label (out, names->pdata[i]);
+      append_escaped (out, names->pdata[i], TRUE);
       g_string_append (out, "\"} ");
       append_number (out, op->sum);
       g_string_append (out, "\n" OPERATION_METRIC "_count{operation=\"");
-      append_escaped_label (out, names->pdata[i]);
+      append_escaped (out, names->pdata[i], TRUE);
       g_string_append (out, "\"} ");
       append_number (out, (double) op->count);
       g_string_append_c (out, '\n');

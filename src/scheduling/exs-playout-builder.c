@@ -258,18 +258,6 @@ insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *a
   return TRUE;
 }
 
-static gboolean
-exec_channel (ExsDatabase *db, const char *sql, gint64 channel_id, gint64 a, GError **error)
-{
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
-
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, channel_id);
-  sqlite3_bind_int64 (s, 2, a);
-  return exs_database_step_done (db, s, error);
-}
-
 /* Whether the item on air at @vnow is the offline screen. */
 static gboolean
 offline_on_air (ExsDatabase *db, gint64 channel_id, gint64 vnow)
@@ -489,7 +477,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
     return FALSE;
   if (kind == EXS_PLAYOUT_BUILD_RESET || a->schedule_id == 0)
     {
-      if (!exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND ? = ?", a->channel_id, 0, error))
+      if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND ? = ?", a->channel_id, 0,
+                                     error))
         goto fail;
       keep_after = G_MAXINT64; /* drop everything in memory */
       cursor = exs_playout_plan_begin (plan, vnow - vnow % US, items, anchors); /* on a whole second */
@@ -500,10 +489,11 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       /* the offline screen on air ends now, since the schedule has something
        * to play: what played before stays, the schedule starts over at now */
       cut_us = vnow - vnow % US;
-      if (!exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?", a->channel_id,
-                         cut_us, error)
-          || !exec_channel (db, "UPDATE playout_items SET stop_us = ?2 WHERE channel_id = ?1 AND stop_us > ?2",
-                            a->channel_id, cut_us, error))
+      if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?",
+                                     a->channel_id, cut_us, error)
+          || !exs_database_exec_int64s (db,
+                                        "UPDATE playout_items SET stop_us = ?2 WHERE channel_id = ?1 AND stop_us > ?2",
+                                        a->channel_id, cut_us, error))
         goto fail;
       keep_after = cut_us - 1;
     }
@@ -523,8 +513,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
           keep_after = sqlite3_column_int64 (st, 0);
           g_free (anchor);
           anchor = dup_text (st, 1);
-          if (!exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us > ?", a->channel_id,
-                             keep_after, error))
+          if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us > ?",
+                                         a->channel_id, keep_after, error))
             goto fail;
         }
       g_clear_pointer (&st, sqlite3_finalize);
@@ -546,8 +536,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   end_anchor = exs_playout_cursor_to_string (cursor);
 
   if (!insert_items (db, a->channel_id, items, anchors, error)
-      || !exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND stop_us < ?", a->channel_id,
-                        vnow - HISTORY_US, error))
+      || !exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND stop_us < ?",
+                                    a->channel_id, vnow - HISTORY_US, error))
     goto fail;
   st = exs_database_prepare (db,
                              "INSERT INTO channel_playouts (channel_id, schedule_id, mode, seed, anchor, built_until_us,"

@@ -67,14 +67,11 @@ GPtrArray *
 exs_schedule_store_list (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " ORDER BY id", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_schedule_record_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, row_to_record (s));
-  return list;
+  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_record,
+                                    (GDestroyNotify) exs_schedule_record_free, "cannot list schedules", error);
 }
 
 static ExsScheduleRecord *
@@ -82,26 +79,21 @@ get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GErr
 {
   g_autofree char *sql = g_strconcat (SELECT_SCHEDULE " WHERE ", where, NULL);
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
-  int rc;
+  gboolean found;
 
   if (s == NULL)
     return NULL;
   if (name)
-    sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64 (s, 1, id);
-  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
     {
-      if (rc != SQLITE_DONE)
-        return NULL;
-      if (name)
-        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule named “%s”", name);
-      else
-        g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT,
-                     id);
-      return NULL;
+      sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
+      found = exs_database_step_one (db, s, error, "no schedule named “%s”", name);
     }
-  return row_to_record (s);
+  else
+    {
+      sqlite3_bind_int64 (s, 1, id);
+      found = exs_database_step_one (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
+    }
+  return found ? row_to_record (s) : NULL;
 }
 
 ExsScheduleRecord *
@@ -184,14 +176,7 @@ exs_schedule_store_delete (ExsDatabase *db, gint64 id, GError **error)
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
-  if (!exs_database_step_done (db, s, error))
-    return FALSE;
-  if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no schedule with id %" G_GINT64_FORMAT, id);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_step_changed (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
 }
 
 #define SELECT_ASSIGNMENT                                                                                          \
@@ -221,18 +206,12 @@ ExsPlayoutAssignment *
 exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_ASSIGNMENT " WHERE c.number = ?", error);
-  int rc;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_text (s, 1, number, -1, SQLITE_TRANSIENT);
-  if ((rc = step_row (db, s, error)) != SQLITE_ROW)
-    {
-      if (rc != SQLITE_DONE)
-        return NULL;
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered %s", number);
-      return NULL;
-    }
+  if (!exs_database_step_one (db, s, error, "no channel numbered %s", number))
+    return NULL;
   return row_to_assignment (s);
 }
 
@@ -241,14 +220,12 @@ exs_schedule_store_list_assignments (ExsDatabase *db, GError **error)
 {
   g_autoptr (sqlite3_stmt) s
       = exs_database_prepare (db, SELECT_ASSIGNMENT " ORDER BY c.number_major, c.number_minor", error);
-  GPtrArray *list;
 
   if (s == NULL)
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_playout_assignment_free);
-  while (sqlite3_step (s) == SQLITE_ROW)
-    g_ptr_array_add (list, row_to_assignment (s));
-  return list;
+  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_assignment,
+                                    (GDestroyNotify) exs_playout_assignment_free, "cannot list channel playouts",
+                                    error);
 }
 
 /**

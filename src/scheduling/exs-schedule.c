@@ -475,6 +475,57 @@ parse_item (const ExsSchedule *s, JsonObject *o, const char *path, ExsScheduleIt
          && check_filler_ref (s, path, "tail_filler", it->tail_filler, error);
 }
 
+/* Parses element @path of "fillers" into a new preset; names must differ. */
+static gboolean
+add_filler (ExsSchedule *s, JsonObject *o, const char *path, GError **error)
+{
+  ExsFillerPreset *f = g_new0 (ExsFillerPreset, 1);
+
+  g_ptr_array_add (s->fillers, f);
+  if (!parse_filler (o, path, f, error))
+    return FALSE;
+  for (guint j = 0; j + 1 < s->fillers->len; j++)
+    if (g_str_equal (((ExsFillerPreset *) s->fillers->pdata[j])->name, f->name))
+      {
+        g_autofree char *np = path_join (path, "name");
+        return fail (error, np, "another filler preset is named “%s”", f->name);
+      }
+  return TRUE;
+}
+
+/* Parses element @path of "items" into a new item. */
+static gboolean
+add_item (ExsSchedule *s, JsonObject *o, const char *path, GError **error)
+{
+  ExsScheduleItem *it = g_new0 (ExsScheduleItem, 1);
+
+  g_ptr_array_add (s->items, it);
+  return parse_item (s, o, path, it, error);
+}
+
+typedef gboolean (*AddElementFunc) (ExsSchedule *s, JsonObject *o, const char *path, GError **error);
+
+/* The schedule's lists: at most @max objects, each handed to @add with its
+ * path ("items[3]") for error messages. */
+static gboolean
+parse_object_list (ExsSchedule *s, JsonArray *a, const char *name, guint max, const char *what, AddElementFunc add,
+                   GError **error)
+{
+  if (json_array_get_length (a) > max)
+    return fail (error, name, "holds more than %u %s", max, what);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      g_autofree char *p = g_strdup_printf ("%s[%u]", name, i);
+      JsonNode *e = json_array_get_element (a, i);
+
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        return fail (error, p, "must be an object");
+      if (!add (s, json_node_get_object (e), p, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * exs_schedule_new_from_json:
  *
@@ -501,29 +552,10 @@ exs_schedule_new_from_json (JsonObject *o, GError **error)
   n = json_object_get_member (o, "fillers");
   if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
     {
-      JsonArray *a;
       if (!JSON_NODE_HOLDS_ARRAY (n))
         return fail (error, "fillers", "must be a list of filler presets"), NULL;
-      a = json_node_get_array (n);
-      if (json_array_get_length (a) > MAX_MEMBERS)
-        return fail (error, "fillers", "holds more than %d presets", MAX_MEMBERS), NULL;
-      for (guint i = 0; i < json_array_get_length (a); i++)
-        {
-          g_autofree char *p = g_strdup_printf ("fillers[%u]", i);
-          ExsFillerPreset *f = g_new0 (ExsFillerPreset, 1);
-          JsonNode *e = json_array_get_element (a, i);
-          g_ptr_array_add (s->fillers, f);
-          if (!JSON_NODE_HOLDS_OBJECT (e))
-            return fail (error, p, "must be an object"), NULL;
-          if (!parse_filler (json_node_get_object (e), p, f, error))
-            return NULL;
-          for (guint j = 0; j < i; j++)
-            if (g_str_equal (((ExsFillerPreset *) s->fillers->pdata[j])->name, f->name))
-              {
-                g_autofree char *np = path_join (p, "name");
-                return fail (error, np, "another filler preset is named “%s”", f->name), NULL;
-              }
-        }
+      if (!parse_object_list (s, json_node_get_array (n), "fillers", MAX_MEMBERS, "presets", add_filler, error))
+        return NULL;
     }
   if (!check_filler_ref (s, "", "fallback_filler", s->fallback, error))
     return NULL;
@@ -531,22 +563,8 @@ exs_schedule_new_from_json (JsonObject *o, GError **error)
   n = json_object_get_member (o, "items");
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
     return fail (error, "items", "is required: a list of schedule items"), NULL;
-  {
-    JsonArray *a = json_node_get_array (n);
-    if (json_array_get_length (a) > MAX_ITEMS)
-      return fail (error, "items", "holds more than %d items", MAX_ITEMS), NULL;
-    for (guint i = 0; i < json_array_get_length (a); i++)
-      {
-        g_autofree char *p = g_strdup_printf ("items[%u]", i);
-        ExsScheduleItem *it = g_new0 (ExsScheduleItem, 1);
-        JsonNode *e = json_array_get_element (a, i);
-        g_ptr_array_add (s->items, it);
-        if (!JSON_NODE_HOLDS_OBJECT (e))
-          return fail (error, p, "must be an object"), NULL;
-        if (!parse_item (s, json_node_get_object (e), p, it, error))
-          return NULL;
-      }
-  }
+  if (!parse_object_list (s, json_node_get_array (n), "items", MAX_ITEMS, "items", add_item, error))
+    return NULL;
   return g_steal_pointer (&s);
 }
 

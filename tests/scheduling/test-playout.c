@@ -659,6 +659,10 @@ test_invalid_documents (void)
     { "{\"name\": \"x\", \"items\": [{\"content\": {\"balance\": []}}]}", "items[0].content.balance" },
     { "{\"name\": \"x\", \"items\": [], \"colour\": 1}", "colour" },
     { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}, \"pad_to_minutes\": 7}]}", "items[0].pad_to_minutes" },
+    { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}}, 3]}", "items[1]" },
+    { "{\"name\": \"x\", \"items\": [], \"fillers\": [[]]}", "fillers[0]" },
+    { "{\"name\": \"x\", \"items\": [], \"fillers\": [{\"name\": \"b\", \"items\": [{\"collection\": 1}]},"
+      " {\"name\": \"b\", \"items\": [{\"collection\": 2}]}]}", "fillers[1].name" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
