@@ -261,6 +261,37 @@ on_mux_video_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Streaming thread: a keyframe at every multiple of the HLS target duration
+ * of running time. The encoder's own interval counts frames, and under load
+ * the leaky queue before it drops frames: a GOP of 60 frames then lasted
+ * 2.33 s, and so did the HLS segment cut at its end. @user_data is the next
+ * running time due (GstClockTime *, the probe's own). */
+static GstPadProbeReturn
+on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  const GstClockTime cadence = EXS_HLS_TARGET_SECONDS * GST_SECOND;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime *next = user_data;
+  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
+  const GstSegment *segment;
+  GstClockTime rt;
+
+  if (event == NULL || !GST_BUFFER_PTS_IS_VALID (buf))
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_segment (event, &segment);
+  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  if (!GST_CLOCK_TIME_IS_VALID (rt))
+    return GST_PAD_PROBE_OK;
+  if (*next == GST_CLOCK_TIME_NONE || rt >= *next)
+    {
+      if (*next != GST_CLOCK_TIME_NONE)
+        gst_pad_send_event (pad, gst_video_event_new_downstream_force_key_unit (GST_BUFFER_PTS (buf),
+                                                                                GST_CLOCK_TIME_NONE, rt, FALSE, 0));
+      *next = (rt / cadence + 1) * cadence;
+    }
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 build_pipeline (ExsChannel *self, GError **error)
 {
@@ -321,6 +352,14 @@ build_pipeline (ExsChannel *self, GError **error)
       gst_clear_object (&self->pipeline);
       return FALSE;
     }
+
+  {
+    g_autoptr (GstPad) input = gst_element_get_static_pad (encoder, "sink");
+    GstClockTime *next = g_new (GstClockTime, 1);
+
+    *next = GST_CLOCK_TIME_NONE;
+    gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input_cb, next, g_free);
+  }
 
   comp = gst_bin_get_by_name (GST_BIN (self->pipeline), "comp");
   amix = gst_bin_get_by_name (GST_BIN (self->pipeline), "amix");
