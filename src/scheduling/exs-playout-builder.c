@@ -301,7 +301,7 @@ trim_stored (ExsDatabase *db, gint64 channel_id, gint64 keep_after, gint64 cut_u
  * such rows left by a build that stopped half-way. */
 static gboolean
 store_in_chunks (ExsDatabase *db, gint64 channel_id, gint64 built_until_us, GPtrArray *items, GPtrArray *anchors,
-                 GError **error)
+                 GCancellable *cancellable, GError **error)
 {
   for (guint from = 0; from == 0 || from < items->len; from += CHUNK_ROWS)
     {
@@ -319,7 +319,49 @@ store_in_chunks (ExsDatabase *db, gint64 channel_id, gint64 built_until_us, GPtr
           return FALSE;
         }
       g_usleep (MIN (g_get_monotonic_time () - started, 100 * 1000));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)) /* shutting down */
+        return FALSE;
     }
+  return TRUE;
+}
+
+/* Drops the rows that ended before @before_us (history older than a day), in
+ * transactions of CHUNK_ROWS rows like store_in_chunks(): past rows only, so
+ * no reader minds seeing some gone before the others. */
+static gboolean
+drop_history_in_chunks (ExsDatabase *db, gint64 channel_id, gint64 before_us, GCancellable *cancellable,
+                        GError **error)
+{
+  for (;;)
+    {
+      gint64 started = g_get_monotonic_time ();
+      if (!exec_channel (db,
+                         "DELETE FROM playout_items WHERE channel_id = ?1 AND start_us IN (SELECT start_us"
+                         " FROM playout_items WHERE channel_id = ?1 AND stop_us < ?2 LIMIT " G_STRINGIFY (CHUNK_ROWS) ")",
+                         channel_id, before_us, error))
+        return FALSE;
+      if (sqlite3_changes (exs_database_get_handle (db)) < CHUNK_ROWS)
+        return TRUE;
+      g_usleep (MIN (g_get_monotonic_time () - started, 100 * 1000));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)) /* shutting down */
+        return FALSE;
+    }
+}
+
+/* Reads the on-demand clock stored for @channel_id: FALSE if it has no row. */
+static gboolean
+read_clock (ExsDatabase *db, gint64 channel_id, gint64 *offset, gint64 *paused)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db, "SELECT od_offset_us, od_paused_at_us FROM channel_playouts WHERE channel_id = ?", NULL);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, channel_id);
+  if (sqlite3_step (s) != SQLITE_ROW)
+    return FALSE;
+  *offset = sqlite3_column_int64 (s, 0);
+  *paused = sqlite3_column_type (s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64 (s, 1);
   return TRUE;
 }
 
@@ -487,7 +529,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   g_autofree char *anchor = NULL;
   g_autofree char *problems_json = NULL;
   g_autofree char *end_anchor = NULL;
-  gboolean on_demand, had_row, chunked;
+  gboolean on_demand, had_row, chunked, keep_clock;
+  gint64 row_offset, row_paused, now_offset, now_paused;
   gint64 od_offset = 0, od_paused = -1, built_until = 0, vnow, keep_after = G_MININT64, cut_us = G_MAXINT64;
   ChannelPlayout *cp;
 
@@ -510,6 +553,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       od_paused = sqlite3_column_type (st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64 (st, 3);
     }
   g_clear_pointer (&st, sqlite3_finalize);
+  row_offset = od_offset;
+  row_paused = od_paused;
   if (on_demand && anchor == NULL && od_paused < 0 && od_offset == 0)
     od_paused = now_us; /* never built: nobody is watching yet */
   if (on_demand && kind == EXS_PLAYOUT_BUILD_RESET)
@@ -598,10 +643,32 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
    * replaces rows, swaps them in one transaction with the trim. Either way the
    * playout becomes visible at once in the transaction below. */
   chunked = keep_after == G_MININT64;
-  if (chunked && !store_in_chunks (db, a->channel_id, built_until, items, anchors, error))
+  if (chunked
+      && (!drop_history_in_chunks (db, a->channel_id, vnow - HISTORY_US, self->cancellable, error)
+          || !store_in_chunks (db, a->channel_id, built_until, items, anchors, self->cancellable, error)))
     return FALSE;
   if (!exs_database_begin (db, error))
     return FALSE;
+  /* Someone may have started or stopped watching an on-demand channel while
+   * it was built (set_viewing: memory first, then its own row write, which
+   * waits for this transaction): its clock in memory wins over the one read
+   * before the build, unless this build resets that clock. */
+  keep_clock = on_demand && kind != EXS_PLAYOUT_BUILD_RESET;
+  if (kind != EXS_PLAYOUT_BUILD_RESET && read_clock (db, a->channel_id, &now_offset, &now_paused)
+      && (now_offset != row_offset || now_paused != row_paused))
+    {
+      /* a new assignment (a mode change) set the clock meanwhile: keep it */
+      od_offset = now_offset;
+      od_paused = now_paused;
+    }
+  g_mutex_lock (&self->lock);
+  cp = g_hash_table_lookup (self->channels, number);
+  if (keep_clock && cp != NULL && cp->on_demand)
+    {
+      od_offset = cp->od_offset_us;
+      od_paused = cp->od_paused_at_us;
+    }
+  g_mutex_unlock (&self->lock);
   if (!trim_stored (db, a->channel_id, keep_after, cut_us, error)
       || (!chunked && !insert_items (db, a->channel_id, items, anchors, 0, items->len, error))
       || !exec_channel (db, "DELETE FROM playout_items WHERE channel_id = ? AND stop_us < ?", a->channel_id,
@@ -642,9 +709,12 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   g_free (cp->name);
   cp->name = g_strdup (a->name);
   cp->channel_id = a->channel_id;
+  if (!(keep_clock && cp->on_demand))
+    {
+      cp->od_offset_us = od_offset;
+      cp->od_paused_at_us = od_paused;
+    }
   cp->on_demand = on_demand;
-  cp->od_offset_us = od_offset;
-  cp->od_paused_at_us = od_paused;
   cp->built_until_us = cursor->time_us;
   g_strfreev (cp->problems);
   g_ptr_array_add (problems, NULL);
