@@ -5,6 +5,8 @@
  * real server on loopback. */
 #include "config.h"
 
+#include "exs-fs.h"
+#include "exs-playout-builder.h"
 #include "exs-test-library.h"
 #include "exs-test-server.h"
 
@@ -12,6 +14,7 @@
 
 #define N_CHANNELS 6
 #define N_ITEMS 40
+#define HOUR_US (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 
 static char *
 schedule_doc (const char *name, gint64 collection)
@@ -116,10 +119,82 @@ test_api_writes_during_first_build (void)
   exs_test_remove_tree (dir);
 }
 
+static gint64
+count_rows (ExsTestLibrary *lib, const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT(*) FROM playout_items WHERE %s", where);
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (lib->db, sql, NULL);
+
+  g_assert_nonnull (s);
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (s, 0);
+}
+
+/* A build stopped between its chunks (a crash, a power cut) leaves rows after
+ * the channel's built_until: a new builder never shows them, and its next
+ * build replaces them. Real SQLite file, no server. */
+static void
+test_half_written_build_stays_invisible (void)
+{
+  g_autoptr (ExsTestLibrary) lib = exs_test_library_new ();
+  g_autoptr (GTimeZone) tz = g_time_zone_new_utc ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsPlayoutBuilder) first = NULL;
+  g_autoptr (ExsPlayoutBuilder) again = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+  gint64 col = exs_test_library_add_collection (lib, "shorts");
+  gint64 now = g_get_real_time (), built, stray;
+  g_autofree char *doc = schedule_doc ("Busy", col);
+  g_autofree char *sql = NULL;
+
+  for (int i = 0; i < N_ITEMS; i++)
+    exs_test_library_add_member (lib, col, exs_test_library_add_item (lib, 0, 0, 0, "Short", 2000 + i * 10), 0);
+  exs_test_library_add_channel (lib, "7", "Seven");
+  exs_test_library_add_schedule (lib, doc, "7", "continuous", 1);
+  first = exs_playout_builder_new (lib->db, tz, 2 * HOUR_US, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_playout_builder_build (first, "7", EXS_PLAYOUT_BUILD_EXTEND, now, &error));
+  g_assert_no_error (error);
+  built = exs_playout_builder_get_built_until (first, "7");
+  g_assert_cmpint (built, >, now);
+
+  /* what the chunks of a next build that never committed look like */
+  sql = g_strdup_printf ("INSERT INTO playout_items (channel_id, start_us, stop_us, kind, title)"
+                         " SELECT channel_id, start_us + %" G_GINT64_FORMAT ", stop_us + %" G_GINT64_FORMAT
+                         ", kind, 'stray' FROM playout_items",
+                         built - now + G_USEC_PER_SEC, built - now + G_USEC_PER_SEC);
+  exs_test_library_exec (lib, sql);
+  stray = count_rows (lib, "title = 'stray'");
+  g_assert_cmpint (stray, >, 100);
+
+  again = exs_playout_builder_new (lib->db, tz, 4 * HOUR_US, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_playout_builder_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exs_playout_builder_get_built_until (again, "7"), ==, built);
+  listed = exs_playout_source_list (EXS_PLAYOUT_SOURCE (again), "7", now, built + 3 * HOUR_US, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < listed->len; i++)
+    g_assert_cmpstr (((ExsPlayoutItem *) listed->pdata[i])->title, !=, "stray");
+  for (gint64 at = built; at < built + 2 * HOUR_US; at += 10 * 60 * G_USEC_PER_SEC)
+    {
+      g_autoptr (ExsPlayoutItem) past_end = exs_playout_source_lookup (EXS_PLAYOUT_SOURCE (again), "7", at, NULL);
+      g_assert_true (past_end == NULL || g_strcmp0 (past_end->title, "stray") != 0);
+    }
+
+  /* the next build (a longer horizon) goes past them: they are replaced */
+  g_assert_true (exs_playout_builder_build (again, "7", EXS_PLAYOUT_BUILD_EXTEND, now, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exs_playout_builder_get_built_until (again, "7"), >, built + HOUR_US);
+  g_assert_cmpint (count_rows (lib, "title = 'stray'"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/scheduling/playout-lock/api-writes-during-first-build", test_api_writes_during_first_build);
+  g_test_add_func ("/scheduling/playout-lock/half-written-build-stays-invisible",
+                   test_half_written_build_stays_invisible);
   return g_test_run ();
 }
