@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#define BUSY_TIMEOUT_MS 5000 /* the main connection; workers wait longer */
+
 struct _ExsDatabase
 {
   GObject parent_instance;
@@ -126,7 +128,11 @@ exs_database_open_with_migrations (const char         *path,
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  /* A writer that finds the file locked waits (SQLite retries) instead of
+   * failing at the first SQLITE_BUSY. Other writers hold the lock for short
+   * transactions only (the playout builder: one channel's rows, tens of ms),
+   * so 5 s is a wide margin even on a slow machine. */
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
   sqlite3_extended_result_codes (self->db, 1);
 
   /* Read-only look first: never touch a file we do not understand. */
@@ -571,7 +577,7 @@ exs_database_copy_file (const char *path, const char *target, GError **error)
                    sqlite3_errmsg (src && sqlite3_errcode (src) != SQLITE_OK ? src : dst));
       goto out;
     }
-  sqlite3_busy_timeout (src, 5000);
+  sqlite3_busy_timeout (src, BUSY_TIMEOUT_MS);
   backup = sqlite3_backup_init (dst, "main", src, "main");
   if (backup == NULL)
     {

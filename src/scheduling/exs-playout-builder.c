@@ -31,6 +31,7 @@
 #define HOUR_US (3600 * US)
 #define HISTORY_US (24 * HOUR_US)
 #define STALE_US (7 * 24 * HOUR_US)
+#define CHUNK_ROWS 1000 /* playout rows per write transaction */
 #define MAX_LIST_ITEMS 4000000 /* a safety net; the API limits ranges */
 
 typedef struct
@@ -217,8 +218,10 @@ bind_text_or_null (sqlite3_stmt *s, int i, const char *v)
     sqlite3_bind_null (s, i);
 }
 
+/* Stores @items[@from, @to). */
 static gboolean
-insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *anchors, GError **error)
+insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *anchors, guint from, guint to,
+              GError **error)
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (
       db, "INSERT OR REPLACE INTO playout_items (channel_id, " ITEM_COLUMNS ", anchor)"
@@ -227,7 +230,7 @@ insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *a
 
   if (s == NULL)
     return FALSE;
-  for (guint i = 0; i < items->len; i++)
+  for (guint i = from; i < to; i++)
     {
       ExsPlayoutItem *it = items->pdata[i];
       g_autofree char *cats = it->categories ? g_strjoinv ("\x1f", it->categories) : NULL;
@@ -255,6 +258,98 @@ insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *a
           return FALSE;
         }
     }
+  return TRUE;
+}
+
+/* Drops the stored rows that the build replaces: every row when @keep_after
+ * is G_MAXINT64; when @cut_us is set, the rows from @cut_us on (the one on air
+ * then ends at @cut_us); else the rows after @keep_after (G_MININT64: none). */
+static gboolean
+trim_stored (ExsDatabase *db, gint64 channel_id, gint64 keep_after, gint64 cut_us, GError **error)
+{
+  if (keep_after == G_MAXINT64)
+    return exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND ? = ?", channel_id, 0, error);
+  if (cut_us != G_MAXINT64)
+    return exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?", channel_id, cut_us,
+                         error)
+           && exs_database_exec_int64s (db, "UPDATE playout_items SET stop_us = ?2 WHERE channel_id = ?1 AND stop_us > ?2",
+                            channel_id, cut_us, error);
+  if (keep_after != G_MININT64)
+    return exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us > ?", channel_id,
+                         keep_after, error);
+  return TRUE;
+}
+
+/* Stores an extension's @items, all after @built_until_us, in transactions
+ * of CHUNK_ROWS rows (tens of ms each, even on a slow machine), pausing as
+ * long as each took between them, so that another writer — the API on the
+ * main connection — waits at most one chunk and gets its turn. The rows stay
+ * invisible until the caller's final transaction moves built_until_us past
+ * them (load() ignores rows from built_until_us on); the first chunk drops
+ * such rows left by a build that stopped half-way. */
+static gboolean
+store_in_chunks (ExsDatabase *db, gint64 channel_id, gint64 built_until_us, GPtrArray *items, GPtrArray *anchors,
+                 GCancellable *cancellable, GError **error)
+{
+  for (guint from = 0; from == 0 || from < items->len; from += CHUNK_ROWS)
+    {
+      guint to = MIN (from + CHUNK_ROWS, items->len);
+      gint64 started = g_get_monotonic_time ();
+
+      if (!exs_database_begin (db, error))
+        return FALSE;
+      if ((from == 0
+           && !exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?", channel_id,
+                             built_until_us, error))
+          || !insert_items (db, channel_id, items, anchors, from, to, error) || !exs_database_commit (db, error))
+        {
+          exs_database_rollback (db);
+          return FALSE;
+        }
+      g_usleep (MIN (g_get_monotonic_time () - started, 100 * 1000));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)) /* shutting down */
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Drops the rows that ended before @before_us (history older than a day), in
+ * transactions of CHUNK_ROWS rows like store_in_chunks(): past rows only, so
+ * no reader minds seeing some gone before the others. */
+static gboolean
+drop_history_in_chunks (ExsDatabase *db, gint64 channel_id, gint64 before_us, GCancellable *cancellable,
+                        GError **error)
+{
+  for (;;)
+    {
+      gint64 started = g_get_monotonic_time ();
+      if (!exs_database_exec_int64s (db,
+                         "DELETE FROM playout_items WHERE channel_id = ?1 AND start_us IN (SELECT start_us"
+                         " FROM playout_items WHERE channel_id = ?1 AND stop_us < ?2 LIMIT " G_STRINGIFY (CHUNK_ROWS) ")",
+                         channel_id, before_us, error))
+        return FALSE;
+      if (sqlite3_changes (exs_database_get_handle (db)) < CHUNK_ROWS)
+        return TRUE;
+      g_usleep (MIN (g_get_monotonic_time () - started, 100 * 1000));
+      if (g_cancellable_set_error_if_cancelled (cancellable, error)) /* shutting down */
+        return FALSE;
+    }
+}
+
+/* Reads the on-demand clock stored for @channel_id: FALSE if it has no row. */
+static gboolean
+read_clock (ExsDatabase *db, gint64 channel_id, gint64 *offset, gint64 *paused)
+{
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (
+      db, "SELECT od_offset_us, od_paused_at_us FROM channel_playouts WHERE channel_id = ?", NULL);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, channel_id);
+  if (sqlite3_step (s) != SQLITE_ROW)
+    return FALSE;
+  *offset = sqlite3_column_int64 (s, 0);
+  *paused = sqlite3_column_type (s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64 (s, 1);
   return TRUE;
 }
 
@@ -353,7 +448,10 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
                              " FROM channels c LEFT JOIN channel_playouts p ON p.channel_id = c.id",
                              error);
   items = exs_database_prepare (self->worker_db,
-                                "SELECT " ITEM_COLUMNS " FROM playout_items WHERE channel_id = ? ORDER BY start_us",
+                                /* rows at or after built_until are a build's chunks
+                                 * that were never committed (see store_in_chunks) */
+                                "SELECT " ITEM_COLUMNS " FROM playout_items WHERE channel_id = ? AND start_us < ?"
+                                " ORDER BY start_us",
                                 error);
   if (ch == NULL || items == NULL)
     return FALSE;
@@ -370,6 +468,7 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
       cp->built_until_us = sqlite3_column_int64 (ch, 7);
       sqlite3_reset (items);
       sqlite3_bind_int64 (items, 1, cp->channel_id);
+      sqlite3_bind_int64 (items, 2, cp->built_until_us);
       while (sqlite3_step (items) == SQLITE_ROW)
         g_ptr_array_add (cp->items, row_to_item (items));
       g_hash_table_insert (loaded, dup_text (ch, 0), cp);
@@ -418,7 +517,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   g_autofree char *anchor = NULL;
   g_autofree char *problems_json = NULL;
   g_autofree char *end_anchor = NULL;
-  gboolean on_demand, had_row;
+  gboolean on_demand, had_row, chunked, keep_clock;
+  gint64 row_offset, row_paused, now_offset, now_paused;
   gint64 od_offset = 0, od_paused = -1, built_until = 0, vnow, keep_after = G_MININT64, cut_us = G_MAXINT64;
   ChannelPlayout *cp;
 
@@ -441,6 +541,8 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       od_paused = sqlite3_column_type (st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64 (st, 3);
     }
   g_clear_pointer (&st, sqlite3_finalize);
+  row_offset = od_offset;
+  row_paused = od_paused;
   if (on_demand && anchor == NULL && od_paused < 0 && od_offset == 0)
     od_paused = now_us; /* never built: nobody is watching yet */
   if (on_demand && kind == EXS_PLAYOUT_BUILD_RESET)
@@ -473,14 +575,12 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   if (plan == NULL)
     return FALSE;
 
-  if (!exs_database_begin (db, error))
-    return FALSE;
+  /* Decide what to keep and build the items in memory first, outside any
+   * transaction: only the builder writes playout_items (under build_lock), so
+   * these reads stay true until the short write transaction below. */
   if (kind == EXS_PLAYOUT_BUILD_RESET || a->schedule_id == 0)
     {
-      if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND ? = ?", a->channel_id, 0,
-                                     error))
-        goto fail;
-      keep_after = G_MAXINT64; /* drop everything in memory */
+      keep_after = G_MAXINT64; /* drop everything, stored and in memory */
       cursor = exs_playout_plan_begin (plan, vnow - vnow % US, items, anchors); /* on a whole second */
     }
   else if (kind == EXS_PLAYOUT_BUILD_REBUILD && offline_on_air (db, a->channel_id, vnow)
@@ -489,12 +589,6 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
       /* the offline screen on air ends now, since the schedule has something
        * to play: what played before stays, the schedule starts over at now */
       cut_us = vnow - vnow % US;
-      if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us >= ?",
-                                     a->channel_id, cut_us, error)
-          || !exs_database_exec_int64s (db,
-                                        "UPDATE playout_items SET stop_us = ?2 WHERE channel_id = ?1 AND stop_us > ?2",
-                                        a->channel_id, cut_us, error))
-        goto fail;
       keep_after = cut_us - 1;
     }
   else if (kind == EXS_PLAYOUT_BUILD_REBUILD)
@@ -505,7 +599,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
                                  " AND anchor IS NOT NULL ORDER BY start_us LIMIT 1",
                                  error);
       if (st == NULL)
-        goto fail;
+        return FALSE;
       sqlite3_bind_int64 (st, 1, a->channel_id);
       sqlite3_bind_int64 (st, 2, vnow);
       if (sqlite3_step (st) == SQLITE_ROW)
@@ -513,9 +607,6 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
           keep_after = sqlite3_column_int64 (st, 0);
           g_free (anchor);
           anchor = dup_text (st, 1);
-          if (!exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND start_us > ?",
-                                         a->channel_id, keep_after, error))
-            goto fail;
         }
       g_clear_pointer (&st, sqlite3_finalize);
     }
@@ -535,9 +626,41 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   problems_json = problems_to_json (problems);
   end_anchor = exs_playout_cursor_to_string (cursor);
 
-  if (!insert_items (db, a->channel_id, items, anchors, error)
-      || !exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND stop_us < ?",
-                                    a->channel_id, vnow - HISTORY_US, error))
+  /* An extension (the first build included: the long one) replaces nothing
+   * stored, so its rows go in short chunks first; a rebuild or reset, which
+   * replaces rows, swaps them in one transaction with the trim. Either way the
+   * playout becomes visible at once in the transaction below. */
+  chunked = keep_after == G_MININT64;
+  if (chunked
+      && (!drop_history_in_chunks (db, a->channel_id, vnow - HISTORY_US, self->cancellable, error)
+          || !store_in_chunks (db, a->channel_id, built_until, items, anchors, self->cancellable, error)))
+    return FALSE;
+  if (!exs_database_begin (db, error))
+    return FALSE;
+  /* Someone may have started or stopped watching an on-demand channel while
+   * it was built (set_viewing: memory first, then its own row write, which
+   * waits for this transaction): its clock in memory wins over the one read
+   * before the build, unless this build resets that clock. */
+  keep_clock = on_demand && kind != EXS_PLAYOUT_BUILD_RESET;
+  if (kind != EXS_PLAYOUT_BUILD_RESET && read_clock (db, a->channel_id, &now_offset, &now_paused)
+      && (now_offset != row_offset || now_paused != row_paused))
+    {
+      /* a new assignment (a mode change) set the clock meanwhile: keep it */
+      od_offset = now_offset;
+      od_paused = now_paused;
+    }
+  g_mutex_lock (&self->lock);
+  cp = g_hash_table_lookup (self->channels, number);
+  if (keep_clock && cp != NULL && cp->on_demand)
+    {
+      od_offset = cp->od_offset_us;
+      od_paused = cp->od_paused_at_us;
+    }
+  g_mutex_unlock (&self->lock);
+  if (!trim_stored (db, a->channel_id, keep_after, cut_us, error)
+      || (!chunked && !insert_items (db, a->channel_id, items, anchors, 0, items->len, error))
+      || !exs_database_exec_int64s (db, "DELETE FROM playout_items WHERE channel_id = ? AND stop_us < ?", a->channel_id,
+                        vnow - HISTORY_US, error))
     goto fail;
   st = exs_database_prepare (db,
                              "INSERT INTO channel_playouts (channel_id, schedule_id, mode, seed, anchor, built_until_us,"
@@ -574,9 +697,12 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   g_free (cp->name);
   cp->name = g_strdup (a->name);
   cp->channel_id = a->channel_id;
+  if (!(keep_clock && cp->on_demand))
+    {
+      cp->od_offset_us = od_offset;
+      cp->od_paused_at_us = od_paused;
+    }
   cp->on_demand = on_demand;
-  cp->od_offset_us = od_offset;
-  cp->od_paused_at_us = od_paused;
   cp->built_until_us = cursor->time_us;
   g_strfreev (cp->problems);
   g_ptr_array_add (problems, NULL);
