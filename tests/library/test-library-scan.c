@@ -733,7 +733,10 @@ test_nfo_change_rereads_without_probe (void)
   scan_and_wait (films_id);
   lib = exs_library_store_get (db, films_id, NULL);
   g_assert_cmpuint (lib->last_probed, ==, 0);
-  g_assert_cmpuint (lib->last_unchanged, ==, 2);
+  /* 2 when this scan re-read the NFO; 3 when the folder watch's own scan
+   * (the previous test's renames, or this write) got there first: either
+   * way the new title below came from a re-read without a probe */
+  g_assert_cmpuint (lib->last_unchanged, >=, 2);
   title = item_text (holiday, "title");
   g_assert_cmpstr (title, ==, "The Holiday (Extended)");
   g_assert_cmpint (item_int (holiday, "probe_count"), ==, probes);
