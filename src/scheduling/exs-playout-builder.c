@@ -14,6 +14,12 @@
  * Continuous channels run by the wall clock. On-demand channels run on a
  * virtual clock that only moves while someone watches: items are built on the
  * virtual axis and shifted by an offset when asked (see docs/design/scheduling.md).
+ *
+ * Over 1,000 lines on purpose, for now: the in-memory playouts, their locking
+ * and the writes that must stay in step with them (chunked extensions, the
+ * built_until_us swap, the on-demand clock) are one invariant. The write path
+ * (store_in_chunks() and its neighbours) is the part to move to a file of its
+ * own, behind a private header, when the builder next grows.
  */
 #include "config.h"
 

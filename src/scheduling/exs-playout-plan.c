@@ -10,6 +10,9 @@
  * configured time zone with GTimeZone (rules for the DST days are in
  * docs/design/scheduling.md). Every item's stop is the next item's start by
  * construction: time only advances by emitting an item that covers it.
+ *
+ * Just over 1,000 lines: one state machine whose steps share the cursor and
+ * the fill/pad rules; split, each file would need the whole of it.
  */
 #include "config.h"
 
