@@ -110,6 +110,7 @@ struct _ExsChannel
   char *subtitle;
   ExsChannelThrottleMode throttle_mode;
   guint viewer_stall_seconds;
+  ExsChannelMedia *media;     /* never NULL */
   ExsPlayoutSource *playout;
 
   GstElement *pipeline;

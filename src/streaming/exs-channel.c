@@ -761,6 +761,7 @@ exs_channel_finalize (GObject *object)
   g_free (self->encoder);
   g_free (self->title);
   g_free (self->subtitle);
+  exs_channel_media_free (self->media);
   G_OBJECT_CLASS (exs_channel_parent_class)->finalize (object);
 }
 
@@ -917,6 +918,7 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
                                         EXS_CHANNEL_THROTTLE_REALTIME);
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
+  self->media = options->media ? exs_channel_media_copy (options->media) : exs_channel_media_new ();
   self->self_restart = TRUE;
   return self;
 }

@@ -3,6 +3,7 @@
 
 #include <gst/gst.h>
 
+#include "exs-channel-media.h"
 #include "exs-hls-output.h"
 #include "exs-playout-source.h"
 #include "exs-viewer.h"
@@ -40,6 +41,7 @@ typedef struct
   guint viewer_stall_seconds; /* drop a viewer that takes nothing this long; 0: 20 s */
   gboolean remux;             /* start on the remux fast path (items already in the
                                * channel's format); falls back to encoding by itself */
+  const ExsChannelMedia *media; /* audio, subtitles, watermark, ...; NULL: the defaults */
 } ExsChannelOptions;
 
 /* The channel's "state" property; the nicks ("stopped", "starting",
