@@ -261,17 +261,30 @@ on_mux_video_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Streaming thread: a keyframe at every multiple of the HLS target duration
- * of running time. The encoder's own interval counts frames, and under load
- * the leaky queue before it drops frames: a GOP of 60 frames then lasted
- * 2.33 s, and so did the HLS segment cut at its end. @user_data is the next
- * running time due (GstClockTime *, the probe's own). */
+/* What the probe on the encoder's input keeps (its own, streaming thread). */
+typedef struct
+{
+  GstClockTime next_key; /* running time of the next forced keyframe */
+  GstClockTime last;     /* running time of the last frame let through */
+} EncoderInput;
+
+/* Streaming thread: the encoder's input moves forward, with a keyframe at
+ * every multiple of the HLS target duration of running time.
+ * - Under load (two x264 encodes and the suite on 2 cores) the compositor's
+ *   first two frames sometimes both carried running time 0. x264 then gave
+ *   the second no PTS, and the mux wrote it as PTS 0 after later frames:
+ *   ffmpeg reported "non monotonically increasing dts" in the channel's
+ *   first second. A raw frame that is not later than the last is dropped
+ *   here (the leaky queue before drops frames under load anyway).
+ * - The encoder's own keyframe interval counts frames, and under load the
+ *   leaky queue drops frames: a GOP of 60 frames then lasted 2.33 s, and so
+ *   did the HLS segment cut at its end. */
 static GstPadProbeReturn
 on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   const GstClockTime cadence = EXS_HLS_TARGET_SECONDS * GST_SECOND;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime *next = user_data;
+  EncoderInput *in = user_data;
   g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
   const GstSegment *segment;
   GstClockTime rt;
@@ -282,12 +295,15 @@ on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     return GST_PAD_PROBE_OK;
-  if (*next == GST_CLOCK_TIME_NONE || rt >= *next)
+  if (GST_CLOCK_TIME_IS_VALID (in->last) && rt <= in->last)
+    return GST_PAD_PROBE_DROP;
+  in->last = rt;
+  if (in->next_key == GST_CLOCK_TIME_NONE || rt >= in->next_key)
     {
-      if (*next != GST_CLOCK_TIME_NONE)
+      if (in->next_key != GST_CLOCK_TIME_NONE)
         gst_pad_send_event (pad, gst_video_event_new_downstream_force_key_unit (GST_BUFFER_PTS (buf),
                                                                                 GST_CLOCK_TIME_NONE, rt, FALSE, 0));
-      *next = (rt / cadence + 1) * cadence;
+      in->next_key = (rt / cadence + 1) * cadence;
     }
   return GST_PAD_PROBE_OK;
 }
@@ -355,10 +371,11 @@ build_pipeline (ExsChannel *self, GError **error)
 
   {
     g_autoptr (GstPad) input = gst_element_get_static_pad (encoder, "sink");
-    GstClockTime *next = g_new (GstClockTime, 1);
+    EncoderInput *in = g_new (EncoderInput, 1);
 
-    *next = GST_CLOCK_TIME_NONE;
-    gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input_cb, next, g_free);
+    in->next_key = GST_CLOCK_TIME_NONE;
+    in->last = GST_CLOCK_TIME_NONE;
+    gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input_cb, in, g_free);
   }
 
   comp = gst_bin_get_by_name (GST_BIN (self->pipeline), "comp");
