@@ -276,6 +276,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   options.audio_mode = exs_config_get_string (self->config, "error_screen", "audio_mode");
   options.title = exs_config_get_string (self->config, "error_screen", "title");
   options.subtitle = exs_config_get_string (self->config, "error_screen", "subtitle");
+  options.media = rec->media;
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
