@@ -295,6 +295,8 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
       options.remux = TRUE;
       reason = g_strdup ("transcode_mode is remux");
     }
+  else if (transcode == EXS_CHANNEL_TRANSCODE_AUTO && rec->media->watermark != NULL)
+    reason = g_strdup ("auto chose encoding: the watermark is drawn on the picture");
   else if (transcode == EXS_CHANNEL_TRANSCODE_AUTO)
     {
       gint64 now = g_get_real_time ();
