@@ -26,14 +26,53 @@ static const char *const streaming_modes[] = { "both", "iptv", "hdhomerun", NULL
 static const char *const profiles[] = { "480p", "720p", "1080p", NULL };
 static const char *const transcode_modes[] = { "auto", "transcode", "remux", NULL };
 static const char *const known_fields[] = { "number", "name", "group", "logo", "enabled", "always_on",
-                                            "streaming_mode", "profile", "transcode_mode", NULL };
+                                            "streaming_mode", "profile", "transcode_mode",
+                                            /* ExsChannelMedia's members (issue 20) */
+                                            "audio_languages", "audio_tracks", "subtitle_languages",
+                                            "subtitle_mode", "watermark", "loudness_target_lufs", "deinterlace",
+                                            "scaling", "error_screen", NULL };
+
+/* Copies the media settings' members, flat, onto @o. */
+static void
+set_media (JsonObject *o, const ExsChannelMedia *media)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_builder_begin_object (b);
+  exs_channel_media_add_to_json (media, b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_object_iter_init (&iter, json_node_get_object (root));
+  while (json_object_iter_next (&iter, &name, &value))
+    json_object_set_member (o, name, json_node_copy (value));
+}
+
+/* Applies the media members present in @body; on failure *@field is the
+ * member at fault, which exs_channel_media_update_from_json() puts first in
+ * its message ("watermark.opacity must be ..."). */
+static gboolean
+apply_media (JsonObject *body, ExsChannelMedia *media, char **field, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (exs_channel_media_update_from_json (media, body, &local))
+    return TRUE;
+  *field = g_strndup (local->message, strcspn (local->message, " "));
+  g_set_error_literal (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD, local->message);
+  return FALSE;
+}
 
 /**
  * exs_api_channels_set_settings:
  *
  * Sets the channel's own settings on @o under the API's names: number,
- * name, group, logo, enabled, always_on, streaming_mode, profile and
- * transcode_mode (what a channel reply and a schedule export share).
+ * name, group, logo, enabled, always_on, streaming_mode, profile,
+ * transcode_mode and the media settings (audio_languages ... error_screen,
+ * see exs-channel-media.h): what a channel reply and a schedule export share.
  */
 void
 exs_api_channels_set_settings (JsonObject *o, const ExsChannelRecord *r)
@@ -47,6 +86,7 @@ exs_api_channels_set_settings (JsonObject *o, const ExsChannelRecord *r)
   json_object_set_string_member (o, "streaming_mode", r->streaming_mode);
   json_object_set_string_member (o, "profile", r->profile);
   json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
+  set_media (o, r->media);
 }
 
 static JsonObject *
@@ -207,6 +247,8 @@ exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean crea
     at = "transcode_mode";
   else if (!get_logo (body, &r->logo, error))
     at = "logo";
+  else if (!apply_media (body, r->media, field, error))
+    return FALSE;
   if (at == NULL)
     return TRUE;
   *field = g_strdup (at);

@@ -44,6 +44,8 @@ exs_cli_usage (void)
          "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
          "                                       Add a channel\n"
          "  channel remove NUMBER                Remove a channel\n"
+         "  channel set NUMBER FIELD=VALUE…      Change fields (VALUE is JSON or plain text:\n"
+         "                                       scaling=crop 'watermark={\"image\":\"/srv/logo.png\"}')\n"
          "  backup list                          List the database backups\n"
          "  backup create                        Back up the database now (the server may be running)\n"
          "  backup restore FILE                  Replace the database with a backup (server stopped)\n"
@@ -246,11 +248,57 @@ channel_remove (Client *c, const char *number)
   return EXIT_SUCCESS;
 }
 
+/* FIELD=VALUE: VALUE as JSON when it reads as JSON (numbers, true, null,
+ * objects), else as a string, so `scaling=crop` needs no quotes. */
+static gboolean
+add_assignment (JsonObject *body, const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  g_autofree char *field = NULL;
+  JsonNode *value;
+
+  if (eq == NULL || eq == arg)
+    return FALSE;
+  field = g_strndup (arg, eq - arg);
+  value = json_from_string (eq + 1, NULL);
+  if (value == NULL)
+    {
+      value = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (value, eq + 1);
+    }
+  json_object_set_member (body, field, value);
+  return TRUE;
+}
+
+static int
+channel_set (Client *c, int argc, char **argv)
+{
+  g_autofree char *path = channel_path (argv[2]);
+  g_autoptr (JsonObject) fields = json_object_new ();
+  g_autoptr (JsonNode) body = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (JsonNode) reply = NULL;
+  guint status;
+
+  for (int i = 3; i < argc; i++)
+    if (!add_assignment (fields, argv[i]))
+      {
+        g_autofree char *message = g_strdup_printf (_("“%s” is not FIELD=VALUE"), argv[i]);
+        return usage_error (message);
+      }
+  json_node_set_object (body, fields);
+  if (!call (c, "PATCH", path, body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return report_failure (status, reply);
+  g_print (_("changed channel %s\n"), json_object_get_string_member (json_node_get_object (reply), "number"));
+  return EXIT_SUCCESS;
+}
+
 static int
 run_channel (Client *c, int argc, char **argv)
 {
   if (argc < 2)
-    return usage_error (_("channel needs a subcommand: list, show, add or remove"));
+    return usage_error (_("channel needs a subcommand: list, show, add, set or remove"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return channel_list (c);
   if (g_str_equal (argv[1], "show") && argc == 3)
@@ -259,6 +307,8 @@ run_channel (Client *c, int argc, char **argv)
     return channel_add (c, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove") && argc == 3)
     return channel_remove (c, argv[2]);
+  if (g_str_equal (argv[1], "set") && argc >= 4)
+    return channel_set (c, argc, argv);
   return usage_error (_("unknown or incomplete channel command"));
 }
 

@@ -15,7 +15,7 @@
 
 #define COLUMNS \
   "id, number, name, group_title, logo, enabled, always_on, streaming_mode, profile, " \
-  "transcode_mode, created_at, updated_at"
+  "transcode_mode, created_at, updated_at, media"
 
 /**
  * exs_channel_record_new:
@@ -34,6 +34,7 @@ exs_channel_record_new (void)
   r->streaming_mode = g_strdup ("both");
   r->profile = g_strdup ("720p");
   r->transcode_mode = g_strdup ("auto");
+  r->media = exs_channel_media_new ();
   return r;
 }
 
@@ -50,6 +51,7 @@ exs_channel_record_copy (const ExsChannelRecord *r)
   c->streaming_mode = g_strdup (r->streaming_mode);
   c->profile = g_strdup (r->profile);
   c->transcode_mode = g_strdup (r->transcode_mode);
+  c->media = exs_channel_media_copy (r->media);
   return c;
 }
 
@@ -65,7 +67,22 @@ exs_channel_record_free (ExsChannelRecord *r)
   g_free (r->streaming_mode);
   g_free (r->profile);
   g_free (r->transcode_mode);
+  g_clear_pointer (&r->media, exs_channel_media_free);
   g_free (r);
+}
+
+/* A stored value the checks no longer accept (an older or hand-edited file)
+ * gives the defaults, with a warning, rather than a channel that cannot load. */
+static ExsChannelMedia *
+read_media (const char *number, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  ExsChannelMedia *media = exs_channel_media_from_string (text, &error);
+
+  if (media != NULL)
+    return media;
+  g_warning ("channel %s: stored media settings unreadable, using the defaults: %s", number, error->message);
+  return exs_channel_media_new ();
 }
 
 static ExsChannelRecord *
@@ -85,6 +102,7 @@ record_from_row (sqlite3_stmt *stmt)
   r->transcode_mode = exs_database_dup_column (stmt, 9);
   r->created_at = sqlite3_column_int64 (stmt, 10);
   r->updated_at = sqlite3_column_int64 (stmt, 11);
+  r->media = read_media (r->number, (const char *) sqlite3_column_text (stmt, 12));
   return r;
 }
 
@@ -152,6 +170,11 @@ bind_record (sqlite3_stmt *stmt, const ExsChannelRecord *r, guint major, guint m
   sqlite3_bind_text (stmt, 10, r->profile, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, r->transcode_mode, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 12, r->updated_at);
+  {
+    g_autofree char *media = exs_channel_media_to_string (r->media);
+
+    sqlite3_bind_text (stmt, 13, media, -1, SQLITE_TRANSIENT);
+  }
 }
 
 static gboolean
@@ -188,12 +211,12 @@ exs_channel_store_insert (ExsDatabase *db, ExsChannelRecord *record, GError **er
   stmt = exs_database_prepare (db,
                                "INSERT INTO channels (number, number_major, number_minor, name, group_title,"
                                " logo, enabled, always_on, streaming_mode, profile, transcode_mode,"
-                               " updated_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " updated_at, media, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_int64 (stmt, 13, record->created_at);
+  sqlite3_bind_int64 (stmt, 14, record->created_at);
   if (!exs_database_step_done (db, stmt, error))
     return FALSE;
   record->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
@@ -219,12 +242,12 @@ exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord 
   stmt = exs_database_prepare (db,
                                "UPDATE channels SET number = ?, number_major = ?, number_minor = ?, name = ?,"
                                " group_title = ?, logo = ?, enabled = ?, always_on = ?, streaming_mode = ?,"
-                               " profile = ?, transcode_mode = ?, updated_at = ? WHERE number = ?",
+                               " profile = ?, transcode_mode = ?, updated_at = ?, media = ? WHERE number = ?",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_text (stmt, 13, canon ? canon : number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 14, canon ? canon : number, -1, SQLITE_TRANSIENT);
   return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 

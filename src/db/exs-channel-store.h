@@ -1,6 +1,7 @@
 /* exs-channel-store.h: channels as rows — the typed queries over the channels table */
 #pragma once
 
+#include "exs-channel-media.h"
 #include "exs-database.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ typedef struct
   char *streaming_mode;  /* "both", "iptv" or "hdhomerun" */
   char *profile;         /* "480p", "720p" or "1080p" */
   char *transcode_mode;  /* "auto", "transcode" or "remux" */
+  ExsChannelMedia *media; /* the issue-20 fields; never NULL */
   gint64 created_at;     /* unix seconds, UTC */
   gint64 updated_at;
 } ExsChannelRecord;

@@ -9,6 +9,7 @@
  *   400–499  client protocols
  *   500–599  resilience and operations
  *   600–699  the AI agent
+ *   800–809  per-channel media (issue 20)
  */
 #include "config.h"
 
@@ -259,6 +260,9 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  /* one JSON object (exs_channel_media_to_string()); '' reads as the defaults */
+  { 800, "channels: per-channel media settings (audio, subtitles, watermark, picture, error screen)",
+    "ALTER TABLE channels ADD COLUMN media TEXT NOT NULL DEFAULT '';" },
 };
 
 /**

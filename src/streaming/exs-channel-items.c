@@ -250,14 +250,15 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   gboolean is_video = g_str_has_prefix (name, "video");
   gboolean is_audio = g_str_has_prefix (name, "audio");
-  GstElement *chain[5] = { NULL };
+  GstElement *chain[8] = { NULL };
+  g_autoptr (ExsChannel) channel = g_weak_ref_get (&item->channel);
   guint n = 0;
   GstPad *slot;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstPad) target = NULL;
   Stream *s;
 
-  if (!is_video && !is_audio)
+  if (channel == NULL || (!is_video && !is_audio))
     {
       drain_pad (bin, pad);
       return;
@@ -278,9 +279,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   if (is_video)
     {
       g_object_set (chain[0], "max-size-buffers", 3, "max-size-time", (guint64) 0, "max-size-bytes", 0, NULL);
-      chain[n++] = make_or_fail ("videoconvert", bin);
-      chain[n++] = make_or_fail ("videoscale", bin);
-      g_object_set (chain[n - 1], "add-borders", TRUE, NULL);
+      n = _exs_channel_picture_add_video (channel, bin, &item->profile, chain, n);
       caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                                   item->profile.width, "height", G_TYPE_INT, item->profile.height,
                                   "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, NULL);
@@ -297,6 +296,8 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
     }
   chain[n++] = make_or_fail ("capsfilter", bin);
   g_object_set (chain[n - 1], "caps", caps, NULL);
+  if (is_video)
+    n = _exs_channel_picture_add_watermark (channel, item, chain, n);
   for (guint i = 0; i < n; i++)
     {
       if (chain[i] == NULL)

@@ -276,6 +276,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   options.audio_mode = exs_config_get_string (self->config, "error_screen", "audio_mode");
   options.title = exs_config_get_string (self->config, "error_screen", "title");
   options.subtitle = exs_config_get_string (self->config, "error_screen", "subtitle");
+  options.media = rec->media;
   options.throttle_mode = exs_config_get_boolean (self->config, "stream_throttler", "enabled")
                               ? exs_config_get_string (self->config, "stream_throttler", "mode")
                               : "disabled";
@@ -294,6 +295,8 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
       options.remux = TRUE;
       reason = g_strdup ("transcode_mode is remux");
     }
+  else if (transcode == EXS_CHANNEL_TRANSCODE_AUTO && rec->media->watermark != NULL)
+    reason = g_strdup ("auto chose encoding: the watermark is drawn on the picture");
   else if (transcode == EXS_CHANNEL_TRANSCODE_AUTO)
     {
       gint64 now = g_get_real_time ();

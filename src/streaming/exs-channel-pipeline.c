@@ -203,7 +203,10 @@ pipeline_description (ExsChannel *self)
   const char *sync_method = "latest-keyframe";
   const char *burst = "";
 
-  if (self->visual_mode == EXS_CHANNEL_VISUAL_STATIC)
+  slate = _exs_channel_picture_slate (self, vcaps);
+  if (slate != NULL)
+    ; /* the channel's own colour or image */
+  else if (self->visual_mode == EXS_CHANNEL_VISUAL_STATIC)
     slate = g_strdup_printf ("videotestsrc is-live=true pattern=snow ! %s", vcaps);
   else
     slate = g_strdup_printf ("videotestsrc num-buffers=1 pattern=%s ! %s ! imagefreeze is-live=true",

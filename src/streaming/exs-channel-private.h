@@ -7,11 +7,13 @@
  *   exs-channel-profile.c   profiles: resolution, rates, what fits the remux path
  *   exs-channel-items.c     the item chain: each playout item's bin, its probes
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
+ *   exs-channel-picture.c   the items' pictures: deinterlace, scaling, watermark; the channel's own slate
  * Only those files include this header.
  */
 #pragma once
 
 #include "exs-channel.h"
+#include "exs-channel-watermark.h"
 
 G_BEGIN_DECLS
 
@@ -111,6 +113,7 @@ struct _ExsChannel
   ExsChannelThrottleMode throttle_mode;
   guint viewer_stall_seconds;
   ExsChannelMedia *media;     /* never NULL */
+  ExsChannelWatermark *watermark; /* fixed at creation; NULL: none (exs-channel-picture.c) */
   ExsPlayoutSource *playout;
 
   GstElement *pipeline;
@@ -235,6 +238,20 @@ void _exs_channel_fail_item (ExsChannel *self,
                              const char *message);
 void _exs_channel_do_seek (ExsChannel *self,
                            Item       *item);
+
+/* exs-channel-picture.c */
+void _exs_channel_picture_setup (ExsChannel *self);
+guint _exs_channel_picture_add_video (ExsChannel              *self,
+                                      GstBin                  *bin,
+                                      const ExsChannelProfile *profile,
+                                      GstElement             **chain,
+                                      guint                    n);
+guint _exs_channel_picture_add_watermark (ExsChannel  *self,
+                                          Item        *item,
+                                          GstElement **chain,
+                                          guint        n);
+char *_exs_channel_picture_slate (ExsChannel *self,
+                                  const char *vcaps);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,

@@ -762,6 +762,7 @@ exs_channel_finalize (GObject *object)
   g_free (self->title);
   g_free (self->subtitle);
   exs_channel_media_free (self->media);
+  exs_channel_watermark_free (self->watermark);
   G_OBJECT_CLASS (exs_channel_parent_class)->finalize (object);
 }
 
@@ -919,6 +920,7 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
   self->media = options->media ? exs_channel_media_copy (options->media) : exs_channel_media_new ();
+  _exs_channel_picture_setup (self);
   self->self_restart = TRUE;
   return self;
 }

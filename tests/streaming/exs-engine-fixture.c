@@ -141,6 +141,14 @@ exs_test_run_async (const char *const *argv, char **output)
 ExsEngineFixture *
 exs_engine_fixture_new (const char *const *overrides)
 {
+  return exs_engine_fixture_new_with_playout (overrides, NULL);
+}
+
+/* @playout: (nullable): the manager's playout instead of f->source (which is
+ * still made, and unused) */
+ExsEngineFixture *
+exs_engine_fixture_new_with_playout (const char *const *overrides, ExsPlayoutSource *playout)
+{
   ExsEngineFixture *f = g_new0 (ExsEngineFixture, 1);
   g_autoptr (GError) error = NULL;
   g_autofree char *db_path = NULL;
@@ -156,7 +164,7 @@ exs_engine_fixture_new (const char *const *overrides)
   f->db = exs_database_open (db_path, &error);
   g_assert_no_error (error);
   f->source = exs_file_list_source_new ();
-  f->manager = exs_channel_manager_new (f->config, f->db, EXS_PLAYOUT_SOURCE (f->source));
+  f->manager = exs_channel_manager_new (f->config, f->db, playout ? playout : EXS_PLAYOUT_SOURCE (f->source));
   f->http = exs_http_server_new ("test-token", 1 << 20);
   /* the stream routes users get, wired as ExsApplication wires them */
   f->iptv = exs_iptv_service_new (f->config, f->db, EXS_STREAM_PROVIDER (f->manager));

@@ -29,6 +29,8 @@ typedef struct
 } ExsEngineFixture;
 
 ExsEngineFixture *exs_engine_fixture_new (const char *const *config_overrides);
+ExsEngineFixture *exs_engine_fixture_new_with_playout (const char *const *config_overrides,
+                                                       ExsPlayoutSource  *playout);
 void exs_engine_fixture_free (ExsEngineFixture *f);
 void exs_engine_fixture_add_channel (ExsEngineFixture *f,
                                      const char       *number,

@@ -211,6 +211,39 @@ it('a channel made through the page is in the API; a bad field shows its error',
   await waitFor('the new row', () => page.$('tr[data-number="777"]'));
 });
 
+it('the channel form sets picture and sound fields; a bad watermark field shows its error', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/channels`, { waitUntil: 'domcontentloaded' });
+  await (await waitFor('row 777', () => page.$('button[aria-label="Edit channel 777"]'))).click();
+  await fillByLabel('Scaling', 'crop');
+  await fillByLabel('Deinterlace', 'yadif');
+  await fillByLabel('Audio languages', 'jpn,eng');
+  await page.click('input[name="wm_on"]');
+  await fillByLabel('Watermark image', '/srv/logo.png');
+  await fillByLabel('Watermark position', 'top-left');
+  const opacity = await fillByLabel('Watermark opacity', '1.5');
+  await clickButton('Save', 'form[role="dialog"]');
+  await waitFor('the opacity field to show its error', () => page.$eval(opacity, (e) => e.getAttribute('aria-invalid') === 'true'));
+  assert.match(await textOf('#ch-watermark-opacity-err'), /watermark\.opacity/);
+  assert.equal((await server.api('GET', '/api/channels/777')).body.scaling, 'fit', 'nothing saved');
+  await fillByLabel('Watermark opacity', '0.5');
+  await page.click('input[name="es_on"]');
+  await fillByLabel('Error screen colour', '#ff8000');
+  await clickButton('Save', 'form[role="dialog"]');
+  await waitFor('the dialog to close', async () => !(await page.$('form[role="dialog"]')));
+  const c = (await server.api('GET', '/api/channels/777')).body;
+  assert.equal(c.scaling, 'crop');
+  assert.equal(c.deinterlace, 'yadif');
+  assert.equal(c.audio_languages, 'jpn,eng');
+  assert.deepEqual([c.watermark.image, c.watermark.position, c.watermark.opacity], ['/srv/logo.png', 'top-left', 0.5]);
+  assert.equal(c.error_screen.background, '#ff8000');
+  // the form shows what is stored
+  await page.click('button[aria-label="Edit channel 777"]');
+  await waitFor('the form', () => page.$('#ch-scaling'));
+  assert.equal(await page.$eval('#ch-scaling', (e) => e.value), 'crop');
+  assert.equal(await page.$eval('#ch-watermark-opacity', (e) => e.value), '0.5');
+  await clickButton('Cancel', 'form[role="dialog"]');
+});
+
 it('a library made through the page, its folder chosen with the server-side picker, is in the API', { timeout: 180000 }, async () => {
   const parent = mkdtempSync(join(tmpdir(), 'exstreamtv-web-lib-'));
   const folder = join(parent, 'films');

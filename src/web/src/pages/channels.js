@@ -4,6 +4,7 @@
 import { html, nothing } from 'lit';
 import { api, get, post, patch, put, del } from '../api.js';
 import { Page, errorBanner, fieldError, invalid } from '../util.js';
+import { mediaFields, readMediaFields, isMediaField } from './channel-media.js';
 
 const PROFILES = ['480p', '720p', '1080p'];
 const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'];
@@ -70,7 +71,7 @@ class ExsChannels extends Page {
     const f = ev.target.elements;
     const body = {
       number: f.number.value.trim(), name: f.name.value, group: f.group.value, profile: f.profile.value,
-      enabled: f.enabled.checked, always_on: f.always_on.checked,
+      enabled: f.enabled.checked, always_on: f.always_on.checked, ...readMediaFields(f),
     };
     const orig = this.editing.original;
     try {
@@ -153,7 +154,7 @@ class ExsChannels extends Page {
     return html`<div class="modal-back"><form class="modal card stack" role="dialog" aria-modal="true" aria-labelledby="ch-edit-h"
         @submit=${this.saveChannel} @keydown=${(ev) => ev.key === 'Escape' && (this.editing = null)}>
       <h2 id="ch-edit-h">${this.editing.original ? `Edit channel ${c.number}` : 'Add a channel'}</h2>
-      ${e && !['number', 'name', 'group', 'profile', 'logo'].includes(e.field) ? errorBanner(e) : nothing}
+      ${e && !['number', 'name', 'group', 'profile', 'logo'].includes(e.field) && !isMediaField(e.field) ? errorBanner(e) : nothing}
       ${f('number', 'Number', html`<input id="ch-number" name="number" required .value=${c.number} inputmode="decimal"
           aria-invalid=${invalid(e, 'number')} aria-describedby="ch-number-err">`)}
       ${f('name', 'Name', html`<input id="ch-name" name="name" required .value=${c.name} aria-invalid=${invalid(e, 'name')} aria-describedby="ch-name-err">`)}
@@ -175,6 +176,7 @@ class ExsChannels extends Page {
         ${fieldError(e, 'logo', 'ch-logo-err')}
         ${c.logo ? html`<button type="button" class="secondary" @click=${this.removeLogo}>Remove logo</button>` : nothing}
       </fieldset>
+      ${mediaFields(this.editing.original, e)}
       <div class="actions"><button type="submit">Save</button>
         <button type="button" class="secondary" @click=${() => (this.editing = null)}>Cancel</button></div>
     </form></div>`;
