@@ -9,6 +9,7 @@
  *   400–499  client protocols
  *   500–599  resilience and operations
  *   600–699  the AI agent
+ *   830–839  profiles (the formats channels send)
  */
 #include "config.h"
 
@@ -259,6 +260,25 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  { 830, "profiles: the profiles users make (the built-ins live in code)",
+    "CREATE TABLE profiles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  width INTEGER NOT NULL,"
+    "  height INTEGER NOT NULL,"
+    "  fps INTEGER NOT NULL,"
+    "  video_codec TEXT NOT NULL CHECK (video_codec IN ('h264', 'hevc')),"
+    "  video_kbps INTEGER NOT NULL,"
+    "  video_quality INTEGER NOT NULL DEFAULT 0,"
+    "  keyframe_seconds REAL NOT NULL,"
+    "  audio_codec TEXT NOT NULL CHECK (audio_codec IN ('aac', 'ac3')),"
+    "  audio_channels INTEGER NOT NULL,"
+    "  audio_rate INTEGER NOT NULL,"
+    "  audio_kbps INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX channels_by_profile ON channels (profile);" },
 };
 
 /**
