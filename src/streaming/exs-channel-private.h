@@ -236,6 +236,10 @@ void _exs_channel_fail_item (ExsChannel *self,
 void _exs_channel_do_seek (ExsChannel *self,
                            Item       *item);
 
+/* exs-channel-profile.c */
+char *_exs_channel_profile_video_output (const ExsChannelProfile *profile);
+char *_exs_channel_profile_audio_output (const ExsChannelProfile *profile);
+
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,
                              ExsChannelState  state);
