@@ -10,6 +10,7 @@
  *   500–599  resilience and operations
  *   600–699  the AI agent
  *   800–809  per-channel media (issue 20)
+ *   830–839  profiles (the formats channels send)
  */
 #include "config.h"
 
@@ -263,6 +264,25 @@ static const ExsMigration migrations[] = {
   /* one JSON object (exs_channel_media_to_string()); '' reads as the defaults */
   { 800, "channels: per-channel media settings (audio, subtitles, watermark, picture, error screen)",
     "ALTER TABLE channels ADD COLUMN media TEXT NOT NULL DEFAULT '';" },
+  { 830, "profiles: the profiles users make (the built-ins live in code)",
+    "CREATE TABLE profiles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  width INTEGER NOT NULL,"
+    "  height INTEGER NOT NULL,"
+    "  fps INTEGER NOT NULL,"
+    "  video_codec TEXT NOT NULL CHECK (video_codec IN ('h264', 'hevc')),"
+    "  video_kbps INTEGER NOT NULL,"
+    "  video_quality INTEGER NOT NULL DEFAULT 0,"
+    "  keyframe_seconds REAL NOT NULL,"
+    "  audio_codec TEXT NOT NULL CHECK (audio_codec IN ('aac', 'ac3')),"
+    "  audio_channels INTEGER NOT NULL,"
+    "  audio_rate INTEGER NOT NULL,"
+    "  audio_kbps INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX channels_by_profile ON channels (profile);" },
 };
 
 /**

@@ -286,13 +286,13 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
     }
   else
     {
+      g_autofree char *raw = exs_channel_profile_raw_audio_caps (&item->profile);
+
       g_object_set (chain[0], "max-size-buffers", 0, "max-size-time", (guint64) GST_SECOND, "max-size-bytes", 0,
                     NULL);
       chain[n++] = make_or_fail ("audioconvert", bin);
       chain[n++] = make_or_fail ("audioresample", bin);
-      caps = gst_caps_new_simple ("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "rate", G_TYPE_INT,
-                                  item->profile.audio_rate, "channels", G_TYPE_INT, item->profile.audio_channels,
-                                  "layout", G_TYPE_STRING, "interleaved", NULL);
+      caps = gst_caps_from_string (raw);
     }
   chain[n++] = make_or_fail ("capsfilter", bin);
   g_object_set (chain[n - 1], "caps", caps, NULL);

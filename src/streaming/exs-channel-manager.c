@@ -269,9 +269,10 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
       return NULL;
     }
 
-  exs_channel_profile_from_name (rec->profile, &profile);
+  exs_channel_profile_load (self->database, rec->profile, &profile);
   options.name = rec->name;
-  options.encoder = self->encoder;
+  options.encoder = profile.video_codec == EXS_VIDEO_CODEC_HEVC ? exs_encoder_get_default_for (EXS_VIDEO_CODEC_HEVC)
+                                                                : self->encoder;
   options.visual_mode = exs_config_get_string (self->config, "error_screen", "visual_mode");
   options.audio_mode = exs_config_get_string (self->config, "error_screen", "audio_mode");
   options.title = exs_config_get_string (self->config, "error_screen", "title");
@@ -589,22 +590,30 @@ static void
 probe_encoder_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   gboolean software = GPOINTER_TO_INT (task_data);
-  char *name = exs_encoder_choose (exs_encoder_preference (), software);
+  char **names = g_new0 (char *, 3);
 
-  g_task_return_pointer (task, name ? name : g_strdup ("x264enc"), g_free);
+  /* H.264, then HEVC */
+  for (guint i = 0; i < 2; i++)
+    {
+      names[i] = exs_encoder_choose (exs_encoder_preference_for (i), software);
+      if (names[i] == NULL)
+        names[i] = g_strdup (exs_encoder_software (i));
+    }
+  g_task_return_pointer (task, names, (GDestroyNotify) g_strfreev);
 }
 
 static void
 on_encoder_probed_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   ExsChannelManager *self = EXS_CHANNEL_MANAGER (object);
-  char *name = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_auto (GStrv) names = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (name == NULL)
+  if (names == NULL)
     return;
   g_free (self->encoder);
-  self->encoder = name;
-  g_message ("video encoder: %s", name);
+  self->encoder = g_strdup (names[0]);
+  exs_encoder_set_default_for (EXS_VIDEO_CODEC_HEVC, names[1]);
+  g_message ("video encoders: %s (H.264), %s (HEVC)", names[0], names[1]);
 }
 
 static void

@@ -8,8 +8,8 @@
  *
  *   slate (error/offline screen) ─► compositor.sink_0   slate audio ─► audiomixer.sink_0
  *   slot A/B: compositor.sink_1/2, audiomixer.sink_1/2 — persistent, never released
- *   compositor ─► I420 ─► queue(3, leaky) ─► encoder ─► profile caps ─► h264parse ─► tee ─┐
- *   audiomixer ─► audioconvert ─► AAC ─► aacparse ─► tee ─────────────────────────────────┤
+ *   compositor ─► I420 ─► queue(3, leaky) ─► encoder ─► profile caps ─► h264parse/h265parse ─► tee ─┐
+ *   audiomixer ─► audioconvert ─► AAC/AC-3 ─► aacparse/ac3parse ─► tee ────────────────────────────┤
  *   mpegtsmux pcr-interval=1800 ◄──────────────────────────────────────────────────┘
  *     ─► exstsmerge (one buffer per list, keyframe flags kept) ─► multisocketsink
  *   tees ─► hlssink2, once someone asks for HLS (ExsHlsOutput, kept across rebuilds)
@@ -194,11 +194,11 @@ pipeline_description (ExsChannel *self)
   g_autofree char *vcaps = g_strdup_printf ("video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1,"
                                             "pixel-aspect-ratio=1/1",
                                             p->width, p->height, p->fps);
-  g_autofree char *acaps = g_strdup_printf ("audio/x-raw,format=S16LE,rate=%d,channels=%d,layout=interleaved",
-                                            p->audio_rate, p->audio_channels);
+  g_autofree char *acaps = exs_channel_profile_raw_audio_caps (p);
+  g_autofree char *video_output = _exs_channel_profile_video_output (p);
+  g_autofree char *audio_output = _exs_channel_profile_audio_output (p);
   g_autofree char *slate = NULL;
   g_autofree char *overlay = slate_overlay (MAX (12, p->height / 30));
-  g_autoptr (GstElementFactory) aac = gst_element_factory_find ("avenc_aac");
   g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
   const char *sync_method = "latest-keyframe";
   const char *burst = "";
@@ -224,9 +224,9 @@ pipeline_description (ExsChannel *self)
       "compositor name=comp background=black max-threads=1 latency=%" G_GUINT64_FORMAT " ! %s "
       "! queue name=vq max-size-buffers=0 max-size-time=500000000 max-size-bytes=0 leaky=downstream "
       "! videoconvert name=vconv "
-      "capsfilter name=enccaps caps=video/x-h264,profile=main ! h264parse config-interval=-1 ! tee name=vtee "
+      "%s ! tee name=vtee "
       "! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
-      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s bitrate=%u ! aacparse ! tee name=atee "
+      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s ! tee name=atee "
       "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
@@ -234,8 +234,7 @@ pipeline_description (ExsChannel *self)
       "timeout=%" G_GUINT64_FORMAT " "
       "%s ! %s ! comp.sink_0 "
       "audiotestsrc is-live=true wave=%s volume=0.2 ! %s ! amix.sink_0",
-      (guint64) (100 * GST_MSECOND), vcaps, (guint64) (100 * GST_MSECOND), acaps,
-      aac ? "avenc_aac" : "voaacenc", p->audio_bps, merge ? "exstsmerge name=merge ! " : "", sync_method, burst,
+      (guint64) (100 * GST_MSECOND), vcaps, video_output, (guint64) (100 * GST_MSECOND), acaps, audio_output, merge ? "exstsmerge name=merge ! " : "", sync_method, burst,
       (guint64) self->viewer_stall_seconds * GST_SECOND, slate, overlay, slate_wave (self->audio_mode), acaps);
 }
 
@@ -267,12 +266,14 @@ on_mux_video_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 /* What the probe on the encoder's input keeps (its own, streaming thread). */
 typedef struct
 {
+  GstClockTime cadence;  /* the profile's keyframe interval */
   GstClockTime next_key; /* running time of the next forced keyframe */
   GstClockTime last;     /* running time of the last frame let through */
 } EncoderInput;
 
 /* Streaming thread: the encoder's input moves forward, with a keyframe at
- * every multiple of the HLS target duration of running time.
+ * every multiple of the profile's keyframe interval of running time (it
+ * divides the HLS target duration).
  * - Under load (two x264 encodes and the suite on 2 cores) the compositor's
  *   first two frames sometimes both carried running time 0. x264 then gave
  *   the second no PTS, and the mux wrote it as PTS 0 after later frames:
@@ -285,9 +286,9 @@ typedef struct
 static GstPadProbeReturn
 on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  const GstClockTime cadence = EXS_HLS_TARGET_SECONDS * GST_SECOND;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   EncoderInput *in = user_data;
+  const GstClockTime cadence = in->cadence;
   g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
   const GstSegment *segment;
   GstClockTime rt;
@@ -324,6 +325,9 @@ build_pipeline (ExsChannel *self, GError **error)
   g_autoptr (GstBus) bus = NULL;
   GstElement *encoder;
   GError *local = NULL;
+  ExsEncoderSettings settings = { .bitrate_kbps = self->profile.video_kbps,
+                                  .quality = self->profile.video_quality,
+                                  .keyframe_frames = exs_channel_profile_keyframe_frames (&self->profile) };
 
   self->pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &local);
   if (self->pipeline == NULL)
@@ -347,13 +351,13 @@ build_pipeline (ExsChannel *self, GError **error)
       self->open_next[0] = self->open_next[1] = TRUE;
       goto sink;
     }
-  encoder = exs_encoder_make (self->encoder, self->profile.video_kbps, (guint) self->profile.fps * 2, &local);
-  if (encoder == NULL && !g_str_equal (self->encoder, "x264enc"))
+  encoder = exs_encoder_make_with (self->encoder, &settings, &local);
+  if (encoder == NULL && !g_str_equal (self->encoder, exs_encoder_software (self->profile.video_codec)))
     {
       g_clear_error (&local);
       g_free (self->encoder);
-      self->encoder = g_strdup ("x264enc");
-      encoder = exs_encoder_make (self->encoder, self->profile.video_kbps, (guint) self->profile.fps * 2, &local);
+      self->encoder = g_strdup (exs_encoder_software (self->profile.video_codec));
+      encoder = exs_encoder_make_with (self->encoder, &settings, &local);
     }
   if (encoder == NULL)
     {
@@ -376,6 +380,7 @@ build_pipeline (ExsChannel *self, GError **error)
     g_autoptr (GstPad) input = gst_element_get_static_pad (encoder, "sink");
     EncoderInput *in = g_new (EncoderInput, 1);
 
+    in->cadence = exs_channel_profile_keyframe_interval (&self->profile);
     in->next_key = GST_CLOCK_TIME_NONE;
     in->last = GST_CLOCK_TIME_NONE;
     gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input_cb, in, g_free);

@@ -252,6 +252,9 @@ guint _exs_channel_picture_add_watermark (ExsChannel  *self,
                                           guint        n);
 char *_exs_channel_picture_slate (ExsChannel *self,
                                   const char *vcaps);
+/* exs-channel-profile.c */
+char *_exs_channel_profile_video_output (const ExsChannelProfile *profile);
+char *_exs_channel_profile_audio_output (const ExsChannelProfile *profile);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,

@@ -20,6 +20,8 @@
 
 #include "exs-channel-private.h"
 
+#include "exs-encoder.h"
+
 GST_DEBUG_CATEGORY (exs_channel_debug);
 
 G_DEFINE_QUARK (exs-channel-error-quark, exs_channel_error)
@@ -210,12 +212,14 @@ _exs_channel_on_note_cb (gpointer data)
     return G_SOURCE_REMOVE;
   if (note->kind == NOTE_PIPELINE_ERROR)
     {
-      if (note->from_encoder && !g_str_equal (self->encoder, "x264enc"))
+      const char *fallback = exs_encoder_software (self->profile.video_codec);
+
+      if (note->from_encoder && !g_str_equal (self->encoder, fallback))
         {
-          g_message ("channel %s: encoder %s failed (%s); falling back to x264enc", self->number, self->encoder,
-                     note->text);
+          g_message ("channel %s: encoder %s failed (%s); falling back to %s", self->number, self->encoder,
+                     note->text, fallback);
           g_free (self->encoder);
-          self->encoder = g_strdup ("x264enc");
+          self->encoder = g_strdup (fallback);
         }
       if (self->self_restart)
         _exs_channel_restart_pipeline (self, note->text);
@@ -577,9 +581,20 @@ exs_channel_set_self_restart (ExsChannel *self, gboolean self_restart)
   self->self_restart = self_restart;
 }
 
+/* A software encoder (or none) means the profile's codec's: "x264enc" for
+ * an HEVC channel is x265enc. */
+static const char *
+encoder_for_profile (const char *encoder, const ExsChannelProfile *profile)
+{
+  if (encoder == NULL || exs_encoder_is_software (encoder))
+    return exs_encoder_software (profile->video_codec);
+  return encoder;
+}
+
 /**
  * exs_channel_set_encoder:
- * @encoder: a video encoder factory name
+ * @encoder: a video encoder factory name of the profile's codec; a
+ *   software one (x264enc, x265enc) means the codec's software encoder
  *
  * Used from the next pipeline build (start or restart) on.
  */
@@ -589,7 +604,7 @@ exs_channel_set_encoder (ExsChannel *self, const char *encoder)
   g_return_if_fail (EXS_IS_CHANNEL (self));
   g_return_if_fail (encoder != NULL);
   g_free (self->encoder);
-  self->encoder = g_strdup (encoder);
+  self->encoder = g_strdup (encoder_for_profile (encoder, &self->profile));
 }
 
 /**
@@ -910,7 +925,7 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->profile = *profile;
   self->playout = g_object_ref (playout);
   self->name = g_strdup (options->name ? options->name : number);
-  self->encoder = g_strdup (options->encoder ? options->encoder : "x264enc");
+  self->encoder = g_strdup (encoder_for_profile (options->encoder, profile));
   self->visual_mode = enum_from_nick (EXS_TYPE_CHANNEL_VISUAL_MODE, options->visual_mode, EXS_CHANNEL_VISUAL_TEXT);
   self->audio_mode = enum_from_nick (EXS_TYPE_CHANNEL_AUDIO_MODE, options->audio_mode, EXS_CHANNEL_AUDIO_SILENT);
   self->title = g_strdup (options->title ? options->title : "Technical Difficulties");

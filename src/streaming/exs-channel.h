@@ -4,13 +4,17 @@
 #include <gst/gst.h>
 
 #include "exs-channel-media.h"
+#include "exs-database.h"
+#include "exs-profile.h"
 #include "exs-hls-output.h"
 #include "exs-playout-source.h"
 #include "exs-viewer.h"
 
 G_BEGIN_DECLS
 
-/* The format every item is normalised to ("480p", "720p", "1080p"). */
+/* The format every item is normalised to: a profile's settings (a built-in
+ * "480p", "720p", "1080p" or a user's, ExsProfile). Zero in the codec fields
+ * is the default: H.264, bit-rate mode, a keyframe every 2 s, AAC. */
 typedef struct
 {
   int width;
@@ -19,11 +23,26 @@ typedef struct
   guint video_kbps;
   guint audio_bps;
   int audio_rate;
-  int audio_channels;
+  int audio_channels;         /* 2, or 6 (5.1) */
+  ExsVideoCodec video_codec;
+  guint video_quality;        /* 0: bit-rate mode; else CRF-like 1..51, video_kbps the cap */
+  double keyframe_seconds;    /* 0: 2 s */
+  ExsAudioCodec audio_codec;
 } ExsChannelProfile;
 
 gboolean exs_channel_profile_from_name (const char        *name,
                                         ExsChannelProfile *profile);
+void exs_channel_profile_from_profile (const ExsProfile  *source,
+                                       ExsChannelProfile *profile);
+gboolean exs_channel_profile_load (ExsDatabase       *database,
+                                   const char        *name,
+                                   ExsChannelProfile *profile);
+gboolean exs_channel_profile_check_support (const ExsProfile  *profile,
+                                            char             **field,
+                                            GError           **error);
+guint exs_channel_profile_keyframe_frames (const ExsChannelProfile *profile);
+GstClockTime exs_channel_profile_keyframe_interval (const ExsChannelProfile *profile);
+char *exs_channel_profile_raw_audio_caps (const ExsChannelProfile *profile);
 gboolean exs_channel_profile_fits_caps (const ExsChannelProfile *profile,
                                         GstCaps                 *caps,
                                         gboolean                *is_video);

@@ -1,15 +1,18 @@
-/* exs-encoder.c: which H.264 encoder a channel uses, and how it is set up.
+/* exs-encoder.c: which video encoder a channel uses, and how it is set up.
  *
- * At start-up the channel manager probes an explicit preference list
- * (nvcudah264enc > nvh264enc > vah264lpenc > vah264enc > qsvh264enc >
- * vaapih264enc > x264enc; vtenc_h264 on macOS) with a tiny test pipeline each —
- * a factory that exists is not proof the device works (no driver, session
- * limit) — and keeps the first that reaches PLAYING and encodes a few frames.
+ * At start-up the channel manager probes an explicit preference list per
+ * codec — H.264: nvcudah264enc > nvh264enc > vah264lpenc > vah264enc >
+ * qsvh264enc > vaapih264enc > x264enc; HEVC: nvcudah265enc > nvh265enc >
+ * vah265lpenc > vah265enc > qsvh265enc > vaapih265enc > x265enc (vtenc_h264
+ * and vtenc_h265 first on macOS) — with a tiny test pipeline each — a factory
+ * that exists is not proof the device works (no driver, session limit) — and
+ * keeps the first that reaches PLAYING and encodes a few frames.
  * [pipeline_pool] encoder = software skips the probe. A channel whose
- * hardware encoder fails at run time falls back to x264enc on its own.
- * Hardware decoders lose autoplugging ties to avdec_h264, so their rank is
- * raised. Property names differ per encoder family; exs_encoder_make() maps
- * bit rate and keyframe interval onto whichever the element has.
+ * hardware encoder fails at run time falls back to its codec's software
+ * encoder (x264enc, x265enc) on its own. Hardware decoders lose autoplugging
+ * ties to avdec_h264, so their rank is raised. Property names differ per
+ * encoder family; exs_encoder_make_with() maps bit rate or quality and the
+ * keyframe interval onto whichever the element has.
  */
 #include "config.h"
 
@@ -17,19 +20,77 @@
 
 #include <string.h>
 
-static const char *const preference[] = {
+static const char *const h264_preference[] = {
 #ifdef __APPLE__
   "vtenc_h264_hw", "vtenc_h264",
 #endif
   "nvcudah264enc", "nvh264enc", "vah264lpenc", "vah264enc", "qsvh264enc", "vaapih264enc", "x264enc", NULL
 };
 
-static char *default_encoder; /* main thread only */
+static const char *const hevc_preference[] = {
+#ifdef __APPLE__
+  "vtenc_h265_hw", "vtenc_h265",
+#endif
+  "nvcudah265enc", "nvh265enc", "vah265lpenc", "vah265enc", "qsvh265enc", "vaapih265enc", "x265enc", NULL
+};
+
+static const char *const software[] = { "x264enc", "x265enc" }; /* by ExsVideoCodec */
+
+static char *default_encoder[2]; /* main thread only; by ExsVideoCodec */
 
 const char *const *
 exs_encoder_preference (void)
 {
-  return preference;
+  return h264_preference;
+}
+
+/**
+ * exs_encoder_preference_for:
+ *
+ * Returns: (transfer none): @codec's encoders, best first, NULL-terminated;
+ *   the software encoder last
+ */
+const char *const *
+exs_encoder_preference_for (ExsVideoCodec codec)
+{
+  return codec == EXS_VIDEO_CODEC_HEVC ? hevc_preference : h264_preference;
+}
+
+/**
+ * exs_encoder_software:
+ *
+ * Returns: (transfer none): @codec's software encoder, the fallback
+ */
+const char *
+exs_encoder_software (ExsVideoCodec codec)
+{
+  return software[codec == EXS_VIDEO_CODEC_HEVC];
+}
+
+gboolean
+exs_encoder_is_software (const char *factory_name)
+{
+  return g_strcmp0 (factory_name, software[0]) == 0 || g_strcmp0 (factory_name, software[1]) == 0;
+}
+
+/**
+ * exs_encoder_codec_available:
+ *
+ * Whether any encoder of @codec is installed (a cheap registry look-up, no
+ * probe): a profile with a codec nothing can encode is refused.
+ */
+gboolean
+exs_encoder_codec_available (ExsVideoCodec codec)
+{
+  const char *const *pref = exs_encoder_preference_for (codec);
+
+  for (guint i = 0; pref[i]; i++)
+    {
+      g_autoptr (GstElementFactory) f = gst_element_factory_find (pref[i]);
+      if (f != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -72,7 +133,7 @@ encoder_works (const char *name)
 /**
  * exs_encoder_choose:
  * @preference: factory names, best first, NULL-terminated
- * @software_only: skip everything but x264enc
+ * @software_only: skip everything but the software encoders (x264enc, x265enc)
  *
  * Probes the candidates in order with a tiny test pipeline (blocking, a few
  * ms each for those that exist; once at start-up).
@@ -86,7 +147,7 @@ exs_encoder_choose (const char *const *pref, gboolean software_only)
     {
       g_autoptr (GstElementFactory) f = NULL;
 
-      if (software_only && !g_str_equal (pref[i], "x264enc"))
+      if (software_only && !exs_encoder_is_software (pref[i]))
         continue;
       f = gst_element_factory_find (pref[i]);
       if (f == NULL)
@@ -104,14 +165,36 @@ exs_encoder_choose (const char *const *pref, gboolean software_only)
 const char *
 exs_encoder_get_default (void)
 {
-  return default_encoder ? default_encoder : "x264enc";
+  return exs_encoder_get_default_for (EXS_VIDEO_CODEC_H264);
 }
 
 void
 exs_encoder_set_default (const char *factory_name)
 {
-  g_free (default_encoder);
-  default_encoder = g_strdup (factory_name);
+  exs_encoder_set_default_for (EXS_VIDEO_CODEC_H264, factory_name);
+}
+
+/**
+ * exs_encoder_get_default_for:
+ *
+ * Returns: (transfer none): the encoder the probe chose for @codec, or its
+ *   software encoder before (or without) a probe
+ */
+const char *
+exs_encoder_get_default_for (ExsVideoCodec codec)
+{
+  guint i = codec == EXS_VIDEO_CODEC_HEVC;
+
+  return default_encoder[i] ? default_encoder[i] : software[i];
+}
+
+void
+exs_encoder_set_default_for (ExsVideoCodec codec, const char *factory_name)
+{
+  guint i = codec == EXS_VIDEO_CODEC_HEVC;
+
+  g_free (default_encoder[i]);
+  default_encoder[i] = g_strdup (factory_name);
 }
 
 static gboolean
@@ -127,47 +210,120 @@ set_if (GstElement *e, const char *name, const char *value)
     gst_util_set_object_arg (G_OBJECT (e), name, value);
 }
 
+static void
+set_uint (GstElement *e, const char *name, guint value)
+{
+  g_autofree char *text = g_strdup_printf ("%u", value);
+
+  set_if (e, name, text);
+}
+
+/* x264enc: superfast + zerolatency: real Main profile (CABAC; ultrafast
+ * would be Constrained Baseline), no B-frames, and the first frame comes out
+ * at once (fast tune-in). threads=2 caps the thread pool. Keyframes on a
+ * fixed cadence only (HLS cuts its segments on it): no extra ones at scene
+ * cuts, which would restart the GOP count. Quality mode is x264's CRF
+ * ("qual"), the bit rate its VBV cap. */
+static void
+set_up_x264 (GstElement *enc, const ExsEncoderSettings *s)
+{
+  gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "superfast");
+  gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+  set_uint (enc, "key-int-max", s->keyframe_frames);
+  gst_util_set_object_arg (G_OBJECT (enc), "option-string", "scenecut=0");
+  gst_util_set_object_arg (G_OBJECT (enc), "vbv-buf-capacity", "1000");
+  gst_util_set_object_arg (G_OBJECT (enc), "threads", "2");
+  if (s->quality)
+    {
+      gst_util_set_object_arg (G_OBJECT (enc), "pass", "qual");
+      set_uint (enc, "quantizer", s->quality);
+    }
+}
+
+/* x265enc: ultrafast (HEVC costs several times H.264's CPU), zerolatency
+ * (no B-frames, no look-ahead), closed GOPs of IDR frames (an open GOP's CRA
+ * frames cannot start a viewer or an HLS segment cleanly), no scene-cut
+ * keyframes, a pool of 2 threads. Quality mode is x265's CRF with the bit
+ * rate as the VBV cap. */
+static void
+set_up_x265 (GstElement *enc, const ExsEncoderSettings *s)
+{
+  g_autofree char *options = NULL;
+
+  gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "ultrafast");
+  gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
+  set_uint (enc, "key-int-max", s->keyframe_frames);
+  if (s->quality)
+    options = g_strdup_printf ("scenecut=0:open-gop=0:pools=2:crf=%u:vbv-maxrate=%u:vbv-bufsize=%u", s->quality,
+                               s->bitrate_kbps, s->bitrate_kbps);
+  else
+    options = g_strdup_printf ("scenecut=0:open-gop=0:pools=2:vbv-maxrate=%u:vbv-bufsize=%u", s->bitrate_kbps,
+                               s->bitrate_kbps);
+  gst_util_set_object_arg (G_OBJECT (enc), "option-string", options);
+}
+
+/* Hardware families: constant QP (their nearest to CRF) under whichever
+ * property names the family has. */
+static void
+set_up_hardware_quality (GstElement *enc, guint quality)
+{
+  set_if (enc, "rc-mode", "cqp");      /* nvcodec */
+  set_if (enc, "rate-control", "cqp"); /* va, qsv, vaapi */
+  set_uint (enc, "qp-const", quality); /* nvcodec (old) */
+  set_uint (enc, "qp-i", quality);     /* nvcodec, qsv */
+  set_uint (enc, "qp-p", quality);
+  set_uint (enc, "qpi", quality);      /* va */
+  set_uint (enc, "qpp", quality);
+  set_uint (enc, "init-qp", quality);  /* vaapi */
+}
+
 /**
- * exs_encoder_make:
+ * exs_encoder_make_with:
+ * @factory_name: an encoder of exs_encoder_preference_for()'s lists
  *
  * Returns: (transfer floating): the encoder, set up for a TV channel
  */
 GstElement *
-exs_encoder_make (const char *factory_name, guint bitrate_kbps, guint keyframe_interval_frames, GError **error)
+exs_encoder_make_with (const char *factory_name, const ExsEncoderSettings *s, GError **error)
 {
   GstElement *enc = gst_element_factory_make (factory_name, NULL);
-  g_autofree char *bitrate = g_strdup_printf ("%u", bitrate_kbps);
-  g_autofree char *gop = g_strdup_printf ("%u", keyframe_interval_frames);
 
   if (enc == NULL)
     {
       g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN, "no %s element", factory_name);
       return NULL;
     }
-  set_if (enc, "bitrate", bitrate);
+  set_uint (enc, "bitrate", s->bitrate_kbps);
   if (g_str_equal (factory_name, "x264enc"))
+    set_up_x264 (enc, s);
+  else if (g_str_equal (factory_name, "x265enc"))
+    set_up_x265 (enc, s);
+  else
     {
-      /* superfast + zerolatency: real Main profile (CABAC; ultrafast would be
-       * Constrained Baseline), no B-frames, and the first frame comes out at
-       * once (fast tune-in). threads=2 caps the thread pool. */
-      gst_util_set_object_arg (G_OBJECT (enc), "speed-preset", "superfast");
-      gst_util_set_object_arg (G_OBJECT (enc), "tune", "zerolatency");
-      gst_util_set_object_arg (G_OBJECT (enc), "key-int-max", gop);
-      /* keyframes on a fixed cadence only (HLS cuts its segments on it): no
-       * extra ones at scene cuts, which would restart the GOP count */
-      gst_util_set_object_arg (G_OBJECT (enc), "option-string", "scenecut=0");
-      gst_util_set_object_arg (G_OBJECT (enc), "vbv-buf-capacity", "1000");
-      gst_util_set_object_arg (G_OBJECT (enc), "threads", "2");
-      return enc;
+      set_uint (enc, "key-int-max", s->keyframe_frames);
+      set_uint (enc, "gop-size", s->keyframe_frames);
+      set_uint (enc, "keyframe-period", s->keyframe_frames);
+      set_if (enc, "bframes", "0");
+      set_if (enc, "b-frames", "0");
+      set_if (enc, "repeat-sequence-header", "true");
+      set_if (enc, "zerolatency", "true");
+      if (s->quality)
+        set_up_hardware_quality (enc, s->quality);
     }
-  set_if (enc, "key-int-max", gop);
-  set_if (enc, "gop-size", gop);
-  set_if (enc, "keyframe-period", gop);
-  set_if (enc, "bframes", "0");
-  set_if (enc, "b-frames", "0");
-  set_if (enc, "repeat-sequence-header", "true");
-  set_if (enc, "zerolatency", "true");
   return enc;
+}
+
+/**
+ * exs_encoder_make:
+ *
+ * Returns: (transfer floating): the encoder in bit-rate mode
+ */
+GstElement *
+exs_encoder_make (const char *factory_name, guint bitrate_kbps, guint keyframe_interval_frames, GError **error)
+{
+  ExsEncoderSettings s = { .bitrate_kbps = bitrate_kbps, .keyframe_frames = keyframe_interval_frames };
+
+  return exs_encoder_make_with (factory_name, &s, error);
 }
 
 /* Hardware decoders tie with avdec_h264 at PRIMARY and lose on the name. */

@@ -31,8 +31,9 @@ caps_from_facts (const char *kind, const char *codec, int width, int height)
 {
   gboolean video = g_str_equal (kind, "video");
 
-  if (video && g_strcmp0 (codec, "h264") == 0)
-    return gst_caps_new_simple ("video/x-h264", "width", G_TYPE_INT, width, "height", G_TYPE_INT, height, NULL);
+  if (video && (g_strcmp0 (codec, "h264") == 0 || g_strcmp0 (codec, "hevc") == 0))
+    return gst_caps_new_simple (g_str_equal (codec, "h264") ? "video/x-h264" : "video/x-h265", "width", G_TYPE_INT,
+                                width, "height", G_TYPE_INT, height, NULL);
   if (!video && g_strcmp0 (codec, "aac") == 0)
     return gst_caps_new_simple ("audio/mpeg", "mpegversion", G_TYPE_INT, 4, NULL);
   /* some other codec: its own media type, which the test rejects */
@@ -69,11 +70,13 @@ item_fits (ExsDatabase *database, gint64 id, const ExsChannelProfile *profile, c
       if (!exs_channel_profile_fits_caps (profile, caps, &is_video))
         {
           *why = video ? g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s video at %d×%d (the channel is "
-                                          "H.264 at %d×%d)",
-                                          id, s->codec ? s->codec : "unknown", s->width, s->height, profile->width,
-                                          profile->height)
-                       : g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s audio (the channel needs AAC)",
-                                          id, s->codec ? s->codec : "unknown");
+                                          "%s at %d×%d)",
+                                          id, s->codec ? s->codec : "unknown", s->width, s->height,
+                                          profile->video_codec == EXS_VIDEO_CODEC_HEVC ? "HEVC" : "H.264",
+                                          profile->width, profile->height)
+                       : g_strdup_printf ("library item %" G_GINT64_FORMAT " has %s audio (the channel needs %s)",
+                                          id, s->codec ? s->codec : "unknown",
+                                          profile->audio_codec == EXS_AUDIO_CODEC_AC3 ? "AC-3" : "AAC");
           return FALSE;
         }
     }

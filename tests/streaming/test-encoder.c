@@ -10,6 +10,7 @@
 #include "exs-file-list-source.h"
 
 #include <gio/gio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <gst/base/gstbasetransform.h>
@@ -260,6 +261,90 @@ test_make_sets_up_x264 (void)
   g_assert_nonnull (error);
 }
 
+/* HEVC: its own list, in the same order of families as H.264's, the
+ * software encoder last; the probe takes the first that works. */
+static void
+test_hevc_order (void)
+{
+  const char *const expected[] = {
+#ifdef __APPLE__
+    "vtenc_h265_hw", "vtenc_h265",
+#endif
+    "nvcudah265enc", "nvh265enc", "vah265lpenc", "vah265enc", "qsvh265enc", "vaapih265enc", "x265enc", NULL
+  };
+
+  g_assert_cmpstrv (exs_encoder_preference_for (EXS_VIDEO_CODEC_HEVC), expected);
+  g_assert_cmpstrv (exs_encoder_preference_for (EXS_VIDEO_CODEC_H264), exs_encoder_preference ());
+  g_assert_cmpstr (exs_encoder_software (EXS_VIDEO_CODEC_HEVC), ==, "x265enc");
+  g_assert_cmpstr (exs_encoder_software (EXS_VIDEO_CODEC_H264), ==, "x264enc");
+}
+
+static void
+test_hevc_prefers_first_working (void)
+{
+  g_autofree char *chosen = exs_encoder_choose (exs_encoder_preference_for (EXS_VIDEO_CODEC_HEVC), FALSE);
+
+  /* nvcudah265enc cannot start, nvh265enc is absent, vah265lpenc fails on
+   * its first frame: vah265enc is the first that works */
+  g_assert_cmpstr (chosen, ==, "vah265enc");
+}
+
+static void
+test_hevc_software (void)
+{
+  const char *const pref[] = { "nvcudah265enc", "nvh265enc", "vah265lpenc", "x265enc", NULL };
+  g_autofree char *forced = exs_encoder_choose (exs_encoder_preference_for (EXS_VIDEO_CODEC_HEVC), TRUE);
+  g_autofree char *fallback = exs_encoder_choose (pref, FALSE);
+
+  g_assert_cmpstr (forced, ==, "x265enc");
+  /* no hardware that works: the software encoder */
+  g_assert_cmpstr (fallback, ==, "x265enc");
+  g_assert_true (exs_encoder_codec_available (EXS_VIDEO_CODEC_HEVC));
+}
+
+static void
+test_make_sets_up_x265 (void)
+{
+  g_autoptr (GError) error = NULL;
+  ExsEncoderSettings rate = { .bitrate_kbps = 2500, .keyframe_frames = 25 };
+  ExsEncoderSettings quality = { .bitrate_kbps = 4000, .quality = 28, .keyframe_frames = 50 };
+  GstElement *enc = exs_encoder_make_with ("x265enc", &rate, &error);
+  g_autofree char *options = NULL;
+  guint bitrate, gop;
+
+  g_assert_no_error (error);
+  g_object_get (enc, "bitrate", &bitrate, "key-int-max", &gop, "option-string", &options, NULL);
+  g_assert_cmpuint (bitrate, ==, 2500);
+  g_assert_cmpuint (gop, ==, 25);
+  g_assert_nonnull (strstr (options, "open-gop=0"));
+  g_assert_null (strstr (options, "crf="));
+  gst_object_unref (gst_object_ref_sink (enc));
+  g_clear_pointer (&options, g_free);
+
+  enc = exs_encoder_make_with ("x265enc", &quality, &error);
+  g_object_get (enc, "key-int-max", &gop, "option-string", &options, NULL);
+  g_assert_cmpuint (gop, ==, 50);
+  g_assert_nonnull (strstr (options, "crf=28"));
+  g_assert_nonnull (strstr (options, "vbv-maxrate=4000"));
+  gst_object_unref (gst_object_ref_sink (enc));
+}
+
+static void
+test_make_x264_quality (void)
+{
+  g_autoptr (GError) error = NULL;
+  ExsEncoderSettings quality = { .bitrate_kbps = 3000, .quality = 23, .keyframe_frames = 30 };
+  GstElement *enc = exs_encoder_make_with ("x264enc", &quality, &error);
+  guint quantizer;
+  int pass;
+
+  g_assert_no_error (error);
+  g_object_get (enc, "quantizer", &quantizer, "pass", &pass, NULL);
+  g_assert_cmpuint (quantizer, ==, 23);
+  g_assert_cmpint (pass, ==, 5); /* GST_X264_ENC_PASS_QUAL: constant quality */
+  gst_object_unref (gst_object_ref_sink (enc));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -272,6 +357,14 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/encoder/software-forced", test_software_forced);
   g_test_add_func ("/streaming/encoder/falls-back-to-x264", test_falls_back_to_x264);
   g_test_add_func ("/streaming/encoder/make-sets-up-x264", test_make_sets_up_x264);
+  gst_element_register (NULL, "nvcudah265enc", GST_RANK_NONE, dead_enc_get_type ());
+  gst_element_register (NULL, "vah265lpenc", GST_RANK_NONE, busy_enc_get_type ());
+  gst_element_register (NULL, "vah265enc", GST_RANK_NONE, fake_enc_get_type ());
+  g_test_add_func ("/streaming/encoder/hevc-order", test_hevc_order);
+  g_test_add_func ("/streaming/encoder/hevc-prefers-first-working", test_hevc_prefers_first_working);
+  g_test_add_func ("/streaming/encoder/hevc-software", test_hevc_software);
+  g_test_add_func ("/streaming/encoder/make-sets-up-x265", test_make_sets_up_x265);
+  g_test_add_func ("/streaming/encoder/make-x264-quality", test_make_x264_quality);
   gst_element_register (NULL, "qsvh264enc", GST_RANK_NONE, fail_enc_get_type ());
   g_test_add_func ("/streaming/encoder/runtime-fallback", test_runtime_fallback);
   return g_test_run ();
