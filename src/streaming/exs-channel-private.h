@@ -7,11 +7,13 @@
  *   exs-channel-profile.c   profiles: resolution, rates, what fits the remux path
  *   exs-channel-items.c     the item chain: each playout item's bin, its probes
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
+ *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
  * Only those files include this header.
  */
 #pragma once
 
 #include "exs-channel.h"
+#include "exs-channel-audio.h"
 
 G_BEGIN_DECLS
 
@@ -94,6 +96,7 @@ struct _Item
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
   gboolean done_posted[2];   /* streaming thread */
+  ExsItemAudio audio;        /* exs-channel-audio.c */
 };
 
 struct _ExsChannel
@@ -111,6 +114,7 @@ struct _ExsChannel
   ExsChannelThrottleMode throttle_mode;
   guint viewer_stall_seconds;
   ExsChannelMedia *media;     /* never NULL */
+  ExsChannelAudio audio;      /* exs-channel-audio.c: audio PIDs, the library's loudness */
   ExsPlayoutSource *playout;
 
   GstElement *pipeline;

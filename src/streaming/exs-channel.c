@@ -762,6 +762,7 @@ exs_channel_finalize (GObject *object)
   g_free (self->title);
   g_free (self->subtitle);
   exs_channel_media_free (self->media);
+  _exs_channel_audio_finalize (self);
   G_OBJECT_CLASS (exs_channel_parent_class)->finalize (object);
 }
 

@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 
 #include "exs-channel-media.h"
+#include "exs-database.h"
 #include "exs-hls-output.h"
 #include "exs-playout-source.h"
 #include "exs-viewer.h"
@@ -155,6 +156,8 @@ gboolean exs_channel_drop_current_item (ExsChannel *self,
                                         const char *reason);
 void exs_channel_set_encoder (ExsChannel *self,
                               const char *encoder);
+void exs_channel_set_library (ExsChannel  *self,
+                              ExsDatabase *database);
 void exs_channel_remove_viewer (ExsChannel *self,
                                 ExsViewer  *viewer,
                                 const char *reason);
