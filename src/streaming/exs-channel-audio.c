@@ -308,7 +308,7 @@ claim_pid (Item *item, GstStream *stream)
 
   g_mutex_lock (&item->lock);
   if (a->pid_of_stream == NULL || stream == NULL)
-    pid = 0;
+    pid = 0; /* no choice made: the first audio stream */
   else
     pid = GPOINTER_TO_INT (g_hash_table_lookup (a->pid_of_stream, gst_stream_get_stream_id (stream))) - 1;
   if (pid >= 0 && (guint) pid < a->n_pids && !(a->linked & (1u << pid)))
@@ -355,20 +355,31 @@ _exs_channel_audio_make_volume (Item *item)
  * _exs_channel_audio_pick_remux:
  *
  * Streaming thread of parsebin: whether the remux channel carries @pad's
- * audio stream (the chosen track, from the collection parsebin sends).
+ * audio stream — the chosen track when a stream collection with languages
+ * is on the pad, else the first audio stream. parsebin 1.22 exposes its
+ * pads before any collection or tags reach them, so with several audio
+ * tracks the remux path cannot choose by language: *@needs_choice is set
+ * for a second audio stream when the channel has audio_languages (the
+ * caller moves the channel to encoding, where the choice works).
  */
 gboolean
-_exs_channel_audio_pick_remux (Item *item, GstPad *pad)
+_exs_channel_audio_pick_remux (Item *item, GstPad *pad, gboolean *needs_choice)
 {
   g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_COLLECTION, 0);
   g_autoptr (GstStream) stream = gst_pad_get_stream (pad);
+  gboolean chosen_known = FALSE;
 
+  *needs_choice = FALSE;
   if (event && stream)
     {
       g_autoptr (GstStreamCollection) collection = NULL;
 
       gst_event_parse_stream_collection (event, &collection);
       item_chooses (item, collection, stream);
+      chosen_known = TRUE;
     }
-  return claim_pid (item, stream) == 0;
+  if (claim_pid (item, stream) == 0)
+    return TRUE;
+  *needs_choice = !chosen_known && item->audio.languages && item->audio.languages[0];
+  return FALSE;
 }

@@ -56,6 +56,7 @@ GstPad *_exs_channel_audio_claim_slot (struct _Item *item,
                                        GstPad       *pad);
 GstElement *_exs_channel_audio_make_volume (struct _Item *item);
 gboolean _exs_channel_audio_pick_remux (struct _Item *item,
-                                   GstPad       *pad);
+                                        GstPad       *pad,
+                                        gboolean     *needs_choice);
 
 G_END_DECLS

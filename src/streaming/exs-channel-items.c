@@ -353,17 +353,21 @@ on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   GstElement *parser, *filter;
   gboolean is_video = FALSE;
+  gboolean needs_choice = FALSE;
   g_autoptr (GstPad) target = NULL;
   g_autoptr (GstPad) sinkpad = NULL;
   Stream *s;
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
-  if (caps && !gst_caps_is_empty (caps)
+  if (caps && !gst_caps_is_empty (caps) && !gst_caps_is_any (caps)
       && g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "audio/")
-      && !_exs_channel_audio_pick_remux (item, pad))
+      && !_exs_channel_audio_pick_remux (item, pad, &needs_choice))
     {
-      drain_pad (bin, pad); /* a track the channel's languages did not choose */
+      /* a second audio track: not carried, or a choice only encoding makes */
+      if (needs_choice)
+        item_post (item, NOTE_NO_FIT, "several audio tracks to choose from by language");
+      drain_pad (bin, pad);
       return;
     }
   if (caps == NULL || gst_caps_is_empty (caps)

@@ -35,20 +35,22 @@ typedef struct
   double volume;
 } Track;
 
-/* A 320×240 clip of @seconds with @tracks AAC tracks (each a tone, tagged
- * with its language) and, with @subtitles, two SRT tracks (eng, fra). */
+/* A clip of ITEM_S with @tracks AAC tracks (each a tone, tagged with its
+ * language) and, with @subtitles, two SRT tracks (eng, fra): 320×240, or
+ * the 480p profile's 854×480 @for_remux. */
 static char *
-make_clip (const char *dir, const char *name, const Track *tracks, guint n_tracks, gboolean subtitles)
+make_clip_for (const char *dir, const char *name, const Track *tracks, guint n_tracks, gboolean subtitles,
+               gboolean for_remux)
 {
   char *path = g_build_filename (dir, name, NULL);
   GString *d = g_string_new (NULL);
   int frames = (int) (ITEM_S * 25);
 
   g_string_append_printf (d,
-                          "videotestsrc pattern=blue num-buffers=%d ! video/x-raw,format=I420,width=320,height=240,"
+                          "videotestsrc pattern=blue num-buffers=%d ! video/x-raw,format=I420,width=%d,height=%d,"
                           "framerate=25/1 ! x264enc speed-preset=ultrafast key-int-max=25 bitrate=300 threads=1 "
                           "! h264parse ! queue ! mux. ",
-                          frames);
+                          frames, for_remux ? 854 : 320, for_remux ? 480 : 240);
   for (guint i = 0; i < n_tracks; i++)
     {
       g_string_append_printf (d,
@@ -77,6 +79,12 @@ make_clip (const char *dir, const char *name, const Track *tracks, guint n_track
   exs_test_make_media (d->str, path);
   g_string_free (d, TRUE);
   return path;
+}
+
+static char *
+make_clip (const char *dir, const char *name, const Track *tracks, guint n_tracks, gboolean subtitles)
+{
+  return make_clip_for (dir, name, tracks, n_tracks, subtitles, FALSE);
 }
 
 /* ---- the channel, and its output as a file ---- */
@@ -118,14 +126,14 @@ on_pipeline_started_cb (ExsChannel *channel, GstElement *pipeline, GstPad *mux_s
 /* Plays @paths (ITEM_S each, in a loop, the first @join_s in) on a channel
  * with @media for @seconds of its output; returns the MPEG-TS file. */
 static char *
-play (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
-      ExsDatabase *library, double join_s, double seconds)
+play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
+         ExsDatabase *library, double join_s, double seconds, gboolean remux)
 {
   g_autoptr (ExsFileListSource) source = exs_file_list_source_new ();
   g_autoptr (ExsChannel) channel = NULL;
   g_autoptr (GError) error = NULL;
   gint64 durations[8];
-  ExsChannelOptions options = { .name = "Audio", .media = media };
+  ExsChannelOptions options = { .name = "Audio", .media = media, .remux = remux };
   ExsChannelProfile profile;
   char *out_path = g_build_filename (dir, "out.ts", NULL);
   FILE *out = fopen (out_path, "wb");
@@ -146,9 +154,18 @@ play (const char *dir, const ExsChannelMedia *media, const char *const *paths, c
   g_assert_true (exs_channel_start (channel, &error));
   g_assert_no_error (error);
   exs_test_iterate (seconds + 0.5);
+  if (remux)
+    g_assert_false (exs_channel_is_remuxing (channel)); /* the callers' items need encoding */
   exs_channel_stop (channel);
   fclose (out);
   return out_path;
+}
+
+static char *
+play (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
+      ExsDatabase *library, double join_s, double seconds)
+{
+  return play_on (dir, media, paths, ids, library, join_s, seconds, FALSE);
 }
 
 /* ---- what the output holds ---- */
@@ -318,6 +335,29 @@ test_all_tracks (void)
   assert_continuous (ts);
 }
 
+/* A remux channel cannot choose among an item's audio tracks (parsebin
+ * shows no languages in time): with jpn preferred and three tracks, it
+ * moves to encoding by itself, and from then on the Japanese track plays,
+ * on one PID labelled jpn. */
+static void
+test_remux_moves_to_encoding (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *clip = make_clip_for (dir, "three.mkv", three, 3, TRUE, TRUE);
+  const char *paths[] = { clip, NULL };
+  g_autoptr (ExsChannelMedia) media = exs_channel_media_new ();
+  g_autofree char *ts = NULL;
+  g_autoptr (GPtrArray) languages = NULL;
+
+  media->audio_languages = g_strsplit ("jpn", ",", -1);
+  ts = play_on (dir, media, paths, NULL, NULL, 0, 2 * ITEM_S, TRUE);
+  languages = audio_languages (ts);
+  for (guint k = 0; k < languages->len; k++)
+    g_assert_cmpstr (languages->pdata[k], ==, "jpn");
+  /* the next item, on the encoding pipeline */
+  assert_tone (tone_at (dir, ts, 0, 2 * ITEM_S - 2.0), 1000);
+}
+
 /* ---- loudness ---- */
 
 static void
@@ -429,6 +469,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/channel-audio/measure-edges", test_measure_edges);
   g_test_add_func ("/streaming/channel-audio/preferred-language", test_preferred_language);
   g_test_add_func ("/streaming/channel-audio/all-tracks", test_all_tracks);
+  g_test_add_func ("/streaming/channel-audio/remux-moves-to-encoding", test_remux_moves_to_encoding);
   g_test_add_func ("/streaming/channel-audio/loudness", test_loudness);
   return g_test_run ();
 }
