@@ -283,6 +283,13 @@ static const ExsMigration migrations[] = {
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX channels_by_profile ON channels (profile);" },
+  /* the loudness step of a scan (exs-library-scan-loudness.c): integrated
+   * loudness per EBU R 128 / BS.1770, and the file's mtime it was measured
+   * at (NULL: never; a changed file is measured again). loudness_lufs stays
+   * NULL for a file without audio or that could not be measured. */
+  { 810, "library: measured loudness of each item",
+    "ALTER TABLE media_items ADD COLUMN loudness_lufs REAL;"
+    "ALTER TABLE media_items ADD COLUMN loudness_mtime INTEGER;" },
 };
 
 /**

@@ -12,7 +12,9 @@
  *   2. probe (exs-library-scan-probe.c): worker threads, each with its own
  *      GstDiscoverer, look at those files;
  *   3. write (exs-library-scan-write.c): store the results in batched
- *      transactions as they come, then missing files, issues and counters.
+ *      transactions as they come, then missing files, issues and counters;
+ *   4. loudness (exs-library-scan-loudness.c): measure the new and changed
+ *      items' loudness (libebur128), bounded per file.
  *
  * Bad input never stops a scan: unreadable, empty, truncated or non-media
  * files become items in the "error" state with the reason; folders that are
@@ -25,6 +27,7 @@
 
 #include "exs-library-scanner.h"
 
+#include "exs-library-scan-loudness.h"
 #include "exs-library-scan-probe.h"
 #include "exs-library-scan-walk.h"
 #include "exs-library-scan-write.h"
@@ -212,6 +215,10 @@ run_scan (ScanJob *job, GError **error)
   g_debug ("library %" G_GINT64_FORMAT ": probed %u, failed %u", job->library_id, counts.probed, counts.failed);
   if (!exs_scan_writer_finish (writer, stored, complete, walk->root_errors, scan_error, &counts, error))
     return FALSE;
+  /* 4. loudness (exs-library-scan-loudness.c): new and changed items */
+  if (complete && scan_error == NULL)
+    g_debug ("library %" G_GINT64_FORMAT ": measured the loudness of %u items", job->library_id,
+             exs_library_scan_loudness (db, job->library_id, job->cancellable));
   g_mutex_lock (&job->lock);
   job->progress.missing = counts.missing;
   job->progress.restored = counts.restored;

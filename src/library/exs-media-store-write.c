@@ -11,6 +11,7 @@
 #include "exs-media-store-write.h"
 
 #include "exs-fs.h"
+#include <math.h>
 
 static const char *UPSERT_ITEM_SQL =
     "INSERT INTO media_items (library_id, kind, uri, path, size, mtime, title, sort_title, plot, year, "
@@ -368,4 +369,73 @@ exs_media_store_set_missing (ExsDatabase *db, GArray *lost, GArray *restored, gi
         return FALSE;
     }
   return TRUE;
+}
+
+void
+exs_loudness_todo_clear (ExsLoudnessTodo *todo)
+{
+  g_clear_pointer (&todo->path, g_free);
+}
+
+/**
+ * exs_media_store_dup_loudness_todo:
+ * @library_id: the library, or 0 for all
+ * @limit: at most this many
+ *
+ * The present items of @library_id never measured, or measured at another
+ * mtime than their file has now.
+ *
+ * Returns: (transfer full) (element-type ExsLoudnessTodo) (nullable)
+ */
+GArray *
+exs_media_store_dup_loudness_todo (ExsDatabase *db, gint64 library_id, guint limit, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db,
+      "SELECT id, path, mtime FROM media_items WHERE missing = 0 AND path IS NOT NULL"
+      " AND (?1 = 0 OR library_id = ?1)"
+      " AND (loudness_mtime IS NULL OR loudness_mtime IS NOT mtime) ORDER BY id LIMIT ?2",
+      error);
+  g_autoptr (GArray) out = g_array_new (FALSE, TRUE, sizeof (ExsLoudnessTodo));
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  g_array_set_clear_func (out, (GDestroyNotify) exs_loudness_todo_clear);
+  sqlite3_bind_int64 (stmt, 1, library_id);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ExsLoudnessTodo todo = {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .path = exs_database_dup_column (stmt, 1),
+        .mtime = sqlite3_column_int64 (stmt, 2),
+      };
+      g_array_append_val (out, todo);
+    }
+  if (!exs_database_rows_done (db, rc, error, "the items to measure"))
+    return NULL;
+  return g_steal_pointer (&out);
+}
+
+/**
+ * exs_media_store_set_loudness:
+ * @mtime: the file's mtime when measured
+ * @lufs: integrated loudness, or NAN when it has none (no audio, unreadable)
+ */
+gboolean
+exs_media_store_set_loudness (ExsDatabase *db, gint64 item_id, gint64 mtime, double lufs, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = exs_database_prepare (db, "UPDATE media_items SET loudness_lufs = ?, loudness_mtime = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (isfinite (lufs))
+    sqlite3_bind_double (stmt, 1, lufs);
+  else
+    sqlite3_bind_null (stmt, 1);
+  sqlite3_bind_int64 (stmt, 2, mtime);
+  sqlite3_bind_int64 (stmt, 3, item_id);
+  return exs_database_step_done (db, stmt, error);
 }

@@ -99,6 +99,24 @@ gboolean exs_media_store_set_labels (ExsDatabase         *db,
                                      GPtrArray           *genres,
                                      GPtrArray           *tags,
                                      GError             **error);
+/* An item the loudness step has still to measure (a new or changed file). */
+typedef struct
+{
+  gint64 id;
+  char *path;
+  gint64 mtime;
+} ExsLoudnessTodo;
+
+void exs_loudness_todo_clear (ExsLoudnessTodo *todo);
+GArray *exs_media_store_dup_loudness_todo (ExsDatabase  *db,
+                                           gint64        library_id,
+                                           guint         limit,
+                                           GError      **error);
+gboolean exs_media_store_set_loudness (ExsDatabase  *db,
+                                       gint64        item_id,
+                                       gint64        mtime,
+                                       double        lufs,
+                                       GError      **error);
 gboolean exs_media_store_set_missing (ExsDatabase  *db,
                                       GArray       *lost,
                                       GArray       *restored,

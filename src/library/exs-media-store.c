@@ -441,6 +441,34 @@ stream_info_clear (ExsMediaStreamInfo *info)
 }
 
 /**
+ * exs_media_store_get_loudness:
+ * @lufs: (out): the item's integrated loudness, measured at scan
+ *
+ * Returns: whether the item has a measured loudness; %FALSE without @error
+ *   when it has none (not measured yet, no audio, no such item)
+ */
+gboolean
+exs_media_store_get_loudness (ExsDatabase *db, gint64 item_id, double *lufs, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = exs_database_prepare (db, "SELECT loudness_lufs FROM media_items WHERE id = ? AND loudness_lufs IS NOT NULL",
+                              error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *lufs = sqlite3_column_double (stmt, 0);
+      return TRUE;
+    }
+  exs_database_rows_done (db, rc, error, "an item's loudness");
+  return FALSE;
+}
+
+/**
  * exs_media_store_dup_av_streams:
  *
  * The stored video and audio streams of one item (what the remux decision

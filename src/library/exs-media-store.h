@@ -72,6 +72,10 @@ typedef struct
   int width, height;     /* video; 0 when unknown */
 } ExsMediaStreamInfo;
 
+gboolean exs_media_store_get_loudness (ExsDatabase  *db,
+                                       gint64        item_id,
+                                       double       *lufs,
+                                       GError      **error);
 GArray *exs_media_store_dup_av_streams (ExsDatabase  *db,
                                         gint64        item_id,
                                         GError      **error);

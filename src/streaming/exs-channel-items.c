@@ -34,6 +34,7 @@ item_clear (Item *item)
   g_mutex_clear (&item->lock);
   g_ptr_array_unref (item->streams);
   g_free (item->error);
+  _exs_channel_audio_clear_item (item);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -227,13 +228,16 @@ static Stream *
 stream_new (Item *item, gboolean is_video, GstPad *slot_pad, GstPad *target)
 {
   Stream *s = g_new0 (Stream, 1);
+  /* an item may have an audio stream per audio PID: named after its mixer */
+  g_autofree char *name = is_video ? g_strdup ("video")
+                                   : g_strdup_printf ("audio_%s", GST_OBJECT_NAME (GST_OBJECT_PARENT (slot_pad)));
 
   s->item = item;
   s->is_video = is_video;
   s->slot_pad = slot_pad;
   gst_segment_init (&s->segment, GST_FORMAT_UNDEFINED);
   s->created_after_seek = g_atomic_int_get (&item->seek_state) == SEEK_DONE;
-  s->ghost = gst_object_ref (gst_ghost_pad_new (is_video ? "video" : "audio", target));
+  s->ghost = gst_object_ref (gst_ghost_pad_new (name, target));
   gst_pad_set_offset (s->ghost, item->offset);
   gst_pad_add_probe (s->ghost,
                      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_FLUSH,
@@ -250,7 +254,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   gboolean is_video = g_str_has_prefix (name, "video");
   gboolean is_audio = g_str_has_prefix (name, "audio");
-  GstElement *chain[8] = { NULL };
+  GstElement *chain[9] = { NULL };
   g_autoptr (ExsChannel) channel = g_weak_ref_get (&item->channel);
   guint n = 0;
   GstPad *slot;
@@ -263,11 +267,12 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
       drain_pad (bin, pad);
       return;
     }
-  slot = is_video ? item->vslot : item->aslot;
+  /* audio: the track the channel's languages choose, on its PID */
+  slot = is_video ? item->vslot : _exs_channel_audio_claim_slot (item, pad);
   g_mutex_lock (&item->lock);
-  for (guint i = 0; i < item->streams->len; i++)
-    if (((Stream *) item->streams->pdata[i])->is_video == is_video)
-      slot = NULL; /* a second stream of a kind: not ours to show */
+  for (guint i = 0; i < item->streams->len && is_video; i++)
+    if (((Stream *) item->streams->pdata[i])->is_video)
+      slot = NULL; /* a second video stream: not ours to show */
   g_mutex_unlock (&item->lock);
   if (slot == NULL)
     {
@@ -292,6 +297,10 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
                     NULL);
       chain[n++] = make_or_fail ("audioconvert", bin);
       chain[n++] = make_or_fail ("audioresample", bin);
+      chain[n] = _exs_channel_audio_make_volume (item); /* the loudness target's gain */
+      if (chain[n])
+        gst_bin_add (bin, chain[n]);
+      n++;
       caps = gst_caps_from_string (raw);
     }
   chain[n++] = make_or_fail ("capsfilter", bin);
@@ -345,12 +354,23 @@ on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   GstElement *parser, *filter;
   gboolean is_video = FALSE;
+  gboolean needs_choice = FALSE;
   g_autoptr (GstPad) target = NULL;
   g_autoptr (GstPad) sinkpad = NULL;
   Stream *s;
 
   if (caps == NULL)
     caps = gst_pad_query_caps (pad, NULL);
+  if (caps && !gst_caps_is_empty (caps) && !gst_caps_is_any (caps)
+      && g_str_has_prefix (gst_structure_get_name (gst_caps_get_structure (caps, 0)), "audio/")
+      && !_exs_channel_audio_pick_remux (item, pad, &needs_choice))
+    {
+      /* a second audio track: not carried, or a choice only encoding makes */
+      if (needs_choice)
+        item_post (item, NOTE_NO_FIT, "several audio tracks to choose from by language");
+      drain_pad (bin, pad);
+      return;
+    }
   if (caps == NULL || gst_caps_is_empty (caps)
       || !exs_channel_profile_fits_caps (&item->profile, caps, &is_video))
     {
@@ -548,6 +568,7 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
         g_signal_connect_object (src, "pad-added", G_CALLBACK (on_source_pad_added_cb), item->decodebin, 0);
       }
       g_object_set_data (G_OBJECT (item->bin), "exs-item-id", GUINT_TO_POINTER (item->id));
+      _exs_channel_audio_setup_item (self, item);
       g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_remux_pad_added_cb), item_ref (item),
                              (GClosureNotify) _exs_channel_item_unref, 0);
       g_signal_connect_data (item->decodebin, "no-more-pads", G_CALLBACK (on_remux_no_more_pads_cb),
@@ -575,6 +596,7 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
   g_object_set_data (G_OBJECT (item->bin), "exs-item-id", GUINT_TO_POINTER (item->id));
   item->decodebin = gst_element_factory_make ("uridecodebin3", NULL);
   g_object_set (item->decodebin, "uri", pi->uri, NULL);
+  _exs_channel_audio_setup_item (self, item);
   g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_item_pad_added_cb), item_ref (item),
                          (GClosureNotify) _exs_channel_item_unref, 0);
   gst_bin_add (GST_BIN (item->bin), item->decodebin);

@@ -309,6 +309,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
     reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   channel = exs_channel_new (n, &profile, &options, self->playout);
+  exs_channel_set_library (channel, self->database); /* the items' measured loudness */
   clock = g_atomic_rc_box_new0 (ExsOutputClock);
   g_signal_connect_data (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb),
                          g_atomic_rc_box_acquire (clock), release_output_clock, 0);

@@ -159,16 +159,20 @@ static char *
 remux_pipeline_description (ExsChannel *self)
 {
   g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
+  g_autofree char *atag = NULL;
 
+  _exs_channel_audio_configure (self);
+  atag = _exs_channel_audio_tag (self, 0);
   /* no live source: pacing comes from the sink (sync=true) */
   return g_strdup_printf (
       "funnel name=vfunnel ! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
-      "funnel name=afunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
+      "funnel name=afunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! %smux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=latest-keyframe "
       "timeout=%" G_GUINT64_FORMAT,
-      merge ? "exstsmerge name=merge max-delay=100000000 ! " : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
+      atag, merge ? "exstsmerge name=merge max-delay=100000000 ! " : "",
+      (guint64) self->viewer_stall_seconds * GST_SECOND);
 }
 
 /* The error screen's text and clock. Without gstreamer1.0-x (a warning at
@@ -202,6 +206,12 @@ pipeline_description (ExsChannel *self)
   g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
   const char *sync_method = "latest-keyframe";
   const char *burst = "";
+  g_autofree char *atag = NULL;
+  g_autofree char *more_audio = NULL;
+
+  _exs_channel_audio_configure (self);
+  atag = _exs_channel_audio_tag (self, 0);
+  more_audio = _exs_channel_audio_description (self, acaps, audio_output);
 
   slate = _exs_channel_picture_slate (self, vcaps);
   if (slate != NULL)
@@ -227,15 +237,16 @@ pipeline_description (ExsChannel *self)
       "%s ! tee name=vtee "
       "! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
       "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s ! tee name=atee "
-      "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
+      "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! %smux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=%s %s "
       "timeout=%" G_GUINT64_FORMAT " "
       "%s ! %s ! comp.sink_0 "
-      "audiotestsrc is-live=true wave=%s volume=0.2 ! %s ! amix.sink_0",
-      (guint64) (100 * GST_MSECOND), vcaps, video_output, (guint64) (100 * GST_MSECOND), acaps, audio_output, merge ? "exstsmerge name=merge ! " : "", sync_method, burst,
-      (guint64) self->viewer_stall_seconds * GST_SECOND, slate, overlay, slate_wave (self->audio_mode), acaps);
+      "audiotestsrc is-live=true wave=%s volume=0.2 ! %s ! amix.sink_0%s",
+      (guint64) (100 * GST_MSECOND), vcaps, video_output, (guint64) (100 * GST_MSECOND), acaps, audio_output, atag,
+      merge ? "exstsmerge name=merge ! " : "", sync_method, burst, (guint64) self->viewer_stall_seconds * GST_SECOND,
+      slate, overlay, slate_wave (self->audio_mode), acaps, more_audio);
 }
 
 static GstPad *
@@ -393,6 +404,7 @@ build_pipeline (ExsChannel *self, GError **error)
       self->vslots[i] = request_slot (comp, TRUE, i + 1);
       self->aslots[i] = request_slot (amix, FALSE, 0);
     }
+  _exs_channel_audio_build (self);
   self->slate_audio_pad = gst_element_get_static_pad (amix, "sink_0");
   self->slate_text = gst_bin_get_by_name (GST_BIN (self->pipeline), "slatetext");
 sink:
@@ -538,6 +550,7 @@ exs_channel_stop (ExsChannel *self)
       gst_clear_object (&self->vslots[i]);
       gst_clear_object (&self->aslots[i]);
     }
+  _exs_channel_audio_clear (self);
   gst_clear_object (&self->slate_audio_pad);
   gst_clear_object (&self->slate_text);
   gst_clear_object (&self->funnels[0]);

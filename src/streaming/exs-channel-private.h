@@ -8,12 +8,14 @@
  *   exs-channel-items.c     the item chain: each playout item's bin, its probes
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
  *   exs-channel-picture.c   the items' pictures: deinterlace, scaling, watermark; the channel's own slate
+ *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
  * Only those files include this header.
  */
 #pragma once
 
 #include "exs-channel.h"
 #include "exs-channel-watermark.h"
+#include "exs-channel-audio.h"
 
 G_BEGIN_DECLS
 
@@ -96,6 +98,7 @@ struct _Item
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
   gboolean done_posted[2];   /* streaming thread */
+  ExsItemAudio audio;        /* exs-channel-audio.c */
 };
 
 struct _ExsChannel
@@ -114,6 +117,7 @@ struct _ExsChannel
   guint viewer_stall_seconds;
   ExsChannelMedia *media;     /* never NULL */
   ExsChannelWatermark *watermark; /* fixed at creation; NULL: none (exs-channel-picture.c) */
+  ExsChannelAudio audio;      /* exs-channel-audio.c: audio PIDs, the library's loudness */
   ExsPlayoutSource *playout;
 
   GstElement *pipeline;

@@ -778,6 +778,7 @@ exs_channel_finalize (GObject *object)
   g_free (self->subtitle);
   exs_channel_media_free (self->media);
   exs_channel_watermark_free (self->watermark);
+  _exs_channel_audio_finalize (self);
   G_OBJECT_CLASS (exs_channel_parent_class)->finalize (object);
 }
 

@@ -174,6 +174,8 @@ gboolean exs_channel_drop_current_item (ExsChannel *self,
                                         const char *reason);
 void exs_channel_set_encoder (ExsChannel *self,
                               const char *encoder);
+void exs_channel_set_library (ExsChannel  *self,
+                              ExsDatabase *database);
 void exs_channel_remove_viewer (ExsChannel *self,
                                 ExsViewer  *viewer,
                                 const char *reason);
