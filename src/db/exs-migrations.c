@@ -9,6 +9,7 @@
  *   400–499  client protocols
  *   500–599  resilience and operations
  *   600–699  the AI agent
+ *   710–719  remote media: URL, Archive.org and yt-dlp libraries
  */
 #include "config.h"
 
@@ -259,6 +260,18 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  /* The CHECK on libraries.source gains 'url'. Not the create-copy-drop-
+   * rename rebuild: dropping "libraries" with foreign keys on would cascade
+   * into every item. Renaming the column, adding the new one and dropping
+   * the old keeps the rows, their ids, indexes and foreign keys, in this
+   * step's one transaction (SQLite ≥ 3.35). The column moves last; every
+   * query names its columns. */
+  { 710, "library: URL libraries (http(s) media, M3U, Archive.org, yt-dlp)",
+    "ALTER TABLE libraries RENAME COLUMN source TO source_before_710;"
+    "ALTER TABLE libraries ADD COLUMN source TEXT NOT NULL DEFAULT 'local'"
+    "  CHECK (source IN ('local', 'plex', 'jellyfin', 'emby', 'url'));"
+    "UPDATE libraries SET source = source_before_710;"
+    "ALTER TABLE libraries DROP COLUMN source_before_710;" },
 };
 
 /**
