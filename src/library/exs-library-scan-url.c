@@ -506,8 +506,9 @@ read_archive (UrlWalk *w, const char *id, guint depth)
  *
  * The probe step for a URL library's item, in a scan worker thread: a
  * "ytdl:" page is first resolved with yt-dlp (its title, description and
- * year fill in what the item lacks); then GstDiscoverer reads the media over
- * HTTP. Failures (404, not media, a timeout, no yt-dlp) become probe_error.
+ * year fill in what the item lacks; it may take a minute: a scan is in no
+ * hurry, and Python starts slowly on a busy machine); then GstDiscoverer
+ * reads the media over HTTP. Failures (404, not media, a timeout, no yt-dlp) become probe_error.
  */
 void
 exs_library_scan_probe_url (GstDiscoverer *disc, ExsScanFile *item)
@@ -527,7 +528,7 @@ exs_library_scan_probe_url (GstDiscoverer *disc, ExsScanFile *item)
 
       g_object_get (disc, "timeout", &timeout_ns, NULL);
       info = exs_ytdlp_resolve_sync (uri + strlen (EXS_YTDLP_URI_PREFIX),
-                                     MAX ((guint) (timeout_ns / GST_SECOND), 30), NULL, &error);
+                                     MAX ((guint) (timeout_ns / GST_SECOND), 60), NULL, &error);
       if (info == NULL)
         {
           item->probe_error = g_strdup (error->message);
