@@ -11,6 +11,7 @@
 
 #include "exs-api-library-private.h"
 
+#include "exs-library-scan-url.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
 
@@ -21,7 +22,9 @@
 #define MAX_PATH_BYTES 4096
 #define MAX_ISSUES 1000
 
-static const char *const known_fields[] = { "name", "kind", "paths", "scan", NULL };
+static const char *const known_fields[] = { "name", "kind", "paths", "scan", "source", NULL };
+/* the sources this file can add; the others come from their own routes */
+static const char *const addable_sources[] = { "local", "url", NULL };
 
 static void
 set_time (JsonObject *o, const char *member, gint64 t)
@@ -166,6 +169,26 @@ get_paths (SoupServerMessage *msg, JsonObject *body, gboolean required, ExsLibra
           return FALSE;
         }
       path = json_node_get_string (e);
+      if (g_str_equal (r->source, "url"))
+        {
+          g_autofree char *why = NULL;
+
+          if (strlen (path) > MAX_PATH_BYTES || !exs_library_url_entry_check (path, &why))
+            {
+              exs_http_reply_field_error (msg, 422, field, "%s: %s", field,
+                                          why ? why : "longer than 4096 bytes");
+              return FALSE;
+            }
+          for (guint k = 0; k < seen->len; k++)
+            if (g_str_equal (seen->pdata[k], path))
+              {
+                exs_http_reply_field_error (msg, 422, field, "%s repeats %s", field, path);
+                return FALSE;
+              }
+          g_ptr_array_add (seen, g_strdup (path));
+          exs_library_record_add_path (r, path);
+          continue;
+        }
       if (!g_path_is_absolute (path) || strlen (path) > MAX_PATH_BYTES)
         {
           exs_http_reply_field_error (msg, 422, field,
@@ -224,6 +247,15 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
     return;
   r = exs_library_record_new ();
+  if (!exs_http_json_get_text (msg, body, "source", 32, FALSE, &r->source))
+    return;
+  if (r->source == NULL)
+    r->source = g_strdup ("local");
+  if (!g_strv_contains (addable_sources, r->source))
+    {
+      exs_http_reply_field_error (msg, 422, "source", "source must be local or url, not “%s”", r->source);
+      return;
+    }
   if (!exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, TRUE, &r->name)
       || !exs_http_json_get_text (msg, body, "kind", 32, TRUE, &r->kind) || !get_paths (msg, body, TRUE, r, &given)
       || !exs_http_json_get_bool (msg, body, "scan", &scan))
@@ -288,6 +320,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *kind = NULL;
+  g_autofree char *source = NULL;
   gboolean paths_given = FALSE, scan = TRUE;
 
   if (r == NULL)
@@ -296,9 +329,16 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
     return;
   if (!exs_http_json_get_text (msg, body, "name", MAX_NAME_CHARS, json_object_has_member (body, "name"), &r->name)
-      || !exs_http_json_get_text (msg, body, "kind", 32, FALSE, &kind) || !get_paths (msg, body, FALSE, r, &paths_given)
-      || !exs_http_json_get_bool (msg, body, "scan", &scan))
+      || !exs_http_json_get_text (msg, body, "kind", 32, FALSE, &kind)
+      || !exs_http_json_get_text (msg, body, "source", 32, FALSE, &source)
+      || !get_paths (msg, body, FALSE, r, &paths_given) || !exs_http_json_get_bool (msg, body, "scan", &scan))
     return;
+  if (source && !g_str_equal (source, r->source))
+    {
+      exs_http_reply_field_error (msg, 422, "source",
+                                  "a library's source cannot change (it is %s); add a new library instead", r->source);
+      return;
+    }
   if (kind && !g_str_equal (kind, r->kind))
     {
       exs_http_reply_field_error (msg, 422, "kind",
@@ -354,9 +394,9 @@ handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
           || !exs_http_json_get_bool (msg, body, "full", &full))
         return;
     }
-  if (!g_str_equal (r->source, "local"))
+  if (!g_strv_contains (addable_sources, r->source))
     {
-      exs_http_reply_error (msg, 409, NULL, "library %s is a %s library; only local libraries are scanned here",
+      exs_http_reply_error (msg, 409, NULL, "library %s is a %s library; only local and URL libraries are scanned here",
                             r->name, r->source);
       return;
     }

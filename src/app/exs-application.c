@@ -29,6 +29,7 @@
 #include "exs-hdhr-discovery.h"
 #include "exs-http-server.h"
 #include "exs-iptv-service.h"
+#include "exs-item-resolver.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
 #include "exs-log-ring.h"
@@ -559,6 +560,11 @@ run_server (ExsApplication *self)
   self->library_scanner =
       exs_library_scanner_new (self->database, (guint) exs_config_get_int (self->config, "library", "scan_workers"),
                                (guint) exs_config_get_int (self->config, "library", "probe_timeout_seconds"));
+  exs_item_resolver_configure (exs_item_resolver_get_default (),
+                               (guint) exs_config_get_int (self->config, "library", "ytdlp_timeout_seconds"),
+                               (guint) exs_config_get_int (self->config, "library", "ytdlp_cache_seconds"));
+  exs_library_scanner_set_archive_org_url (self->library_scanner,
+                                           exs_config_get_string (self->config, "library", "archive_org_url"));
   exs_library_scanner_set_watching (self->library_scanner,
                                     exs_config_get_boolean (self->config, "library", "watch_folders"),
                                     (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));

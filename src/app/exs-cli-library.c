@@ -21,11 +21,16 @@ library_path (const char *id, const char *suffix)
 }
 
 static JsonNode *
-paths_body (const char *name, const char *kind, char **folders, int n_folders, gboolean scan)
+paths_body (const char *name, const char *kind, const char *source, char **folders, int n_folders, gboolean scan)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
+  if (source)
+    {
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, source);
+    }
   if (name)
     {
       json_builder_set_member_name (b, "name");
@@ -40,8 +45,10 @@ paths_body (const char *name, const char *kind, char **folders, int n_folders, g
   json_builder_begin_array (b);
   for (int i = 0; i < n_folders; i++)
     {
-      /* relative folders are the user's current directory's */
-      g_autofree char *abs = g_canonicalize_filename (folders[i], NULL);
+      /* relative folders are the user's current directory's; URL-library
+       * entries (http:, https:, archive:, ytdl:) go as they are */
+      g_autofree char *abs = g_uri_peek_scheme (folders[i]) ? g_strdup (folders[i])
+                                                            : g_canonicalize_filename (folders[i], NULL);
       json_builder_add_string_value (b, abs);
     }
   json_builder_end_array (b);
@@ -121,9 +128,11 @@ library_show (ExsCliClient *c, const char *id)
 static int
 library_add (ExsCliClient *c, int argc, char **argv)
 {
-  gboolean no_scan = FALSE;
+  gboolean no_scan = FALSE, url = FALSE;
   const GOptionEntry entries[] = {
     { "no-scan", 0, 0, G_OPTION_ARG_NONE, &no_scan, N_("Do not scan it now"), NULL },
+    { "url", 0, 0, G_OPTION_ARG_NONE, &url,
+      N_("A URL library: its entries are http(s) media or M3U URLs, archive:IDENTIFIER or ytdl:PAGE-URL"), NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("NAME KIND FOLDER…"));
@@ -139,7 +148,7 @@ library_add (ExsCliClient *c, int argc, char **argv)
   if (argc < 4)
     return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
                                 "at least one FOLDER"));
-  body = paths_body (argv[1], argv[2], argv + 3, argc - 3, !no_scan);
+  body = paths_body (argv[1], argv[2], url ? "url" : NULL, argv + 3, argc - 3, !no_scan);
   if (!exs_cli_call (c, "POST", "/api/libraries", body, &status, &reply))
     return EXS_EXIT_FAILURE;
   if (status != 201 || reply == NULL)
@@ -161,7 +170,7 @@ library_paths (ExsCliClient *c, int argc, char **argv)
   if (argc < 3)
     return exs_cli_usage_error (_("library paths needs an ID and at least one FOLDER"));
   path = library_path (argv[1], "");
-  body = paths_body (NULL, NULL, argv + 2, argc - 2, TRUE);
+  body = paths_body (NULL, NULL, NULL, argv + 2, argc - 2, TRUE);
   if (!exs_cli_call (c, "PATCH", path, body, &status, &reply))
     return EXS_EXIT_FAILURE;
   if (status != 200 || reply == NULL)

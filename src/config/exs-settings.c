@@ -64,6 +64,13 @@ check_ai_url (const char *value, const char **allowed)
 }
 
 static gboolean
+check_http_url (const char *value, const char **allowed)
+{
+  *allowed = "an http:// or https:// URL, e.g. https://archive.org";
+  return g_str_has_prefix (value, "http://") || g_str_has_prefix (value, "https://");
+}
+
+static gboolean
 check_base_url (const char *value, const char **allowed)
 {
   *allowed = "empty (taken from the Host header each client uses) or an http:// URL";
@@ -110,6 +117,12 @@ static const ExsSetting settings[] = {
      "Watch library folders and rescan what changed without a manual scan."),
   I ("library", "watch_debounce_ms", "2000", 100, 600000,
      "How long library folders must stay quiet after a change before the rescan starts."),
+  S ("library", "archive_org_url", "https://archive.org", check_http_url,
+     "Base URL of Archive.org's API (metadata/, advancedsearch.php, download/) for archive: entries of URL libraries."),
+  I ("library", "ytdlp_timeout_seconds", "30", 1, 600,
+     "Longest yt-dlp may take to resolve a ytdl: page before the item shows the error screen."),
+  I ("library", "ytdlp_cache_seconds", "3600", 0, 86400,
+     "How long a page resolved by yt-dlp is reused when its media URL carries no expire= time."),
   I ("scheduling", "horizon_hours", "48", 1, 744,
      "How far ahead playouts (and so the guide) are built; extended in the background as time passes."),
   I ("scheduling", "extend_check_seconds", "300", 10, 86400,

@@ -11,6 +11,7 @@
  *   600–699  the AI agent
  *   800–809  per-channel media (issue 20)
  *   830–839  profiles (the formats channels send)
+ *   710–719  remote media: URL, Archive.org and yt-dlp libraries
  */
 #include "config.h"
 
@@ -290,6 +291,18 @@ static const ExsMigration migrations[] = {
   { 810, "library: measured loudness of each item",
     "ALTER TABLE media_items ADD COLUMN loudness_lufs REAL;"
     "ALTER TABLE media_items ADD COLUMN loudness_mtime INTEGER;" },
+  /* The CHECK on libraries.source gains 'url'. Not the create-copy-drop-
+   * rename rebuild: dropping "libraries" with foreign keys on would cascade
+   * into every item. Renaming the column, adding the new one and dropping
+   * the old keeps the rows, their ids, indexes and foreign keys, in this
+   * step's one transaction (SQLite ≥ 3.35). The column moves last; every
+   * query names its columns. */
+  { 710, "library: URL libraries (http(s) media, M3U, Archive.org, yt-dlp)",
+    "ALTER TABLE libraries RENAME COLUMN source TO source_before_710;"
+    "ALTER TABLE libraries ADD COLUMN source TEXT NOT NULL DEFAULT 'local'"
+    "  CHECK (source IN ('local', 'plex', 'jellyfin', 'emby', 'url'));"
+    "UPDATE libraries SET source = source_before_710;"
+    "ALTER TABLE libraries DROP COLUMN source_before_710;" },
 };
 
 /**

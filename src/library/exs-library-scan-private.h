@@ -24,6 +24,8 @@ typedef struct
   gint64 nfo_mtime;
   gboolean probe;      /* FALSE: only the metadata changed */
   gboolean name_not_utf8;
+  gboolean remote;     /* a URL library's item: path and uri are its URL (uri "ytdl:…" for yt-dlp), no
+                        * file to stat; nfo may come filled from the source (Archive.org) */
 
   /* set by the probe step */
   gboolean skipped;    /* cancelled before it was looked at */

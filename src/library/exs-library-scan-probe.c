@@ -5,12 +5,15 @@
  * not empty, readable and not a cut-short MP4 (exs_media_check_file), then
  * its stream facts (exs_media_probe) and sidecar subtitles; the file name
  * is parsed as an episode or a film, the NFO read, artwork found beside it.
- * Files whose NFO alone changed are not probed. Bad input becomes
+ * Files whose NFO alone changed are not probed. A URL library's items are
+ * probed over HTTP instead (exs_library_scan_probe_url()). Bad input becomes
  * probe_error on the file, never a failure. Workers touch no database.
  */
 #include "config.h"
 
 #include "exs-library-scan-probe.h"
+
+#include "exs-library-scan-url.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -111,7 +114,10 @@ exs_library_scan_probe_file (GstDiscoverer *disc, const char *library_kind, ExsS
 
   if (item->probe)
     {
-      probe_streams (disc, item);
+      if (item->remote)
+        exs_library_scan_probe_url (disc, item);
+      else
+        probe_streams (disc, item);
       if (item->vanished)
         return;
     }
@@ -132,7 +138,8 @@ exs_library_scan_probe_file (GstDiscoverer *disc, const char *library_kind, ExsS
           item->nfo_error = g_strdup_printf ("%s: %s; used the file name instead", display, error->message);
         }
     }
-  find_artwork (item, shows);
+  if (!item->remote)
+    find_artwork (item, shows);
 }
 
 static gpointer

@@ -176,6 +176,8 @@ write_item (ExsScanWriter *wr, ExsScanFile *item, GError **error)
   gint64 id;
 
   row.scan_state = item_state (item, episode, &message);
+  if (item->remote && item->probe_error)
+    _exs_scan_add_issue (wr->issues, item->path, "cannot be played: %s", item->probe_error);
   row.scan_message = message;
   if (episode && item->name.show_title && !ensure_show (wr, item, &row.show_id, error))
     return FALSE;

@@ -16,6 +16,9 @@
  *   4. loudness (exs-library-scan-loudness.c): measure the new and changed
  *      items' loudness (libebur128), bounded per file.
  *
+ * A URL library (source "url") has no folders: its step 1 reads URLs, M3U
+ * lists and Archive.org items instead (exs-library-scan-url.c).
+ *
  * Bad input never stops a scan: unreadable, empty, truncated or non-media
  * files become items in the "error" state with the reason; folders that are
  * absent or vanish, loops and unreadable folders become library issues.
@@ -29,6 +32,7 @@
 
 #include "exs-library-scan-loudness.h"
 #include "exs-library-scan-probe.h"
+#include "exs-library-scan-url.h"
 #include "exs-library-scan-walk.h"
 #include "exs-library-scan-write.h"
 #include "exs-library-store.h"
@@ -49,6 +53,7 @@ typedef struct
   char *db_path;
   guint n_workers;
   guint timeout_s;
+  char *archive_org_url;
   GCancellable *cancellable;
 
   GMutex lock; /* protects progress */
@@ -78,6 +83,7 @@ scan_job_unref (ScanJob *job)
   if (!g_atomic_ref_count_dec (&job->refs))
     return;
   g_free (job->db_path);
+  g_free (job->archive_org_url);
   g_clear_object (&job->cancellable);
   g_mutex_clear (&job->lock);
   g_mutex_clear (&job->done_lock);
@@ -189,7 +195,13 @@ run_scan (ScanJob *job, GError **error)
   if (stored == NULL)
     return FALSE;
 
-  walk = exs_library_scan_walk (library, job->cancellable);
+  if (g_str_equal (library->source, "url"))
+    {
+      ExsUrlScanOptions options = { job->archive_org_url, job->timeout_s };
+      walk = exs_library_scan_urls (library, &options, job->cancellable);
+    }
+  else
+    walk = exs_library_scan_walk (library, job->cancellable);
   job->dirs = g_ptr_array_ref (walk->dirs);
   complete = walk->complete;
   progress_add (job, walk->files->len, 0, 0, 0);
@@ -266,6 +278,7 @@ struct _ExsLibraryScanner
   char *db_path;
   guint workers;
   guint timeout_s;
+  char *archive_org_url;
   gboolean watch;
   guint debounce_ms;
   gboolean stopping;
@@ -331,6 +344,7 @@ exs_library_scanner_finalize (GObject *object)
   g_queue_clear_full (&self->pending, g_free);
   g_clear_pointer (&self->pending_full, g_hash_table_unref);
   g_free (self->db_path);
+  g_free (self->archive_org_url);
   G_OBJECT_CLASS (exs_library_scanner_parent_class)->finalize (object);
 }
 
@@ -361,6 +375,7 @@ exs_library_scanner_init (ExsLibraryScanner *self)
   self->watches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) watch_free);
   self->watch = TRUE;
   self->debounce_ms = 1500;
+  self->archive_org_url = g_strdup ("https://archive.org");
 }
 
 /**
@@ -397,6 +412,21 @@ exs_library_scanner_set_watching (ExsLibraryScanner *self, gboolean watch, guint
   self->debounce_ms = MAX (debounce_ms, 10);
   if (!watch)
     g_hash_table_remove_all (self->watches);
+}
+
+/**
+ * exs_library_scanner_set_archive_org_url:
+ * @url: the base of Archive.org's API (metadata/, advancedsearch.php and
+ *   download/ lie under it); tests point it at a local server
+ */
+void
+exs_library_scanner_set_archive_org_url (ExsLibraryScanner *self, const char *url)
+{
+  g_return_if_fail (EXS_IS_LIBRARY_SCANNER (self));
+  g_return_if_fail (url != NULL);
+
+  g_free (self->archive_org_url);
+  self->archive_org_url = g_strdup (url);
 }
 
 static gboolean
@@ -525,6 +555,7 @@ kick (ExsLibraryScanner *self)
   job->db_path = g_strdup (self->db_path);
   job->n_workers = self->workers;
   job->timeout_s = self->timeout_s;
+  job->archive_org_url = g_strdup (self->archive_org_url);
   job->cancellable = g_cancellable_new ();
   g_mutex_init (&job->lock);
   g_mutex_init (&job->done_lock);

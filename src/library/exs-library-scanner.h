@@ -30,6 +30,8 @@ ExsLibraryScanner *exs_library_scanner_new (ExsDatabase *database,
 void exs_library_scanner_set_watching (ExsLibraryScanner *self,
                                        gboolean           watch,
                                        guint              debounce_ms);
+void exs_library_scanner_set_archive_org_url (ExsLibraryScanner *self,
+                                              const char        *url);
 void exs_library_scanner_scan_all (ExsLibraryScanner *self);
 void exs_library_scanner_scan (ExsLibraryScanner *self,
                                gint64             library_id,

@@ -115,16 +115,32 @@ add_unique (GPtrArray *list, char *text)
   g_ptr_array_add (list, text);
 }
 
-static ExsNfo *
-nfo_from_element (xmlNode *root)
+/**
+ * exs_nfo_new:
+ * @kind: the root element it stands for ("movie", ...)
+ *
+ * Returns: (transfer full): empty metadata, for sources that are not NFO
+ *   files (Archive.org, yt-dlp) to fill in
+ */
+ExsNfo *
+exs_nfo_new (const char *kind)
 {
   ExsNfo *nfo = g_new0 (ExsNfo, 1);
 
-  nfo->kind = g_ascii_strdown ((const char *) root->name, -1);
+  nfo->kind = g_strdup (kind);
   nfo->season = -1;
   nfo->episode = -1;
   nfo->genres = g_ptr_array_new_with_free_func (g_free);
   nfo->tags = g_ptr_array_new_with_free_func (g_free);
+  return nfo;
+}
+
+static ExsNfo *
+nfo_from_element (xmlNode *root)
+{
+  g_autofree char *kind = g_ascii_strdown ((const char *) root->name, -1);
+  ExsNfo *nfo = exs_nfo_new (kind);
+
   for (xmlNode *c = root->children; c; c = c->next)
     {
       if (c->type != XML_ELEMENT_NODE)

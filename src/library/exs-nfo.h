@@ -39,6 +39,7 @@ ExsNfo *exs_nfo_parse_data (const char  *data,
 ExsNfo *exs_nfo_parse_file (const char  *path,
                             int          episode,
                             GError     **error);
+ExsNfo *exs_nfo_new (const char *kind);
 void exs_nfo_free (ExsNfo *nfo);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsNfo, exs_nfo_free)
 

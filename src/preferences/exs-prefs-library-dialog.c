@@ -1,8 +1,10 @@
 /* exs-prefs-library-dialog.c: ExsPrefsLibraryDialog, the "add a library" form.
  *
  * The folder comes from GtkFileChooserNative (GTK 4.8 has no GtkFileDialog),
- * which is the file chooser portal inside the Flatpak. POST /api/libraries
- * starts the first scan; the server's validation message stays in the form.
+ * which is the file chooser portal inside the Flatpak; or a URL row makes a
+ * URL library (source "url": a media or M3U URL, archive:ID, ytdl:page).
+ * POST /api/libraries starts the first scan; the server's validation message
+ * stays in the form.
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@ struct _ExsPrefsLibraryDialog
   AdwEntryRow *name_row;
   AdwComboRow *kind_row;
   AdwActionRow *folder_row;
+  AdwEntryRow *url_row;
   GtkLabel *error_label;
   GtkButton *save_button;
 
@@ -95,20 +98,27 @@ on_save_clicked_cb (GtkButton *button, ExsPrefsLibraryDialog *self)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   guint kind = adw_combo_row_get_selected (self->kind_row);
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->url_row))));
 
-  if (self->folder == NULL)
+  if (self->folder == NULL && url[0] == '\0')
     {
-      show_error (self, _("Choose a folder first."));
+      show_error (self, _("Choose a folder or give a URL first."));
       return;
     }
   json_builder_begin_object (b);
+  if (url[0] != '\0')
+    {
+      /* a URL library; the server checks the entry and says what is wrong */
+      json_builder_set_member_name (b, "source");
+      json_builder_add_string_value (b, "url");
+    }
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   json_builder_set_member_name (b, "kind");
   json_builder_add_string_value (b, kinds[kind < G_N_ELEMENTS (kinds) ? kind : 0]);
   json_builder_set_member_name (b, "paths");
   json_builder_begin_array (b);
-  json_builder_add_string_value (b, self->folder);
+  json_builder_add_string_value (b, url[0] != '\0' ? url : self->folder);
   json_builder_end_array (b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
@@ -163,6 +173,7 @@ exs_prefs_library_dialog_class_init (ExsPrefsLibraryDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, kind_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, url_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibraryDialog, save_button);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked_cb);

@@ -15,6 +15,8 @@
 
 #include "exs-channel-private.h"
 
+#include "exs-item-resolver.h"
+
 #include <string.h>
 
 static void
@@ -503,12 +505,39 @@ free_slot (ExsChannel *self)
   return oldest->slot;
 }
 
+static void item_build (ExsChannel *self, Item *item, const char *uri);
+
+/* Main loop: the item's URI is resolved (exs-item-resolver.c); build its
+ * bin now, or fail it (the error screen, then the next item). */
+static void
+on_item_resolved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Item *item = user_data;
+  g_autoptr (ExsChannel) self = g_weak_ref_get (&item->channel);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = exs_item_resolver_resolve_finish (EXS_ITEM_RESOLVER (source), result, &error);
+
+  item->resolving = FALSE;
+  if (self != NULL && self->pipeline != NULL && !item->retired)
+    {
+      if (uri == NULL)
+        _exs_channel_fail_item (self, item, error->message);
+      else
+        {
+          /* resolved after its slot began: it starts now, sought in */
+          item->slot_start_us = MAX (item->slot_start_us, g_get_real_time ());
+          if (item->slot_start_us < item->slot_end_us)
+            item_build (self, item, uri);
+        }
+    }
+  _exs_channel_item_unref (item);
+}
+
 /* Builds the item that goes on the air at @slot_start_us. */
 Item *
 _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_us)
 {
   Item *item = g_atomic_rc_box_new0 (Item);
-  gint64 into_us;
 
   g_weak_ref_init (&item->channel, self);
   item->context = g_main_context_ref_thread_default ();
@@ -529,6 +558,23 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
       GST_DEBUG_OBJECT (self->pipeline, "item %u: offline until %" G_GINT64_FORMAT, item->id, item->slot_end_us);
       return item;
     }
+  if (exs_item_resolver_needs (pi->uri))
+    {
+      item->resolving = TRUE;
+      exs_item_resolver_resolve_async (exs_item_resolver_get_default (), pi->uri, NULL, on_item_resolved_cb,
+                                       item_ref (item));
+      return item;
+    }
+  item_build (self, item, pi->uri);
+  return item;
+}
+
+/* Puts the item's bin, reading @uri, into the pipeline. */
+static void
+item_build (ExsChannel *self, Item *item, const char *uri)
+{
+  ExsPlayoutItem *pi = item->pi;
+  gint64 into_us;
 
   into_us = item->slot_start_us - pi->start_us;
   if (into_us > SEEK_THRESHOLD_US || pi->in_point_us > 0)
@@ -563,7 +609,7 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
 
         item->bin = gst_object_ref_sink (gst_bin_new (name));
         item->decodebin = gst_element_factory_make ("parsebin", NULL);
-        g_object_set (src, "uri", pi->uri, NULL);
+        g_object_set (src, "uri", uri, NULL);
         gst_bin_add_many (GST_BIN (item->bin), src, item->decodebin, NULL);
         g_signal_connect_object (src, "pad-added", G_CALLBACK (on_source_pad_added_cb), item->decodebin, 0);
       }
@@ -574,11 +620,11 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
       g_signal_connect_data (item->decodebin, "no-more-pads", G_CALLBACK (on_remux_no_more_pads_cb),
                              item_ref (item), (GClosureNotify) _exs_channel_item_unref, 0);
       gst_bin_add (GST_BIN (self->pipeline), item->bin);
-      GST_INFO_OBJECT (self->pipeline, "remux item %u (%s) from %.3f s", item->id, pi->uri,
+      GST_INFO_OBJECT (self->pipeline, "remux item %u (%s) from %.3f s", item->id, uri,
                        (item->slot_start_us - self->t0_us) / 1e6);
       if (!gst_element_sync_state_with_parent (item->bin))
         GST_DEBUG_OBJECT (self->pipeline, "item %u did not start", item->id);
-      return item;
+      return;
     }
 
   item->slot = free_slot (self);
@@ -595,19 +641,18 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
   }
   g_object_set_data (G_OBJECT (item->bin), "exs-item-id", GUINT_TO_POINTER (item->id));
   item->decodebin = gst_element_factory_make ("uridecodebin3", NULL);
-  g_object_set (item->decodebin, "uri", pi->uri, NULL);
+  g_object_set (item->decodebin, "uri", uri, NULL);
   _exs_channel_audio_setup_item (self, item);
   g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_item_pad_added_cb), item_ref (item),
                          (GClosureNotify) _exs_channel_item_unref, 0);
   gst_bin_add (GST_BIN (item->bin), item->decodebin);
   gst_bin_add (GST_BIN (self->pipeline), item->bin);
-  GST_INFO_OBJECT (self->pipeline, "item %u (%s) on slot %d from %.3f s, seek %s", item->id, pi->uri, item->slot,
+  GST_INFO_OBJECT (self->pipeline, "item %u (%s) on slot %d from %.3f s, seek %s", item->id, uri, item->slot,
                    (item->slot_start_us - self->t0_us) / 1e6, item->seek_state ? "yes" : "no");
   /* a source that cannot start (missing file) fails right here; its ERROR
    * message reaches the main loop as a note and fails the item there */
   if (!gst_element_sync_state_with_parent (item->bin))
     GST_DEBUG_OBJECT (self->pipeline, "item %u did not start", item->id);
-  return item;
 }
 
 /* Once an item's bin is NULL no streaming thread can call back: the

@@ -94,6 +94,7 @@ struct _Item
   gint64 created_us;
   guint retries;
   gboolean retry_added;       /* its retry is in the item list (it starts 0.2 s later) */
+  gboolean resolving;         /* its URI is being resolved (exs-item-resolver.c): no bin yet */
   /* remux channels */
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */

@@ -396,7 +396,8 @@ _exs_channel_on_tick_cb (gpointer user_data)
 
   /* 2b. an offline stretch on air ends as soon as the playout has something
    * there instead (a rebuild after content was added): asked once a second */
-  if (cur && cur->bin == NULL && cur == g_ptr_array_index (self->items, self->items->len - 1)
+  if (cur && cur->bin == NULL && !cur->resolving && !cur->failed
+      && cur == g_ptr_array_index (self->items, self->items->len - 1)
       && now >= self->offline_check_us)
     {
       g_autoptr (GError) error = NULL;

@@ -140,6 +140,65 @@ test_ai_sessions_step (Fixture *f, gconstpointer data)
   g_assert_cmpstr (indexed, ==, "1");
 }
 
+/* Step 710 (URL libraries): a populated database from before it upgrades
+ * with every library, folder and item kept (ids too), foreign keys still
+ * cascading, the name still unique, and 'url' allowed where 'ftp' is not. */
+static void
+test_url_source_step (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint n, before = 0;
+  const ExsMigration *all = exs_database_get_migrations (&n);
+  g_autoptr (ExsDatabase) old = NULL;
+  g_autoptr (ExsDatabase) db = NULL;
+  g_autofree char *kept = NULL, *items = NULL, *fk = NULL, *after_delete = NULL, *issues = NULL;
+
+  while (before < n && all[before].version < 710)
+    before++;
+  g_assert_cmpuint (before, <, n);
+  old = exs_database_open_with_migrations (f->path, all, before, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_database_exec (old,
+                                    "INSERT INTO libraries (id, name, kind, source, created_at, updated_at, last_scan_found)"
+                                    " VALUES (4, 'Films', 'movies', 'local', 1, 2, 7), (9, 'Plex', 'shows', 'plex', 3, 4, 0);"
+                                    "INSERT INTO library_paths (library_id, path) VALUES (4, '/srv/films'), (9, '/x');"
+                                    "INSERT INTO media_items (library_id, kind, uri, title, added_at, updated_at)"
+                                    " VALUES (4, 'movie', 'file:///srv/films/a.mp4', 'A', 1, 1),"
+                                    "        (4, 'movie', 'file:///srv/films/b.mp4', 'B', 1, 1),"
+                                    "        (9, 'episode', 'file:///x/e.mp4', 'E', 1, 1);"
+                                    "INSERT INTO library_scan_issues (library_id, path, reason, created_at) VALUES (4, '/p', 'r', 1);",
+                                    &error));
+  g_assert_no_error (error);
+  exs_database_close (old);
+
+  db = exs_database_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (exs_database_get_schema_version (db), >=, 710);
+  kept = query_text (db, "SELECT group_concat (id || ' ' || name || ' ' || source || ' ' || last_scan_found, ', ')"
+                         " FROM (SELECT * FROM libraries ORDER BY id)");
+  g_assert_cmpstr (kept, ==, "4 Films local 7, 9 Plex plex 0");
+  items = query_text (db, "SELECT count(*) FROM media_items");
+  g_assert_cmpstr (items, ==, "3");
+  fk = query_text (db, "SELECT count(*) FROM pragma_foreign_key_check");
+  g_assert_cmpstr (fk, ==, "0");
+  g_assert_true (exs_database_exec (db, "INSERT INTO libraries (name, kind, source, created_at, updated_at)"
+                                        " VALUES ('Web', 'movies', 'url', 5, 5)", &error));
+  g_assert_no_error (error);
+  g_assert_false (exs_database_exec (db, "INSERT INTO libraries (name, kind, source, created_at, updated_at)"
+                                         " VALUES ('Bad', 'movies', 'ftp', 5, 5)", &error));
+  g_clear_error (&error);
+  g_assert_false (exs_database_exec (db, "INSERT INTO libraries (name, kind, created_at, updated_at)"
+                                         " VALUES ('Films', 'movies', 5, 5)", &error));
+  g_clear_error (&error);
+  /* the children still point at the rebuilt table: deleting cascades */
+  g_assert_true (exs_database_exec (db, "DELETE FROM libraries WHERE id = 4", &error));
+  g_assert_no_error (error);
+  after_delete = query_text (db, "SELECT count(*) FROM media_items");
+  g_assert_cmpstr (after_delete, ==, "1");
+  issues = query_text (db, "SELECT count(*) FROM library_scan_issues");
+  g_assert_cmpstr (issues, ==, "0");
+}
+
 static void
 test_failed_migration_rolls_back (Fixture *f, gconstpointer data)
 {
@@ -284,6 +343,7 @@ main (int argc, char **argv)
   ADD ("/db/database/fresh-is-wal-with-foreign-keys", test_fresh);
   ADD ("/db/migrations/old-database-upgrades-keeping-data", test_upgrade);
   ADD ("/db/migrations/ai-sessions-step-keeps-old-table", test_ai_sessions_step);
+  ADD ("/db/migrations/url-source-step-keeps-libraries", test_url_source_step);
   ADD ("/db/migrations/failed-step-rolls-back", test_failed_migration_rolls_back);
   ADD ("/db/migrations/newer-database-refused-untouched", test_newer_refused_untouched);
   ADD ("/db/database/not-a-database-refused", test_not_a_database);

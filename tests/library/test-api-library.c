@@ -196,6 +196,13 @@ test_bad_input (void)
     { "{\"name\": \"\", \"kind\": \"movies\", \"paths\": [\"/srv\"]}", 422, "name" },
     { "{\"name\": \"X\", \"kind\": \"movies\", \"paths\": [\"/srv\"], \"colour\": 1}", 422, "colour" },
     { "{\"name\": \"Films\", \"kind\": \"movies\", \"paths\": [\"/srv\"]}", 409, "name" },
+    /* URL libraries */
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"ftp\", \"paths\": [\"/srv\"]}", 422, "source" },
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"plex\", \"paths\": [\"/srv\"]}", 422, "source" },
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"url\", \"paths\": [\"/srv/x.mp4\"]}", 422, "paths[0]" },
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"url\", \"paths\": [\"archive:bad id\"]}", 422, "paths[0]" },
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"url\", \"paths\": [\"ytdl:file:///etc/passwd\"]}", 422, "paths[0]" },
+    { "{\"name\": \"U\", \"kind\": \"movies\", \"source\": \"url\", \"paths\": [\"https://a/x.mp4\", \"https://a/x.mp4\"]}", 422, "paths[1]" },
   };
   g_autoptr (ExsTestReply) q = req ("GET", "/api/media?q=year:%3C", NULL);
   g_autoptr (ExsTestReply) sort = req ("GET", "/api/media?sort=colour", NULL);
@@ -333,6 +340,40 @@ test_cli (void)
   g_assert_nonnull (strstr (out, "kind"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (exs_test_run_command (usage, NULL, &out), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  /* a URL library: entries go as they are, the source stays url */
+  {
+    const char *add_url[] = { bin, "--data-dir", server->data_dir, "--url", url, "library", "add", "--url", "--no-scan",
+                              "Cli Web", "movies", "https://127.0.0.1:1/films/a.mp4", "archive:some_film", NULL };
+    g_autoptr (ExsTestReply) r = NULL;
+    g_autoptr (ExsTestReply) change = NULL;
+    g_autofree char *path = NULL;
+    JsonObject *lib;
+
+    g_assert_cmpint (exs_test_run_command (add_url, NULL, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "added library"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (exs_test_run_command (list, NULL, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "https://127.0.0.1:1/films/a.mp4, archive:some_film"));
+    r = req ("GET", "/api/libraries", NULL);
+    expect (r, 200);
+    for (guint i = 0; i < json_array_get_length (json_object_get_array_member (exs_test_reply_object (r), "libraries"));
+         i++)
+      {
+        lib = json_array_get_object_element (json_object_get_array_member (exs_test_reply_object (r), "libraries"), i);
+        if (g_str_equal (json_object_get_string_member (lib, "name"), "Cli Web"))
+          path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, json_object_get_int_member (lib, "id"));
+        if (path && g_str_equal (json_object_get_string_member (lib, "name"), "Cli Web"))
+          g_assert_cmpstr (json_object_get_string_member (lib, "source"), ==, "url");
+      }
+    g_assert_nonnull (path);
+    change = req ("PATCH", path, "{\"source\": \"local\"}");
+    expect (change, 422);
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (change), "error"),
+                                                    "field"),
+                     ==, "source");
+  }
 }
 
 static void

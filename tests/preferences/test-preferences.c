@@ -364,6 +364,42 @@ test_library_failed_files_and_remove (void)
     wait_api (server, path, "gone");
   }
   expect (app, "list item", "No libraries yet");
+
+  /* a URL library, added from the dialog's URL row (loopback port 1: its
+   * scan only records the failure) */
+  click_when_shown (app, "push button", "Add Library");
+  {
+    g_autoptr (AtspiAccessible) url = wait_for (app, "text", "Or a URL: media, M3U, archive:ID or ytdl:page", TRUE);
+    g_autoptr (AtspiAccessible) name = wait_for (app, "text", "Name", TRUE);
+    type_into (url, "http://127.0.0.1:1/films/list.m3u");
+    type_into (name, "Web Films");
+  }
+  click_when_shown (app, "push button", "Add Add");
+  {
+    gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+    gboolean found = FALSE;
+
+    while (!found && g_get_monotonic_time () < deadline)
+      {
+        g_autoptr (ExsTestReply) list = exs_test_server_request (server, "GET", "/api/libraries", NULL, TRUE);
+        JsonArray *arr = json_object_get_array_member (exs_test_reply_object (list), "libraries");
+
+        for (guint i = 0; i < json_array_get_length (arr); i++)
+          {
+            JsonObject *lib = json_array_get_object_element (arr, i);
+            JsonObject *p0 = json_array_get_object_element (json_object_get_array_member (lib, "paths"), 0);
+            if (g_str_equal (json_object_get_string_member (lib, "name"), "Web Films"))
+              {
+                g_assert_cmpstr (json_object_get_string_member (lib, "source"), ==, "url");
+                g_assert_cmpstr (json_object_get_string_member (p0, "path"), ==, "http://127.0.0.1:1/films/list.m3u");
+                found = TRUE;
+              }
+          }
+        if (!found)
+          g_usleep (50 * 1000);
+      }
+    g_assert_true (found);
+  }
   app_stop (app);
   exs_test_server_stop (server, NULL);
   exs_test_remove_tree (folder);

@@ -271,6 +271,25 @@ it('a library made through the page, its folder chosen with the server-side pick
   }
 });
 
+it('a URL library made through the page keeps its entries; a bad entry is named on the form', { timeout: 180000 }, async () => {
+  await page.goto(`${server.base}/web/libraries`, { waitUntil: 'domcontentloaded' });
+  await clickButton('Add a library');
+  await fillByLabel('Name', 'Browser Web');
+  await fillByLabel('Kind', 'movies');
+  await fillByLabel('Source', 'url');
+  // loopback only: port 1 answers nothing, so the scan records both as failures
+  await fillByLabel('Entries, one a line', 'http://127.0.0.1:1/films/a.mp4\nftp://127.0.0.1/b.mp4');
+  await clickButton('Add and scan');
+  await waitFor('the field error', () => page.evaluate(() => document.querySelector('#lib-paths-err')?.textContent.includes('paths[1]')));
+  await fillByLabel('Entries, one a line', 'http://127.0.0.1:1/films/a.mp4\nytdl:http://127.0.0.1:1/page');
+  await clickButton('Add and scan');
+  await waitFor('the new library', () => page.$$eval('[data-library] h3', (hs) => hs.some((h) => h.textContent.includes('Browser Web'))));
+  const lib = (await server.api('GET', '/api/libraries')).body.libraries.find((l) => l.name === 'Browser Web');
+  assert.ok(lib, 'the API lists the library');
+  assert.equal(lib.source, 'url');
+  assert.deepEqual(lib.paths.map((p) => p.path), ['http://127.0.0.1:1/films/a.mp4', 'ytdl:http://127.0.0.1:1/page']);
+});
+
 it('bulk edit sets the group of the selected channels; a logo upload is served at /logos/N.png', { timeout: 180000 }, async () => {
   await page.goto(`${server.base}/web/channels`, { waitUntil: 'domcontentloaded' });
   for (const n of ['100', '777'])

@@ -14,11 +14,13 @@ class ExsLibraries extends Page {
     libraries: { state: true }, error: { state: true }, adding: { state: true }, addError: { state: true },
     paths: { state: true }, picker: { state: true }, pickerError: { state: true }, problems: { state: true },
     collections: { state: true }, query: { state: true }, preview: { state: true }, collError: { state: true }, notice: { state: true },
+    source: { state: true },
   };
 
   constructor() {
     super();
     this.paths = [];
+    this.source = 'local';
     this.problems = {};
     this.query = '';
     this.previewSoon = debounce(() => this.runPreview(), 300);
@@ -72,12 +74,15 @@ class ExsLibraries extends Page {
   async addLibrary(ev) {
     ev.preventDefault();
     const f = ev.target.elements;
-    const typed = f.path.value.trim();
-    const paths = typed && !this.paths.includes(typed) ? [...this.paths, typed] : this.paths;
+    const url = this.source === 'url';
+    // a URL library: one entry a line (media or M3U URLs, archive:ID, ytdl:PAGE)
+    const typed = url ? f.entries.value.split('\n').map((x) => x.trim()).filter(Boolean) : [f.path.value.trim()].filter(Boolean);
+    const paths = url ? typed : [...this.paths, ...typed.filter((x) => !this.paths.includes(x))];
     try {
-      await post('/api/libraries', { name: f.name.value, kind: f.kind.value, paths });
+      await post('/api/libraries', { name: f.name.value, kind: f.kind.value, source: this.source, paths });
       this.adding = false;
       this.paths = [];
+      this.source = 'local';
       this.addError = null;
       this.notice = `Library “${f.name.value}” added; scanning.`;
       this.load();
@@ -141,7 +146,7 @@ class ExsLibraries extends Page {
     const s = l.scan || {};
     const p = this.problems[l.id];
     return html`<li class="card" data-library=${l.id}>
-      <h3>${l.name} <span class="muted">(${l.kind}, ${l.items} items${l.missing ? `, ${l.missing} missing` : ''})</span></h3>
+      <h3>${l.name} <span class="muted">(${l.kind}${l.source && l.source !== 'local' ? `, ${l.source}` : ''}, ${l.items} items${l.missing ? `, ${l.missing} missing` : ''})</span></h3>
       <ul>${l.paths.map((x) => html`<li><code>${x.path}</code>${x.error ? html` <span class="error">${x.error}</span>` : nothing}</li>`)}</ul>
       ${s.state === 'scanning' ? html`<label for="prog-${l.id}">Scanning: ${s.found} found, ${s.probed} probed, ${s.failed} failed</label>
         <progress id="prog-${l.id}" class="progress" max=${Math.max(1, s.found)} value=${s.probed + (s.unchanged || 0) + s.failed}></progress>`
@@ -179,18 +184,27 @@ class ExsLibraries extends Page {
     const pathsErr = e && e.field && e.field.startsWith('paths');
     return html`<form class="card stack" aria-labelledby="add-lib-h" @submit=${this.addLibrary}>
       <h2 id="add-lib-h">Add a library</h2>
-      ${e && !['name', 'kind'].includes(e.field) && !pathsErr ? errorBanner(e) : nothing}
+      ${e && !['name', 'kind', 'source'].includes(e.field) && !pathsErr ? errorBanner(e) : nothing}
       <div><label for="lib-name">Name</label><input id="lib-name" name="name" required aria-invalid=${invalid(e, 'name')} aria-describedby="lib-name-err">
         ${fieldError(e, 'name', 'lib-name-err')}</div>
       <div><label for="lib-kind">Kind</label><select id="lib-kind" name="kind">${KINDS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select>
         ${fieldError(e, 'kind', 'lib-kind-err')}</div>
+      <div><label for="lib-source">Source</label><select id="lib-source" name="source" @change=${(ev) => (this.source = ev.target.value)}>
+          <option value="local" ?selected=${this.source === 'local'}>Folders on the server</option>
+          <option value="url" ?selected=${this.source === 'url'}>URLs: media, M3U, Archive.org, yt-dlp pages</option></select>
+        ${fieldError(e, 'source', 'lib-source-err')}</div>
+      ${this.source === 'url' ? html`<div><label for="lib-entries">Entries, one a line</label>
+        <textarea id="lib-entries" name="entries" rows="4" aria-invalid=${pathsErr ? 'true' : 'false'} aria-describedby="lib-entries-help lib-paths-err"
+          placeholder="https://example.org/film.mp4&#10;https://example.org/list.m3u&#10;archive:IDENTIFIER&#10;ytdl:https://video.example/page"></textarea>
+        <span id="lib-entries-help" class="muted">http(s) media or M3U URLs, <code>archive:IDENTIFIER</code> (an Archive.org item or collection), <code>ytdl:URL</code> (any page yt-dlp plays)</span>
+        ${pathsErr ? html`<span class="field-error" id="lib-paths-err" role="alert">${e.message} (${e.field})</span>` : nothing}</div>` : html`
       <div><span id="lib-paths-l" class="label">Folders</span>
         <ul aria-labelledby="lib-paths-l">${this.paths.map((p) => html`<li><code>${p}</code>
           <button type="button" class="link" aria-label="Remove folder ${p}" @click=${() => (this.paths = this.paths.filter((x) => x !== p))}>remove</button></li>`)}</ul>
         <label for="lib-path">Folder path</label>
         <input id="lib-path" name="path" placeholder="/srv/media" aria-invalid=${pathsErr ? 'true' : 'false'} aria-describedby="lib-paths-err">
         <button type="button" class="secondary" @click=${() => this.openPicker(this.querySelector('#lib-path').value || '/')}>Browse the server…</button>
-        ${pathsErr ? html`<span class="field-error" id="lib-paths-err" role="alert">${e.message} (${e.field})</span>` : nothing}</div>
+        ${pathsErr ? html`<span class="field-error" id="lib-paths-err" role="alert">${e.message} (${e.field})</span>` : nothing}</div>`}
       <div class="actions"><button type="submit">Add and scan</button>
         <button type="button" class="secondary" @click=${() => (this.adding = false)}>Cancel</button></div>
     </form>`;
