@@ -259,6 +259,9 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  { 700, "media servers: the ratings Plex, Jellyfin and Emby give films, episodes and shows",
+    "ALTER TABLE media_items ADD COLUMN rating REAL;"
+    "ALTER TABLE shows ADD COLUMN rating REAL;" },
 };
 
 /**
