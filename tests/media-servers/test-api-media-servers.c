@@ -239,11 +239,68 @@ test_api_sync_and_play (void)
   exs_test_remove_tree (dir);
 }
 
+/* `exstreamtv library add-server / remote / scan --wait` against a fake Plex server. */
+static void
+test_cli (void)
+{
+  ExsDemoClip clip = { "clip.mp4", "clip", "mp4", 160, 120, 25, 0, 0, 1, "smpte", "sine", 440 };
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *clip_path = g_build_filename (dir, "clip.mp4", NULL);
+  g_autofree char *token_file = g_build_filename (dir, "plex-token", NULL);
+  g_autofree char *missing_file = g_build_filename (dir, "no-such-token", NULL);
+  g_autoptr (ExsFakeMediaServer) fake = NULL;
+  g_autoptr (ExsTestServer) s = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *bin = exs_test_server_binary ();
+
+  g_assert_true (exs_demo_make_clip (&clip, clip_path, NULL, &error));
+  g_assert_true (g_file_set_contents (token_file, TOKEN "\n", -1, &error));
+  fake = exs_fake_media_server_new ("plex", TOKEN, clip_path);
+  exs_fake_media_server_add_movie (fake, "1000", "A Film", 1999, "/data/films/A Film.mp4");
+  exs_fake_media_server_add_movie (fake, "1001", "B Film", 2001, "/data/films/B Film.mp4");
+  s = exs_test_server_start (NULL, NULL, NULL);
+  {
+    const char *add[] = { bin, "--data-dir", s->data_dir, "--url", s->base_url, "library", "add-server", "Plex Films",
+                          "movies", "--source", "plex", "--url", exs_fake_media_server_get_url (fake), "--token-file",
+                          token_file, "--remote-library", "1", "--map", "/data=/mnt/nas", NULL };
+    const char *remote[] = { bin, "--data-dir", s->data_dir, "--url", s->base_url, "library", "remote", "1", NULL };
+    const char *scan[] = { bin, "--data-dir", s->data_dir, "--url", s->base_url, "library", "scan", "1", "--wait", NULL };
+    const char *no_file[] = { bin, "--data-dir", s->data_dir, "--url", s->base_url, "library", "add-server", "X",
+                              "movies", "--source", "plex", "--url", "http://nas", "--token-file", missing_file, NULL };
+    const char *bad_kind[] = { bin, "--data-dir", s->data_dir, "--url", s->base_url, "library", "add-server", "Y",
+                               "music", "--source", "plex", "--url", "http://nas", "--token-file", token_file, NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (exs_test_run_command (add, NULL, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "added library 1 (Plex Films)"));
+    g_assert_null (strstr (out, TOKEN));
+    g_clear_pointer (&out, g_free);
+    wait_synced (s, 1, 2);
+    g_assert_cmpint (exs_test_run_command (remote, NULL, &out), ==, 0);
+    g_assert_true (g_regex_match_simple ("^\\* 1 +movies +Films$", out, G_REGEX_MULTILINE, 0));
+    g_assert_true (g_regex_match_simple ("^  2 +shows +TV$", out, G_REGEX_MULTILINE, 0));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (exs_test_run_command (scan, NULL, &out), ==, 0);
+    g_assert_nonnull (strstr (out, "2 found"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (exs_test_run_command (no_file, NULL, &out), !=, 0);
+    g_assert_nonnull (strstr (out, "no-such-token"));
+    g_clear_pointer (&out, g_free);
+    g_assert_cmpint (exs_test_run_command (bad_kind, NULL, &out), !=, 0);
+    g_test_message ("bad kind: %s", out);
+    g_assert_nonnull (strstr (out, "music"));
+    g_assert_null (strstr (out, TOKEN));
+  }
+  exs_test_server_stop (s, NULL);
+  exs_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media-servers/api/sync-and-play", test_api_sync_and_play);
+  g_test_add_func ("/media-servers/api/cli", test_cli);
   return g_test_run ();
 }
