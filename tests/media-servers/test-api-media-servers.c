@@ -109,7 +109,20 @@ schedule_first_episode (ExsTestServer *s, gint64 library, const char *number)
   g_assert_nonnull (strstr (playout->body, "exs-media://"));
 }
 
-/* ffmpeg decodes 3 s of the channel's stream without an error. */
+/* Channel @number's error screens so far (from /metrics; 0 when none were counted). */
+static double
+error_screens (ExsTestServer *s, const char *number)
+{
+  g_autoptr (ExsTestReply) r = exs_test_server_request (s, "GET", "/metrics", NULL, FALSE);
+  g_autofree char *series = g_strdup_printf ("exstreamtv_error_screens_total{channel=\"%s\"} ", number);
+  const char *at = strstr (r->body, series);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  return at ? g_ascii_strtod (at + strlen (series), NULL) : 0;
+}
+
+/* ffmpeg decodes 3 s of the channel's stream without an error, and the
+ * channel showed the programme, not its error screen. */
 static void
 assert_decodes (ExsTestServer *s, const char *number)
 {
@@ -124,6 +137,7 @@ assert_decodes (ExsTestServer *s, const char *number)
   g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, &err, &error));
   g_test_message ("ffmpeg channel %s: exit %d, %s", number, g_subprocess_get_exit_status (p), err);
   g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 0);
+  g_assert_cmpfloat (error_screens (s, number), ==, 0);
 }
 
 static void
@@ -213,9 +227,14 @@ test_api_sync_and_play (void)
   }
 
   /* the mapped library's channel plays the local file: no stream request */
-  schedule_first_episode (s, local, "20");
-  assert_decodes (s, "20");
-  g_assert_cmpuint (exs_fake_media_server_count (fake, "streams"), ==, 0);
+  {
+    guint requests = exs_fake_media_server_count (fake, "requests");
+
+    schedule_first_episode (s, local, "20");
+    assert_decodes (s, "20");
+    g_assert_cmpuint (exs_fake_media_server_count (fake, "requests"), ==, requests);
+    g_assert_cmpuint (exs_fake_media_server_count (fake, "streams"), ==, 0);
+  }
   /* the other plays it from the server */
   schedule_first_episode (s, remote, "19");
   assert_decodes (s, "19");
@@ -292,6 +311,11 @@ test_cli (void)
     g_assert_null (strstr (out, TOKEN));
   }
   exs_test_server_stop (s, NULL);
+  {
+    g_autofree char *log = exs_test_server_read_log (s);
+    g_assert_nonnull (strstr (log, "synced from Plex"));
+    g_assert_null (strstr (log, TOKEN));
+  }
   exs_test_remove_tree (dir);
 }
 
