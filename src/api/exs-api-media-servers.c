@@ -78,12 +78,15 @@ static void
 reply_media_server_error (SoupServerMessage *msg, const GError *error)
 {
   guint status = 502;
+  const char *code = "media_server_error";
 
   if (g_error_matches (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_UNREACHABLE))
-    status = 504;
+    status = 504, code = "media_server_unreachable";
+  else if (g_error_matches (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_UNAUTHORIZED))
+    code = "media_server_refused_token";
   else if (g_error_matches (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_INVALID))
-    status = 422;
-  exs_http_reply_error (msg, status, NULL, "%s", error->message);
+    status = 422, code = NULL;
+  exs_http_reply_error (msg, status, code, "%s", error->message);
 }
 
 /* ---- asking a server for its libraries ------------------------------------ */

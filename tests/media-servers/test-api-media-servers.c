@@ -182,6 +182,7 @@ test_api_sync_and_play (void)
     g_assert_true (json_object_get_null_member (remote_library (ok, "lib-music"), "kind"));
     g_assert_cmpuint (refused->status, ==, 502);
     g_assert_nonnull (strstr (refused->body, "refused the token"));
+    g_assert_cmpstr (exs_test_reply_error_code (refused), ==, "media_server_refused_token");
   }
   /* bad input: the field is named, nothing is added */
   {
