@@ -121,7 +121,7 @@ exs_media_server_src_class_init (ExsMediaServerSrcClass *klass)
 
 /* Push mode only: the child may be switched before the bin starts, and a
  * ghost pad activated in pull mode through a proxy is fragile; every
- * downstream element (typefind, parsebin) works in push mode. */
+ * downstream element (type finding, parsebin) works in push mode. */
 static gboolean
 on_ghost_query (GstPad *pad, GstObject *parent, GstQuery *query)
 {
