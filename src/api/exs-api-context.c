@@ -14,6 +14,7 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_metrics_register (server, context);
   exs_api_operations_register (server, context);
   exs_api_libraries_register (server, context);
+  exs_api_media_servers_register (server, context);
   exs_api_media_register (server, context);
   exs_api_collections_register (server, context);
   exs_api_schedules_register (server, context);

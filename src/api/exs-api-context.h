@@ -7,6 +7,7 @@
 #include "exs-database.h"
 #include "exs-http-server.h"
 #include "exs-library-scanner.h"
+#include "exs-media-server-sync.h"
 
 #include "exs-auto-resolver.h"
 #include "exs-backup-manager.h"
@@ -30,6 +31,7 @@ typedef struct
   const char *data_dir;    /* (nullable) where hosted files (logos) live */
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner; /* (nullable) */
+  ExsMediaServerSync *media_server_sync; /* (nullable) Plex, Jellyfin and Emby libraries */
   gint64 started_monotonic_us;
 
   /* resilience and operations; each nullable (its routes are then absent) */
@@ -54,6 +56,8 @@ void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_libraries_register (ExsHttpServer *server,
                                  ExsApiContext *context);
+void exs_api_media_servers_register (ExsHttpServer *server,
+                                     ExsApiContext *context);
 void exs_api_media_register (ExsHttpServer *server,
                              ExsApiContext *context);
 void exs_api_collections_register (ExsHttpServer *server,

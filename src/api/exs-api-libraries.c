@@ -110,7 +110,16 @@ library_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
   json_object_set_object_member (o, "scan", scan_to_json (ctx, r));
   set_time (o, "created_at", r->created_at);
   set_time (o, "updated_at", r->updated_at);
+  _exs_api_media_servers_describe (ctx, r, o);
   return o;
+}
+
+static ExsLibraryRecord *lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params);
+
+ExsLibraryRecord *
+_exs_api_library_lookup (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
+{
+  return lookup_or_reply (ctx, msg, params);
 }
 
 static void
@@ -127,6 +136,12 @@ reply_library (ExsApiContext *ctx, SoupServerMessage *msg, guint status, gint64 
     }
   o = library_to_json (ctx, r);
   exs_http_reply_object (msg, status, o);
+}
+
+void
+_exs_api_library_reply (ExsApiContext *ctx, SoupServerMessage *msg, guint status, gint64 id)
+{
+  reply_library (ctx, msg, status, id);
 }
 
 /* "paths": a non-empty array of absolute folder paths, normalised, without repeats. */
@@ -394,6 +409,8 @@ handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
           || !exs_http_json_get_bool (msg, body, "full", &full))
         return;
     }
+  if (_exs_api_media_servers_scan (ctx, msg, r))
+    return;
   if (!g_strv_contains (addable_sources, r->source))
     {
       exs_http_reply_error (msg, 409, NULL, "library %s is a %s library; only local and URL libraries are scanned here",

@@ -5,6 +5,7 @@
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 #include "exs-http-json.h"
+#include "exs-library-store.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,20 @@ void _exs_api_reply_query_error (SoupServerMessage *msg,
                                  const char        *field,
                                  const GError      *error,
                                  int                position);
+/* exs-api-libraries.c and exs-api-media-servers.c */
+void _exs_api_library_reply (ExsApiContext     *ctx,
+                             SoupServerMessage *msg,
+                             guint              status,
+                             gint64             id);
+ExsLibraryRecord *_exs_api_library_lookup (ExsApiContext     *ctx,
+                                           SoupServerMessage *msg,
+                                           GHashTable        *params);
+gboolean _exs_api_media_servers_scan (ExsApiContext          *ctx,
+                                      SoupServerMessage      *msg,
+                                      const ExsLibraryRecord *r);
+void _exs_api_media_servers_describe (ExsApiContext          *ctx,
+                                      const ExsLibraryRecord *r,
+                                      JsonObject             *o);
 JsonObject *_exs_api_page (JsonArray *items,
                            gint64     total,
                            guint      offset,

@@ -33,6 +33,8 @@
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
 #include "exs-log-ring.h"
+#include "exs-media-server-src.h"
+#include "exs-media-server-sync.h"
 #include "exs-paths.h"
 #include "exs-ssdp.h"
 #include "exs-playout-builder.h"
@@ -70,6 +72,7 @@ struct _ExsApplication
   int lock_fd;
   ExsDatabase *database;
   ExsLibraryScanner *library_scanner;
+  ExsMediaServerSync *media_server_sync; /* Plex, Jellyfin and Emby libraries */
   ExsHttpServer *http;
   ExsPlayoutBuilder *playout;
   ExsChannelManager *channels;
@@ -117,6 +120,7 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->api.pool);
   g_clear_object (&self->api.metrics);
   g_clear_object (&self->library_scanner);
+  g_clear_object (&self->media_server_sync);
   g_clear_object (&self->playout);
   if (self->database)
     exs_database_close (self->database);
@@ -263,6 +267,20 @@ on_demo_clips_ready_cb (GObject *source, GAsyncResult *result, gpointer user_dat
     g_message ("demo clips ready");
   exs_memory_give_back (); /* what the encoders used */
   g_object_unref (self);
+}
+
+/* Plex, Jellyfin and Emby libraries: their sync, and the exs-media:// source
+ * that plays their items with each library's server, token and mappings. */
+static void
+start_media_servers (ExsApplication *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!exs_media_server_src_register ())
+    g_warning ("cannot register the media-server source: Plex, Jellyfin and Emby items will not play");
+  self->media_server_sync = exs_media_server_sync_new (self->database);
+  if (!exs_media_server_sync_load_sources (self->media_server_sync, &error))
+    g_warning ("cannot read the media-server libraries: %s", error->message);
 }
 
 static gboolean
@@ -420,6 +438,8 @@ begin_shutdown (ExsApplication *self)
   g_cancellable_cancel (self->cancellable);
   if (self->library_scanner)
     exs_library_scanner_stop (self->library_scanner);
+  if (self->media_server_sync)
+    exs_media_server_sync_stop (self->media_server_sync);
   stop_operations (self);
   if (self->api.ai_agent)
     exs_ai_agent_shutdown (self->api.ai_agent);
@@ -568,6 +588,7 @@ run_server (ExsApplication *self)
   exs_library_scanner_set_watching (self->library_scanner,
                                     exs_config_get_boolean (self->config, "library", "watch_folders"),
                                     (guint) exs_config_get_int (self->config, "library", "watch_debounce_ms"));
+  start_media_servers (self);
   if (self->opt_demo && !set_up_demo (self, &error))
     {
       say_error (_("cannot set up the demo: %s"), error->message);
@@ -599,6 +620,7 @@ run_server (ExsApplication *self)
   self->api.data_dir = self->data_dir;
   self->api.database = self->database;
   self->api.library_scanner = self->library_scanner;
+  self->api.media_server_sync = self->media_server_sync;
   self->api.started_monotonic_us = g_get_monotonic_time ();
   start_operations (self);
   self->api.playout_builder = self->playout;
@@ -669,7 +691,10 @@ run_server (ExsApplication *self)
   fflush (stdout);
 
   if (exs_config_get_boolean (self->config, "library", "scan_on_start"))
-    exs_library_scanner_scan_all (self->library_scanner);
+    {
+      exs_library_scanner_scan_all (self->library_scanner);
+      exs_media_server_sync_start_all (self->media_server_sync);
+    }
 
   g_main_loop_run (self->loop);
   g_source_remove (self->sigint_id);

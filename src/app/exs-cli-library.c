@@ -2,7 +2,10 @@
  *
  * list, show, add, paths, scan (optionally waiting, with progress) and
  * remove, all through /api/libraries, so the server validates exactly as it
- * does for any other client. Errors print what the server said and exit 1;
+ * does for any other client. add-server and remote add a Plex, Jellyfin or
+ * Emby library and list a server's libraries (/api/media-servers); the
+ * token is read from a file, never from the command line (which other
+ * users can see) and never printed. Errors print what the server said and exit 1;
  * wrong usage exits 2.
  */
 #include "config.h"
@@ -247,6 +250,140 @@ library_scan (ExsCliClient *c, int argc, char **argv)
     }
 }
 
+#define MAX_TOKEN_FILE 4096
+
+/* The token in @file, without surrounding white space; NULL after saying why. */
+static char *
+read_token_file (const char *file)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (file, &data, &len, &error))
+    {
+      g_printerr (_("exstreamtv: cannot read the token file: %s\n"), error->message);
+      return NULL;
+    }
+  if (len > MAX_TOKEN_FILE || strlen (data) != len || g_strstrip (data)[0] == '\0')
+    {
+      g_printerr (_("exstreamtv: %s: the token file must hold the token (one line of text, at most %d bytes)\n"),
+                  file, MAX_TOKEN_FILE);
+      return NULL;
+    }
+  return g_strdup (g_strstrip (data));
+}
+
+static int
+library_add_server (ExsCliClient *c, int argc, char **argv)
+{
+  g_autofree char *source = NULL, *url = NULL, *token_file = NULL;
+  g_auto (GStrv) remote = NULL;
+  g_auto (GStrv) maps = NULL;
+  gboolean no_sync = FALSE;
+  const GOptionEntry entries[] = {
+    { "source", 0, 0, G_OPTION_ARG_STRING, &source, N_("plex, jellyfin or emby"), N_("KIND") },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url, N_("The server's address, e.g. http://nas:32400"), N_("URL") },
+    { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &token_file, N_("A file holding the token or API key"),
+      N_("FILE") },
+    { "remote-library", 0, 0, G_OPTION_ARG_STRING_ARRAY, &remote,
+      N_("A server library to sync (see `library remote`); default: all of KIND"), N_("ID") },
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps, N_("Read SERVER_PATH's files from LOCAL_PATH here"),
+      N_("SERVER_PATH=LOCAL_PATH") },
+    { "no-sync", 0, 0, G_OPTION_ARG_NONE, &no_sync, N_("Do not sync it now"), NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NAME KIND"));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *token = NULL;
+  guint status;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    return exs_cli_usage_error (error->message);
+  if (argc != 3 || source == NULL || url == NULL || token_file == NULL)
+    return exs_cli_usage_error (_("library add-server needs a NAME, a KIND (movies or shows), --source, --url and "
+                                "--token-file"));
+  token = read_token_file (token_file);
+  if (token == NULL)
+    return EXS_EXIT_FAILURE;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, argv[1]);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, argv[2]);
+  json_builder_set_member_name (b, "source");
+  json_builder_add_string_value (b, source);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, url);
+  json_builder_set_member_name (b, "token");
+  json_builder_add_string_value (b, token);
+  json_builder_set_member_name (b, "sync");
+  json_builder_add_boolean_value (b, !no_sync);
+  if (remote)
+    {
+      json_builder_set_member_name (b, "remote_libraries");
+      json_builder_begin_array (b);
+      for (guint i = 0; remote[i]; i++)
+        json_builder_add_string_value (b, remote[i]);
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "path_mappings");
+  json_builder_begin_array (b);
+  for (guint i = 0; maps && maps[i]; i++)
+    {
+      const char *eq = strchr (maps[i], '=');
+      g_autofree char *from = eq ? g_strndup (maps[i], (gsize) (eq - maps[i])) : NULL;
+
+      if (eq == NULL)
+        return exs_cli_usage_error (_("--map takes SERVER_PATH=LOCAL_PATH"));
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "server_path");
+      json_builder_add_string_value (b, from);
+      json_builder_set_member_name (b, "local_path");
+      json_builder_add_string_value (b, eq + 1);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  if (!exs_cli_call (c, "POST", "/api/media-servers/libraries", body, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 201 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  g_print ("added library %" G_GINT64_FORMAT " (%s) from %s%s\n",
+           json_object_get_int_member (json_node_get_object (reply), "id"), argv[1], url,
+           no_sync ? "" : "; syncing");
+  return EXIT_SUCCESS;
+}
+
+static int
+library_remote (ExsCliClient *c, const char *id)
+{
+  g_autofree char *path = library_path (id, "/remote-libraries");
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *list;
+  guint status;
+
+  if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+    return EXS_EXIT_FAILURE;
+  if (status != 200 || reply == NULL)
+    return exs_cli_report_failure (status, reply);
+  list = json_object_get_array_member (json_node_get_object (reply), "remote_libraries");
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *o = json_array_get_object_element (list, i);
+      g_print ("%s %-12s %-8s %s\n", json_object_get_boolean_member (o, "selected") ? "*" : " ",
+               json_object_get_string_member (o, "id"),
+               json_object_get_null_member (o, "kind") ? "-" : json_object_get_string_member (o, "kind"),
+               json_object_get_string_member (o, "title"));
+    }
+  return EXIT_SUCCESS;
+}
+
 static int
 library_remove (ExsCliClient *c, const char *id)
 {
@@ -270,13 +407,18 @@ int
 exs_cli_library_run (ExsCliClient *c, int argc, char **argv)
 {
   if (argc < 2)
-    return exs_cli_usage_error (_("library needs a subcommand: list, show, add, paths, scan or remove"));
+    return exs_cli_usage_error (
+        _("library needs a subcommand: list, show, add, add-server, remote, paths, scan or remove"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return library_list (c);
   if (g_str_equal (argv[1], "show") && argc == 3)
     return library_show (c, argv[2]);
   if (g_str_equal (argv[1], "add"))
     return library_add (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "add-server"))
+    return library_add_server (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "remote") && argc == 3)
+    return library_remote (c, argv[2]);
   if (g_str_equal (argv[1], "paths"))
     return library_paths (c, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "scan"))

@@ -51,6 +51,8 @@ static const ExsElement elements[] = {
   { "clockoverlay", "gstreamer1.0-x", EXS_ELEMENT_OPTIONAL, "the error screen's clock and text" },
   { "textoverlay", "gstreamer1.0-x", EXS_ELEMENT_OPTIONAL, "the error screen's text and demo titles" },
   { "timeoverlay", "gstreamer1.0-x", EXS_ELEMENT_OPTIONAL, "the demo clips' time code" },
+  /* Plex, Jellyfin and Emby items stream over HTTP (src/media-servers) */
+  { "souphttpsrc", "gstreamer1.0-plugins-good", EXS_ELEMENT_OPTIONAL, "playing Plex, Jellyfin and Emby items" },
 };
 
 /**

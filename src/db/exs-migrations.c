@@ -9,9 +9,13 @@
  *   400–499  client protocols
  *   500–599  resilience and operations
  *   600–699  the AI agent
- *   800–809  per-channel media (issue 20)
- *   830–839  profiles (the formats channels send)
+ *   700–709  media servers (Plex, Jellyfin, Emby)
  *   710–719  remote media: URL, Archive.org and yt-dlp libraries
+ *   720–729  upstream live channels
+ *   800–809  per-channel media (issue 20)
+ *   810–819  loudness
+ *   820–829  subtitles and music
+ *   830–839  profiles (the formats channels send)
  */
 #include "config.h"
 
@@ -262,9 +266,31 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  { 700, "media servers: the ratings Plex, Jellyfin and Emby give films, episodes and shows",
+    "ALTER TABLE media_items ADD COLUMN rating REAL;"
+    "ALTER TABLE shows ADD COLUMN rating REAL;" },
+  /* The CHECK on libraries.source gains 'url'. Not the create-copy-drop-
+   * rename rebuild: dropping "libraries" with foreign keys on would cascade
+   * into every item. Renaming the column, adding the new one and dropping
+   * the old keeps the rows, their ids, indexes and foreign keys, in this
+   * step's one transaction (SQLite ≥ 3.35). The column moves last; every
+   * query names its columns. */
+  { 710, "library: URL libraries (http(s) media, M3U, Archive.org, yt-dlp)",
+    "ALTER TABLE libraries RENAME COLUMN source TO source_before_710;"
+    "ALTER TABLE libraries ADD COLUMN source TEXT NOT NULL DEFAULT 'local'"
+    "  CHECK (source IN ('local', 'plex', 'jellyfin', 'emby', 'url'));"
+    "UPDATE libraries SET source = source_before_710;"
+    "ALTER TABLE libraries DROP COLUMN source_before_710;" },
   /* one JSON object (exs_channel_media_to_string()); '' reads as the defaults */
   { 800, "channels: per-channel media settings (audio, subtitles, watermark, picture, error screen)",
     "ALTER TABLE channels ADD COLUMN media TEXT NOT NULL DEFAULT '';" },
+  /* the loudness step of a scan (exs-library-scan-loudness.c): integrated
+   * loudness per EBU R 128 / BS.1770, and the file's mtime it was measured
+   * at (NULL: never; a changed file is measured again). loudness_lufs stays
+   * NULL for a file without audio or that could not be measured. */
+  { 810, "library: measured loudness of each item",
+    "ALTER TABLE media_items ADD COLUMN loudness_lufs REAL;"
+    "ALTER TABLE media_items ADD COLUMN loudness_mtime INTEGER;" },
   { 830, "profiles: the profiles users make (the built-ins live in code)",
     "CREATE TABLE profiles ("
     "  id INTEGER PRIMARY KEY,"
@@ -284,25 +310,6 @@ static const ExsMigration migrations[] = {
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX channels_by_profile ON channels (profile);" },
-  /* the loudness step of a scan (exs-library-scan-loudness.c): integrated
-   * loudness per EBU R 128 / BS.1770, and the file's mtime it was measured
-   * at (NULL: never; a changed file is measured again). loudness_lufs stays
-   * NULL for a file without audio or that could not be measured. */
-  { 810, "library: measured loudness of each item",
-    "ALTER TABLE media_items ADD COLUMN loudness_lufs REAL;"
-    "ALTER TABLE media_items ADD COLUMN loudness_mtime INTEGER;" },
-  /* The CHECK on libraries.source gains 'url'. Not the create-copy-drop-
-   * rename rebuild: dropping "libraries" with foreign keys on would cascade
-   * into every item. Renaming the column, adding the new one and dropping
-   * the old keeps the rows, their ids, indexes and foreign keys, in this
-   * step's one transaction (SQLite ≥ 3.35). The column moves last; every
-   * query names its columns. */
-  { 710, "library: URL libraries (http(s) media, M3U, Archive.org, yt-dlp)",
-    "ALTER TABLE libraries RENAME COLUMN source TO source_before_710;"
-    "ALTER TABLE libraries ADD COLUMN source TEXT NOT NULL DEFAULT 'local'"
-    "  CHECK (source IN ('local', 'plex', 'jellyfin', 'emby', 'url'));"
-    "UPDATE libraries SET source = source_before_710;"
-    "ALTER TABLE libraries DROP COLUMN source_before_710;" },
 };
 
 /**

@@ -516,3 +516,46 @@ exs_library_store_list_issues (ExsDatabase *db, gint64 id, guint limit, GError *
                                     (GDestroyNotify) exs_library_issue_free, "cannot read the library's scan issues",
                                     error);
 }
+
+/**
+ * exs_library_store_dup_source_config:
+ *
+ * Returns: (transfer full) (nullable): the library's source_config JSON
+ *   (it may hold a media server's token: never log or return it), or %NULL
+ *   with EXS_DATABASE_ERROR_NOT_FOUND
+ */
+char *
+exs_library_store_dup_source_config (ExsDatabase *db, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT source_config FROM libraries WHERE id = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return exs_database_dup_column (stmt, 0);
+  if (exs_database_rows_done (db, rc, error, "cannot read the library's source settings"))
+    g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no library with id %" G_GINT64_FORMAT,
+                 id);
+  return NULL;
+}
+
+/**
+ * exs_library_store_set_source_config:
+ * @json: the library's new source_config
+ */
+gboolean
+exs_library_store_set_source_config (ExsDatabase *db, gint64 id, const char *json, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt
+      = exs_database_prepare (db, "UPDATE libraries SET source_config = ?, updated_at = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+  sqlite3_bind_int64 (stmt, 3, id);
+  return exs_database_step_done (db, stmt, error);
+}

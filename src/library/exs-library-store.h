@@ -99,3 +99,15 @@ GPtrArray *exs_library_store_list_issues (ExsDatabase  *db,
 const char *exs_library_item_kind (const char *library_kind);
 
 G_END_DECLS
+
+/* A Plex, Jellyfin or Emby library's settings (src/media-servers): the
+ * source_config JSON, which holds the server's token. */
+G_BEGIN_DECLS
+char *exs_library_store_dup_source_config (ExsDatabase  *db,
+                                           gint64        id,
+                                           GError      **error);
+gboolean exs_library_store_set_source_config (ExsDatabase  *db,
+                                              gint64        id,
+                                              const char   *json,
+                                              GError      **error);
+G_END_DECLS

@@ -439,3 +439,44 @@ exs_media_store_set_loudness (ExsDatabase *db, gint64 item_id, gint64 mtime, dou
   sqlite3_bind_int64 (stmt, 3, item_id);
   return exs_database_step_done (db, stmt, error);
 }
+
+/**
+ * exs_media_store_set_rating:
+ * @rating: the server's rating (Plex audienceRating, Jellyfin
+ *   CommunityRating); 0 or less: none
+ */
+gboolean
+exs_media_store_set_rating (ExsDatabase *db, ExsMediaLabelOwner owner, gint64 id, double rating, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+      db, owner == EXS_MEDIA_LABELS_OF_SHOW ? "UPDATE shows SET rating = ? WHERE id = ?"
+                                            : "UPDATE media_items SET rating = ? WHERE id = ?",
+      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (rating > 0)
+    sqlite3_bind_double (stmt, 1, rating);
+  else
+    sqlite3_bind_null (stmt, 1);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return exs_database_step_done (db, stmt, error);
+}
+
+/**
+ * exs_media_store_set_uri:
+ *
+ * Gives item @id a new URI, keeping everything else (a media server's item
+ * whose play address changed, not its identity).
+ */
+gboolean
+exs_media_store_set_uri (ExsDatabase *db, gint64 id, const char *uri, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "UPDATE media_items SET uri = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, id);
+  return exs_database_step_done (db, stmt, error);
+}

@@ -124,3 +124,20 @@ gboolean exs_media_store_set_missing (ExsDatabase  *db,
                                       GError      **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* a media server's rating of a show or an item (0: none) */
+gboolean exs_media_store_set_rating (ExsDatabase         *db,
+                                     ExsMediaLabelOwner   owner,
+                                     gint64               id,
+                                     double               rating,
+                                     GError             **error);
+G_END_DECLS
+
+G_BEGIN_DECLS
+/* a media server moved an item's play URI (Plex part keys carry a change stamp) */
+gboolean exs_media_store_set_uri (ExsDatabase  *db,
+                                  gint64        id,
+                                  const char   *uri,
+                                  GError      **error);
+G_END_DECLS

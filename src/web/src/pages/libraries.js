@@ -6,6 +6,7 @@ import { html, nothing } from 'lit';
 import { get, post, del, onEvent } from '../api.js';
 import { Page, errorBanner, fieldError, invalid, debounce } from '../util.js';
 import './media-search.js';
+import './media-server-form.js';
 
 const KINDS = [['movies', 'Movies'], ['shows', 'Shows'], ['music_videos', 'Music videos'], ['other_videos', 'Other videos']];
 
@@ -15,6 +16,7 @@ class ExsLibraries extends Page {
     paths: { state: true }, picker: { state: true }, pickerError: { state: true }, problems: { state: true },
     collections: { state: true }, query: { state: true }, preview: { state: true }, collError: { state: true }, notice: { state: true },
     source: { state: true },
+    addingServer: { state: true },
   };
 
   constructor() {
@@ -147,6 +149,7 @@ class ExsLibraries extends Page {
     const p = this.problems[l.id];
     return html`<li class="card" data-library=${l.id}>
       <h3>${l.name} <span class="muted">(${l.kind}${l.source && l.source !== 'local' ? `, ${l.source}` : ''}, ${l.items} items${l.missing ? `, ${l.missing} missing` : ''})</span></h3>
+      ${l.media_server ? html`<p class="muted">From ${l.source} at <code>${l.media_server.url}</code>${l.media_server.token_set ? '' : ' (no token set)'}</p>` : nothing}
       <ul>${l.paths.map((x) => html`<li><code>${x.path}</code>${x.error ? html` <span class="error">${x.error}</span>` : nothing}</li>`)}</ul>
       ${s.state === 'scanning' ? html`<label for="prog-${l.id}">Scanning: ${s.found} found, ${s.probed} probed, ${s.failed} failed</label>
         <progress id="prog-${l.id}" class="progress" max=${Math.max(1, s.found)} value=${s.probed + (s.unchanged || 0) + s.failed}></progress>`
@@ -210,6 +213,11 @@ class ExsLibraries extends Page {
     </form>`;
   }
 
+  serverForm() {
+    return html`<exs-media-server-form @cancel=${() => (this.addingServer = false)}
+      @added=${(ev) => { this.addingServer = false; this.notice = `Library “${ev.detail.name}” added; syncing.`; this.load(); }}></exs-media-server-form>`;
+  }
+
   collectionEditor() {
     const e = this.collError;
     return html`<section aria-labelledby="coll-h">
@@ -233,7 +241,8 @@ class ExsLibraries extends Page {
       <h1>Libraries</h1>
       ${this.notice ? html`<p class="ok" role="status">${this.notice}</p>` : nothing}
       ${errorBanner(this.error)}
-      ${this.adding ? this.addForm() : html`<div class="toolbar"><button @click=${() => (this.adding = true)}>Add a library</button></div>`}
+      ${this.adding ? this.addForm() : this.addingServer ? this.serverForm() : html`<div class="toolbar"><button @click=${() => (this.adding = true)}>Add a library</button>
+        <button class="secondary" @click=${() => (this.addingServer = true)}>Add a Plex, Jellyfin or Emby library</button></div>`}
       <ul class="sched-items">${(this.libraries || []).map((l) => this.libraryCard(l))}</ul>
       ${this.libraries && !this.libraries.length ? html`<p>No libraries yet.</p>` : nothing}
       <exs-media-search></exs-media-search>

@@ -1,0 +1,76 @@
+/* exs-media-server-client.h: the base class of the Plex and Jellyfin/Emby
+ * clients — one server's libraries and items, read over HTTP */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "exs-media-server-config.h"
+#include "exs-remote-item.h"
+
+G_BEGIN_DECLS
+
+#define EXS_MEDIA_SERVER_PAGE_SIZE 200
+#define EXS_MEDIA_SERVER_MAX_ITEMS 100000
+#define EXS_MEDIA_SERVER_MAX_REPLY (32 * 1024 * 1024)
+
+#define EXS_TYPE_MEDIA_SERVER_CLIENT (exs_media_server_client_get_type ())
+G_DECLARE_DERIVABLE_TYPE (ExsMediaServerClient, exs_media_server_client, EXS, MEDIA_SERVER_CLIENT, GObject)
+
+struct _ExsMediaServerClientClass
+{
+  GObjectClass parent_class;
+
+  /* (element-type ExsRemoteLibrary) (transfer full) (nullable) */
+  GPtrArray *(*list_libraries) (ExsMediaServerClient  *self,
+                                GCancellable          *cancellable,
+                                GError               **error);
+  /* adds the films or shows/episodes, and the collections, of @library to @catalog */
+  gboolean (*read_library) (ExsMediaServerClient    *self,
+                            const ExsRemoteLibrary  *library,
+                            ExsRemoteCatalog        *catalog,
+                            GCancellable            *cancellable,
+                            GError                 **error);
+};
+
+ExsMediaServerClient *exs_media_server_client_new (const ExsMediaServerConfig *config);
+const ExsMediaServerConfig *exs_media_server_client_get_config (ExsMediaServerClient *self);
+
+GPtrArray *exs_media_server_client_list_libraries (ExsMediaServerClient  *self,
+                                                   GCancellable          *cancellable,
+                                                   GError               **error);
+gboolean exs_media_server_client_read_library (ExsMediaServerClient    *self,
+                                               const ExsRemoteLibrary  *library,
+                                               ExsRemoteCatalog        *catalog,
+                                               GCancellable            *cancellable,
+                                               GError                 **error);
+
+/* for the subclasses */
+JsonNode *exs_media_server_client_get_json (ExsMediaServerClient  *self,
+                                            const char            *path,
+                                            const char            *query,
+                                            GHashTable            *headers,
+                                            GCancellable          *cancellable,
+                                            GError               **error);
+char *exs_media_server_client_dup_url (ExsMediaServerClient *self,
+                                       const char           *path);
+gboolean exs_media_server_client_count_item (ExsMediaServerClient  *self,
+                                             ExsRemoteCatalog      *catalog,
+                                             GError               **error);
+
+/* JSON readers that accept a missing or mistyped member */
+const char *exs_json_text (JsonObject *o,
+                           const char *member);
+gint64 exs_json_int (JsonObject *o,
+                     const char *member,
+                     gint64      fallback);
+double exs_json_double (JsonObject *o,
+                        const char *member);
+JsonArray *exs_json_array (JsonObject *o,
+                           const char *member);
+JsonObject *exs_json_object (JsonObject *o,
+                             const char *member);
+char *exs_json_dup_id (JsonObject *o,
+                       const char *member);
+
+G_END_DECLS
