@@ -3,10 +3,6 @@
  * POSTs a new channel or PATCHes the one being edited; the server validates
  * (number format, duplicates, lengths) and its message is shown in the form,
  * which stays open so nothing typed is lost. Emits "saved" with the number.
- * Its "Picture and Sound" group edits the media fields users set most
- * (languages, scaling, deinterlacing, a watermark's image, the error
- * screen's title and colour); a watermark's other settings are kept as they
- * are (the PATCH merges), the web UI and the API have them all.
  */
 #include "config.h"
 
@@ -24,13 +20,6 @@ struct _ExsPrefsChannelDialog
   AdwEntryRow *group_row;
   GtkSwitch *enabled_switch;
   GtkSwitch *always_on_switch;
-  AdwEntryRow *audio_languages_row;
-  AdwEntryRow *subtitle_languages_row;
-  AdwComboRow *scaling_row;
-  AdwComboRow *deinterlace_row;
-  AdwEntryRow *watermark_row;
-  AdwEntryRow *error_title_row;
-  AdwEntryRow *error_colour_row;
   GtkLabel *error_label;
   GtkButton *save_button;
 
@@ -65,103 +54,6 @@ on_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-static const char *
-entry_text (AdwEntryRow *row)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (row));
-}
-
-/* A member holding the row's text, or null when it is empty. */
-static void
-add_text_or_null (JsonBuilder *b, const char *name, AdwEntryRow *row)
-{
-  json_builder_set_member_name (b, name);
-  if (*entry_text (row))
-    json_builder_add_string_value (b, entry_text (row));
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_choice (JsonBuilder *b, const char *name, AdwComboRow *row)
-{
-  GtkStringObject *item = adw_combo_row_get_selected_item (row);
-
-  json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, gtk_string_object_get_string (item));
-}
-
-static void
-add_media (ExsPrefsChannelDialog *self, JsonBuilder *b)
-{
-  add_text_or_null (b, "audio_languages", self->audio_languages_row);
-  add_text_or_null (b, "subtitle_languages", self->subtitle_languages_row);
-  add_choice (b, "scaling", self->scaling_row);
-  add_choice (b, "deinterlace", self->deinterlace_row);
-  json_builder_set_member_name (b, "watermark");
-  if (*entry_text (self->watermark_row))
-    {
-      json_builder_begin_object (b);
-      add_text_or_null (b, "image", self->watermark_row);
-      json_builder_end_object (b);
-    }
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "error_screen");
-  if (*entry_text (self->error_title_row) || *entry_text (self->error_colour_row))
-    {
-      json_builder_begin_object (b);
-      add_text_or_null (b, "title", self->error_title_row);
-      add_text_or_null (b, "background", self->error_colour_row);
-      json_builder_end_object (b);
-    }
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-select_choice (AdwComboRow *row, const char *value)
-{
-  GListModel *model = adw_combo_row_get_model (row);
-
-  for (guint i = 0; value && i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr (GtkStringObject) item = g_list_model_get_item (model, i);
-      if (g_str_equal (gtk_string_object_get_string (item), value))
-        adw_combo_row_set_selected (row, i);
-    }
-}
-
-/* The row's text from a string member of @o that may be null or absent. */
-static void
-show_text (AdwEntryRow *row, JsonObject *o, const char *name)
-{
-  JsonNode *node = o ? json_object_get_member (o, name) : NULL;
-
-  if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    gtk_editable_set_text (GTK_EDITABLE (row), json_node_get_string (node));
-}
-
-static JsonObject *
-object_member (JsonObject *o, const char *name)
-{
-  JsonNode *node = json_object_get_member (o, name);
-
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static void
-show_media (ExsPrefsChannelDialog *self, JsonObject *channel)
-{
-  show_text (self->audio_languages_row, channel, "audio_languages");
-  show_text (self->subtitle_languages_row, channel, "subtitle_languages");
-  select_choice (self->scaling_row, json_object_get_string_member_with_default (channel, "scaling", NULL));
-  select_choice (self->deinterlace_row, json_object_get_string_member_with_default (channel, "deinterlace", NULL));
-  show_text (self->watermark_row, object_member (channel, "watermark"), "image");
-  show_text (self->error_title_row, object_member (channel, "error_screen"), "title");
-  show_text (self->error_colour_row, object_member (channel, "error_screen"), "background");
-}
-
 static void
 on_save_clicked_cb (GtkButton *button, ExsPrefsChannelDialog *self)
 {
@@ -180,7 +72,6 @@ on_save_clicked_cb (GtkButton *button, ExsPrefsChannelDialog *self)
   json_builder_add_boolean_value (b, gtk_switch_get_active (self->enabled_switch));
   json_builder_set_member_name (b, "always_on");
   json_builder_add_boolean_value (b, gtk_switch_get_active (self->always_on_switch));
-  add_media (self, b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
 
@@ -237,13 +128,6 @@ exs_prefs_channel_dialog_class_init (ExsPrefsChannelDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, group_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, always_on_switch);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, audio_languages_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, subtitle_languages_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, scaling_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, deinterlace_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, watermark_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, error_title_row);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, error_colour_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, save_button);
   gtk_widget_class_bind_template_callback (widget_class, on_save_clicked_cb);
@@ -282,7 +166,6 @@ exs_prefs_channel_dialog_new (GtkWindow *parent, ExsPrefsClient *client, JsonObj
       gtk_switch_set_active (self->enabled_switch, json_object_get_boolean_member_with_default (channel, "enabled", TRUE));
       gtk_switch_set_active (self->always_on_switch,
                              json_object_get_boolean_member_with_default (channel, "always_on", FALSE));
-      show_media (self, channel);
     }
   return self;
 }
