@@ -106,6 +106,10 @@ record_from_row (sqlite3_stmt *stmt)
   return r;
 }
 
+static const ExsDatabaseRecordType channel_type = {
+  (ExsDatabaseRowReader) record_from_row, (GDestroyNotify) exs_channel_record_free, NULL, "channel", "channels",
+};
+
 /**
  * exs_channel_store_list:
  *
@@ -115,14 +119,9 @@ record_from_row (sqlite3_stmt *stmt)
 GPtrArray *
 exs_channel_store_list (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
+  return exs_database_list_records (
       db, "SELECT " COLUMNS " FROM channels ORDER BY number_major, number_minor IS NOT NULL, number_minor",
-      error);
-
-  if (stmt == NULL)
-    return NULL;
-  return exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) record_from_row,
-                                    (GDestroyNotify) exs_channel_record_free, "cannot list channels", error);
+      &channel_type, error);
 }
 
 /**

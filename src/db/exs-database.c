@@ -545,6 +545,80 @@ exs_database_collect_rows (ExsDatabase *self, sqlite3_stmt *stmt, ExsDatabaseRow
   return g_steal_pointer (&out);
 }
 
+/**
+ * exs_database_list_records:
+ * @sql: a query without parameters
+ *
+ * The stores' "list them all": prepares @sql, makes a record of every row
+ * and then reads each record's child rows.
+ *
+ * Returns: (transfer full) (nullable): the records, or %NULL with @error set
+ */
+GPtrArray *
+exs_database_list_records (ExsDatabase *self, const char *sql, const ExsDatabaseRecordType *type, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+  g_autofree char *what = g_strconcat ("cannot list ", type->plural, NULL);
+  g_autoptr (GPtrArray) out = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  out = exs_database_collect_rows (self, stmt, type->read, type->free_func, what, error);
+  for (guint i = 0; out && type->load && i < out->len; i++)
+    if (!type->load (self, out->pdata[i], error))
+      return NULL;
+  return g_steal_pointer (&out);
+}
+
+/**
+ * exs_database_get_record:
+ * @sql: a query whose one parameter is bound to @id
+ *
+ * The stores' "get one by id", with its child rows.
+ *
+ * Returns: (transfer full) (nullable): the record, or %NULL with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when there is no such row)
+ */
+gpointer
+exs_database_get_record (ExsDatabase *self, const char *sql, gint64 id, const ExsDatabaseRecordType *type,
+                         GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+  gpointer record;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!exs_database_step_one (self, stmt, error, "no %s with id %" G_GINT64_FORMAT, type->noun, id))
+    return NULL;
+  record = type->read (stmt);
+  if (type->load && !type->load (self, record, error))
+    {
+      type->free_func (record);
+      return NULL;
+    }
+  return record;
+}
+
+/**
+ * exs_database_delete_record:
+ * @sql: a DELETE whose one parameter is bound to @id
+ * @noun: what the row is, for "no library with id 3"
+ *
+ * Returns: whether a row went; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when there was no such row)
+ */
+gboolean
+exs_database_delete_record (ExsDatabase *self, const char *sql, gint64 id, const char *noun, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return exs_database_step_changed (self, stmt, error, "no %s with id %" G_GINT64_FORMAT, noun, id);
+}
+
 /* ---- whole files: backups and restores ----------------------------------- */
 
 void

@@ -124,6 +124,35 @@ GPtrArray *exs_database_collect_rows (ExsDatabase          *self,
                                       GDestroyNotify        free_func,
                                       const char           *what,
                                       GError              **error);
+/* Reads one record's child rows (its folders, its members). */
+typedef gboolean (*ExsDatabaseRecordLoader) (ExsDatabase  *self,
+                                             gpointer      record,
+                                             GError      **error);
+/* A store's kind of record, said once for exs_database_list_records() and
+ * exs_database_get_record(). */
+typedef struct
+{
+  ExsDatabaseRowReader read;
+  GDestroyNotify free_func;
+  ExsDatabaseRecordLoader load; /* nullable: no child rows */
+  const char *noun;             /* "library", for "no library with id 3" */
+  const char *plural;           /* "libraries", for "cannot list libraries" */
+} ExsDatabaseRecordType;
+
+GPtrArray *exs_database_list_records (ExsDatabase                  *self,
+                                      const char                   *sql,
+                                      const ExsDatabaseRecordType  *type,
+                                      GError                      **error);
+gpointer exs_database_get_record (ExsDatabase                  *self,
+                                  const char                   *sql,
+                                  gint64                        id,
+                                  const ExsDatabaseRecordType  *type,
+                                  GError                      **error);
+gboolean exs_database_delete_record (ExsDatabase  *self,
+                                     const char   *sql,
+                                     gint64        id,
+                                     const char   *noun,
+                                     GError      **error);
 
 /* What exs_database_inspect_file() finds in a file that may be a database. */
 typedef struct

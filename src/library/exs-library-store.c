@@ -145,6 +145,11 @@ load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
                                 add_path_row, r, "cannot read library folders", error);
 }
 
+static const ExsDatabaseRecordType library_type = {
+  (ExsDatabaseRowReader) record_from_row, (GDestroyNotify) exs_library_record_free,
+  (ExsDatabaseRecordLoader) load_paths, "library", "libraries",
+};
+
 /**
  * exs_library_store_list:
  *
@@ -153,19 +158,7 @@ load_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 GPtrArray *
 exs_library_store_list (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "ORDER BY l.name COLLATE NOCASE", error);
-  g_autoptr (GPtrArray) out = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  out = exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) record_from_row,
-                                   (GDestroyNotify) exs_library_record_free, "cannot list libraries", error);
-  if (out == NULL)
-    return NULL;
-  for (guint i = 0; i < out->len; i++)
-    if (!load_paths (db, out->pdata[i], error))
-      return NULL;
-  return g_steal_pointer (&out);
+  return exs_database_list_records (db, SELECT_LIBRARY "ORDER BY l.name COLLATE NOCASE", &library_type, error);
 }
 
 /**
@@ -177,18 +170,7 @@ exs_library_store_list (ExsDatabase *db, GError **error)
 ExsLibraryRecord *
 exs_library_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, SELECT_LIBRARY "WHERE l.id = ?", error);
-  g_autoptr (ExsLibraryRecord) r = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_one (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id))
-    return NULL;
-  r = record_from_row (stmt);
-  if (!load_paths (db, r, error))
-    return NULL;
-  return g_steal_pointer (&r);
+  return exs_database_get_record (db, SELECT_LIBRARY "WHERE l.id = ?", id, &library_type, error);
 }
 
 /* The first column of @stmt's one row as an id: 0 (and no error) when there is no row. */
@@ -264,6 +246,55 @@ write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
   return TRUE;
 }
 
+/* Inserts or updates @r's row, then its folders, in one transaction (the
+ * kind never changes on update: items would change meaning). */
+static gboolean
+write_library (ExsDatabase *db, ExsLibraryRecord *r, gboolean insert, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean written;
+
+  if (!exs_database_begin (db, error))
+    return FALSE;
+  stmt = exs_database_prepare (db,
+                               insert ? "INSERT INTO libraries (name, updated_at, kind, source, created_at) "
+                                        "VALUES (?, ?, ?, ?, ?)"
+                                      : "UPDATE libraries SET name = ?, updated_at = ? WHERE id = ?",
+                               error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (insert)
+    {
+      sqlite3_bind_text (stmt, 3, r->kind, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, r->source, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 5, now);
+      written = exs_database_step_done (db, stmt, error);
+    }
+  else
+    {
+      sqlite3_bind_int64 (stmt, 3, r->id);
+      written = exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, r->id);
+    }
+  if (!written)
+    goto fail;
+  if (insert)
+    {
+      r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
+      r->created_at = now;
+    }
+  r->updated_at = now;
+  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
+    goto fail;
+  return TRUE;
+
+fail:
+  exs_database_rollback (db);
+  return FALSE;
+}
+
 /**
  * exs_library_store_insert:
  *
@@ -273,32 +304,7 @@ write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 gboolean
 exs_library_store_insert (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  if (!exs_database_begin (db, error))
-    return FALSE;
-  stmt = exs_database_prepare (db,
-                               "INSERT INTO libraries (name, kind, source, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, r->kind, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, r->source, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, now);
-  sqlite3_bind_int64 (stmt, 5, now);
-  if (!exs_database_step_done (db, stmt, error))
-    goto fail;
-  r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
-  r->created_at = r->updated_at = now;
-  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  exs_database_rollback (db);
-  return FALSE;
+  return write_library (db, r, TRUE, error);
 }
 
 /**
@@ -311,27 +317,7 @@ fail:
 gboolean
 exs_library_store_update (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  if (!exs_database_begin (db, error))
-    return FALSE;
-  stmt = exs_database_prepare (db, "UPDATE libraries SET name = ?, updated_at = ? WHERE id = ?", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, now);
-  sqlite3_bind_int64 (stmt, 3, r->id);
-  if (!exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, r->id))
-    goto fail;
-  r->updated_at = now;
-  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  exs_database_rollback (db);
-  return FALSE;
+  return write_library (db, r, FALSE, error);
 }
 
 /**
@@ -342,12 +328,7 @@ fail:
 gboolean
 exs_library_store_delete (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "DELETE FROM libraries WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, id);
+  return exs_database_delete_record (db, "DELETE FROM libraries WHERE id = ?", id, "library", error);
 }
 
 /**

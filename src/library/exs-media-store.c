@@ -509,6 +509,8 @@ exs_media_store_dup_av_streams (ExsDatabase *db, gint64 item_id, GError **error)
   return g_steal_pointer (&out);
 }
 
+#define SELECT_COLLECTION "SELECT id, name, kind, query, created_at, updated_at FROM collections "
+
 static ExsCollectionRecord *
 collection_from_row (sqlite3_stmt *stmt)
 {
@@ -544,6 +546,11 @@ load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
                                 r->id, add_member_row, r, "cannot read collection members", error);
 }
 
+static const ExsDatabaseRecordType collection_type = {
+  (ExsDatabaseRowReader) collection_from_row, (GDestroyNotify) exs_collection_record_free,
+  (ExsDatabaseRecordLoader) load_members, "collection", "collections",
+};
+
 /**
  * exs_collection_store_list:
  *
@@ -552,20 +559,7 @@ load_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
 GPtrArray *
 exs_collection_store_list (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT id, name, kind, query, created_at, updated_at FROM collections ORDER BY name COLLATE NOCASE", error);
-  g_autoptr (GPtrArray) out = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  out = exs_database_collect_rows (db, stmt, (ExsDatabaseRowReader) collection_from_row,
-                                   (GDestroyNotify) exs_collection_record_free, "cannot list collections", error);
-  if (out == NULL)
-    return NULL;
-  for (guint i = 0; i < out->len; i++)
-    if (!load_members (db, out->pdata[i], error))
-      return NULL;
-  return g_steal_pointer (&out);
+  return exs_database_list_records (db, SELECT_COLLECTION "ORDER BY name COLLATE NOCASE", &collection_type, error);
 }
 
 /**
@@ -576,19 +570,7 @@ exs_collection_store_list (ExsDatabase *db, GError **error)
 ExsCollectionRecord *
 exs_collection_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
-      db, "SELECT id, name, kind, query, created_at, updated_at FROM collections WHERE id = ?", error);
-  g_autoptr (ExsCollectionRecord) r = NULL;
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!exs_database_step_one (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id))
-    return NULL;
-  r = collection_from_row (stmt);
-  if (!load_members (db, r, error))
-    return NULL;
-  return g_steal_pointer (&r);
+  return exs_database_get_record (db, SELECT_COLLECTION "WHERE id = ?", id, &collection_type, error);
 }
 
 static gboolean
@@ -697,12 +679,7 @@ exs_collection_store_update (ExsDatabase *db, ExsCollectionRecord *r, GError **e
 gboolean
 exs_collection_store_delete (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "DELETE FROM collections WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return exs_database_step_changed (db, stmt, error, "no collection with id %" G_GINT64_FORMAT, id);
+  return exs_database_delete_record (db, "DELETE FROM collections WHERE id = ?", id, "collection", error);
 }
 
 /**

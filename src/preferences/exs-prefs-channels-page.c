@@ -19,26 +19,16 @@
 #define MAX_DETAILED_CHANNELS 64 /* now-playing and health asked for at most this many */
 #define HEALTH_EVERY_REFRESHES 3
 #define FAILING_AFTER_FAILURES 3
+#define DETAILS_TIMEOUT_MS 5000
 
 struct _ExsPrefsChannelsPage
 {
-  AdwBin parent_instance;
+  ExsPrefsListPage parent_instance;
 
-  GtkStack *stack;
-  AdwPreferencesGroup *group;
-  AdwActionRow *empty_row;
-
-  ExsPrefsClient *client;
-  GCancellable *cancellable;
-  char *last_list;       /* the last /api/channels answer, to rebuild only on change */
-  GPtrArray *rows;       /* AdwActionRow, in list order */
-  GHashTable *by_number; /* number -> AdwActionRow (borrowed) */
-  GHashTable *failing;   /* numbers already notified as failing */
-  guint refreshes;
-  gboolean busy;
+  guint refreshes; /* health is asked for every HEALTH_EVERY_REFRESHES */
 };
 
-G_DEFINE_FINAL_TYPE (ExsPrefsChannelsPage, exs_prefs_channels_page, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (ExsPrefsChannelsPage, exs_prefs_channels_page, EXS_TYPE_PREFS_LIST_PAGE)
 
 typedef struct
 {
@@ -75,20 +65,6 @@ update_subtitle (AdwActionRow *row)
   adw_action_row_set_subtitle (row, s->str);
 }
 
-static void
-on_changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (ExsPrefsChannelsPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (reply == NULL)
-    exs_prefs_window_toast (GTK_WIDGET (self), error->message);
-  exs_prefs_channels_page_refresh (self);
-}
-
 static gboolean
 on_enabled_state_set_cb (GtkSwitch *sw, gboolean state, ExsPrefsChannelsPage *self)
 {
@@ -97,34 +73,35 @@ on_enabled_state_set_cb (GtkSwitch *sw, gboolean state, ExsPrefsChannelsPage *se
   g_autoptr (JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
 
   json_object_set_boolean_member (json_node_get_object (body), "enabled", state);
-  exs_prefs_client_request_async (self->client, "PATCH", path, body, 10000, self->cancellable, on_changed_cb,
-                                  g_object_ref (self));
+  exs_prefs_list_page_change (EXS_PREFS_LIST_PAGE (self), "PATCH", path, body);
   return FALSE;
 }
 
 static void
-on_dialog_saved_cb (ExsPrefsChannelDialog *dialog, const char *number, ExsPrefsChannelsPage *self)
+on_dialog_saved_cb (ExsPrefsChannelDialog *dialog, JsonObject *channel, ExsPrefsChannelsPage *self)
 {
-  g_autofree char *msg = g_strdup_printf (_("Channel %s saved"), number);
+  g_autofree char *msg =
+    g_strdup_printf (_("Channel %s saved"), channel ? json_object_get_string_member_with_default (channel, "number", "") : "");
 
   exs_prefs_window_toast (GTK_WIDGET (self), msg);
-  exs_prefs_channels_page_refresh (self);
+  exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self));
 }
 
 static void
 open_dialog (ExsPrefsChannelsPage *self, JsonObject *channel)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  ExsPrefsChannelDialog *dialog = exs_prefs_channel_dialog_new (GTK_WINDOW (root), self->client, channel);
+  ExsPrefsChannelDialog *dialog =
+    exs_prefs_channel_dialog_new (GTK_WINDOW (root), exs_prefs_list_page_get_client (EXS_PREFS_LIST_PAGE (self)), channel);
 
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
-on_add_clicked_cb (GtkButton *button, ExsPrefsChannelsPage *self)
+exs_prefs_channels_page_add (ExsPrefsListPage *page)
 {
-  open_dialog (self, NULL);
+  open_dialog (EXS_PREFS_CHANNELS_PAGE (page), NULL);
 }
 
 static void
@@ -134,34 +111,14 @@ on_edit_clicked_cb (GtkButton *button, ExsPrefsChannelsPage *self)
 }
 
 static void
-on_remove_response_cb (AdwMessageDialog *dialog, const char *response, ExsPrefsChannelsPage *self)
-{
-  const char *number = g_object_get_data (G_OBJECT (dialog), "exs-number");
-  g_autofree char *path = NULL;
-
-  if (!g_str_equal (response, "remove"))
-    return;
-  path = exs_prefs_client_channel_path (number, NULL);
-  exs_prefs_client_request_async (self->client, "DELETE", path, NULL, 10000, self->cancellable, on_changed_cb,
-                                  g_object_ref (self));
-}
-
-static void
 on_remove_clicked_cb (GtkButton *button, ExsPrefsChannelsPage *self)
 {
   const char *number = g_object_get_data (G_OBJECT (button), "exs-number");
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), NULL, NULL);
+  g_autofree char *heading = g_strdup_printf (_("Remove channel %s?"), number);
+  g_autofree char *path = exs_prefs_client_channel_path (number, NULL);
 
-  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Remove channel %s?"), number);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Players and tuners lose it; its schedule is kept."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "exs-number", g_strdup (number), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  exs_prefs_list_page_confirm_remove (EXS_PREFS_LIST_PAGE (self), heading,
+                                      _("Players and tuners lose it; its schedule is kept."), path);
 }
 
 static GtkWidget *
@@ -221,22 +178,15 @@ make_row (ExsPrefsChannelsPage *self, JsonObject *ch)
 static void
 rebuild (ExsPrefsChannelsPage *self, JsonArray *channels)
 {
-  for (guint i = 0; i < self->rows->len; i++)
-    adw_preferences_group_remove (self->group, self->rows->pdata[i]);
-  g_ptr_array_set_size (self->rows, 0);
-  g_hash_table_remove_all (self->by_number);
+  ExsPrefsListPage *page = EXS_PREFS_LIST_PAGE (self);
+
   for (guint i = 0; i < json_array_get_length (channels); i++)
     {
       JsonObject *ch = json_array_get_object_element (channels, i);
-      GtkWidget *row;
-      if (ch == NULL || !json_object_has_member (ch, "number") || !json_object_has_member (ch, "name"))
-        continue;
-      row = make_row (self, ch);
-      adw_preferences_group_add (self->group, row);
-      g_ptr_array_add (self->rows, row);
-      g_hash_table_insert (self->by_number, g_strdup (json_object_get_string_member (ch, "number")), row);
+      if (ch && json_object_has_member (ch, "number") && json_object_has_member (ch, "name"))
+        exs_prefs_list_page_add_row (page, json_object_get_string_member (ch, "number"), make_row (self, ch));
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_row), self->rows->len == 0);
+  exs_prefs_list_page_update_empty (page);
 }
 
 static void
@@ -251,7 +201,8 @@ on_playout_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
     return;
   o = json_node_get_object (reply);
-  row = g_hash_table_lookup (self->by_number, json_object_get_string_member_with_default (o, "channel", ""));
+  row = ADW_ACTION_ROW (exs_prefs_list_page_lookup_row (EXS_PREFS_LIST_PAGE (self),
+                                                       json_object_get_string_member_with_default (o, "channel", "")));
   if (row == NULL)
     return;
   info = g_object_get_data (G_OBJECT (row), "exs-info");
@@ -295,16 +246,16 @@ on_health_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   restarts = json_object_has_member (o, "restarts") ? json_object_get_object_member (o, "restarts") : NULL;
   if (restarts)
     failures = json_object_get_int_member_with_default (restarts, "failures_in_window", 0);
-  row = g_hash_table_lookup (self->by_number, number);
+  row = ADW_ACTION_ROW (exs_prefs_list_page_lookup_row (EXS_PREFS_LIST_PAGE (self), number));
   if (row == NULL)
     return;
   if (g_str_equal (status, "failed") || failures >= FAILING_AFTER_FAILURES)
     {
-      if (g_hash_table_add (self->failing, g_strdup (number)))
+      if (exs_prefs_list_page_flag (EXS_PREFS_LIST_PAGE (self), number, TRUE))
         notify_failing (self, number, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
     }
   else if (g_str_equal (status, "healthy"))
-    g_hash_table_remove (self->failing, number);
+    exs_prefs_list_page_flag (EXS_PREFS_LIST_PAGE (self), number, FALSE);
 }
 
 static void
@@ -312,144 +263,69 @@ on_sessions_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (ExsPrefsChannelsPage) self = user_data;
   g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, NULL);
+  GPtrArray *rows = exs_prefs_list_page_get_rows (EXS_PREFS_LIST_PAGE (self));
   JsonObject *by = NULL;
 
   if (reply && JSON_NODE_HOLDS_OBJECT (reply) && json_object_has_member (json_node_get_object (reply), "sessions_by_channel"))
     by = json_object_get_object_member (json_node_get_object (reply), "sessions_by_channel");
-  for (guint i = 0; i < self->rows->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      RowInfo *info = g_object_get_data (G_OBJECT (self->rows->pdata[i]), "exs-info");
-      const char *number = g_object_get_data (G_OBJECT (self->rows->pdata[i]), "exs-number");
+      RowInfo *info = g_object_get_data (G_OBJECT (rows->pdata[i]), "exs-info");
+      const char *number = g_object_get_data (G_OBJECT (rows->pdata[i]), "exs-number");
       info->viewers = by && json_object_has_member (by, number) ? json_object_get_int_member (by, number) : 0;
-      update_subtitle (self->rows->pdata[i]);
+      update_subtitle (rows->pdata[i]);
     }
 }
 
 static void
 request_details (ExsPrefsChannelsPage *self)
 {
-  GHashTableIter iter;
-  gpointer number;
-  guint n = 0;
+  ExsPrefsListPage *page = EXS_PREFS_LIST_PAGE (self);
+  GPtrArray *rows = exs_prefs_list_page_get_rows (page);
   gboolean health = self->refreshes % HEALTH_EVERY_REFRESHES == 0;
 
-  exs_prefs_client_request_async (self->client, "GET", "/api/sessions", NULL, 5000, self->cancellable,
-                                  on_sessions_cb, g_object_ref (self));
-  g_hash_table_iter_init (&iter, self->by_number);
-  while (g_hash_table_iter_next (&iter, &number, NULL) && n++ < MAX_DETAILED_CHANNELS)
+  exs_prefs_list_page_get (page, "/api/sessions", DETAILS_TIMEOUT_MS, on_sessions_cb);
+  for (guint i = 0; i < rows->len && i < MAX_DETAILED_CHANNELS; i++)
     {
+      const char *number = g_object_get_data (G_OBJECT (rows->pdata[i]), "exs-number");
       g_autofree char *playout = exs_prefs_client_channel_path (number, "/playout");
-      exs_prefs_client_request_async (self->client, "GET", playout, NULL, 5000, self->cancellable, on_playout_cb,
-                                      g_object_ref (self));
+      exs_prefs_list_page_get (page, playout, DETAILS_TIMEOUT_MS, on_playout_cb);
       if (health)
         {
           g_autofree char *path = exs_prefs_client_channel_path (number, "/health");
-          exs_prefs_client_request_async (self->client, "GET", path, NULL, 5000, self->cancellable, on_health_cb,
-                                          g_object_ref (self));
+          exs_prefs_list_page_get (page, path, DETAILS_TIMEOUT_MS, on_health_cb);
         }
     }
 }
 
 static void
-on_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+exs_prefs_channels_page_update (ExsPrefsListPage *page, JsonArray *channels)
 {
-  g_autoptr (ExsPrefsChannelsPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, &error);
-  g_autofree char *text = NULL;
-  JsonObject *o;
+  ExsPrefsChannelsPage *self = EXS_PREFS_CHANNELS_PAGE (page);
+  g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), channels);
+  g_autofree char *text = json_to_string (node, FALSE);
 
-  self->busy = FALSE;
-  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
-    {
-      if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("channels: %s", error->message);
-      return;
-    }
-  o = json_node_get_object (reply);
-  if (!json_object_has_member (o, "channels") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "channels")))
-    return;
-  text = json_to_string (reply, FALSE);
-  if (g_strcmp0 (text, self->last_list) != 0)
-    {
-      rebuild (self, json_object_get_array_member (o, "channels"));
-      g_free (self->last_list);
-      self->last_list = g_steal_pointer (&text);
-    }
+  if (exs_prefs_list_page_reshape (page, text))
+    rebuild (self, channels);
   self->refreshes++;
   request_details (self);
-}
-
-void
-exs_prefs_channels_page_refresh (ExsPrefsChannelsPage *self)
-{
-  if (self->client == NULL || self->busy)
-    return;
-  self->busy = TRUE;
-  exs_prefs_client_request_async (self->client, "GET", "/api/channels", NULL, 5000, self->cancellable, on_list_cb,
-                                  g_object_ref (self));
-}
-
-void
-exs_prefs_channels_page_set_running (ExsPrefsChannelsPage *self, gboolean running)
-{
-  gtk_stack_set_visible_child_name (self->stack, running ? "list" : "offline");
-  if (running)
-    exs_prefs_channels_page_refresh (self);
-}
-
-void
-exs_prefs_channels_page_setup (ExsPrefsChannelsPage *self, ExsPrefsClient *client)
-{
-  g_set_object (&self->client, client);
-}
-
-static void
-exs_prefs_channels_page_dispose (GObject *object)
-{
-  ExsPrefsChannelsPage *self = EXS_PREFS_CHANNELS_PAGE (object);
-
-  g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), EXS_TYPE_PREFS_CHANNELS_PAGE);
-  G_OBJECT_CLASS (exs_prefs_channels_page_parent_class)->dispose (object);
-}
-
-static void
-exs_prefs_channels_page_finalize (GObject *object)
-{
-  ExsPrefsChannelsPage *self = EXS_PREFS_CHANNELS_PAGE (object);
-
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->client);
-  g_free (self->last_list);
-  g_ptr_array_unref (self->rows);
-  g_hash_table_unref (self->by_number);
-  g_hash_table_unref (self->failing);
-  G_OBJECT_CLASS (exs_prefs_channels_page_parent_class)->finalize (object);
 }
 
 static void
 exs_prefs_channels_page_class_init (ExsPrefsChannelsPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  ExsPrefsListPageClass *page_class = EXS_PREFS_LIST_PAGE_CLASS (klass);
 
-  object_class->dispose = exs_prefs_channels_page_dispose;
-  object_class->finalize = exs_prefs_channels_page_finalize;
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/exstreamtv/ExStreamTV/exs-prefs-channels-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelsPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelsPage, group);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelsPage, empty_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_add_clicked_cb);
+  page_class->list_path = "/api/channels";
+  page_class->list_member = "channels";
+  page_class->update = exs_prefs_channels_page_update;
+  page_class->add = exs_prefs_channels_page_add;
 }
 
 static void
 exs_prefs_channels_page_init (ExsPrefsChannelsPage *self)
 {
-  self->cancellable = g_cancellable_new ();
-  self->rows = g_ptr_array_new ();
-  self->by_number = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->failing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gtk_widget_init_template (GTK_WIDGET (self));
+  exs_prefs_list_page_set_texts (EXS_PREFS_LIST_PAGE (self), _("Start it to see and change your channels."),
+                                 _("Channels"), _("_Add Channel"), _("No channels yet"),
+                                 _("Add one, or start the server with --demo for a ready-made lineup"));
 }

@@ -3,17 +3,11 @@
 
 #include <adwaita.h>
 
-#include "exs-prefs-client.h"
+#include "exs-prefs-list-page.h"
 
 G_BEGIN_DECLS
 
 #define EXS_TYPE_PREFS_CHANNELS_PAGE (exs_prefs_channels_page_get_type ())
-G_DECLARE_FINAL_TYPE (ExsPrefsChannelsPage, exs_prefs_channels_page, EXS, PREFS_CHANNELS_PAGE, AdwBin)
-
-void exs_prefs_channels_page_setup (ExsPrefsChannelsPage *self,
-                                    ExsPrefsClient       *client);
-void exs_prefs_channels_page_set_running (ExsPrefsChannelsPage *self,
-                                          gboolean              running);
-void exs_prefs_channels_page_refresh (ExsPrefsChannelsPage *self);
+G_DECLARE_FINAL_TYPE (ExsPrefsChannelsPage, exs_prefs_channels_page, EXS, PREFS_CHANNELS_PAGE, ExsPrefsListPage)
 
 G_END_DECLS

@@ -6,6 +6,7 @@
  * scan_state "error") and the library's issues. Buttons rescan or remove it;
  * "Add Library" opens ExsPrefsLibraryDialog (a folder chooser, the portal in
  * the Flatpak). A scan that ends with failures or issues raises a GNotification.
+ * The offline page, the list request and the remove dialog are ExsPrefsListPage's.
  */
 #include "config.h"
 
@@ -17,25 +18,17 @@
 #include <glib/gi18n.h>
 
 #define MAX_FAILED_SHOWN 500
+#define DETAILS_TIMEOUT_MS 10000
 
 struct _ExsPrefsLibrariesPage
 {
-  AdwBin parent_instance;
-
-  GtkStack *stack;
-  AdwPreferencesGroup *group;
-  AdwActionRow *empty_row;
-
-  ExsPrefsClient *client;
-  GCancellable *cancellable;
-  char *last_shape;      /* what the rows show apart from live counters */
-  GPtrArray *rows;       /* AdwExpanderRow */
-  GHashTable *by_id;     /* id -> AdwExpanderRow (borrowed) */
-  GHashTable *scanning;  /* ids seen scanning, to notice a scan's end */
-  gboolean busy;
+  ExsPrefsListPage parent_instance;
 };
 
-G_DEFINE_FINAL_TYPE (ExsPrefsLibrariesPage, exs_prefs_libraries_page, ADW_TYPE_BIN)
+/* Rows are keyed by the library's id; a library is flagged while it scans, to
+ * notice a scan's end. */
+
+G_DEFINE_FINAL_TYPE (ExsPrefsLibrariesPage, exs_prefs_libraries_page, EXS_TYPE_PREFS_LIST_PAGE)
 
 static const char *
 kind_label (const char *kind)
@@ -47,6 +40,14 @@ kind_label (const char *kind)
   if (g_strcmp0 (kind, "music_videos") == 0)
     return _("Music videos");
   return _("Other videos");
+}
+
+static AdwExpanderRow *
+row_of (ExsPrefsLibrariesPage *self, gint64 id)
+{
+  g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  return ADW_EXPANDER_ROW (exs_prefs_list_page_lookup_row (EXS_PREFS_LIST_PAGE (self), key));
 }
 
 static JsonObject *
@@ -90,20 +91,6 @@ library_subtitle (JsonObject *lib)
   return g_string_free (s, FALSE);
 }
 
-static void
-on_changed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (ExsPrefsLibrariesPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (reply == NULL)
-    exs_prefs_window_toast (GTK_WIDGET (self), error->message);
-  exs_prefs_libraries_page_refresh (self);
-}
-
 static char *
 library_path (GObject *widget, const char *suffix)
 {
@@ -116,52 +103,34 @@ on_scan_clicked_cb (GtkButton *button, ExsPrefsLibrariesPage *self)
 {
   g_autofree char *path = library_path (G_OBJECT (button), "/scan");
 
-  exs_prefs_client_request_async (self->client, "POST", path, NULL, 10000, self->cancellable, on_changed_cb,
-                                  g_object_ref (self));
-}
-
-static void
-on_remove_response_cb (AdwMessageDialog *dialog, const char *response, ExsPrefsLibrariesPage *self)
-{
-  g_autofree char *path = NULL;
-
-  if (!g_str_equal (response, "remove"))
-    return;
-  path = library_path (G_OBJECT (dialog), "");
-  exs_prefs_client_request_async (self->client, "DELETE", path, NULL, 10000, self->cancellable, on_changed_cb,
-                                  g_object_ref (self));
+  exs_prefs_list_page_change (EXS_PREFS_LIST_PAGE (self), "POST", path, NULL);
 }
 
 static void
 on_remove_clicked_cb (GtkButton *button, ExsPrefsLibrariesPage *self)
 {
-  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), NULL, NULL);
+  g_autofree char *heading = g_strdup_printf (_("Remove the library “%s”?"),
+                                              (const char *) g_object_get_data (G_OBJECT (button), "exs-name"));
+  g_autofree char *path = library_path (G_OBJECT (button), "");
 
-  adw_message_dialog_format_heading (ADW_MESSAGE_DIALOG (dialog), _("Remove the library “%s”?"),
-                                     (const char *) g_object_get_data (G_OBJECT (button), "exs-name"));
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog),
-                               _("Its items leave every channel's schedule. The files on disk are not touched."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "exs-id", g_object_get_data (G_OBJECT (button), "exs-id"));
-  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  exs_prefs_list_page_confirm_remove (EXS_PREFS_LIST_PAGE (self), heading,
+                                      _("Its items leave every channel's schedule. The files on disk are not touched."),
+                                      path);
 }
 
 static void
-on_dialog_saved_cb (ExsPrefsLibraryDialog *dialog, ExsPrefsLibrariesPage *self)
+on_dialog_saved_cb (ExsPrefsLibraryDialog *dialog, JsonObject *library, ExsPrefsLibrariesPage *self)
 {
   exs_prefs_window_toast (GTK_WIDGET (self), _("Library added; scanning it now"));
-  exs_prefs_libraries_page_refresh (self);
+  exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self));
 }
 
 static void
-on_add_clicked_cb (GtkButton *button, ExsPrefsLibrariesPage *self)
+exs_prefs_libraries_page_add (ExsPrefsListPage *page)
 {
+  ExsPrefsLibrariesPage *self = EXS_PREFS_LIBRARIES_PAGE (page);
   ExsPrefsLibraryDialog *dialog = exs_prefs_library_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
-                                                                self->client);
+                                                                exs_prefs_list_page_get_client (page));
 
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -188,7 +157,6 @@ on_failed_media_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, NULL);
   AdwExpanderRow *row;
   JsonArray *items;
-  gint64 id;
 
   if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply)
       || !json_object_has_member (json_node_get_object (reply), "items"))
@@ -199,8 +167,7 @@ on_failed_media_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       JsonObject *item = json_array_get_object_element (items, i);
       if (item == NULL || g_strcmp0 (json_object_get_string_member_with_default (item, "scan_state", ""), "error") != 0)
         continue;
-      id = json_object_get_int_member_with_default (item, "library_id", 0);
-      row = g_hash_table_lookup (self->by_id, GSIZE_TO_POINTER ((gsize) id));
+      row = row_of (self, json_object_get_int_member_with_default (item, "library_id", 0));
       if (row)
         add_detail_row (row, json_object_get_string_member_with_default (item, "title", "?"),
                         json_object_get_string_member_with_default (item, "scan_message", NULL), TRUE);
@@ -219,7 +186,7 @@ on_issues_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   IssuesCall *call = user_data;
   g_autoptr (ExsPrefsLibrariesPage) self = call->self;
   g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, NULL);
-  AdwExpanderRow *row = g_hash_table_lookup (self->by_id, GSIZE_TO_POINTER ((gsize) call->id));
+  AdwExpanderRow *row = row_of (self, call->id);
   JsonArray *issues = NULL;
 
   g_free (call);
@@ -290,8 +257,7 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
       g_autofree char *path = g_strdup_printf ("/api/media?library=%" G_GINT64_FORMAT "&limit=%d", id, MAX_FAILED_SHOWN);
       /* problems are shown opened */
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
-      exs_prefs_client_request_async (self->client, "GET", path, NULL, 10000, self->cancellable, on_failed_media_cb,
-                                      g_object_ref (self));
+      exs_prefs_list_page_get (EXS_PREFS_LIST_PAGE (self), path, DETAILS_TIMEOUT_MS, on_failed_media_cb);
     }
   if (scan_state && json_object_get_int_member_with_default (scan_state, "issues", 0) > 0)
     {
@@ -300,7 +266,9 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
       call->self = g_object_ref (self);
       call->id = id;
-      exs_prefs_client_request_async (self->client, "GET", path, NULL, 10000, self->cancellable, on_issues_cb, call);
+      exs_prefs_client_request_async (exs_prefs_list_page_get_client (EXS_PREFS_LIST_PAGE (self)), "GET", path, NULL,
+                                      DETAILS_TIMEOUT_MS, exs_prefs_list_page_get_cancellable (EXS_PREFS_LIST_PAGE (self)),
+                                      on_issues_cb, call);
     }
   return row;
 }
@@ -356,135 +324,49 @@ shape_of (JsonArray *libs)
 }
 
 static void
-update (ExsPrefsLibrariesPage *self, JsonArray *libs)
+exs_prefs_libraries_page_update (ExsPrefsListPage *page, JsonArray *libs)
 {
+  ExsPrefsLibrariesPage *self = EXS_PREFS_LIBRARIES_PAGE (page);
   g_autofree char *shape = shape_of (libs);
-  gboolean rebuild = g_strcmp0 (shape, self->last_shape) != 0;
+  gboolean rebuild = exs_prefs_list_page_reshape (page, shape);
 
-  if (rebuild)
-    {
-      for (guint i = 0; i < self->rows->len; i++)
-        adw_preferences_group_remove (self->group, self->rows->pdata[i]);
-      g_ptr_array_set_size (self->rows, 0);
-      g_hash_table_remove_all (self->by_id);
-      g_free (self->last_shape);
-      self->last_shape = g_steal_pointer (&shape);
-    }
   for (guint i = 0; i < json_array_get_length (libs); i++)
     {
       JsonObject *lib = json_array_get_object_element (libs, i);
-      gpointer key;
+      g_autofree char *key = NULL;
       if (lib == NULL)
         continue;
-      key = GSIZE_TO_POINTER ((gsize) json_object_get_int_member_with_default (lib, "id", 0));
+      key = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (lib, "id", 0));
       if (rebuild)
-        {
-          GtkWidget *row = make_row (self, lib);
-          adw_preferences_group_add (self->group, row);
-          g_ptr_array_add (self->rows, row);
-          g_hash_table_insert (self->by_id, key, row);
-        }
+        exs_prefs_list_page_add_row (page, key, make_row (self, lib));
       else
         {
           g_autofree char *subtitle = library_subtitle (lib);
-          AdwExpanderRow *row = g_hash_table_lookup (self->by_id, key);
+          GtkWidget *row = exs_prefs_list_page_lookup_row (page, key);
           if (row)
-            adw_expander_row_set_subtitle (row, subtitle);
+            adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
         }
-      if (is_scanning (lib))
-        g_hash_table_add (self->scanning, key);
-      else if (g_hash_table_remove (self->scanning, key))
+      if (exs_prefs_list_page_flag (page, key, is_scanning (lib)) && !is_scanning (lib))
         notify_scan_problems (lib);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_row), self->rows->len == 0);
-}
-
-static void
-on_list_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (ExsPrefsLibrariesPage) self = user_data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) reply = exs_prefs_client_request_finish (EXS_PREFS_CLIENT (source), result, &error);
-  JsonObject *o;
-
-  self->busy = FALSE;
-  if (reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
-    return;
-  o = json_node_get_object (reply);
-  if (json_object_has_member (o, "libraries") && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "libraries")))
-    update (self, json_object_get_array_member (o, "libraries"));
-}
-
-void
-exs_prefs_libraries_page_refresh (ExsPrefsLibrariesPage *self)
-{
-  if (self->client == NULL || self->busy)
-    return;
-  self->busy = TRUE;
-  exs_prefs_client_request_async (self->client, "GET", "/api/libraries", NULL, 5000, self->cancellable, on_list_cb,
-                                  g_object_ref (self));
-}
-
-void
-exs_prefs_libraries_page_set_running (ExsPrefsLibrariesPage *self, gboolean running)
-{
-  gtk_stack_set_visible_child_name (self->stack, running ? "list" : "offline");
-  if (running)
-    exs_prefs_libraries_page_refresh (self);
-}
-
-void
-exs_prefs_libraries_page_setup (ExsPrefsLibrariesPage *self, ExsPrefsClient *client)
-{
-  g_set_object (&self->client, client);
-}
-
-static void
-exs_prefs_libraries_page_dispose (GObject *object)
-{
-  ExsPrefsLibrariesPage *self = EXS_PREFS_LIBRARIES_PAGE (object);
-
-  g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), EXS_TYPE_PREFS_LIBRARIES_PAGE);
-  G_OBJECT_CLASS (exs_prefs_libraries_page_parent_class)->dispose (object);
-}
-
-static void
-exs_prefs_libraries_page_finalize (GObject *object)
-{
-  ExsPrefsLibrariesPage *self = EXS_PREFS_LIBRARIES_PAGE (object);
-
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->client);
-  g_free (self->last_shape);
-  g_ptr_array_unref (self->rows);
-  g_hash_table_unref (self->by_id);
-  g_hash_table_unref (self->scanning);
-  G_OBJECT_CLASS (exs_prefs_libraries_page_parent_class)->finalize (object);
+  exs_prefs_list_page_update_empty (page);
 }
 
 static void
 exs_prefs_libraries_page_class_init (ExsPrefsLibrariesPageClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  ExsPrefsListPageClass *page_class = EXS_PREFS_LIST_PAGE_CLASS (klass);
 
-  object_class->dispose = exs_prefs_libraries_page_dispose;
-  object_class->finalize = exs_prefs_libraries_page_finalize;
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/exstreamtv/ExStreamTV/exs-prefs-libraries-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibrariesPage, stack);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibrariesPage, group);
-  gtk_widget_class_bind_template_child (widget_class, ExsPrefsLibrariesPage, empty_row);
-  gtk_widget_class_bind_template_callback (widget_class, on_add_clicked_cb);
+  page_class->list_path = "/api/libraries";
+  page_class->list_member = "libraries";
+  page_class->update = exs_prefs_libraries_page_update;
+  page_class->add = exs_prefs_libraries_page_add;
 }
 
 static void
 exs_prefs_libraries_page_init (ExsPrefsLibrariesPage *self)
 {
-  self->cancellable = g_cancellable_new ();
-  self->rows = g_ptr_array_new ();
-  self->by_id = g_hash_table_new (g_direct_hash, g_direct_equal);
-  self->scanning = g_hash_table_new (g_direct_hash, g_direct_equal);
-  gtk_widget_init_template (GTK_WIDGET (self));
+  exs_prefs_list_page_set_texts (EXS_PREFS_LIST_PAGE (self), _("Start it to see and change your libraries."),
+                                 _("Libraries"), _("_Add Library"), _("No libraries yet"),
+                                 _("Add a folder of films, shows or music videos"));
 }

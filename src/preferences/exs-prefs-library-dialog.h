@@ -3,12 +3,12 @@
 
 #include <adwaita.h>
 
-#include "exs-prefs-client.h"
+#include "exs-prefs-form-dialog.h"
 
 G_BEGIN_DECLS
 
 #define EXS_TYPE_PREFS_LIBRARY_DIALOG (exs_prefs_library_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (ExsPrefsLibraryDialog, exs_prefs_library_dialog, EXS, PREFS_LIBRARY_DIALOG, AdwWindow)
+G_DECLARE_FINAL_TYPE (ExsPrefsLibraryDialog, exs_prefs_library_dialog, EXS, PREFS_LIBRARY_DIALOG, ExsPrefsFormDialog)
 
 ExsPrefsLibraryDialog *exs_prefs_library_dialog_new (GtkWindow      *parent,
                                                      ExsPrefsClient *client);

@@ -71,8 +71,8 @@ set_running (ExsPrefsWindow *self, gboolean running, const char *detail)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-server", running);
   if (changed)
     {
-      exs_prefs_channels_page_set_running (self->channels_page, running);
-      exs_prefs_libraries_page_set_running (self->libraries_page, running);
+      exs_prefs_list_page_set_running (EXS_PREFS_LIST_PAGE (self->channels_page), running);
+      exs_prefs_list_page_set_running (EXS_PREFS_LIST_PAGE (self->libraries_page), running);
     }
 }
 
@@ -96,8 +96,8 @@ on_health_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       set_running (self, TRUE, detail);
       if (self->ticks % REFRESH_EVERY_TICKS == 0)
         {
-          exs_prefs_channels_page_refresh (self->channels_page);
-          exs_prefs_libraries_page_refresh (self->libraries_page);
+          exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self->channels_page));
+          exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self->libraries_page));
         }
     }
   else if (g_error_matches (error, EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_NO_TOKEN))
@@ -264,8 +264,8 @@ exs_prefs_window_new (ExsPrefsApplication *app, const char *base_url, const char
   self->client = exs_prefs_client_new (base_url, data_dir);
   self->service = exs_prefs_service_new (data_dir, server_args);
   exs_prefs_server_page_setup (self->server_page, self->client, self->service, config_file);
-  exs_prefs_channels_page_setup (self->channels_page, self->client);
-  exs_prefs_libraries_page_setup (self->libraries_page, self->client);
+  exs_prefs_list_page_setup (EXS_PREFS_LIST_PAGE (self->channels_page), self->client);
+  exs_prefs_list_page_setup (EXS_PREFS_LIST_PAGE (self->libraries_page), self->client);
   exs_prefs_server_page_set_running (self->server_page, FALSE, _("Checking…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-server", FALSE);
   check_health (self);

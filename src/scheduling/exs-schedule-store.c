@@ -63,49 +63,34 @@ row_to_record (sqlite3_stmt *s)
 
 #define SELECT_SCHEDULE "SELECT id, name, document, created_at, updated_at FROM schedules"
 
+static const ExsDatabaseRecordType schedule_type = {
+  (ExsDatabaseRowReader) row_to_record, (GDestroyNotify) exs_schedule_record_free, NULL, "schedule", "schedules",
+};
+
 GPtrArray *
 exs_schedule_store_list (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " ORDER BY id", error);
-
-  if (s == NULL)
-    return NULL;
-  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_record,
-                                    (GDestroyNotify) exs_schedule_record_free, "cannot list schedules", error);
-}
-
-static ExsScheduleRecord *
-get_where (ExsDatabase *db, const char *where, gint64 id, const char *name, GError **error)
-{
-  g_autofree char *sql = g_strconcat (SELECT_SCHEDULE " WHERE ", where, NULL);
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, sql, error);
-  gboolean found;
-
-  if (s == NULL)
-    return NULL;
-  if (name)
-    {
-      sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
-      found = exs_database_step_one (db, s, error, "no schedule named “%s”", name);
-    }
-  else
-    {
-      sqlite3_bind_int64 (s, 1, id);
-      found = exs_database_step_one (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
-    }
-  return found ? row_to_record (s) : NULL;
+  return exs_database_list_records (db, SELECT_SCHEDULE " ORDER BY id", &schedule_type, error);
 }
 
 ExsScheduleRecord *
 exs_schedule_store_get (ExsDatabase *db, gint64 id, GError **error)
 {
-  return get_where (db, "id = ?", id, NULL, error);
+  return exs_database_get_record (db, SELECT_SCHEDULE " WHERE id = ?", id, &schedule_type, error);
 }
+
 
 ExsScheduleRecord *
 exs_schedule_store_get_by_name (ExsDatabase *db, const char *name, GError **error)
 {
-  return get_where (db, "name = ?", 0, name, error);
+  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " WHERE name = ?", error);
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
+  if (!exs_database_step_one (db, s, error, "no schedule named “%s”", name))
+    return NULL;
+  return row_to_record (s);
 }
 
 static gboolean
@@ -171,12 +156,7 @@ exs_schedule_store_update (ExsDatabase *db, gint64 id, const ExsSchedule *schedu
 gboolean
 exs_schedule_store_delete (ExsDatabase *db, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, "DELETE FROM schedules WHERE id = ?", error);
-
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, id);
-  return exs_database_step_changed (db, s, error, "no schedule with id %" G_GINT64_FORMAT, id);
+  return exs_database_delete_record (db, "DELETE FROM schedules WHERE id = ?", id, "schedule", error);
 }
 
 #define SELECT_ASSIGNMENT                                                                                          \
@@ -215,16 +195,15 @@ exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError *
   return row_to_assignment (s);
 }
 
+static const ExsDatabaseRecordType assignment_type = {
+  (ExsDatabaseRowReader) row_to_assignment, (GDestroyNotify) exs_playout_assignment_free, NULL, "channel",
+  "channel playouts",
+};
+
 GPtrArray *
 exs_schedule_store_list_assignments (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s
-      = exs_database_prepare (db, SELECT_ASSIGNMENT " ORDER BY c.number_major, c.number_minor", error);
-
-  if (s == NULL)
-    return NULL;
-  return exs_database_collect_rows (db, s, (ExsDatabaseRowReader) row_to_assignment,
-                                    (GDestroyNotify) exs_playout_assignment_free, "cannot list channel playouts",
+  return exs_database_list_records (db, SELECT_ASSIGNMENT " ORDER BY c.number_major, c.number_minor", &assignment_type,
                                     error);
 }
 
