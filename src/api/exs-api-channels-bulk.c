@@ -230,7 +230,7 @@ handle_bulk (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   if (records == NULL || !take_filler (msg, json_node_get_object (set), &set_filler, &filler))
     return;
   for (guint i = 0; i < records->len; i++)
-    if (!exs_api_channels_apply (msg, json_node_get_object (set), records->pdata[i]))
+    if (!exs_api_channels_apply (ctx, msg, json_node_get_object (set), records->pdata[i]))
       return;
   if (set_filler && (edits = plan_filler (ctx, msg, records, filler)) == NULL)
     return;

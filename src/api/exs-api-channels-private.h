@@ -2,12 +2,14 @@
  * the bulk edit and the schedule export */
 #pragma once
 
+#include "exs-api-context.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
 
 G_BEGIN_DECLS
 
-gboolean exs_api_channels_apply (SoupServerMessage *msg,
+gboolean exs_api_channels_apply (ExsApiContext     *ctx,
+                                 SoupServerMessage *msg,
                                  JsonObject        *body,
                                  ExsChannelRecord  *record);
 void exs_api_channels_set_settings (JsonObject             *o,

@@ -15,6 +15,7 @@
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-profile.h"
 
 #include <string.h>
 
@@ -23,7 +24,6 @@
 #define MAX_LOGO_BYTES 2048
 
 static const char *const streaming_modes[] = { "both", "iptv", "hdhomerun", NULL };
-static const char *const profiles[] = { "480p", "720p", "1080p", NULL };
 static const char *const transcode_modes[] = { "auto", "transcode", "remux", NULL };
 static const char *const known_fields[] = { "number", "name", "group", "logo", "enabled", "always_on",
                                             "streaming_mode", "profile", "transcode_mode",
@@ -143,6 +143,28 @@ get_choice (JsonObject *body, const char *field, const char *const *choices, cha
   return TRUE;
 }
 
+/* The form of `profile`; whether it names one is
+ * exs_api_profiles_check_channel()'s (it needs the database). */
+static gboolean
+get_profile_name (JsonObject *body, char **target, GError **error)
+{
+  const char *value = NULL;
+
+  if (!get_string (body, "profile", &value, error))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+  if (*value == '\0' || strlen (value) > EXS_PROFILE_MAX_NAME)
+    {
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
+                   "profile must name a profile (GET /api/profiles lists them)");
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_strdup (value);
+  return TRUE;
+}
+
 static gboolean
 get_number (JsonObject *body, gboolean required, char **target, GError **error)
 {
@@ -241,7 +263,7 @@ exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean crea
     at = "always_on";
   else if (!get_choice (body, "streaming_mode", streaming_modes, &r->streaming_mode, error))
     at = "streaming_mode";
-  else if (!get_choice (body, "profile", profiles, &r->profile, error))
+  else if (!get_profile_name (body, &r->profile, error))
     at = "profile";
   else if (!get_choice (body, "transcode_mode", transcode_modes, &r->transcode_mode, error))
     at = "transcode_mode";
@@ -257,12 +279,13 @@ exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean crea
 
 /* Applies the fields present in @body to @r; answers 422 on the first bad one. */
 static gboolean
-apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gboolean creating)
+apply_body (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gboolean creating)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *field = NULL;
 
-  if (exs_api_channel_apply_json (body, r, creating, NULL, &field, &error))
+  if (exs_api_channel_apply_json (body, r, creating, NULL, &field, &error)
+      && exs_api_profiles_check_channel (ctx->database, body, &field, &error))
     return TRUE;
   exs_http_reply_field_error (msg, 422, field, "%s", error->message);
   return FALSE;
@@ -275,9 +298,9 @@ apply_body (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *r, gbool
  * answers 422 naming the first bad field (for the bulk edit).
  */
 gboolean
-exs_api_channels_apply (SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *record)
+exs_api_channels_apply (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsChannelRecord *record)
 {
-  return apply_body (msg, body, record, FALSE);
+  return apply_body (ctx, msg, body, record, FALSE);
 }
 
 static void
@@ -319,7 +342,7 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   if (body == NULL)
     return;
   r = exs_channel_record_new ();
-  if (!apply_body (msg, body, r, TRUE))
+  if (!apply_body (ctx, msg, body, r, TRUE))
     return;
   if (!exs_channel_store_insert (ctx->database, r, &error))
     {
@@ -377,7 +400,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   if (body == NULL)
     return;
   old_number = g_strdup (r->number);
-  if (!apply_body (msg, body, r, FALSE))
+  if (!apply_body (ctx, msg, body, r, FALSE))
     return;
   if (!exs_channel_store_update (ctx->database, old_number, r, &error))
     {

@@ -54,6 +54,8 @@ void exs_api_register_all (ExsHttpServer *server,
 
 void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_profiles_register (ExsHttpServer *server,
+                                ExsApiContext *context);
 void exs_api_libraries_register (ExsHttpServer *server,
                                  ExsApiContext *context);
 void exs_api_media_servers_register (ExsHttpServer *server,
@@ -115,5 +117,9 @@ gboolean exs_api_channel_apply_json (JsonObject         *body,
                                      const char *const  *also_allowed,
                                      char              **field,
                                      GError            **error);
+gboolean exs_api_profiles_check_channel (ExsDatabase  *database,
+                                         JsonObject   *body,
+                                         char        **field,
+                                         GError      **error);
 
 G_END_DECLS

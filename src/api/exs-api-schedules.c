@@ -797,7 +797,8 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
         g_autofree char *field = NULL;
 
         /* the same checks as POST /api/channels, then the import's own */
-        if (!exs_api_channel_apply_json (o, c->record, TRUE, import_fields, &field, &error))
+        if (!exs_api_channel_apply_json (o, c->record, TRUE, import_fields, &field, &error)
+            || !exs_api_profiles_check_channel (ctx->database, o, &field, &error))
           {
             g_autofree char *p = g_strdup_printf ("%s.%s", path, field);
             exs_http_reply_field_error (msg, 422, p, "%s: %s", path, error->message);

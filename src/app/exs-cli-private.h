@@ -23,6 +23,13 @@ typedef struct
   "  library scan ID [--full] [--wait]    Scan now (--full probes every file again)\n"                     \
   "  library remove ID                    Remove a library and its items\n")
 
+#define EXS_CLI_PROFILES_USAGE                                                                             \
+  N_("  profiles [list]                      List the profiles (the formats channels send)\n"                 \
+  "  profiles show NAME                   Show one profile\n"                                             \
+  "  profiles add JSON                    Make a profile, e.g. '{\"name\": \"HEVC\", \"video_codec\": \"hevc\"}'\n" \
+  "  profiles set NAME JSON               Change a profile's fields\n"                                    \
+  "  profiles remove NAME                 Remove a profile no channel uses\n")
+
 #define EXS_CLI_AI_USAGE                                                                                   \
   N_("  diagnose NUMBER [--question TEXT]    Ask the AI agent why a channel misbehaves (docs/ai.md)\n")
 
@@ -38,6 +45,9 @@ int exs_cli_usage_error (const char *message);
 int exs_cli_ai_run (ExsCliClient  *client,
                     int            argc,
                     char         **argv);
+int exs_cli_profiles_run (ExsCliClient  *client,
+                          int            argc,
+                          char         **argv);
 int exs_cli_library_run (ExsCliClient  *client,
                          int            argc,
                          char         **argv);

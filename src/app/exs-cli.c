@@ -53,7 +53,7 @@ exs_cli_usage (void)
          "  schedule export [FILE]               Write channels and schedules as one JSON document\n"
          "  schedule import FILE                 Create or update channels and schedules from one (- is stdin)\n"
          "  login-url [--next PATH]              Print a one-time link that logs a browser in to the web UI\n"),
-                         _(EXS_CLI_LIBRARY_USAGE), _(EXS_CLI_AI_USAGE), NULL);
+                         _(EXS_CLI_LIBRARY_USAGE), _(EXS_CLI_PROFILES_USAGE), _(EXS_CLI_AI_USAGE), NULL);
   return usage;
 }
 
@@ -482,7 +482,7 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
     return exs_backup_cli_run (config, data_dir, argc, argv);
   if (!g_str_equal (argv[0], "channel") && !g_str_equal (argv[0], "library")
       && !g_str_equal (argv[0], "schedule") && !g_str_equal (argv[0], "login-url")
-      && !g_str_equal (argv[0], "diagnose"))
+      && !g_str_equal (argv[0], "diagnose") && !g_str_equal (argv[0], "profiles"))
     {
       g_autofree char *msg = g_strdup_printf ("unknown command “%s”", argv[0]);
       return usage_error (msg);
@@ -512,6 +512,8 @@ exs_cli_run (ExsConfig *config, const char *data_dir, const char *url, int argc,
     status = run_login_url (&c, argc, argv);
   else if (g_str_equal (argv[0], "diagnose"))
     status = exs_cli_ai_run (&c, argc, argv);
+  else if (g_str_equal (argv[0], "profiles"))
+    status = exs_cli_profiles_run (&c, argc, argv);
   else
     status = run_channel (&c, argc, argv);
   client_clear (&c);

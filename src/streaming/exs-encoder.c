@@ -93,13 +93,13 @@ exs_encoder_codec_available (ExsVideoCodec codec)
   return FALSE;
 }
 
+/* Whether @name encodes a few frames of @format (blocking, a few ms). */
 static gboolean
-encoder_works (const char *name)
+encodes (const char *name, const char *format)
 {
-  g_autofree char *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! video/x-raw,format=NV12,width=320,height=240,"
+  g_autofree char *desc = g_strdup_printf ("videotestsrc num-buffers=5 ! video/x-raw,format=%s,width=320,height=240,"
                                            "framerate=30/1 ! %s name=enc ! fakesink",
-                                           name);
-  g_autofree char *desc_i420 = NULL;
+                                           format, name);
   g_autoptr (GError) error = NULL;
   g_autoptr (GstElement) pipeline = gst_parse_launch_full (desc, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   g_autoptr (GstBus) bus = NULL;
@@ -107,17 +107,7 @@ encoder_works (const char *name)
   gboolean ok;
 
   if (pipeline == NULL || error != NULL)
-    {
-      /* some encoders take only I420 */
-      g_clear_error (&error);
-      g_clear_object (&pipeline);
-      desc_i420 = g_strdup_printf ("videotestsrc num-buffers=5 ! video/x-raw,format=I420,width=320,height=240,"
-                                   "framerate=30/1 ! %s ! fakesink",
-                                   name);
-      pipeline = gst_parse_launch_full (desc_i420, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
-      if (pipeline == NULL || error != NULL)
-        return FALSE;
-    }
+    return FALSE;
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
       gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -128,6 +118,14 @@ encoder_works (const char *name)
   ok = msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS;
   gst_element_set_state (pipeline, GST_STATE_NULL);
   return ok;
+}
+
+/* NV12 (what hardware encoders take), else I420 (x264enc, x265enc and
+ * some others take only planar formats) */
+static gboolean
+encoder_works (const char *name)
+{
+  return encodes (name, "NV12") || encodes (name, "I420");
 }
 
 /**

@@ -6,12 +6,13 @@ import { api, get, post, patch, put, del } from '../api.js';
 import { Page, errorBanner, fieldError, invalid } from '../util.js';
 import { mediaFields, readMediaFields, isMediaField } from './channel-media.js';
 
-const PROFILES = ['480p', '720p', '1080p'];
+// the built-ins, until /api/profiles (with users' profiles) has answered
+const BUILTIN_PROFILES = ['480p', '720p', '1080p'];
 const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/svg+xml'];
 
 class ExsChannels extends Page {
   static properties = {
-    channels: { state: true }, schedules: { state: true }, selected: { state: true }, editing: { state: true },
+    channels: { state: true }, schedules: { state: true }, profiles: { state: true }, selected: { state: true }, editing: { state: true },
     error: { state: true }, formError: { state: true }, bulkError: { state: true }, confirmDelete: { state: true }, notice: { state: true },
   };
 
@@ -27,13 +28,20 @@ class ExsChannels extends Page {
 
   async load() {
     try {
-      const [c, s] = await Promise.all([get('/api/channels'), get('/api/schedules').catch(() => ({ schedules: [] }))]);
+      const [c, s, p] = await Promise.all([get('/api/channels'), get('/api/schedules').catch(() => ({ schedules: [] })),
+        get('/api/profiles').catch(() => ({ profiles: [] }))]);
       this.channels = c.channels;
       this.schedules = s.schedules;
+      this.profiles = p.profiles.map((x) => x.name);
       this.error = null;
     } catch (e) {
       this.error = e;
     }
+  }
+
+  // The profile picker's list: every profile the server has (GET /api/profiles).
+  profileNames() {
+    return this.profiles && this.profiles.length ? this.profiles : BUILTIN_PROFILES;
   }
 
   // The filler preset names that every selected channel's schedule defines
@@ -160,7 +168,7 @@ class ExsChannels extends Page {
       ${f('name', 'Name', html`<input id="ch-name" name="name" required .value=${c.name} aria-invalid=${invalid(e, 'name')} aria-describedby="ch-name-err">`)}
       ${f('group', 'Group', html`<input id="ch-group" name="group" .value=${c.group || ''} aria-invalid=${invalid(e, 'group')} aria-describedby="ch-group-err">`)}
       ${f('profile', 'Profile', html`<select id="ch-profile" name="profile" aria-invalid=${invalid(e, 'profile')} aria-describedby="ch-profile-err">
-          ${PROFILES.map((p) => html`<option .selected=${p === c.profile}>${p}</option>`)}</select>`)}
+          ${this.profileNames().map((p) => html`<option .selected=${p === c.profile}>${p}</option>`)}</select>`)}
       ${f('schedule', 'Schedule', html`<select id="ch-schedule" name="schedule" aria-invalid=${invalid(e, 'schedule_id')}>
           <option value="">None (offline)</option>
           ${(this.schedules || []).map((s) => html`<option value=${s.id} .selected=${String(s.id) === this.editing.scheduleId}>${s.name}</option>`)}</select>`)}
@@ -204,7 +212,7 @@ class ExsChannels extends Page {
         <div><label class="check"><input type="checkbox" name="bulk_group_on"> Set group</label>
           <input name="bulk_group" aria-label="Group for the selected channels" aria-invalid=${invalid(e, 'group')}></div>
         <div><label for="bulk-profile">Profile</label><select id="bulk-profile" name="bulk_profile" aria-invalid=${invalid(e, 'profile')}>
-          <option value="">(unchanged)</option>${PROFILES.map((p) => html`<option>${p}</option>`)}</select></div>
+          <option value="">(unchanged)</option>${this.profileNames().map((p) => html`<option>${p}</option>`)}</select></div>
         <div><label for="bulk-enabled">Enabled</label><select id="bulk-enabled" name="bulk_enabled">
           <option value="">(unchanged)</option><option value="yes">yes</option><option value="no">no</option></select></div>
         <div><label for="bulk-always">Always on</label><select id="bulk-always" name="bulk_always">
