@@ -34,6 +34,7 @@ item_clear (Item *item)
   g_mutex_clear (&item->lock);
   g_ptr_array_unref (item->streams);
   g_free (item->error);
+  _exs_channel_subtitles_free (item->subtitles);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -250,7 +251,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   gboolean is_video = g_str_has_prefix (name, "video");
   gboolean is_audio = g_str_has_prefix (name, "audio");
-  GstElement *chain[5] = { NULL };
+  GstElement *chain[8] = { NULL };
   guint n = 0;
   GstPad *slot;
   g_autoptr (GstCaps) caps = NULL;
@@ -259,6 +260,8 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
 
   if (!is_video && !is_audio)
     {
+      if (_exs_channel_subtitles_link_pad (item, pad))
+        return;
       drain_pad (bin, pad);
       return;
     }
@@ -278,6 +281,8 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   if (is_video)
     {
       g_object_set (chain[0], "max-size-buffers", 3, "max-size-time", (guint64) 0, "max-size-bytes", 0, NULL);
+      if ((chain[n] = _exs_channel_subtitles_video_element (item)))
+        n++;
       chain[n++] = make_or_fail ("videoconvert", bin);
       chain[n++] = make_or_fail ("videoscale", bin);
       g_object_set (chain[n - 1], "add-borders", TRUE, NULL);
@@ -304,8 +309,10 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
           GST_ELEMENT_ERROR (decodebin, CORE, MISSING_PLUGIN, ("a conversion element is missing"), (NULL));
           return;
         }
+      /* by name: an element with two sink pads (the subtitles) takes
+       * the video on "sink" */
       if (i > 0)
-        gst_element_link (chain[i - 1], chain[i]);
+        gst_element_link_pads (chain[i - 1], "src", chain[i], "sink");
     }
   for (guint i = 0; i < n; i++)
     gst_element_sync_state_with_parent (chain[i]);
@@ -576,6 +583,7 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
   g_object_set (item->decodebin, "uri", pi->uri, NULL);
   g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_item_pad_added_cb), item_ref (item),
                          (GClosureNotify) _exs_channel_item_unref, 0);
+  _exs_channel_subtitles_setup (self, item);
   gst_bin_add (GST_BIN (item->bin), item->decodebin);
   gst_bin_add (GST_BIN (self->pipeline), item->bin);
   GST_INFO_OBJECT (self->pipeline, "item %u (%s) on slot %d from %.3f s, seek %s", item->id, pi->uri, item->slot,

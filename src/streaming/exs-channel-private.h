@@ -7,6 +7,7 @@
  *   exs-channel-profile.c   profiles: resolution, rates, what fits the remux path
  *   exs-channel-items.c     the item chain: each playout item's bin, its probes
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
+ *   exs-channel-subtitles.c subtitles burned into an item's picture
  * Only those files include this header.
  */
 #pragma once
@@ -38,6 +39,7 @@ typedef enum
 } SeekState;
 
 typedef struct _Item Item;
+typedef struct _ItemSubtitles ItemSubtitles;
 
 /* One elementary stream of an item: a ghost pad linked to a slot pad. */
 typedef struct
@@ -94,6 +96,7 @@ struct _Item
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
   gboolean done_posted[2];   /* streaming thread */
+  ItemSubtitles *subtitles;  /* fixed; owned, NULL: none burned in */
 };
 
 struct _ExsChannel
@@ -235,6 +238,15 @@ void _exs_channel_fail_item (ExsChannel *self,
                              const char *message);
 void _exs_channel_do_seek (ExsChannel *self,
                            Item       *item);
+
+/* exs-channel-subtitles.c */
+void _exs_channel_subtitles_setup (ExsChannel *self,
+                                   Item       *item);
+GstElement *_exs_channel_subtitles_video_element (Item *item);
+gboolean _exs_channel_subtitles_link_pad (Item   *item,
+                                          GstPad *pad);
+void _exs_channel_subtitles_free (ItemSubtitles *subs);
+void _exs_channel_subtitles_check_remux (ExsChannel *self);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,
