@@ -10,6 +10,8 @@
 
 #include "exs-media-probe.h"
 
+#include "exs-subtitle-sidecar.h"
+
 #include <gio/gio.h>
 #include <stdio.h>
 #include <string.h>
@@ -286,67 +288,33 @@ exs_media_probe (GstDiscoverer *discoverer, const char *uri, GError **error)
   return g_steal_pointer (&facts);
 }
 
-static const char *
-subtitle_codec_for_extension (const char *ext)
-{
-  if (g_ascii_strcasecmp (ext, "srt") == 0)
-    return "subrip";
-  if (g_ascii_strcasecmp (ext, "ass") == 0 || g_ascii_strcasecmp (ext, "ssa") == 0)
-    return "ass";
-  if (g_ascii_strcasecmp (ext, "vtt") == 0)
-    return "webvtt";
-  return NULL;
-}
-
 /**
  * exs_media_facts_add_sidecar_subtitles:
  * @media_path: the media file, in the file system's encoding
  *
  * Adds "Film.srt", "Film.en.srt", "Film.eng.forced.ass", ... lying next to
- * @media_path as external subtitle streams, in name order.
+ * @media_path (exs_subtitle_sidecars_find()) as external subtitle streams,
+ * in name order.
  */
 void
 exs_media_facts_add_sidecar_subtitles (ExsMediaFacts *facts, const char *media_path)
 {
-  g_autofree char *dir_path = g_path_get_dirname (media_path);
-  g_autofree char *base = g_path_get_basename (media_path);
-  const char *dot = strrchr (base, '.');
-  g_autofree char *stem = dot ? g_strndup (base, (gsize) (dot - base)) : g_strdup (base);
-  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) sidecars = exs_subtitle_sidecars_find (media_path);
   int index = 0;
-  const char *name;
 
-  if (dir == NULL)
-    return;
   for (guint k = 0; k < facts->streams->len; k++)
     if (g_str_equal (((ExsStreamFacts *) facts->streams->pdata[k])->kind, "subtitle"))
       index++;
-  while ((name = g_dir_read_name (dir)))
-    if (g_str_has_prefix (name, stem) && (name[strlen (stem)] == '.'))
-      {
-        const char *ext = strrchr (name, '.') + 1;
-        if (subtitle_codec_for_extension (ext))
-          g_ptr_array_add (names, g_strdup (name));
-      }
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  for (guint k = 0; k < names->len; k++)
+  for (guint k = 0; k < sidecars->len; k++)
     {
-      const char *n = names->pdata[k];
-      const char *ext = strrchr (n, '.') + 1;
+      ExsSubtitleSidecar *sc = sidecars->pdata[k];
       ExsStreamFacts *f = g_new0 (ExsStreamFacts, 1);
-      /* the words between the stem and the extension: "en", "eng.forced" */
-      const char *mid = n + strlen (stem) + 1;
-      g_autofree char *middle = ext - 1 > mid ? g_strndup (mid, (gsize) (ext - 1 - mid)) : g_strdup ("");
-      g_auto (GStrv) words = g_strsplit (middle, ".", -1);
 
       f->kind = g_strdup ("subtitle");
       f->index = index++;
-      f->codec = g_strdup (subtitle_codec_for_extension (ext));
-      f->external_path = g_build_filename (dir_path, n, NULL);
-      for (guint w = 0; words[w]; w++)
-        if ((strlen (words[w]) == 2 || strlen (words[w]) == 3) && g_ascii_isalpha (words[w][0]) && f->language == NULL)
-          f->language = g_ascii_strdown (words[w], -1);
+      f->codec = g_strdup (sc->codec);
+      f->external_path = g_strdup (sc->path);
+      f->language = g_strdup (sc->language);
       g_ptr_array_add (facts->streams, f);
     }
 }

@@ -37,6 +37,7 @@ item_clear (Item *item)
   g_ptr_array_unref (item->streams);
   g_free (item->error);
   _exs_channel_audio_clear_item (item);
+  _exs_channel_subtitles_free (item->subtitles);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -256,7 +257,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstBin *bin = GST_BIN (item->bin);
   gboolean is_video = g_str_has_prefix (name, "video");
   gboolean is_audio = g_str_has_prefix (name, "audio");
-  GstElement *chain[9] = { NULL };
+  GstElement *chain[12] = { NULL };
   g_autoptr (ExsChannel) channel = g_weak_ref_get (&item->channel);
   guint n = 0;
   GstPad *slot;
@@ -266,6 +267,8 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
 
   if (channel == NULL || (!is_video && !is_audio))
     {
+      if (_exs_channel_subtitles_link_pad (item, pad))
+        return;
       drain_pad (bin, pad);
       return;
     }
@@ -286,6 +289,8 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   if (is_video)
     {
       g_object_set (chain[0], "max-size-buffers", 3, "max-size-time", (guint64) 0, "max-size-bytes", 0, NULL);
+      if ((chain[n] = _exs_channel_subtitles_video_element (item)))
+        n++;
       n = _exs_channel_picture_add_video (channel, bin, &item->profile, chain, n);
       caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                                   item->profile.width, "height", G_TYPE_INT, item->profile.height,
@@ -316,8 +321,10 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
           GST_ELEMENT_ERROR (decodebin, CORE, MISSING_PLUGIN, ("a conversion element is missing"), (NULL));
           return;
         }
+      /* by name: an element with two sink pads (the subtitles) takes
+       * the video on "sink" */
       if (i > 0)
-        gst_element_link (chain[i - 1], chain[i]);
+        gst_element_link_pads (chain[i - 1], "src", chain[i], "sink");
     }
   for (guint i = 0; i < n; i++)
     gst_element_sync_state_with_parent (chain[i]);
@@ -645,6 +652,7 @@ item_build (ExsChannel *self, Item *item, const char *uri)
   _exs_channel_audio_setup_item (self, item);
   g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_item_pad_added_cb), item_ref (item),
                          (GClosureNotify) _exs_channel_item_unref, 0);
+  _exs_channel_subtitles_setup (self, item);
   gst_bin_add (GST_BIN (item->bin), item->decodebin);
   gst_bin_add (GST_BIN (self->pipeline), item->bin);
   GST_INFO_OBJECT (self->pipeline, "item %u (%s) on slot %d from %.3f s, seek %s", item->id, uri, item->slot,

@@ -9,6 +9,7 @@
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
  *   exs-channel-picture.c   the items' pictures: deinterlace, scaling, watermark; the channel's own slate
  *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
+ *   exs-channel-subtitles.c subtitles burned into an item's picture
  * Only those files include this header.
  */
 #pragma once
@@ -42,6 +43,7 @@ typedef enum
 } SeekState;
 
 typedef struct _Item Item;
+typedef struct _ItemSubtitles ItemSubtitles;
 
 /* One elementary stream of an item: a ghost pad linked to a slot pad. */
 typedef struct
@@ -100,6 +102,7 @@ struct _Item
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
   gboolean done_posted[2];   /* streaming thread */
   ExsItemAudio audio;        /* exs-channel-audio.c */
+  ItemSubtitles *subtitles;  /* fixed; owned, NULL: none burned in */
 };
 
 struct _ExsChannel
@@ -260,6 +263,14 @@ char *_exs_channel_picture_slate (ExsChannel *self,
 /* exs-channel-profile.c */
 char *_exs_channel_profile_video_output (const ExsChannelProfile *profile);
 char *_exs_channel_profile_audio_output (const ExsChannelProfile *profile);
+/* exs-channel-subtitles.c */
+void _exs_channel_subtitles_setup (ExsChannel *self,
+                                   Item       *item);
+GstElement *_exs_channel_subtitles_video_element (Item *item);
+gboolean _exs_channel_subtitles_link_pad (Item   *item,
+                                          GstPad *pad);
+void _exs_channel_subtitles_free (ItemSubtitles *subs);
+void _exs_channel_subtitles_check_remux (ExsChannel *self);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,

@@ -938,6 +938,7 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->remux = options->remux;
   self->media = options->media ? exs_channel_media_copy (options->media) : exs_channel_media_new ();
   _exs_channel_picture_setup (self);
+  _exs_channel_subtitles_check_remux (self);
   self->self_restart = TRUE;
   return self;
 }
