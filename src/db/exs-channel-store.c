@@ -15,7 +15,7 @@
 
 #define COLUMNS \
   "id, number, name, group_title, logo, enabled, always_on, streaming_mode, profile, " \
-  "transcode_mode, created_at, updated_at"
+  "transcode_mode, created_at, updated_at, upstream_url, upstream_tvg_id"
 
 /**
  * exs_channel_record_new:
@@ -50,6 +50,8 @@ exs_channel_record_copy (const ExsChannelRecord *r)
   c->streaming_mode = g_strdup (r->streaming_mode);
   c->profile = g_strdup (r->profile);
   c->transcode_mode = g_strdup (r->transcode_mode);
+  c->upstream_url = g_strdup (r->upstream_url);
+  c->upstream_tvg_id = g_strdup (r->upstream_tvg_id);
   return c;
 }
 
@@ -65,6 +67,8 @@ exs_channel_record_free (ExsChannelRecord *r)
   g_free (r->streaming_mode);
   g_free (r->profile);
   g_free (r->transcode_mode);
+  g_free (r->upstream_url);
+  g_free (r->upstream_tvg_id);
   g_free (r);
 }
 
@@ -85,6 +89,8 @@ record_from_row (sqlite3_stmt *stmt)
   r->transcode_mode = exs_database_dup_column (stmt, 9);
   r->created_at = sqlite3_column_int64 (stmt, 10);
   r->updated_at = sqlite3_column_int64 (stmt, 11);
+  r->upstream_url = exs_database_dup_column (stmt, 12);
+  r->upstream_tvg_id = exs_database_dup_column (stmt, 13);
   return r;
 }
 
@@ -152,6 +158,8 @@ bind_record (sqlite3_stmt *stmt, const ExsChannelRecord *r, guint major, guint m
   sqlite3_bind_text (stmt, 10, r->profile, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 11, r->transcode_mode, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 12, r->updated_at);
+  sqlite3_bind_text (stmt, 13, r->upstream_url, -1, SQLITE_TRANSIENT); /* NULL: a scheduled channel */
+  sqlite3_bind_text (stmt, 14, r->upstream_tvg_id, -1, SQLITE_TRANSIENT);
 }
 
 static gboolean
@@ -188,12 +196,13 @@ exs_channel_store_insert (ExsDatabase *db, ExsChannelRecord *record, GError **er
   stmt = exs_database_prepare (db,
                                "INSERT INTO channels (number, number_major, number_minor, name, group_title,"
                                " logo, enabled, always_on, streaming_mode, profile, transcode_mode,"
-                               " updated_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " updated_at, upstream_url, upstream_tvg_id, created_at)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_int64 (stmt, 13, record->created_at);
+  sqlite3_bind_int64 (stmt, 15, record->created_at);
   if (!exs_database_step_done (db, stmt, error))
     return FALSE;
   record->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
@@ -219,12 +228,13 @@ exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord 
   stmt = exs_database_prepare (db,
                                "UPDATE channels SET number = ?, number_major = ?, number_minor = ?, name = ?,"
                                " group_title = ?, logo = ?, enabled = ?, always_on = ?, streaming_mode = ?,"
-                               " profile = ?, transcode_mode = ?, updated_at = ? WHERE number = ?",
+                               " profile = ?, transcode_mode = ?, updated_at = ?, upstream_url = ?,"
+                               " upstream_tvg_id = ? WHERE number = ?",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_text (stmt, 13, canon ? canon : number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 15, canon ? canon : number, -1, SQLITE_TRANSIENT);
   return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 

@@ -9,6 +9,7 @@
  *   400–499  client protocols
  *   500–599  resilience and operations
  *   600–699  the AI agent
+ *   720–729  upstream live channels
  */
 #include "config.h"
 
@@ -259,6 +260,15 @@ static const ExsMigration migrations[] = {
     "  record TEXT NOT NULL"
     ");"
     "CREATE INDEX ai_sessions_by_channel ON ai_sessions (channel, id);" },
+  /* NULL upstream_url: a scheduled channel (every channel before this step) */
+  { 720, "upstream: live channels relayed from an HLS or MPEG-TS URL, their XMLTV guides",
+    "ALTER TABLE channels ADD COLUMN upstream_url TEXT;"
+    "ALTER TABLE channels ADD COLUMN upstream_tvg_id TEXT;"
+    "CREATE TABLE upstream_guides ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL"
+    ");" },
 };
 
 /**

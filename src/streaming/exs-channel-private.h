@@ -7,6 +7,7 @@
  *   exs-channel-profile.c   profiles: resolution, rates, what fits the remux path
  *   exs-channel-items.c     the item chain: each playout item's bin, its probes
  *   exs-channel-pipeline.c  the slate (error screen), the pipeline build, start/stop
+ *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
  * Only those files include this header.
  */
 #pragma once
@@ -94,6 +95,10 @@ struct _Item
   gboolean remux;            /* fixed */
   gint gate_open[2];         /* atomic: video, audio may flow (the previous item is done) */
   gboolean done_posted[2];   /* streaming thread */
+  /* upstream live items (exs-channel-upstream.c) */
+  gboolean live;             /* fixed */
+  gint64 t0_us;              /* fixed: the channel's wall time of running time 0 */
+  gint anchored;             /* atomic: the timeline is fixed by the first buffer (under lock) */
 };
 
 struct _ExsChannel
@@ -235,6 +240,18 @@ void _exs_channel_fail_item (ExsChannel *self,
                              const char *message);
 void _exs_channel_do_seek (ExsChannel *self,
                            Item       *item);
+
+/* exs-channel-upstream.c */
+void _exs_channel_upstream_prepare_item (ExsChannel *self,
+                                         Item       *item);
+void _exs_channel_upstream_anchor (Item         *item,
+                                   Stream       *s,
+                                   GstClockTime  pts);
+void _exs_channel_upstream_on_eos (ExsChannel *self,
+                                   Item       *item);
+gboolean _exs_channel_upstream_tick (ExsChannel *self,
+                                     Item       *cur,
+                                     gint64      now);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,
