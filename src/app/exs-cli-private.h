@@ -38,6 +38,9 @@ int exs_cli_usage_error (const char *message);
 int exs_cli_ai_run (ExsCliClient  *client,
                     int            argc,
                     char         **argv);
+int exs_cli_upstream_import (ExsCliClient  *client,
+                             int            argc,
+                             char         **argv);
 int exs_cli_library_run (ExsCliClient  *client,
                          int            argc,
                          char         **argv);

@@ -267,7 +267,8 @@ static const ExsMigration migrations[] = {
     "CREATE TABLE upstream_guides ("
     "  id INTEGER PRIMARY KEY,"
     "  source TEXT NOT NULL UNIQUE,"
-    "  created_at INTEGER NOT NULL"
+    "  created_at INTEGER NOT NULL,"
+    "  refreshed_at INTEGER"
     ");" },
 };
 

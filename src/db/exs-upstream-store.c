@@ -25,6 +25,24 @@ exs_upstream_store_add_guide (ExsDatabase *db, const char *source, GError **erro
 }
 
 /**
+ * exs_upstream_store_note_refresh:
+ *
+ * Stamps every guide source as fetched now. The write also moves the
+ * database's data version, which is how the cached XMLTV (ExsIptvService)
+ * learns that it is out of date.
+ */
+gboolean
+exs_upstream_store_note_refresh (ExsDatabase *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "UPDATE upstream_guides SET refreshed_at = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+  return exs_database_step_done (db, stmt, error);
+}
+
+/**
  * exs_upstream_store_list_guides:
  *
  * Returns: (transfer full) (nullable): every guide source, oldest first
