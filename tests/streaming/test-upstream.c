@@ -420,7 +420,8 @@ on_recovered_cb (ExsChannel *channel, gpointer item, gpointer user_data)
 static void
 test_kill_and_recover (void)
 {
-  const char *const overrides[] = { "upstream", "reconnect_initial_ms", "500", NULL };
+  const char *const overrides[] = { "upstream", "reconnect_initial_ms", "500", "upstream", "reconnect_max_ms", "2000",
+                                    NULL };
   g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
   Upstream *up = upstream_new (f->dir);
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/live.ts", up->port);
@@ -433,7 +434,7 @@ test_kill_and_recover (void)
   double first_slate_s = -1;
 
   add_upstream_channel (f, "72", url, "transcode");
-  viewer = viewer_start (f, "72", 20, path);
+  viewer = viewer_start (f, "72", 28, path);
   WAIT_FOR ((channel = exs_channel_manager_get_channel (f->manager, "72")) != NULL, 30);
   g_signal_connect (channel, "source-recovered", G_CALLBACK (on_recovered_cb), &recovered);
   WAIT_FOR (exs_channel_get_state (channel) == EXS_CHANNEL_PROGRAMME, 30);
@@ -442,7 +443,9 @@ test_kill_and_recover (void)
   killed_us = g_get_real_time ();
   upstream_kill (up);
   WAIT_FOR (exs_channel_get_state (channel) == EXS_CHANNEL_ERROR_SCREEN, 5);
-  exs_test_iterate (2.5); /* reconnections are refused meanwhile */
+  /* down longer than a file's two retries last: only the upstream's
+   * endless backoff (0.5 s, 1 s, 2 s, 2 s, …) brings it back */
+  exs_test_iterate (10.0);
   upstream_listen (up);
   back_us = g_get_real_time ();
   WAIT_FOR (recovered > 0 && exs_channel_get_state (channel) == EXS_CHANNEL_PROGRAMME, 30);
