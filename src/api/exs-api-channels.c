@@ -16,17 +16,21 @@
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
 #include "exs-profile.h"
+#include "exs-upstream-url.h"
 
 #include <string.h>
 
 #define MAX_NAME_CHARS 200
 #define MAX_GROUP_CHARS 100
 #define MAX_LOGO_BYTES 2048
+#define MAX_UPSTREAM_URL_BYTES 2048
+#define MAX_TVG_ID_CHARS 200
 
 static const char *const streaming_modes[] = { "both", "iptv", "hdhomerun", NULL };
 static const char *const transcode_modes[] = { "auto", "transcode", "remux", NULL };
 static const char *const known_fields[] = { "number", "name", "group", "logo", "enabled", "always_on",
-                                            "streaming_mode", "profile", "transcode_mode",
+                                            "streaming_mode", "profile", "transcode_mode", "upstream_url",
+                                            "upstream_tvg_id",
                                             /* ExsChannelMedia's members (issue 20) */
                                             "audio_languages", "audio_tracks", "subtitle_languages",
                                             "subtitle_mode", "watermark", "loudness_target_lufs", "deinterlace",
@@ -87,6 +91,11 @@ exs_api_channels_set_settings (JsonObject *o, const ExsChannelRecord *r)
   json_object_set_string_member (o, "profile", r->profile);
   json_object_set_string_member (o, "transcode_mode", r->transcode_mode);
   set_media (o, r->media);
+  /* only on upstream live channels: a scheduled channel's export stays as it was */
+  if (r->upstream_url != NULL)
+    json_object_set_string_member (o, "upstream_url", r->upstream_url);
+  if (r->upstream_tvg_id != NULL)
+    json_object_set_string_member (o, "upstream_tvg_id", r->upstream_tvg_id);
 }
 
 static JsonObject *
@@ -223,6 +232,43 @@ get_logo (JsonObject *body, char **target, GError **error)
   return TRUE;
 }
 
+/* upstream_url: an http(s) URL with a host, or null / "" for a scheduled
+ * channel; upstream_tvg_id: short text, or null / "" for none. */
+static gboolean
+get_upstream (JsonObject *body, const char *field, char **target, GError **error)
+{
+  JsonNode *node = json_object_get_member (body, field);
+  gboolean url = g_str_equal (field, "upstream_url");
+  const char *value = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    {
+      g_clear_pointer (target, g_free);
+      return TRUE;
+    }
+  if (!get_string (body, field, &value, error))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+  if (*value == '\0')
+    {
+      g_clear_pointer (target, g_free);
+      return TRUE;
+    }
+  if (url && !exs_upstream_url_check (value, MAX_UPSTREAM_URL_BYTES, error))
+    return FALSE;
+  if (!url && (g_utf8_strlen (value, -1) > MAX_TVG_ID_CHARS || exs_http_json_has_control_chars (value)))
+    {
+      g_set_error (error, EXS_HTTP_ERROR, EXS_HTTP_ERROR_INVALID_FIELD,
+                   "upstream_tvg_id must be text of at most %d characters without control characters",
+                   MAX_TVG_ID_CHARS);
+      return FALSE;
+    }
+  g_free (*target);
+  *target = g_strdup (value);
+  return TRUE;
+}
+
 /**
  * exs_api_channel_apply_json:
  * @also_allowed: (nullable): members the caller reads itself (the import
@@ -269,6 +315,10 @@ exs_api_channel_apply_json (JsonObject *body, ExsChannelRecord *r, gboolean crea
     at = "transcode_mode";
   else if (!get_logo (body, &r->logo, error))
     at = "logo";
+  else if (!get_upstream (body, "upstream_url", &r->upstream_url, error))
+    at = "upstream_url";
+  else if (!get_upstream (body, "upstream_tvg_id", &r->upstream_tvg_id, error))
+    at = "upstream_tvg_id";
   else if (!apply_media (body, r->media, field, error))
     return FALSE;
   if (at == NULL)

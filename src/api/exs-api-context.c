@@ -12,6 +12,7 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_health_register (server, context);
   exs_api_channels_register (server, context);
   exs_api_profiles_register (server, context);
+  exs_api_upstream_register (server, context);
   exs_api_metrics_register (server, context);
   exs_api_operations_register (server, context);
   exs_api_libraries_register (server, context);

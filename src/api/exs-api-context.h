@@ -19,6 +19,7 @@
 #include "exs-session-manager.h"
 #include "exs-playout-builder.h"
 #include "exs-ai-agent.h"
+#include "exs-upstream-guide.h"
 
 G_BEGIN_DECLS
 
@@ -47,11 +48,14 @@ typedef struct
   ExsPlayoutSource *playout_source;   /* the same object: what plays when, for the engine and the guide */
   ExsChannelManager *channel_manager; /* nullable: the running channels (src/streaming) */
   ExsAiAgent *ai_agent;     /* (nullable) the AI troubleshooting agent (src/ai) */
+  ExsUpstreamGuide *upstream_guide; /* (nullable) the upstream channels' XMLTV (src/iptv) */
 } ExsApiContext;
 
 void exs_api_register_all (ExsHttpServer *server,
                            ExsApiContext *context);
 
+void exs_api_upstream_register (ExsHttpServer *server,
+                                ExsApiContext *context);
 void exs_api_channels_register (ExsHttpServer *server,
                                 ExsApiContext *context);
 void exs_api_profiles_register (ExsHttpServer *server,

@@ -110,6 +110,7 @@ exs_application_dispose (GObject *object)
   g_clear_object (&self->hdhr_discovery);
   g_clear_object (&self->hdhr);
   g_clear_object (&self->iptv);
+  g_clear_object (&self->api.upstream_guide);
   g_clear_object (&self->http);
   g_clear_object (&self->api.resolver);
   g_clear_object (&self->api.long_run);
@@ -430,6 +431,8 @@ begin_shutdown (ExsApplication *self)
     exs_hdhr_discovery_stop (self->hdhr_discovery);
   if (self->iptv)
     exs_iptv_service_stop (self->iptv);
+  if (self->api.upstream_guide)
+    exs_upstream_guide_stop (self->api.upstream_guide);
   exs_http_server_stop (self->http);
   if (self->supervisor)
     exs_channel_supervisor_stop (self->supervisor);
@@ -468,9 +471,12 @@ static gboolean
 set_up_client_routes (ExsApplication *self, GError **error)
 {
   self->iptv = exs_iptv_service_new (self->config, self->database, EXS_STREAM_PROVIDER (self->channels));
-  /* the guide comes from the same playout the channels play */
-  if (self->playout)
-    exs_iptv_service_set_playout_source (self->iptv, EXS_PLAYOUT_SOURCE (self->playout));
+  /* the guide comes from the same playout the channels play, and for
+   * upstream live channels from their upstream's XMLTV */
+  self->api.upstream_guide = exs_upstream_guide_new (self->config, self->database,
+                                                     self->playout ? EXS_PLAYOUT_SOURCE (self->playout) : NULL);
+  exs_iptv_service_set_playout_source (self->iptv, EXS_PLAYOUT_SOURCE (self->api.upstream_guide));
+  exs_upstream_guide_start (self->api.upstream_guide);
   exs_iptv_service_register (self->iptv, self->http);
   if (!exs_config_get_boolean (self->config, "hdhomerun", "enabled"))
     return TRUE;

@@ -48,6 +48,9 @@ int exs_cli_ai_run (ExsCliClient  *client,
 int exs_cli_profiles_run (ExsCliClient  *client,
                           int            argc,
                           char         **argv);
+int exs_cli_upstream_import (ExsCliClient  *client,
+                             int            argc,
+                             char         **argv);
 int exs_cli_library_run (ExsCliClient  *client,
                          int            argc,
                          char         **argv);

@@ -43,6 +43,9 @@ exs_cli_usage (void)
          "  channel show NUMBER                  Show one channel\n"
          "  channel add NUMBER NAME [--group G] [--logo URL] [--always-on] [--disabled]\n"
          "                                       Add a channel\n"
+         "                                       [--upstream URL]: relay an HLS or MPEG-TS stream\n"
+         "  channel import-m3u FILE [--guide URL|FILE] [--first-number N]\n"
+         "                                       Add upstream live channels from an M3U playlist\n"
          "  channel remove NUMBER                Remove a channel\n"
          "  channel set NUMBER FIELD=VALUE…      Change fields (VALUE is JSON or plain text:\n"
          "                                       scaling=crop 'watermark={\"image\":\"/srv/logo.png\"}')\n"
@@ -182,12 +185,14 @@ channel_add (Client *c, int argc, char **argv)
 {
   g_autofree char *group = NULL;
   g_autofree char *logo = NULL;
+  g_autofree char *upstream = NULL;
   gboolean always_on = FALSE, disabled = FALSE;
   const GOptionEntry entries[] = {
     { "group", 'g', 0, G_OPTION_ARG_STRING, &group, N_("Group shown by IPTV players"), N_("GROUP") },
     { "logo", 'l', 0, G_OPTION_ARG_STRING, &logo, N_("Logo URL"), N_("URL") },
     { "always-on", 0, 0, G_OPTION_ARG_NONE, &always_on, N_("Keep the channel running without viewers"), NULL },
     { "disabled", 0, 0, G_OPTION_ARG_NONE, &disabled, N_("Add it disabled"), NULL },
+    { "upstream", 'u', 0, G_OPTION_ARG_STRING, &upstream, N_("Relay this HLS or MPEG-TS URL"), N_("URL") },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new (_("NUMBER NAME"));
@@ -217,6 +222,11 @@ channel_add (Client *c, int argc, char **argv)
     {
       json_builder_set_member_name (b, "logo");
       json_builder_add_string_value (b, logo);
+    }
+  if (upstream)
+    {
+      json_builder_set_member_name (b, "upstream_url");
+      json_builder_add_string_value (b, upstream);
     }
   json_builder_set_member_name (b, "always_on");
   json_builder_add_boolean_value (b, always_on);
@@ -298,13 +308,15 @@ static int
 run_channel (Client *c, int argc, char **argv)
 {
   if (argc < 2)
-    return usage_error (_("channel needs a subcommand: list, show, add, set or remove"));
+    return usage_error (_("channel needs a subcommand: list, show, add, set, import-m3u or remove"));
   if (g_str_equal (argv[1], "list") && argc == 2)
     return channel_list (c);
   if (g_str_equal (argv[1], "show") && argc == 3)
     return channel_show (c, argv[2]);
   if (g_str_equal (argv[1], "add"))
     return channel_add (c, argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "import-m3u"))
+    return exs_cli_upstream_import (c, argc - 1, argv + 1);
   if (g_str_equal (argv[1], "remove") && argc == 3)
     return channel_remove (c, argv[2]);
   if (g_str_equal (argv[1], "set") && argc >= 4)

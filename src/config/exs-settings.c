@@ -133,6 +133,13 @@ static const ExsSetting settings[] = {
   I ("channels", "viewer_stall_seconds", "20", 1, 3600,
      "A viewer that accepts no data for this long is dropped (a slow one first skips ahead to a keyframe)."),
 
+  I ("upstream", "reconnect_initial_ms", "1000", 100, 60000,
+     "An upstream live channel whose source fails reconnects after this long, then twice that, and so on."),
+  I ("upstream", "reconnect_max_ms", "30000", 100, 600000,
+     "The longest wait between an upstream live channel's reconnections."),
+  I ("upstream", "guide_refresh_minutes", "60", 1, 10080,
+     "How often the upstream channels' XMLTV guides are fetched again."),
+
   I ("session_manager", "max_sessions_per_channel", "50", 1, 10000,
      "Most viewers one channel serves at once."),
   I ("session_manager", "idle_timeout_seconds", "300", 5, 86400,

@@ -15,7 +15,7 @@
 
 #define COLUMNS \
   "id, number, name, group_title, logo, enabled, always_on, streaming_mode, profile, " \
-  "transcode_mode, created_at, updated_at, media"
+  "transcode_mode, created_at, updated_at, media, upstream_url, upstream_tvg_id"
 
 /**
  * exs_channel_record_new:
@@ -52,6 +52,8 @@ exs_channel_record_copy (const ExsChannelRecord *r)
   c->profile = g_strdup (r->profile);
   c->transcode_mode = g_strdup (r->transcode_mode);
   c->media = exs_channel_media_copy (r->media);
+  c->upstream_url = g_strdup (r->upstream_url);
+  c->upstream_tvg_id = g_strdup (r->upstream_tvg_id);
   return c;
 }
 
@@ -68,6 +70,8 @@ exs_channel_record_free (ExsChannelRecord *r)
   g_free (r->profile);
   g_free (r->transcode_mode);
   g_clear_pointer (&r->media, exs_channel_media_free);
+  g_free (r->upstream_url);
+  g_free (r->upstream_tvg_id);
   g_free (r);
 }
 
@@ -103,6 +107,8 @@ record_from_row (sqlite3_stmt *stmt)
   r->created_at = sqlite3_column_int64 (stmt, 10);
   r->updated_at = sqlite3_column_int64 (stmt, 11);
   r->media = read_media (r->number, (const char *) sqlite3_column_text (stmt, 12));
+  r->upstream_url = exs_database_dup_column (stmt, 13);
+  r->upstream_tvg_id = exs_database_dup_column (stmt, 14);
   return r;
 }
 
@@ -174,6 +180,8 @@ bind_record (sqlite3_stmt *stmt, const ExsChannelRecord *r, guint major, guint m
 
     sqlite3_bind_text (stmt, 13, media, -1, SQLITE_TRANSIENT);
   }
+  sqlite3_bind_text (stmt, 14, r->upstream_url, -1, SQLITE_TRANSIENT); /* NULL: a scheduled channel */
+  sqlite3_bind_text (stmt, 15, r->upstream_tvg_id, -1, SQLITE_TRANSIENT);
 }
 
 static gboolean
@@ -210,12 +218,13 @@ exs_channel_store_insert (ExsDatabase *db, ExsChannelRecord *record, GError **er
   stmt = exs_database_prepare (db,
                                "INSERT INTO channels (number, number_major, number_minor, name, group_title,"
                                " logo, enabled, always_on, streaming_mode, profile, transcode_mode,"
-                               " updated_at, media, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " updated_at, media, upstream_url, upstream_tvg_id, created_at)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_int64 (stmt, 14, record->created_at);
+  sqlite3_bind_int64 (stmt, 16, record->created_at);
   if (!exs_database_step_done (db, stmt, error))
     return FALSE;
   record->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
@@ -241,12 +250,13 @@ exs_channel_store_update (ExsDatabase *db, const char *number, ExsChannelRecord 
   stmt = exs_database_prepare (db,
                                "UPDATE channels SET number = ?, number_major = ?, number_minor = ?, name = ?,"
                                " group_title = ?, logo = ?, enabled = ?, always_on = ?, streaming_mode = ?,"
-                               " profile = ?, transcode_mode = ?, updated_at = ?, media = ? WHERE number = ?",
+                               " profile = ?, transcode_mode = ?, updated_at = ?, media = ?, upstream_url = ?,"
+                               " upstream_tvg_id = ? WHERE number = ?",
                                error);
   if (stmt == NULL)
     return FALSE;
   bind_record (stmt, record, major, minor, has_minor);
-  sqlite3_bind_text (stmt, 14, canon ? canon : number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 16, canon ? canon : number, -1, SQLITE_TRANSIENT);
   return exs_database_step_changed (db, stmt, error, "no channel numbered %s", number);
 }
 

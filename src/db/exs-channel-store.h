@@ -21,6 +21,8 @@ typedef struct
   ExsChannelMedia *media; /* the issue-20 fields; never NULL */
   gint64 created_at;     /* unix seconds, UTC */
   gint64 updated_at;
+  char *upstream_url;    /* (nullable): an upstream live channel's HLS or MPEG-TS URL; NULL: scheduled */
+  char *upstream_tvg_id; /* (nullable): its id in the upstream's XMLTV guide */
 } ExsChannelRecord;
 
 ExsChannelRecord *exs_channel_record_new (void);

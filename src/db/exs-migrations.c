@@ -281,6 +281,16 @@ static const ExsMigration migrations[] = {
     "  CHECK (source IN ('local', 'plex', 'jellyfin', 'emby', 'url'));"
     "UPDATE libraries SET source = source_before_710;"
     "ALTER TABLE libraries DROP COLUMN source_before_710;" },
+  /* NULL upstream_url: a scheduled channel (every channel before this step) */
+  { 720, "upstream: live channels relayed from an HLS or MPEG-TS URL, their XMLTV guides",
+    "ALTER TABLE channels ADD COLUMN upstream_url TEXT;"
+    "ALTER TABLE channels ADD COLUMN upstream_tvg_id TEXT;"
+    "CREATE TABLE upstream_guides ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL,"
+    "  refreshed_at INTEGER"
+    ");" },
   /* one JSON object (exs_channel_media_to_string()); '' reads as the defaults */
   { 800, "channels: per-channel media settings (audio, subtitles, watermark, picture, error screen)",
     "ALTER TABLE channels ADD COLUMN media TEXT NOT NULL DEFAULT '';" },

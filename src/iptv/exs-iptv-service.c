@@ -30,6 +30,7 @@
 #include "exs-database.h"
 #include "exs-http-json.h"
 #include "exs-m3u.h"
+#include "exs-upstream-guide.h"
 #include "exs-xmltv.h"
 
 #include <string.h>
@@ -671,6 +672,8 @@ start_guide_build (ExsIptvService *self, Guide *g, GPtrArray *channels)
   BuildJob *job = g_new0 (BuildJob, 1);
 
   job->channels = copy_channels (channels);
+  if (EXS_IS_UPSTREAM_GUIDE (self->source))
+    exs_upstream_guide_set_channels (EXS_UPSTREAM_GUIDE (self->source), channels); /* which lists which tvg-id */
   job->source = self->source ? g_object_ref (self->source) : NULL;
   job->from_us = g_get_real_time () / HOUR_US * HOUR_US;
   job->to_us

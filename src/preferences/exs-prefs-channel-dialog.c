@@ -18,6 +18,7 @@ struct _ExsPrefsChannelDialog
   AdwEntryRow *number_row;
   AdwEntryRow *name_row;
   AdwEntryRow *group_row;
+  AdwEntryRow *upstream_row;
   GtkSwitch *enabled_switch;
   GtkSwitch *always_on_switch;
 };
@@ -38,6 +39,9 @@ exs_prefs_channel_dialog_save (ExsPrefsFormDialog *dialog)
   json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
   json_builder_set_member_name (b, "group");
   json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->group_row)));
+  /* empty: a scheduled channel; a URL: an upstream live channel */
+  json_builder_set_member_name (b, "upstream_url");
+  json_builder_add_string_value (b, gtk_editable_get_text (GTK_EDITABLE (self->upstream_row)));
   json_builder_set_member_name (b, "enabled");
   json_builder_add_boolean_value (b, gtk_switch_get_active (self->enabled_switch));
   json_builder_set_member_name (b, "always_on");
@@ -59,6 +63,7 @@ exs_prefs_channel_dialog_class_init (ExsPrefsChannelDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, number_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, group_row);
+  gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, upstream_row);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsChannelDialog, always_on_switch);
 }
@@ -92,6 +97,8 @@ exs_prefs_channel_dialog_new (GtkWindow *parent, ExsPrefsClient *client, JsonObj
       gtk_editable_set_text (GTK_EDITABLE (self->number_row), number);
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), json_object_get_string_member_with_default (channel, "name", ""));
       gtk_editable_set_text (GTK_EDITABLE (self->group_row), json_object_get_string_member_with_default (channel, "group", ""));
+      gtk_editable_set_text (GTK_EDITABLE (self->upstream_row),
+                             json_object_get_string_member_with_default (channel, "upstream_url", ""));
       gtk_switch_set_active (self->enabled_switch, json_object_get_boolean_member_with_default (channel, "enabled", TRUE));
       gtk_switch_set_active (self->always_on_switch,
                              json_object_get_boolean_member_with_default (channel, "always_on", FALSE));

@@ -133,6 +133,8 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
       if (g_atomic_int_get (&item->dropping))
         return GST_PAD_PROBE_DROP;
+      if (item->live && !g_atomic_int_get (&item->anchored))
+        _exs_channel_upstream_anchor (item, s, pts);
       if (seek != SEEK_NONE && !s->passing)
         {
           /* video decides: its decoder is plugged once its first frame is
@@ -355,11 +357,45 @@ on_gate_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
 /* Streaming thread of parsebin (remux items): pass the stream through a
  * parser to the channel's funnel, or report that the item does not fit. */
+static void remux_link (Item *item, GstElement *parsebin, GstPad *pad, GstCaps *caps);
+
+/* Streaming thread: a live stream's first caps (see on_remux_pad_added_cb). */
+static GstPadProbeReturn
+on_remux_caps_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  remux_link (user_data, GST_ELEMENT (gst_pad_get_parent (pad)), pad, gst_caps_ref (caps));
+  return GST_PAD_PROBE_REMOVE;
+}
+
 static void
 on_remux_pad_added_cb (GstElement *parsebin, GstPad *pad, gpointer user_data)
 {
   Item *item = user_data;
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+
+  if (caps == NULL && item->live)
+    {
+      /* a live MPEG-TS stream's size is known from its first frame on:
+       * decide when its caps come, not from what the pad could carry */
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_remux_caps_cb, item_ref (item),
+                         (GDestroyNotify) _exs_channel_item_unref);
+      return;
+    }
+  remux_link (item, gst_object_ref (parsebin), pad, caps);
+}
+
+/* @parsebin, @caps: (transfer full) */
+static void
+remux_link (Item *item, GstElement *parsebin_owned, GstPad *pad, GstCaps *caps_owned)
+{
+  g_autoptr (GstElement) parsebin = parsebin_owned;
+  g_autoptr (GstCaps) caps = caps_owned;
   GstBin *bin = GST_BIN (item->bin);
   GstElement *parser, *filter;
   gboolean is_video = FALSE;
@@ -433,6 +469,10 @@ on_remux_no_more_pads_cb (GstElement *parsebin, gpointer user_data)
   Item *item = user_data;
   gboolean video = FALSE, audio = FALSE;
 
+  /* a live item's streams may still wait for their caps; one that never
+   * brings both stalls the mux, and the output watchdog moves to encoding */
+  if (item->live)
+    return;
   g_mutex_lock (&item->lock);
   for (guint i = 0; i < item->streams->len; i++)
     {
@@ -599,6 +639,7 @@ item_build (ExsChannel *self, Item *item, const char *uri)
       item->offset = (GstClockTimeDiff) (pi->start_us - self->t0_us) * GST_USECOND;
       item->seek_state = SEEK_NONE;
     }
+  _exs_channel_upstream_prepare_item (self, item);
 
   if (self->remux)
     {

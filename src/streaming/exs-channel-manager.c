@@ -22,6 +22,7 @@
 #include "exs-channel-number.h"
 #include "exs-encoder.h"
 #include "exs-memory.h"
+#include "exs-channel-upstream.h"
 #include "exs-remux-fit.h"
 
 #include <gst/gst.h>
@@ -255,6 +256,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   g_autofree char *reason = NULL;
   ExsOutputClock *clock;
   ExsRunningChannel *r = g_hash_table_lookup (self->running, n);
+  g_autoptr (ExsPlayoutSource) playout = NULL; /* an upstream live channel's own */
 
   if (r)
     return r->channel;
@@ -291,7 +293,19 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
    * library says the coming items fit; an item that does not fit moves the
    * channel to encoding on its own */
   transcode = exs_channel_transcode_mode_from_string (rec->transcode_mode);
-  if (transcode == EXS_CHANNEL_TRANSCODE_REMUX)
+  if (rec->upstream_url != NULL)
+    playout = EXS_PLAYOUT_SOURCE (exs_channel_upstream_new (
+        rec->upstream_url, (guint) exs_config_get_int (self->config, "upstream", "reconnect_initial_ms"),
+        (guint) exs_config_get_int (self->config, "upstream", "reconnect_max_ms")));
+  if (rec->upstream_url != NULL && transcode == EXS_CHANNEL_TRANSCODE_AUTO)
+    {
+      /* no library facts for a live upstream: try the fast path; streams
+       * that do not fit (or a failing upstream, for the error screen) move
+       * the channel to encoding by themselves */
+      options.remux = TRUE;
+      reason = g_strdup ("an upstream is remuxed while its streams fit the channel");
+    }
+  else if (transcode == EXS_CHANNEL_TRANSCODE_REMUX)
     {
       options.remux = TRUE;
       reason = g_strdup ("transcode_mode is remux");
@@ -308,7 +322,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   else
     reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
-  channel = exs_channel_new (n, &profile, &options, self->playout);
+  channel = exs_channel_new (n, &profile, &options, playout ? playout : self->playout);
   exs_channel_set_library (channel, self->database); /* the items' measured loudness */
   clock = g_atomic_rc_box_new0 (ExsOutputClock);
   g_signal_connect_data (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb),

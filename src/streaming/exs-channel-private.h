@@ -10,6 +10,7 @@
  *   exs-channel-picture.c   the items' pictures: deinterlace, scaling, watermark; the channel's own slate
  *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
  *   exs-channel-subtitles.c subtitles burned into an item's picture
+ *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
  * Only those files include this header.
  */
 #pragma once
@@ -103,6 +104,10 @@ struct _Item
   gboolean done_posted[2];   /* streaming thread */
   ExsItemAudio audio;        /* exs-channel-audio.c */
   ItemSubtitles *subtitles;  /* fixed; owned, NULL: none burned in */
+  /* upstream live items (exs-channel-upstream.c) */
+  gboolean live;             /* fixed */
+  gint64 t0_us;              /* fixed: the channel's wall time of running time 0 */
+  gint anchored;             /* atomic: the timeline is fixed by the first buffer (under lock) */
 };
 
 struct _ExsChannel
@@ -271,6 +276,17 @@ gboolean _exs_channel_subtitles_link_pad (Item   *item,
                                           GstPad *pad);
 void _exs_channel_subtitles_free (ItemSubtitles *subs);
 void _exs_channel_subtitles_check_remux (ExsChannel *self);
+/* exs-channel-upstream.c */
+void _exs_channel_upstream_prepare_item (ExsChannel *self,
+                                         Item       *item);
+void _exs_channel_upstream_anchor (Item         *item,
+                                   Stream       *s,
+                                   GstClockTime  pts);
+void _exs_channel_upstream_on_eos (ExsChannel *self,
+                                   Item       *item);
+gboolean _exs_channel_upstream_tick (ExsChannel *self,
+                                     Item       *cur,
+                                     gint64      now);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,

@@ -245,6 +245,7 @@ _exs_channel_on_note_cb (gpointer data)
             && g_get_real_time () < item->slot_end_us - G_USEC_PER_SEC)
           item->ended = TRUE;
       }
+      _exs_channel_upstream_on_eos (self, item);
       break;
     case NOTE_SEEK:
       _exs_channel_do_seek (self, item);
@@ -349,6 +350,7 @@ _exs_channel_on_tick_cb (gpointer user_data)
   gint64 mono = g_get_monotonic_time ();
   gint64 last_out = (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&self->last_output_mono));
   Item *cur;
+  gboolean live;
 
   /* 1. retire items whose slot is over */
   for (guint i = 0; i < self->items->len;)
@@ -365,7 +367,10 @@ _exs_channel_on_tick_cb (gpointer user_data)
 
   /* 2. a stalled item fails; a failed one is retried while its slot lasts */
   cur = current_item (self, now);
-  if (cur && cur->bin && !cur->failed && !cur->ended && !cur->started && now > cur->slot_start_us + NO_START_US)
+  live = _exs_channel_upstream_tick (self, cur, now); /* an upstream's own rules */
+  if (live)
+    ;
+  else if (cur && cur->bin && !cur->failed && !cur->ended && !cur->started && now > cur->slot_start_us + NO_START_US)
     _exs_channel_fail_item (self, cur, "the source produced nothing");
   else if (cur && cur->bin && !cur->failed && !cur->ended && now > cur->slot_start_us + STALL_US)
     {
@@ -373,7 +378,7 @@ _exs_channel_on_tick_cb (gpointer user_data)
       if (mono - last > STALL_US && g_atomic_int_get (&cur->n_eos) == 0)
         _exs_channel_fail_item (self, cur, "the source stalled");
     }
-  if (cur && cur->failed && !cur->retry_added && cur->retries < MAX_RETRIES && now > cur->failed_at_us + RETRY_DELAY_US
+  if (!live && cur && cur->failed && !cur->retry_added && cur->retries < MAX_RETRIES && now > cur->failed_at_us + RETRY_DELAY_US
       && cur->slot_end_us - now > RETRY_DELAY_US)
     {
       Item *retry;

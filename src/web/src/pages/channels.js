@@ -80,6 +80,8 @@ class ExsChannels extends Page {
     const body = {
       number: f.number.value.trim(), name: f.name.value, group: f.group.value, profile: f.profile.value,
       enabled: f.enabled.checked, always_on: f.always_on.checked, ...readMediaFields(f),
+      // an upstream live channel relays this URL instead of a schedule; empty: scheduled
+      upstream_url: f.upstream_url.value.trim(),
     };
     const orig = this.editing.original;
     try {
@@ -162,13 +164,16 @@ class ExsChannels extends Page {
     return html`<div class="modal-back"><form class="modal card stack" role="dialog" aria-modal="true" aria-labelledby="ch-edit-h"
         @submit=${this.saveChannel} @keydown=${(ev) => ev.key === 'Escape' && (this.editing = null)}>
       <h2 id="ch-edit-h">${this.editing.original ? `Edit channel ${c.number}` : 'Add a channel'}</h2>
-      ${e && !['number', 'name', 'group', 'profile', 'logo'].includes(e.field) && !isMediaField(e.field) ? errorBanner(e) : nothing}
+      ${e && !['number', 'name', 'group', 'profile', 'logo', 'upstream_url'].includes(e.field) && !isMediaField(e.field) ? errorBanner(e) : nothing}
       ${f('number', 'Number', html`<input id="ch-number" name="number" required .value=${c.number} inputmode="decimal"
           aria-invalid=${invalid(e, 'number')} aria-describedby="ch-number-err">`)}
       ${f('name', 'Name', html`<input id="ch-name" name="name" required .value=${c.name} aria-invalid=${invalid(e, 'name')} aria-describedby="ch-name-err">`)}
       ${f('group', 'Group', html`<input id="ch-group" name="group" .value=${c.group || ''} aria-invalid=${invalid(e, 'group')} aria-describedby="ch-group-err">`)}
       ${f('profile', 'Profile', html`<select id="ch-profile" name="profile" aria-invalid=${invalid(e, 'profile')} aria-describedby="ch-profile-err">
           ${this.profileNames().map((p) => html`<option .selected=${p === c.profile}>${p}</option>`)}</select>`)}
+      ${f('upstream_url', 'Upstream URL (HLS or MPEG-TS; empty for a scheduled channel)', html`<input id="ch-upstream_url"
+          name="upstream_url" type="url" .value=${c.upstream_url || ''} placeholder="https://example.net/live/index.m3u8"
+          aria-invalid=${invalid(e, 'upstream_url')} aria-describedby="ch-upstream_url-err">`)}
       ${f('schedule', 'Schedule', html`<select id="ch-schedule" name="schedule" aria-invalid=${invalid(e, 'schedule_id')}>
           <option value="">None (offline)</option>
           ${(this.schedules || []).map((s) => html`<option value=${s.id} .selected=${String(s.id) === this.editing.scheduleId}>${s.name}</option>`)}</select>`)}
