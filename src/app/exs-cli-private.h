@@ -19,6 +19,11 @@ typedef struct
   "  library show ID                      Show one library (folders, counts, last scan)\n"                 \
   "  library add NAME KIND FOLDER…        Add a library (KIND: movies, shows, music_videos,\n"            \
   "                                       other_videos) and scan it [--no-scan]\n"                         \
+  "  library add --url NAME KIND URL…     Add a URL library: media or M3U URLs, archive:ID, ytdl:PAGE\n"   \
+  "  library add-server NAME KIND --source plex|jellyfin|emby --url URL --token-file FILE\n"               \
+  "                                       [--remote-library ID]… [--map SERVER_PATH=LOCAL_PATH]… [--no-sync]\n" \
+  "                                       Add a Plex, Jellyfin or Emby library and sync it\n"                \
+  "  library remote ID                    List the server libraries a media-server library can sync\n"     \
   "  library paths ID FOLDER…             Replace a library's folders and rescan\n"                        \
   "  library scan ID [--full] [--wait]    Scan now (--full probes every file again)\n"                     \
   "  library remove ID                    Remove a library and its items\n")
