@@ -58,6 +58,26 @@ on_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   gst_object_unref (bin);
 }
 
+/* What a measurement's no-more-pads sees (the measuring thread reads it). */
+typedef struct
+{
+  GstElement *convert;
+  gint no_audio; /* atomic: every stream is out and none is audio */
+} AudioWait;
+
+/* Streaming thread of decodebin: every stream is out. Without an audio
+ * one, the appsink would never preroll nor see EOS (a video-only file
+ * then used up its whole time per file). */
+static void
+on_no_more_pads_cb (GstElement *decodebin, gpointer user_data)
+{
+  AudioWait *wait = user_data;
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (wait->convert, "sink");
+
+  if (!gst_pad_is_linked (sinkpad))
+    g_atomic_int_set (&wait->no_audio, 1);
+}
+
 /* Streaming thread of decodebin: go on with containers and audio; a
  * video or text stream stays as it is (never decoded, then dropped). A
  * container is what some demuxer takes. */
@@ -127,6 +147,7 @@ exs_library_measure_loudness (const char *path, guint max_seconds, GCancellable 
   guint64 frames = 0;
   gboolean eos = FALSE;
   double out = -HUGE_VAL;
+  AudioWait wait = { NULL, 0 };
 
   *lufs = NAN;
   src = gst_element_factory_make ("filesrc", NULL);
@@ -149,6 +170,8 @@ exs_library_measure_loudness (const char *path, guint max_seconds, GCancellable 
   gst_element_link (src, decode);
   gst_element_link (convert, sink);
   g_signal_connect_object (decode, "pad-added", G_CALLBACK (on_pad_added_cb), convert, 0);
+  wait.convert = convert;
+  g_signal_connect (decode, "no-more-pads", G_CALLBACK (on_no_more_pads_cb), &wait);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
 
   while (!eos && g_get_monotonic_time () < deadline && !g_cancellable_is_cancelled (cancellable))
@@ -161,7 +184,7 @@ exs_library_measure_loudness (const char *path, guint max_seconds, GCancellable 
           meter_add (&meter, sample, &frames);
           continue;
         }
-      eos = gst_app_sink_is_eos (GST_APP_SINK (sink));
+      eos = gst_app_sink_is_eos (GST_APP_SINK (sink)) || g_atomic_int_get (&wait.no_audio);
       msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
       if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
         {
