@@ -257,14 +257,42 @@ item_chooses (Item *item, GstStreamCollection *collection, GstStream *stream)
   return chosen;
 }
 
+/* Under the item's lock, "all" mode: a PID for an audio stream the choice
+ * did not place. The collection decodebin3 chose from can come before the
+ * demuxer's tags (then no track matched a language and only one was
+ * chosen: the other PIDs stayed silent for the whole item); every audio
+ * stream is taken in "all" mode, and placed here by its language when its
+ * tags have come, else on the first free PID. */
+static int
+free_pid (ExsItemAudio *a, GstStream *stream)
+{
+  g_autoptr (GstTagList) tags = stream ? gst_stream_get_tags (stream) : NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *language = NULL;
+
+  if (tags && gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code))
+    language = normalise_language (code);
+  for (guint k = 0; language && a->languages && k < a->n_pids && a->languages[k]; k++)
+    if (!(a->linked & (1u << k)) && g_strcmp0 (a->languages[k], language) == 0)
+      return (int) k;
+  for (guint k = 0; k < a->n_pids; k++)
+    if (!(a->linked & (1u << k)))
+      return (int) k;
+  return -1;
+}
+
 /* Streaming thread of decodebin3: 1 for the audio tracks the item plays, 0
  * for its other audio tracks, -1 (decodebin3 decides) for the rest. */
 static gint
 on_select_stream_cb (GstElement *decodebin, GstStreamCollection *collection, GstStream *stream, gpointer user_data)
 {
+  Item *item = user_data;
+  gboolean chosen;
+
   if (!(gst_stream_get_stream_type (stream) & GST_STREAM_TYPE_AUDIO))
     return -1;
-  return item_chooses (user_data, collection, stream) ? 1 : 0;
+  chosen = item_chooses (item, collection, stream);
+  return chosen || item->audio.all ? 1 : 0; /* "all": every track, placed by free_pid() when unchosen */
 }
 
 /* Main thread, before the item's bin runs. */
@@ -308,9 +336,11 @@ claim_pid (Item *item, GstStream *stream)
 
   g_mutex_lock (&item->lock);
   if (a->pid_of_stream == NULL || stream == NULL)
-    pid = 0; /* no choice made: the first audio stream */
+    pid = a->all ? free_pid (a, stream) : 0; /* no choice made: the first audio stream */
   else
     pid = GPOINTER_TO_INT (g_hash_table_lookup (a->pid_of_stream, gst_stream_get_stream_id (stream))) - 1;
+  if (pid < 0 && a->all)
+    pid = free_pid (a, stream);
   if (pid >= 0 && (guint) pid < a->n_pids && !(a->linked & (1u << pid)))
     a->linked |= 1u << pid;
   else
