@@ -102,8 +102,11 @@ it('a channel diagnosed from the page; its waiting action approved there is take
   assert.equal(before.state, 'waiting_approval');
   assert.equal(before.actions[0].state, 'waiting_approval');
   assert.equal(modelRequests.length, 2, 'two steps went to the model');
-  // the answer, marked verified, with the health result it cites
-  const shown = await page.evaluate(() => document.querySelector('main').textContent);
+  // the answer, marked verified, with the health result it cites (the page
+  // can show the waiting action one refresh before the answer)
+  const mainText = () => page.evaluate(() => document.querySelector('main').textContent);
+  await waitFor('the answer on the page', async () => /has no output \[call_h\]/.test(await mainText()), 60000);
+  const shown = await mainText();
   assert.match(shown, /has no output \[call_h\]/);
   assert.match(shown, /verified/);
   assert.doesNotMatch(shown, /unverified/);
