@@ -375,7 +375,9 @@ play_to_end (const char *uri, GError **error)
     return FALSE;
   bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  /* the source's own budget for a stalled request is its timeout (30 s)
+   * times its retries (3): a deadline under that failed once under load */
+  msg = gst_bus_timed_pop_filtered (bus, 150 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   gst_element_set_state (pipeline, GST_STATE_NULL);
   if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
     {
