@@ -1262,17 +1262,20 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_log_set_handler ("exs-streaming", G_LOG_LEVEL_WARNING, on_engine_warning_cb, NULL);
-  g_test_add_func ("/streaming/engine/boundaries", test_boundaries);
-  g_test_add_func ("/streaming/engine/join-mid-programme", test_join_mid_programme);
-  g_test_add_func ("/streaming/engine/http-sources", test_http_sources);
-  g_test_add_func ("/streaming/engine/twenty-viewers", test_twenty_viewers);
-  g_test_add_func ("/streaming/engine/late-viewer", test_late_viewer);
-  g_test_add_func ("/streaming/engine/http", test_http);
-  g_test_add_func ("/streaming/engine/remux", test_remux);
-  g_test_add_func ("/streaming/engine/remux-falls-back", test_remux_falls_back);
-  g_test_add_func ("/streaming/engine/throttler-modes", test_throttler_modes);
-  g_test_add_func ("/streaming/engine/auto-remux", test_auto_remux);
-  g_test_add_func ("/streaming/engine/auto-encodes", test_auto_encodes);
-  g_test_add_func ("/streaming/engine/auto-falls-back", test_auto_falls_back);
+  /* Three groups, each run by tests/meson.build as a test of its own
+   * (`-p /streaming/engine/GROUP`) so that they run side by side: a case
+   * outside playout/, viewers/ and remux/ would never run. */
+  g_test_add_func ("/streaming/engine/playout/boundaries", test_boundaries);
+  g_test_add_func ("/streaming/engine/playout/join-mid-programme", test_join_mid_programme);
+  g_test_add_func ("/streaming/engine/playout/http-sources", test_http_sources);
+  g_test_add_func ("/streaming/engine/viewers/twenty-viewers", test_twenty_viewers);
+  g_test_add_func ("/streaming/engine/viewers/late-viewer", test_late_viewer);
+  g_test_add_func ("/streaming/engine/viewers/http", test_http);
+  g_test_add_func ("/streaming/engine/viewers/throttler-modes", test_throttler_modes);
+  g_test_add_func ("/streaming/engine/remux/remux", test_remux);
+  g_test_add_func ("/streaming/engine/remux/remux-falls-back", test_remux_falls_back);
+  g_test_add_func ("/streaming/engine/remux/auto-remux", test_auto_remux);
+  g_test_add_func ("/streaming/engine/remux/auto-encodes", test_auto_encodes);
+  g_test_add_func ("/streaming/engine/remux/auto-falls-back", test_auto_falls_back);
   return g_test_run ();
 }
