@@ -123,6 +123,32 @@ on_pipeline_started_cb (ExsChannel *channel, GstElement *pipeline, GstPad *mux_s
                      NULL);
 }
 
+/* Runs the main loop until the output file holds @seconds of stream (its
+ * PCR, restarts added up), or fails after a deadline far above it: under
+ * load the channel may take longer than @seconds of wall time to send it. */
+static void
+wait_for_stream (FILE *out, const char *path, double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ((4 * seconds + 60) * G_USEC_PER_SEC);
+  double got = 0;
+
+  exs_test_iterate (seconds);
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      ExsTsReport r = { 0 };
+
+      fflush (out); /* the streaming thread writes it; stdio locks the FILE */
+      if (exs_ts_check_file (path, &r, &error))
+        got = r.pcr_covered_s;
+      if (got >= seconds)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: only %.1f s of stream, %.1f s wanted", path, got, seconds);
+      exs_test_iterate (0.25);
+    }
+}
+
 /* Plays @paths (ITEM_S each, in a loop, the first @join_s in) on a channel
  * with @media for @seconds of its output; returns the MPEG-TS file. */
 static char *
@@ -153,7 +179,7 @@ play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths
   g_signal_connect (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb), out);
   g_assert_true (exs_channel_start (channel, &error));
   g_assert_no_error (error);
-  exs_test_iterate (seconds + 0.5);
+  wait_for_stream (out, out_path, seconds + 0.5);
   if (remux)
     g_assert_false (exs_channel_is_remuxing (channel)); /* the callers' items need encoding */
   exs_channel_stop (channel);
