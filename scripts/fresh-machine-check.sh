@@ -13,8 +13,11 @@
 # Debian mirror (MIRROR, default http://deb.debian.org/debian). It takes a
 # while: debootstrap plus the package install plus the build plus the suite.
 # FOLDER (default: a new temporary folder) is removed at the end unless
-# KEEP=1. The last line is the suite's "N passed, N failed"; the exit status
-# is the suite's.
+# KEEP=1. A FOLDER kept by an earlier run (KEEP=1) is used again without a
+# new debootstrap: the clone in it is replaced by this HEAD's, and what the
+# earlier run installed stays (quickstart.sh installs what is missing). The
+# last line is the suite's "N passed, N failed"; the exit status is the
+# suite's.
 set -euo pipefail
 
 mirror=${MIRROR:-http://deb.debian.org/debian}
@@ -43,10 +46,15 @@ trap cleanup EXIT
 # mktemp makes the folder 0700; as the chroot's / it must let the tests'
 # unprivileged clients (VLC runs as nobody) in
 chmod 755 "$root"
-echo "fresh-machine-check: debootstrap bookworm into $root"
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
-  || { tail -n 20 "$root.debootstrap.log"; exit 1; }
-rm -f "$root.debootstrap.log"
+if [ -f "$root/etc/debian_version" ] && [ -x "$root/usr/bin/apt-get" ]; then
+  echo "fresh-machine-check: using the Debian $(cat "$root/etc/debian_version") kept in $root"
+  rm -rf --one-file-system "$root/root/exstreamtv"
+else
+  echo "fresh-machine-check: debootstrap bookworm into $root"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
+    || { tail -n 20 "$root.debootstrap.log"; exit 1; }
+  rm -f "$root.debootstrap.log"
+fi
 
 echo "fresh-machine-check: clean clone of $(git -C "$here" rev-parse --short HEAD)"
 git clone -q --no-hardlinks "$here" "$root/root/exstreamtv"
