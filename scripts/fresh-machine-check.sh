@@ -45,6 +45,7 @@ trap cleanup EXIT
 
 # mktemp makes the folder 0700; as the chroot's / it must let the tests'
 # unprivileged clients (VLC runs as nobody) in
+mkdir -p "$root"
 chmod 755 "$root"
 if [ -f "$root/etc/debian_version" ] && [ -x "$root/usr/bin/apt-get" ]; then
   echo "fresh-machine-check: using the Debian $(cat "$root/etc/debian_version") kept in $root"
