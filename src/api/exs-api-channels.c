@@ -11,6 +11,7 @@
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 #include "exs-api-channels-private.h"
+#include "exs-api-errors.h"
 
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
@@ -367,17 +368,8 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) channels = exs_channel_store_list (ctx->database, &error);
-  JsonArray *arr;
 
-  if (channels == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_sized_new (channels->len);
-  for (guint i = 0; i < channels->len; i++)
-    json_array_add_object_element (arr, channel_to_json (channels->pdata[i]));
-  exs_http_reply_list (msg, "channels", arr);
+  exs_http_reply_records (msg, "channels", channels, error, (ExsHttpRecordToJson) channel_to_json, NULL);
 }
 
 static void
@@ -387,7 +379,6 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (ExsChannelRecord) r = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
 
   if (body == NULL)
     return;
@@ -396,14 +387,10 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     return;
   if (!exs_channel_store_insert (ctx->database, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "number", "channel %s already exists", r->number);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "number", "channel %s already exists", r->number);
       return;
     }
-  location = g_strdup_printf ("/api/channels/%s", r->number);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/channels/%s", r->number);
   reply_channel (msg, 201, r);
 }
 
@@ -454,10 +441,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     return;
   if (!exs_channel_store_update (ctx->database, old_number, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "number", "channel %s already exists", r->number);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "number", "channel %s already exists", r->number);
       return;
     }
   reply_channel (msg, 200, r);
@@ -472,12 +456,8 @@ handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
 
   if (r == NULL)
     return;
-  if (!exs_channel_store_delete (ctx->database, r->number, &error))
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  soup_server_message_set_status (msg, 204, NULL);
+  exs_channel_store_delete (ctx->database, r->number, &error);
+  exs_http_reply_no_content (msg, error);
 }
 
 void

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "exs-api-library-private.h"
+#include "exs-api-errors.h"
 
 #include "exs-fs.h"
 #include "exs-media-store.h"
@@ -18,7 +19,7 @@ static const char *const known_fields[] = { "name", "kind", "query", "members", 
 static const char *const kinds[] = { "manual", "smart", NULL };
 
 static JsonObject *
-collection_to_json (ExsApiContext *ctx, const ExsCollectionRecord *r)
+collection_to_json (const ExsCollectionRecord *r, ExsApiContext *ctx)
 {
   JsonObject *o = json_object_new ();
   g_autofree char *created = exs_api_format_time (r->created_at);
@@ -195,7 +196,7 @@ apply_body (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCol
 static void
 reply_collection (ExsApiContext *ctx, SoupServerMessage *msg, guint status, const ExsCollectionRecord *r)
 {
-  g_autoptr (JsonObject) o = collection_to_json (ctx, r);
+  g_autoptr (JsonObject) o = collection_to_json (r, ctx);
 
   exs_http_reply_object (msg, status, o);
 }
@@ -206,17 +207,8 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = exs_collection_store_list (ctx->database, &error);
-  JsonArray *arr;
 
-  if (list == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_new ();
-  for (guint i = 0; i < list->len; i++)
-    json_array_add_object_element (arr, collection_to_json (ctx, list->pdata[i]));
-  exs_http_reply_list (msg, "collections", arr);
+  exs_http_reply_records (msg, "collections", list, error, (ExsHttpRecordToJson) collection_to_json, ctx);
 }
 
 static void
@@ -226,40 +218,22 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (ExsCollectionRecord) r = exs_collection_record_new ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
 
   if (body == NULL || !apply_body (ctx, msg, body, r, TRUE))
     return;
   if (!exs_collection_store_insert (ctx->database, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "a collection called “%s” already exists", r->name);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "a collection called “%s” already exists", r->name);
       return;
     }
-  location = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT, r->id);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/collections/%" G_GINT64_FORMAT, r->id);
   reply_collection (ctx, msg, 201, r);
 }
 
 static ExsCollectionRecord *
 lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
 {
-  const char *text = g_hash_table_lookup (params, "id");
-  g_autoptr (GError) error = NULL;
-  ExsCollectionRecord *r;
-  gint64 id;
-
-  if (!_exs_api_parse_id (text, &id))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no collection with id “%s”", text);
-      return NULL;
-    }
-  r = exs_collection_store_get (ctx->database, id, &error);
-  if (r == NULL)
-    exs_http_reply_gerror (msg, error);
-  return r;
+  return _exs_api_lookup_by_id (ctx, msg, params, "collection", (ExsApiGetById) exs_collection_store_get);
 }
 
 static void
@@ -286,10 +260,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     return;
   if (!exs_collection_store_update (ctx->database, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "a collection called “%s” already exists", r->name);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "a collection called “%s” already exists", r->name);
       return;
     }
   reply_collection (ctx, msg, 200, r);
@@ -304,12 +275,8 @@ handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
 
   if (r == NULL)
     return;
-  if (!exs_collection_store_delete (ctx->database, r->id, &error))
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  soup_server_message_set_status (msg, 204, NULL);
+  exs_collection_store_delete (ctx->database, r->id, &error);
+  exs_http_reply_no_content (msg, error);
 }
 
 /* One page of @ids as items. */

@@ -19,6 +19,8 @@
 #include "exs-schedule.h"
 #include "exs-session-manager.h"
 
+#include "exs-http-json.h"
+
 #include <gio/gio.h>
 
 static const ExsHttpErrorStatus statuses[] = {
@@ -55,4 +57,30 @@ void
 exs_api_errors_install (void)
 {
   exs_http_set_error_statuses (statuses, G_N_ELEMENTS (statuses));
+}
+
+/**
+ * exs_api_reply_write_error:
+ * @error: why a store's insert or update failed
+ * @field: the body field that must be unique ("name", "number")
+ *
+ * Answers a failed write: a 409 naming @field, with the message @format
+ * makes, when it broke a uniqueness constraint (the name or number is
+ * taken), else @error with its status.
+ */
+void
+exs_api_reply_write_error (SoupServerMessage *msg, const GError *error, const char *field, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  if (!g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  exs_http_reply_field_error (msg, 409, field, "%s", message);
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "exs-api-library-private.h"
+#include "exs-api-errors.h"
 
 #include "exs-library-scan-url.h"
 #include "exs-library-scanner.h"
@@ -84,7 +85,7 @@ scan_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
 }
 
 static JsonObject *
-library_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
+library_to_json (const ExsLibraryRecord *r, ExsApiContext *ctx)
 {
   JsonObject *o = json_object_new ();
   JsonArray *paths = json_array_new ();
@@ -134,7 +135,7 @@ reply_library (ExsApiContext *ctx, SoupServerMessage *msg, guint status, gint64 
       exs_http_reply_gerror (msg, error);
       return;
     }
-  o = library_to_json (ctx, r);
+  o = library_to_json (r, ctx);
   exs_http_reply_object (msg, status, o);
 }
 
@@ -236,17 +237,8 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) libraries = exs_library_store_list (ctx->database, &error);
-  JsonArray *arr;
 
-  if (libraries == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_sized_new (libraries->len);
-  for (guint i = 0; i < libraries->len; i++)
-    json_array_add_object_element (arr, library_to_json (ctx, libraries->pdata[i]));
-  exs_http_reply_list (msg, "libraries", arr);
+  exs_http_reply_records (msg, "libraries", libraries, error, (ExsHttpRecordToJson) library_to_json, ctx);
 }
 
 static void
@@ -256,7 +248,6 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (ExsLibraryRecord) r = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
   gboolean scan = TRUE, given;
 
   if (body == NULL || !_exs_api_check_fields (msg, body, known_fields, "libraries"))
@@ -283,36 +274,19 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     }
   if (!exs_library_store_insert (ctx->database, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "a library called “%s” already exists", r->name);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "a library called “%s” already exists", r->name);
       return;
     }
   if (scan && ctx->library_scanner)
     exs_library_scanner_scan (ctx->library_scanner, r->id, FALSE);
-  location = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, r->id);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/libraries/%" G_GINT64_FORMAT, r->id);
   reply_library (ctx, msg, 201, r->id);
 }
 
 static ExsLibraryRecord *
 lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
 {
-  const char *text = g_hash_table_lookup (params, "id");
-  g_autoptr (GError) error = NULL;
-  ExsLibraryRecord *r;
-  gint64 id;
-
-  if (!_exs_api_parse_id (text, &id))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no library with id “%s” (ids are positive whole numbers)", text);
-      return NULL;
-    }
-  r = exs_library_store_get (ctx->database, id, &error);
-  if (r == NULL)
-    exs_http_reply_gerror (msg, error);
-  return r;
+  return _exs_api_lookup_by_id (ctx, msg, params, "library", (ExsApiGetById) exs_library_store_get);
 }
 
 static void
@@ -323,7 +297,7 @@ handle_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, G
 
   if (r == NULL)
     return;
-  o = library_to_json (data, r);
+  o = library_to_json (r, data);
   exs_http_reply_object (msg, 200, o);
 }
 
@@ -362,10 +336,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     }
   if (!exs_library_store_update (ctx->database, r, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "a library called “%s” already exists", r->name);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "a library called “%s” already exists", r->name);
       return;
     }
   if (paths_given && scan && ctx->library_scanner)
@@ -384,12 +355,8 @@ handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     return;
   if (ctx->library_scanner)
     exs_library_scanner_forget (ctx->library_scanner, r->id);
-  if (!exs_library_store_delete (ctx->database, r->id, &error))
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  soup_server_message_set_status (msg, 204, NULL);
+  exs_library_store_delete (ctx->database, r->id, &error);
+  exs_http_reply_no_content (msg, error);
 }
 
 static void

@@ -11,6 +11,14 @@ G_BEGIN_DECLS
 
 gboolean _exs_api_parse_id (const char *text,
                             gint64     *id);
+typedef gpointer (*ExsApiGetById) (ExsDatabase *database,
+                                   gint64       id,
+                                   GError     **error);
+gpointer _exs_api_lookup_by_id (ExsApiContext     *ctx,
+                                SoupServerMessage *msg,
+                                GHashTable        *params,
+                                const char        *what,
+                                ExsApiGetById      get);
 gboolean _exs_api_check_fields (SoupServerMessage  *msg,
                                 JsonObject         *body,
                                 const char *const  *known,

@@ -19,6 +19,36 @@ _exs_api_parse_id (const char *text, gint64 *id)
   return TRUE;
 }
 
+/**
+ * _exs_api_lookup_by_id:
+ * @what: the thing's name in the 404 ("library", "collection")
+ * @get: the store's getter, which sets a not-found error for an unknown id
+ *
+ * The record whose id the path's {id} names; answers 404 for an id that
+ * is not a positive whole number and the store's error otherwise.
+ *
+ * Returns: (transfer full) (nullable): the record, %NULL once answered
+ */
+gpointer
+_exs_api_lookup_by_id (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params, const char *what,
+                       ExsApiGetById get)
+{
+  const char *text = g_hash_table_lookup (params, "id");
+  g_autoptr (GError) error = NULL;
+  gpointer record;
+  gint64 id;
+
+  if (!_exs_api_parse_id (text, &id))
+    {
+      exs_http_reply_error (msg, 404, NULL, "no %s with id “%s” (ids are positive whole numbers)", what, text);
+      return NULL;
+    }
+  record = get (ctx->database, id, &error);
+  if (record == NULL)
+    exs_http_reply_gerror (msg, error);
+  return record;
+}
+
 gboolean
 _exs_api_check_fields (SoupServerMessage *msg, JsonObject *body, const char *const *known, const char *what)
 {

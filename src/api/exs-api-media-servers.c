@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "exs-api-library-private.h"
+#include "exs-api-errors.h"
 
 #include "exs-library-store.h"
 #include "exs-media-server-config.h"
@@ -214,7 +215,6 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (ExsMediaServerConfig) config = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *json = NULL;
-  g_autofree char *location = NULL;
   ExsMediaServerKind kind;
   gboolean sync = TRUE;
 
@@ -248,15 +248,11 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
     g_warning ("library %s was added without its server settings", r->name);
   if (error)
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "a library called “%s” already exists", r->name);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "a library called “%s” already exists", r->name);
       return;
     }
   after_change (ctx, r->id, sync);
-  location = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, r->id);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/libraries/%" G_GINT64_FORMAT, r->id);
   _exs_api_library_reply (ctx, msg, 201, r->id);
 }
 

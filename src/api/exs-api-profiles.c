@@ -56,17 +56,8 @@ handle_list (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   ExsApiContext *ctx = data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) profiles = exs_profile_store_list (ctx->database, &error);
-  JsonArray *arr;
 
-  if (profiles == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_sized_new (profiles->len);
-  for (guint i = 0; i < profiles->len; i++)
-    json_array_add_object_element (arr, exs_profile_to_json (profiles->pdata[i]));
-  exs_http_reply_list (msg, "profiles", arr);
+  exs_http_reply_records (msg, "profiles", profiles, error, (ExsHttpRecordToJson) exs_profile_to_json, NULL);
 }
 
 static ExsProfile *
@@ -97,7 +88,6 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (ExsProfile) profile = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
   g_autofree char *escaped = NULL;
 
   if (body == NULL)
@@ -111,8 +101,7 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       return;
     }
   escaped = g_uri_escape_string (profile->name, NULL, FALSE);
-  location = g_strdup_printf ("/api/profiles/%s", escaped);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/profiles/%s", escaped);
   reply_profile (msg, 201, profile);
 }
 

@@ -86,7 +86,6 @@ exs_cli_ai_run (ExsCliClient *c, int argc, char **argv)
   g_autofree char *path = NULL;
   gint64 deadline = g_get_monotonic_time () + WAIT_US;
   const char *state;
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -97,10 +96,8 @@ exs_cli_ai_run (ExsCliClient *c, int argc, char **argv)
   if (question)
     json_object_set_string_member (body, "question", question);
   json_node_set_object (node, body);
-  if (!exs_cli_call (c, "POST", "/api/ai/diagnose?via=cli", node, &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/ai/diagnose?via=cli", node, 202, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 202 || reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
-    return exs_cli_report_failure (status, reply);
   path = g_strdup_printf ("/api/ai/sessions/%" G_GINT64_FORMAT,
                           json_object_get_int_member (json_node_get_object (reply), "id"));
   if (no_wait)
@@ -112,10 +109,8 @@ exs_cli_ai_run (ExsCliClient *c, int argc, char **argv)
     {
       g_usleep (POLL_US);
       g_clear_pointer (&reply, json_node_unref);
-      if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+      if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
         return EXS_EXIT_FAILURE;
-      if (status != 200 || reply == NULL || !JSON_NODE_HOLDS_OBJECT (reply))
-        return exs_cli_report_failure (status, reply);
     }
   print_session (json_node_get_object (reply));
   state = json_object_get_string_member (json_node_get_object (reply), "state");

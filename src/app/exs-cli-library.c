@@ -79,12 +79,9 @@ library_list (ExsCliClient *c)
 {
   g_autoptr (JsonNode) reply = NULL;
   JsonArray *arr;
-  guint status;
 
-  if (!exs_cli_call (c, "GET", "/api/libraries", NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", "/api/libraries", NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   arr = json_object_get_array_member (json_node_get_object (reply), "libraries");
   g_print ("%-4s  %-24s  %-12s  %6s  %-9s  %s\n", "ID", "NAME", "KIND", "ITEMS", "SCAN", "FOLDERS");
   for (guint i = 0; i < json_array_get_length (arr); i++)
@@ -117,12 +114,9 @@ library_show (ExsCliClient *c, const char *id)
   g_autofree char *path = library_path (id, "");
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *text = NULL;
-  guint status;
 
-  if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   text = json_to_string (reply, TRUE);
   g_print ("%s\n", text);
   return EXIT_SUCCESS;
@@ -143,7 +137,6 @@ library_add (ExsCliClient *c, int argc, char **argv)
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   JsonObject *lib;
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -152,10 +145,8 @@ library_add (ExsCliClient *c, int argc, char **argv)
     return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
                                 "at least one FOLDER"));
   body = paths_body (argv[1], argv[2], url ? "url" : NULL, argv + 3, argc - 3, !no_scan);
-  if (!exs_cli_call (c, "POST", "/api/libraries", body, &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/libraries", body, 201, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 201 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   lib = json_node_get_object (reply);
   g_print ("added library %" G_GINT64_FORMAT " (%s)%s\n", json_object_get_int_member (lib, "id"),
            json_object_get_string_member (lib, "name"), no_scan ? "" : "; scanning");
@@ -168,16 +159,13 @@ library_paths (ExsCliClient *c, int argc, char **argv)
   g_autofree char *path = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
   if (argc < 3)
     return exs_cli_usage_error (_("library paths needs an ID and at least one FOLDER"));
   path = library_path (argv[1], "");
   body = paths_body (NULL, NULL, NULL, argv + 2, argc - 2, TRUE);
-  if (!exs_cli_call (c, "PATCH", path, body, &status, &reply))
+  if (!exs_cli_request (c, "PATCH", path, body, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   g_print (g_dngettext (GETTEXT_PACKAGE, "library %s now has %d folder; rescanning\n",
                        "library %s now has %d folders; rescanning\n", (gulong) (argc - 2)), argv[1], argc - 2);
   return EXIT_SUCCESS;
@@ -200,7 +188,6 @@ library_scan (ExsCliClient *c, int argc, char **argv)
   g_autofree char *path = NULL;
   g_autofree char *scan_path = NULL;
   char line[256];
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -214,10 +201,8 @@ library_scan (ExsCliClient *c, int argc, char **argv)
   json_builder_add_boolean_value (b, full);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
-  if (!exs_cli_call (c, "POST", scan_path, body, &status, &reply))
+  if (!exs_cli_request (c, "POST", scan_path, body, 202, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 202 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   if (!wait)
     {
       g_print (_("scan of library %s started (see `exstreamtv library show %s`)\n"), argv[1], argv[1]);
@@ -229,10 +214,8 @@ library_scan (ExsCliClient *c, int argc, char **argv)
 
       g_clear_pointer (&reply, json_node_unref);
       g_usleep (200 * 1000);
-      if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+      if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
         return EXS_EXIT_FAILURE;
-      if (status != 200 || reply == NULL)
-        return exs_cli_report_failure (status, reply);
       lib = json_node_get_object (reply);
       g_printerr ("\r%s   ", scan_summary (lib, line, sizeof line));
       if (g_str_equal (json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), "idle"))
@@ -299,7 +282,6 @@ library_add_server (ExsCliClient *c, int argc, char **argv)
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *token = NULL;
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -350,10 +332,8 @@ library_add_server (ExsCliClient *c, int argc, char **argv)
   json_builder_end_array (b);
   json_builder_end_object (b);
   body = json_builder_get_root (b);
-  if (!exs_cli_call (c, "POST", "/api/media-servers/libraries", body, &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/media-servers/libraries", body, 201, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 201 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   g_print ("added library %" G_GINT64_FORMAT " (%s) from %s%s\n",
            json_object_get_int_member (json_node_get_object (reply), "id"), argv[1], url,
            no_sync ? "" : "; syncing");
@@ -366,12 +346,9 @@ library_remote (ExsCliClient *c, const char *id)
   g_autofree char *path = library_path (id, "/remote-libraries");
   g_autoptr (JsonNode) reply = NULL;
   JsonArray *list;
-  guint status;
 
-  if (!exs_cli_call (c, "GET", path, NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return exs_cli_report_failure (status, reply);
   list = json_object_get_array_member (json_node_get_object (reply), "remote_libraries");
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
@@ -389,12 +366,9 @@ library_remove (ExsCliClient *c, const char *id)
 {
   g_autofree char *path = library_path (id, "");
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
-  if (!exs_cli_call (c, "DELETE", path, NULL, &status, &reply))
+  if (!exs_cli_request (c, "DELETE", path, NULL, 204, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 204)
-    return exs_cli_report_failure (status, reply);
   g_print (_("removed library %s\n"), id);
   return EXIT_SUCCESS;
 }

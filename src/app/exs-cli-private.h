@@ -44,6 +44,12 @@ gboolean exs_cli_call (ExsCliClient  *client,
                        JsonNode      *body,
                        guint         *status,
                        JsonNode     **reply);
+gboolean exs_cli_request (ExsCliClient  *client,
+                          const char    *method,
+                          const char    *path,
+                          JsonNode      *body,
+                          guint          expected,
+                          JsonNode     **reply);
 int exs_cli_report_failure (guint     status,
                             JsonNode *reply);
 int exs_cli_usage_error (const char *message);

@@ -46,17 +46,14 @@ request (ExsCliClient *c, const char *method, const char *path, const char *json
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError) error = NULL;
-  guint status;
 
   if (json && (body = json_from_string (json, &error)) == NULL)
     {
       g_autofree char *msg = g_strdup_printf (_("the profile must be a JSON object: %s"), error->message);
       return exs_cli_usage_error (msg);
     }
-  if (!exs_cli_call (c, method, path, body, &status, &reply))
+  if (!exs_cli_request (c, method, path, body, ok, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != ok)
-    return exs_cli_report_failure (status, reply);
   if (reply && json_object_has_member (json_node_get_object (reply), "profiles"))
     {
       JsonArray *arr = json_object_get_array_member (json_node_get_object (reply), "profiles");

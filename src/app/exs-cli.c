@@ -126,6 +126,32 @@ report_failure (guint status, JsonNode *reply)
   return EXS_EXIT_FAILURE;
 }
 
+/**
+ * exs_cli_request:
+ * @expected: the status that means it worked (200, 201, 202, 204)
+ * @reply: (out) (transfer full) (nullable): the reply's JSON; an object
+ *   unless @expected is 204
+ *
+ * Sends a request and checks the server did what was asked; when it did
+ * not, or could not be reached, says why on stderr.
+ *
+ * Returns: %TRUE when the server answered @expected (with a JSON object,
+ * unless it is 204)
+ */
+gboolean
+exs_cli_request (ExsCliClient *c, const char *method, const char *path, JsonNode *body, guint expected,
+                 JsonNode **reply)
+{
+  guint status;
+
+  if (!call (c, method, path, body, &status, reply))
+    return FALSE;
+  if (status == expected && (expected == 204 || (*reply != NULL && JSON_NODE_HOLDS_OBJECT (*reply))))
+    return TRUE;
+  report_failure (status, *reply);
+  return FALSE;
+}
+
 static void
 print_channel_row (JsonObject *ch)
 {
@@ -140,12 +166,9 @@ channel_list (Client *c)
 {
   g_autoptr (JsonNode) reply = NULL;
   JsonArray *arr;
-  guint status;
 
-  if (!call (c, "GET", "/api/channels", NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", "/api/channels", NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   arr = json_object_get_array_member (json_node_get_object (reply), "channels");
   g_print ("%-8s  %-30s  %-16s  %s\n", "NUMBER", "NAME", "GROUP", "STATE");
   for (guint i = 0; i < json_array_get_length (arr); i++)
@@ -167,12 +190,9 @@ channel_show (Client *c, const char *number)
 {
   g_autofree char *path = channel_path (number);
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
-  if (!call (c, "GET", path, NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   {
     g_autofree char *text = json_to_string (reply, TRUE);
     g_print ("%s\n", text);
@@ -200,7 +220,6 @@ channel_add (Client *c, int argc, char **argv)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -235,10 +254,8 @@ channel_add (Client *c, int argc, char **argv)
   json_builder_end_object (b);
   body = json_builder_get_root (b);
 
-  if (!call (c, "POST", "/api/channels", body, &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/channels", body, 201, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 201 || reply == NULL)
-    return report_failure (status, reply);
   g_print (_("added channel %s\n"), json_object_get_string_member (json_node_get_object (reply), "number"));
   return EXIT_SUCCESS;
 }
@@ -248,12 +265,9 @@ channel_remove (Client *c, const char *number)
 {
   g_autofree char *path = channel_path (number);
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
-  if (!call (c, "DELETE", path, NULL, &status, &reply))
+  if (!exs_cli_request (c, "DELETE", path, NULL, 204, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 204)
-    return report_failure (status, reply);
   g_print (_("removed channel %s\n"), number);
   return EXIT_SUCCESS;
 }
@@ -287,7 +301,6 @@ channel_set (Client *c, int argc, char **argv)
   g_autoptr (JsonObject) fields = json_object_new ();
   g_autoptr (JsonNode) body = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
   for (int i = 3; i < argc; i++)
     if (!add_assignment (fields, argv[i]))
@@ -296,10 +309,8 @@ channel_set (Client *c, int argc, char **argv)
         return usage_error (message);
       }
   json_node_set_object (body, fields);
-  if (!call (c, "PATCH", path, body, &status, &reply))
+  if (!exs_cli_request (c, "PATCH", path, body, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   g_print (_("changed channel %s\n"), json_object_get_string_member (json_node_get_object (reply), "number"));
   return EXIT_SUCCESS;
 }
@@ -329,12 +340,9 @@ schedule_list (Client *c)
 {
   g_autoptr (JsonNode) reply = NULL;
   JsonArray *arr;
-  guint status;
 
-  if (!call (c, "GET", "/api/schedules", NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", "/api/schedules", NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   arr = json_object_get_array_member (json_node_get_object (reply), "schedules");
   g_print ("%-5s  %-30s  %-6s  %s\n", "ID", "NAME", "ITEMS", "CHANNELS");
   for (guint i = 0; i < json_array_get_length (arr); i++)
@@ -362,12 +370,9 @@ schedule_export (Client *c, const char *file)
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
-  guint status;
 
-  if (!call (c, "GET", "/api/export", NULL, &status, &reply))
+  if (!exs_cli_request (c, "GET", "/api/export", NULL, 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   text = json_to_string (reply, TRUE);
   if (file == NULL || g_str_equal (file, "-"))
     {
@@ -394,7 +399,6 @@ schedule_import (Client *c, const char *file)
   g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
-  guint status;
 
   if (g_str_equal (file, "-"))
     {
@@ -419,10 +423,8 @@ schedule_import (Client *c, const char *file)
       g_printerr (_("exstreamtv: %s is not a JSON document: %s\n"), file, error ? error->message : "empty");
       return EXS_EXIT_FAILURE;
     }
-  if (!call (c, "POST", "/api/import", json_parser_get_root (parser), &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/import", json_parser_get_root (parser), 200, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 200 || reply == NULL)
-    return report_failure (status, reply);
   g_print ("imported %" G_GINT64_FORMAT " schedules and %" G_GINT64_FORMAT " channels\n",
            json_object_get_int_member (json_node_get_object (reply), "schedules"),
            json_object_get_int_member (json_node_get_object (reply), "channels"));
@@ -462,7 +464,6 @@ run_login_url (Client *c, int argc, char **argv)
   g_autoptr (JsonObject) body = json_object_new ();
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonNode) reply = NULL;
-  guint status;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -472,10 +473,8 @@ run_login_url (Client *c, int argc, char **argv)
   if (next)
     json_object_set_string_member (body, "next", next);
   json_node_set_object (node, body);
-  if (!call (c, "POST", "/api/auth/login-links", node, &status, &reply))
+  if (!exs_cli_request (c, "POST", "/api/auth/login-links", node, 201, &reply))
     return EXS_EXIT_FAILURE;
-  if (status != 201 || reply == NULL)
-    return report_failure (status, reply);
   /* the URL alone on stdout, for scripts; it is valid once, for a few minutes */
   g_print ("%s\n", json_object_get_string_member (json_node_get_object (reply), "url"));
   return EXIT_SUCCESS;

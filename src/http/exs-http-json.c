@@ -53,6 +53,61 @@ exs_http_reply_list (SoupServerMessage *msg, const char *member, JsonArray *item
   exs_http_reply_object (msg, 200, root);
 }
 
+/**
+ * exs_http_reply_records:
+ * @records: (nullable): the records a store listed; %NULL when it failed
+ * @error: (nullable): why the store failed, when @records is %NULL
+ * @to_json: turns one record into its JSON (called with @user_data)
+ *
+ * Answers a store's list the API's way: @error's status when the store
+ * failed, else exs_http_reply_list() of each record through @to_json.
+ */
+void
+exs_http_reply_records (SoupServerMessage *msg, const char *member, GPtrArray *records, const GError *error,
+                        ExsHttpRecordToJson to_json, gpointer user_data)
+{
+  JsonArray *arr;
+
+  if (records == NULL)
+    {
+      exs_http_reply_gerror (msg, error);
+      return;
+    }
+  arr = json_array_sized_new (records->len);
+  for (guint i = 0; i < records->len; i++)
+    json_array_add_object_element (arr, to_json (records->pdata[i], user_data));
+  exs_http_reply_list (msg, member, arr);
+}
+
+/**
+ * exs_http_reply_no_content:
+ * @error: (nullable): why the request failed
+ *
+ * Answers 204 when @error is %NULL (a delete or an action done), else
+ * @error with its status.
+ */
+void
+exs_http_reply_no_content (SoupServerMessage *msg, const GError *error)
+{
+  if (error != NULL)
+    exs_http_reply_gerror (msg, error);
+  else
+    soup_server_message_set_status (msg, 204, NULL);
+}
+
+/* Sets the Location header of a 201 to the path @format makes. */
+void
+exs_http_set_location (SoupServerMessage *msg, const char *format, ...)
+{
+  g_autofree char *location = NULL;
+  va_list args;
+
+  va_start (args, format);
+  location = g_strdup_vprintf (format, args);
+  va_end (args);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+}
+
 const char *
 exs_http_error_code_for_status (guint status)
 {

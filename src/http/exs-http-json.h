@@ -17,6 +17,20 @@ void exs_http_reply_object (SoupServerMessage *msg,
 void exs_http_reply_list (SoupServerMessage *msg,
                           const char        *member,
                           JsonArray         *items);
+/* Returns: (transfer full): @record as JSON */
+typedef JsonObject *(*ExsHttpRecordToJson) (gconstpointer record,
+                                            gpointer      user_data);
+void exs_http_reply_records (SoupServerMessage  *msg,
+                             const char         *member,
+                             GPtrArray          *records,
+                             const GError       *error,
+                             ExsHttpRecordToJson to_json,
+                             gpointer            user_data);
+void exs_http_reply_no_content (SoupServerMessage *msg,
+                                const GError      *error);
+void exs_http_set_location (SoupServerMessage *msg,
+                            const char        *format,
+                            ...) G_GNUC_PRINTF (2, 3);
 void exs_http_reply_error (SoupServerMessage *msg,
                            guint              status,
                            const char        *code,
