@@ -141,20 +141,14 @@ ExsChannelRecord *
 exs_channel_store_get (ExsDatabase *db, const char *number, GError **error)
 {
   g_autofree char *canon = exs_channel_number_normalize (number);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
 
   if (canon == NULL)
     {
       g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, "no channel numbered “%s”", number);
       return NULL;
     }
-  stmt = exs_database_prepare (db, "SELECT " COLUMNS " FROM channels WHERE number = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, canon, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_one (db, stmt, error, "no channel numbered %s", canon))
-    return NULL;
-  return record_from_row (stmt);
+  return exs_database_get_record_by_key (db, "SELECT " COLUMNS " FROM channels WHERE number = ?", canon, &channel_type,
+                                         error, "no channel numbered %s", canon);
 }
 
 static void

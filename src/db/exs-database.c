@@ -424,6 +424,19 @@ set_not_found_va (GError **error, const char *format, va_list args)
   g_set_error_literal (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND, message);
 }
 
+static gboolean G_GNUC_PRINTF (4, 0)
+step_one_va (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, va_list args)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return exs_database_step_failed (self, error, "cannot read the row");
+  set_not_found_va (error, not_found, args);
+  return FALSE;
+}
+
 /**
  * exs_database_step_changed:
  * @stmt: an UPDATE or DELETE of one row, its parameters bound
@@ -482,17 +495,13 @@ exs_database_exec_int64s (ExsDatabase *self, const char *sql, gint64 first, gint
 gboolean
 exs_database_step_one (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
 {
-  int rc = sqlite3_step (stmt);
   va_list args;
+  gboolean found;
 
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc != SQLITE_DONE)
-    return exs_database_step_failed (self, error, "cannot read the row");
   va_start (args, not_found);
-  set_not_found_va (error, not_found, args);
+  found = step_one_va (self, stmt, error, not_found, args);
   va_end (args);
-  return FALSE;
+  return found;
 }
 
 /**
@@ -570,6 +579,20 @@ exs_database_list_records (ExsDatabase *self, const char *sql, const ExsDatabase
   return g_steal_pointer (&out);
 }
 
+/* Makes @type's record of @stmt's row and reads its child rows. */
+static gpointer
+read_record (ExsDatabase *self, sqlite3_stmt *stmt, const ExsDatabaseRecordType *type, GError **error)
+{
+  gpointer record = type->read (stmt);
+
+  if (type->load && !type->load (self, record, error))
+    {
+      type->free_func (record);
+      return NULL;
+    }
+  return record;
+}
+
 /**
  * exs_database_get_record:
  * @sql: a query whose one parameter is bound to @id
@@ -584,20 +607,41 @@ exs_database_get_record (ExsDatabase *self, const char *sql, gint64 id, const Ex
                          GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
-  gpointer record;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_int64 (stmt, 1, id);
   if (!exs_database_step_one (self, stmt, error, "no %s with id %" G_GINT64_FORMAT, type->noun, id))
     return NULL;
-  record = type->read (stmt);
-  if (type->load && !type->load (self, record, error))
-    {
-      type->free_func (record);
-      return NULL;
-    }
-  return record;
+  return read_record (self, stmt, type, error);
+}
+
+/**
+ * exs_database_get_record_by_key:
+ * @sql: a query whose one parameter is bound to @key
+ * @key: the record's name or number
+ * @not_found: the message when no row matches, a printf() format
+ *
+ * The stores' "get one by name", with its child rows.
+ *
+ * Returns: (transfer full) (nullable): the record, or %NULL with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND, with @not_found, when there is no such row)
+ */
+gpointer
+exs_database_get_record_by_key (ExsDatabase *self, const char *sql, const char *key, const ExsDatabaseRecordType *type,
+                                GError **error, const char *not_found, ...)
+{
+  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (self, sql, error);
+  va_list args;
+  gboolean found;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  va_start (args, not_found);
+  found = step_one_va (self, stmt, error, not_found, args);
+  va_end (args);
+  return found ? read_record (self, stmt, type, error) : NULL;
 }
 
 /**

@@ -148,6 +148,13 @@ gpointer exs_database_get_record (ExsDatabase                  *self,
                                   gint64                        id,
                                   const ExsDatabaseRecordType  *type,
                                   GError                      **error);
+gpointer exs_database_get_record_by_key (ExsDatabase                  *self,
+                                         const char                   *sql,
+                                         const char                   *key,
+                                         const ExsDatabaseRecordType  *type,
+                                         GError                      **error,
+                                         const char                   *not_found,
+                                         ...) G_GNUC_PRINTF (6, 7);
 gboolean exs_database_delete_record (ExsDatabase  *self,
                                      const char   *sql,
                                      gint64        id,

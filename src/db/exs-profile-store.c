@@ -44,6 +44,10 @@ read_row (sqlite3_stmt *stmt)
   return p;
 }
 
+static const ExsDatabaseRecordType profile_type = {
+  read_row, (GDestroyNotify) exs_profile_free, NULL, "profile", "profiles",
+};
+
 /* Binds the settings to parameters 1..14 (name first, updated_at last). */
 static void
 bind_profile (sqlite3_stmt *stmt, const ExsProfile *p)
@@ -96,12 +100,9 @@ name_taken (const char *name, GError **error)
 GPtrArray *
 exs_profile_store_list (ExsDatabase *db, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT " COLUMNS " FROM profiles ORDER BY name", error);
-  GPtrArray *rows;
+  GPtrArray *rows = exs_database_list_records (db, "SELECT " COLUMNS " FROM profiles ORDER BY name", &profile_type,
+                                               error);
 
-  if (stmt == NULL)
-    return NULL;
-  rows = exs_database_collect_rows (db, stmt, read_row, (GDestroyNotify) exs_profile_free, "the profiles", error);
   if (rows == NULL)
     return NULL;
   for (guint i = 0; exs_profile_builtin_names ()[i]; i++)
@@ -119,17 +120,11 @@ ExsProfile *
 exs_profile_store_get (ExsDatabase *db, const char *name, GError **error)
 {
   ExsProfile *builtin = exs_profile_dup_builtin (name);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
 
   if (builtin)
     return builtin;
-  stmt = exs_database_prepare (db, "SELECT " COLUMNS " FROM profiles WHERE name = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_one (db, stmt, error, "no profile named %s", name))
-    return NULL;
-  return read_row (stmt);
+  return exs_database_get_record_by_key (db, "SELECT " COLUMNS " FROM profiles WHERE name = ?", name, &profile_type,
+                                         error, "no profile named %s", name);
 }
 
 /**

@@ -282,26 +282,17 @@ on_video (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **err
 static gboolean
 on_member (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **error)
 {
-  ExsRemoteCollection *c = data;
-  char *id = exs_json_dup_id (o, "Id");
-
-  if (id && c->item_ids->len < EXS_MEDIA_SERVER_MAX_ITEMS)
-    g_ptr_array_add (c->item_ids, id);
-  else
-    g_free (id);
+  exs_media_server_add_member (data, exs_json_dup_id (o, "Id"));
   return TRUE;
 }
 
 static gboolean
 on_collection (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **error)
 {
-  GPtrArray *found = data;
   g_autofree char *id = exs_json_dup_id (o, "Id");
-  const char *title = exs_json_text (o, "Name");
 
-  if (id && title && found->len < 1000)
-    g_ptr_array_add (found, exs_remote_collection_new (id, title,
-                                                       g_strcmp0 (exs_json_text (o, "Type"), "Playlist") == 0));
+  exs_media_server_add_collection (data, id, exs_json_text (o, "Name"),
+                                   g_strcmp0 (exs_json_text (o, "Type"), "Playlist") == 0);
   return TRUE;
 }
 

@@ -19,6 +19,8 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#define MAX_COLLECTIONS 1000 /* per sync: collections and playlists */
+
 typedef struct
 {
   ExsMediaServerConfig *config;
@@ -307,6 +309,36 @@ exs_json_object (JsonObject *o, const char *member)
   JsonNode *n = o ? json_object_get_member (o, member) : NULL;
 
   return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+/**
+ * exs_media_server_add_collection:
+ * @found: (element-type ExsRemoteCollection): the collections read so far
+ * @id: (nullable): the collection's server id; %NULL (unusable) skips it
+ * @title: (nullable): its name; %NULL skips it
+ *
+ * Adds a collection or playlist a server listed, up to MAX_COLLECTIONS.
+ */
+void
+exs_media_server_add_collection (GPtrArray *found, const char *id, const char *title, gboolean playlist)
+{
+  if (id && title && found->len < MAX_COLLECTIONS)
+    g_ptr_array_add (found, exs_remote_collection_new (id, title, playlist));
+}
+
+/**
+ * exs_media_server_add_member:
+ * @id: (transfer full) (nullable): a member's server id; %NULL skips it
+ *
+ * Adds one member to @collection, up to EXS_MEDIA_SERVER_MAX_ITEMS.
+ */
+void
+exs_media_server_add_member (ExsRemoteCollection *collection, char *id)
+{
+  if (id && collection->item_ids->len < EXS_MEDIA_SERVER_MAX_ITEMS)
+    g_ptr_array_add (collection->item_ids, id);
+  else
+    g_free (id);
 }
 
 /**

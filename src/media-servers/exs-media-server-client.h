@@ -57,6 +57,12 @@ char *exs_media_server_client_dup_url (ExsMediaServerClient *self,
 gboolean exs_media_server_client_count_item (ExsMediaServerClient  *self,
                                              ExsRemoteCatalog      *catalog,
                                              GError               **error);
+void exs_media_server_add_collection (GPtrArray  *found,
+                                      const char *id,
+                                      const char *title,
+                                      gboolean    playlist);
+void exs_media_server_add_member (ExsRemoteCollection *collection,
+                                  char                *id);
 
 /* JSON readers that accept a missing or mistyped member */
 const char *exs_json_text (JsonObject *o,

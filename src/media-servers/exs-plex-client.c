@@ -248,13 +248,7 @@ on_item (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **erro
 static gboolean
 on_member (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **error)
 {
-  ExsRemoteCollection *c = data;
-  char *id = exs_json_dup_id (o, "ratingKey");
-
-  if (id && c->item_ids->len < EXS_MEDIA_SERVER_MAX_ITEMS)
-    g_ptr_array_add (c->item_ids, id);
-  else
-    g_free (id);
+  exs_media_server_add_member (data, exs_json_dup_id (o, "ratingKey"));
   return TRUE;
 }
 
@@ -269,10 +263,8 @@ on_collection (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError 
 {
   CollectionList *list = data;
   g_autofree char *id = exs_json_dup_id (o, "ratingKey");
-  const char *title = exs_json_text (o, "title");
 
-  if (id && title && list->found->len < 1000)
-    g_ptr_array_add (list->found, exs_remote_collection_new (id, title, list->playlist));
+  exs_media_server_add_collection (list->found, id, exs_json_text (o, "title"), list->playlist);
   return TRUE;
 }
 

@@ -61,8 +61,7 @@ struct _ExsAutoResolver
   gboolean enabled;
   ExsRisk max_risk;
   guint max_actions_per_hour;
-  ExsClockFunc clock;
-  gpointer clock_data;
+  ExsClock clock;
   GHashTable *channels; /* number ("" for server-wide) → ChannelMemory */
   GQueue decisions;     /* JsonObject, newest last */
   guint64 n_decisions;
@@ -80,12 +79,6 @@ static const Rule hand_over_rule = { 0, "no rule matches", "ai_diagnose", EXS_RI
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (ExsAutoResolver, exs_auto_resolver, G_TYPE_OBJECT)
-
-static gint64
-default_clock (gpointer data)
-{
-  return g_get_monotonic_time ();
-}
 
 static void
 channel_memory_free (ChannelMemory *m)
@@ -153,7 +146,6 @@ exs_auto_resolver_class_init (ExsAutoResolverClass *klass)
 static void
 exs_auto_resolver_init (ExsAutoResolver *self)
 {
-  self->clock = default_clock;
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) channel_memory_free);
   g_queue_init (&self->decisions);
 }
@@ -204,8 +196,7 @@ exs_auto_resolver_new_from_config (ExsConfig *config, ExsRestartGuard *guard)
 void
 exs_auto_resolver_set_clock (ExsAutoResolver *self, ExsClockFunc clock, gpointer clock_data)
 {
-  self->clock = clock ? clock : default_clock;
-  self->clock_data = clock_data;
+  exs_clock_set (&self->clock, clock, clock_data);
 }
 
 void
@@ -314,7 +305,7 @@ exs_auto_resolver_report (ExsAutoResolver *self, ExsResolverEvent event, const c
       rule = &rules[i];
   g_return_if_fail (rule != NULL);
 
-  now = self->clock (self->clock_data);
+  now = exs_clock_now (&self->clock);
   m = memory_for (self, channel_number);
   if (event == EXS_RESOLVER_SOURCE_FAILED)
     {

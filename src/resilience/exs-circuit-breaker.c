@@ -21,8 +21,7 @@ struct _ExsCircuitBreaker
   guint failure_threshold;
   gint64 window_us;
   gint64 open_us;
-  ExsClockFunc clock;
-  gpointer clock_data;
+  ExsClock clock;
 
   GArray *failures; /* gint64 times within the window, oldest first */
   ExsCircuitState state; /* as last stored; OPEN may have timed out to HALF_OPEN */
@@ -37,12 +36,6 @@ enum
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (ExsCircuitBreaker, exs_circuit_breaker, G_TYPE_OBJECT)
-
-static gint64
-default_clock (gpointer data)
-{
-  return g_get_monotonic_time ();
-}
 
 static void
 exs_circuit_breaker_finalize (GObject *object)
@@ -71,7 +64,6 @@ exs_circuit_breaker_class_init (ExsCircuitBreakerClass *klass)
 static void
 exs_circuit_breaker_init (ExsCircuitBreaker *self)
 {
-  self->clock = default_clock;
   self->failures = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
@@ -100,8 +92,7 @@ void
 exs_circuit_breaker_set_clock (ExsCircuitBreaker *self, ExsClockFunc clock, gpointer clock_data)
 {
   g_return_if_fail (EXS_IS_CIRCUIT_BREAKER (self));
-  self->clock = clock ? clock : default_clock;
-  self->clock_data = clock_data;
+  exs_clock_set (&self->clock, clock, clock_data);
 }
 
 const char *
@@ -167,7 +158,7 @@ ExsCircuitState
 exs_circuit_breaker_get_state (ExsCircuitBreaker *self)
 {
   g_return_val_if_fail (EXS_IS_CIRCUIT_BREAKER (self), EXS_CIRCUIT_CLOSED);
-  update (self, self->clock (self->clock_data));
+  update (self, exs_clock_now (&self->clock));
   return self->state;
 }
 
@@ -185,7 +176,7 @@ exs_circuit_breaker_record_failure (ExsCircuitBreaker *self)
 
   g_return_if_fail (EXS_IS_CIRCUIT_BREAKER (self));
 
-  now = self->clock (self->clock_data);
+  now = exs_clock_now (&self->clock);
   update (self, now);
   g_array_append_val (self->failures, now);
   if (self->state == EXS_CIRCUIT_HALF_OPEN
@@ -201,7 +192,7 @@ exs_circuit_breaker_record_success (ExsCircuitBreaker *self)
 {
   g_return_if_fail (EXS_IS_CIRCUIT_BREAKER (self));
 
-  update (self, self->clock (self->clock_data));
+  update (self, exs_clock_now (&self->clock));
   if (self->state == EXS_CIRCUIT_OPEN)
     return; /* a late success from before it opened changes nothing */
   if (self->state == EXS_CIRCUIT_HALF_OPEN)
@@ -228,7 +219,7 @@ exs_circuit_breaker_reset (ExsCircuitBreaker *self)
 guint
 exs_circuit_breaker_get_failure_count (ExsCircuitBreaker *self)
 {
-  update (self, self->clock (self->clock_data));
+  update (self, exs_clock_now (&self->clock));
   return self->failures->len;
 }
 
@@ -236,7 +227,7 @@ exs_circuit_breaker_get_failure_count (ExsCircuitBreaker *self)
 gint64
 exs_circuit_breaker_get_open_remaining_us (ExsCircuitBreaker *self)
 {
-  gint64 now = self->clock (self->clock_data);
+  gint64 now = exs_clock_now (&self->clock);
 
   update (self, now);
   return self->state == EXS_CIRCUIT_OPEN ? self->opened_at + self->open_us - now : 0;

@@ -15,4 +15,23 @@ G_BEGIN_DECLS
  */
 typedef gint64 (*ExsClockFunc) (gpointer user_data);
 
+/**
+ * ExsClock:
+ * @func: (nullable): the test's clock; %NULL for g_get_monotonic_time()
+ * @data: what @func is called with
+ *
+ * The clock an object reads, held in the object. All zeros (as in a new
+ * GObject instance) is g_get_monotonic_time().
+ */
+typedef struct
+{
+  ExsClockFunc func;
+  gpointer data;
+} ExsClock;
+
+void exs_clock_set (ExsClock     *clock,
+                    ExsClockFunc  func,
+                    gpointer      data);
+gint64 exs_clock_now (const ExsClock *clock);
+
 G_END_DECLS

@@ -49,8 +49,7 @@ struct _ExsPipelinePool
 {
   GObject parent_instance;
 
-  ExsClockFunc clock;
-  gpointer clock_data;
+  ExsClock clock;
   guint max_pipelines;
   double spawns_per_second;
   double memory_guard_threshold;
@@ -87,12 +86,6 @@ G_DEFINE_QUARK (exs-pipeline-pool-error-quark, exs_pipeline_pool_error)
 
 static void pump (ExsPipelinePool *self);
 static void collect_metrics (ExsMetrics *metrics, gpointer user_data);
-
-static gint64
-default_clock (gpointer data)
-{
-  return g_get_monotonic_time ();
-}
 
 static void
 waiter_free (Waiter *w)
@@ -151,7 +144,6 @@ exs_pipeline_pool_init (ExsPipelinePool *self)
 {
   g_queue_init (&self->waiters);
   self->slots = g_hash_table_new (NULL, NULL);
-  self->clock = default_clock;
 }
 
 /**
@@ -176,7 +168,7 @@ exs_pipeline_pool_new (guint  max_pipelines,
   self->pressure_threshold = pool_pressure_threshold;
   self->slot_wait_seconds = MAX (slot_wait_seconds, 0);
   self->tokens = MAX (1.0, self->spawns_per_second);
-  self->tokens_at_us = self->clock (self->clock_data);
+  self->tokens_at_us = exs_clock_now (&self->clock);
   return self;
 }
 
@@ -209,9 +201,8 @@ exs_pipeline_pool_set_clock (ExsPipelinePool *self, ExsClockFunc clock, gpointer
 {
   g_return_if_fail (EXS_IS_PIPELINE_POOL (self));
 
-  self->clock = clock ? clock : default_clock;
-  self->clock_data = clock_data;
-  self->tokens_at_us = self->clock (self->clock_data);
+  exs_clock_set (&self->clock, clock, clock_data);
+  self->tokens_at_us = exs_clock_now (&self->clock);
 }
 
 void
@@ -366,7 +357,7 @@ admit (ExsPipelinePool *self, Waiter *w, guint capacity)
         }
     }
   g_debug ("channel %s: pipeline slot granted after %.3f s (%u/%u in use)", w->channel_number,
-           (self->clock (self->clock_data) - w->queued_us) / (double) G_USEC_PER_SEC, self->in_use, capacity);
+           (exs_clock_now (&self->clock) - w->queued_us) / (double) G_USEC_PER_SEC, self->in_use, capacity);
   g_task_return_pointer (w->task, slot, g_object_unref);
   waiter_free (w);
 }
@@ -411,7 +402,7 @@ on_pump_timeout_cb (gpointer user_data)
 static void
 refill (ExsPipelinePool *self)
 {
-  gint64 now = self->clock (self->clock_data);
+  gint64 now = exs_clock_now (&self->clock);
   double burst = MAX (1.0, self->spawns_per_second);
 
   self->tokens = MIN (burst, self->tokens + (now - self->tokens_at_us) / (double) G_USEC_PER_SEC
@@ -458,7 +449,7 @@ static gboolean on_deadline_cb (gpointer user_data);
 static void
 arm_deadline (ExsPipelinePool *self, Waiter *w)
 {
-  gint64 left_us = w->deadline_us - self->clock (self->clock_data);
+  gint64 left_us = w->deadline_us - exs_clock_now (&self->clock);
   guint ms = left_us > 0 ? (guint) MIN ((left_us + 999) / 1000, (gint64) G_MAXUINT) : 0;
 
   w->deadline_id = g_timeout_add (ms, on_deadline_cb, w);
@@ -468,7 +459,7 @@ arm_deadline (ExsPipelinePool *self, Waiter *w)
 static gboolean
 expire_waiter (ExsPipelinePool *self, Waiter *w)
 {
-  if (self->clock (self->clock_data) < w->deadline_us)
+  if (exs_clock_now (&self->clock) < w->deadline_us)
     return FALSE;
   fail_waiter (self, w,
                g_error_new (EXS_PIPELINE_POOL_ERROR, EXS_PIPELINE_POOL_ERROR_FULL,
@@ -568,7 +559,7 @@ exs_pipeline_pool_acquire_async (ExsPipelinePool     *self,
   g_task_set_source_tag (w->task, exs_pipeline_pool_acquire_async);
   w->channel_number = g_strdup (channel_number);
   w->prewarm = prewarm;
-  w->queued_us = self->clock (self->clock_data);
+  w->queued_us = exs_clock_now (&self->clock);
   w->deadline_us = w->queued_us + (gint64) (self->slot_wait_seconds * G_USEC_PER_SEC);
 
   if (self->shut_down)

@@ -40,8 +40,7 @@ struct _ExsRestartGuard
   guint breaker_window_s;
   guint breaker_open_s;
 
-  ExsClockFunc clock;
-  gpointer clock_data;
+  ExsClock clock;
   ExsMetrics *metrics;     /* nullable */
   GArray *recent;          /* gint64 times of allowed restarts, oldest first */
   GHashTable *channels;    /* number → ChannelRecord */
@@ -55,12 +54,6 @@ enum
 static guint signals[N_SIGNALS];
 
 G_DEFINE_TYPE (ExsRestartGuard, exs_restart_guard, G_TYPE_OBJECT)
-
-static gint64
-default_clock (gpointer data)
-{
-  return g_get_monotonic_time ();
-}
 
 static void
 channel_record_free (ChannelRecord *r)
@@ -116,7 +109,6 @@ exs_restart_guard_class_init (ExsRestartGuardClass *klass)
 static void
 exs_restart_guard_init (ExsRestartGuard *self)
 {
-  self->clock = default_clock;
   self->recent = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) channel_record_free);
 }
@@ -190,8 +182,7 @@ exs_restart_guard_set_clock (ExsRestartGuard *self, ExsClockFunc clock, gpointer
   ChannelRecord *r;
 
   g_return_if_fail (EXS_IS_RESTART_GUARD (self));
-  self->clock = clock ? clock : default_clock;
-  self->clock_data = clock_data;
+  exs_clock_set (&self->clock, clock, clock_data);
   g_hash_table_iter_init (&iter, self->channels);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &r))
     exs_circuit_breaker_set_clock (r->breaker, clock, clock_data);
@@ -273,8 +264,7 @@ lookup_channel (ExsRestartGuard *self, const char *number)
       r = g_new0 (ChannelRecord, 1);
       r->breaker = exs_circuit_breaker_new (number, self->breaker_threshold, self->breaker_window_s,
                                             self->breaker_open_s);
-      exs_circuit_breaker_set_clock (r->breaker, self->clock == default_clock ? NULL : self->clock,
-                                     self->clock_data);
+      exs_circuit_breaker_set_clock (r->breaker, self->clock.func, self->clock.data);
       g_object_set_data (G_OBJECT (r->breaker), "exs-restart-guard", self);
       g_signal_connect (r->breaker, "state-changed", G_CALLBACK (on_breaker_state_changed_cb), r);
       r->last_restart = G_MININT64;
@@ -358,7 +348,7 @@ gboolean
 exs_restart_guard_can_restart (ExsRestartGuard *self, const char *channel_number, char **why_not)
 {
   g_return_val_if_fail (EXS_IS_RESTART_GUARD (self), FALSE);
-  return decide (self, lookup_channel (self, channel_number), self->clock (self->clock_data), why_not)
+  return decide (self, lookup_channel (self, channel_number), exs_clock_now (&self->clock), why_not)
          == EXS_RESTART_ALLOWED;
 }
 
@@ -385,7 +375,7 @@ exs_restart_guard_request_restart (ExsRestartGuard *self,
   g_return_val_if_fail (channel_number != NULL, EXS_RESTART_REFUSED_STORM);
 
   r = lookup_channel (self, channel_number);
-  now = self->clock (self->clock_data);
+  now = exs_clock_now (&self->clock);
   d = decide (self, r, now, &why);
   if (d != EXS_RESTART_ALLOWED)
     {
@@ -486,7 +476,7 @@ exs_restart_guard_dup_channel_json (ExsRestartGuard *self, const char *channel_n
   json_object_set_int_member (o, "cooldown_left_seconds",
                               r->last_restart == G_MININT64
                                   ? 0
-                                  : seconds_up (r->last_restart + self->cooldown_us - self->clock (self->clock_data)));
+                                  : seconds_up (r->last_restart + self->cooldown_us - exs_clock_now (&self->clock)));
   json_object_set_boolean_member (o, "can_restart", can);
   if (why)
     json_object_set_string_member (o, "why_not", why);
@@ -508,7 +498,7 @@ exs_restart_guard_dup_json (ExsRestartGuard *self)
   g_autofree const char **numbers = NULL;
   guint n = 0;
 
-  prune_recent (self, self->clock (self->clock_data));
+  prune_recent (self, exs_clock_now (&self->clock));
   json_object_set_int_member (o, "max_restarts", self->max_restarts);
   json_object_set_int_member (o, "window_seconds", self->window_us / G_USEC_PER_SEC);
   json_object_set_int_member (o, "restarts_in_window", self->recent->len);

@@ -42,8 +42,7 @@ struct _ExsSessionManager
   guint max_per_channel;
   gint64 idle_timeout_us;
   guint cleanup_interval_s;
-  ExsClockFunc clock;
-  gpointer clock_data;
+  ExsClock clock;
   ExsMetrics *metrics; /* nullable */
 
   GHashTable *sessions; /* guint64* id → Session */
@@ -63,12 +62,6 @@ static guint signals[N_SIGNALS];
 G_DEFINE_TYPE (ExsSessionManager, exs_session_manager, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (exs-session-error-quark, exs_session_error)
-
-static gint64
-default_clock (gpointer data)
-{
-  return g_get_monotonic_time ();
-}
 
 static void
 session_free (Session *s)
@@ -121,7 +114,6 @@ exs_session_manager_class_init (ExsSessionManagerClass *klass)
 static void
 exs_session_manager_init (ExsSessionManager *self)
 {
-  self->clock = default_clock;
   self->sessions = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, (GDestroyNotify) session_free);
   self->next_id = 1;
 }
@@ -170,8 +162,7 @@ void
 exs_session_manager_set_clock (ExsSessionManager *self, ExsClockFunc clock, gpointer clock_data)
 {
   g_return_if_fail (EXS_IS_SESSION_MANAGER (self));
-  self->clock = clock ? clock : default_clock;
-  self->clock_data = clock_data;
+  exs_clock_set (&self->clock, clock, clock_data);
 }
 
 void
@@ -272,7 +263,7 @@ exs_session_manager_open (ExsSessionManager *self,
                    channel_number, self->max_per_channel);
       return 0;
     }
-  now = self->clock (self->clock_data);
+  now = exs_clock_now (&self->clock);
   s = g_new0 (Session, 1);
   s->id = self->next_id++;
   s->channel_number = g_strdup (channel_number);
@@ -311,7 +302,7 @@ exs_session_manager_add_bytes (ExsSessionManager *self, guint64 session_id, guin
   self->total_bytes_sent += bytes;
   if (bytes > 0)
     {
-      s->last_activity_us = self->clock (self->clock_data);
+      s->last_activity_us = exs_clock_now (&self->clock);
       s->state = EXS_SESSION_STATE_ACTIVE;
     }
   if (self->metrics)
@@ -322,7 +313,7 @@ static void
 end_session (ExsSessionManager *self, Session *s, const char *reason, gboolean expired)
 {
   s->state = EXS_SESSION_STATE_DISCONNECTED;
-  s->ended_us = self->clock (self->clock_data);
+  s->ended_us = exs_clock_now (&self->clock);
   g_free (s->end_reason);
   s->end_reason = g_strdup (reason);
   g_debug ("session %" G_GUINT64_FORMAT " on channel %s ended: %s", s->id, s->channel_number, reason);
@@ -376,7 +367,7 @@ guint
 exs_session_manager_cleanup (ExsSessionManager *self)
 {
   g_autoptr (GPtrArray) expired = g_ptr_array_new ();
-  gint64 now = self->clock (self->clock_data);
+  gint64 now = exs_clock_now (&self->clock);
   GHashTableIter iter;
   Session *s;
   guint n = 0;
@@ -441,7 +432,7 @@ exs_session_manager_dup_sessions_json (ExsSessionManager *self, const char *chan
   g_autoptr (GPtrArray) list = g_ptr_array_new ();
   JsonObject *root = exs_session_manager_dup_summary_json (self, channel_number);
   JsonArray *arr = json_array_new ();
-  gint64 now = self->clock (self->clock_data);
+  gint64 now = exs_clock_now (&self->clock);
   GHashTableIter iter;
   Session *s;
 
@@ -488,7 +479,7 @@ exs_session_manager_dup_summary_json (ExsSessionManager *self, const char *chann
 {
   JsonObject *root = json_object_new ();
   JsonObject *by_channel = json_object_new ();
-  gint64 now = self->clock (self->clock_data);
+  gint64 now = exs_clock_now (&self->clock);
   GHashTableIter iter;
   Session *s;
   guint total = 0;

@@ -83,14 +83,8 @@ exs_schedule_store_get (ExsDatabase *db, gint64 id, GError **error)
 ExsScheduleRecord *
 exs_schedule_store_get_by_name (ExsDatabase *db, const char *name, GError **error)
 {
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_SCHEDULE " WHERE name = ?", error);
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_text (s, 1, name, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_one (db, s, error, "no schedule named “%s”", name))
-    return NULL;
-  return row_to_record (s);
+  return exs_database_get_record_by_key (db, SELECT_SCHEDULE " WHERE name = ?", name, &schedule_type, error,
+                                         "no schedule named “%s”", name);
 }
 
 static gboolean
@@ -182,23 +176,17 @@ row_to_assignment (sqlite3_stmt *s)
   return a;
 }
 
-ExsPlayoutAssignment *
-exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
-{
-  g_autoptr (sqlite3_stmt) s = exs_database_prepare (db, SELECT_ASSIGNMENT " WHERE c.number = ?", error);
-
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_text (s, 1, number, -1, SQLITE_TRANSIENT);
-  if (!exs_database_step_one (db, s, error, "no channel numbered %s", number))
-    return NULL;
-  return row_to_assignment (s);
-}
-
 static const ExsDatabaseRecordType assignment_type = {
   (ExsDatabaseRowReader) row_to_assignment, (GDestroyNotify) exs_playout_assignment_free, NULL, "channel",
   "channel playouts",
 };
+
+ExsPlayoutAssignment *
+exs_schedule_store_get_assignment (ExsDatabase *db, const char *number, GError **error)
+{
+  return exs_database_get_record_by_key (db, SELECT_ASSIGNMENT " WHERE c.number = ?", number, &assignment_type, error,
+                                         "no channel numbered %s", number);
+}
 
 GPtrArray *
 exs_schedule_store_list_assignments (ExsDatabase *db, GError **error)
