@@ -16,6 +16,7 @@
  *   810–819  loudness
  *   820–829  subtitles and music
  *   830–839  profiles (the formats channels send)
+ *   840–849  per-schedule-item media overrides
  */
 #include "config.h"
 
@@ -344,6 +345,9 @@ static const ExsMigration migrations[] = {
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX channels_by_profile ON channels (profile);" },
+  /* NULL: the channel's own settings (every row before this step) */
+  { 840, "scheduling: a schedule item's media override (languages, subtitles, watermark) on its programmes",
+    "ALTER TABLE playout_items ADD COLUMN media TEXT;" },
 };
 
 /**

@@ -39,6 +39,7 @@ item_clear (Item *item)
   _exs_channel_audio_clear_item (item);
   _exs_channel_subtitles_free (item->subtitles);
   _exs_channel_music_free (item->music);
+  g_clear_pointer (&item->media, exs_channel_media_free);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -657,6 +658,7 @@ item_build (ExsChannel *self, Item *item, const char *uri)
       item->seek_state = SEEK_NONE;
     }
   _exs_channel_upstream_prepare_item (self, item);
+  _exs_channel_item_media_setup (self, item);
 
   if (self->remux)
     {

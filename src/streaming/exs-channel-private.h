@@ -12,6 +12,7 @@
  *   exs-channel-subtitles.c subtitles burned into an item's picture
  *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
  *   exs-channel-music.c     songs: their cover art, artist and title as the picture
+ *   exs-channel-item-media.c the media settings an item plays with (a schedule item's override)
  * Only those files include this header.
  */
 #pragma once
@@ -107,6 +108,7 @@ struct _Item
   ExsItemAudio audio;        /* exs-channel-audio.c */
   ItemSubtitles *subtitles;  /* fixed; owned, NULL: none burned in */
   ItemMusic *music;          /* fixed; owned, NULL: no decodebin (exs-channel-music.c) */
+  ExsChannelMedia *media;    /* fixed; owned, NULL: the channel's (exs-channel-item-media.c) */
   /* upstream live items (exs-channel-upstream.c) */
   gboolean live;             /* fixed */
   gint64 t0_us;              /* fixed: the channel's wall time of running time 0 */
@@ -284,6 +286,11 @@ gboolean _exs_channel_subtitles_link_pad (Item   *item,
                                           GstPad *pad);
 void _exs_channel_subtitles_free (ItemSubtitles *subs);
 void _exs_channel_subtitles_check_remux (ExsChannel *self);
+/* exs-channel-item-media.c */
+void _exs_channel_item_media_setup (ExsChannel *self,
+                                    Item       *item);
+const ExsChannelMedia *_exs_channel_item_media (ExsChannel *self,
+                                                Item       *item);
 /* exs-channel-music.c */
 void _exs_channel_music_setup (ExsChannel *self,
                                Item       *item);
