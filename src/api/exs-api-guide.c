@@ -3,7 +3,9 @@
  *
  * The programmes are the playout's, through the same ExsPlayoutSource and
  * exs_playout_items_for_guide() as /api/channels/{n}/schedule and the XMLTV
- * guide, so the grid never shows something the channel does not play.
+ * guide, so the grid never shows something the channel does not play; an
+ * upstream live channel's are its upstream's XMLTV programmes, through the
+ * ExsUpstreamGuide the XMLTV guide is built from (issue 19).
  *   ?from=<ISO 8601> (default: now, down to the half hour)
  *   &hours=1..48 (default 24)
  *   &channel=100,101 (default: all)   &include_disabled=1
@@ -18,6 +20,7 @@
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
 #include "exs-playout-guide.h"
+#include "exs-upstream-guide.h"
 
 #include <string.h>
 
@@ -157,7 +160,10 @@ channel_programmes (ExsApiContext *ctx, const ExsChannelRecord *c, gint64 from, 
 
   if (ctx->playout_source == NULL)
     return arr;
-  items = exs_playout_source_list (ctx->playout_source, c->number, from, to, &error);
+  /* upstream channels' programmes from their XMLTV, the others' from our playout */
+  items = exs_playout_source_list (ctx->upstream_guide ? EXS_PLAYOUT_SOURCE (ctx->upstream_guide)
+                                                       : ctx->playout_source,
+                                   c->number, from, to, &error);
   if (items == NULL)
     {
       g_debug ("guide for channel %s: %s", c->number, error ? error->message : "no playout");
@@ -205,6 +211,8 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       exs_http_reply_gerror (msg, error);
       return;
     }
+  if (ctx->upstream_guide)
+    exs_upstream_guide_set_channels (ctx->upstream_guide, channels); /* which lists which tvg-id */
   from_text = exs_api_format_time_us (from);
   to_text = exs_api_format_time_us (to);
   json_object_set_string_member (root, "from", from_text);

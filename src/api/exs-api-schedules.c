@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "exs-api-channels-private.h"
+#include "exs-api-lineup-profiles.h"
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 
@@ -663,6 +664,12 @@ export_document (ExsApiContext *ctx, GError **error)
       json_array_add_object_element (ca, o);
     }
   json_object_set_array_member (root, "channels", ca);
+  if ((ca = exs_api_lineup_export_profiles (ctx->database, channels, error)) == NULL)
+    {
+      json_object_unref (root);
+      return NULL;
+    }
+  json_object_set_array_member (root, "profiles", ca);
   return root;
 }
 
@@ -724,7 +731,8 @@ import_string (SoupServerMessage *msg, JsonObject *o, const char *path, const ch
 
 /* Checks the whole document before anything is written. */
 static gboolean
-read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrArray *schedules, GPtrArray *channels)
+read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrArray *schedules, GPtrArray *channels,
+             GPtrArray *profiles)
 {
   JsonNode *n = json_object_get_member (body, "schedules");
   JsonArray *a;
@@ -734,6 +742,16 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
       exs_http_reply_field_error (msg, 422, "version", "version must be 1");
       return FALSE;
     }
+  {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *field = NULL;
+
+    if (!exs_api_lineup_read_profiles (body, profiles, &field, &error))
+      {
+        exs_http_reply_field_error (msg, 422, field, "%s", error->message);
+        return FALSE;
+      }
+  }
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n))
     {
       exs_http_reply_field_error (msg, 422, "schedules", "schedules must be a list of schedule documents");
@@ -798,7 +816,8 @@ read_import (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, GPtrA
 
         /* the same checks as POST /api/channels, then the import's own */
         if (!exs_api_channel_apply_json (o, c->record, TRUE, import_fields, &field, &error)
-            || !exs_api_profiles_check_channel (ctx->database, o, &field, &error))
+            || (!exs_api_lineup_names_profile (profiles, o)
+                && !exs_api_profiles_check_channel (ctx->database, o, &field, &error)))
           {
             g_autofree char *p = g_strdup_printf ("%s.%s", path, field);
             exs_http_reply_field_error (msg, 422, p, "%s: %s", path, error->message);
@@ -884,13 +903,16 @@ handle_import (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (JsonObject) body = exs_http_read_json_object (msg);
   g_autoptr (GPtrArray) schedules = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_schedule_free);
   g_autoptr (GPtrArray) channels = g_ptr_array_new_with_free_func ((GDestroyNotify) import_channel_free);
+  g_autoptr (GPtrArray) profiles = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_profile_free);
   g_autoptr (GError) error = NULL;
   PendingImport *p;
 
-  if (body == NULL || !read_import (ctx, msg, body, schedules, channels))
+  if (body == NULL || !read_import (ctx, msg, body, schedules, channels, profiles))
     return;
   if (!exs_database_begin (ctx->database, &error))
     goto fail;
+  if (!exs_api_lineup_save_profiles (ctx->database, profiles, &error))
+    goto rollback;
   for (guint i = 0; i < schedules->len; i++)
     {
       ExsSchedule *s = schedules->pdata[i];

@@ -142,7 +142,8 @@ library_add (ExsCliClient *c, int argc, char **argv)
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return exs_cli_usage_error (error->message);
   if (argc < 4)
-    return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos) and "
+    return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos, music) "
+                                "and "
                                 "at least one FOLDER"));
   body = paths_body (argv[1], argv[2], url ? "url" : NULL, argv + 3, argc - 3, !no_scan);
   if (!exs_cli_request (c, "POST", "/api/libraries", body, 201, &reply))

@@ -18,7 +18,7 @@ typedef struct
   N_("  library list                         List libraries and their scan state\n"                           \
   "  library show ID                      Show one library (folders, counts, last scan)\n"                 \
   "  library add NAME KIND FOLDER…        Add a library (KIND: movies, shows, music_videos,\n"            \
-  "                                       other_videos) and scan it [--no-scan]\n"                         \
+  "                                       other_videos, music) and scan it [--no-scan]\n"                  \
   "  library add --url NAME KIND URL…     Add a URL library: media or M3U URLs, archive:ID, ytdl:PAGE\n"   \
   "  library add-server NAME KIND --source plex|jellyfin|emby --url URL --token-file FILE\n"               \
   "                                       [--remote-library ID]… [--map SERVER_PATH=LOCAL_PATH]… [--no-sync]\n" \

@@ -46,6 +46,7 @@ exs_playout_item_copy (const ExsPlayoutItem *item)
   c->description = g_strdup (item->description);
   c->categories = g_strdupv (item->categories);
   c->artwork_url = g_strdup (item->artwork_url);
+  c->media = g_strdup (item->media);
   return c;
 }
 
@@ -60,6 +61,7 @@ exs_playout_item_free (ExsPlayoutItem *item)
   g_free (item->description);
   g_strfreev (item->categories);
   g_free (item->artwork_url);
+  g_free (item->media);
   g_free (item);
 }
 

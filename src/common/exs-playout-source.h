@@ -36,6 +36,8 @@ typedef struct
   int episode_number;      /* -1 if none */
   char *artwork_url;
   gboolean hide_in_guide;  /* filler configured to be hidden or grouped */
+  char *media;             /* (nullable) its schedule item's override of the channel's media settings,
+                            * canonical JSON (src/scheduling/exs-schedule-media.c) */
 } ExsPlayoutItem;
 
 #define EXS_TYPE_PLAYOUT_ITEM (exs_playout_item_get_type ())

@@ -16,6 +16,7 @@
  *   810–819  loudness
  *   820–829  subtitles and music
  *   830–839  profiles (the formats channels send)
+ *   840–849  per-schedule-item media overrides
  */
 #include "config.h"
 
@@ -301,6 +302,30 @@ static const ExsMigration migrations[] = {
   { 810, "library: measured loudness of each item",
     "ALTER TABLE media_items ADD COLUMN loudness_lufs REAL;"
     "ALTER TABLE media_items ADD COLUMN loudness_mtime INTEGER;" },
+  /* Music libraries: the CHECKs on libraries.kind and media_items.kind gain
+   * 'music' and 'song', by the column swap of step 710 (the index on
+   * media_items.kind goes and comes back: SQLite drops no indexed column);
+   * a song's tags beside its item. */
+  { 820, "library: music libraries (songs with artist, album, track and cover)",
+    "ALTER TABLE libraries RENAME COLUMN kind TO kind_before_820;"
+    "ALTER TABLE libraries ADD COLUMN kind TEXT NOT NULL DEFAULT 'other_videos'"
+    "  CHECK (kind IN ('movies', 'shows', 'music_videos', 'other_videos', 'music'));"
+    "UPDATE libraries SET kind = kind_before_820;"
+    "ALTER TABLE libraries DROP COLUMN kind_before_820;"
+    "DROP INDEX media_items_by_library;"
+    "ALTER TABLE media_items RENAME COLUMN kind TO kind_before_820;"
+    "ALTER TABLE media_items ADD COLUMN kind TEXT NOT NULL DEFAULT 'other_video'"
+    "  CHECK (kind IN ('movie', 'episode', 'music_video', 'other_video', 'song'));"
+    "UPDATE media_items SET kind = kind_before_820;"
+    "ALTER TABLE media_items DROP COLUMN kind_before_820;"
+    "CREATE INDEX media_items_by_library ON media_items (library_id, kind);"
+    "CREATE TABLE songs ("
+    "  media_item_id INTEGER PRIMARY KEY REFERENCES media_items (id) ON DELETE CASCADE,"
+    "  artist TEXT,"
+    "  album TEXT,"
+    "  track_number INTEGER,"
+    "  cover TEXT"
+    ");" },
   { 830, "profiles: the profiles users make (the built-ins live in code)",
     "CREATE TABLE profiles ("
     "  id INTEGER PRIMARY KEY,"
@@ -320,6 +345,9 @@ static const ExsMigration migrations[] = {
     "  updated_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX channels_by_profile ON channels (profile);" },
+  /* NULL: the channel's own settings (every row before this step) */
+  { 840, "scheduling: a schedule item's media override (languages, subtitles, watermark) on its programmes",
+    "ALTER TABLE playout_items ADD COLUMN media TEXT;" },
 };
 
 /**

@@ -8,6 +8,7 @@
 #include "exs-media-name.h"
 #include "exs-media-probe.h"
 #include "exs-nfo.h"
+#include "exs-song-tags.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,8 @@ typedef struct
   ExsNfo *nfo;
   char *nfo_error;
   char *poster, *thumb, *fanart;
+  ExsSongTags *song;   /* (nullable) a music library's song (exs-library-scan-music.c) */
+  char *cover;         /* (nullable) a song's cover: "embedded" or the image beside it (display form) */
 } ExsScanFile;
 
 void _exs_scan_file_free (ExsScanFile *file);
@@ -47,6 +50,8 @@ void _exs_scan_add_issue (GPtrArray  *issues,
                           const char *format,
                           ...) G_GNUC_PRINTF (3, 4);
 char *_exs_scan_stem_of (const char *name);
+void _exs_scan_music_probe (ExsScanFile *item,
+                            const char  *library_kind);
 char *_exs_scan_find_beside (const char        *dir,
                              const char *const *candidates);
 

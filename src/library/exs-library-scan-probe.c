@@ -127,6 +127,7 @@ exs_library_scan_probe_file (GstDiscoverer *disc, const char *library_kind, ExsS
   else
     exs_media_name_parse_movie (item->rel, &item->name);
 
+  _exs_scan_music_probe (item, library_kind);
   if (item->nfo_path)
     {
       g_autoptr (GError) error = NULL;

@@ -49,6 +49,8 @@ _exs_scan_file_free (ExsScanFile *w)
   g_free (w->poster);
   g_free (w->thumb);
   g_free (w->fanart);
+  exs_song_tags_free (w->song);
+  g_free (w->cover);
   g_free (w);
 }
 
@@ -102,6 +104,16 @@ exs_library_scan_is_media_name (const char *name)
     if (g_ascii_strcasecmp (dot + 1, media_extensions[i]) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* Whether the walk of a library of @library_kind takes the file @name:
+ * song files in a music library, video files elsewhere. */
+static gboolean
+takes_name (const char *library_kind, const char *name)
+{
+  if (g_str_equal (library_kind, "music"))
+    return exs_song_is_audio_name (name);
+  return exs_library_scan_is_media_name (name);
 }
 
 static gint64
@@ -230,10 +242,10 @@ walk_dir (Walk *w, const char *dir_path, const char *rel_prefix, int depth)
             }
           if (S_ISDIR (st.st_mode))
             g_ptr_array_add (subdirs, g_strdup (name));
-          else if (S_ISREG (st.st_mode) && exs_library_scan_is_media_name (name))
+          else if (S_ISREG (st.st_mode) && takes_name (w->library_kind, name))
             g_ptr_array_add (media, g_strdup (name));
         }
-      else if (de->d_type == DT_REG && exs_library_scan_is_media_name (name))
+      else if (de->d_type == DT_REG && takes_name (w->library_kind, name))
         g_ptr_array_add (media, g_strdup (name));
     }
   closedir (dir);

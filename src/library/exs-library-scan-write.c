@@ -179,7 +179,8 @@ write_item (ExsScanWriter *wr, ExsScanFile *item, GError **error)
   if (item->remote && item->probe_error)
     _exs_scan_add_issue (wr->issues, item->path, "cannot be played: %s", item->probe_error);
   row.scan_message = message;
-  if (episode && item->name.show_title && !ensure_show (wr, item, &row.show_id, error))
+  /* episodes under their show; songs and music videos under their artist */
+  if (item->name.show_title && !ensure_show (wr, item, &row.show_id, error))
     return FALSE;
 
   row.library_id = wr->library->id;
@@ -188,7 +189,9 @@ write_item (ExsScanWriter *wr, ExsScanFile *item, GError **error)
   row.path = path;
   row.size = item->size;
   row.mtime = item->mtime;
-  row.title = nfo && nfo->title ? nfo->title : item->name.title;
+  row.title = nfo && nfo->title           ? nfo->title
+              : item->song && item->song->title ? item->song->title
+                                                : item->name.title;
   if (row.title == NULL || row.title[0] == '\0')
     row.title = path;
   sort = exs_media_name_sort_title (nfo && nfo->sort_title ? nfo->sort_title : row.title);
@@ -228,6 +231,8 @@ write_item (ExsScanWriter *wr, ExsScanFile *item, GError **error)
       return FALSE;
     }
   if (item->facts && !exs_media_store_save_facts (wr->db, id, item->facts, error))
+    return FALSE;
+  if (item->probe && !exs_media_store_save_song (wr->db, id, item->song, item->cover, error))
     return FALSE;
   return exs_media_store_set_labels (wr->db, EXS_MEDIA_LABELS_OF_ITEM, id, nfo ? nfo->genres : NULL,
                                      nfo ? nfo->tags : NULL, error);

@@ -10,7 +10,7 @@
 
 #include "exs-fs.h"
 
-const char *const exs_library_kinds[] = { "movies", "shows", "music_videos", "other_videos", NULL };
+const char *const exs_library_kinds[] = { "movies", "shows", "music_videos", "other_videos", "music", NULL };
 
 /**
  * exs_library_issue_new:
@@ -89,6 +89,8 @@ exs_library_item_kind (const char *library_kind)
     return "episode";
   if (g_str_equal (library_kind, "music_videos"))
     return "music_video";
+  if (g_str_equal (library_kind, "music"))
+    return "song";
   return "other_video";
 }
 

@@ -15,7 +15,7 @@ typedef struct
 {
   gint64 id;
   char *name;
-  char *kind;            /* "movies", "shows", "music_videos" or "other_videos" */
+  char *kind;            /* "movies", "shows", "music_videos", "other_videos" or "music" (songs) */
   char *source;          /* "local" (later "plex", "jellyfin", "emby") */
   GPtrArray *paths;      /* (element-type ExsLibraryPath) */
   gint64 created_at;

@@ -57,6 +57,7 @@ exs_media_facts_free (ExsMediaFacts *facts)
     return;
   g_free (facts->container);
   g_free (facts->title);
+  g_clear_pointer (&facts->tags, gst_tag_list_unref);
   g_ptr_array_unref (facts->streams);
   g_ptr_array_unref (facts->chapters);
   g_free (facts);
@@ -217,7 +218,10 @@ exs_media_probe (GstDiscoverer *discoverer, const char *uri, GError **error)
     }
   tags = gst_discoverer_info_get_tags (info);
   if (tags)
-    gst_tag_list_get_string (tags, GST_TAG_TITLE, &facts->title);
+    {
+      gst_tag_list_get_string (tags, GST_TAG_TITLE, &facts->title);
+      facts->tags = gst_tag_list_copy (tags);
+    }
 
   list = gst_discoverer_info_get_video_streams (info);
   i = 0;

@@ -33,6 +33,7 @@ typedef struct
   gint64 duration_ms;
   char *container;      /* mp4, matroska, webm, mpegts, avi, ... */
   char *title;          /* (nullable) the file's own title tag */
+  GstTagList *tags;     /* (nullable) the file's global tags (a song's artist, album, cover) */
   GPtrArray *streams;   /* (element-type ExsStreamFacts) */
   GPtrArray *chapters;  /* (element-type ExsChapterFacts) */
 } ExsMediaFacts;

@@ -234,7 +234,7 @@ parse_duration (const char *v, gint64 *ms)
 
 static const char *const fields[] = { "title", "show", "genre", "tag", "year", "season", "episode", "duration",
                                       "type", "library", "studio", "rating", NULL };
-static const char *const kinds[] = { "movie", "episode", "music_video", "other_video", NULL };
+static const char *const kinds[] = { "movie", "episode", "music_video", "other_video", "song", NULL };
 
 static gboolean
 parse_field (Parser *ps, const char *field, const char *field_at)

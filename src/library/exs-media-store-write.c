@@ -480,3 +480,31 @@ exs_media_store_set_uri (ExsDatabase *db, gint64 id, const char *uri, GError **e
   sqlite3_bind_int64 (stmt, 2, id);
   return exs_database_step_done (db, stmt, error);
 }
+
+/**
+ * exs_media_store_save_song:
+ * @song: (nullable): its tags; %NULL: item @id is no song (any row goes)
+ * @cover: (nullable): "embedded" or the cover image beside it
+ *
+ * Stores what a music library's scan learnt of song @id.
+ */
+gboolean
+exs_media_store_save_song (ExsDatabase *db, gint64 id, const ExsSongTags *song, const char *cover, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (song == NULL)
+    return exs_database_exec_int64s (db, "DELETE FROM songs WHERE media_item_id = ?1 AND ?2 = 0", id, 0, error);
+  stmt = exs_database_prepare (db,
+                               "INSERT OR REPLACE INTO songs (media_item_id, artist, album, track_number, cover) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  exs_database_bind_text (stmt, 2, song->artist);
+  exs_database_bind_text (stmt, 3, song->album);
+  exs_database_bind_int64 (stmt, 4, song->track, song->track > 0);
+  exs_database_bind_text (stmt, 5, cover);
+  return exs_database_step_done (db, stmt, error);
+}

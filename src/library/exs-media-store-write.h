@@ -4,6 +4,7 @@
 
 #include "exs-database.h"
 #include "exs-media-probe.h"
+#include "exs-song-tags.h"
 
 G_BEGIN_DECLS
 
@@ -140,4 +141,13 @@ gboolean exs_media_store_set_uri (ExsDatabase  *db,
                                   gint64        id,
                                   const char   *uri,
                                   GError      **error);
+G_END_DECLS
+
+G_BEGIN_DECLS
+/* a music library's song: artist, album, track, cover */
+gboolean exs_media_store_save_song (ExsDatabase        *db,
+                                    gint64              id,
+                                    const ExsSongTags  *song,
+                                    const char         *cover,
+                                    GError            **error);
 G_END_DECLS

@@ -272,8 +272,10 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
       "SELECT m.id, m.library_id, m.kind, m.title, m.sort_title, m.year, m.plot, m.content_rating, m.studio, "
       "m.show_id, s.title, m.season_number, m.episode_number, m.episode_number_end, m.duration_ms, m.container, "
       "m.missing, m.scan_state, m.scan_message, m.path, m.uri, m.poster, m.thumb, m.fanart, m.added_at, "
-      "m.updated_at, m.size, coalesce (m.poster, s.poster), coalesce (m.fanart, s.fanart) "
-      "FROM media_items m LEFT JOIN shows s ON s.id = m.show_id WHERE m.id = ?",
+      "m.updated_at, m.size, coalesce (m.poster, s.poster), coalesce (m.fanart, s.fanart), "
+      "so.media_item_id, so.artist, so.album, so.track_number, so.cover "
+      "FROM media_items m LEFT JOIN shows s ON s.id = m.show_id LEFT JOIN songs so ON so.media_item_id = m.id "
+      "WHERE m.id = ?",
       error);
   g_autoptr (JsonArray) arr = json_array_new ();
 
@@ -322,6 +324,15 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
       json_object_set_boolean_member (o, "missing", sqlite3_column_int (stmt, 16) != 0);
       set_text (o, "scan_state", stmt, 17);
       set_text (o, "scan_message", stmt, 18);
+      if (sqlite3_column_type (stmt, 29) != SQLITE_NULL)
+        {
+          JsonObject *song = json_object_new ();
+          set_text (song, "artist", stmt, 30);
+          set_text (song, "album", stmt, 31);
+          set_int (song, "track", stmt, 32);
+          set_text (song, "cover", stmt, 33);
+          json_object_set_object_member (o, "song", song);
+        }
       genres = labels (db, "SELECT genre FROM media_genres WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
                            "GROUP BY genre COLLATE NOCASE ORDER BY min (rowid)", id, show_id, error);
       if (genres == NULL)

@@ -39,6 +39,8 @@ kind_label (const char *kind)
     return _("TV shows");
   if (g_strcmp0 (kind, "music_videos") == 0)
     return _("Music videos");
+  if (g_strcmp0 (kind, "music") == 0)
+    return _("Music");
   return _("Other videos");
 }
 

@@ -12,7 +12,7 @@
 
 #include <glib/gi18n.h>
 
-static const char *const kinds[] = { "movies", "shows", "music_videos", "other_videos" };
+static const char *const kinds[] = { "movies", "shows", "music_videos", "other_videos", "music" };
 
 struct _ExsPrefsLibraryDialog
 {

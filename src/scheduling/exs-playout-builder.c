@@ -182,7 +182,7 @@ exs_playout_builder_get_time_zone (ExsPlayoutBuilder *self)
 
 #define ITEM_COLUMNS                                                                                                 \
   "start_us, stop_us, kind, uri, in_point_us, media_item_id, title, sub_title, description, categories,"           \
-  " season_number, episode_number, artwork_url, hide_in_guide"
+  " season_number, episode_number, artwork_url, hide_in_guide, media"
 
 static char *
 dup_text (sqlite3_stmt *s, int i)
@@ -212,6 +212,7 @@ row_to_item (sqlite3_stmt *s)
   item->episode_number = sqlite3_column_int (s, 11);
   item->artwork_url = dup_text (s, 12);
   item->hide_in_guide = sqlite3_column_int (s, 13);
+  item->media = dup_text (s, 14);
   return item;
 }
 
@@ -231,7 +232,7 @@ insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *a
 {
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (
       db, "INSERT OR REPLACE INTO playout_items (channel_id, " ITEM_COLUMNS ", anchor)"
-          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       error);
 
   if (s == NULL)
@@ -256,7 +257,8 @@ insert_items (ExsDatabase *db, gint64 channel_id, GPtrArray *items, GPtrArray *a
       sqlite3_bind_int (s, 13, it->episode_number);
       bind_text_or_null (s, 14, it->artwork_url);
       sqlite3_bind_int (s, 15, it->hide_in_guide);
-      bind_text_or_null (s, 16, anchors->pdata[i]);
+      bind_text_or_null (s, 16, it->media);
+      bind_text_or_null (s, 17, anchors->pdata[i]);
       if (sqlite3_step (s) != SQLITE_DONE)
         {
           g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "storing the playout: %s",

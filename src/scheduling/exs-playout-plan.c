@@ -762,6 +762,8 @@ play_unit (Step *s, guint index, int member)
           if (at > 0)
             play_filler_count (s, it->mid_roll, 0);
           emit_media (s, f, at, end - at, EXS_PLAYOUT_ITEM_PROGRAMME, it->title, FALSE);
+          /* the item's media override goes with each programme it plays */
+          ((ExsPlayoutItem *) s->out->pdata[s->out->len - 1])->media = g_strdup (it->media);
           at = end;
         }
     }

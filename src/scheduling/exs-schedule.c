@@ -9,6 +9,8 @@
 
 #include "exs-schedule.h"
 
+#include "exs-schedule-media.h"
+
 #include "exs-json-depth.h"
 
 #include <stdio.h>
@@ -32,7 +34,7 @@ static const char *const schedule_fields[] = { "name", "max_lateness_seconds", "
                                                "fallback_filler", "fillers", "items", NULL };
 static const char *const item_fields[] = { "title", "content", "order", "mode", "count", "duration_seconds", "tail",
                                            "start_time", "pad_to_minutes", "pre_roll", "mid_roll", "post_roll",
-                                           "tail_filler", NULL };
+                                           "tail_filler", "media", NULL };
 static const char *const filler_fields[] = { "name", "items", "count", "every_minutes", "hide_in_guide", NULL };
 static const char *const leaf_fields[] = { "collection", "show", "season", "media_item", "playlist", "weight",
                                            "cooldown_minutes", NULL };
@@ -310,6 +312,7 @@ item_free (ExsScheduleItem *it)
   g_free (it->mid_roll);
   g_free (it->post_roll);
   g_free (it->tail_filler);
+  g_free (it->media);
   g_free (it);
 }
 
@@ -433,6 +436,17 @@ parse_item (const ExsSchedule *s, JsonObject *o, const char *path, ExsScheduleIt
       || !get_string (o, path, "post_roll", FALSE, &it->post_roll, error)
       || !get_string (o, path, "tail_filler", FALSE, &it->tail_filler, error))
     return FALSE;
+  {
+    g_autofree char *mpath = path_join (path, "media");
+    GError *local = NULL;
+
+    it->media = exs_schedule_media_parse (json_object_get_member (o, "media"), mpath, &local);
+    if (local)
+      {
+        g_propagate_error (error, local);
+        return FALSE;
+      }
+  }
   it->order = order;
   it->mode = mode;
   it->tail = tail;
@@ -702,6 +716,8 @@ exs_schedule_to_json (const ExsSchedule *self)
       set_nullable_string (io, "mid_roll", it->mid_roll);
       set_nullable_string (io, "post_roll", it->post_roll);
       set_nullable_string (io, "tail_filler", it->tail_filler);
+      if (it->media) /* only when set: documents without overrides stay as they were */
+        json_object_set_member (io, "media", exs_schedule_media_to_json (it->media));
       json_array_add_object_element (items, io);
     }
   json_object_set_array_member (o, "items", items);

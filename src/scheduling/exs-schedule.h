@@ -90,6 +90,8 @@ typedef struct
   char *mid_roll;
   char *post_roll;
   char *tail_filler;
+  char *media;               /* (nullable) canonical JSON: the channel's media settings it overrides
+                              * for its programmes (exs-schedule-media.c) */
 } ExsScheduleItem;
 
 typedef struct

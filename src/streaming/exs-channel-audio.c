@@ -301,15 +301,16 @@ _exs_channel_audio_setup_item (ExsChannel *self, Item *item)
 {
   ExsItemAudio *a = &item->audio;
   g_autoptr (GStrvBuilder) languages = g_strv_builder_new ();
+  const ExsChannelMedia *media = _exs_channel_item_media (self, item); /* a schedule item's override */
 
   a->n_pids = self->audio.n_pids;
   a->all = a->n_pids > 1;
   a->slots[0] = item->aslot;
   for (guint k = 1; k < a->n_pids && item->slot >= 0; k++)
     a->slots[k] = self->audio.extra_slots[k][item->slot];
-  for (guint l = 0; self->media->audio_languages && self->media->audio_languages[l]; l++)
+  for (guint l = 0; media->audio_languages && media->audio_languages[l]; l++)
     {
-      g_autofree char *code = normalise_language (self->media->audio_languages[l]);
+      g_autofree char *code = normalise_language (media->audio_languages[l]);
       g_strv_builder_add (languages, code);
     }
   a->languages = g_strv_builder_end (languages);

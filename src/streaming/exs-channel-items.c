@@ -38,6 +38,8 @@ item_clear (Item *item)
   g_free (item->error);
   _exs_channel_audio_clear_item (item);
   _exs_channel_subtitles_free (item->subtitles);
+  _exs_channel_music_free (item->music);
+  g_clear_pointer (&item->media, exs_channel_media_free);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -250,6 +252,29 @@ stream_new (Item *item, gboolean is_video, GstPad *slot_pad, GstPad *target)
   return s;
 }
 
+/**
+ * _exs_channel_item_link_stream:
+ * @target: the end of a chain in the item's bin
+ * @passing: its data flows at once (a stream no seek of the item flushes)
+ *
+ * Streaming thread: @target as one of @item's streams, on the channel's @slot.
+ *
+ * Returns: whether it is linked
+ */
+gboolean
+_exs_channel_item_link_stream (Item *item, gboolean is_video, GstPad *slot, GstPad *target, gboolean passing)
+{
+  Stream *s = stream_new (item, is_video, slot, target);
+
+  s->passing = passing;
+  gst_pad_set_active (s->ghost, TRUE);
+  gst_element_add_pad (item->bin, s->ghost);
+  g_mutex_lock (&item->lock);
+  g_ptr_array_add (item->streams, s);
+  g_mutex_unlock (&item->lock);
+  return gst_pad_link (s->ghost, slot) == GST_PAD_LINK_OK;
+}
+
 /* Streaming thread of uridecodebin3: normalise a new stream and link it. */
 static void
 on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
@@ -265,7 +290,6 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
   GstPad *slot;
   g_autoptr (GstCaps) caps = NULL;
   g_autoptr (GstPad) target = NULL;
-  Stream *s;
 
   if (channel == NULL || (!is_video && !is_audio))
     {
@@ -332,13 +356,7 @@ on_item_pad_added_cb (GstElement *decodebin, GstPad *pad, gpointer user_data)
     gst_element_sync_state_with_parent (chain[i]);
 
   target = gst_element_get_static_pad (chain[n - 1], "src");
-  s = stream_new (item, is_video, slot, target);
-  gst_pad_set_active (s->ghost, TRUE);
-  gst_element_add_pad (item->bin, s->ghost);
-  g_mutex_lock (&item->lock);
-  g_ptr_array_add (item->streams, s);
-  g_mutex_unlock (&item->lock);
-  if (gst_pad_link (s->ghost, slot) != GST_PAD_LINK_OK)
+  if (!_exs_channel_item_link_stream (item, is_video, slot, target, FALSE))
     GST_ELEMENT_ERROR (decodebin, CORE, NEGOTIATION, ("cannot link the item to its slot"), (NULL));
   {
     g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (chain[0], "sink");
@@ -640,6 +658,7 @@ item_build (ExsChannel *self, Item *item, const char *uri)
       item->seek_state = SEEK_NONE;
     }
   _exs_channel_upstream_prepare_item (self, item);
+  _exs_channel_item_media_setup (self, item);
 
   if (self->remux)
     {
@@ -690,6 +709,7 @@ item_build (ExsChannel *self, Item *item, const char *uri)
   g_object_set_data (G_OBJECT (item->bin), "exs-item-id", GUINT_TO_POINTER (item->id));
   item->decodebin = gst_element_factory_make ("uridecodebin3", NULL);
   g_object_set (item->decodebin, "uri", uri, NULL);
+  _exs_channel_music_setup (self, item); /* before the audio choice: see there */
   _exs_channel_audio_setup_item (self, item);
   g_signal_connect_data (item->decodebin, "pad-added", G_CALLBACK (on_item_pad_added_cb), item_ref (item),
                          (GClosureNotify) _exs_channel_item_unref, 0);

@@ -89,7 +89,8 @@ _exs_channel_picture_add_watermark (ExsChannel *self, Item *item, GstElement **c
 {
   GstElement *overlay;
 
-  if (self->watermark == NULL || !exs_channel_watermark_shows_on (self->watermark, item->pi->kind))
+  if (self->watermark == NULL || !exs_channel_watermark_shows_on (self->watermark, item->pi->kind)
+      || _exs_channel_item_media (self, item)->watermark == NULL) /* a schedule item turned it off */
     return n;
   overlay = exs_channel_watermark_make_overlay (self->watermark, self->t0_us, item->offset);
   if (overlay == NULL)

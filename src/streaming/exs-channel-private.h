@@ -11,6 +11,8 @@
  *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
  *   exs-channel-subtitles.c subtitles burned into an item's picture
  *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
+ *   exs-channel-music.c     songs: their cover art, artist and title as the picture
+ *   exs-channel-item-media.c the media settings an item plays with (a schedule item's override)
  * Only those files include this header.
  */
 #pragma once
@@ -45,6 +47,7 @@ typedef enum
 
 typedef struct _Item Item;
 typedef struct _ItemSubtitles ItemSubtitles;
+typedef struct _ItemMusic ItemMusic;
 
 /* One elementary stream of an item: a ghost pad linked to a slot pad. */
 typedef struct
@@ -104,6 +107,8 @@ struct _Item
   gboolean done_posted[2];   /* streaming thread */
   ExsItemAudio audio;        /* exs-channel-audio.c */
   ItemSubtitles *subtitles;  /* fixed; owned, NULL: none burned in */
+  ItemMusic *music;          /* fixed; owned, NULL: no decodebin (exs-channel-music.c) */
+  ExsChannelMedia *media;    /* fixed; owned, NULL: the channel's (exs-channel-item-media.c) */
   /* upstream live items (exs-channel-upstream.c) */
   gboolean live;             /* fixed */
   gint64 t0_us;              /* fixed: the channel's wall time of running time 0 */
@@ -251,6 +256,11 @@ void _exs_channel_fail_item (ExsChannel *self,
                              const char *message);
 void _exs_channel_do_seek (ExsChannel *self,
                            Item       *item);
+gboolean _exs_channel_item_link_stream (Item     *item,
+                                        gboolean  is_video,
+                                        GstPad   *slot,
+                                        GstPad   *target,
+                                        gboolean  passing);
 
 /* exs-channel-picture.c */
 void _exs_channel_picture_setup (ExsChannel *self);
@@ -276,6 +286,15 @@ gboolean _exs_channel_subtitles_link_pad (Item   *item,
                                           GstPad *pad);
 void _exs_channel_subtitles_free (ItemSubtitles *subs);
 void _exs_channel_subtitles_check_remux (ExsChannel *self);
+/* exs-channel-item-media.c */
+void _exs_channel_item_media_setup (ExsChannel *self,
+                                    Item       *item);
+const ExsChannelMedia *_exs_channel_item_media (ExsChannel *self,
+                                                Item       *item);
+/* exs-channel-music.c */
+void _exs_channel_music_setup (ExsChannel *self,
+                               Item       *item);
+void _exs_channel_music_free (ItemMusic *music);
 /* exs-channel-upstream.c */
 void _exs_channel_upstream_prepare_item (ExsChannel *self,
                                          Item       *item);

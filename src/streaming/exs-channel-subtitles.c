@@ -316,13 +316,14 @@ _exs_channel_subtitles_setup (ExsChannel *self, Item *item)
 {
   ItemSubtitles *subs;
   g_autoptr (GstCaps) caps = NULL;
+  const ExsChannelMedia *media = _exs_channel_item_media (self, item); /* a schedule item's override */
 
-  if (self->media->subtitle_mode == EXS_SUBTITLE_MODE_OFF || item->remux)
+  if (media->subtitle_mode == EXS_SUBTITLE_MODE_OFF || item->remux)
     return;
   subs = g_new0 (ItemSubtitles, 1);
   g_mutex_init (&subs->lock);
-  subs->mode = self->media->subtitle_mode;
-  subs->languages = g_strdupv (self->media->subtitle_languages);
+  subs->mode = media->subtitle_mode;
+  subs->languages = g_strdupv (media->subtitle_languages);
   subs->path = g_str_has_prefix (item->pi->uri, "file:") ? g_filename_from_uri (item->pi->uri, NULL, NULL) : NULL;
   subs->sidecar_offset = item->seek_state == SEEK_WANTED ? -(GstClockTimeDiff) item->seek_pos : 0;
   item->subtitles = subs;

@@ -26,6 +26,7 @@ typedef struct
   char *title;
   gint64 duration_us; /* 0 while not probed */
   gint64 media_item_id; /* the library's id, 0 if none */
+  char *media;          /* (nullable) a schedule item's media override, as ExsPlayoutItem.media */
 } Entry;
 
 typedef struct
@@ -56,6 +57,7 @@ entry_free (Entry *e)
   g_free (e->path);
   g_free (e->uri);
   g_free (e->title);
+  g_free (e->media);
   g_free (e);
 }
 
@@ -186,6 +188,30 @@ exs_file_list_source_set_media_item_ids (ExsFileListSource *self, const char *ch
 }
 
 /**
+ * exs_file_list_source_set_media_overrides:
+ * @media: (array): for each file of the channel's list, in its order, the
+ *   media override its items carry (ExsPlayoutItem.media), or %NULL
+ *
+ * Lets a file list play some files as a schedule item with a "media"
+ * override would (tests of the engine's side of it).
+ */
+void
+exs_file_list_source_set_media_overrides (ExsFileListSource *self, const char *channel_number,
+                                          const char *const *media)
+{
+  g_autofree char *number = exs_channel_number_normalize (channel_number);
+  ChannelList *c = number ? g_hash_table_lookup (self->channels, number) : NULL;
+
+  g_return_if_fail (c != NULL);
+  for (guint i = 0; i < c->entries->len; i++)
+    {
+      Entry *e = c->entries->pdata[i];
+      g_free (e->media);
+      e->media = g_strdup (media[i]);
+    }
+}
+
+/**
  * exs_file_list_source_set_channel:
  * @paths: the files (or URIs: HTTP sources), in play order
  * @durations_us: (nullable) (array): a duration per file, 0 to probe it
@@ -309,6 +335,7 @@ item_at (ChannelList *c, gint64 at_us)
           item->uri = g_strdup (e->uri);
           item->title = g_strdup (e->title);
           item->media_item_id = e->media_item_id;
+          item->media = g_strdup (e->media);
           return item;
         }
       acc += e->duration_us;

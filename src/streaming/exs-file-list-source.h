@@ -23,6 +23,9 @@ void exs_file_list_source_set_channel (ExsFileListSource  *self,
 void exs_file_list_source_set_media_item_ids (ExsFileListSource *self,
                                               const char        *channel_number,
                                               const gint64      *ids);
+void exs_file_list_source_set_media_overrides (ExsFileListSource  *self,
+                                               const char         *channel_number,
+                                               const char *const  *media);
 gboolean exs_file_list_source_is_ready (ExsFileListSource *self,
                                         const char        *channel_number);
 void exs_file_list_source_add_demo_channels (ExsFileListSource *self,

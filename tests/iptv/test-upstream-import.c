@@ -147,6 +147,25 @@ test_import_and_guide (void)
   g_assert_nonnull (strstr (xml->body, "<title>Business Hour</title>"));
   g_assert_null (strstr (xml->body, "Not Imported"));
   g_assert_null (strstr (xml->body, "Bad Time"));
+
+  /* /api/guide (the web guide's data) says what the XMLTV says for channel 120 */
+  {
+    g_autoptr (ExsTestReply) api = exs_test_server_request (server, "GET", "/api/guide?channel=120&hours=3", NULL, TRUE);
+    JsonArray *channels, *programmes;
+    JsonObject *first;
+
+    g_assert_cmpuint (api->status, ==, 200);
+    channels = json_object_get_array_member (exs_test_reply_object (api), "channels");
+    g_assert_cmpuint (json_array_get_length (channels), ==, 1);
+    programmes = json_object_get_array_member (json_array_get_object_element (channels, 0), "programmes");
+    g_assert_cmpuint (json_array_get_length (programmes), >=, 2);
+    first = json_array_get_object_element (programmes, 0);
+    g_assert_cmpstr (json_object_get_string_member (first, "title"), ==, "Morning News");
+    g_assert_cmpstr (json_object_get_string_member (first, "description"), ==, "Headlines & weather");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (programmes, 1), "title"), ==,
+                     "Business Hour");
+    g_assert_null (strstr (api->body, "Not Imported"));
+  }
 }
 
 /* Bad imports are 422s naming the field; nothing is created. */

@@ -318,6 +318,86 @@ test_export_import_round_trip (void)
   exs_test_remove_tree (dir2);
 }
 
+/* The lineup carries every media field of a channel and the user profile it
+ * names: exported from a, imported into a fresh b, the profile is made there
+ * as it was, the channel has every field, and b's export is a's, byte for
+ * byte. A bad profile in a document is a 422 naming it; nothing is written. */
+static void
+test_export_import_profiles_and_media (void)
+{
+  g_autofree char *dir1 = exs_test_make_temp_dir ();
+  g_autofree char *dir2 = exs_test_make_temp_dir ();
+  g_autoptr (ExsTestServer) a = exs_test_server_start (dir1, NULL, NULL);
+  g_autoptr (ExsTestServer) b = NULL;
+  g_autoptr (ExsTestReply) profile = req (a, "POST", "/api/profiles",
+                                          "{\"name\": \"Small HEVC-free\", \"width\": 640, \"height\": 360, "
+                                          "\"fps\": 25, \"video_bitrate_kbps\": 900, \"keyframe_interval\": 1, "
+                                          "\"audio_sample_rate\": 44100, \"audio_bitrate_kbps\": 96}");
+  g_autoptr (ExsTestReply) ch = NULL;
+  g_autoptr (ExsTestReply) exported = NULL;
+  g_autoptr (ExsTestReply) imported = NULL;
+  g_autoptr (ExsTestReply) exported2 = NULL;
+  g_autoptr (ExsTestReply) bad = NULL;
+  g_autoptr (ExsTestReply) builtin = NULL;
+  g_autoptr (ExsTestReply) got_profile = NULL;
+  g_autoptr (ExsTestReply) got_channel = NULL;
+  g_autoptr (ExsTestReply) none = NULL;
+  JsonArray *profiles;
+  JsonObject *o;
+
+  expect (profile, 201);
+  ch = req (a, "POST", "/api/channels",
+            "{\"number\": \"44\", \"name\": \"Media\", \"profile\": \"Small HEVC-free\", "
+            "\"audio_languages\": \"jpn,eng\", \"audio_tracks\": \"all\", \"subtitle_languages\": \"eng\", "
+            "\"subtitle_mode\": \"always\", \"scaling\": \"crop\", \"deinterlace\": \"yadif\", "
+            "\"loudness_target_lufs\": -20, \"watermark\": {\"image\": \"/srv/logo.png\", "
+            "\"position\": \"bottom-left\", \"opacity\": 0.5}, \"error_screen\": {\"title\": \"Back soon\"}}");
+  expect (ch, 201);
+  exported = req (a, "GET", "/api/export", NULL);
+  expect (exported, 200);
+  profiles = json_object_get_array_member (exs_test_reply_object (exported), "profiles");
+  g_assert_cmpuint (json_array_get_length (profiles), ==, 1);
+  o = json_array_get_object_element (profiles, 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Small HEVC-free");
+  g_assert_cmpint (json_object_get_int_member (o, "width"), ==, 640);
+
+  b = exs_test_server_start (dir2, NULL, NULL);
+  bad = req (b, "POST", "/api/import",
+             "{\"version\": 1, \"schedules\": [], \"profiles\": [{\"name\": \"Odd\", \"width\": 641}],"
+             " \"channels\": [{\"number\": \"45\", \"name\": \"x\", \"profile\": \"Odd\"}]}");
+  expect (bad, 422);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (exs_test_reply_object (bad), "error"),
+                                                  "field"), ==, "profiles[0].width");
+  builtin = req (b, "POST", "/api/import",
+                 "{\"version\": 1, \"schedules\": [], \"profiles\": [{\"name\": \"720p\"}], \"channels\": []}");
+  expect (builtin, 422);
+  none = req (b, "GET", "/api/channels/45", NULL);
+  expect (none, 404); /* the bad document wrote nothing */
+
+  imported = req (b, "POST", "/api/import", exported->body);
+  expect (imported, 200);
+  got_profile = req (b, "GET", "/api/profiles/Small%20HEVC-free", NULL);
+  expect (got_profile, 200);
+  o = exs_test_reply_object (got_profile);
+  g_assert_cmpint (json_object_get_int_member (o, "height"), ==, 360);
+  g_assert_cmpint (json_object_get_int_member (o, "audio_sample_rate"), ==, 44100);
+  got_channel = req (b, "GET", "/api/channels/44", NULL);
+  expect (got_channel, 200);
+  o = exs_test_reply_object (got_channel);
+  g_assert_cmpstr (json_object_get_string_member (o, "profile"), ==, "Small HEVC-free");
+  g_assert_cmpstr (json_object_get_string_member (o, "audio_languages"), ==, "jpn,eng");
+  g_assert_cmpstr (json_object_get_string_member (o, "subtitle_mode"), ==, "always");
+  g_assert_cmpfloat (json_object_get_double_member (o, "loudness_target_lufs"), ==, -20.0);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "watermark"), "position"), ==,
+                   "bottom-left");
+  exported2 = req (b, "GET", "/api/export", NULL);
+  g_assert_cmpstr (exported2->body, ==, exported->body);
+  exs_test_server_stop (a, NULL);
+  exs_test_server_stop (b, NULL);
+  exs_test_remove_tree (dir1);
+  exs_test_remove_tree (dir2);
+}
+
 static void
 test_demo_channels_have_schedules (void)
 {
@@ -389,6 +469,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/scheduling/api/crud-guide-rebuild-restart", test_schedule_crud_and_guide);
   g_test_add_func ("/scheduling/api/export-import-round-trip", test_export_import_round_trip);
+  g_test_add_func ("/scheduling/api/export-import-profiles-and-media", test_export_import_profiles_and_media);
   g_test_add_func ("/scheduling/api/demo-channels-have-schedules", test_demo_channels_have_schedules);
   return g_test_run ();
 }

@@ -663,6 +663,13 @@ test_invalid_documents (void)
     { "{\"name\": \"x\", \"items\": [], \"fillers\": [[]]}", "fillers[0]" },
     { "{\"name\": \"x\", \"items\": [], \"fillers\": [{\"name\": \"b\", \"items\": [{\"collection\": 1}]},"
       " {\"name\": \"b\", \"items\": [{\"collection\": 2}]}]}", "fillers[1].name" },
+    { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}, \"media\": {\"subtitle_mode\": \"loud\"}}]}",
+      "items[0].media.subtitle_mode" },
+    { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}, \"media\": {\"scaling\": \"crop\"}}]}",
+      "items[0].media.scaling" },
+    { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}, \"media\": {\"watermark\": {\"image\": \"/w.png\"}}}]}",
+      "items[0].media.watermark" },
+    { "{\"name\": \"x\", \"items\": [{\"content\": {\"show\": 1}, \"media\": \"jpn\"}]}", "items[0].media" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -685,7 +692,8 @@ test_canonical_round_trip (void)
                     " \"every_minutes\": 8}],"
                     " \"items\": [{\"title\": \"Movie Night\", \"content\": {\"weighted\": [{\"show\": 1, \"season\": 2},"
                     " {\"playlist\": [4, 5, 4]}]}, \"order\": \"shuffle_in_order\", \"mode\": \"block\","
-                    " \"duration_seconds\": 5400, \"start_time\": \"20:00\", \"pad_to_minutes\": 15, \"mid_roll\": \"f\"}]}";
+                    " \"duration_seconds\": 5400, \"start_time\": \"20:00\", \"pad_to_minutes\": 15, \"mid_roll\": \"f\","
+                    " \"media\": {\"watermark\": null, \"subtitle_mode\": \"forced\", \"audio_languages\": \"jpn\"}}]}";
   g_autoptr (GError) error = NULL;
   g_autoptr (ExsSchedule) a = exs_schedule_new_from_data (doc, &error);
   g_autofree char *text_a = NULL;
@@ -700,6 +708,44 @@ test_canonical_round_trip (void)
   g_assert_cmpstr (text_a, ==, text_b);
   g_assert_nonnull (strstr (text_a, "\"start_time\":\"20:00:00\""));
   g_assert_nonnull (strstr (text_a, "\"tail\":\"filler\""));
+  /* the media override, its members in their canonical order */
+  g_assert_nonnull (strstr (text_a, "\"media\":{\"audio_languages\":\"jpn\",\"subtitle_mode\":\"forced\","
+                                    "\"watermark\":null}"));
+}
+
+/* A schedule item's media override goes with each programme it plays, and
+ * survives the playout's storage; the other item's programmes have none. */
+static void
+test_item_media_override (Lib *l, gconstpointer data)
+{
+  g_autofree char *doc = json_printf (
+      "{\"name\": \"o\", \"items\": ["
+      "  {\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"one\","
+      "   \"media\": {\"audio_languages\": \"jpn\", \"subtitle_mode\": \"always\", \"watermark\": null}},"
+      "  {\"content\": {\"show\": %" G_GINT64_FORMAT "}, \"mode\": \"one\"}]}",
+      l->show_a, l->show_b);
+  g_autoptr (GPtrArray) items = build_doc (l, doc, 6);
+  guint with = 0, without = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      ExsPlayoutItem *it = items->pdata[i];
+      if (it->kind != EXS_PLAYOUT_ITEM_PROGRAMME)
+        continue;
+      if (g_str_equal (it->title, "Alpha"))
+        {
+          g_assert_cmpstr (it->media, ==,
+                           "{\"audio_languages\":\"jpn\",\"subtitle_mode\":\"always\",\"watermark\":null}");
+          with++;
+        }
+      else
+        {
+          g_assert_null (it->media);
+          without++;
+        }
+    }
+  g_assert_cmpuint (with, >, 0);
+  g_assert_cmpuint (without, >, 0);
 }
 
 /* ---- anchors: rebuild, restart, extension ---- */
@@ -1221,6 +1267,7 @@ main (int argc, char **argv)
 #define LIB_TEST(path, fn) g_test_add (path, Lib, NULL, lib_set_up, fn, lib_tear_down)
   LIB_TEST ("/scheduling/flood/fills-to-next-fixed-start", test_flood_fills_to_next_fixed_start);
   LIB_TEST ("/scheduling/modes/multiple-and-duration-offline-tail", test_multiple_and_duration);
+  LIB_TEST ("/scheduling/items/media-override-on-its-programmes", test_item_media_override);
   LIB_TEST ("/scheduling/modes/pad-to-clock-with-tail-filler", test_pad_and_tail_filler);
   LIB_TEST ("/scheduling/modes/block-with-mid-roll-at-chapters", test_block_and_mid_roll);
   LIB_TEST ("/scheduling/modes/items-of-1s-and-10h", test_one_item_of_1s_and_10h);

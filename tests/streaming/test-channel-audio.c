@@ -149,11 +149,12 @@ wait_for_stream (FILE *out, const char *path, double seconds)
     }
 }
 
-/* Plays @paths (ITEM_S each, in a loop, the first @join_s in) on a channel
- * with @media for @seconds of its output; returns the MPEG-TS file. */
+/* Plays @paths (ITEM_S each, in a loop, the first @join_s in; with
+ * @overrides, each file's schedule item override) on a channel with @media
+ * for @seconds of its output; returns the MPEG-TS file. */
 static char *
-play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
-         ExsDatabase *library, double join_s, double seconds, gboolean remux)
+play_with (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
+           const char *const *overrides, ExsDatabase *library, double join_s, double seconds, gboolean remux)
 {
   g_autoptr (ExsFileListSource) source = exs_file_list_source_new ();
   g_autoptr (ExsChannel) channel = NULL;
@@ -172,6 +173,8 @@ play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths
   exs_file_list_source_set_channel (source, "90", paths, durations, g_get_real_time () - (gint64) (join_s * G_USEC_PER_SEC));
   if (ids)
     exs_file_list_source_set_media_item_ids (source, "90", ids);
+  if (overrides)
+    exs_file_list_source_set_media_overrides (source, "90", overrides);
   exs_channel_profile_from_name ("480p", &profile);
   profile.fps = 10; /* the audio is the point: keep the CPU for it */
   channel = exs_channel_new ("90", &profile, &options, EXS_PLAYOUT_SOURCE (source));
@@ -185,6 +188,13 @@ play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths
   exs_channel_stop (channel);
   fclose (out);
   return out_path;
+}
+
+static char *
+play_on (const char *dir, const ExsChannelMedia *media, const char *const *paths, const gint64 *ids,
+         ExsDatabase *library, double join_s, double seconds, gboolean remux)
+{
+  return play_with (dir, media, paths, ids, NULL, library, join_s, seconds, remux);
 }
 
 static char *
@@ -394,6 +404,38 @@ test_remux_moves_to_encoding (void)
   assert_tone (tone_at (dir, ts, 0, 2 * ITEM_S - 2.0), 1000);
 }
 
+/* Two programmes of the same three-track clip, the channel preferring
+ * English; the second's schedule item overrides audio_languages with jpn:
+ * the first plays the English track, the second the Japanese one. The PID
+ * keeps the channel's label (a PMT language is fixed while the channel
+ * runs). */
+static void
+test_item_override (void)
+{
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *a = make_clip (dir, "block-a.mkv", three, 3, FALSE);
+  g_autofree char *b = g_build_filename (dir, "block-b.mkv", NULL);
+  g_autoptr (GFile) from = g_file_new_for_path (a);
+  g_autoptr (GFile) to = g_file_new_for_path (b);
+  const char *paths[] = { a, b, NULL };
+  const char *overrides[] = { NULL, "{\"audio_languages\":\"jpn\"}" };
+  g_autoptr (ExsChannelMedia) media = exs_channel_media_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) languages = NULL;
+  g_autofree char *ts = NULL;
+
+  g_assert_true (g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  media->audio_languages = g_strsplit ("eng", ",", -1);
+  ts = play_with (dir, media, paths, NULL, overrides, NULL, 0, 2 * ITEM_S + 0.5, FALSE);
+  languages = audio_languages (ts);
+  g_assert_cmpuint (languages->len, ==, 1);
+  g_assert_cmpstr (languages->pdata[0], ==, "eng");
+  assert_tone (tone_at (dir, ts, 0, 2.0), 440);           /* the channel's English */
+  assert_tone (tone_at (dir, ts, 0, ITEM_S + 2.0), 1000); /* the schedule item's Japanese */
+  assert_continuous (ts);
+}
+
 /* ---- loudness ---- */
 
 static void
@@ -505,6 +547,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/channel-audio/measure-edges", test_measure_edges);
   g_test_add_func ("/streaming/channel-audio/preferred-language", test_preferred_language);
   g_test_add_func ("/streaming/channel-audio/all-tracks", test_all_tracks);
+  g_test_add_func ("/streaming/channel-audio/schedule-item-override", test_item_override);
   g_test_add_func ("/streaming/channel-audio/remux-moves-to-encoding", test_remux_moves_to_encoding);
   g_test_add_func ("/streaming/channel-audio/loudness", test_loudness);
   return g_test_run ();

@@ -8,7 +8,7 @@ import { Page, errorBanner, fieldError, invalid, debounce } from '../util.js';
 import './media-search.js';
 import './media-server-form.js';
 
-const KINDS = [['movies', 'Movies'], ['shows', 'Shows'], ['music_videos', 'Music videos'], ['other_videos', 'Other videos']];
+const KINDS = [['movies', 'Movies'], ['shows', 'Shows'], ['music_videos', 'Music videos'], ['other_videos', 'Other videos'], ['music', 'Music']];
 
 class ExsLibraries extends Page {
   static properties = {
