@@ -358,6 +358,69 @@ exs_test_server_try_start (const char *data_dir, const char *const *extra_args, 
 }
 
 /**
+ * exs_test_server_count_connections:
+ *
+ * The clients' connections @s holds open: the rows of the kernel's TCP
+ * tables whose local end is the server's port and that an open socket still
+ * owns (inode not 0), the listener aside. Sockets the server opens and
+ * closes for itself (encoder probes, its own HTTP clients) never have that
+ * local port, so they cannot move this count, as they move a count of
+ * descriptors.
+ */
+guint
+exs_test_server_count_connections (ExsTestServer *s)
+{
+  const char *tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+  guint n = 0;
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *text = NULL;
+      g_auto (GStrv) lines = NULL;
+
+      if (!g_file_get_contents (tables[t], &text, NULL, NULL))
+        continue;
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 1; lines[i] != NULL; i++)
+        {
+          g_auto (GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+          g_autoptr (GPtrArray) cols = g_ptr_array_new ();
+          const char *colon;
+
+          for (guint k = 0; f[k] != NULL; k++)
+            if (f[k][0] != '\0')
+              g_ptr_array_add (cols, f[k]);
+          if (cols->len < 10)
+            continue;
+          colon = strrchr (cols->pdata[1], ':');
+          if (colon == NULL || g_ascii_strtoull (colon + 1, NULL, 16) != s->port)
+            continue;
+          if (g_str_equal (cols->pdata[3], "0A") || g_str_equal (cols->pdata[9], "0"))
+            continue; /* the listener, or a socket no descriptor holds */
+          n++;
+        }
+    }
+  return n;
+}
+
+/**
+ * exs_test_server_wait_for_connections:
+ *
+ * Waits (20 s at most) until @s holds at most @most of the clients'
+ * connections, and asserts that it does.
+ */
+void
+exs_test_server_wait_for_connections (ExsTestServer *s, guint most)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint n;
+
+  while ((n = exs_test_server_count_connections (s)) > most && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+  g_assert_cmpuint (n, <=, most);
+}
+
+/**
  * exs_test_server_start:
  * @data_dir: (nullable): a data dir to use; %NULL makes (and later removes) one
  *

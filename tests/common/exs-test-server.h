@@ -48,6 +48,9 @@ int exs_test_server_stop (ExsTestServer *server,
                           double        *seconds);
 void exs_test_server_free (ExsTestServer *server);
 char *exs_test_server_read_log (ExsTestServer *server);
+guint exs_test_server_count_connections (ExsTestServer *server);
+void exs_test_server_wait_for_connections (ExsTestServer *server,
+                                           guint          most);
 void exs_test_server_expect_exit (ExsTestServer *server,
                                   int            exit_status);
 gboolean exs_test_wait_for (gboolean (*condition) (gpointer user_data),

@@ -55,59 +55,6 @@ rss_kib (ExsTestServer *s)
   return g_ascii_strtoull (line + 6, NULL, 10);
 }
 
-/* The clients' connections the server holds open: the rows of the kernel's
- * TCP tables whose local end is the server's port and that an open socket
- * still owns (inode not 0), the listener aside. Other sockets the server
- * opens and closes while it starts (encoder probes, its own HTTP clients)
- * never have that local port, so they cannot move this count. */
-static guint
-count_client_connections (ExsTestServer *s)
-{
-  const char *tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-  guint n = 0;
-
-  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
-    {
-      g_autofree char *text = NULL;
-      g_auto (GStrv) lines = NULL;
-
-      if (!g_file_get_contents (tables[t], &text, NULL, NULL))
-        continue;
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 1; lines[i] != NULL; i++)
-        {
-          g_auto (GStrv) f = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
-          g_autoptr (GPtrArray) cols = g_ptr_array_new ();
-          const char *colon;
-
-          for (guint k = 0; f[k] != NULL; k++)
-            if (f[k][0] != '\0')
-              g_ptr_array_add (cols, f[k]);
-          if (cols->len < 10)
-            continue;
-          colon = strrchr (cols->pdata[1], ':');
-          if (colon == NULL || g_ascii_strtoull (colon + 1, NULL, 16) != s->port)
-            continue;
-          if (g_str_equal (cols->pdata[3], "0A") || g_str_equal (cols->pdata[9], "0"))
-            continue; /* the listener, or a socket no descriptor holds */
-          n++;
-        }
-    }
-  return n;
-}
-
-/* Waits until the server holds at most @most of the clients' connections. */
-static void
-wait_for_client_connections (ExsTestServer *s, guint most)
-{
-  gint64 deadline = g_get_monotonic_time () + DEADLINE_US;
-  guint n;
-
-  while ((n = count_client_connections (s)) > most && g_get_monotonic_time () < deadline)
-    g_usleep (20000);
-  g_assert_cmpuint (n, <=, most);
-}
-
 /* Waits until the server holds at most @baseline (+1 for a socket libsoup
  * may still be closing) descriptors. */
 static void
@@ -468,10 +415,10 @@ test_connection_caps (void)
       closed += rest != NULL;
     }
   g_assert_cmpuint (closed, ==, 8);
-  wait_for_client_connections (s, 4);
-  g_assert_cmpuint (count_client_connections (s), ==, 4); /* the kept ones */
+  exs_test_server_wait_for_connections (s, 4);
+  g_assert_cmpuint (exs_test_server_count_connections (s), ==, 4); /* the kept ones */
   g_ptr_array_set_size (socks, 0);
-  wait_for_client_connections (s, 0);
+  exs_test_server_wait_for_connections (s, 0);
   assert_alive (s);
 }
 
