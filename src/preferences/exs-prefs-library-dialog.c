@@ -182,8 +182,9 @@ on_remote_libraries_cb (GObject *source, GAsyncResult *result, gpointer user_dat
   JsonNode *list = reply && JSON_NODE_HOLDS_OBJECT (reply)
                      ? json_object_get_member (json_node_get_object (reply), "remote_libraries") : NULL;
   JsonArray *libs = list && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
-  const char *kind = kinds[adw_combo_row_get_selected (ADW_COMBO_ROW (
-    exs_prefs_form_fields_get_row (exs_prefs_form_dialog_get_fields (form), "kind")))];
+  guint chosen = adw_combo_row_get_selected (ADW_COMBO_ROW (
+    exs_prefs_form_fields_get_row (exs_prefs_form_dialog_get_fields (form), "kind")));
+  const char *kind = chosen < G_N_ELEMENTS (kinds) - 1 ? kinds[chosen] : NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
