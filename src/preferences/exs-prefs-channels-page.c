@@ -3,7 +3,8 @@
  * One row per channel (GET /api/channels) with what plays now (the playout's
  * "now") and its viewers (GET /api/sessions); a switch enables or disables it
  * (PATCH), buttons edit (ExsPrefsChannelDialog) or remove it (DELETE, after a
- * confirmation). Rows are rebuilt only when the list itself changed, so
+ * confirmation); "Import M3U" makes upstream live channels from a playlist
+ * (ExsPrefsM3uDialog). Rows are rebuilt only when the list itself changed, so
  * keyboard focus survives the periodic refresh. Channels whose restart guard
  * reports failures raise a GNotification, once until they recover.
  */
@@ -12,6 +13,7 @@
 #include "exs-prefs-channels-page.h"
 
 #include "exs-prefs-channel-dialog.h"
+#include "exs-prefs-m3u-dialog.h"
 #include "exs-prefs-window.h"
 
 #include <glib/gi18n.h>
@@ -78,23 +80,39 @@ on_enabled_state_set_cb (GtkSwitch *sw, gboolean state, ExsPrefsChannelsPage *se
 }
 
 static void
-on_dialog_saved_cb (ExsPrefsChannelDialog *dialog, JsonObject *channel, ExsPrefsChannelsPage *self)
-{
-  g_autofree char *msg =
-    g_strdup_printf (_("Channel %s saved"), channel ? json_object_get_string_member_with_default (channel, "number", "") : "");
-
-  exs_prefs_window_toast (GTK_WIDGET (self), msg);
-  exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self));
-}
-
-static void
 open_dialog (ExsPrefsChannelsPage *self, JsonObject *channel)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   ExsPrefsChannelDialog *dialog =
     exs_prefs_channel_dialog_new (GTK_WINDOW (root), exs_prefs_list_page_get_client (EXS_PREFS_LIST_PAGE (self)), channel);
 
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, 0);
+  exs_prefs_list_page_present (EXS_PREFS_LIST_PAGE (self), EXS_PREFS_FORM_DIALOG (dialog), _("Channel %s saved"), "number");
+}
+
+static void
+on_imported_cb (ExsPrefsM3uDialog *dialog, JsonObject *reply, ExsPrefsChannelsPage *self)
+{
+  JsonNode *created = reply ? json_object_get_member (reply, "created") : NULL;
+  JsonNode *skipped = reply ? json_object_get_member (reply, "skipped") : NULL;
+  guint n_created = created && JSON_NODE_HOLDS_ARRAY (created) ? json_array_get_length (json_node_get_array (created)) : 0;
+  guint n_skipped = skipped && JSON_NODE_HOLDS_ARRAY (skipped) ? json_array_get_length (json_node_get_array (skipped)) : 0;
+  g_autofree char *made = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u channel imported", "%u channels imported",
+                                                        n_created), n_created);
+  g_autofree char *left = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line skipped", "%u lines skipped",
+                                                        n_skipped), n_skipped);
+  g_autofree char *msg = n_skipped ? g_strdup_printf ("%s, %s", made, left) : g_strdup (made);
+
+  exs_prefs_window_toast (GTK_WIDGET (self), msg);
+  exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self));
+}
+
+static void
+on_import_clicked_cb (GtkButton *button, ExsPrefsChannelsPage *self)
+{
+  ExsPrefsM3uDialog *dialog = exs_prefs_m3u_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                                        exs_prefs_list_page_get_client (EXS_PREFS_LIST_PAGE (self)));
+
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_imported_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -122,18 +140,6 @@ on_remove_clicked_cb (GtkButton *button, ExsPrefsChannelsPage *self)
 }
 
 static GtkWidget *
-icon_button (const char *icon, const char *tooltip, const char *a11y_label)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y_label, -1);
-  return button;
-}
-
-static GtkWidget *
 make_row (ExsPrefsChannelsPage *self, JsonObject *ch)
 {
   const char *number = json_object_get_string_member (ch, "number");
@@ -144,8 +150,8 @@ make_row (ExsPrefsChannelsPage *self, JsonObject *ch)
   g_autofree char *edit_label = g_strdup_printf (_("Edit channel %s"), number);
   g_autofree char *remove_label = g_strdup_printf (_("Remove channel %s"), number);
   g_autofree char *enable_label = g_strdup_printf (_("Channel %s enabled"), number);
-  GtkWidget *edit = icon_button ("document-edit-symbolic", _("Edit"), edit_label);
-  GtkWidget *remove = icon_button ("user-trash-symbolic", _("Remove"), remove_label);
+  GtkWidget *edit = exs_prefs_list_page_icon_button ("document-edit-symbolic", _("Edit"), edit_label);
+  GtkWidget *remove = exs_prefs_list_page_icon_button ("user-trash-symbolic", _("Remove"), remove_label);
   RowInfo *info = g_new0 (RowInfo, 1);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
@@ -325,6 +331,11 @@ exs_prefs_channels_page_class_init (ExsPrefsChannelsPageClass *klass)
 static void
 exs_prefs_channels_page_init (ExsPrefsChannelsPage *self)
 {
+  GtkWidget *import = gtk_button_new_with_mnemonic (_("_Import M3U…"));
+
+  gtk_widget_set_tooltip_text (import, _("Make upstream live channels from an M3U playlist"));
+  g_signal_connect (import, "clicked", G_CALLBACK (on_import_clicked_cb), self);
+  exs_prefs_list_page_add_header_button (EXS_PREFS_LIST_PAGE (self), import);
   exs_prefs_list_page_set_texts (EXS_PREFS_LIST_PAGE (self), _("Start it to see and change your channels."),
                                  _("Channels"), _("_Add Channel"), _("No channels yet"),
                                  _("Add one, or start the server with --demo for a ready-made lineup"));

@@ -31,7 +31,45 @@ struct _ExsPrefsClient
 
 G_DEFINE_FINAL_TYPE (ExsPrefsClient, exs_prefs_client, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (exs-prefs-client-error-quark, exs_prefs_client_error)
+/* An HTTP error carries the member the server's 422 names ("field"). */
+typedef struct
+{
+  char *field;
+} ExsPrefsClientErrorPrivate;
+
+static void
+exs_prefs_client_error_private_init (ExsPrefsClientErrorPrivate *priv)
+{
+  priv->field = NULL;
+}
+
+static void
+exs_prefs_client_error_private_copy (const ExsPrefsClientErrorPrivate *src, ExsPrefsClientErrorPrivate *dest)
+{
+  dest->field = g_strdup (src->field);
+}
+
+static void
+exs_prefs_client_error_private_clear (ExsPrefsClientErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->field, g_free);
+}
+
+G_DEFINE_EXTENDED_ERROR (ExsPrefsClientError, exs_prefs_client_error)
+
+/**
+ * exs_prefs_client_error_get_field:
+ *
+ * Returns: (transfer none) (nullable): the member a server's error names
+ * (`"watermark.opacity"`), or %NULL
+ */
+const char *
+exs_prefs_client_error_get_field (const GError *error)
+{
+  ExsPrefsClientErrorPrivate *priv = error ? exs_prefs_client_error_get_private (error) : NULL;
+
+  return priv ? priv->field : NULL;
+}
 
 typedef struct
 {
@@ -141,8 +179,9 @@ on_caller_cancelled_cb (GCancellable *caller, gpointer user_data)
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
-static char *
-server_error_message (SoupMessage *msg, GBytes *bytes)
+/* The server's error, with the field it names. */
+static GError *
+server_error (SoupMessage *msg, GBytes *bytes)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   gsize len = 0;
@@ -152,11 +191,19 @@ server_error_message (SoupMessage *msg, GBytes *bytes)
       && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *root = json_node_get_object (json_parser_get_root (parser));
-      JsonObject *err = json_object_get_object_member (root, "error");
-      if (err && json_object_has_member (err, "message"))
-        return g_strdup (json_object_get_string_member (err, "message"));
+      JsonNode *node = json_object_get_member (root, "error");
+      JsonObject *err = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *message = err ? json_object_get_string_member_with_default (err, "message", NULL) : NULL;
+      if (message)
+        {
+          GError *error = g_error_new (EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_HTTP, "%s", message);
+          exs_prefs_client_error_get_private (error)->field
+            = g_strdup (json_object_get_string_member_with_default (err, "field", NULL));
+          return error;
+        }
     }
-  return g_strdup_printf ("%u %s", soup_message_get_status (msg), soup_status_get_phrase (soup_message_get_status (msg)));
+  return g_error_new (EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_HTTP, "%u %s", soup_message_get_status (msg),
+                      soup_status_get_phrase (soup_message_get_status (msg)));
 }
 
 static void
@@ -190,8 +237,7 @@ on_sent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_clear_pointer (&self->token, g_free); /* read it again next time */
   if (status >= 300)
     {
-      g_autofree char *message = server_error_message (r->msg, bytes);
-      g_task_return_new_error (task, EXS_PREFS_CLIENT_ERROR, EXS_PREFS_CLIENT_ERROR_HTTP, "%s", message);
+      g_task_return_error (task, server_error (r->msg, bytes));
       return;
     }
   data = g_bytes_get_data (bytes, &len);

@@ -20,6 +20,8 @@ typedef enum
 G_DECLARE_FINAL_TYPE (ExsPrefsClient, exs_prefs_client, EXS, PREFS_CLIENT, GObject)
 
 GQuark exs_prefs_client_error_quark (void);
+/* Returns: (transfer none) (nullable): the member a 422 names, "watermark.opacity" */
+const char *exs_prefs_client_error_get_field (const GError *error);
 
 ExsPrefsClient *exs_prefs_client_new (const char *base_url,
                                       const char *data_dir);

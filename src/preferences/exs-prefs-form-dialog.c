@@ -4,11 +4,15 @@
  * the form. Save asks the subclass (ExsPrefsChannelDialog,
  * ExsPrefsLibraryDialog) to check and send its form; the server validates,
  * and its message is shown in the form, which stays open so nothing typed is
- * lost. On success the dialog emits "saved" with the server's reply and closes.
+ * lost: a 422 naming a member of the form's field table (ExsPrefsFormFields)
+ * is shown under that member's row. On success the dialog emits "saved" with
+ * the server's reply and closes.
  */
 #include "config.h"
 
 #include "exs-prefs-form-dialog.h"
+
+#include <glib/gi18n.h>
 
 #define SAVE_TIMEOUT_MS 10000
 
@@ -18,6 +22,9 @@ typedef struct
   GtkButton *save_button;
 
   ExsPrefsClient *client;
+  ExsPrefsFormFields *fields; /* (nullable) the rows made from field tables */
+  GtkFileChooserNative *chooser; /* (nullable) while a file is being chosen */
+  ExsPrefsFileChosen chosen;
   GCancellable *cancellable;
   char *method; /* where the form goes */
   char *path;
@@ -69,7 +76,9 @@ on_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_widget_set_sensitive (GTK_WIDGET (priv->save_button), TRUE);
   if (reply == NULL)
     {
-      exs_prefs_form_dialog_show_error (self, error->message);
+      if (priv->fields == NULL
+          || !exs_prefs_form_fields_show_error (priv->fields, exs_prefs_client_error_get_field (error), error->message))
+        exs_prefs_form_dialog_show_error (self, error->message);
       return;
     }
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, JSON_NODE_HOLDS_OBJECT (reply) ? json_node_get_object (reply) : NULL);
@@ -88,12 +97,104 @@ exs_prefs_form_dialog_set_target (ExsPrefsFormDialog *self, const char *method, 
 }
 
 void
+exs_prefs_form_dialog_set_editing (ExsPrefsFormDialog *self, const char *title, const char *path)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+
+  exs_prefs_form_dialog_set_target (self, "PATCH", path);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_button_set_label (priv->save_button, _("_Save"));
+}
+
+ExsPrefsFormFields *
+exs_prefs_form_dialog_add_fields (ExsPrefsFormDialog *self, AdwPreferencesGroup *group, const ExsPrefsField *table,
+                                  gsize n)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+
+  if (priv->fields == NULL)
+    priv->fields = exs_prefs_form_fields_new ();
+  exs_prefs_form_fields_add (priv->fields, group, table, n);
+  return priv->fields;
+}
+
+ExsPrefsFormFields *
+exs_prefs_form_dialog_get_fields (ExsPrefsFormDialog *self)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+
+  return priv->fields;
+}
+
+JsonNode *
+exs_prefs_form_dialog_read_fields (ExsPrefsFormDialog *self)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+  g_autoptr (JsonObject) body = json_object_new ();
+
+  gtk_widget_set_visible (GTK_WIDGET (priv->error_label), FALSE);
+  if (priv->fields)
+    {
+      exs_prefs_form_fields_clear_errors (priv->fields);
+      if (!exs_prefs_form_fields_read (priv->fields, body))
+        return NULL;
+    }
+  return json_node_init_object (json_node_alloc (), body);
+}
+
+void
+exs_prefs_form_dialog_request (ExsPrefsFormDialog *self, const char *method, const char *path, JsonNode *body,
+                               GAsyncReadyCallback callback)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+
+  exs_prefs_client_request_async (priv->client, method, path, body, SAVE_TIMEOUT_MS, priv->cancellable, callback,
+                                  g_object_ref (self));
+}
+
+static void
+on_chooser_response_cb (GtkNativeDialog *chooser, int response, ExsPrefsFormDialog *self)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+  g_autoptr (GFile) file = response == GTK_RESPONSE_ACCEPT ? gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser)) : NULL;
+
+  if (file)
+    priv->chosen (self, file);
+  g_clear_object (&priv->chooser);
+}
+
+void
+exs_prefs_form_dialog_choose_file (ExsPrefsFormDialog *self, const char *title, GtkFileChooserAction action,
+                                   ExsPrefsFileChosen chosen)
+{
+  ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
+
+  if (priv->chooser)
+    return;
+  priv->chosen = chosen;
+  priv->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, _("_Choose"), _("_Cancel"));
+  g_signal_connect (priv->chooser, "response", G_CALLBACK (on_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (priv->chooser));
+}
+
+static void
+exs_prefs_form_dialog_real_save (ExsPrefsFormDialog *self)
+{
+  g_autoptr (JsonNode) body = exs_prefs_form_dialog_read_fields (self);
+
+  if (body)
+    exs_prefs_form_dialog_submit (self, body);
+}
+
+void
 exs_prefs_form_dialog_submit (ExsPrefsFormDialog *self, JsonNode *body)
 {
   ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (self);
 
   g_return_if_fail (priv->method != NULL && priv->path != NULL);
   gtk_widget_set_visible (GTK_WIDGET (priv->error_label), FALSE);
+  if (priv->fields)
+    exs_prefs_form_fields_clear_errors (priv->fields);
   gtk_widget_set_sensitive (GTK_WIDGET (priv->save_button), FALSE);
   exs_prefs_client_request_async (priv->client, priv->method, priv->path, body, SAVE_TIMEOUT_MS, priv->cancellable, on_saved_cb,
                                   g_object_ref (self));
@@ -143,6 +244,9 @@ exs_prefs_form_dialog_dispose (GObject *object)
   ExsPrefsFormDialogPrivate *priv = exs_prefs_form_dialog_get_instance_private (EXS_PREFS_FORM_DIALOG (object));
 
   g_cancellable_cancel (priv->cancellable);
+  if (priv->chooser)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (priv->chooser));
+  g_clear_object (&priv->chooser);
   /* the template is the subclass's */
   gtk_widget_dispose_template (GTK_WIDGET (object), G_OBJECT_TYPE (object));
   G_OBJECT_CLASS (exs_prefs_form_dialog_parent_class)->dispose (object);
@@ -155,6 +259,7 @@ exs_prefs_form_dialog_finalize (GObject *object)
 
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->client);
+  g_clear_pointer (&priv->fields, exs_prefs_form_fields_free);
   g_free (priv->method);
   g_free (priv->path);
   G_OBJECT_CLASS (exs_prefs_form_dialog_parent_class)->finalize (object);
@@ -168,6 +273,7 @@ exs_prefs_form_dialog_class_init (ExsPrefsFormDialogClass *klass)
   object_class->set_property = exs_prefs_form_dialog_set_property;
   object_class->dispose = exs_prefs_form_dialog_dispose;
   object_class->finalize = exs_prefs_form_dialog_finalize;
+  klass->save = exs_prefs_form_dialog_real_save;
   properties[PROP_CLIENT] = g_param_spec_object ("client", NULL, NULL, EXS_TYPE_PREFS_CLIENT,
                                                  G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -1,11 +1,14 @@
 /* exs-prefs-libraries-page.c: ExsPrefsLibrariesPage, the media libraries.
  *
  * One expander row per library (GET /api/libraries): its kind, item count and
- * scan progress (live counters while it scans), and inside it the folders
- * with the error the last scan met, the files that failed (media with
- * scan_state "error") and the library's issues. Buttons rescan or remove it;
- * "Add Library" opens ExsPrefsLibraryDialog (a folder chooser, the portal in
- * the Flatpak). A scan that ends with failures or issues raises a GNotification.
+ * scan progress (live counters while it scans or syncs), and inside it the
+ * folders or URLs with the error the last scan met, a Plex, Jellyfin or Emby
+ * library's server (address, whether its token is set — never the token — and
+ * path mappings), the error the last scan or sync ended with, the files that
+ * failed (media with scan_state "error") and the library's issues. Buttons
+ * rescan (a sync, for a server library) or remove it; "Add Library" opens
+ * ExsPrefsLibraryDialog. A scan that ends with failures or issues raises a
+ * GNotification.
  * The offline page, the list request and the remove dialog are ExsPrefsListPage's.
  */
 #include "config.h"
@@ -59,6 +62,38 @@ scan_of (JsonObject *lib)
            ? json_object_get_object_member (lib, "scan") : NULL;
 }
 
+static JsonObject *
+server_of (JsonObject *lib)
+{
+  JsonNode *node = json_object_get_member (lib, "media_server");
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+source_label (JsonObject *lib)
+{
+  const char *source = json_object_get_string_member_with_default (lib, "source", "local");
+
+  if (g_str_equal (source, "plex"))
+    return "Plex";
+  if (g_str_equal (source, "jellyfin"))
+    return "Jellyfin";
+  if (g_str_equal (source, "emby"))
+    return "Emby";
+  return g_str_equal (source, "url") ? _("Web") : NULL;
+}
+
+/* the error the last scan or sync ended with */
+static const char *
+scan_error (JsonObject *lib)
+{
+  JsonObject *scan = scan_of (lib);
+  JsonNode *node = scan ? json_object_get_member (scan, "error") : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
 static gboolean
 is_scanning (JsonObject *lib)
 {
@@ -71,14 +106,19 @@ library_subtitle (JsonObject *lib)
 {
   JsonObject *scan = scan_of (lib);
   gint64 items = json_object_get_int_member_with_default (lib, "items", 0);
-  GString *s = g_string_new (kind_label (json_object_get_string_member_with_default (lib, "kind", "")));
+  GString *s = g_string_new (NULL);
+
+  if (source_label (lib))
+    g_string_append_printf (s, "%s · ", source_label (lib));
+  g_string_append (s, kind_label (json_object_get_string_member_with_default (lib, "kind", "")));
 
   g_string_append (s, " · ");
   g_string_append_printf (s, g_dngettext (GETTEXT_PACKAGE, "%d item", "%d items", (gulong) items), (int) items);
   if (scan && is_scanning (lib))
     {
       g_string_append (s, " · ");
-      g_string_append_printf (s, _("Scanning: %d found, %d probed, %d failed"),
+      g_string_append_printf (s, server_of (lib) ? _("Syncing: %d listed, %d written, %d failed")
+                                                 : _("Scanning: %d found, %d probed, %d failed"),
                               (int) json_object_get_int_member_with_default (scan, "found", 0),
                               (int) json_object_get_int_member_with_default (scan, "probed", 0),
                               (int) json_object_get_int_member_with_default (scan, "failed", 0));
@@ -121,21 +161,13 @@ on_remove_clicked_cb (GtkButton *button, ExsPrefsLibrariesPage *self)
 }
 
 static void
-on_dialog_saved_cb (ExsPrefsLibraryDialog *dialog, JsonObject *library, ExsPrefsLibrariesPage *self)
-{
-  exs_prefs_window_toast (GTK_WIDGET (self), _("Library added; scanning it now"));
-  exs_prefs_list_page_refresh (EXS_PREFS_LIST_PAGE (self));
-}
-
-static void
 exs_prefs_libraries_page_add (ExsPrefsListPage *page)
 {
   ExsPrefsLibrariesPage *self = EXS_PREFS_LIBRARIES_PAGE (page);
   ExsPrefsLibraryDialog *dialog = exs_prefs_library_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                                                 exs_prefs_list_page_get_client (page));
 
-  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  exs_prefs_list_page_present (page, EXS_PREFS_FORM_DIALOG (dialog), _("Library added; scanning it now"), NULL);
 }
 
 static void
@@ -150,6 +182,30 @@ add_detail_row (AdwExpanderRow *row, const char *title, const char *subtitle, gb
   if (problem)
     adw_action_row_add_prefix (ADW_ACTION_ROW (detail), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
   adw_expander_row_add_row (row, detail);
+}
+
+/* The server a library syncs with: its address, whether a token is set (the
+ * API never says more) and its path mappings. */
+static void
+add_server_rows (AdwExpanderRow *row, JsonObject *server)
+{
+  JsonNode *maps = json_object_get_member (server, "path_mappings");
+  JsonArray *mappings = maps && JSON_NODE_HOLDS_ARRAY (maps) ? json_node_get_array (maps) : NULL;
+
+  add_detail_row (row, json_object_get_string_member_with_default (server, "url", "?"),
+                  json_object_get_boolean_member_with_default (server, "token_set", FALSE) ? _("Server · token set")
+                                                                                             : _("Server · no token set"),
+                  !json_object_get_boolean_member_with_default (server, "token_set", FALSE));
+  for (guint i = 0; mappings && i < json_array_get_length (mappings); i++)
+    {
+      JsonObject *m = json_array_get_object_element (mappings, i);
+      g_autofree char *title = NULL;
+      if (m == NULL)
+        continue;
+      title = g_strdup_printf ("%s → %s", json_object_get_string_member_with_default (m, "server_path", "?"),
+                               json_object_get_string_member_with_default (m, "local_path", "?"));
+      add_detail_row (row, title, _("Path mapping"), FALSE);
+    }
 }
 
 static void
@@ -210,11 +266,15 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
   const char *name = json_object_get_string_member_with_default (lib, "name", "?");
   GtkWidget *row = adw_expander_row_new ();
   g_autofree char *subtitle = library_subtitle (lib);
-  g_autofree char *scan_label = g_strdup_printf (_("Scan the library “%s” again"), name);
+  g_autofree char *scan_label = g_strdup_printf (server_of (lib) ? _("Sync the library “%s” with its server")
+                                                                 : _("Scan the library “%s” again"), name);
   g_autofree char *remove_label = g_strdup_printf (_("Remove the library “%s”"), name);
-  GtkWidget *scan = gtk_button_new_from_icon_name ("view-refresh-symbolic");
-  GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  JsonArray *paths = json_object_has_member (lib, "paths") ? json_object_get_array_member (lib, "paths") : NULL;
+  JsonObject *server = server_of (lib);
+  GtkWidget *scan = exs_prefs_list_page_icon_button ("view-refresh-symbolic", server ? _("Sync with the server")
+                                                                                     : _("Scan again"), scan_label);
+  GtkWidget *remove = exs_prefs_list_page_icon_button ("user-trash-symbolic", _("Remove"), remove_label);
+  JsonNode *paths_node = json_object_get_member (lib, "paths");
+  JsonArray *paths = paths_node && JSON_NODE_HOLDS_ARRAY (paths_node) ? json_node_get_array (paths_node) : NULL;
   JsonObject *scan_state = scan_of (lib);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -229,15 +289,9 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
     }
   for (GtkWidget *b = scan; b; b = b == scan ? remove : NULL)
     {
-      gtk_widget_set_valign (b, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (b, "flat");
       g_object_set_data (G_OBJECT (b), "exs-id", GSIZE_TO_POINTER ((gsize) id));
       g_object_set_data_full (G_OBJECT (b), "exs-name", g_strdup (name), g_free);
     }
-  gtk_widget_set_tooltip_text (scan, _("Scan again"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (scan), GTK_ACCESSIBLE_PROPERTY_LABEL, scan_label, -1);
-  gtk_widget_set_tooltip_text (remove, _("Remove"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
   g_signal_connect (scan, "clicked", G_CALLBACK (on_scan_clicked_cb), self);
   g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_clicked_cb), self);
   adw_expander_row_add_action (ADW_EXPANDER_ROW (row), remove);
@@ -250,9 +304,18 @@ make_row (ExsPrefsLibrariesPage *self, JsonObject *lib)
                           ? json_object_get_string_member (p, "error") : NULL;
       if (p)
         add_detail_row (ADW_EXPANDER_ROW (row), json_object_get_string_member_with_default (p, "path", "?"),
-                        err ? err : _("Folder"), err != NULL);
+                        err ? err : g_strcmp0 (source_label (lib), _("Web")) == 0 ? _("Location") : _("Folder"),
+                        err != NULL);
       if (err)
         adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+    }
+  if (server)
+    add_server_rows (ADW_EXPANDER_ROW (row), server);
+  if (scan_error (lib) && !is_scanning (lib))
+    {
+      add_detail_row (ADW_EXPANDER_ROW (row), server ? _("The last sync failed") : _("The last scan failed"),
+                      scan_error (lib), TRUE);
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
     }
   if (scan_state && json_object_get_int_member_with_default (scan_state, "failed", 0) > 0 && !is_scanning (lib))
     {
@@ -316,6 +379,14 @@ shape_of (JsonArray *libs)
       g_string_append_printf (s, "%" G_GINT64_FORMAT "|%s|%s|%d|%s|", json_object_get_int_member_with_default (lib, "id", 0),
                               json_object_get_string_member_with_default (lib, "name", ""),
                               json_object_get_string_member_with_default (lib, "kind", ""), is_scanning (lib), paths_text);
+      if (server_of (lib))
+        {
+          g_autoptr (JsonNode) server = json_node_copy (json_object_get_member (lib, "media_server"));
+          g_autofree char *server_text = json_to_string (server, FALSE);
+          g_string_append_printf (s, "%s|", server_text);
+        }
+      if (!is_scanning (lib))
+        g_string_append_printf (s, "%s|", scan_error (lib) ? scan_error (lib) : "");
       if (!is_scanning (lib))
         g_string_append_printf (s, "%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT ";",
                                 json_object_get_int_member_with_default (lib, "items", 0),

@@ -15,6 +15,7 @@
 #include "exs-prefs-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #define CHANGE_TIMEOUT_MS 10000
 #define LIST_TIMEOUT_MS 5000
@@ -24,6 +25,7 @@ typedef struct
   GtkStack *stack;
   AdwStatusPage *offline_page;
   AdwPreferencesGroup *group;
+  GtkBox *header_box;
   GtkButton *add_button;
   AdwActionRow *empty_row;
 
@@ -117,6 +119,55 @@ exs_prefs_list_page_confirm_remove (ExsPrefsListPage *self, const char *heading,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "exs-path", g_strdup (path), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+exs_prefs_list_page_add_header_button (ExsPrefsListPage *self, GtkWidget *button)
+{
+  ExsPrefsListPagePrivate *priv = exs_prefs_list_page_get_instance_private (self);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_box_prepend (priv->header_box, button);
+}
+
+GtkWidget *
+exs_prefs_list_page_icon_button (const char *icon, const char *tooltip, const char *a11y_label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y_label, -1);
+  return button;
+}
+
+static void
+on_dialog_saved_cb (ExsPrefsFormDialog *dialog, JsonObject *reply, ExsPrefsListPage *self)
+{
+  const char *toast = g_object_get_data (G_OBJECT (dialog), "exs-toast");
+  const char *member = g_object_get_data (G_OBJECT (dialog), "exs-member");
+  const char *mark = member ? strstr (toast, "%s") : NULL;
+  g_autofree char *text = NULL;
+
+  /* the reply's member in place of "%s" (a translated text is no format to trust) */
+  if (mark)
+    {
+      g_autofree char *head = g_strndup (toast, mark - toast);
+      text = g_strconcat (head, reply ? json_object_get_string_member_with_default (reply, member, "") : "", mark + 2,
+                          NULL);
+    }
+  exs_prefs_window_toast (GTK_WIDGET (self), text ? text : toast);
+  exs_prefs_list_page_refresh (self);
+}
+
+void
+exs_prefs_list_page_present (ExsPrefsListPage *self, ExsPrefsFormDialog *dialog, const char *toast, const char *member)
+{
+  g_object_set_data_full (G_OBJECT (dialog), "exs-toast", g_strdup (toast), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "exs-member", g_strdup (member), g_free);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -274,6 +325,7 @@ exs_prefs_list_page_class_init (ExsPrefsListPageClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, stack);
   gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, offline_page);
   gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, group);
+  gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, header_box);
   gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, add_button);
   gtk_widget_class_bind_template_child_private (widget_class, ExsPrefsListPage, empty_row);
   gtk_widget_class_bind_template_callback (widget_class, on_add_clicked_cb);

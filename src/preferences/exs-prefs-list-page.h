@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "exs-prefs-client.h"
+#include "exs-prefs-form-dialog.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,22 @@ void exs_prefs_list_page_confirm_remove (ExsPrefsListPage *self,
                                          const char       *heading,
                                          const char       *body,
                                          const char       *path);
+
+/* Puts @button before the "Add" button in the list's header. */
+void exs_prefs_list_page_add_header_button (ExsPrefsListPage *self,
+                                            GtkWidget        *button);
+/* Returns: (transfer floating): a flat icon button for a row, with its
+ * tooltip and its accessible name */
+GtkWidget *exs_prefs_list_page_icon_button (const char *icon,
+                                            const char *tooltip,
+                                            const char *a11y_label);
+/* Shows @dialog; when it saves, toasts @toast (a format whose "%s" is the
+ * reply's member @member, or a plain text when @member is NULL) and
+ * refreshes the list. */
+void exs_prefs_list_page_present (ExsPrefsListPage   *self,
+                                  ExsPrefsFormDialog *dialog,
+                                  const char         *toast,
+                                  const char         *member);
 
 /* Rows are rebuilt only when what they show changed, so keyboard focus
  * survives the periodic refresh: returns TRUE (and removes every row) when

@@ -2,8 +2,8 @@
  *
  * Owns the API client and the service controller, watches the server (GET
  * /api/health every 2 s with a 1.5 s deadline, so a stopped server is reported
- * within 2 s of opening) and hands the state to its three pages: Server,
- * Channels and Libraries. The win.start-server / win.stop-server actions are
+ * within 2 s of opening) and hands the state to its four pages: Server,
+ * Channels, Libraries and Profiles. The win.start-server / win.stop-server actions are
  * what the switches, the "Start Server" buttons and the keyboard use.
  */
 #include "config.h"
@@ -13,6 +13,7 @@
 #include "exs-prefs-channels-page.h"
 #include "exs-prefs-client.h"
 #include "exs-prefs-libraries-page.h"
+#include "exs-prefs-profiles-page.h"
 #include "exs-prefs-server-page.h"
 #include "exs-prefs-service.h"
 
@@ -32,6 +33,7 @@ struct _ExsPrefsWindow
   ExsPrefsServerPage *server_page;
   ExsPrefsChannelsPage *channels_page;
   ExsPrefsLibrariesPage *libraries_page;
+  ExsPrefsProfilesPage *profiles_page;
 
   ExsPrefsClient *client;
   ExsPrefsService *service;
@@ -73,6 +75,7 @@ set_running (ExsPrefsWindow *self, gboolean running, const char *detail)
     {
       exs_prefs_list_page_set_running (EXS_PREFS_LIST_PAGE (self->channels_page), running);
       exs_prefs_list_page_set_running (EXS_PREFS_LIST_PAGE (self->libraries_page), running);
+      exs_prefs_list_page_set_running (EXS_PREFS_LIST_PAGE (self->profiles_page), running);
     }
 }
 
@@ -224,12 +227,14 @@ exs_prefs_window_class_init (ExsPrefsWindowClass *klass)
   g_type_ensure (EXS_TYPE_PREFS_SERVER_PAGE);
   g_type_ensure (EXS_TYPE_PREFS_CHANNELS_PAGE);
   g_type_ensure (EXS_TYPE_PREFS_LIBRARIES_PAGE);
+  g_type_ensure (EXS_TYPE_PREFS_PROFILES_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/exstreamtv/ExStreamTV/exs-prefs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, server_page);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, channels_page);
   gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, libraries_page);
+  gtk_widget_class_bind_template_child (widget_class, ExsPrefsWindow, profiles_page);
 
   gtk_widget_class_install_action (widget_class, "win.start-server", NULL, start_server_action);
   gtk_widget_class_install_action (widget_class, "win.stop-server", NULL, stop_server_action);
@@ -266,6 +271,7 @@ exs_prefs_window_new (ExsPrefsApplication *app, const char *base_url, const char
   exs_prefs_server_page_setup (self->server_page, self->client, self->service, config_file);
   exs_prefs_list_page_setup (EXS_PREFS_LIST_PAGE (self->channels_page), self->client);
   exs_prefs_list_page_setup (EXS_PREFS_LIST_PAGE (self->libraries_page), self->client);
+  exs_prefs_list_page_setup (EXS_PREFS_LIST_PAGE (self->profiles_page), self->client);
   exs_prefs_server_page_set_running (self->server_page, FALSE, _("Checking…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop-server", FALSE);
   check_health (self);

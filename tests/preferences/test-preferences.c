@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "exs-fake-media-server.h"
 #include "exs-test-server.h"
 
 #include <atspi/atspi.h>
@@ -20,8 +21,9 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AtspiAccessible, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AtspiComponent, g_object_unref)
 
-#define APP_DEADLINE_S 30
+#define APP_DEADLINE_S 90
 #define STOPPED_BUDGET_S 2.0
+#define MEDIA_SERVER_TOKEN "jellyfin-API-key-0123456789abcdef"
 
 typedef struct
 {
@@ -59,9 +61,13 @@ static gboolean
 matches (AtspiAccessible *o, const char *role, const char *name)
 {
   g_autofree char *r = atspi_accessible_get_role_name (o, NULL);
-  g_autofree char *n = atspi_accessible_get_name (o, NULL);
+  g_autofree char *n = NULL;
 
-  return r && n && (role == NULL || g_str_equal (r, role)) && strstr (n, name) != NULL;
+  /* the name only when the role fits: each is a D-Bus call, and forms are big */
+  if (r == NULL || (role && !g_str_equal (r, role)))
+    return FALSE;
+  n = atspi_accessible_get_name (o, NULL);
+  return n && strstr (n, name) != NULL;
 }
 
 /* GTK 4.8 sets no SHOWING state; a widget that is not on screen (a hidden
@@ -87,8 +93,10 @@ find (AtspiAccessible *root, const char *role, const char *name, gboolean showin
   if (depth > 60)
     return NULL;
   n = atspi_accessible_get_child_count (root, NULL);
-  for (int i = 0; i < n; i++)
+  for (int j = 0; j < n; j++)
     {
+      /* the app's newest window (an open form) first */
+      int i = depth == 0 ? n - 1 - j : j;
       g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
       AtspiAccessible *found = child ? find (child, role, name, showing, depth + 1) : NULL;
       if (found)
@@ -112,8 +120,38 @@ wait_for (App *app, const char *role, const char *name, gboolean showing)
         return found;
       g_usleep (50 * 1000);
     }
+  screenshot ("failed");
   g_error ("the window never showed a %s named “%s”", role ? role : "widget", name);
   return NULL;
+}
+
+/* One walk of the tree for several showing @role accessibles named
+ * @names[i] (substrings): fills the empty slots of @found. Each call is a
+ * D-Bus round trip, so a form's rows are looked up together. */
+static void
+find_many (AtspiAccessible *root, const char *role, const char *const *names, AtspiAccessible **found, int depth)
+{
+  g_autofree char *r = atspi_accessible_get_role_name (root, NULL);
+  int n;
+
+  if (r && g_str_equal (r, role))
+    {
+      g_autofree char *name = atspi_accessible_get_name (root, NULL);
+      for (guint i = 0; name && names[i]; i++)
+        if (found[i] == NULL && strstr (name, names[i]) && is_showing (root))
+          found[i] = g_object_ref (root);
+      return;
+    }
+  if (depth > 60)
+    return;
+  n = atspi_accessible_get_child_count (root, NULL);
+  for (int j = 0; j < n; j++)
+    {
+      int i = depth == 0 ? n - 1 - j : j;
+      g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (root, i, NULL);
+      if (child)
+        find_many (child, role, names, found, depth + 1);
+    }
 }
 
 static void
@@ -146,6 +184,35 @@ type_into (AtspiAccessible *o, const char *text)
 
   g_assert_true (atspi_editable_text_set_text_contents (ATSPI_EDITABLE_TEXT (o), text, &error));
   g_assert_no_error (error);
+}
+
+/* Types @texts[i] into the entry row titled @titles[i], all found in one walk. */
+static void
+fill_rows (App *app, const char *const *titles, const char *const *texts)
+{
+  guint n = g_strv_length ((char **) titles);
+  g_autofree AtspiAccessible **found = g_new0 (AtspiAccessible *, n);
+  gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  guint missing = n;
+
+  while (missing > 0 && g_get_monotonic_time () < deadline)
+    {
+      atspi_accessible_clear_cache (app->app);
+      find_many (app->app, "text", titles, found, 0);
+      missing = 0;
+      for (guint i = 0; i < n; i++)
+        missing += found[i] == NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (found[i] == NULL)
+        {
+          screenshot ("failed");
+          g_error ("the window never showed a text named “%s”", titles[i]);
+        }
+      type_into (found[i], texts[i]);
+      g_object_unref (found[i]);
+    }
 }
 
 static App *
@@ -255,6 +322,96 @@ wait_api (ExsTestServer *server, const char *path, const char *expected)
   g_assert_cmpstr (state, ==, expected);
 }
 
+/* The JSON of @member ("watermark.image", "paths.0.path") in what GET @path
+ * answers: "gone" for a 404, "absent" when it has no such member. */
+static char *
+api_member (ExsTestServer *server, const char *path, const char *member)
+{
+  g_autoptr (ExsTestReply) reply = exs_test_server_request (server, "GET", path, NULL, TRUE);
+  g_auto (GStrv) parts = g_strsplit (member, ".", -1);
+  g_autoptr (JsonNode) root = NULL;
+  JsonNode *node;
+
+  if (reply->status == 404)
+    return g_strdup ("gone");
+  g_assert_cmpuint (reply->status, ==, 200);
+  root = json_from_string (reply->body, NULL);
+  node = root;
+  for (guint i = 0; node && parts[i]; i++)
+    {
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      else if (JSON_NODE_HOLDS_ARRAY (node) && g_ascii_isdigit (parts[i][0])
+               && g_ascii_strtoull (parts[i], NULL, 10) < json_array_get_length (json_node_get_array (node)))
+        node = json_array_get_element (json_node_get_array (node), g_ascii_strtoull (parts[i], NULL, 10));
+      else
+        node = NULL;
+    }
+  return node ? json_to_string (node, FALSE) : g_strdup ("absent");
+}
+
+/* Waits until @member of GET @path is @expected (its JSON). */
+static void
+wait_member (ExsTestServer *server, const char *path, const char *member, const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+  g_autofree char *value = api_member (server, path, member);
+
+  while (!g_str_equal (value, expected) && g_get_monotonic_time () < deadline)
+    {
+      g_usleep (50 * 1000);
+      g_free (value);
+      value = api_member (server, path, member);
+    }
+  g_assert_cmpstr (value, ==, expected);
+}
+
+/* The id of the library named @name, once the API lists it. */
+static gint64
+wait_library (ExsTestServer *server, const char *name)
+{
+  gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr (ExsTestReply) list = exs_test_server_request (server, "GET", "/api/libraries", NULL, TRUE);
+      JsonArray *arr = json_object_get_array_member (exs_test_reply_object (list), "libraries");
+
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        {
+          JsonObject *lib = json_array_get_object_element (arr, i);
+          if (g_str_equal (json_object_get_string_member (lib, "name"), name))
+            return json_object_get_int_member (lib, "id");
+        }
+      g_usleep (50 * 1000);
+    }
+  g_error ("the server never listed a library named “%s”", name);
+}
+
+/* Types @text into the entry row titled @title (a substring). */
+static void
+type_into_row (App *app, const char *title, const char *text)
+{
+  g_autoptr (AtspiAccessible) entry = wait_for (app, "text", title, TRUE);
+
+  type_into (entry, text);
+}
+
+/* The error row under a field: shows @message (a substring) right after the
+ * row whose entry is titled @title. */
+static void
+expect_field_error (App *app, const char *title, const char *message)
+{
+  g_autoptr (AtspiAccessible) error_row = wait_for (app, "list item", message, TRUE);
+  g_autoptr (AtspiAccessible) entry = wait_for (app, "text", title, TRUE);
+  g_autoptr (AtspiAccessible) parent = atspi_accessible_get_parent (error_row, NULL);
+  int index = atspi_accessible_get_index_in_parent (error_row, NULL);
+  g_autoptr (AtspiAccessible) before = index > 0 ? atspi_accessible_get_child_at_index (parent, index - 1, NULL) : NULL;
+  g_autoptr (AtspiAccessible) inside = before ? find (before, "text", title, FALSE, 0) : NULL;
+
+  g_assert_nonnull (inside);
+}
+
 /* The window lists the server's channels; a channel added in the app reaches the API. */
 static void
 test_channels_shown_and_added (void)
@@ -322,7 +479,9 @@ test_channels_shown_and_added (void)
 static void
 test_library_failed_files_and_remove (void)
 {
-  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  /* Archive.org is asked on loopback, where nothing answers */
+  const char *env[] = { "EXSTREAMTV_LIBRARY_ARCHIVE_ORG_URL=http://127.0.0.1:1", NULL };
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, env);
   g_autofree char *folder = exs_test_make_temp_dir ();
   g_autofree char *broken = g_build_filename (folder, "broken.mkv", NULL);
   g_autofree char *body = NULL;
@@ -350,44 +509,251 @@ test_library_failed_files_and_remove (void)
   }
   expect (app, "list item", "No libraries yet");
 
-  /* a URL library, added from the dialog's URL row (loopback port 1: its
-   * scan only records the failure) */
-  click_when_shown (app, "push button", "Add Library");
+  /* a URL library, an Archive.org item and a yt-dlp page, each added from
+   * its own source button (loopback port 1: their scans only record the
+   * failure) */
   {
-    g_autoptr (AtspiAccessible) url = wait_for (app, "text", "Or a URL: media, M3U, archive:ID or ytdl:page", TRUE);
-    g_autoptr (AtspiAccessible) name = wait_for (app, "text", "Name", TRUE);
-    type_into (url, "http://127.0.0.1:1/films/list.m3u");
-    type_into (name, "Web Films");
-  }
-  click_when_shown (app, "push button", "Add Add");
-  {
-    gint64 deadline = g_get_monotonic_time () + APP_DEADLINE_S * G_USEC_PER_SEC;
-    gboolean found = FALSE;
+    const char *const adds[][4] = {
+      { "URLs", "Media or M3U URLs", "http://127.0.0.1:1/films/list.m3u http://127.0.0.1:1/b.mp4", "Web Films" },
+      { "Archive.org", "Archive.org identifier", "night_of_the_living_dead", "Archive Film" },
+      { "yt-dlp", "A page yt-dlp plays", "http://127.0.0.1:1/watch/1", "Page Film" },
+    };
+    const char *const expected[] = { "[\"http://127.0.0.1:1/films/list.m3u\",\"http://127.0.0.1:1/b.mp4\"]",
+                                     "[\"archive:night_of_the_living_dead\"]",
+                                     "[\"ytdl:http://127.0.0.1:1/watch/1\"]" };
 
-    while (!found && g_get_monotonic_time () < deadline)
+    for (guint i = 0; i < G_N_ELEMENTS (adds); i++)
       {
-        g_autoptr (ExsTestReply) list = exs_test_server_request (server, "GET", "/api/libraries", NULL, TRUE);
-        JsonArray *arr = json_object_get_array_member (exs_test_reply_object (list), "libraries");
+        g_autofree char *path = NULL;
+        g_autofree char *paths = NULL;
+        gint64 lib;
 
-        for (guint i = 0; i < json_array_get_length (arr); i++)
-          {
-            JsonObject *lib = json_array_get_object_element (arr, i);
-            JsonObject *p0 = json_array_get_object_element (json_object_get_array_member (lib, "paths"), 0);
-            if (g_str_equal (json_object_get_string_member (lib, "name"), "Web Films"))
-              {
-                g_assert_cmpstr (json_object_get_string_member (lib, "source"), ==, "url");
-                g_assert_cmpstr (json_object_get_string_member (p0, "path"), ==, "http://127.0.0.1:1/films/list.m3u");
-                found = TRUE;
-              }
-          }
-        if (!found)
-          g_usleep (50 * 1000);
+        click_when_shown (app, "push button", "Add Library");
+        click_when_shown (app, "toggle button", adds[i][0]);
+        {
+          const char *const titles[] = { adds[i][1], "Name", NULL };
+          const char *const texts[] = { adds[i][2], adds[i][3], NULL };
+          fill_rows (app, titles, texts);
+        }
+        if (i == 0)
+          screenshot ("add-url-library");
+        click_when_shown (app, "push button", "Add Add");
+        lib = wait_library (server, adds[i][3]);
+        path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, lib);
+        wait_member (server, path, "source", "\"url\"");
+        {
+          g_autoptr (ExsTestReply) r = exs_test_server_request (server, "GET", path, NULL, TRUE);
+          JsonArray *arr = json_object_get_array_member (exs_test_reply_object (r), "paths");
+          JsonArray *only = json_array_new ();
+          g_autoptr (JsonNode) node = json_node_init_array (json_node_alloc (), only);
+          for (guint j = 0; j < json_array_get_length (arr); j++)
+            json_array_add_string_element (only,
+                                           json_object_get_string_member (json_array_get_object_element (arr, j), "path"));
+          json_array_unref (only);
+          paths = json_to_string (node, FALSE);
+        }
+        g_assert_cmpstr (paths, ==, expected[i]);
+        /* the page says where it is from and what its scan met */
+        expect (app, "list item", adds[i][3]);
       }
-    g_assert_true (found);
   }
   app_stop (app);
   exs_test_server_stop (server, NULL);
   exs_test_remove_tree (folder);
+}
+
+/* A Jellyfin library added in the app: the server's libraries listed with
+ * its token (a wrong one said), one picked, a path mapping; the API then
+ * holds them, says the token is set and never shows it; the page shows the
+ * synced items and, when the server dies, the failed sync. */
+static void
+test_media_server_library (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *media = g_build_filename (dir, "clip.mp4", NULL);
+  g_autoptr (ExsFakeMediaServer) fake = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *token_seen = NULL;
+  g_autoptr (AtspiAccessible) token_row = NULL;
+  gint64 id;
+  App *app;
+
+  g_assert_true (g_file_set_contents (media, "not played here", -1, NULL));
+  fake = exs_fake_media_server_new ("jellyfin", MEDIA_SERVER_TOKEN, media);
+  exs_fake_media_server_add_movie (fake, "m1", "A Film", 1999, "/data/films/A Film.mkv");
+  exs_fake_media_server_add_movie (fake, "m2", "B Film", 2001, "/data/films/B Film.mkv");
+
+  app = app_start (server->data_dir, server->base_url, NULL);
+  show_tab (app, "Libraries");
+  click_when_shown (app, "push button", "Add Library");
+  click_when_shown (app, "toggle button", "Jellyfin");
+  {
+    /* a wrong key: the server's refusal is said in the form */
+    const char *const titles[] = { "Name", "Server address", "API key", NULL };
+    const char *const texts[] = { "NAS Films", exs_fake_media_server_get_url (fake), "wrong-key", NULL };
+    fill_rows (app, titles, texts);
+  }
+  click_when_shown (app, "push button", "List the Server's Libraries");
+  expect (app, "label", "refused the token");
+  type_into_row (app, "API key", MEDIA_SERVER_TOKEN);
+  click_when_shown (app, "push button", "List the Server's Libraries");
+  /* films are picked for a film library; music cannot be */
+  expect (app, "check box", "Films");
+  expect (app, "label", "Neither films nor shows");
+  click_when_shown (app, "push button", "Add Mapping");
+  {
+    const char *const titles[] = { "Mapping 1: path on the server", "Mapping 1: the same folder here", NULL };
+    const char *const texts[] = { "/data/films", dir, NULL };
+    fill_rows (app, titles, texts);
+  }
+  screenshot ("add-jellyfin-library");
+  click_when_shown (app, "push button", "Add Add");
+
+  id = wait_library (server, "NAS Films");
+  path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+  wait_member (server, path, "source", "\"jellyfin\"");
+  wait_member (server, path, "media_server.token_set", "true");
+  wait_member (server, path, "media_server.remote_libraries", "[\"lib-films\"]");
+  wait_member (server, path, "media_server.path_mappings.0.server_path", "\"/data/films\"");
+  token_seen = api_member (server, path, "media_server.token");
+  g_assert_cmpstr (token_seen, ==, "absent");
+  expect (app, "label", "Jellyfin · Movies · 2 items");
+  /* (inside the library's row, which need not be open) */
+  g_clear_object (&token_row);
+  token_row = wait_for (app, "label", "token set", FALSE);
+  screenshot ("jellyfin-library");
+
+  /* the server goes away: a sync leaves the library as it was, and says so */
+  exs_fake_media_server_die_after (fake, 0);
+  click_when_shown (app, "push button", "Sync the library “NAS Films” with its server");
+  expect (app, "label", "The last sync failed");
+  expect (app, "label", "left as it was");
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+  exs_test_remove_tree (dir);
+}
+
+/* The channel form's media fields and profile picker: what the API holds is
+ * shown, what is typed reaches it, and a 422 is said under its field. */
+static void
+test_channel_media_fields (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autoptr (ExsTestReply) profile = exs_test_server_request (
+    server, "POST", "/api/profiles", "{\"name\":\"Small Screen\",\"width\":640,\"height\":360}", TRUE);
+  g_autoptr (ExsTestReply) channel = exs_test_server_request (
+    server, "POST", "/api/channels",
+    "{\"number\":\"7\",\"name\":\"Anime\",\"profile\":\"Small Screen\",\"subtitle_mode\":\"always\","
+    "\"scaling\":\"crop\",\"error_screen\":{\"title\":\"Back soon\"}}", TRUE);
+  g_autofree char *log = NULL;
+  App *app;
+
+  g_assert_cmpuint (profile->status, ==, 201);
+  g_assert_cmpuint (channel->status, ==, 201);
+  app = app_start (server->data_dir, server->base_url, NULL);
+  show_tab (app, "Channels");
+  click_when_shown (app, "push button", "Edit channel 7");
+  {
+    g_autoptr (AtspiAccessible) title = wait_for (app, "text", "Error screen title", TRUE);
+    int length = atspi_text_get_character_count (ATSPI_TEXT (title), NULL);
+    g_autofree char *text = atspi_text_get_text (ATSPI_TEXT (title), 0, length, NULL);
+    g_assert_cmpstr (text, ==, "Back soon");
+  }
+  click_when_shown (app, "check box", "Show a watermark");
+  {
+    /* the loudness out of range: the server's 422, under its row */
+    const char *const titles[] = { "Audio languages in order", "Watermark image", "Opacity", "Loudness target", NULL };
+    const char *const texts[] = { "jpn,eng", "/srv/tv/logo.png", "0.5", "-100", NULL };
+    fill_rows (app, titles, texts);
+  }
+  click_when_shown (app, "push button", "_Save");
+  expect_field_error (app, "Loudness target", "loudness_target_lufs");
+  screenshot ("channel-field-error");
+  type_into_row (app, "Loudness target", "-24");
+  click_when_shown (app, "push button", "_Save");
+  wait_member (server, "/api/channels/7", "audio_languages", "\"jpn,eng\"");
+  wait_member (server, "/api/channels/7", "loudness_target_lufs", "-24.0");
+  wait_member (server, "/api/channels/7", "watermark.image", "\"/srv/tv/logo.png\"");
+  wait_member (server, "/api/channels/7", "watermark.opacity", "0.5");
+  /* what the form showed and was not touched is kept */
+  wait_member (server, "/api/channels/7", "subtitle_mode", "\"always\"");
+  wait_member (server, "/api/channels/7", "scaling", "\"crop\"");
+  wait_member (server, "/api/channels/7", "profile", "\"Small Screen\"");
+  wait_member (server, "/api/channels/7", "error_screen.title", "\"Back soon\"");
+  /* the picker offered the server's profiles, users' too */
+  g_assert_true (g_file_get_contents (app->log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "profiles offered: 480p, 720p, 1080p, Small Screen"));
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+}
+
+/* Profiles: added, refused with the field named, edited and removed in the app. */
+static void
+test_profiles (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  App *app = app_start (server->data_dir, server->base_url, NULL);
+
+  show_tab (app, "Profiles");
+  expect (app, "list item", "1080p");
+  click_when_shown (app, "push button", "Add Profile");
+  {
+    const char *const titles[] = { "Profile name", "Width in pixels", NULL };
+    const char *const texts[] = { "Kitchen TV", "1281", NULL };
+    fill_rows (app, titles, texts);
+  }
+  click_when_shown (app, "push button", "Add Add");
+  expect_field_error (app, "Width in pixels", "width");
+  screenshot ("profile-field-error");
+  {
+    const char *const titles[] = { "Width in pixels", "Height in pixels", NULL };
+    const char *const texts[] = { "960", "540", NULL };
+    fill_rows (app, titles, texts);
+  }
+  click_when_shown (app, "push button", "Add Add");
+  wait_member (server, "/api/profiles/Kitchen%20TV", "width", "960");
+  wait_member (server, "/api/profiles/Kitchen%20TV", "height", "540");
+  expect (app, "list item", "Kitchen TV");
+
+  click_when_shown (app, "push button", "Edit the profile “Kitchen TV”");
+  type_into_row (app, "Frames per second", "25");
+  click_when_shown (app, "push button", "_Save");
+  wait_member (server, "/api/profiles/Kitchen%20TV", "fps", "25");
+  wait_member (server, "/api/profiles/Kitchen%20TV", "width", "960");
+  click_when_shown (app, "push button", "Remove the profile “Kitchen TV”");
+  click_when_shown (app, "push button", "_Remove");
+  wait_member (server, "/api/profiles/Kitchen%20TV", "name", "gone");
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+}
+
+/* Upstream live channels from an M3U file picked in the app. */
+static void
+test_import_m3u (void)
+{
+  g_autoptr (ExsTestServer) server = exs_test_server_start (NULL, NULL, NULL);
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autofree char *m3u = g_build_filename (dir, "list.m3u", NULL);
+  App *app;
+
+  g_assert_true (g_file_set_contents (m3u,
+                                      "#EXTM3U\n"
+                                      "#EXTINF:-1 tvg-id=\"news.example\" tvg-chno=\"120\" group-title=\"News\",News 24\n"
+                                      "http://127.0.0.1:1/news/index.m3u8\n"
+                                      "#EXTINF:-1,No URL\n",
+                                      -1, NULL));
+  app = app_start (server->data_dir, server->base_url, NULL);
+  show_tab (app, "Channels");
+  click_when_shown (app, "push button", "Import M3U");
+  type_into_row (app, "Playlist file", m3u);
+  click_when_shown (app, "push button", "Import Import");
+  wait_member (server, "/api/channels/120", "upstream_url", "\"http://127.0.0.1:1/news/index.m3u8\"");
+  wait_member (server, "/api/channels/120", "upstream_tvg_id", "\"news.example\"");
+  expect (app, "list item", "News 24");
+  app_stop (app);
+  exs_test_server_stop (server, NULL);
+  exs_test_remove_tree (dir);
 }
 
 /* "Open in Browser" opens the server's web UI in the default browser (here a
@@ -575,6 +941,10 @@ main (int argc, char **argv)
   g_assert_cmpint (atspi_init (), ==, 0);
   g_test_add_func ("/preferences/channels/shown-and-added", test_channels_shown_and_added);
   g_test_add_func ("/preferences/libraries/failed-files-and-remove", test_library_failed_files_and_remove);
+  g_test_add_func ("/preferences/libraries/media-server", test_media_server_library);
+  g_test_add_func ("/preferences/channels/media-fields-and-errors", test_channel_media_fields);
+  g_test_add_func ("/preferences/channels/import-m3u", test_import_m3u);
+  g_test_add_func ("/preferences/profiles/add-edit-remove", test_profiles);
   g_test_add_func ("/preferences/server/open-in-browser", test_open_in_browser);
   g_test_add_func ("/preferences/server/stopped-said-within-2s", test_stopped_server);
   g_test_add_func ("/preferences/server/hung-server-said-within-2s", test_hung_server);
