@@ -26,6 +26,7 @@ exs_api_register_all (ExsHttpServer *server, ExsApiContext *context)
   exs_api_logs_register (server, context);
   exs_api_settings_register (server, context);
   exs_api_logos_register (server, context);
+  exs_api_artwork_register (server, context);
   exs_api_channels_bulk_register (server, context);
   exs_api_sessions_register (server, context);
   exs_api_preview_register (server, context);

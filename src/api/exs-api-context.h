@@ -93,6 +93,8 @@ void exs_api_logs_register (ExsHttpServer *server,
                             ExsApiContext *context);
 void exs_api_settings_register (ExsHttpServer *server,
                                 ExsApiContext *context);
+void exs_api_artwork_register (ExsHttpServer *server,
+                               ExsApiContext *context);
 void exs_api_logos_register (ExsHttpServer *server,
                              ExsApiContext *context);
 void exs_api_channels_bulk_register (ExsHttpServer *server,

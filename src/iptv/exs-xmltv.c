@@ -225,9 +225,12 @@ write_programme (xmlTextWriterPtr w, const GuideEntry *e, const ExsChannelRecord
       for (guint i = 0; item->categories && item->categories[i]; i++)
         write_text_element (w, "category", item->categories[i], EXS_GUIDE_TEXT_ONE_LINE);
       /* Library artwork is a file on this server: its path would show the
-       * folder layout and 404 (issue 14), so only web artwork is listed. */
+       * folder layout and 404 (issue 14), so only web artwork is listed,
+       * and a media server's artwork through this server's /artwork route
+       * (which adds the token the server wants; made absolute). */
       if (item->artwork_url != NULL
-          && (g_str_has_prefix (item->artwork_url, "http://") || g_str_has_prefix (item->artwork_url, "https://")))
+          && (g_str_has_prefix (item->artwork_url, "http://") || g_str_has_prefix (item->artwork_url, "https://")
+              || g_str_has_prefix (item->artwork_url, "/artwork/")))
         write_icon (w, base_url, item->artwork_url);
       write_episode_numbers (w, item->season_number, item->episode_number);
       if (item->kind == EXS_PLAYOUT_ITEM_PROGRAMME)

@@ -19,6 +19,8 @@
 
 #include "exs-media-server-write.h"
 
+#include "exs-media-server-artwork.h"
+
 #include "exs-media-name.h"
 #include "exs-media-store-write.h"
 #include "exs-media-store.h"
@@ -78,6 +80,16 @@ exs_media_server_uri_identity (const char *uri)
   }
 }
 
+/* Artwork as it is stored: a server path (Plex's, which needs the token)
+ * becomes this server's /artwork route; a URL stays as it is. */
+static char *
+artwork (Writer *w, const char *value)
+{
+  if (value && value[0] == '/')
+    return exs_media_server_artwork_route (w->library->id, value);
+  return g_strdup (value);
+}
+
 static gint64 *
 new_id (gint64 id)
 {
@@ -94,6 +106,8 @@ ensure_show (Writer *w, const char *server_id, gint64 *show_id, GError **error)
   ExsRemoteShow *show = g_hash_table_lookup (w->catalog->shows, server_id);
   gint64 *done = g_hash_table_lookup (w->shows_written, server_id);
   g_autofree char *sort = NULL;
+  g_autofree char *poster = NULL;
+  g_autofree char *fanart = NULL;
   ExsShowRow row = { 0 };
   gint64 *known;
 
@@ -116,8 +130,8 @@ ensure_show (Writer *w, const char *server_id, gint64 *show_id, GError **error)
   row.content_rating = show->content_rating;
   row.studio = show->studio;
   row.folder = show->path;
-  row.poster = show->poster;
-  row.fanart = show->fanart;
+  row.poster = poster = artwork (w, show->poster);
+  row.fanart = fanart = artwork (w, show->fanart);
   if (!exs_media_store_save_show (w->db, &row, show->genres, NULL, error)
       || !exs_media_store_set_rating (w->db, EXS_MEDIA_LABELS_OF_SHOW, row.id, show->rating, error))
     return FALSE;
@@ -133,6 +147,9 @@ write_item (Writer *w, ExsRemoteItem *item, ExsMediaFileState *state, GError **e
   gboolean episode = item->show_id != NULL && g_str_equal (w->library->kind, "shows");
   g_autofree char *uri = exs_media_server_item_uri (w->library->id, item);
   g_autofree char *sort = exs_media_name_sort_title (item->sort_title ? item->sort_title : item->title);
+  g_autofree char *poster = artwork (w, item->poster);
+  g_autofree char *thumb = artwork (w, item->thumb);
+  g_autofree char *fanart = artwork (w, item->fanart);
   ExsMediaItemRow row = { 0 };
   gint64 id;
 
@@ -157,9 +174,9 @@ write_item (Writer *w, ExsRemoteItem *item, ExsMediaFileState *state, GError **e
   row.has_facts = TRUE;
   row.scan_state = item->facts->duration_ms > 0 ? "ok" : "warning";
   row.scan_message = item->facts->duration_ms > 0 ? NULL : "the server gave no duration; it cannot be scheduled";
-  row.poster = item->poster;
-  row.thumb = item->thumb;
-  row.fanart = item->fanart;
+  row.poster = poster;
+  row.thumb = thumb;
+  row.fanart = fanart;
   row.probed = TRUE;
   row.now = w->now;
   id = exs_media_store_save_item (w->db, &row, error);

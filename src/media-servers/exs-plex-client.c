@@ -35,12 +35,15 @@ container_of (JsonNode *root)
   return JSON_NODE_HOLDS_OBJECT (root) ? exs_json_object (json_node_get_object (root), "MediaContainer") : NULL;
 }
 
+/* The server's artwork path ("/library/metadata/7/thumb/1"): it needs the
+ * token, so the writer stores it as this server's /artwork route
+ * (exs-media-server-artwork.c), never as a URL of the Plex server. */
 static char *
 artwork_url (ExsMediaServerClient *self, JsonObject *o, const char *member)
 {
   const char *path = exs_json_text (o, member);
 
-  return path && path[0] == '/' ? exs_media_server_client_dup_url (self, path) : NULL;
+  return path && path[0] == '/' ? g_strdup (path) : NULL;
 }
 
 static void

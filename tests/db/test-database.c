@@ -199,6 +199,68 @@ test_url_source_step (Fixture *f, gconstpointer data)
   g_assert_cmpstr (issues, ==, "0");
 }
 
+/* Step 820 (music): a populated database from before it upgrades with its
+ * libraries and items kept (ids, kinds, the title search, the index on
+ * kind), 'music' and 'song' allowed where other kinds are not, and a
+ * song's row going with its item. */
+static void
+test_music_kind_step (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint n, before = 0;
+  const ExsMigration *all = exs_database_get_migrations (&n);
+  g_autoptr (ExsDatabase) old = NULL;
+  g_autoptr (ExsDatabase) db = NULL;
+  g_autofree char *kept = NULL, *found = NULL, *indexed = NULL, *fk = NULL, *songs = NULL, *playable = NULL;
+
+  while (before < n && all[before].version < 820)
+    before++;
+  g_assert_cmpuint (before, <, n);
+  old = exs_database_open_with_migrations (f->path, all, before, &error);
+  g_assert_no_error (error);
+  g_assert_true (exs_database_exec (old,
+                                    "INSERT INTO libraries (id, name, kind, created_at, updated_at)"
+                                    " VALUES (4, 'Films', 'movies', 1, 2), (9, 'Clips', 'music_videos', 3, 4);"
+                                    "INSERT INTO media_items (id, library_id, kind, uri, title, duration_ms, added_at,"
+                                    " updated_at) VALUES (11, 4, 'movie', 'file:///a.mp4', 'Alpha', 5, 1, 1),"
+                                    " (12, 9, 'music_video', 'file:///b.mp4', 'Bravo', 5, 1, 1);",
+                                    &error));
+  g_assert_no_error (error);
+  exs_database_close (old);
+
+  db = exs_database_open (f->path, &error);
+  g_assert_no_error (error);
+  kept = query_text (db, "SELECT group_concat (id || ' ' || kind || ' ' || library_id, ', ')"
+                         " FROM (SELECT * FROM media_items ORDER BY id)");
+  g_assert_cmpstr (kept, ==, "11 movie 4, 12 music_video 9");
+  found = query_text (db, "SELECT rowid FROM media_items_fts WHERE media_items_fts MATCH 'bravo'");
+  g_assert_cmpstr (found, ==, "12");
+  indexed = query_text (db, "SELECT count(*) FROM sqlite_master WHERE name = 'media_items_by_library'");
+  g_assert_cmpstr (indexed, ==, "1");
+  playable = query_text (db, "SELECT count(*) FROM playable_media_items WHERE kind = 'movie'");
+  g_assert_cmpstr (playable, ==, "1");
+  g_assert_true (exs_database_exec (db,
+                                    "INSERT INTO libraries (id, name, kind, created_at, updated_at)"
+                                    " VALUES (5, 'Tunes', 'music', 5, 5);"
+                                    "INSERT INTO media_items (id, library_id, kind, uri, title, added_at, updated_at)"
+                                    " VALUES (13, 5, 'song', 'file:///c.flac', 'Charlie', 1, 1);"
+                                    "INSERT INTO songs (media_item_id, artist) VALUES (13, 'Delta');",
+                                    &error));
+  g_assert_no_error (error);
+  g_assert_false (exs_database_exec (db, "INSERT INTO libraries (name, kind, created_at, updated_at)"
+                                         " VALUES ('Bad', 'podcasts', 5, 5)", &error));
+  g_clear_error (&error);
+  g_assert_false (exs_database_exec (db, "INSERT INTO media_items (library_id, kind, uri, title, added_at, updated_at)"
+                                         " VALUES (5, 'podcast', 'file:///d', 'D', 1, 1)", &error));
+  g_clear_error (&error);
+  fk = query_text (db, "SELECT count(*) FROM pragma_foreign_key_check");
+  g_assert_cmpstr (fk, ==, "0");
+  g_assert_true (exs_database_exec (db, "DELETE FROM libraries WHERE id = 5", &error));
+  g_assert_no_error (error);
+  songs = query_text (db, "SELECT count(*) FROM songs");
+  g_assert_cmpstr (songs, ==, "0");
+}
+
 static void
 test_failed_migration_rolls_back (Fixture *f, gconstpointer data)
 {
@@ -344,6 +406,7 @@ main (int argc, char **argv)
   ADD ("/db/migrations/old-database-upgrades-keeping-data", test_upgrade);
   ADD ("/db/migrations/ai-sessions-step-keeps-old-table", test_ai_sessions_step);
   ADD ("/db/migrations/url-source-step-keeps-libraries", test_url_source_step);
+  ADD ("/db/migrations/music-kind-step-keeps-rows", test_music_kind_step);
   ADD ("/db/migrations/failed-step-rolls-back", test_failed_migration_rolls_back);
   ADD ("/db/migrations/newer-database-refused-untouched", test_newer_refused_untouched);
   ADD ("/db/database/not-a-database-refused", test_not_a_database);

@@ -316,6 +316,91 @@ test_change_folders_and_remove (void)
   expect (gone, 404);
 }
 
+/* The first item of library @id, as GET /api/media lists it. */
+static JsonObject *
+first_item (gint64 id, ExsTestReply **keep)
+{
+  g_autofree char *path = g_strdup_printf ("/api/media?library=%" G_GINT64_FORMAT, id);
+  ExsTestReply *r = req ("GET", path, NULL);
+  JsonArray *items;
+
+  expect (r, 200);
+  *keep = r;
+  items = json_object_get_array_member (exs_test_reply_object (r), "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  return json_array_get_object_element (items, 0);
+}
+
+/* `library add … music` from the CLI: a song with its tags, listed with its
+ * artist and title; a music-videos library files its videos under their
+ * artist's folder as a show. */
+static void
+test_music (void)
+{
+  g_autofree char *music = g_build_filename (tmp, "music", NULL);
+  g_autofree char *song = g_build_filename (music, "Delta", "one.flac", NULL);
+  g_autofree char *song_dir = g_path_get_dirname (song);
+  g_autofree char *desc = g_strdup_printf ("audiotestsrc num-buffers=100 ! audioconvert ! "
+                                           "taginject tags=\"artist=Delta,title=Rain,album=Weather\" ! flacenc ! "
+                                           "filesink location=\"%s\"", song);
+  g_autofree char *videos = g_build_filename (tmp, "Music Videos", NULL);
+  g_autofree char *video = g_build_filename (videos, "Echo", "Echo - Live.mp4", NULL);
+  g_autofree char *video_dir = g_path_get_dirname (video);
+  g_autofree char *film = g_build_filename (tmp, "clip.mp4", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstMessage) done = NULL;
+  g_autoptr (ExsTestReply) idle = NULL;
+  g_autoptr (ExsTestReply) listed = NULL;
+  g_autoptr (ExsTestReply) listed_videos = NULL;
+  g_autoptr (ExsTestReply) idle_videos = NULL;
+  const char *bin = exs_test_server_binary ();
+  const char *add[] = { bin, "--data-dir", server->data_dir, "--url", server->base_url, "library", "add", "Tunes",
+                        "music", music, NULL };
+  JsonObject *item, *tags;
+  gint64 id;
+
+  g_assert_cmpint (g_mkdir_with_parents (song_dir, 0755), ==, 0);
+  pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  done = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline), 60 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_true (done && GST_MESSAGE_TYPE (done) == GST_MESSAGE_EOS);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  g_assert_cmpint (exs_test_run_command (add, NULL, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "added library"));
+  id = g_ascii_strtoll (strstr (out, "added library") + strlen ("added library "), NULL, 10);
+  wait_idle (id, &idle);
+  item = first_item (id, &listed);
+  g_assert_cmpstr (json_object_get_string_member (item, "kind"), ==, "song");
+  g_assert_cmpstr (json_object_get_string_member (item, "title"), ==, "Rain");
+  tags = json_object_get_object_member (item, "song");
+  g_assert_cmpstr (json_object_get_string_member (tags, "artist"), ==, "Delta");
+  g_assert_cmpstr (json_object_get_string_member (tags, "album"), ==, "Weather");
+
+  /* music videos: "Music Videos/Echo/…" is Echo's */
+  g_assert_cmpint (g_mkdir_with_parents (video_dir, 0755), ==, 0);
+  {
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (film, &data, &len, NULL));
+    g_assert_true (g_file_set_contents (video, data, (gssize) len, NULL));
+  }
+  {
+    g_autofree char *body = g_strdup_printf ("{\"name\": \"Clips\", \"kind\": \"music_videos\", \"paths\": [\"%s\"]}",
+                                             videos);
+    gint64 vid = create_library (body);
+
+    wait_idle (vid, &idle_videos);
+    item = first_item (vid, &listed_videos);
+    g_assert_cmpstr (json_object_get_string_member (item, "kind"), ==, "music_video");
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "show"), "title"), ==, "Echo");
+  }
+}
+
 static void
 test_cli (void)
 {
@@ -426,6 +511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/library/api/collections", test_collections);
   g_test_add_func ("/library/api/change-folders-and-remove", test_change_folders_and_remove);
   g_test_add_func ("/library/api/cli", test_cli);
+  g_test_add_func ("/library/api/music", test_music);
   g_test_add_func ("/library/api/shutdown-during-scan", test_shutdown_during_scan);
   status = g_test_run ();
   exs_test_server_free (server);

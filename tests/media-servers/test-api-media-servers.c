@@ -311,6 +311,44 @@ test_cli (void)
     g_assert_nonnull (strstr (out, "music"));
     g_assert_null (strstr (out, TOKEN));
   }
+  /* Plex artwork needs the token: the API shows this server's /artwork
+   * route, never the Plex server's address; the route (no login, as a
+   * guide client) passes the image on, and reaches nothing but artwork */
+  {
+    g_autoptr (ExsTestReply) media = request (s, "GET", "/api/media?library=1", NULL);
+    g_autoptr (ExsTestReply) one = NULL;
+    g_autoptr (ExsTestReply) image = NULL;
+    g_autoptr (ExsTestReply) prefs = NULL;
+    g_autoptr (ExsTestReply) other = NULL;
+    g_autofree char *item_path = NULL;
+    g_autofree char *prefs_b64 = NULL;
+    g_autofree char *prefs_path = NULL;
+    const char *poster;
+
+    g_assert_cmpuint (media->status, ==, 200);
+    item_path = g_strdup_printf ("/api/media/%" G_GINT64_FORMAT,
+                                 json_object_get_int_member (json_array_get_object_element (
+                                     json_object_get_array_member (exs_test_reply_object (media), "items"), 0), "id"));
+    one = request (s, "GET", item_path, NULL);
+    poster = json_object_get_string_member (exs_test_reply_object (one), "poster");
+    g_test_message ("poster: %s", poster);
+    g_assert_true (g_str_has_prefix (poster, "/artwork/1/"));
+    g_assert_null (strstr (one->body, exs_fake_media_server_get_url (fake)));
+    image = exs_test_server_request (s, "GET", poster, NULL, FALSE);
+    g_assert_cmpuint (image->status, ==, 200);
+    g_assert_true (g_str_has_prefix (image->body, "\x89PNG"));
+    g_assert_null (strstr (image->body, TOKEN));
+    g_assert_cmpuint (exs_fake_media_server_count (fake, "artwork"), ==, 1);
+    /* a path that is not artwork (Plex's preferences hold secrets) is not fetched */
+    prefs_b64 = g_base64_encode ((const guchar *) "/:/prefs", 8);
+    g_strdelimit (prefs_b64, "=", '\0');
+    prefs_path = g_strdup_printf ("/artwork/1/%s", prefs_b64);
+    prefs = exs_test_server_request (s, "GET", prefs_path, NULL, FALSE);
+    g_assert_cmpuint (prefs->status, ==, 404);
+    other = exs_test_server_request (s, "GET", "/artwork/99/L2xpYnJhcnkvbWV0YWRhdGEvMS90aHVtYi8x", NULL, FALSE);
+    g_assert_cmpuint (other->status, ==, 404);
+    g_assert_cmpuint (exs_fake_media_server_count (fake, "artwork"), ==, 1);
+  }
   exs_test_server_stop (s, NULL);
   {
     g_autofree char *log = exs_test_server_read_log (s);

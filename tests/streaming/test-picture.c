@@ -263,6 +263,56 @@ test_watermark_programmes_only (void)
   g_assert_cmpuint (unmarked, >=, 4);
 }
 
+/* A schedule item's media override turns the watermark off for its
+ * programmes: the red programme (the channel's settings) is marked, the
+ * blue one (overridden: "watermark": null) is not. */
+static void
+test_watermark_item_override (void)
+{
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (NULL);
+  g_autofree char *png = g_build_filename (f->dir, "mark.png", NULL);
+  g_autofree char *desc = g_strdup_printf ("videotestsrc num-buffers=1 pattern=white ! "
+                                           "video/x-raw,format=RGBA,width=100,height=50 ! pngenc ! filesink location=%s",
+                                           png);
+  g_autofree char *red = NULL, *blue = NULL, *ts = NULL, *media = NULL;
+  g_autoptr (Frames) fr = NULL;
+  const gint64 durations[] = { 3 * G_USEC_PER_SEC, 3 * G_USEC_PER_SEC };
+  const char *overrides[] = { NULL, "{\"watermark\":null}" };
+  guint marked = 0, clean = 0;
+
+  exs_test_make_media (desc, png);
+  red = make_clip (f, "red", 640, 360, 3.0, "red.mp4");
+  blue = make_clip (f, "blue", 640, 360, 3.0, "blue.mp4");
+  {
+    const char *paths[] = { red, blue, NULL };
+    exs_file_list_source_set_channel (f->source, "61", paths, durations, g_get_real_time ());
+    exs_file_list_source_set_media_overrides (f->source, "61", overrides);
+  }
+  exs_engine_fixture_add_channel (f, "61", TRUE);
+  media = g_strdup_printf ("{\"watermark\": {\"image\": \"%s\", \"position\": \"top-right\", \"size\": 0.2,"
+                           " \"margin\": 0.02}}", png);
+  set_media (f, "61", media);
+  ts = capture (f, "61", 9.0, "override.ts");
+  fr = decode (ts, 4);
+  for (guint i = 0; i < fr->n; i++)
+    {
+      double centre[3], mark[3];
+
+      pixel (fr, i, W / 2, H / 2, centre);
+      pixel (fr, i, W - 17 - 85, 17 + 42, mark);
+      if (near (centre, 255, 0, 0) && near (mark, 255, 255, 255))
+        marked++;
+      else if (near (centre, 0, 0, 255))
+        {
+          g_assert_true (near (mark, 0, 0, 255));
+          clean++;
+        }
+    }
+  g_test_message ("%u frames: %u red frames marked, %u blue frames clean", fr->n, marked, clean);
+  g_assert_cmpuint (marked, >=, 4);
+  g_assert_cmpuint (clean, >=, 4);
+}
+
 /* idet's multi-frame counts of @ts: interlaced (TFF + BFF) and progressive. */
 static void
 idet (const char *ts, guint *interlaced, guint *progressive)
@@ -422,6 +472,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   gst_init (&argc, &argv);
   g_test_add_func ("/streaming/picture/watermark-alpha", test_watermark_alpha);
+  g_test_add_func ("/streaming/picture/watermark-off-by-schedule-item", test_watermark_item_override);
   g_test_add_func ("/streaming/picture/watermark-programmes-only", test_watermark_programmes_only);
   g_test_add_func ("/streaming/picture/deinterlace", test_deinterlace);
   g_test_add_func ("/streaming/picture/scaling", test_scaling);
