@@ -29,10 +29,7 @@ collection_to_json (const ExsCollectionRecord *r, ExsApiContext *ctx)
   json_object_set_int_member (o, "id", r->id);
   json_object_set_string_member (o, "name", r->name);
   json_object_set_string_member (o, "kind", r->kind);
-  if (r->query)
-    json_object_set_string_member (o, "query", r->query);
-  else
-    json_object_set_null_member (o, "query");
+  exs_api_set_string_or_null (o, "query", r->query);
   if (g_str_equal (r->kind, "manual"))
     {
       JsonArray *members = json_array_new ();

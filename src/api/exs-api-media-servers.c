@@ -126,10 +126,7 @@ on_libraries_listed_cb (GObject *source, GAsyncResult *result, gpointer data)
 
           json_object_set_string_member (o, "id", l->id);
           json_object_set_string_member (o, "title", l->title);
-          if (l->kind)
-            json_object_set_string_member (o, "kind", l->kind);
-          else
-            json_object_set_null_member (o, "kind");
+          exs_api_set_string_or_null (o, "kind", l->kind);
           if (r->selected)
             json_object_set_boolean_member (
                 o, "selected", g_ptr_array_find_with_equal_func (r->selected, l->id, g_str_equal, NULL));

@@ -78,8 +78,6 @@ exs_cli_ai_run (ExsCliClient *c, int argc, char **argv)
     { "no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait, N_("Print the session number and return at once"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NUMBER"));
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) body = json_object_new ();
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonNode) reply = NULL;
@@ -87,9 +85,8 @@ exs_cli_ai_run (ExsCliClient *c, int argc, char **argv)
   gint64 deadline = g_get_monotonic_time () + WAIT_US;
   const char *state;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return exs_cli_usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("NUMBER"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 2)
     return exs_cli_usage_error (_("diagnose needs one channel NUMBER"));
   json_object_set_string_member (body, "channel", argv[1]);

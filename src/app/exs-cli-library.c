@@ -112,14 +112,8 @@ static int
 library_show (ExsCliClient *c, const char *id)
 {
   g_autofree char *path = library_path (id, "");
-  g_autoptr (JsonNode) reply = NULL;
-  g_autofree char *text = NULL;
 
-  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
-    return EXS_EXIT_FAILURE;
-  text = json_to_string (reply, TRUE);
-  g_print ("%s\n", text);
-  return EXIT_SUCCESS;
+  return exs_cli_show (c, path);
 }
 
 static int
@@ -132,15 +126,12 @@ library_add (ExsCliClient *c, int argc, char **argv)
       N_("A URL library: its entries are http(s) media or M3U URLs, archive:IDENTIFIER or ytdl:PAGE-URL"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NAME KIND FOLDER…"));
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   JsonObject *lib;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return exs_cli_usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("NAME KIND FOLDER…"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc < 4)
     return exs_cli_usage_error (_("library add needs a NAME, a KIND (movies, shows, music_videos, other_videos, music) "
                                 "and "
@@ -181,7 +172,6 @@ library_scan (ExsCliClient *c, int argc, char **argv)
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait, N_("Wait for the scan to finish, showing progress"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("ID"));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -190,9 +180,8 @@ library_scan (ExsCliClient *c, int argc, char **argv)
   g_autofree char *scan_path = NULL;
   char line[256];
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return exs_cli_usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("ID"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 2)
     return exs_cli_usage_error (_("library scan needs one library ID"));
   path = library_path (argv[1], "");
@@ -277,16 +266,13 @@ library_add_server (ExsCliClient *c, int argc, char **argv)
     { "no-sync", 0, 0, G_OPTION_ARG_NONE, &no_sync, N_("Do not sync it now"), NULL },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NAME KIND"));
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
   g_autofree char *token = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return exs_cli_usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("NAME KIND"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 3 || source == NULL || url == NULL || token_file == NULL)
     return exs_cli_usage_error (_("library add-server needs a NAME, a KIND (movies or shows), --source, --url and "
                                 "--token-file"));
@@ -366,12 +352,9 @@ static int
 library_remove (ExsCliClient *c, const char *id)
 {
   g_autofree char *path = library_path (id, "");
-  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *done = g_strdup_printf (_("removed library %s\n"), id);
 
-  if (!exs_cli_request (c, "DELETE", path, NULL, 204, &reply))
-    return EXS_EXIT_FAILURE;
-  g_print (_("removed library %s\n"), id);
-  return EXIT_SUCCESS;
+  return exs_cli_remove (c, path, done);
 }
 
 /**

@@ -50,6 +50,15 @@ gboolean exs_cli_request (ExsCliClient  *client,
                           JsonNode      *body,
                           guint          expected,
                           JsonNode     **reply);
+int exs_cli_show (ExsCliClient *client,
+                  const char   *path);
+int exs_cli_remove (ExsCliClient *client,
+                    const char   *path,
+                    const char   *done);
+gboolean exs_cli_parse_options (const GOptionEntry *entries,
+                                const char         *parameters,
+                                int                *argc,
+                                char             ***argv);
 int exs_cli_report_failure (guint     status,
                             JsonNode *reply);
 int exs_cli_usage_error (const char *message);

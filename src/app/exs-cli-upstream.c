@@ -48,7 +48,6 @@ exs_cli_upstream_import (ExsCliClient *c, int argc, char **argv)
       N_("NUMBER") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("FILE"));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
@@ -58,9 +57,8 @@ exs_cli_upstream_import (ExsCliClient *c, int argc, char **argv)
   gsize length = 0;
   guint status;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return exs_cli_usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("FILE"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 2)
     return exs_cli_usage_error (_("channel import-m3u needs one FILE (- for stdin)"));
   text = read_playlist (argv[1], &length, &error);

@@ -152,6 +152,55 @@ exs_cli_request (ExsCliClient *c, const char *method, const char *path, JsonNode
   return FALSE;
 }
 
+/* GET @path and print the JSON it answers, indented. */
+int
+exs_cli_show (ExsCliClient *c, const char *path)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *text = NULL;
+
+  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
+    return EXS_EXIT_FAILURE;
+  text = json_to_string (reply, TRUE);
+  g_print ("%s\n", text);
+  return EXIT_SUCCESS;
+}
+
+/* DELETE @path; prints @done (a whole line) once the server has. */
+int
+exs_cli_remove (ExsCliClient *c, const char *path, const char *done)
+{
+  g_autoptr (JsonNode) reply = NULL;
+
+  if (!exs_cli_request (c, "DELETE", path, NULL, 204, &reply))
+    return EXS_EXIT_FAILURE;
+  g_print ("%s", done);
+  return EXIT_SUCCESS;
+}
+
+/**
+ * exs_cli_parse_options:
+ * @parameters: (nullable): what follows the options in --help ("NUMBER")
+ * @argc: (inout): the command's own arguments, options removed on return
+ *
+ * Parses @entries out of a command's arguments; on an unknown option or a
+ * bad value, says so with the usage.
+ *
+ * Returns: %FALSE when the command line is wrong (exit EXS_EXIT_USAGE)
+ */
+gboolean
+exs_cli_parse_options (const GOptionEntry *entries, const char *parameters, int *argc, char ***argv)
+{
+  g_autoptr (GOptionContext) ctx = g_option_context_new (parameters);
+  g_autoptr (GError) error = NULL;
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (g_option_context_parse (ctx, argc, argv, &error))
+    return TRUE;
+  usage_error (error->message);
+  return FALSE;
+}
+
 static void
 print_channel_row (JsonObject *ch)
 {
@@ -189,15 +238,8 @@ static int
 channel_show (Client *c, const char *number)
 {
   g_autofree char *path = channel_path (number);
-  g_autoptr (JsonNode) reply = NULL;
 
-  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
-    return EXS_EXIT_FAILURE;
-  {
-    g_autofree char *text = json_to_string (reply, TRUE);
-    g_print ("%s\n", text);
-  }
-  return EXIT_SUCCESS;
+  return exs_cli_show (c, path);
 }
 
 static int
@@ -215,15 +257,12 @@ channel_add (Client *c, int argc, char **argv)
     { "upstream", 'u', 0, G_OPTION_ARG_STRING, &upstream, N_("Relay this HLS or MPEG-TS URL"), N_("URL") },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (_("NUMBER NAME"));
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) body = NULL;
   g_autoptr (JsonNode) reply = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+  if (!exs_cli_parse_options (entries, _("NUMBER NAME"), &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 3)
     return usage_error (_("channel add needs a NUMBER and a NAME (quote a name with spaces)"));
 
@@ -264,12 +303,9 @@ static int
 channel_remove (Client *c, const char *number)
 {
   g_autofree char *path = channel_path (number);
-  g_autoptr (JsonNode) reply = NULL;
+  g_autofree char *done = g_strdup_printf (_("removed channel %s\n"), number);
 
-  if (!exs_cli_request (c, "DELETE", path, NULL, 204, &reply))
-    return EXS_EXIT_FAILURE;
-  g_print (_("removed channel %s\n"), number);
-  return EXIT_SUCCESS;
+  return exs_cli_remove (c, path, done);
 }
 
 /* FIELD=VALUE: VALUE as JSON when it reads as JSON (numbers, true, null,
@@ -459,15 +495,12 @@ run_login_url (Client *c, int argc, char **argv)
     { "next", 0, 0, G_OPTION_ARG_STRING, &next, "Page the link lands on (default /web/)", "PATH" },
     { NULL }
   };
-  g_autoptr (GOptionContext) ctx = g_option_context_new (NULL);
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonObject) body = json_object_new ();
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (JsonNode) reply = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return usage_error (error->message);
+  if (!exs_cli_parse_options (entries, NULL, &argc, &argv))
+    return EXS_EXIT_USAGE;
   if (argc != 1)
     return usage_error ("login-url takes no arguments besides --next PATH");
   if (next)

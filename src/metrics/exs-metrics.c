@@ -160,11 +160,19 @@ family_lookup_locked (ExsMetrics *self, const char *name, ExsMetricType type, co
   return f;
 }
 
+/* A series' key in its family: "name\x1fvalue", or "" without a label. */
+static char *
+series_key (const char *label_name, const char *label_value)
+{
+  if (label_name == NULL)
+    return g_strdup ("");
+  return g_strconcat (label_name, "\x1f", label_value ? label_value : "", NULL);
+}
+
 static Series *
 series_lookup_locked (Family *f, const char *label_name, const char *label_value, gboolean create)
 {
-  g_autofree char *key = label_name ? g_strconcat (label_name, "\x1f", label_value ? label_value : "", NULL)
-                                    : g_strdup ("");
+  g_autofree char *key = series_key (label_name, label_value);
   Series *s = g_hash_table_lookup (f->series, key);
 
   if (s == NULL && create)
@@ -261,8 +269,7 @@ exs_metrics_remove_series (ExsMetrics *self, const char *name, const char *label
   f = g_hash_table_lookup (self->families, name);
   if (f)
     {
-      g_autofree char *key = label_name ? g_strconcat (label_name, "\x1f", label_value ? label_value : "", NULL)
-                                        : g_strdup ("");
+      g_autofree char *key = series_key (label_name, label_value);
       g_hash_table_remove (f->series, key);
     }
   g_mutex_unlock (&self->lock);

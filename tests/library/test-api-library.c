@@ -246,7 +246,11 @@ test_collections (void)
   g_autoptr (ExsTestReply) preview = req ("GET", "/api/collections/preview?q=pilot", NULL);
   g_autoptr (ExsTestReply) preview_bad = req ("POST", "/api/collections/preview", "{\"query\": \"year:>=\"}");
   g_autoptr (ExsTestReply) list = req ("GET", "/api/collections", NULL);
+  g_autoptr (ExsTestReply) taken = req ("POST", "/api/collections",
+                                        "{\"name\": \"Old films\", \"kind\": \"smart\", \"query\": \"type:movie\"}");
+  g_autoptr (ExsTestReply) not_an_id = req ("GET", "/api/collections/abc", NULL);
   g_autoptr (ExsTestReply) deleted = NULL;
+  g_autoptr (ExsTestReply) gone = NULL;
   g_autofree char *path = NULL;
   JsonObject *o, *err;
   gint64 id;
@@ -255,6 +259,14 @@ test_collections (void)
   o = exs_test_reply_object (smart);
   id = json_object_get_int_member (o, "id");
   g_assert_cmpint (json_object_get_int_member (o, "items"), ==, 1);
+  path = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT, id);
+  g_assert_cmpstr (soup_message_headers_get_one (smart->headers, "Location"), ==, path);
+  g_clear_pointer (&path, g_free);
+  /* a taken name is a 409 naming the field; an id that is not one, a 404 */
+  expect (taken, 409);
+  err = json_object_get_object_member (exs_test_reply_object (taken), "error");
+  g_assert_cmpstr (json_object_get_string_member (err, "field"), ==, "name");
+  expect (not_an_id, 404);
   path = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT "/items", id);
   items = req ("GET", path, NULL);
   expect (items, 200);
@@ -276,6 +288,8 @@ test_collections (void)
   path = g_strdup_printf ("/api/collections/%" G_GINT64_FORMAT, id);
   deleted = req ("DELETE", path, NULL);
   expect (deleted, 204);
+  gone = req ("GET", path, NULL);
+  expect (gone, 404);
 }
 
 static void
