@@ -240,17 +240,6 @@ memory_for (ExsAutoResolver *self, const char *number)
   return m;
 }
 
-static guint
-count_since (GArray *times, gint64 since)
-{
-  guint drop = 0;
-
-  while (drop < times->len && g_array_index (times, gint64, drop) <= since)
-    drop++;
-  g_array_remove_range (times, 0, drop);
-  return times->len;
-}
-
 static void
 record (ExsAutoResolver *self, const Rule *rule, const char *number, const char *detail, const char *outcome,
         const char *why)
@@ -310,7 +299,7 @@ exs_auto_resolver_report (ExsAutoResolver *self, ExsResolverEvent event, const c
   if (event == EXS_RESOLVER_SOURCE_FAILED)
     {
       g_array_append_val (m->source_failures, now);
-      if (count_since (m->source_failures, now - SOURCE_FAILURES_WINDOW_US) < SOURCE_FAILURES_PATTERN)
+      if (exs_clock_forget_until (m->source_failures, now - SOURCE_FAILURES_WINDOW_US) < SOURCE_FAILURES_PATTERN)
         return; /* not a pattern yet */
       g_array_set_size (m->source_failures, 0);
     }
@@ -327,7 +316,7 @@ exs_auto_resolver_report (ExsAutoResolver *self, ExsResolverEvent event, const c
       record (self, rule, channel_number, detail, "needs_approval", why);
       return;
     }
-  if (count_since (m->actions, now - HOUR_US) >= self->max_actions_per_hour)
+  if (exs_clock_forget_until (m->actions, now - HOUR_US) >= self->max_actions_per_hour)
     {
       why = g_strdup_printf ("%u actions in the last hour (auto_resolver.max_actions_per_hour)",
                              self->max_actions_per_hour);

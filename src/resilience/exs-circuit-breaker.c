@@ -134,22 +134,11 @@ set_state (ExsCircuitBreaker *self, ExsCircuitState state)
   g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, (int) old, (int) state);
 }
 
-static void
-prune (ExsCircuitBreaker *self, gint64 now)
-{
-  guint drop = 0;
-
-  while (drop < self->failures->len && g_array_index (self->failures, gint64, drop) <= now - self->window_us)
-    drop++;
-  if (drop > 0)
-    g_array_remove_range (self->failures, 0, drop);
-}
-
 /* Moves OPEN to HALF_OPEN once open_seconds have passed. */
 static void
 update (ExsCircuitBreaker *self, gint64 now)
 {
-  prune (self, now);
+  exs_clock_forget_until (self->failures, now - self->window_us);
   if (self->state == EXS_CIRCUIT_OPEN && now - self->opened_at >= self->open_us)
     set_state (self, EXS_CIRCUIT_HALF_OPEN);
 }

@@ -33,5 +33,7 @@ void exs_clock_set (ExsClock     *clock,
                     ExsClockFunc  func,
                     gpointer      data);
 gint64 exs_clock_now (const ExsClock *clock);
+guint exs_clock_forget_until (GArray *times,
+                              gint64  until);
 
 G_END_DECLS

@@ -287,17 +287,6 @@ exs_restart_guard_get_breaker (ExsRestartGuard *self, const char *channel_number
   return lookup_channel (self, channel_number)->breaker;
 }
 
-static void
-prune_recent (ExsRestartGuard *self, gint64 now)
-{
-  guint drop = 0;
-
-  while (drop < self->recent->len && g_array_index (self->recent, gint64, drop) <= now - self->window_us)
-    drop++;
-  if (drop > 0)
-    g_array_remove_range (self->recent, 0, drop);
-}
-
 /* The checks of the seeds' _can_trigger_restart, in their order. */
 static ExsRestartDecision
 decide (ExsRestartGuard *self, ChannelRecord *r, gint64 now, char **why_not)
@@ -305,7 +294,7 @@ decide (ExsRestartGuard *self, ChannelRecord *r, gint64 now, char **why_not)
   ExsRestartDecision d = EXS_RESTART_ALLOWED;
   char *why = NULL;
 
-  prune_recent (self, now);
+  exs_clock_forget_until (self->recent, now - self->window_us);
   if (!exs_circuit_breaker_allows (r->breaker))
     {
       d = EXS_RESTART_REFUSED_BREAKER_OPEN;
@@ -498,7 +487,7 @@ exs_restart_guard_dup_json (ExsRestartGuard *self)
   g_autofree const char **numbers = NULL;
   guint n = 0;
 
-  prune_recent (self, exs_clock_now (&self->clock));
+  exs_clock_forget_until (self->recent, exs_clock_now (&self->clock) - self->window_us);
   json_object_set_int_member (o, "max_restarts", self->max_restarts);
   json_object_set_int_member (o, "window_seconds", self->window_us / G_USEC_PER_SEC);
   json_object_set_int_member (o, "restarts_in_window", self->recent->len);
