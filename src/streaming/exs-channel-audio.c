@@ -24,7 +24,11 @@
  *
  * The track choice runs in decodebin3's select-stream signal (a streaming
  * thread) from the stream collection's tags and flags; the item's map from
- * stream to PID is guarded by the item's lock.
+ * stream to PID is guarded by the item's lock. decodebin3 often asks before
+ * the demuxer's tags have reached the collection (every call for an item
+ * can see no language at all, on a busy machine): then every audio track is
+ * decoded and the choice is made again as each decoded pad comes, from the
+ * same collection, whose streams have their tags by then.
  */
 #include "config.h"
 
@@ -281,16 +285,55 @@ free_pid (ExsItemAudio *a, GstStream *stream)
   return -1;
 }
 
+/* Whether choosing among @collection's audio tracks needs languages it does
+ * not show yet: several tracks, a language wanted, one track untagged. */
+static gboolean
+languages_missing (const ExsItemAudio *a, GstStreamCollection *collection)
+{
+  guint n = gst_stream_collection_get_size (collection), audio = 0;
+  gboolean untagged = FALSE;
+
+  if (a->languages == NULL || a->languages[0] == NULL)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      GstStream *stream = gst_stream_collection_get_stream (collection, i);
+      g_autoptr (GstTagList) tags = NULL;
+      g_autofree char *code = NULL;
+
+      if (!(gst_stream_get_stream_type (stream) & GST_STREAM_TYPE_AUDIO))
+        continue;
+      audio++;
+      tags = gst_stream_get_tags (stream);
+      if (tags == NULL || !gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code))
+        untagged = TRUE;
+    }
+  return audio > 1 && untagged;
+}
+
 /* Streaming thread of decodebin3: 1 for the audio tracks the item plays, 0
  * for its other audio tracks, -1 (decodebin3 decides) for the rest. */
 static gint
 on_select_stream_cb (GstElement *decodebin, GstStreamCollection *collection, GstStream *stream, gpointer user_data)
 {
   Item *item = user_data;
-  gboolean chosen;
+  gboolean chosen, late;
 
   if (!(gst_stream_get_stream_type (stream) & GST_STREAM_TYPE_AUDIO))
     return -1;
+  g_mutex_lock (&item->lock);
+  late = item->audio.collection != NULL;
+  g_mutex_unlock (&item->lock);
+  if (late || languages_missing (&item->audio, collection))
+    {
+      /* decode them all, and keep the same answer when decodebin3 asks
+       * again (a changed one loses tracks): claim_pid() chooses when their
+       * tags have come */
+      g_mutex_lock (&item->lock);
+      gst_object_replace ((GstObject **) &item->audio.collection, GST_OBJECT (collection));
+      g_mutex_unlock (&item->lock);
+      return 1;
+    }
   chosen = item_chooses (item, collection, stream);
   return chosen || item->audio.all ? 1 : 0; /* "all": every track, placed by free_pid() when unchosen */
 }
@@ -325,6 +368,21 @@ _exs_channel_audio_clear_item (Item *item)
 {
   g_clear_pointer (&item->audio.languages, g_strfreev);
   g_clear_pointer (&item->audio.pid_of_stream, g_hash_table_unref);
+  gst_clear_object (&item->audio.collection);
+}
+
+/* Streaming thread of a decoded pad: waits, up to a second, for the tags
+ * of @collection's audio streams. They are on their way (each stream's
+ * TAG event comes before its first buffer), carried by the streams' own
+ * threads; GstStream has no wait of its own, so it polls every 10 ms. */
+static void
+wait_for_languages (const ExsItemAudio *a, GstStreamCollection *collection)
+{
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  while (languages_missing (a, collection) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+
 }
 
 /* Streaming thread: the PID @pad's stream goes to (-1: none). Without a
@@ -334,8 +392,21 @@ claim_pid (Item *item, GstStream *stream)
 {
   ExsItemAudio *a = &item->audio;
   int pid = -1;
+  g_autoptr (GstStreamCollection) late = NULL;
+  g_autoptr (GHashTable) map = NULL;
 
   g_mutex_lock (&item->lock);
+  if (a->collection && a->pid_of_stream == NULL && stream)
+    {
+      /* chosen late (languages_missing()), once, at the first decoded pad */
+      late = gst_object_ref (a->collection);
+      g_mutex_unlock (&item->lock);
+      wait_for_languages (a, late);
+      map = choose_tracks (a, late);
+      g_mutex_lock (&item->lock);
+      if (a->pid_of_stream == NULL)
+        a->pid_of_stream = g_steal_pointer (&map);
+    }
   if (a->pid_of_stream == NULL || stream == NULL)
     pid = a->all ? free_pid (a, stream) : 0; /* no choice made: the first audio stream */
   else

@@ -36,6 +36,7 @@ typedef struct
   double volume;                             /* linear gain for the loudness target; 1.0: unity */
   GHashTable *pid_of_stream;                 /* stream-id → PID + 1; under the item's lock */
   guint linked;                              /* bit k: PID k is linked; under the item's lock */
+  GstStreamCollection *collection;           /* owned, nullable: chosen from late; under the item's lock */
 } ExsItemAudio;
 
 void _exs_channel_audio_configure (struct _ExsChannel *self);
