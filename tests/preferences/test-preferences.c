@@ -57,6 +57,10 @@ screenshot (const char *name)
 }
 
 /* Names in GTK 4.8 can carry the mnemonic label too ("_Add Channel Add Channel"). */
+/* The library form's source buttons are GtkToggleButtons in a group; GTK
+ * 4.8 gives them the push button role on AT-SPI. */
+#define SOURCE_BUTTON "push button"
+
 static gboolean
 matches (AtspiAccessible *o, const char *role, const char *name)
 {
@@ -105,6 +109,29 @@ find (AtspiAccessible *root, const char *role, const char *name, gboolean showin
   return NULL;
 }
 
+/* For a failed wait: the roles and names of what the app shows (newest
+ * window first), in the log. */
+static void
+dump_tree (AtspiAccessible *o, int depth, guint *budget)
+{
+  g_autofree char *r = atspi_accessible_get_role_name (o, NULL);
+  g_autofree char *n = atspi_accessible_get_name (o, NULL);
+  int count;
+
+  if (*budget == 0 || (depth > 0 && !is_showing (o)))
+    return;
+  (*budget)--;
+  g_test_message ("%*s%s “%s”", depth * 2, "", r ? r : "?", n ? n : "");
+  count = atspi_accessible_get_child_count (o, NULL);
+  for (int j = 0; j < count && depth < 60; j++)
+    {
+      int i = depth == 0 ? count - 1 - j : j;
+      g_autoptr (AtspiAccessible) child = atspi_accessible_get_child_at_index (o, i, NULL);
+      if (child)
+        dump_tree (child, depth + 1, budget);
+    }
+}
+
 /* Waits until the app's tree has a (showing, if asked) role+name. */
 static AtspiAccessible *
 wait_for (App *app, const char *role, const char *name, gboolean showing)
@@ -121,6 +148,11 @@ wait_for (App *app, const char *role, const char *name, gboolean showing)
       g_usleep (50 * 1000);
     }
   screenshot ("failed");
+  {
+    guint budget = 400;
+    atspi_accessible_clear_cache (app->app);
+    dump_tree (app->app, 0, &budget);
+  }
   g_error ("the window never showed a %s named “%s”", role ? role : "widget", name);
   return NULL;
 }
@@ -529,7 +561,7 @@ test_library_failed_files_and_remove (void)
         gint64 lib;
 
         click_when_shown (app, "push button", "Add Library");
-        click_when_shown (app, "toggle button", adds[i][0]);
+        click_when_shown (app, SOURCE_BUTTON, adds[i][0]);
         {
           const char *const titles[] = { adds[i][1], "Name", NULL };
           const char *const texts[] = { adds[i][2], adds[i][3], NULL };
@@ -587,7 +619,7 @@ test_media_server_library (void)
   app = app_start (server->data_dir, server->base_url, NULL);
   show_tab (app, "Libraries");
   click_when_shown (app, "push button", "Add Library");
-  click_when_shown (app, "toggle button", "Jellyfin");
+  click_when_shown (app, SOURCE_BUTTON, "Jellyfin");
   {
     /* a wrong key: the server's refusal is said in the form */
     const char *const titles[] = { "Name", "Server address", "API key", NULL };
