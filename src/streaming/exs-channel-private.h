@@ -11,6 +11,7 @@
  *   exs-channel-audio.c     audio PIDs, each item's track choice and loudness gain
  *   exs-channel-subtitles.c subtitles burned into an item's picture
  *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
+ *   exs-channel-remux.c     the remux fast path: its pipeline, mux inputs, item cut
  * Only those files include this header.
  */
 #pragma once
@@ -59,6 +60,7 @@ typedef struct
   gboolean flushed;
   gboolean created_after_seek;
   gulong gate_id;      /* remux: the block probe holding this item back */
+  gboolean cut;        /* remux: past the slot's end, in decode order (exs-channel-remux.c) */
 } Stream;
 
 /* One playout item in the pipeline (or an OFFLINE stretch: bin == NULL).
@@ -287,6 +289,14 @@ void _exs_channel_upstream_on_eos (ExsChannel *self,
 gboolean _exs_channel_upstream_tick (ExsChannel *self,
                                      Item       *cur,
                                      gint64      now);
+
+/* exs-channel-remux.c */
+char *_exs_channel_remux_description (ExsChannel *self);
+void _exs_channel_remux_build (ExsChannel *self);
+gboolean _exs_channel_remux_past_end (Item         *item,
+                                      Stream       *s,
+                                      GstBuffer    *buf,
+                                      GstClockTime  rt);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,
