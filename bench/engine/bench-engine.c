@@ -197,6 +197,8 @@ rss_mb_of (int pid, const char *key)
   return line ? g_ascii_strtod (line + strlen (key) + 1, NULL) / 1024.0 : 0;
 }
 
+static guint left_remux; /* remux channels measured that fell back to encoding */
+
 /* CPU (cores) and RSS (MB) per channel with one curl viewer on each of
  * channels first..first+n-1, over 20 s after 5 s of warm-up. */
 static void
@@ -222,6 +224,13 @@ measure_channels (ExsChannelManager *manager, guint port, guint first, guint n, 
   cpu0 = cpu_seconds_of (getpid ());
   iterate (20.0);
   *cpu = (cpu_seconds_of (getpid ()) - cpu0) / 20.0 / n;
+  for (guint i = 0; i < n && first >= 200; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", first + i);
+      ExsChannel *channel = exs_channel_manager_get_channel (manager, number);
+
+      left_remux += channel == NULL || !exs_channel_is_remuxing (channel);
+    }
   *rss = (rss_mb_of (getpid (), "VmRSS:") - rss0) / n;
   for (guint i = 0; i < viewers->len; i++)
     g_subprocess_force_exit (viewers->pdata[i]);
@@ -348,8 +357,19 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (v); i++)
     v[i] = g_array_new (FALSE, FALSE, sizeof (double));
   gst_init (&argc, &argv);
-  g_print ("making a 45 s 720p30 test clip (H.264 4 Mb/s + AAC)…\n");
-  make_clip (clip, 45);
+  if (g_getenv ("EXS_BENCH_CLIP"))
+    {
+      /* A/B runs: one clip for every run (making it takes minutes on a
+       * loaded machine) */
+      g_free (clip);
+      clip = g_strdup (g_getenv ("EXS_BENCH_CLIP"));
+      paths[0] = clip;
+    }
+  if (!g_file_test (clip, G_FILE_TEST_EXISTS))
+    {
+      g_print ("making a 45 s 720p30 test clip (H.264 4 Mb/s + AAC)…\n");
+      make_clip (clip, 45);
+    }
 
   config = exs_config_new ();
   exs_config_set (config, "channels", "linger_seconds", "0", "bench", NULL);
@@ -383,6 +403,20 @@ main (int argc, char **argv)
     cold_tunes (manager, port, "100", clip, FALSE, tunes, v[0], v[1], v[2], v[3]);
   cold_tunes (manager, port, "200", clip, TRUE, tunes, v[4], v[5], v[6], v[7]);
 
+  if (g_getenv ("EXS_BENCH_REMUX_ONLY"))
+    {
+      /* the remux CPU A/B: its channels and ffmpeg -c copy, nothing else */
+      g_print ("%u remux channels, one viewer each, 20 s…\n", remux_channels);
+      measure_channels (manager, port, 201, remux_channels, &rmx_cpu, &rmx_rss);
+      measure_ffmpeg (clip, TRUE, &ffc_cpu, &ffc_rss);
+      g_print ("  %u of %u channels left the remux path\n", left_remux, remux_channels);
+      g_print ("\n%-44s %12s %12s %8s\n", "720p30, this machine", "EXStreamTV", "ffmpeg/chan", "ratio");
+      row ("remux: cold first byte p50 (s)", percentile (v[4], 0.5), percentile (v[6], 0.5), ".3f");
+      row ("remux: cold first keyframe p95 (s)", percentile (v[5], 0.95), percentile (v[7], 0.95), ".3f");
+      row ("remux: CPU per channel (cores)", rmx_cpu, ffc_cpu, ".4f");
+      row ("remux: RSS per channel (MB)", rmx_rss, ffc_rss, ".1f");
+      return 0;
+    }
   g_print ("%u encoding channels, then %u remux channels, one viewer each, 20 s…\n", channels, remux_channels);
   {
     /* warm: a second viewer of a running channel */

@@ -158,7 +158,7 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
            * buffers it cannot place */
           if (!GST_CLOCK_TIME_IS_VALID (rt))
             return GST_PAD_PROBE_DROP;
-          if (rt >= item->slot_end_rt)
+          if (item->remux ? _exs_channel_remux_past_end (item, s, buf, rt) : rt >= item->slot_end_rt)
             {
               if (item->remux && !item->done_posted[!s->is_video])
                 {

@@ -15,7 +15,7 @@
  *   tees ─► hlssink2, once someone asks for HLS (ExsHlsOutput, kept across rebuilds)
  *
  * The remux fast path has no slate and no encoder: funnels take the items'
- * parsed streams straight to the mux. Errors are routed to their item by a
+ * parsed streams straight to the mux (exs-channel-remux.c). Errors are routed to their item by a
  * synchronous bus handler.
  */
 #include "config.h"
@@ -153,26 +153,6 @@ slate_wave (ExsChannelAudioMode audio_mode)
     default:
       return "silence";
     }
-}
-
-static char *
-remux_pipeline_description (ExsChannel *self)
-{
-  g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
-  g_autofree char *atag = NULL;
-
-  _exs_channel_audio_configure (self);
-  atag = _exs_channel_audio_tag (self, 0);
-  /* no live source: pacing comes from the sink (sync=true) */
-  return g_strdup_printf (
-      "funnel name=vfunnel ! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! mux. "
-      "funnel name=afunnel ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=3000000000 ! %smux. "
-      "mpegtsmux name=mux pcr-interval=1800 ! %s"
-      "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
-      "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=latest-keyframe "
-      "timeout=%" G_GUINT64_FORMAT,
-      atag, merge ? "exstsmerge name=merge max-delay=100000000 ! " : "",
-      (guint64) self->viewer_stall_seconds * GST_SECOND);
 }
 
 /* The error screen's text and clock. Without gstreamer1.0-x (a warning at
@@ -326,7 +306,7 @@ on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 static gboolean
 build_pipeline (ExsChannel *self, GError **error)
 {
-  g_autofree char *desc = self->remux ? remux_pipeline_description (self) : pipeline_description (self);
+  g_autofree char *desc = self->remux ? _exs_channel_remux_description (self) : pipeline_description (self);
   g_autoptr (GstElement) vconv = NULL;
   g_autoptr (GstElement) enccaps = NULL;
   g_autoptr (GstElement) comp = NULL;
@@ -357,9 +337,7 @@ build_pipeline (ExsChannel *self, GError **error)
 
   if (self->remux)
     {
-      self->funnels[0] = gst_bin_get_by_name (GST_BIN (self->pipeline), "vfunnel");
-      self->funnels[1] = gst_bin_get_by_name (GST_BIN (self->pipeline), "afunnel");
-      self->open_next[0] = self->open_next[1] = TRUE;
+      _exs_channel_remux_build (self);
       goto sink;
     }
   encoder = exs_encoder_make_with (self->encoder, &settings, &local);
@@ -413,7 +391,8 @@ sink:
   g_signal_connect (self->sink, "client-socket-removed", G_CALLBACK (_exs_channel_on_client_socket_removed_cb), self);
 
   {
-    g_autoptr (GstElement) vmuxq = gst_bin_get_by_name (GST_BIN (self->pipeline), "vmuxq");
+    /* the video into the mux: its queue, or the remux path's funnel */
+    g_autoptr (GstElement) vmuxq = gst_bin_get_by_name (GST_BIN (self->pipeline), self->remux ? "vfunnel" : "vmuxq");
     g_autoptr (GstPad) pad = gst_element_get_static_pad (vmuxq, "src");
 
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_video_cb, NULL, NULL);

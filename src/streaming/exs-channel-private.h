@@ -13,6 +13,7 @@
  *   exs-channel-upstream.c  live items of an upstream channel (anchor, stall, reconnect)
  *   exs-channel-music.c     songs: their cover art, artist and title as the picture
  *   exs-channel-item-media.c the media settings an item plays with (a schedule item's override)
+ *   exs-channel-remux.c     the remux fast path: its pipeline, mux inputs, item cut
  * Only those files include this header.
  */
 #pragma once
@@ -62,6 +63,7 @@ typedef struct
   gboolean flushed;
   gboolean created_after_seek;
   gulong gate_id;      /* remux: the block probe holding this item back */
+  gboolean cut;        /* remux: past the slot's end, in decode order (exs-channel-remux.c) */
 } Stream;
 
 /* One playout item in the pipeline (or an OFFLINE stretch: bin == NULL).
@@ -306,6 +308,14 @@ void _exs_channel_upstream_on_eos (ExsChannel *self,
 gboolean _exs_channel_upstream_tick (ExsChannel *self,
                                      Item       *cur,
                                      gint64      now);
+
+/* exs-channel-remux.c */
+char *_exs_channel_remux_description (ExsChannel *self);
+void _exs_channel_remux_build (ExsChannel *self);
+gboolean _exs_channel_remux_past_end (Item         *item,
+                                      Stream       *s,
+                                      GstBuffer    *buf,
+                                      GstClockTime  rt);
 
 /* exs-channel-pipeline.c */
 void _exs_channel_set_slate (ExsChannel      *self,

@@ -138,6 +138,49 @@ exs_test_run_async (const char *const *argv, char **output)
   return g_subprocess_get_if_exited (p) ? g_subprocess_get_exit_status (p) : -1;
 }
 
+/* The @field ("pts_time", "dts_time") of every packet of stream @stream
+ * ("v", "a") of @ts, in file order, read by ffprobe. */
+GArray *
+exs_test_read_packet_times (const char *ts, const char *stream, const char *field)
+{
+  g_autofree char *entries = g_strdup_printf ("packet=%s", field);
+  const char *argv[] = { "ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", entries,
+                         "-of", "csv=p=0", ts, NULL };
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_assert_cmpint (exs_test_run_async (argv, &out), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i] && g_ascii_isdigit (*lines[i]))
+      {
+        double t = g_ascii_strtod (lines[i], NULL);
+        g_array_append_val (times, t);
+      }
+  return times;
+}
+
+/* How many errors ffmpeg reports decoding all of @ts (each logged). */
+guint
+exs_test_count_decode_errors (const char *ts)
+{
+  const char *argv[] = { "ffmpeg", "-v", "error", "-i", ts, "-f", "null", "-", NULL };
+  g_autofree char *out = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n = 0;
+
+  exs_test_run_async (argv, &out);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (*lines[i])
+      {
+        g_test_message ("decoder: %s", lines[i]);
+        n++;
+      }
+  return n;
+}
+
 ExsEngineFixture *
 exs_engine_fixture_new (const char *const *overrides)
 {

@@ -53,6 +53,10 @@ void exs_test_iterate (double seconds);
 int exs_test_run_async (const char *const *argv,
                         char              **output);
 GSubprocess *exs_test_spawn (const char *const *argv);
+GArray *exs_test_read_packet_times (const char *ts,
+                                    const char *stream,
+                                    const char *field);
+guint exs_test_count_decode_errors (const char *ts);
 int exs_test_wait (GSubprocess *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ExsEngineFixture, exs_engine_fixture_free)

@@ -98,40 +98,13 @@ read_frames (const char *ts)
 static GArray *
 read_pts (const char *ts, const char *stream)
 {
-  const char *argv[] = { "ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time",
-                         "-of", "csv=p=0", ts, NULL };
-  g_autofree char *out = NULL;
-  g_auto (GStrv) lines = NULL;
-  GArray *pts = g_array_new (FALSE, FALSE, sizeof (double));
-
-  g_assert_cmpint (exs_test_run_async (argv, &out), ==, 0);
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i] && g_ascii_isdigit (*lines[i]))
-      {
-        double t = g_ascii_strtod (lines[i], NULL);
-        g_array_append_val (pts, t);
-      }
-  return pts;
+  return exs_test_read_packet_times (ts, stream, "pts_time");
 }
 
 static guint
 count_decode_errors (const char *ts)
 {
-  const char *argv[] = { "ffmpeg", "-v", "error", "-i", ts, "-f", "null", "-", NULL };
-  g_autofree char *out = NULL;
-  g_auto (GStrv) lines = NULL;
-  guint n = 0;
-
-  exs_test_run_async (argv, &out);
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    if (*lines[i])
-      {
-        g_test_message ("decoder: %s", lines[i]);
-        n++;
-      }
-  return n;
+  return exs_test_count_decode_errors (ts);
 }
 
 /* Monotonic, and no step longer than @max_step_s (video: frames; audio:
