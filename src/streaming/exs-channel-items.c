@@ -735,11 +735,36 @@ _exs_channel_item_release_callbacks (Item *item)
     g_signal_handlers_disconnect_by_data (item->decodebin, item);
 }
 
+/* A remux item's funnel pad goes back to its funnel (which may be gone
+ * with a restarted pipeline). */
+static void
+release_funnel_pad (GstPad **pad)
+{
+  g_autoptr (GstElement) funnel = *pad ? gst_pad_get_parent_element (*pad) : NULL;
+
+  if (funnel)
+    gst_element_release_request_pad (funnel, *pad);
+  gst_clear_object (pad);
+}
+
+/* GStreamer's thread pool: the retired item's bin to NULL, then (remux)
+ * its funnel pads released. Releasing a funnel pad deactivates it, which
+ * takes its stream lock: the item's streaming thread holds that while it
+ * is blocked in the mux (waiting for the other stream), so on the main
+ * loop it hung the whole server; here, after the bin's threads are gone,
+ * it waits for nothing. */
 static void
 set_null_in_thread (GstElement *element, gpointer user_data)
 {
+  Item *item = user_data;
+
   gst_element_set_state (element, GST_STATE_NULL);
-  _exs_channel_item_release_callbacks (user_data);
+  if (item->remux)
+    {
+      release_funnel_pad (&item->vslot);
+      release_funnel_pad (&item->aslot);
+    }
+  _exs_channel_item_release_callbacks (item);
 }
 
 /* Takes an item out of the pipeline (main thread). */
@@ -766,14 +791,7 @@ _exs_channel_retire_item (ExsChannel *self, Item *item)
         }
       gst_pad_unlink (s->ghost, s->slot_pad);
     }
-  if (item->remux)
-    {
-      /* funnel pads are not aggregator pads: releasing them is safe */
-      gst_element_release_request_pad (self->funnels[0], item->vslot);
-      gst_element_release_request_pad (self->funnels[1], item->aslot);
-      gst_clear_object (&item->vslot);
-      gst_clear_object (&item->aslot);
-    }
+  /* a remux item's funnel pads: released by set_null_in_thread() */
   gst_object_ref (item->bin);
   gst_bin_remove (GST_BIN (self->pipeline), item->bin);
   /* stopping may wait for its streaming threads: never on the main loop.
