@@ -140,7 +140,7 @@ def run_ffmpeg(clip, args, out, warm, seconds):
 
 def gray_frames(path, vf, count=None):
     """Frames of @path as tiny grey pictures (bytes), after the filter @vf."""
-    args = ["ffmpeg", "-v", "error", "-i", path, "-vf", f"{vf},scale={ALIGN_W}:{ALIGN_H},format=gray"]
+    args = ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vf", f"{vf},scale={ALIGN_W}:{ALIGN_H},format=gray"]
     if count:
         args += ["-frames:v", str(count)]
     raw = subprocess.run(args + ["-f", "rawvideo", "-"], check=True, capture_output=True).stdout
@@ -179,7 +179,7 @@ def quality(out, clip, start_frame, warm, seconds):
     graph = (f"[0:v]{window(warm, seconds)},split[a][b];"
              f"[1:v]trim=start_frame={start_frame},setpts=PTS-STARTPTS,setpts=round(round(T*{FPS})/({FPS}*TB)),split[c][d];"
              "[a][c]ssim=shortest=1;[b][d]psnr=shortest=1")
-    r = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", out, "-stream_loop", "1", "-i", clip,
+    r = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", out, "-stream_loop", "1", "-i", clip,
                         "-lavfi", graph, "-f", "null", "-"], capture_output=True, text=True)
     ssim = re.search(r"SSIM .* All:([0-9.]+)", r.stderr)
     psnr = re.search(r"PSNR .* average:([0-9.inf]+)", r.stderr)
@@ -288,9 +288,13 @@ def main():
                 ssim, psnr = quality(out, clip, k, a.warm, a.seconds)
                 kbps = video_kbps(out, a.warm, a.seconds)
                 results[name].append((cores, ssim, psnr, kbps))
+                # an encoder starved of CPU drops frames (the channel) or falls behind (-re): not a fair run
+                behind = "  BEHIND REAL TIME: the machine is too loaded" if kbps < 0.8 * VIDEO_KBPS else ""
+                if sad > 8:
+                    behind += "  NOT THE CLIP: the window shows something else (the error screen?)"
                 print(f"run {run + 1} {name:18s} CPU {cores:.3f} cores  SSIM {ssim:.4f}  PSNR {psnr:.2f} dB  "
                       f"video {kbps:.0f} kb/s  (source frame {k}, alignment error {sad:.1f}/255, "
-                      f"load {loads[-1]:.1f})", flush=True)
+                      f"load {loads[-1]:.1f}){behind}", flush=True)
     finally:
         server.stop()
 
