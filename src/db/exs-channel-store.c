@@ -287,19 +287,13 @@ exs_channel_store_count (ExsDatabase *db)
 GStrv
 exs_channel_store_list_always_on (ExsDatabase *db, GError **error)
 {
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (
       db,
       "SELECT number FROM channels WHERE always_on = 1 AND enabled = 1 "
       "ORDER BY number_major, coalesce (number_minor, -1)",
       error);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
-  if (!exs_database_rows_done (db, rc, error, "cannot list always-on channels"))
-    return NULL;
-  return g_strv_builder_end (b);
+  return exs_database_dup_strv (db, stmt, "cannot list always-on channels", error);
 }

@@ -334,6 +334,25 @@ exs_database_rollback (ExsDatabase *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/**
+ * exs_database_finish:
+ * @written: whether every write of the transaction succeeded
+ *
+ * Ends the transaction exs_database_begin() opened: commits it when
+ * @written, rolls it back when not (@error is then already set) or when the
+ * commit fails.
+ *
+ * Returns: whether the transaction was committed
+ */
+gboolean
+exs_database_finish (ExsDatabase *self, gboolean written, GError **error)
+{
+  if (written && exs_database_commit (self, error))
+    return TRUE;
+  exs_database_rollback (self);
+  return FALSE;
+}
+
 /* Savepoints: one item of a batch that can be undone without the batch. */
 gboolean
 exs_database_savepoint (ExsDatabase *self, const char *name, GError **error)
@@ -463,6 +482,37 @@ exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error
 }
 
 /**
+ * exs_database_step_written:
+ * @stmt: the INSERT (when @insert) or the UPDATE of one record's row, its
+ *   parameters bound
+ * @id: (inout): the record's id; set to the new row's on insert
+ * @not_found: printf format of the message when an update matched no row
+ *
+ * Runs a store's "insert or update" statement: the write shared by the
+ * stores whose records are written from one function.
+ *
+ * Returns: whether the row was written; otherwise %FALSE with @error set
+ *   (%EXS_DATABASE_ERROR_NOT_FOUND when an update matched no row)
+ */
+gboolean
+exs_database_step_written (ExsDatabase *self, sqlite3_stmt *stmt, gboolean insert, gint64 *id, GError **error,
+                           const char *not_found, ...)
+{
+  va_list args;
+
+  if (!exs_database_step_done (self, stmt, error))
+    return FALSE;
+  if (insert)
+    *id = sqlite3_last_insert_rowid (self->db);
+  if (insert || sqlite3_changes (self->db) > 0)
+    return TRUE;
+  va_start (args, not_found);
+  set_not_found_va (error, not_found, args);
+  va_end (args);
+  return FALSE;
+}
+
+/**
  * exs_database_exec_int64s:
  * @sql: one statement whose parameters 1 and 2 are integers
  *
@@ -552,6 +602,32 @@ exs_database_collect_rows (ExsDatabase *self, sqlite3_stmt *stmt, ExsDatabaseRow
   if (!exs_database_rows_done (self, rc, error, what))
     return NULL;
   return g_steal_pointer (&out);
+}
+
+/**
+ * exs_database_dup_strv:
+ * @stmt: (transfer none): a prepared query of one text column, its
+ *   parameters bound
+ * @what: what is being read, for the message
+ *
+ * Returns: (transfer full) (nullable): the column of every row, in order
+ *   (SQL NULL as an empty string);
+ *   %NULL with @error set when a step fails
+ */
+GStrv
+exs_database_dup_strv (ExsDatabase *self, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+      g_strv_builder_add (b, text ? text : "");
+    }
+  if (!exs_database_rows_done (self, rc, error, what))
+    return NULL;
+  return g_strv_builder_end (b);
 }
 
 /**

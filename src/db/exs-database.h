@@ -62,6 +62,9 @@ gboolean exs_database_begin (ExsDatabase  *self,
 gboolean exs_database_commit (ExsDatabase  *self,
                               GError      **error);
 void exs_database_rollback (ExsDatabase *self);
+gboolean exs_database_finish (ExsDatabase  *self,
+                              gboolean      written,
+                              GError      **error);
 
 gboolean exs_database_savepoint (ExsDatabase  *self,
                                  const char   *name,
@@ -94,6 +97,13 @@ gboolean exs_database_step_changed (ExsDatabase  *self,
                                     GError      **error,
                                     const char   *not_found,
                                     ...) G_GNUC_PRINTF (4, 5);
+gboolean exs_database_step_written (ExsDatabase   *self,
+                                    sqlite3_stmt  *stmt,
+                                    gboolean       insert,
+                                    gint64        *id,
+                                    GError       **error,
+                                    const char    *not_found,
+                                    ...) G_GNUC_PRINTF (6, 7);
 gboolean exs_database_exec_int64s (ExsDatabase  *self,
                                    const char   *sql,
                                    gint64        first,
@@ -124,6 +134,10 @@ GPtrArray *exs_database_collect_rows (ExsDatabase          *self,
                                       GDestroyNotify        free_func,
                                       const char           *what,
                                       GError              **error);
+GStrv exs_database_dup_strv (ExsDatabase   *self,
+                             sqlite3_stmt  *stmt,
+                             const char    *what,
+                             GError       **error);
 /* Reads one record's child rows (its folders, its members). */
 typedef gboolean (*ExsDatabaseRecordLoader) (ExsDatabase  *self,
                                              gpointer      record,

@@ -50,15 +50,9 @@ exs_upstream_store_note_refresh (ExsDatabase *db, GError **error)
 GStrv
 exs_upstream_store_list_guides (ExsDatabase *db, GError **error)
 {
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, "SELECT source FROM upstream_guides ORDER BY id", error);
-  int rc;
 
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (b, (const char *) sqlite3_column_text (stmt, 0));
-  if (!exs_database_rows_done (db, rc, error, "cannot list the upstream guides"))
-    return NULL;
-  return g_strv_builder_end (b);
+  return exs_database_dup_strv (db, stmt, "cannot list the upstream guides", error);
 }

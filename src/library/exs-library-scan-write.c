@@ -327,12 +327,9 @@ exs_scan_writer_finish (ExsScanWriter *wr, GHashTable *stored, gboolean complete
 
   if (!exs_database_begin (wr->db, error))
     return FALSE;
-  if (!exs_media_store_set_missing (wr->db, lost, restored, now, error)
-      || !exs_library_store_save_scan (wr->db, wr->library, root_errors, wr->issues, scan_error, counts, now, error)
-      || !exs_database_commit (wr->db, error))
-    {
-      exs_database_rollback (wr->db);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_finish (wr->db,
+                              exs_media_store_set_missing (wr->db, lost, restored, now, error)
+                                  && exs_library_store_save_scan (wr->db, wr->library, root_errors, wr->issues,
+                                                                  scan_error, counts, now, error),
+                              error);
 }

@@ -248,24 +248,21 @@ write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
   return TRUE;
 }
 
-/* Inserts or updates @r's row, then its folders, in one transaction (the
- * kind never changes on update: items would change meaning). */
+/* Inserts or updates @r's row, then its folders (the kind never changes on
+ * update: items would change meaning). */
 static gboolean
-write_library (ExsDatabase *db, ExsLibraryRecord *r, gboolean insert, GError **error)
+write_library_rows (ExsDatabase *db, ExsLibraryRecord *r, gboolean insert, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gboolean written;
 
-  if (!exs_database_begin (db, error))
-    return FALSE;
   stmt = exs_database_prepare (db,
                                insert ? "INSERT INTO libraries (name, updated_at, kind, source, created_at) "
                                         "VALUES (?, ?, ?, ?, ?)"
                                       : "UPDATE libraries SET name = ?, updated_at = ? WHERE id = ?",
                                error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, now);
   if (insert)
@@ -273,28 +270,21 @@ write_library (ExsDatabase *db, ExsLibraryRecord *r, gboolean insert, GError **e
       sqlite3_bind_text (stmt, 3, r->kind, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 4, r->source, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 5, now);
-      written = exs_database_step_done (db, stmt, error);
     }
   else
-    {
-      sqlite3_bind_int64 (stmt, 3, r->id);
-      written = exs_database_step_changed (db, stmt, error, "no library with id %" G_GINT64_FORMAT, r->id);
-    }
-  if (!written)
-    goto fail;
+    sqlite3_bind_int64 (stmt, 3, r->id);
+  if (!exs_database_step_written (db, stmt, insert, &r->id, error, "no library with id %" G_GINT64_FORMAT, r->id))
+    return FALSE;
   if (insert)
-    {
-      r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
-      r->created_at = now;
-    }
+    r->created_at = now;
   r->updated_at = now;
-  if (!write_paths (db, r, error) || !exs_database_commit (db, error))
-    goto fail;
-  return TRUE;
+  return write_paths (db, r, error);
+}
 
-fail:
-  exs_database_rollback (db);
-  return FALSE;
+static gboolean
+write_library (ExsDatabase *db, ExsLibraryRecord *r, gboolean insert, GError **error)
+{
+  return exs_database_begin (db, error) && exs_database_finish (db, write_library_rows (db, r, insert, error), error);
 }
 
 /**

@@ -188,6 +188,22 @@ labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id, GError **er
   return g_steal_pointer (&arr);
 }
 
+/* The members of a stream's JSON, one per column of streams_json()'s query
+ * after kind (column 0), and the kind of stream each belongs to (%NULL:
+ * every kind). */
+static const struct
+{
+  const char *member;
+  char type; /* 'i' integer, 't' text, 'b' boolean */
+  const char *kind;
+} stream_members[] = {
+  { "index", 'i', NULL },          { "codec", 't', NULL },         { "profile", 't', NULL },
+  { "width", 'i', "video" },       { "height", 'i', "video" },     { "fps_num", 'i', "video" },
+  { "fps_den", 'i', "video" },     { "interlaced", 'b', "video" }, { "channels", 'i', "audio" },
+  { "sample_rate", 'i', "audio" }, { "language", 't', NULL },      { "external_path", 't', "subtitle" },
+  { "title", 't', NULL },
+};
+
 static void
 add_stream_row (sqlite3_stmt *stmt, gpointer user_data)
 {
@@ -195,26 +211,20 @@ add_stream_row (sqlite3_stmt *stmt, gpointer user_data)
   const char *kind = (const char *) sqlite3_column_text (stmt, 0);
 
   json_object_set_string_member (o, "kind", kind);
-  set_int (o, "index", stmt, 1);
-  set_text (o, "codec", stmt, 2);
-  set_text (o, "profile", stmt, 3);
-  if (g_str_equal (kind, "video"))
+  for (guint i = 0; i < G_N_ELEMENTS (stream_members); i++)
     {
-      set_int (o, "width", stmt, 4);
-      set_int (o, "height", stmt, 5);
-      set_int (o, "fps_num", stmt, 6);
-      set_int (o, "fps_den", stmt, 7);
-      json_object_set_boolean_member (o, "interlaced", sqlite3_column_int (stmt, 8) != 0);
+      const char *member = stream_members[i].member;
+      int col = (int) i + 1;
+
+      if (stream_members[i].kind && !g_str_equal (stream_members[i].kind, kind))
+        continue;
+      if (stream_members[i].type == 'i')
+        set_int (o, member, stmt, col);
+      else if (stream_members[i].type == 't')
+        set_text (o, member, stmt, col);
+      else
+        json_object_set_boolean_member (o, member, sqlite3_column_int (stmt, col) != 0);
     }
-  if (g_str_equal (kind, "audio"))
-    {
-      set_int (o, "channels", stmt, 9);
-      set_int (o, "sample_rate", stmt, 10);
-    }
-  set_text (o, "language", stmt, 11);
-  if (g_str_equal (kind, "subtitle"))
-    set_text (o, "external_path", stmt, 12);
-  set_text (o, "title", stmt, 13);
   json_array_add_object_element (user_data, o);
 }
 
@@ -627,13 +637,11 @@ write_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
 }
 
 static gboolean
-write_collection (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GError **error)
+write_collection_rows (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (!exs_database_begin (db, error))
-    return FALSE;
   stmt = exs_database_prepare (db,
                                insert ? "INSERT INTO collections (name, kind, query, updated_at, created_at) "
                                         "VALUES (?, ?, ?, ?, ?)"
@@ -641,7 +649,7 @@ write_collection (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GErr
                                         "WHERE id = ?",
                                error);
   if (stmt == NULL)
-    goto fail;
+    return FALSE;
   sqlite3_bind_text (stmt, 1, r->name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, r->kind, -1, SQLITE_TRANSIENT);
   if (r->query)
@@ -650,27 +658,19 @@ write_collection (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GErr
     sqlite3_bind_null (stmt, 3);
   sqlite3_bind_int64 (stmt, 4, now);
   sqlite3_bind_int64 (stmt, 5, insert ? now : r->id);
-  if (!exs_database_step_done (db, stmt, error))
-    goto fail;
+  if (!exs_database_step_written (db, stmt, insert, &r->id, error, "no collection with id %" G_GINT64_FORMAT, r->id))
+    return FALSE;
   if (insert)
-    {
-      r->id = sqlite3_last_insert_rowid (exs_database_get_handle (db));
-      r->created_at = now;
-    }
-  else if (sqlite3_changes (exs_database_get_handle (db)) == 0)
-    {
-      g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_NOT_FOUND,
-                   "no collection with id %" G_GINT64_FORMAT, r->id);
-      goto fail;
-    }
+    r->created_at = now;
   r->updated_at = now;
-  if (!write_members (db, r, error) || !exs_database_commit (db, error))
-    goto fail;
-  return TRUE;
+  return write_members (db, r, error);
+}
 
-fail:
-  exs_database_rollback (db);
-  return FALSE;
+static gboolean
+write_collection (ExsDatabase *db, ExsCollectionRecord *r, gboolean insert, GError **error)
+{
+  return exs_database_begin (db, error)
+         && exs_database_finish (db, write_collection_rows (db, r, insert, error), error);
 }
 
 /* Adds @r with its members in one transaction; a duplicate name is a constraint error. */

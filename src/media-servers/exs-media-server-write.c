@@ -363,17 +363,12 @@ exs_media_server_write_catalog (ExsDatabase *db, const ExsLibraryRecord *library
   /* each collection is its own transaction (the collection store opens it) */
   if (!write_collections (&w, server_name, issues, error) || !exs_database_begin (db, error))
     return FALSE;
-  if (!exs_media_store_set_missing (db, lost, restored, w.now, error))
-    goto fail;
   counts->issues = issues->len;
-  if (!exs_library_store_save_scan (db, library, no_folder_errors, issues, NULL, counts, w.now, error)
-      || !exs_database_commit (db, error))
-    goto fail;
-  return TRUE;
-
-fail:
-  exs_database_rollback (db);
-  return FALSE;
+  return exs_database_finish (db,
+                              exs_media_store_set_missing (db, lost, restored, w.now, error)
+                                  && exs_library_store_save_scan (db, library, no_folder_errors, issues, NULL,
+                                                                  counts, w.now, error),
+                              error);
 }
 
 /**
@@ -393,12 +388,8 @@ exs_media_server_write_failure (ExsDatabase *db, const ExsLibraryRecord *library
 
   if (!exs_database_begin (db, error))
     return FALSE;
-  if (!exs_library_store_save_scan (db, library, no_folder_errors, issues, message, &counts,
-                                    g_get_real_time () / G_USEC_PER_SEC, error)
-      || !exs_database_commit (db, error))
-    {
-      exs_database_rollback (db);
-      return FALSE;
-    }
-  return TRUE;
+  return exs_database_finish (db,
+                              exs_library_store_save_scan (db, library, no_folder_errors, issues, message, &counts,
+                                                           g_get_real_time () / G_USEC_PER_SEC, error),
+                              error);
 }

@@ -34,20 +34,6 @@ exs_playout_assignment_free (ExsPlayoutAssignment *a)
   g_free (a);
 }
 
-/* sqlite3_step(): SQLITE_ROW or SQLITE_DONE, or -1 with @error when the
- * read failed (a busy, damaged or changed database is not "no such row"). */
-static int
-step_row (ExsDatabase *db, sqlite3_stmt *s, GError **error)
-{
-  int rc = sqlite3_step (s);
-
-  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-    return rc;
-  g_set_error (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_QUERY, "reading the schedules: %s",
-               sqlite3_errmsg (exs_database_get_handle (db)));
-  return -1;
-}
-
 static ExsScheduleRecord *
 row_to_record (sqlite3_stmt *s)
 {
@@ -247,17 +233,9 @@ exs_schedule_store_channels_using (ExsDatabase *db, gint64 schedule_id, GError *
   g_autoptr (sqlite3_stmt) s = exs_database_prepare (
       db, "SELECT c.number FROM channels c JOIN channel_playouts p ON p.channel_id = c.id WHERE p.schedule_id = ?",
       error);
-  g_autoptr (GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
-  int rc;
 
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, schedule_id);
-  while ((rc = step_row (db, s, error)) == SQLITE_ROW)
-    g_ptr_array_add (numbers, exs_database_dup_column (s, 0));
-  if (rc != SQLITE_DONE)
-    return NULL;
-  g_ptr_array_set_free_func (numbers, NULL);
-  g_ptr_array_add (numbers, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&numbers), FALSE);
+  return exs_database_dup_strv (db, s, "cannot read the schedules", error);
 }
