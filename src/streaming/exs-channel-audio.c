@@ -52,6 +52,19 @@ normalise_language (const char *code)
   return g_ascii_strdown (short_code ? short_code : code, -1);
 }
 
+/* A stream's language as normalise_language() gives it, or NULL while its
+ * tags have none (yet). */
+static char *
+stream_language (GstStream *stream)
+{
+  g_autoptr (GstTagList) tags = stream ? gst_stream_get_tags (stream) : NULL;
+  g_autofree char *code = NULL;
+
+  if (tags)
+    gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code);
+  return normalise_language (code);
+}
+
 /* ---- the channel's side ---- */
 
 /* Decides the PIDs from the media settings (before each build). */
@@ -198,18 +211,13 @@ choose_tracks (const ExsItemAudio *a, GstStreamCollection *collection)
   for (guint i = 0; i < n; i++)
     {
       GstStream *stream = gst_stream_collection_get_stream (collection, i);
-      g_autoptr (GstTagList) tags = NULL;
-      g_autofree char *code = NULL;
 
       if (!(gst_stream_get_stream_type (stream) & GST_STREAM_TYPE_AUDIO))
         continue;
-      tags = gst_stream_get_tags (stream);
-      if (tags)
-        gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code);
       if (fallback < 0 && (gst_stream_get_stream_flags (stream) & GST_STREAM_FLAG_SELECT))
         fallback = (int) audio->len;
       g_ptr_array_add (audio, stream);
-      g_ptr_array_add (languages, normalise_language (code));
+      g_ptr_array_add (languages, stream_language (stream));
     }
   if (audio->len == 0)
     return map;
@@ -270,12 +278,8 @@ item_chooses (Item *item, GstStreamCollection *collection, GstStream *stream)
 static int
 free_pid (ExsItemAudio *a, GstStream *stream)
 {
-  g_autoptr (GstTagList) tags = stream ? gst_stream_get_tags (stream) : NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *language = NULL;
+  g_autofree char *language = stream_language (stream);
 
-  if (tags && gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code))
-    language = normalise_language (code);
   for (guint k = 0; language && a->languages && k < a->n_pids && a->languages[k]; k++)
     if (!(a->linked & (1u << k)) && g_strcmp0 (a->languages[k], language) == 0)
       return (int) k;
@@ -298,15 +302,13 @@ languages_missing (const ExsItemAudio *a, GstStreamCollection *collection)
   for (guint i = 0; i < n; i++)
     {
       GstStream *stream = gst_stream_collection_get_stream (collection, i);
-      g_autoptr (GstTagList) tags = NULL;
-      g_autofree char *code = NULL;
+      g_autofree char *language = NULL;
 
       if (!(gst_stream_get_stream_type (stream) & GST_STREAM_TYPE_AUDIO))
         continue;
       audio++;
-      tags = gst_stream_get_tags (stream);
-      if (tags == NULL || !gst_tag_list_get_string (tags, GST_TAG_LANGUAGE_CODE, &code))
-        untagged = TRUE;
+      language = stream_language (stream);
+      untagged |= language == NULL;
     }
   return audio > 1 && untagged;
 }
