@@ -407,6 +407,92 @@ make_vobsub (const char *path, double from_s, double to_s)
   gst_element_set_state (pipeline, GST_STATE_NULL);
 }
 
+/* ---- PGS ---- */
+
+static void
+put_be (GByteArray *out, guint64 value, guint bytes)
+{
+  for (guint i = bytes; i > 0; i--)
+    {
+      guint8 b = (value >> (8 * (i - 1))) & 0xff;
+      g_byte_array_append (out, &b, 1);
+    }
+}
+
+/* One PGS segment as a .sup file has it: "PG", PTS and DTS (90 kHz), the
+ * segment's type and length, its data. */
+static void
+put_segment (GByteArray *out, double at_s, guint8 type, const GByteArray *data)
+{
+  g_byte_array_append (out, (const guint8 *) "PG", 2);
+  put_be (out, (guint64) (at_s * 90000), 4);
+  put_be (out, 0, 4);
+  put_be (out, type, 1);
+  put_be (out, data->len, 2);
+  g_byte_array_append (out, data->data, data->len);
+}
+
+/* A display set at @at_s (Blu-ray PGS, as tsMuxeR and BDSup2Sub write it):
+ * with @box, a white @w×@h box low in a 640×360 picture, else the
+ * composition that clears it. */
+static void
+put_display_set (GByteArray *out, double at_s, guint16 number, gboolean box, guint w, guint h)
+{
+  g_autoptr (GByteArray) pcs = g_byte_array_new ();
+  g_autoptr (GByteArray) wds = g_byte_array_new ();
+  g_autoptr (GByteArray) pds = g_byte_array_new ();
+  g_autoptr (GByteArray) ods = g_byte_array_new ();
+  g_autoptr (GByteArray) end = g_byte_array_new ();
+  guint x = (640 - w) / 2, y = 300 - h;
+
+  /* composition: size, frame rate, number, state (epoch start), no palette
+   * update, palette 0, its objects */
+  put_be (pcs, 640, 2), put_be (pcs, 360, 2), put_be (pcs, 0x10, 1), put_be (pcs, number, 2);
+  put_be (pcs, box ? 0x80 : 0x00, 1), put_be (pcs, 0, 1), put_be (pcs, 0, 1), put_be (pcs, box ? 1 : 0, 1);
+  if (box)
+    put_be (pcs, 0, 2), put_be (pcs, 0, 1), put_be (pcs, 0, 1), put_be (pcs, x, 2), put_be (pcs, y, 2);
+  put_segment (out, at_s, 0x16, pcs);
+  /* one window where the box is */
+  put_be (wds, 1, 1), put_be (wds, 0, 1), put_be (wds, x, 2), put_be (wds, y, 2), put_be (wds, w, 2), put_be (wds, h, 2);
+  put_segment (out, at_s, 0x17, wds);
+  if (box)
+    {
+      GByteArray *rle = g_byte_array_new ();
+
+      /* palette 0: entry 1 opaque white (Y, Cr, Cb, alpha) */
+      put_be (pds, 0, 1), put_be (pds, 0, 1);
+      put_be (pds, 1, 1), put_be (pds, 235, 1), put_be (pds, 128, 1), put_be (pds, 128, 1), put_be (pds, 255, 1);
+      put_segment (out, at_s, 0x14, pds);
+      /* each line: a run of w pixels of entry 1 (0x00, 0b11 + 14-bit
+       * length, colour), then the end of the line (0x00 0x00) */
+      for (guint line = 0; line < h; line++)
+        {
+          put_be (rle, 0, 1), put_be (rle, 0xc000 | w, 2), put_be (rle, 1, 1);
+          put_be (rle, 0, 2);
+        }
+      /* object 0, version 0, first and last in sequence, length, size */
+      put_be (ods, 0, 2), put_be (ods, 0, 1), put_be (ods, 0xc0, 1), put_be (ods, rle->len + 4, 3);
+      put_be (ods, w, 2), put_be (ods, h, 2);
+      g_byte_array_append (ods, rle->data, rle->len);
+      g_byte_array_unref (rle);
+      put_segment (out, at_s, 0x15, ods);
+    }
+  put_segment (out, at_s, 0x80, end);
+}
+
+/* A .sup file of one white box from @from_s to @to_s; it starts with an
+ * empty composition at 0 (ffmpeg moves an input's first timestamp to 0). */
+static void
+write_pgs (const char *path, double from_s, double to_s)
+{
+  g_autoptr (GByteArray) sup = g_byte_array_new ();
+
+  put_display_set (sup, 0, 0, FALSE, 200, 40);
+  put_display_set (sup, from_s, 1, TRUE, 200, 40);
+  put_display_set (sup, to_s, 2, FALSE, 200, 40);
+  g_assert_true (g_file_set_contents (path, (const char *) sup->data, sup->len, NULL));
+}
+
 static void
 test_burned_in (void)
 {
@@ -419,6 +505,7 @@ test_burned_in (void)
   g_autofree char *two = g_build_filename (f->dir, "Three Tracks.mkv", NULL);
   g_autofree char *green = g_build_filename (f->dir, "green.mp4", NULL);
   g_autofree char *vobsub = g_build_filename (f->dir, "vobsub.mkv", NULL);
+  g_autofree char *pgs = g_build_filename (f->dir, "pgs.sup", NULL);
   g_autofree char *side = g_build_filename (f->dir, "Film.mkv", NULL);
   g_autofree char *side_srt = g_build_filename (f->dir, "Film.en.srt", NULL);
   g_autofree char *side_other = g_build_filename (f->dir, "Film.de.srt", NULL);
@@ -427,16 +514,19 @@ test_burned_in (void)
   const gint64 durations[] = { ITEM_S * G_USEC_PER_SEC, ITEM_S * G_USEC_PER_SEC };
   g_autoptr (ExsChannelMedia) always = exs_channel_media_new ();
   g_autoptr (ExsChannelMedia) forced = exs_channel_media_new ();
+  g_autoptr (ExsChannelMedia) japanese = exs_channel_media_new ();
   const char *const languages[] = { "eng", NULL };
+  const char *const japanese_only[] = { "jpn", NULL };
   g_autoptr (GArray) frames_always = NULL;
   g_autoptr (GArray) frames_forced = NULL;
-  Watch *w[2];
+  g_autoptr (GArray) frames_japanese = NULL;
+  Watch *w[3];
   double a, b;
 
   /* the clips: blue with three SRT tracks (French 0.8-1.8 s, English
    * 2.4-3.4 s, English forced 4.0-5.2 s); green with an English forced
-   * VobSub track (a white box, 4.6-5.6 s) and sidecars (English 2.0-4.0 s,
-   * German 0.6-1.6 s) */
+   * VobSub track (a white box, 4.6-5.6 s), a Japanese PGS track (a white
+   * box, 2.6-3.6 s) and sidecars (English 2.0-4.0 s, German 0.6-1.6 s) */
   desc = exs_test_clip_description ("blue", 640, 360, 15, 48000, 2, ITEM_S, "mp4", base);
   exs_test_make_media (desc, base);
   g_free (desc);
@@ -454,9 +544,11 @@ test_burned_in (void)
   desc = exs_test_clip_description ("green", 640, 360, 15, 48000, 2, ITEM_S, "mp4", green);
   exs_test_make_media (desc, green);
   make_vobsub (vobsub, 4.6, 5.6);
+  write_pgs (pgs, 2.6, 3.6);
   {
-    const char *argv[] = { "ffmpeg", "-v", "error", "-y", "-i", green, "-i", vobsub, "-map", "0:v", "-map", "0:a",
-                           "-map", "1", "-c", "copy", "-metadata:s:s:0", "language=eng", "-disposition:s:0", "forced",
+    const char *argv[] = { "ffmpeg", "-v", "error", "-y", "-i", green, "-i", vobsub, "-i", pgs, "-map", "0:v",
+                           "-map", "0:a", "-map", "1", "-map", "2", "-c", "copy", "-metadata:s:s:0", "language=eng",
+                           "-disposition:s:0", "forced", "-metadata:s:s:1", "language=jpn", "-disposition:s:1", "0",
                            side, NULL };
     run_ok (argv);
   }
@@ -467,17 +559,22 @@ test_burned_in (void)
   always->subtitle_languages = g_strdupv ((char **) languages);
   forced->subtitle_mode = EXS_SUBTITLE_MODE_FORCED;
   forced->subtitle_languages = g_strdupv ((char **) languages);
+  japanese->subtitle_mode = EXS_SUBTITLE_MODE_ALWAYS;
+  japanese->subtitle_languages = g_strdupv ((char **) japanese_only);
   exs_file_list_source_set_channel (source, "61", paths, durations, g_get_real_time ());
   exs_file_list_source_set_channel (source, "62", paths, durations, g_get_real_time ());
+  exs_file_list_source_set_channel (source, "63", paths, durations, g_get_real_time ());
   w[0] = watch_start (f, source, "61", always);
   w[1] = watch_start (f, source, "62", forced);
+  w[2] = watch_start (f, source, "63", japanese);
   /* the first item may be joined late: read on until each clip has been
    * shown whole after the other, twice (in case one of them failed) */
-  watch_wait (w, 2, 5 * ITEM_S + 1);
+  watch_wait (w, 3, 5 * ITEM_S + 1);
   frames_always = read_frames (w[0]->path);
   frames_forced = read_frames (w[1]->path);
-  watch_free (w[0]);
-  watch_free (w[1]);
+  frames_japanese = read_frames (w[2]->path);
+  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
+    watch_free (w[i]);
 
   /* "always", English: the English track, not the French one listed
    * first nor the forced one */
@@ -500,6 +597,15 @@ test_burned_in (void)
   b = item_start (frames_forced, FALSE);
   assert_text (frames_forced, b, 2.15, 3.85, FALSE, "forced: the sidecar's cue");
   assert_text (frames_forced, b, 4.75, 5.45, TRUE, "forced: the forced VobSub");
+
+  /* "always", Japanese: the PGS track of the green clip, nothing on the
+   * blue one (it has no Japanese) */
+  b = item_start (frames_japanese, FALSE);
+  assert_text (frames_japanese, b, 0.15, 2.45, FALSE, "japanese: before the PGS cue");
+  assert_text (frames_japanese, b, 2.75, 3.45, TRUE, "japanese: the PGS cue");
+  assert_text (frames_japanese, b, 3.8, 5.45, FALSE, "japanese: after the PGS cue");
+  a = item_start (frames_japanese, TRUE);
+  assert_text (frames_japanese, a, 0.15, 5.45, FALSE, "japanese: the blue clip");
 }
 
 int
