@@ -132,6 +132,9 @@ static const ExsSetting settings[] = {
      "How long a channel keeps running after its last viewer leaves (always-on channels never stop)."),
   I ("channels", "viewer_stall_seconds", "20", 1, 3600,
      "A viewer that accepts no data for this long is dropped (a slow one first skips ahead to a keyframe)."),
+  I ("channels", "remux_retry_seconds", "60", 1, 86400,
+     "A remux channel moved to encoding because an item failed goes back to remuxing this long later, "
+     "once a programme plays well (an item in another format keeps it encoding)."),
 
   I ("upstream", "reconnect_initial_ms", "1000", 100, 60000,
      "An upstream live channel whose source fails reconnects after this long, then twice that, and so on."),

@@ -810,14 +810,17 @@ on_fall_back_cb (gpointer user_data)
   if (self->pipeline != NULL && self->remux)
     {
       self->remux = FALSE;
-      _exs_channel_restart_pipeline (self, "an item does not fit the remux path; encoding from now on");
+      _exs_channel_restart_pipeline (self, self->remux_retry_us ? "an item failed on the remux path; encoding for now"
+                                                                : "an item does not fit the remux path; encoding from now on");
     }
   return G_SOURCE_REMOVE;
 }
 
 /* Remux channels have no slate and a mux that waits for every stream: any
  * item that fails or does not fit moves the channel to the encoding
- * pipeline (viewers stay). Deferred: callers may be iterating items. */
+ * pipeline (viewers stay); after a failure (not a misfit) it goes back
+ * remux_retry_seconds later (exs-channel.c's tick). Deferred: callers may
+ * be iterating items. */
 void
 _exs_channel_fall_back_to_encoding (ExsChannel *self, const char *why)
 {
@@ -838,8 +841,11 @@ _exs_channel_fail_item (ExsChannel *self, Item *item, const char *message)
   g_message ("channel %s: %s failed: %s", self->number, item->pi->uri ? item->pi->uri : "item", message);
   g_signal_emit (self, _exs_channel_signals[SIGNAL_SOURCE_FAILED], 0, item->pi, message);
   _exs_channel_retire_item (self, item);
-  if (item->remux)
-    _exs_channel_fall_back_to_encoding (self, message);
+  if (item->remux && self->remux)
+    {
+      self->remux_retry_us = g_get_real_time () + (gint64) self->remux_retry_seconds * G_USEC_PER_SEC;
+      _exs_channel_fall_back_to_encoding (self, message);
+    }
 }
 
 void

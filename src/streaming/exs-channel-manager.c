@@ -322,6 +322,7 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   else
     reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
+  options.remux_retry_seconds = (guint) exs_config_get_int (self->config, "channels", "remux_retry_seconds");
   channel = exs_channel_new (n, &profile, &options, playout ? playout : self->playout);
   exs_channel_set_library (channel, self->database); /* the items' measured loudness */
   clock = g_atomic_rc_box_new0 (ExsOutputClock);
@@ -753,6 +754,15 @@ exs_channel_manager_dup_pipeline_reason (ExsChannelManager *self, const char *nu
   if (r == NULL)
     return NULL;
   if (r->started_remux && !exs_channel_is_remuxing (r->channel))
-    return g_strdup_printf ("an item did not fit the remux path; encoding since (at start: %s)", r->pipeline_reason);
+    {
+      gint64 retry = exs_channel_get_remux_retry_time (r->channel);
+
+      if (retry != 0)
+        return g_strdup_printf ("an item failed on the remux path; encoding, remuxing again in %" G_GINT64_FORMAT
+                                " s (at start: %s)",
+                                MAX (0, (retry - g_get_real_time ()) / G_USEC_PER_SEC), r->pipeline_reason);
+      return g_strdup_printf ("an item did not fit the remux path; encoding since (at start: %s)",
+                              r->pipeline_reason);
+    }
   return g_strdup (r->pipeline_reason);
 }

@@ -157,6 +157,9 @@ struct _ExsChannel
   GHashTable *viewers;        /* GSocket* -> ExsViewer* (owned) */
   guint restarts;
   gboolean remux;             /* the fast path: items pass through, no encoding */
+  gint64 remux_retry_us;      /* wall time to go back to the remux path (an item failed
+                               * there; not a misfit); 0: stay on encoding */
+  guint remux_retry_seconds;  /* fixed: ExsChannelOptions.remux_retry_seconds */
   GstElement *funnels[2];     /* remux: video, audio */
   ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
   gboolean open_next[2];      /* remux: the next item built may flow at once */

@@ -272,6 +272,7 @@ _exs_channel_on_note_cb (gpointer data)
       }
       break;
     case NOTE_NO_FIT:
+      self->remux_retry_us = 0; /* not in the channel's format: encoding it stays */
       _exs_channel_fall_back_to_encoding (self, note->text);
       break;
     case NOTE_PIPELINE_ERROR:
@@ -436,6 +437,19 @@ _exs_channel_on_tick_cb (gpointer user_data)
         pi->stop_us = self->horizon_us + G_USEC_PER_SEC;
       item = _exs_channel_add_item (self, pi, self->horizon_us);
       self->horizon_us = item->slot_end_us;
+    }
+
+  /* 3. back to the remux path: a while after an item failed there (a slow
+   * start on a busy machine, a source that came back), once a programme
+   * plays well on encoding */
+  if (!self->remux && self->remux_retry_us != 0 && now >= self->remux_retry_us && cur && cur->started
+      && !cur->failed && !cur->ended)
+    {
+      self->remux_retry_us = 0;
+      self->remux = TRUE;
+      g_message ("channel %s: back on the remux path", self->number);
+      _exs_channel_restart_pipeline (self, "back on the remux path after an item failed there");
+      return G_SOURCE_CONTINUE;
     }
 
   /* 4. the watchdog: a live pipeline always produces */
@@ -722,6 +736,19 @@ exs_channel_is_remuxing (ExsChannel *self)
 }
 
 /**
+ * exs_channel_get_remux_retry_time:
+ *
+ * Returns: the wall time (µs) at which a channel moved to encoding because
+ *   an item failed on the remux path goes back to it, or 0
+ */
+gint64
+exs_channel_get_remux_retry_time (ExsChannel *self)
+{
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), 0);
+  return self->remux ? 0 : self->remux_retry_us;
+}
+
+/**
  * exs_channel_get_pipeline_mode:
  *
  * Returns: the pipeline the channel uses now (or starts with)
@@ -941,6 +968,7 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
                                         EXS_CHANNEL_THROTTLE_REALTIME);
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
+  self->remux_retry_seconds = options->remux_retry_seconds ? options->remux_retry_seconds : 60;
   self->media = options->media ? exs_channel_media_copy (options->media) : exs_channel_media_new ();
   _exs_channel_picture_setup (self);
   _exs_channel_subtitles_check_remux (self);

@@ -60,6 +60,8 @@ typedef struct
   guint viewer_stall_seconds; /* drop a viewer that takes nothing this long; 0: 20 s */
   gboolean remux;             /* start on the remux fast path (items already in the
                                * channel's format); falls back to encoding by itself */
+  guint remux_retry_seconds;  /* after an item failed on the remux path, go back to
+                               * it this long later; 0: 60 s */
   const ExsChannelMedia *media; /* audio, subtitles, watermark, ...; NULL: the defaults */
 } ExsChannelOptions;
 
@@ -160,6 +162,7 @@ gint64 exs_channel_get_position_us (ExsChannel *self);
 const char *exs_channel_get_encoder (ExsChannel *self);
 gint64 exs_channel_get_epoch_us (ExsChannel *self);
 gboolean exs_channel_is_remuxing (ExsChannel *self);
+gint64 exs_channel_get_remux_retry_time (ExsChannel *self);
 ExsChannelPipelineMode exs_channel_get_pipeline_mode (ExsChannel *self);
 const char *exs_channel_pipeline_mode_to_string (ExsChannelPipelineMode mode);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);

@@ -987,6 +987,69 @@ test_remux_falls_back (void)
   g_free (counts.last_reason);
 }
 
+/* An item that fails on the remux path (a file that is not a video) moves
+ * the channel to encoding for the error screen; remux_retry_seconds after
+ * the failure, with the next programme playing well, it is back on the
+ * remux path, its viewer still connected. */
+static void
+test_remux_back_after_a_failure (void)
+{
+  const char *const overrides[] = { "channels", "remux_retry_seconds", "3", NULL };
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
+  g_autofree char *broken = g_build_filename (f->dir, "broken.mp4", NULL);
+  g_autofree char *fits = g_build_filename (f->dir, "fits.mp4", NULL);
+  g_autofree char *d1 = exs_test_clip_description ("red", 854, 480, 30, 48000, 2, 20.0, "mp4", fits);
+  const char *paths[] = { broken, fits, NULL };
+  const gint64 durations[] = { 2 * G_USEC_PER_SEC, 20 * G_USEC_PER_SEC };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *reason = NULL;
+  ViewerCounts counts = { 0 };
+  ExsChannel *channel;
+  Capture *viewer;
+  gboolean left = FALSE;
+  ExsTsReport r;
+
+  exs_test_make_media (d1, fits);
+  g_assert_true (g_file_set_contents (broken, "this is not a video", -1, NULL));
+  exs_engine_fixture_add_channel (f, "79", TRUE);
+  set_transcode_mode (f, "79", "remux");
+  exs_file_list_source_set_channel (f->source, "79", paths, durations, g_get_real_time ());
+  channel = exs_channel_manager_ensure_channel (f->manager, "79", &error);
+  g_assert_no_error (error);
+  g_signal_connect (channel, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), &counts);
+  viewer = capture_start (f, "79", "back.ts");
+  /* the broken item fails: encoding, with a time to go back */
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       !left && g_get_monotonic_time () < deadline;)
+    {
+      exs_test_iterate (0.05);
+      left = !exs_channel_is_remuxing (channel);
+    }
+  g_assert_true (left);
+  reason = exs_channel_manager_dup_pipeline_reason (f->manager, "79");
+  g_test_message ("%s", reason);
+  g_assert_nonnull (strstr (reason, "remuxing again in"));
+  g_assert_cmpint (exs_channel_get_remux_retry_time (channel), >, 0);
+  /* back on the remux path once the good programme plays */
+  for (gint64 deadline = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+       !exs_channel_is_remuxing (channel) && g_get_monotonic_time () < deadline;)
+    exs_test_iterate (0.05);
+  g_assert_true (exs_channel_is_remuxing (channel));
+  g_assert_cmpint (exs_channel_get_remux_retry_time (channel), ==, 0);
+  /* the back-switch comes ~4 s into the stream: the viewer is sent on */
+  capture_wait (viewer, 10.0);
+  g_assert_true (exs_channel_is_remuxing (channel));
+  g_assert_cmpuint (counts.removed, ==, 0);
+  out = capture_finish (viewer);
+  g_assert_true (exs_ts_check_file (out, &r, &error));
+  g_assert_no_error (error);
+  g_test_message ("%" G_GUINT64_FORMAT " packets, %.1f s of PCR", r.packets, r.pcr_covered_s);
+  g_assert_cmpuint (r.sync_errors, ==, 0);
+  g_assert_cmpfloat (r.pcr_covered_s, >=, 10.0);
+  g_free (counts.last_reason);
+}
+
 /* ---- [stream_throttler]: what a viewer gets at once when it tunes in ---- */
 
 /* Seconds of stream (PCR span) a viewer receives in its first 1.5 s, tuning
@@ -1250,6 +1313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/engine/viewers/throttler-modes", test_throttler_modes);
   g_test_add_func ("/streaming/engine/remux/remux", test_remux);
   g_test_add_func ("/streaming/engine/remux/remux-falls-back", test_remux_falls_back);
+  g_test_add_func ("/streaming/engine/remux/back-after-a-failure", test_remux_back_after_a_failure);
   g_test_add_func ("/streaming/engine/remux/auto-remux", test_auto_remux);
   g_test_add_func ("/streaming/engine/remux/auto-encodes", test_auto_encodes);
   g_test_add_func ("/streaming/engine/remux/auto-falls-back", test_auto_falls_back);
