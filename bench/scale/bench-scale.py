@@ -201,10 +201,12 @@ async def slope_run(server, proc, label, channels, per_channel, seconds):
 async def run_viewers(args, server, proc):
     print(RATIO_HEADER)
     results = [await slope_run(server, proc, "one channel", ["1000"], args.one, args.seconds)]
+    print(f"pipelines: {pipelines(server, ['1000'])}")
     await asyncio.sleep(3)
     spread = [str(1001 + i) for i in range(args.over)]
     results.append(await slope_run(server, proc, f"{args.over} channels", spread,
                                    args.spread // args.over, args.seconds))
+    print(f"pipelines: {pipelines(server, spread)}")
     print(f"\n{'run':<16} {'viewers':>8} {'>=99%':>7} {'min ratio':>9} {'Mb/s':>7} {'CPU at 1/chan':>13} "
           f"{'CPU at all':>10} {'% core per viewer':>17} {'goal':>5} {'ratio':>6} {'client':>7} {'load1':>6}")
     ok = True
@@ -250,7 +252,10 @@ def main():
     if args.what == "channels":
         kbps, size = args.clip_kbps or 2500, "1280x720"
     else:
-        kbps, size = args.clip_kbps or 500, "640x360"
+        # the remux channels' profile is 720p: a clip of another size does not
+        # fit the remux path and its channel encodes (the first runs measured
+        # encoding channels that way)
+        kbps, size = args.clip_kbps or 500, "1280x720"
     for i in range(2):
         xb.make_clip(os.path.join(clips, f"scale-{size}-{kbps}k-{i}.mp4"), 60 + 7 * i, size, kbps)
     media = os.path.join(tmp, "media")
@@ -264,11 +269,13 @@ def main():
     try:
         proc = xb.ProcStats(server.proc.pid)
         if args.what == "channels":
-            chans = ([{"number": str(1000 + i), "transcode_mode": "remux"} for i in range(args.remux)]
+            chans = ([{"number": str(1000 + i), "transcode_mode": "remux", "profile": "720p"}
+                      for i in range(args.remux)]
                      + [{"number": str(2000 + i), "transcode_mode": "transcode", "profile": "720p"}
                         for i in range(args.max_encoding)])
         else:
-            chans = [{"number": str(1000 + i), "transcode_mode": "remux"} for i in range(args.over + 1)]
+            chans = [{"number": str(1000 + i), "transcode_mode": "remux", "profile": "720p"}
+                     for i in range(args.over + 1)]
         xb.make_channels(server, media, chans)
         print(f"bench-scale {args.what}: {len(chans)} channels made through the API; clips {size} "
               f"{kbps} kb/s H.264 + AAC; FD limit {fd_limit}; {os.cpu_count()} CPUs; {xb.load_line()}")
