@@ -32,7 +32,7 @@ static const ExsElement elements[] = {
   { "aacparse", "gstreamer1.0-plugins-good", EXS_ELEMENT_REQUIRED, "AAC parsing" },
   { "mpegtsmux", "gstreamer1.0-plugins-bad", EXS_ELEMENT_REQUIRED, "MPEG-TS muxing" },
   { "multisocketsink", "gstreamer1.0-plugins-base", EXS_ELEMENT_REQUIRED, "sending to viewers" },
-  { "giostreamsink", "gstreamer1.0-plugins-base", EXS_ELEMENT_REQUIRED, "HLS" },
+  { "hlssink2", "gstreamer1.0-plugins-bad", EXS_ELEMENT_REQUIRED, "HLS" },
   { "splitmuxsink", "gstreamer1.0-plugins-good", EXS_ELEMENT_REQUIRED, "HLS" },
   /* reading the library */
   { "uridecodebin3", "gstreamer1.0-plugins-base", EXS_ELEMENT_REQUIRED, "playing media files" },

@@ -102,8 +102,7 @@ _exs_channel_audio_tag (ExsChannel *self, guint pid)
 }
 
 /* The pipeline text of PIDs 1..: a mixer each (fed by a silent source and
- * the two item slots), encoded like PID 0, tagged with its language, to a
- * tee "atee<k>" (for HLS, exs-hls-output.c) and the mux. */
+ * the two item slots), encoded like PID 0, into the mux. */
 char *
 _exs_channel_audio_description (ExsChannel *self, const char *acaps, const char *encoder)
 {
@@ -115,10 +114,10 @@ _exs_channel_audio_description (ExsChannel *self, const char *acaps, const char 
 
       g_string_append_printf (s,
                               " audiomixer name=amix%u latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert "
-                              "! %s ! %stee name=atee%u "
-                              "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
+                              "! %s "
+                              "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! %smux. "
                               "audiotestsrc is-live=true wave=silence ! %s ! amix%u.sink_0",
-                              k, (guint64) (100 * GST_MSECOND), acaps, encoder, tag, k, acaps, k);
+                              k, (guint64) (100 * GST_MSECOND), acaps, encoder, tag, acaps, k);
     }
   return g_string_free (s, FALSE);
 }

@@ -12,7 +12,7 @@
  *   audiomixer ─► audioconvert ─► AAC/AC-3 ─► aacparse/ac3parse ─► tee ────────────────────────────┤
  *   mpegtsmux pcr-interval=1800 ◄──────────────────────────────────────────────────┘
  *     ─► exstsmerge (one buffer per list, keyframe flags kept) ─► multisocketsink
- *   tees ─► splitmuxsink, once someone asks for HLS (ExsHlsOutput, kept across rebuilds)
+ *   tees ─► hlssink2, once someone asks for HLS (ExsHlsOutput, kept across rebuilds)
  *
  * The remux fast path has no slate and no encoder: funnels take the items'
  * parsed streams straight to the mux (exs-channel-remux.c). Errors are routed to their item by a
@@ -216,8 +216,8 @@ pipeline_description (ExsChannel *self)
       "! videoconvert name=vconv "
       "%s ! tee name=vtee "
       "! queue name=vmuxq max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
-      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s ! %stee name=atee "
-      "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! mux. "
+      "audiomixer name=amix latency=%" G_GUINT64_FORMAT " ! %s ! audioconvert ! %s ! tee name=atee "
+      "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 ! %smux. "
       "mpegtsmux name=mux pcr-interval=1800 ! %s"
       "multisocketsink name=sink sync=false async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=%s %s "

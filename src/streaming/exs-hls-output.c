@@ -6,25 +6,22 @@
  * encoders — no second encode:
  *
  *   h264parse ─► tee vtee ─► queue ─► mpegtsmux (the .ts viewers)
- *                        └─► queue ─► splitmuxsink.video
+ *                        └─► queue ─► hlssink2.video
  *   aacparse  ─► tee atee ─► queue ─► mpegtsmux
- *                        └─► queue ─► splitmuxsink.audio_0
- *   (PIDs 1..: tee atee1, atee2 … ─► splitmuxsink.audio_1, audio_2 …)
+ *                        └─► queue ─► hlssink2.audio
  *
- * so a segment carries every audio PID of the .ts stream, each with its
- * language. splitmuxsink (its own mpegtsmux, into a giostreamsink) cuts only
- * where this object tells it: at the encoder's keyframes on a fixed cadence
- * of EXS_HLS_TARGET_SECONDS of running time (on_cadence_buffer_cb()), so
- * every segment lasts the target and EXT-X-TARGETDURATION never changes.
- * Each fragment is written into a memory stream (format-location); when
- * splitmuxsink reports it closed (the message passes through the channel's
- * bus handler, in the streaming thread) it becomes a segment with the next
- * media sequence number of this object, whose numbers go on across pipeline
- * rebuilds (with #EXT-X-DISCONTINUITY at the join). The playlist is rendered
- * here; segment URLs are absolute paths of the
- * /iptv/channel/{number}/hls/{file} route. Segments older than the playlist
- * window plus a small margin are freed. (hlssink2 wraps the same
- * splitmuxsink but takes one audio stream only.)
+ * hlssink2 (splitmuxsink + its own mpegtsmux) cuts only where this object
+ * tells it: at the encoder's keyframes on a fixed cadence of
+ * EXS_HLS_TARGET_SECONDS of running time (cut_on_cadence()), so every
+ * segment lasts the target and EXT-X-TARGETDURATION never changes. Its fragments are written into memory streams
+ * (get-fragment-stream); when splitmuxsink reports a fragment closed (the
+ * message passes through the channel's bus handler, in the streaming thread)
+ * the fragment becomes a segment with the next media sequence number of this
+ * object. The playlist is rendered here, not by hlssink2: hlssink2 starts at 0
+ * again after a rebuild, this object's numbers go on (with
+ * #EXT-X-DISCONTINUITY at the join), and segment URLs are absolute paths of
+ * the /iptv/channel/{number}/hls/{file} route. Segments older than the
+ * playlist window plus a small margin are freed.
  *
  * A playlist request before the first segment exists is paused and answered
  * from the main loop when it appears (or 503 after WAIT_US).
@@ -72,12 +69,12 @@ struct _ExsHlsOutput
   GMainContext *context;
 
   GMutex lock;                 /* guards the fields up to the blank line */
-  GstElement *sink;            /* the attached splitmuxsink (borrowed from its pipeline) or NULL */
-  GstElement *stream_sink;     /* its giostreamsink, borrowed with sink */
+  GstElement *sink;            /* the attached hlssink2 (borrowed from its pipeline) or NULL */
   GOutputStream *fragment;     /* the fragment being written */
   GstClockTime fragment_start; /* its running time */
   gboolean video_started;      /* the branch has passed its first keyframe */
   GstClockTime video_start_rt; /* its running time */
+  GstElement *splitmux;        /* hlssink2's, borrowed with sink */
   GstClockTime cadence_next;   /* running time of the next cut */
   gboolean reanchor;           /* attach asked for a keyframe: the cadence may start again at it */
   GQueue segments;             /* Segment*, oldest first */
@@ -276,7 +273,16 @@ exs_hls_output_serve (ExsHlsOutput *self, SoupServerMessage *msg, const char *fi
     }
 
   if (parse_segment_name (file, &sequence))
-    data = exs_hls_output_dup_segment (self, sequence);
+    {
+      g_mutex_lock (&self->lock);
+      for (GList *l = self->segments.head; l; l = l->next)
+        if (((Segment *) l->data)->sequence == sequence)
+          {
+            data = g_bytes_ref (((Segment *) l->data)->data);
+            break;
+          }
+      g_mutex_unlock (&self->lock);
+    }
   if (data == NULL)
     {
       exs_http_reply_error (msg, 404, NULL, "channel %s has no HLS segment “%s” (any more)", self->number, file);
@@ -291,23 +297,30 @@ exs_hls_output_serve (ExsHlsOutput *self, SoupServerMessage *msg, const char *fi
 
 /* ---- streaming threads: cutting segments ---- */
 
-/* Streaming thread: splitmuxsink opens its next fragment, written into
- * memory. Returns no location: there are no files. */
-static char *
-on_format_location_cb (GstElement *splitmux, guint fragment_id, gpointer user_data)
+static GOutputStream *
+on_get_fragment_stream_cb (GstElement *sink, const char *location, gpointer user_data)
 {
   ExsHlsOutput *self = user_data;
   GOutputStream *stream = g_memory_output_stream_new_resizable ();
 
   g_mutex_lock (&self->lock);
-  if (splitmux == self->sink)
-    {
-      g_set_object (&self->fragment, stream);
-      g_object_set (self->stream_sink, "stream", stream, NULL);
-    }
+  if (sink == self->sink)
+    g_set_object (&self->fragment, stream);
   g_mutex_unlock (&self->lock);
-  g_object_unref (stream);
-  return NULL;
+  return stream;
+}
+
+/* hlssink2 must write its own playlist somewhere: into memory, unused */
+static GOutputStream *
+on_get_playlist_stream_cb (GstElement *sink, const char *location, gpointer user_data)
+{
+  return g_memory_output_stream_new_resizable ();
+}
+
+/* there are no files; the segments are trimmed in add_segment() */
+static void
+on_delete_fragment_cb (GstElement *sink, const char *location, gpointer user_data)
+{
 }
 
 /* Called with the lock held. */
@@ -353,14 +366,15 @@ add_segment (ExsHlsOutput *self, GstClockTime end)
  * exs_hls_output_handle_message:
  *
  * Called by the channel's synchronous bus handler (any thread) for every
- * message; takes the attached splitmuxsink's fragment-opened/closed and
- * ignores the rest.
+ * message; takes splitmuxsink's fragment-opened/closed from the attached
+ * hlssink2 and ignores the rest.
  */
 void
 exs_hls_output_handle_message (ExsHlsOutput *self, GstMessage *message)
 {
   const GstStructure *s;
   GstClockTime running_time = GST_CLOCK_TIME_NONE;
+  GstObject *parent;
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || GST_MESSAGE_SRC (message) == NULL)
     return;
@@ -369,8 +383,9 @@ exs_hls_output_handle_message (ExsHlsOutput *self, GstMessage *message)
       && !gst_structure_has_name (s, "splitmuxsink-fragment-closed"))
     return;
   gst_structure_get_clock_time (s, "running-time", &running_time);
+  parent = gst_object_get_parent (GST_MESSAGE_SRC (message));
   g_mutex_lock (&self->lock);
-  if (self->sink != NULL && GST_MESSAGE_SRC (message) == GST_OBJECT (self->sink))
+  if (parent != NULL && parent == GST_OBJECT (self->sink))
     {
       if (gst_structure_has_name (s, "splitmuxsink-fragment-opened"))
         self->fragment_start = running_time;
@@ -378,6 +393,7 @@ exs_hls_output_handle_message (ExsHlsOutput *self, GstMessage *message)
         add_segment (self, running_time);
     }
   g_mutex_unlock (&self->lock);
+  gst_clear_object (&parent);
 }
 
 /* The branch starts on a keyframe, and its audio with its video, so the first
@@ -420,7 +436,7 @@ on_branch_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 static GstPadProbeReturn on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data);
 
 static gboolean
-link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, GstElement *sink, const char *sink_pad_name,
+link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, GstElement *sink, gboolean video,
              GError **error)
 {
   g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (pipeline), tee_name);
@@ -429,7 +445,6 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) queue_src = NULL;
   g_autoptr (GstPad) sink_pad = NULL;
-  gboolean video = g_str_equal (sink_pad_name, "video");
 
   if (tee == NULL || queue == NULL)
     {
@@ -442,7 +457,7 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
   gst_bin_add (GST_BIN (pipeline), queue);
   queue_sink = gst_element_get_static_pad (queue, "sink");
   queue_src = gst_element_get_static_pad (queue, "src");
-  sink_pad = gst_element_request_pad_simple (sink, sink_pad_name);
+  sink_pad = gst_element_request_pad_simple (sink, video ? "video" : "audio");
   g_object_set_data (G_OBJECT (queue_sink), "exs-hls-video", GINT_TO_POINTER (video));
   gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_BUFFER, on_branch_buffer_cb, g_object_ref (self), g_object_unref);
   if (video)
@@ -463,12 +478,39 @@ link_branch (ExsHlsOutput *self, GstElement *pipeline, const char *tee_name, Gst
   return TRUE;
 }
 
+/* Segments are cut on a fixed cadence of running time, whatever other
+ * keyframes come: the encoder's GOP is EXS_HLS_TARGET_SECONDS exactly
+ * (exs-encoder.c: no scene-cut keyframes), counted from the keyframe attach
+ * asks for, and hlssink2's splitmuxsink cuts only where on_cadence_buffer_cb()
+ * tells it (no size or time limit, no keyframe requests of its own, which
+ * would restart the encoder's GOP). Returns: (transfer none): the
+ * splitmuxsink. */
+static GstElement *
+cut_on_cadence (GstElement *hls_sink)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (hls_sink));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK)
+    {
+      GstElement *child = g_value_get_object (&item);
+      GstElementFactory *factory = gst_element_get_factory (child);
+
+      if (factory && g_str_equal (GST_OBJECT_NAME (factory), "splitmuxsink"))
+        {
+          g_object_set (child, "send-keyframe-requests", FALSE, "max-size-time", (guint64) 0, "max-size-bytes",
+                        (guint64) 0, NULL);
+          found = child;
+        }
+      g_value_reset (&item);
+    }
+  g_value_unset (&item);
+  return found;
+}
+
 /* Streaming thread, every video buffer of the branch: cut at each keyframe
- * on the cadence, and nowhere else. The encoder's GOP is
- * EXS_HLS_TARGET_SECONDS exactly (exs-encoder.c: no scene-cut keyframes),
- * counted from the keyframe attach asks for; splitmuxsink has no size or
- * time limit and sends no keyframe requests of its own (they would restart
- * the encoder's GOP). */
+ * on the cadence, and nowhere else. */
 static GstPadProbeReturn
 on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -490,16 +532,16 @@ on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
       if (rt + 20 * GST_MSECOND < self->cadence_next)
         {
           self->cadence_next = GST_CLOCK_TIME_NONE;
-          if (self->sink)
-            splitmux = gst_object_ref (self->sink);
+          if (self->splitmux)
+            splitmux = gst_object_ref (self->splitmux);
         }
     }
   /* the first keyframe starts the cadence; a keyframe a few ms short of
    * the cadence point (rounding) is on it */
   if (!GST_CLOCK_TIME_IS_VALID (self->cadence_next) || rt + 20 * GST_MSECOND >= self->cadence_next)
     {
-      if (GST_CLOCK_TIME_IS_VALID (self->cadence_next) && self->sink)
-        splitmux = gst_object_ref (self->sink);
+      if (GST_CLOCK_TIME_IS_VALID (self->cadence_next) && self->splitmux)
+        splitmux = gst_object_ref (self->splitmux);
       /* the next point of the cadence, counted from the first keyframe: a
        * keyframe that came late (frames dropped under load) does not shift
        * the ones after it */
@@ -529,31 +571,24 @@ on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 gboolean
 exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
 {
-  GstElement *sink = gst_element_factory_make ("splitmuxsink", NULL);
-  GstElement *mux = gst_element_factory_make ("mpegtsmux", NULL);
-  GstElement *stream_sink = gst_element_factory_make ("giostreamsink", NULL);
+  GstElement *sink = gst_element_factory_make ("hlssink2", NULL);
   GstState state = GST_STATE_NULL;
   g_autoptr (GstElement) vtee = NULL;
-  gboolean linked;
 
-  if (sink == NULL || mux == NULL || stream_sink == NULL)
+  if (sink == NULL)
     {
-      gst_clear_object (&sink);
-      gst_clear_object (&mux);
-      gst_clear_object (&stream_sink);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "HLS needs splitmuxsink (gstreamer1.0-plugins-good), mpegtsmux (gstreamer1.0-plugins-bad) and "
-                   "giostreamsink (gstreamer1.0-plugins-base)");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "hlssink2 is not installed (gstreamer1.0-plugins-bad)");
       return FALSE;
     }
-  g_object_set (sink, "location", NULL, "muxer", mux, "sink", stream_sink, "reset-muxer", FALSE,
-                "send-keyframe-requests", FALSE, "max-size-time", (guint64) 0, "max-size-bytes", (guint64) 0,
-                "async-handling", TRUE, NULL);
-  g_signal_connect_object (sink, "format-location", G_CALLBACK (on_format_location_cb), self, 0);
+  g_object_set (sink, "target-duration", EXS_HLS_TARGET_SECONDS, "playlist-length", PLAYLIST_LENGTH, "max-files",
+                KEEP_SEGMENTS, "async-handling", TRUE, NULL);
+  g_signal_connect_object (sink, "get-fragment-stream", G_CALLBACK (on_get_fragment_stream_cb), self, 0);
+  g_signal_connect (sink, "get-playlist-stream", G_CALLBACK (on_get_playlist_stream_cb), NULL);
+  g_signal_connect (sink, "delete-fragment", G_CALLBACK (on_delete_fragment_cb), NULL);
 
   g_mutex_lock (&self->lock);
   self->sink = sink;
-  self->stream_sink = stream_sink;
+  self->splitmux = cut_on_cadence (sink);
   self->cadence_next = GST_CLOCK_TIME_NONE;
   self->reanchor = FALSE;
   self->video_started = FALSE;
@@ -564,23 +599,11 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
 
   gst_bin_add (GST_BIN (pipeline), sink);
   gst_element_sync_state_with_parent (sink);
-  linked = link_branch (self, pipeline, "vtee", sink, "video", error)
-           && link_branch (self, pipeline, "atee", sink, "audio_0", error);
-  /* the channel's other audio PIDs, when it has them */
-  for (guint k = 1; linked; k++)
-    {
-      g_autofree char *tee_name = g_strdup_printf ("atee%u", k);
-      g_autofree char *pad_name = g_strdup_printf ("audio_%u", k);
-      g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (pipeline), tee_name);
-
-      if (tee == NULL)
-        break;
-      linked = link_branch (self, pipeline, tee_name, sink, pad_name, error);
-    }
-  if (!linked)
+  if (!link_branch (self, pipeline, "vtee", sink, TRUE, error)
+      || !link_branch (self, pipeline, "atee", sink, FALSE, error))
     {
       /* (cannot happen with the channel's own pipeline; a half-linked
-       * branch queue is harmless) */
+       * branch queue is harmless, a stray hlssink2 would write files) */
       exs_hls_output_detach (self);
       gst_element_set_locked_state (sink, TRUE);
       gst_element_set_state (sink, GST_STATE_NULL);
@@ -617,31 +640,9 @@ exs_hls_output_detach (ExsHlsOutput *self)
 {
   g_mutex_lock (&self->lock);
   self->sink = NULL;
-  self->stream_sink = NULL;
+  self->splitmux = NULL;
   g_clear_object (&self->fragment);
   g_mutex_unlock (&self->lock);
-}
-
-/**
- * exs_hls_output_dup_segment:
- * @sequence: a segment's media sequence number
- *
- * Any thread.
- *
- * Returns: (transfer full) (nullable): the segment's MPEG-TS bytes, or
- *   %NULL when there is no such segment (yet, or any more)
- */
-GBytes *
-exs_hls_output_dup_segment (ExsHlsOutput *self, guint64 sequence)
-{
-  GBytes *data = NULL;
-
-  g_mutex_lock (&self->lock);
-  for (GList *l = self->segments.head; l && data == NULL; l = l->next)
-    if (((Segment *) l->data)->sequence == sequence)
-      data = g_bytes_ref (((Segment *) l->data)->data);
-  g_mutex_unlock (&self->lock);
-  return data;
 }
 
 /**

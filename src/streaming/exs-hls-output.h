@@ -22,8 +22,6 @@ void exs_hls_output_serve (ExsHlsOutput      *self,
                            SoupServerMessage *msg,
                            const char        *file);
 guint64 exs_hls_output_get_media_sequence (ExsHlsOutput *self);
-GBytes *exs_hls_output_dup_segment (ExsHlsOutput *self,
-                                    guint64       sequence);
 char *exs_hls_output_dup_playlist (ExsHlsOutput *self);
 
 G_END_DECLS

@@ -14,7 +14,6 @@
 #include "exs-engine-fixture.h"
 #include "exs-file-list-source.h"
 #include "exs-fs.h"
-#include "exs-hls-output.h"
 #include "exs-library-scan-loudness.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
@@ -150,11 +149,6 @@ wait_for_stream (FILE *out, const char *path, double seconds)
     }
 }
 
-/* Set by a test: play_with() asks the channel for HLS and keeps its output
- * here (a reference) for the test to read the segments. */
-static gboolean take_hls;
-static ExsHlsOutput *hls_taken;
-
 /* Plays @paths (ITEM_S each, in a loop, the first @join_s in; with
  * @overrides, each file's schedule item override) on a channel with @media
  * for @seconds of its output; returns the MPEG-TS file. */
@@ -188,11 +182,6 @@ play_with (const char *dir, const ExsChannelMedia *media, const char *const *pat
   g_signal_connect (channel, "pipeline-started", G_CALLBACK (on_pipeline_started_cb), out);
   g_assert_true (exs_channel_start (channel, &error));
   g_assert_no_error (error);
-  if (take_hls)
-    {
-      g_set_object (&hls_taken, exs_channel_ensure_hls (channel, &error));
-      g_assert_no_error (error);
-    }
   wait_for_stream (out, out_path, seconds + 0.5);
   if (remux)
     g_assert_false (exs_channel_is_remuxing (channel)); /* the callers' items need encoding */
@@ -392,45 +381,6 @@ test_all_tracks (void)
   assert_continuous (ts);
 }
 
-/* HLS carries every audio PID of the .ts stream: a segment has the three
- * tracks, eng, fre and jpn, each its own tone. */
-static void
-test_hls_all_tracks (void)
-{
-  g_autofree char *dir = exs_test_make_temp_dir ();
-  g_autofree char *clip = make_clip (dir, "three.mkv", three, 3, TRUE);
-  g_autofree char *segment_path = g_build_filename (dir, "segment.ts", NULL);
-  const char *paths[] = { clip, NULL };
-  const char *want[] = { "eng", "fre", "jpn" };
-  const double tones[] = { 440, 660, 1000 };
-  g_autoptr (ExsChannelMedia) media = exs_channel_media_new ();
-  g_autoptr (GPtrArray) languages = NULL;
-  g_autoptr (GBytes) segment = NULL;
-  g_autofree char *ts = NULL;
-  guint64 next;
-
-  media->audio_languages = g_strsplit ("eng,fra,jpn", ",", -1);
-  media->audio_tracks = EXS_AUDIO_TRACKS_ALL;
-  take_hls = TRUE;
-  ts = play (dir, media, paths, NULL, NULL, 0, 8.0);
-  take_hls = FALSE;
-  g_assert_nonnull (hls_taken);
-  next = exs_hls_output_get_media_sequence (hls_taken);
-  g_test_message ("%" G_GUINT64_FORMAT " HLS segments", next);
-  g_assert_cmpuint (next, >=, 2);
-  segment = exs_hls_output_dup_segment (hls_taken, next - 1);
-  g_clear_object (&hls_taken);
-  g_assert_nonnull (segment);
-  g_assert_true (g_file_set_contents (segment_path, g_bytes_get_data (segment, NULL), g_bytes_get_size (segment), NULL));
-  languages = audio_languages (segment_path);
-  g_assert_cmpuint (languages->len, ==, 3);
-  for (guint k = 0; k < 3; k++)
-    {
-      g_assert_cmpstr (languages->pdata[k], ==, want[k]);
-      assert_tone (tone_at (dir, segment_path, k, 0.0), tones[k]);
-    }
-}
-
 /* A remux channel cannot choose among an item's audio tracks (parsebin
  * shows no languages in time): with jpn preferred and three tracks, it
  * moves to encoding by itself, and from then on the Japanese track plays,
@@ -598,7 +548,6 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/channel-audio/preferred-language", test_preferred_language);
   g_test_add_func ("/streaming/channel-audio/all-tracks", test_all_tracks);
   g_test_add_func ("/streaming/channel-audio/schedule-item-override", test_item_override);
-  g_test_add_func ("/streaming/channel-audio/hls-all-tracks", test_hls_all_tracks);
   g_test_add_func ("/streaming/channel-audio/remux-moves-to-encoding", test_remux_moves_to_encoding);
   g_test_add_func ("/streaming/channel-audio/loudness", test_loudness);
   return g_test_run ();
