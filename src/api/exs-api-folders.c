@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-background.h"
 #include "exs-http-json.h"
 
 #include <errno.h>
@@ -143,7 +144,7 @@ handle_folders (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *param
   soup_server_message_pause (msg);
   task = g_task_new (NULL, NULL, on_listed_cb, NULL);
   g_task_set_task_data (task, l, (GDestroyNotify) listing_free);
-  g_task_run_in_thread (task, list_in_thread);
+  exs_task_run_in_thread (task, list_in_thread);
 }
 
 void

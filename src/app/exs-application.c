@@ -12,6 +12,8 @@
 
 #include "exs-application.h"
 
+#include "exs-background.h"
+
 #include "exs-ai-agent.h"
 #include "exs-ai-tools.h"
 #include "exs-api-context.h"
@@ -424,7 +426,7 @@ begin_shutdown (ExsApplication *self)
   g_message ("shutting down");
 
   /* 1. stop accepting; 2. end every channel and its viewers; 3. stop
-   *    background work; 4. close the database. */
+   *    background work and wait for its threads; 4. close the database. */
   if (self->ssdp)
     exs_ssdp_stop (self->ssdp);
   if (self->hdhr_discovery)
@@ -448,6 +450,11 @@ begin_shutdown (ExsApplication *self)
     exs_ai_agent_shutdown (self->api.ai_agent);
   if (self->playout)
     exs_playout_builder_stop (self->playout);
+  /* the workers still running (a guide build, an encoder probe, a playout
+   * build, cancelled or not) end before the database closes and before
+   * main() returns (exs-background.c says why) */
+  if (!exs_background_wait (10 * G_USEC_PER_SEC))
+    g_warning ("background work did not end within 10 s; stopping all the same");
   exs_database_close (self->database);
   g_main_loop_quit (self->loop);
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "exs-demo.h"
+#include "exs-background.h"
 
 #include "exs-channel-store.h"
 #include "exs-elements.h"
@@ -247,7 +248,7 @@ exs_demo_ensure_clips_async (const char *demo_dir, GCancellable *cancellable, GA
 
   g_task_set_source_tag (task, exs_demo_ensure_clips_async);
   g_task_set_task_data (task, g_strdup (demo_dir), g_free);
-  g_task_run_in_thread (task, ensure_clips_thread);
+  exs_task_run_in_thread (task, ensure_clips_thread);
 }
 
 gboolean

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "exs-iptv-service.h"
+#include "exs-background.h"
 
 #include "exs-base-url.h"
 #include "exs-channel-store.h"
@@ -543,7 +544,7 @@ reply_guide (ExsIptvService *self, SoupServerMessage *msg, Guide *g, gboolean gz
           o->zipping->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) waiter_free);
           g_task_set_task_data (task, o->zipping, (GDestroyNotify) zip_job_free);
           g_task_set_return_on_cancel (task, FALSE);
-          g_task_run_in_thread (task, zip_thread);
+          exs_task_run_in_thread (task, zip_thread);
         }
       g_ptr_array_add (o->zipping->waiters, waiter_new (msg, gzip, base_url));
       if (!paused)
@@ -686,7 +687,7 @@ start_guide_build (ExsIptvService *self, Guide *g, GPtrArray *channels)
   task = g_task_new (self, self->cancellable, on_guide_built_cb, g_strdup (self->placeholder));
   g_task_set_task_data (task, job, (GDestroyNotify)build_job_free);
   g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, build_guide_thread);
+  exs_task_run_in_thread (task, build_guide_thread);
 }
 
 static void

@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "exs-upstream-guide.h"
+#include "exs-background.h"
 
 #include "exs-channel-store.h"
 #include "exs-upstream-store.h"
@@ -467,7 +468,7 @@ start_refresh (ExsUpstreamGuide *self)
   self->refreshing = TRUE;
   task = g_task_new (self, self->cancellable, on_refreshed_cb, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) refresh_job_free);
-  g_task_run_in_thread (task, refresh_thread);
+  exs_task_run_in_thread (task, refresh_thread);
 }
 
 /**

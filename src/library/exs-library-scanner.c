@@ -29,6 +29,7 @@
 #include "config.h"
 
 #include "exs-library-scanner.h"
+#include "exs-background.h"
 
 #include "exs-library-scan-loudness.h"
 #include "exs-library-scan-probe.h"
@@ -570,7 +571,7 @@ kick (ExsLibraryScanner *self)
   g_task_set_source_tag (task, kick);
   g_task_set_task_data (task, job, (GDestroyNotify) scan_job_unref);
   g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, scan_thread);
+  exs_task_run_in_thread (task, scan_thread);
 }
 
 static gboolean

@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "exs-media-server-sync.h"
+#include "exs-background.h"
 
 #include "exs-library-store.h"
 #include "exs-media-server-client.h"
@@ -273,7 +274,7 @@ start_next (ExsMediaServerSync *self)
   task = g_task_new (self, self->cancellable, on_sync_done_cb, NULL);
   g_task_set_source_tag (task, start_next);
   g_task_set_task_data (task, job, (GDestroyNotify) sync_job_free);
-  g_task_run_in_thread (task, sync_thread);
+  exs_task_run_in_thread (task, sync_thread);
 }
 
 static gboolean
@@ -422,7 +423,7 @@ exs_media_server_list_libraries_async (const ExsMediaServerConfig *config, GCanc
 
   g_task_set_source_tag (task, exs_media_server_list_libraries_async);
   g_task_set_task_data (task, exs_media_server_config_copy (config), (GDestroyNotify) exs_media_server_config_free);
-  g_task_run_in_thread (task, list_thread);
+  exs_task_run_in_thread (task, list_thread);
 }
 
 /**

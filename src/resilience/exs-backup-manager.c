@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "exs-backup-manager.h"
+#include "exs-background.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -333,7 +334,7 @@ exs_backup_manager_create_async (ExsBackupManager   *self,
   g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, exs_backup_manager_create_async);
-  g_task_run_in_thread (task, create_thread);
+  exs_task_run_in_thread (task, create_thread);
 }
 
 /**

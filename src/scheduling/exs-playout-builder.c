@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include "exs-playout-builder.h"
+#include "exs-background.h"
 
 #include "exs-fs.h"
 
@@ -878,7 +879,7 @@ exs_playout_builder_build_async (ExsPlayoutBuilder *self, const char *number, Ex
   job->kind = kind;
   g_task_set_source_tag (task, exs_playout_builder_build_async);
   g_task_set_task_data (task, job, (GDestroyNotify) build_job_free);
-  g_task_run_in_thread (task, build_thread);
+  exs_task_run_in_thread (task, build_thread);
 }
 
 gboolean

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "exs-channel-manager-private.h"
+#include "exs-background.h"
 
 #include "exs-channel-number.h"
 #include "exs-encoder.h"
@@ -730,7 +731,7 @@ exs_channel_manager_new (ExsConfig *config, ExsDatabase *database, ExsPlayoutSou
   exs_encoder_raise_hardware_decoders ();
   task = g_task_new (self, self->cancellable, on_encoder_probed_cb, NULL);
   g_task_set_task_data (task, GINT_TO_POINTER (software), NULL);
-  g_task_run_in_thread (task, probe_encoder_thread);
+  exs_task_run_in_thread (task, probe_encoder_thread);
   return self;
 }
 

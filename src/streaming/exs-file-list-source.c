@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "exs-file-list-source.h"
+#include "exs-background.h"
 
 #include "exs-channel-number.h"
 #include "exs-demo.h"
@@ -262,7 +263,7 @@ exs_file_list_source_set_channel (ExsFileListSource *self, const char *channel_n
       job->generation = c->generation;
       job->paths = g_strdupv ((char **) paths);
       g_task_set_task_data (task, job, (GDestroyNotify) probe_job_free);
-      g_task_run_in_thread (task, probe_thread);
+      exs_task_run_in_thread (task, probe_thread);
     }
 }
 
