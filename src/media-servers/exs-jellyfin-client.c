@@ -29,8 +29,6 @@ struct _ExsJellyfinClient
 
 G_DEFINE_FINAL_TYPE (ExsJellyfinClient, exs_jellyfin_client, EXS_TYPE_MEDIA_SERVER_CLIENT)
 
-typedef gboolean (*JellyfinItemFunc) (ExsMediaServerClient *self, JsonObject *item, gpointer data, GError **error);
-
 static GPtrArray *
 jellyfin_list_libraries (ExsMediaServerClient *self, GCancellable *cancellable, GError **error)
 {
@@ -63,45 +61,17 @@ jellyfin_list_libraries (ExsMediaServerClient *self, GCancellable *cancellable, 
   return g_steal_pointer (&out);
 }
 
+/* /Items pages its "Items"; a page without them is a bad reply */
+static const ExsMediaServerPaging items_paging = {
+  "StartIndex", "Limit", NULL, "Items", TRUE, "TotalRecordCount",
+};
+
 /* Calls @func on every item /Items answers @query with, page by page. */
 static gboolean
-for_each_item (ExsMediaServerClient *self, const char *query, JellyfinItemFunc func, gpointer data,
+for_each_item (ExsMediaServerClient *self, const char *query, ExsMediaServerEntryFunc func, gpointer data,
                GCancellable *cancellable, GError **error)
 {
-  gint64 start = 0;
-
-  for (guint page = 0; page <= EXS_MEDIA_SERVER_MAX_ITEMS / EXS_MEDIA_SERVER_PAGE_SIZE + 1; page++)
-    {
-      g_autofree char *paged = g_strdup_printf ("%s&StartIndex=%" G_GINT64_FORMAT "&Limit=%d", query, start,
-                                                EXS_MEDIA_SERVER_PAGE_SIZE);
-      g_autoptr (JsonNode) root = exs_media_server_client_get_json (self, "/Items", paged, NULL, cancellable, error);
-      JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-      JsonArray *items = exs_json_array (o, "Items");
-      guint n = items ? json_array_get_length (items) : 0;
-      gint64 total;
-
-      if (root == NULL)
-        return FALSE;
-      if (items == NULL)
-        {
-          g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_BAD_REPLY,
-                       "the server's /Items reply has no Items list");
-          return FALSE;
-        }
-      for (guint i = 0; i < n; i++)
-        {
-          JsonNode *e = json_array_get_element (items, i);
-          if (JSON_NODE_HOLDS_OBJECT (e) && !func (self, json_node_get_object (e), data, error))
-            return FALSE;
-        }
-      start += n;
-      total = exs_json_int (o, "TotalRecordCount", -1);
-      if (n == 0 || (total >= 0 && start >= total) || (total < 0 && n < EXS_MEDIA_SERVER_PAGE_SIZE))
-        return TRUE;
-    }
-  g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_TOO_MANY,
-               "the server's library has more than %d items", EXS_MEDIA_SERVER_MAX_ITEMS);
-  return FALSE;
+  return exs_media_server_client_for_each_entry (self, "/Items", query, func, data, cancellable, error);
 }
 
 static char *
@@ -341,6 +311,7 @@ exs_jellyfin_client_class_init (ExsJellyfinClientClass *klass)
 
   client_class->list_libraries = jellyfin_list_libraries;
   client_class->read_library = jellyfin_read_library;
+  client_class->paging = &items_paging;
 }
 
 static void

@@ -235,6 +235,66 @@ exs_media_server_client_get_json (ExsMediaServerClient *self, const char *path, 
 }
 
 /**
+ * exs_media_server_client_for_each_entry:
+ * @query: (nullable): the listing's query, without the paging
+ *
+ * Calls @func on every object among the entries of the listing at @path,
+ * read in pages of %EXS_MEDIA_SERVER_PAGE_SIZE as the class's paging says, up
+ * to %EXS_MEDIA_SERVER_MAX_ITEMS entries.
+ *
+ * Returns: %FALSE with @error set when a page cannot be read or @func fails
+ */
+gboolean
+exs_media_server_client_for_each_entry (ExsMediaServerClient *self, const char *path, const char *query,
+                                        ExsMediaServerEntryFunc func, gpointer data, GCancellable *cancellable,
+                                        GError **error)
+{
+  ExsMediaServerClientPrivate *priv = exs_media_server_client_get_instance_private (self);
+  const ExsMediaServerPaging *paging = EXS_MEDIA_SERVER_CLIENT_GET_CLASS (self)->paging;
+  const char *name = exs_media_server_kind_to_name (priv->config->kind);
+  gint64 start = 0;
+
+  for (guint page = 0; page <= EXS_MEDIA_SERVER_MAX_ITEMS / EXS_MEDIA_SERVER_PAGE_SIZE + 1; page++)
+    {
+      g_autofree char *paged = g_strdup_printf ("%s%s%s=%" G_GINT64_FORMAT "&%s=%d", query ? query : "",
+                                                query ? "&" : "", paging->start_param, start, paging->size_param,
+                                                EXS_MEDIA_SERVER_PAGE_SIZE);
+      g_autoptr (JsonNode) root = exs_media_server_client_get_json (self, path, paged, NULL, cancellable, error);
+      JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+      JsonArray *entries;
+      guint n;
+      gint64 total;
+
+      if (root == NULL)
+        return FALSE;
+      if (paging->container)
+        o = exs_json_object (o, paging->container);
+      entries = exs_json_array (o, paging->entries);
+      if ((o == NULL && paging->container) || (entries == NULL && paging->entries_required))
+        {
+          g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_BAD_REPLY,
+                       "the %s server's reply to %s has no %s", name, path,
+                       o == NULL && paging->container ? paging->container : paging->entries);
+          return FALSE;
+        }
+      n = entries ? json_array_get_length (entries) : 0;
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *e = json_array_get_element (entries, i);
+          if (JSON_NODE_HOLDS_OBJECT (e) && !func (self, json_node_get_object (e), data, error))
+            return FALSE;
+        }
+      start += n;
+      total = exs_json_int (o, paging->total, -1);
+      if (n == 0 || (total >= 0 && start >= total) || (total < 0 && n < EXS_MEDIA_SERVER_PAGE_SIZE))
+        return TRUE;
+    }
+  g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_TOO_MANY,
+               "the %s server's %s has more than %d entries", name, path, EXS_MEDIA_SERVER_MAX_ITEMS);
+  return FALSE;
+}
+
+/**
  * exs_media_server_client_count_item:
  *
  * Fails once @catalog holds as many items as a library may.

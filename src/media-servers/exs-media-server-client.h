@@ -17,6 +17,23 @@ G_BEGIN_DECLS
 #define EXS_TYPE_MEDIA_SERVER_CLIENT (exs_media_server_client_get_type ())
 G_DECLARE_DERIVABLE_TYPE (ExsMediaServerClient, exs_media_server_client, EXS, MEDIA_SERVER_CLIENT, GObject)
 
+/* Called on each entry of a paged listing; FALSE (with @error) stops it. */
+typedef gboolean (*ExsMediaServerEntryFunc) (ExsMediaServerClient  *self,
+                                             JsonObject            *entry,
+                                             gpointer               data,
+                                             GError               **error);
+
+/* How a server pages its listings: the same for every listing of one kind of server */
+typedef struct
+{
+  const char *start_param;   /* the query parameter of the page's first index */
+  const char *size_param;    /* the query parameter of the page's size */
+  const char *container;     /* (nullable) the reply's member that holds the page; NULL: the reply itself */
+  const char *entries;       /* the page's array of entries */
+  gboolean entries_required; /* a page without @entries: TRUE a bad reply, FALSE the end */
+  const char *total;         /* the page's count of every entry (may be missing) */
+} ExsMediaServerPaging;
+
 struct _ExsMediaServerClientClass
 {
   GObjectClass parent_class;
@@ -31,6 +48,8 @@ struct _ExsMediaServerClientClass
                             ExsRemoteCatalog        *catalog,
                             GCancellable            *cancellable,
                             GError                 **error);
+  /* how the server pages listings, for exs_media_server_client_for_each_entry() */
+  const ExsMediaServerPaging *paging;
 };
 
 ExsMediaServerClient *exs_media_server_client_new (const ExsMediaServerConfig *config);
@@ -57,6 +76,13 @@ char *exs_media_server_client_dup_url (ExsMediaServerClient *self,
 gboolean exs_media_server_client_count_item (ExsMediaServerClient  *self,
                                              ExsRemoteCatalog      *catalog,
                                              GError               **error);
+gboolean exs_media_server_client_for_each_entry (ExsMediaServerClient     *self,
+                                                 const char               *path,
+                                                 const char               *query,
+                                                 ExsMediaServerEntryFunc   func,
+                                                 gpointer                  data,
+                                                 GCancellable             *cancellable,
+                                                 GError                  **error);
 void exs_media_server_add_collection (GPtrArray  *found,
                                       const char *id,
                                       const char *title,

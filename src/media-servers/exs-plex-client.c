@@ -27,8 +27,6 @@ struct _ExsPlexClient
 
 G_DEFINE_FINAL_TYPE (ExsPlexClient, exs_plex_client, EXS_TYPE_MEDIA_SERVER_CLIENT)
 
-typedef gboolean (*PlexEntryFunc) (ExsMediaServerClient *self, JsonObject *entry, gpointer data, GError **error);
-
 static JsonObject *
 container_of (JsonNode *root)
 {
@@ -60,51 +58,10 @@ add_genres (JsonObject *o, GPtrArray *genres)
     }
 }
 
-/* Calls @func on each entry of @member ("Metadata" or "Directory") of every page of @path. */
-static gboolean
-for_each_entry (ExsMediaServerClient *self, const char *path, const char *query, const char *member, PlexEntryFunc func,
-                gpointer data, GCancellable *cancellable, GError **error)
-{
-  gint64 start = 0;
-
-  for (guint page = 0; page <= EXS_MEDIA_SERVER_MAX_ITEMS / EXS_MEDIA_SERVER_PAGE_SIZE + 1; page++)
-    {
-      g_autofree char *paged = g_strdup_printf ("%s%sX-Plex-Container-Start=%" G_GINT64_FORMAT
-                                                "&X-Plex-Container-Size=%d",
-                                                query ? query : "", query ? "&" : "", start,
-                                                EXS_MEDIA_SERVER_PAGE_SIZE);
-      g_autoptr (JsonNode) root = exs_media_server_client_get_json (self, path, paged, NULL, cancellable, error);
-      JsonObject *mc;
-      JsonArray *entries;
-      guint n;
-      gint64 total;
-
-      if (root == NULL)
-        return FALSE;
-      mc = container_of (root);
-      if (mc == NULL)
-        {
-          g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_BAD_REPLY,
-                       "the Plex server's reply to %s has no MediaContainer", path);
-          return FALSE;
-        }
-      entries = exs_json_array (mc, member);
-      n = entries ? json_array_get_length (entries) : 0;
-      for (guint i = 0; i < n; i++)
-        {
-          JsonNode *e = json_array_get_element (entries, i);
-          if (JSON_NODE_HOLDS_OBJECT (e) && !func (self, json_node_get_object (e), data, error))
-            return FALSE;
-        }
-      start += n;
-      total = exs_json_int (mc, "totalSize", -1);
-      if (n == 0 || (total >= 0 && start >= total) || (total < 0 && n < EXS_MEDIA_SERVER_PAGE_SIZE))
-        return TRUE;
-    }
-  g_set_error (error, EXS_MEDIA_SERVER_ERROR, EXS_MEDIA_SERVER_ERROR_TOO_MANY,
-               "the Plex server's %s has more than %d entries", path, EXS_MEDIA_SERVER_MAX_ITEMS);
-  return FALSE;
-}
+/* Plex pages "Metadata" in a "MediaContainer"; a page without it is empty */
+static const ExsMediaServerPaging metadata_paging = {
+  "X-Plex-Container-Start", "X-Plex-Container-Size", "MediaContainer", "Metadata", FALSE, "totalSize",
+};
 
 static gboolean
 on_section (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **error)
@@ -278,7 +235,7 @@ read_collections (ExsMediaServerClient *self, const char *path, const char *quer
   g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func ((GDestroyNotify) exs_remote_collection_free);
   CollectionList list = { found, playlist };
 
-  if (!for_each_entry (self, path, query, "Metadata", on_collection, &list, cancellable, error))
+  if (!exs_media_server_client_for_each_entry (self, path, query, on_collection, &list, cancellable, error))
     return FALSE;
   for (guint i = 0; i < found->len; i++)
     {
@@ -291,7 +248,7 @@ read_collections (ExsMediaServerClient *self, const char *path, const char *quer
         seen = seen || g_str_equal (((ExsRemoteCollection *) catalog->collections->pdata[j])->id, c->id);
       if (seen)
         continue;
-      if (!for_each_entry (self, members, NULL, "Metadata", on_member, c, cancellable, error))
+      if (!exs_media_server_client_for_each_entry (self, members, NULL, on_member, c, cancellable, error))
         return FALSE;
       g_ptr_array_add (catalog->collections, g_ptr_array_steal_index (found, i--));
     }
@@ -306,9 +263,10 @@ plex_read_library (ExsMediaServerClient *self, const ExsRemoteLibrary *library, 
   g_autofree char *collections = g_strdup_printf ("/library/sections/%s/collections", library->id);
   gboolean shows = g_strcmp0 (library->kind, "shows") == 0;
 
-  if (shows && !for_each_entry (self, all, "type=2", "Metadata", on_show, catalog, cancellable, error))
+  if (shows && !exs_media_server_client_for_each_entry (self, all, "type=2", on_show, catalog, cancellable, error))
     return FALSE;
-  if (!for_each_entry (self, all, shows ? "type=4" : "type=1", "Metadata", on_item, catalog, cancellable, error))
+  if (!exs_media_server_client_for_each_entry (self, all, shows ? "type=4" : "type=1", on_item, catalog, cancellable,
+                                               error))
     return FALSE;
   return read_collections (self, collections, NULL, FALSE, catalog, cancellable, error)
          && read_collections (self, "/playlists", "playlistType=video", TRUE, catalog, cancellable, error);
@@ -321,6 +279,7 @@ exs_plex_client_class_init (ExsPlexClientClass *klass)
 
   client_class->list_libraries = plex_list_libraries;
   client_class->read_library = plex_read_library;
+  client_class->paging = &metadata_paging;
 }
 
 static void
