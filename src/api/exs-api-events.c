@@ -108,10 +108,7 @@ programme_node (const ExsPlayoutItem *it, const char *channel_name)
   json_object_set_string_member (o, "title", it->title ? it->title : channel_name);
   json_object_set_string_member (o, "start", start);
   json_object_set_string_member (o, "stop", stop);
-  if (it->media_item_id > 0)
-    json_object_set_int_member (o, "media_id", it->media_item_id);
-  else
-    json_object_set_null_member (o, "media_id");
+  exs_api_set_id_or_null (o, "media_id", it->media_item_id);
   n = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (n, o);
   return n;

@@ -1,5 +1,6 @@
 /* exs-api-format.c: how the API writes values every route family shares —
- * instants (ISO 8601, UTC) and optional strings. Its own file so the route
+ * instants (ISO 8601, UTC), optional strings and ids, and the members of a
+ * programme that the guide and the schedules' playouts both list. Its own file so the route
  * families need nothing from exs-api-context.c, which only registers them. */
 #include "config.h"
 
@@ -47,4 +48,47 @@ exs_api_set_string_or_null (JsonObject *o, const char *field, const char *value)
     json_object_set_string_member (o, field, value);
   else
     json_object_set_null_member (o, field);
+}
+
+/**
+ * exs_api_set_id_or_null:
+ * @id: a row id; 0 or less (none) is written as null
+ */
+void
+exs_api_set_id_or_null (JsonObject *o, const char *field, gint64 id)
+{
+  if (id > 0)
+    json_object_set_int_member (o, field, id);
+  else
+    json_object_set_null_member (o, field);
+}
+
+/**
+ * exs_api_programme_to_json:
+ * @fallback_title: the title of an item that has none
+ *
+ * The members every listing of programmes shares: start, stop, title,
+ * description, artwork, kind and categories; each listing adds its own.
+ *
+ * Returns: (transfer full): a new object
+ */
+JsonObject *
+exs_api_programme_to_json (const ExsPlayoutItem *item, const char *fallback_title)
+{
+  static const char *const kinds[] = { "programme", "filler", "offline" };
+  JsonObject *o = json_object_new ();
+  g_autofree char *start = exs_api_format_time_us (item->start_us);
+  g_autofree char *stop = exs_api_format_time_us (item->stop_us);
+  JsonArray *cats = json_array_new ();
+
+  json_object_set_string_member (o, "start", start);
+  json_object_set_string_member (o, "stop", stop);
+  json_object_set_string_member (o, "title", item->title ? item->title : fallback_title);
+  exs_api_set_string_or_null (o, "description", item->description);
+  exs_api_set_string_or_null (o, "artwork", item->artwork_url);
+  json_object_set_string_member (o, "kind", kinds[item->kind]);
+  for (guint i = 0; item->categories && item->categories[i]; i++)
+    json_array_add_string_element (cats, item->categories[i]);
+  json_object_set_array_member (o, "categories", cats);
+  return o;
 }

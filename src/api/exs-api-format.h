@@ -1,7 +1,9 @@
-/* exs-api-format.h: how the API writes instants and optional strings */
+/* exs-api-format.h: how the API writes instants, optional strings and programmes */
 #pragma once
 
 #include <json-glib/json-glib.h>
+
+#include "exs-playout-source.h"
 
 G_BEGIN_DECLS
 
@@ -10,5 +12,10 @@ char *exs_api_format_time_us (gint64 us);
 void exs_api_set_string_or_null (JsonObject *o,
                                  const char *field,
                                  const char *value);
+void exs_api_set_id_or_null (JsonObject *o,
+                             const char *field,
+                             gint64      id);
+JsonObject *exs_api_programme_to_json (const ExsPlayoutItem *item,
+                                       const char           *fallback_title);
 
 G_END_DECLS

@@ -31,29 +31,14 @@
  * clips on 500 channels over 48 h are 4 million: ask for less */
 #define MAX_PROGRAMMES 60000
 
+/* the guide's programme: XMLTV's names (subtitle, media_id), no season or episode when there is none */
 static JsonObject *
 programme_to_json (const ExsPlayoutItem *it, const char *fallback_title)
 {
-  static const char *const kinds[] = { "programme", "filler", "offline" };
-  JsonObject *o = json_object_new ();
-  g_autofree char *start = exs_api_format_time_us (it->start_us);
-  g_autofree char *stop = exs_api_format_time_us (it->stop_us);
-  JsonArray *cats = json_array_new ();
+  JsonObject *o = exs_api_programme_to_json (it, fallback_title);
 
-  json_object_set_string_member (o, "start", start);
-  json_object_set_string_member (o, "stop", stop);
-  json_object_set_string_member (o, "title", it->title ? it->title : fallback_title);
   exs_api_set_string_or_null (o, "subtitle", it->sub_title);
-  exs_api_set_string_or_null (o, "description", it->description);
-  exs_api_set_string_or_null (o, "artwork", it->artwork_url);
-  if (it->media_item_id > 0)
-    json_object_set_int_member (o, "media_id", it->media_item_id);
-  else
-    json_object_set_null_member (o, "media_id");
-  json_object_set_string_member (o, "kind", kinds[it->kind]);
-  for (guint i = 0; it->categories && it->categories[i]; i++)
-    json_array_add_string_element (cats, it->categories[i]);
-  json_object_set_array_member (o, "categories", cats);
+  exs_api_set_id_or_null (o, "media_id", it->media_item_id);
   if (it->season_number >= 0)
     json_object_set_int_member (o, "season", it->season_number);
   if (it->episode_number >= 0)

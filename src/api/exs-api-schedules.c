@@ -12,6 +12,7 @@
 #include "exs-api-channels-private.h"
 #include "exs-api-lineup-profiles.h"
 #include "exs-api-context.h"
+#include "exs-api-errors.h"
 #include "exs-api-format.h"
 
 #include "exs-channel-number.h"
@@ -28,23 +29,13 @@
 static const char *const read_only_fields[] = { "id", "channels", "problems", "created_at", "updated_at" };
 static const char *const playout_modes[] = { "continuous", "on_demand", NULL };
 
+/* a playout's item: what plays (uri, in point) as well as the guide's fields */
 static JsonObject *
 programme_to_json (const ExsPlayoutItem *it)
 {
-  static const char *const kinds[] = { "programme", "filler", "offline" };
-  JsonObject *o = json_object_new ();
-  g_autofree char *start = exs_api_format_time_us (it->start_us);
-  g_autofree char *stop = exs_api_format_time_us (it->stop_us);
-  JsonArray *cats = json_array_new ();
+  JsonObject *o = exs_api_programme_to_json (it, "");
 
-  json_object_set_string_member (o, "start", start);
-  json_object_set_string_member (o, "stop", stop);
-  json_object_set_string_member (o, "title", it->title ? it->title : "");
   exs_api_set_string_or_null (o, "sub_title", it->sub_title);
-  exs_api_set_string_or_null (o, "description", it->description);
-  for (guint i = 0; it->categories && it->categories[i]; i++)
-    json_array_add_string_element (cats, it->categories[i]);
-  json_object_set_array_member (o, "categories", cats);
   if (it->season_number >= 0)
     json_object_set_int_member (o, "season", it->season_number);
   else
@@ -53,12 +44,7 @@ programme_to_json (const ExsPlayoutItem *it)
     json_object_set_int_member (o, "episode", it->episode_number);
   else
     json_object_set_null_member (o, "episode");
-  exs_api_set_string_or_null (o, "artwork", it->artwork_url);
-  json_object_set_string_member (o, "kind", kinds[it->kind]);
-  if (it->media_item_id > 0)
-    json_object_set_int_member (o, "media_item_id", it->media_item_id);
-  else
-    json_object_set_null_member (o, "media_item_id");
+  exs_api_set_id_or_null (o, "media_item_id", it->media_item_id);
   exs_api_set_string_or_null (o, "uri", it->uri);
   json_object_set_int_member (o, "in_point_ms", it->in_point_us / 1000);
   return o;
@@ -222,21 +208,16 @@ handle_schedules_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   ExsApiContext *ctx = data;
   g_autoptr (ExsSchedule) s = read_schedule_body (msg);
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
   gint64 id = 0;
 
   if (s == NULL)
     return;
   if (!exs_schedule_store_insert (ctx->database, s, &id, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "%s", error->message);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "%s", error->message);
       return;
     }
-  location = g_strdup_printf ("/api/schedules/%" G_GINT64_FORMAT, id);
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  exs_http_set_location (msg, "/api/schedules/%" G_GINT64_FORMAT, id);
   reply_schedule (ctx, msg, 201, id);
 }
 
@@ -264,10 +245,7 @@ handle_schedules_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
     return;
   if (!exs_schedule_store_update (ctx->database, id, s, &error))
     {
-      if (g_error_matches (error, EXS_DATABASE_ERROR, EXS_DATABASE_ERROR_CONSTRAINT))
-        exs_http_reply_field_error (msg, 409, "name", "%s", error->message);
-      else
-        exs_http_reply_gerror (msg, error);
+      exs_api_reply_write_error (msg, error, "name", "%s", error->message);
       return;
     }
   /* the channels that play it keep what is on now and follow the new schedule after it */
