@@ -25,6 +25,7 @@
 #include "exs-elements.h"
 #include "exs-encoder.h"
 #include "exs-hls-output.h"
+#include "exs-running-time.h"
 
 #include <gio/gio.h>
 #include <gst/video/video.h>
@@ -280,14 +281,8 @@ on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   EncoderInput *in = user_data;
   const GstClockTime cadence = in->cadence;
-  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-  GstClockTime rt;
+  GstClockTime rt = exs_buffer_running_time (pad, buf);
 
-  if (event == NULL || !GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_PAD_PROBE_OK;
-  gst_event_parse_segment (event, &segment);
-  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     return GST_PAD_PROBE_OK;
   if (GST_CLOCK_TIME_IS_VALID (in->last) && rt <= in->last)

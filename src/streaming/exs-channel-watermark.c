@@ -15,6 +15,8 @@
 
 #include "exs-channel-watermark.h"
 
+#include "exs-running-time.h"
+
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <math.h>
 
@@ -128,15 +130,9 @@ on_overlay_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   Timing *t = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
-  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-  GstClockTime rt;
+  GstClockTime rt = exs_buffer_running_time (pad, buf);
   double alpha;
 
-  if (event == NULL || !GST_BUFFER_PTS_IS_VALID (buf))
-    return GST_PAD_PROBE_OK;
-  gst_event_parse_segment (event, &segment);
-  rt = gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
   if (!GST_CLOCK_TIME_IS_VALID (rt))
     return GST_PAD_PROBE_OK;
   alpha = exs_channel_watermark_alpha_at (&t->settings, t->t0_us + ((gint64) rt + t->offset) / GST_USECOND);

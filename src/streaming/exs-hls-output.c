@@ -35,6 +35,7 @@
 #include "exs-hls-viewers.h"
 
 #include "exs-http-json.h"
+#include "exs-running-time.h"
 
 #include <gio/gio.h>
 #include <stdlib.h>
@@ -398,25 +399,13 @@ exs_hls_output_handle_message (ExsHlsOutput *self, GstMessage *message)
 
 /* The branch starts on a keyframe, and its audio with its video, so the first
  * segment decodes from its first byte. */
-static GstClockTime
-buffer_running_time (GstPad *pad, GstBuffer *buffer)
-{
-  g_autoptr (GstEvent) event = gst_pad_get_sticky_event (pad, GST_EVENT_SEGMENT, 0);
-  const GstSegment *segment;
-
-  if (event == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
-    return GST_CLOCK_TIME_NONE;
-  gst_event_parse_segment (event, &segment);
-  return gst_segment_to_running_time (segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
-}
-
 static GstPadProbeReturn
 on_branch_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   ExsHlsOutput *self = user_data;
   gboolean video = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (pad), "exs-hls-video"));
   GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-  GstClockTime rt = buffer_running_time (pad, buffer);
+  GstClockTime rt = exs_buffer_running_time (pad, buffer);
   gboolean pass;
 
   g_mutex_lock (&self->lock);
@@ -520,7 +509,7 @@ on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstElement *splitmux = NULL;
 
   if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)
-      || !GST_CLOCK_TIME_IS_VALID (rt = buffer_running_time (pad, buffer)))
+      || !GST_CLOCK_TIME_IS_VALID (rt = exs_buffer_running_time (pad, buffer)))
     return GST_PAD_PROBE_OK;
 
   g_mutex_lock (&self->lock);
