@@ -284,23 +284,53 @@ read_languages (JsonObject *object, const char *name, GStrv *out, GError **error
   return TRUE;
 }
 
+/* a nick member of @o, if present, kept as its string */
 static gboolean
-read_watermark (JsonObject *object, ExsWatermark **out, GError **error)
+read_nick_text (JsonObject *o, const char *p, const char *name, const char *const *nicks, char **out,
+                GError **error)
 {
-  const char *p = "watermark.";
-  JsonNode *node = json_object_get_member (object, "watermark");
-  ExsWatermark *w;
-  JsonObject *o;
-  int position;
+  int i;
 
+  if (!json_object_has_member (o, name))
+    return TRUE;
+  if (!read_nick (o, p, name, nicks, &i, error))
+    return FALSE;
+  g_free (*out);
+  *out = g_strdup (nicks[i]);
+  return TRUE;
+}
+
+/* Reads one of the member objects (watermark, error screen) into *@out,
+ * making it when there is none yet. */
+typedef gboolean (*ObjectReader) (JsonObject *o, gpointer *out, GError **error);
+
+/* The member @name of @object, if present: null frees *@out with
+ * @free_func, an object is read by @read. */
+static gboolean
+read_object_member (JsonObject *object, const char *name, ObjectReader read, GDestroyNotify free_func, gpointer *out,
+                    GError **error)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL)
+    return TRUE;
   if (JSON_NODE_HOLDS_NULL (node))
     {
-      g_clear_pointer (out, watermark_free);
+      g_clear_pointer (out, free_func);
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, "", "watermark", "must be an object or null");
-  o = json_node_get_object (node);
+    return invalid (error, "", name, "must be an object or null");
+  return read (json_node_get_object (node), out, error);
+}
+
+static gboolean
+read_watermark (JsonObject *o, ExsWatermark **out, GError **error)
+{
+  const char *p = "watermark.";
+  ExsWatermark *w;
+  int position;
+
   if (*out == NULL)
     *out = watermark_new ();
   w = *out;
@@ -338,40 +368,17 @@ read_colour (JsonObject *o, const char *p, char **out, GError **error)
 }
 
 static gboolean
-read_error_screen (JsonObject *object, ExsErrorScreen **out, GError **error)
+read_error_screen (JsonObject *o, ExsErrorScreen **out, GError **error)
 {
   const char *p = "error_screen.";
-  JsonNode *node = json_object_get_member (object, "error_screen");
   ExsErrorScreen *e;
-  JsonObject *o;
-  int mode;
 
-  if (JSON_NODE_HOLDS_NULL (node))
-    {
-      g_clear_pointer (out, error_screen_free);
-      return TRUE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, "", "error_screen", "must be an object or null");
-  o = json_node_get_object (node);
   if (*out == NULL)
     *out = g_new0 (ExsErrorScreen, 1);
   e = *out;
-  if (json_object_has_member (o, "visual_mode"))
-    {
-      if (!read_nick (o, p, "visual_mode", visual_mode_nicks, &mode, error))
-        return FALSE;
-      g_free (e->visual_mode);
-      e->visual_mode = g_strdup (visual_mode_nicks[mode]);
-    }
-  if (json_object_has_member (o, "audio_mode"))
-    {
-      if (!read_nick (o, p, "audio_mode", audio_mode_nicks, &mode, error))
-        return FALSE;
-      g_free (e->audio_mode);
-      e->audio_mode = g_strdup (audio_mode_nicks[mode]);
-    }
-  return (!json_object_has_member (o, "title") || read_text (o, p, "title", &e->title, error))
+  return read_nick_text (o, p, "visual_mode", visual_mode_nicks, &e->visual_mode, error)
+         && read_nick_text (o, p, "audio_mode", audio_mode_nicks, &e->audio_mode, error)
+         && (!json_object_has_member (o, "title") || read_text (o, p, "title", &e->title, error))
          && (!json_object_has_member (o, "subtitle") || read_text (o, p, "subtitle", &e->subtitle, error))
          && (!json_object_has_member (o, "background") || read_colour (o, p, &e->background, error))
          && (!json_object_has_member (o, "image") || read_text (o, p, "image", &e->image, error));
@@ -428,9 +435,10 @@ exs_channel_media_update_from_json (ExsChannelMedia *media, JsonObject *object, 
           && !read_number (object, "", "loudness_target_lufs", -70.0, -5.0, &next->loudness_target_lufs, error))
         return FALSE;
     }
-  if (json_object_has_member (object, "watermark") && !read_watermark (object, &next->watermark, error))
-    return FALSE;
-  if (json_object_has_member (object, "error_screen") && !read_error_screen (object, &next->error_screen, error))
+  if (!read_object_member (object, "watermark", (ObjectReader) read_watermark, (GDestroyNotify) watermark_free,
+                           (gpointer *) &next->watermark, error)
+      || !read_object_member (object, "error_screen", (ObjectReader) read_error_screen,
+                              (GDestroyNotify) error_screen_free, (gpointer *) &next->error_screen, error))
     return FALSE;
 
   /* all good: take the new values */
