@@ -269,7 +269,7 @@ media_artwork_path (ExsApiContext *ctx, gint64 media_id)
     return NULL;
   sqlite3_bind_int64 (s, 1, media_id);
   if (sqlite3_step (s) == SQLITE_ROW && sqlite3_column_text (s, 0))
-    path = g_strdup ((const char *) sqlite3_column_text (s, 0));
+    path = exs_database_dup_column (s, 0);
   if (path && g_str_has_prefix (path, "file://"))
     {
       char *local = g_filename_from_uri (path, NULL, NULL);

@@ -185,13 +185,6 @@ exs_playout_builder_get_time_zone (ExsPlayoutBuilder *self)
   "start_us, stop_us, kind, uri, in_point_us, media_item_id, title, sub_title, description, categories,"           \
   " season_number, episode_number, artwork_url, hide_in_guide, media"
 
-static char *
-dup_text (sqlite3_stmt *s, int i)
-{
-  const char *t = (const char *) sqlite3_column_text (s, i);
-  return t ? g_strdup (t) : NULL;
-}
-
 static ExsPlayoutItem *
 row_to_item (sqlite3_stmt *s)
 {
@@ -201,19 +194,19 @@ row_to_item (sqlite3_stmt *s)
   item->start_us = sqlite3_column_int64 (s, 0);
   item->stop_us = sqlite3_column_int64 (s, 1);
   item->kind = sqlite3_column_int (s, 2);
-  item->uri = dup_text (s, 3);
+  item->uri = exs_database_dup_column (s, 3);
   item->in_point_us = sqlite3_column_int64 (s, 4);
   item->media_item_id = sqlite3_column_int64 (s, 5);
-  item->title = dup_text (s, 6);
-  item->sub_title = dup_text (s, 7);
-  item->description = dup_text (s, 8);
+  item->title = exs_database_dup_column (s, 6);
+  item->sub_title = exs_database_dup_column (s, 7);
+  item->description = exs_database_dup_column (s, 8);
   cats = (const char *) sqlite3_column_text (s, 9);
   item->categories = cats && cats[0] ? g_strsplit (cats, "\x1f", -1) : g_new0 (char *, 1);
   item->season_number = sqlite3_column_int (s, 10);
   item->episode_number = sqlite3_column_int (s, 11);
-  item->artwork_url = dup_text (s, 12);
+  item->artwork_url = exs_database_dup_column (s, 12);
   item->hide_in_guide = sqlite3_column_int (s, 13);
-  item->media = dup_text (s, 14);
+  item->media = exs_database_dup_column (s, 14);
   return item;
 }
 
@@ -468,7 +461,7 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
     {
       ChannelPlayout *cp = channel_playout_new ();
       cp->channel_id = sqlite3_column_int64 (ch, 1);
-      cp->name = dup_text (ch, 2);
+      cp->name = exs_database_dup_column (ch, 2);
       cp->on_demand = g_strcmp0 ((const char *) sqlite3_column_text (ch, 3), "on_demand") == 0;
       cp->od_offset_us = sqlite3_column_int64 (ch, 4);
       cp->od_paused_at_us = sqlite3_column_type (ch, 5) == SQLITE_NULL ? -1 : sqlite3_column_int64 (ch, 5);
@@ -480,7 +473,7 @@ exs_playout_builder_load (ExsPlayoutBuilder *self, GError **error)
       sqlite3_bind_int64 (items, 2, cp->built_until_us);
       while (sqlite3_step (items) == SQLITE_ROW)
         g_ptr_array_add (cp->items, row_to_item (items));
-      g_hash_table_insert (loaded, dup_text (ch, 0), cp);
+      g_hash_table_insert (loaded, exs_database_dup_column (ch, 0), cp);
     }
   g_clear_pointer (&building, g_mutex_locker_free);
 
@@ -544,7 +537,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
   had_row = sqlite3_step (st) == SQLITE_ROW;
   if (had_row)
     {
-      anchor = dup_text (st, 0);
+      anchor = exs_database_dup_column (st, 0);
       built_until = sqlite3_column_int64 (st, 1);
       od_offset = sqlite3_column_int64 (st, 2);
       od_paused = sqlite3_column_type (st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64 (st, 3);
@@ -615,7 +608,7 @@ build_locked (ExsPlayoutBuilder *self, const char *number, ExsPlayoutBuildKind k
         {
           keep_after = sqlite3_column_int64 (st, 0);
           g_free (anchor);
-          anchor = dup_text (st, 1);
+          anchor = exs_database_dup_column (st, 1);
         }
       g_clear_pointer (&st, sqlite3_finalize);
     }

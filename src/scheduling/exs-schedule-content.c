@@ -186,7 +186,7 @@ load_facts (ExsMediaCache *c, gint64 id, const char *where, GError **error)
     sqlite3_reset (c->genres);
     sqlite3_bind_int64 (c->genres, 1, id);
     while (sqlite3_step (c->genres) == SQLITE_ROW)
-      g_ptr_array_add (genres, g_strdup ((const char *) sqlite3_column_text (c->genres, 0)));
+      g_ptr_array_add (genres, exs_database_dup_column (c->genres, 0));
     g_ptr_array_add (genres, NULL);
     f->genres = (char **) g_ptr_array_free (g_steal_pointer (&genres), FALSE);
     sqlite3_reset (c->chapters);
