@@ -202,9 +202,7 @@ on_video (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **err
 {
   ExsRemoteCatalog *catalog = data;
   g_autoptr (ExsRemoteItem) item = exs_remote_item_new ();
-  JsonArray *sources = exs_json_array (o, "MediaSources");
-  JsonNode *s0 = sources && json_array_get_length (sources) > 0 ? json_array_get_element (sources, 0) : NULL;
-  JsonObject *source = s0 && JSON_NODE_HOLDS_OBJECT (s0) ? json_node_get_object (s0) : NULL;
+  JsonObject *source = exs_json_first_object (o, "MediaSources");
   JsonArray *backdrops = exs_json_array (o, "BackdropImageTags");
   gint64 ticks = exs_json_int (o, "RunTimeTicks", 0);
 

@@ -371,6 +371,17 @@ exs_json_object (JsonObject *o, const char *member)
   return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
 }
 
+/* The first element of the array @member when it is an object (a Plex
+ * item's first Media and its first Part, a Jellyfin item's first source). */
+JsonObject *
+exs_json_first_object (JsonObject *o, const char *member)
+{
+  JsonArray *a = exs_json_array (o, member);
+  JsonNode *n = a && json_array_get_length (a) > 0 ? json_array_get_element (a, 0) : NULL;
+
+  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
 /**
  * exs_media_server_add_collection:
  * @found: (element-type ExsRemoteCollection): the collections read so far

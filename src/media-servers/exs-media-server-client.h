@@ -102,6 +102,8 @@ JsonArray *exs_json_array (JsonObject *o,
                            const char *member);
 JsonObject *exs_json_object (JsonObject *o,
                              const char *member);
+JsonObject *exs_json_first_object (JsonObject *o,
+                                   const char *member);
 char *exs_json_dup_id (JsonObject *o,
                        const char *member);
 

@@ -125,8 +125,7 @@ on_show (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **erro
 {
   ExsRemoteCatalog *catalog = data;
   g_autoptr (ExsRemoteShow) show = exs_remote_show_new ();
-  JsonArray *locations = exs_json_array (o, "Location");
-  JsonNode *first = locations && json_array_get_length (locations) > 0 ? json_array_get_element (locations, 0) : NULL;
+  JsonObject *location = exs_json_first_object (o, "Location");
 
   show->id = exs_json_dup_id (o, "ratingKey");
   if (show->id == NULL || exs_json_text (o, "title") == NULL || g_hash_table_contains (catalog->shows, show->id))
@@ -139,8 +138,7 @@ on_show (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **erro
   show->studio = g_strdup (exs_json_text (o, "studio"));
   show->rating = exs_json_double (o, "audienceRating") > 0 ? exs_json_double (o, "audienceRating")
                                                            : exs_json_double (o, "rating");
-  if (first && JSON_NODE_HOLDS_OBJECT (first))
-    show->path = g_strdup (exs_json_text (json_node_get_object (first), "path"));
+  show->path = g_strdup (exs_json_text (location, "path"));
   show->poster = artwork_url (self, o, "thumb");
   show->fanart = artwork_url (self, o, "art");
   add_genres (o, show->genres);
@@ -154,12 +152,8 @@ on_item (ExsMediaServerClient *self, JsonObject *o, gpointer data, GError **erro
 {
   ExsRemoteCatalog *catalog = data;
   g_autoptr (ExsRemoteItem) item = exs_remote_item_new ();
-  JsonArray *media = exs_json_array (o, "Media");
-  JsonNode *m0 = media && json_array_get_length (media) > 0 ? json_array_get_element (media, 0) : NULL;
-  JsonObject *mo = m0 && JSON_NODE_HOLDS_OBJECT (m0) ? json_node_get_object (m0) : NULL;
-  JsonArray *parts = exs_json_array (mo, "Part");
-  JsonNode *p0 = parts && json_array_get_length (parts) > 0 ? json_array_get_element (parts, 0) : NULL;
-  JsonObject *po = p0 && JSON_NODE_HOLDS_OBJECT (p0) ? json_node_get_object (p0) : NULL;
+  JsonObject *mo = exs_json_first_object (o, "Media");
+  JsonObject *po = exs_json_first_object (mo, "Part");
   const char *part_key = exs_json_text (po, "key");
   gint64 updated = exs_json_int (o, "updatedAt", 0);
 
