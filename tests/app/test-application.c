@@ -248,7 +248,10 @@ static void
 test_demo_lineup (void)
 {
   const char *args[] = { "--demo", NULL };
-  g_autoptr (ExsTestServer) s = exs_test_server_start (NULL, args, NULL);
+  /* a data dir of its own: the server makes the demo clips itself (the
+   * harness copies the suite's into the dirs it makes) */
+  g_autofree char *dir = exs_test_make_temp_dir ();
+  g_autoptr (ExsTestServer) s = exs_test_server_start (dir, args, NULL);
   g_autoptr (ExsTestReply) anon = exs_test_server_request (s, "GET", "/api/channels", NULL, FALSE);
   g_autoptr (ExsTestReply) list = exs_test_server_request (s, "GET", "/api/channels", NULL, TRUE);
   JsonArray *arr;
@@ -269,6 +272,7 @@ test_demo_lineup (void)
     g_autoptr (ExsTestReply) l2 = exs_test_server_request (again, "GET", "/api/channels", NULL, TRUE);
     g_assert_cmpint (json_object_get_int_member (exs_test_reply_object (l2), "total"), ==, 3);
   }
+  exs_test_remove_tree (dir);
 }
 
 static void

@@ -293,6 +293,39 @@ parse_port (const char *log)
   return (guint) g_ascii_strtoull (colon, NULL, 10);
 }
 
+/* A --demo server in a data dir of the harness's own gets the clips that
+ * tests/meson.build made once (EXS_TEST_DEMO_CLIPS, make-demo-clips.c), so it
+ * does not encode them again; a test that passes its own data dir gets a
+ * server that makes them itself. */
+static void
+copy_demo_clips (const char *data_dir, const char *const *extra_args)
+{
+  const char *clips = g_getenv ("EXS_TEST_DEMO_CLIPS");
+  g_autofree char *demo = g_build_filename (data_dir, "demo", NULL);
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean wanted = FALSE;
+  const char *name;
+
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    wanted |= g_str_equal (extra_args[i], "--demo");
+  if (!wanted || clips == NULL)
+    return;
+  dir = g_dir_open (clips, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (demo, 0755), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *from = g_build_filename (clips, name, NULL);
+      g_autofree char *to = g_build_filename (demo, name, NULL);
+      g_autoptr (GFile) src = g_file_new_for_path (from);
+      g_autoptr (GFile) dest = g_file_new_for_path (to);
+
+      g_assert_true (g_file_copy (src, dest, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+}
+
 /**
  * exs_test_server_try_start:
  * @exit_status: (out): the exit status if the server stopped instead of listening
@@ -312,6 +345,8 @@ exs_test_server_try_start (const char *data_dir, const char *const *extra_args, 
 
   s->own_data_dir = data_dir == NULL;
   s->data_dir = data_dir ? g_strdup (data_dir) : exs_test_make_temp_dir ();
+  if (s->own_data_dir)
+    copy_demo_clips (s->data_dir, extra_args);
   {
     g_autofree char *base = g_path_get_basename (s->data_dir);
     s->log_path = g_strdup_printf ("%s/%s-%d.log", g_get_tmp_dir (), base, g_random_int_range (0, 1 << 30));

@@ -2,7 +2,7 @@
 // temporary data dir, as tests/common/exs-test-server.c does: the port is
 // read from the "listening on" log line, the token from <data-dir>/api-token.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, openSync, existsSync, readdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +35,14 @@ export async function startServer(extraArgs = ['--demo'], opts = {}) {
   if (!bin)
     throw new Error('EXSTREAMTV_BIN is not set (tests/meson.build sets it)');
   const dataDir = opts.dataDir || mkdtempSync(join(tmpdir(), 'exstreamtv-web-test-'));
+  // the demo clips tests/meson.build made once (make-demo-clips.c), as the
+  // C harness does: a --demo server in a new data dir does not encode them again
+  const clips = process.env.EXS_TEST_DEMO_CLIPS;
+  if (!opts.dataDir && clips && extraArgs.includes('--demo')) {
+    mkdirSync(join(dataDir, 'demo'));
+    for (const name of readdirSync(clips))
+      copyFileSync(join(clips, name), join(dataDir, 'demo', name));
+  }
   const logPath = join(dataDir, 'server.log');
   const log = openSync(logPath, 'w');
   // No user config leaks in; a settings change is written in the test's own dir.
