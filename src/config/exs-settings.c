@@ -140,6 +140,9 @@ static const ExsSetting settings[] = {
      "An upstream live channel whose source fails reconnects after this long, then twice that, and so on."),
   I ("upstream", "reconnect_max_ms", "30000", 100, 600000,
      "The longest wait between an upstream live channel's reconnections."),
+  I ("upstream", "stall_ms", "2000", 200, 60000,
+     "A connected upstream that sends nothing for this long has failed: the error screen shows and it "
+     "reconnects (a closed or refused connection fails at once)."),
   I ("upstream", "guide_refresh_minutes", "60", 1, 10080,
      "How often the upstream channels' XMLTV guides are fetched again."),
 

@@ -297,7 +297,8 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
   if (rec->upstream_url != NULL)
     playout = EXS_PLAYOUT_SOURCE (exs_channel_upstream_new (
         rec->upstream_url, (guint) exs_config_get_int (self->config, "upstream", "reconnect_initial_ms"),
-        (guint) exs_config_get_int (self->config, "upstream", "reconnect_max_ms")));
+        (guint) exs_config_get_int (self->config, "upstream", "reconnect_max_ms"),
+        (guint) exs_config_get_int (self->config, "upstream", "stall_ms")));
   if (rec->upstream_url != NULL && transcode == EXS_CHANNEL_TRANSCODE_AUTO)
     {
       /* no library facts for a live upstream: try the fast path; streams

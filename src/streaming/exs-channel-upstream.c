@@ -14,7 +14,7 @@
  *   - a live source has its own clock: the item's timeline is anchored on its
  *     first buffer (that buffer goes on the air LIVE_DELAY_US after it came),
  *     not on the item's scheduled start; both streams share the anchor;
- *   - an upstream that ends, errs or stays silent LIVE_STALL_US fails the item
+ *   - an upstream that ends, errs or stays silent [upstream] stall_ms fails the item
  *     (the slate is up at once: the failed item's pads are flushed away);
  *   - a failed upstream is reconnected with backoff, without end: initial,
  *     twice that, … capped; a connection that had played starts over.
@@ -29,7 +29,6 @@
 
 #define LIVE_ITEM_US ((gint64) 6 * 3600 * G_USEC_PER_SEC) /* one item; the next reconnects */
 #define LIVE_DELAY_US (G_USEC_PER_SEC / 10)   /* a live buffer goes on the air this long after it came */
-#define LIVE_STALL_US (G_USEC_PER_SEC * 3 / 4) /* an upstream silent this long has stalled */
 #define LIVE_NO_START_US (8 * G_USEC_PER_SEC)  /* connecting, a playlist, a first segment */
 
 struct _ExsChannelUpstream
@@ -39,6 +38,7 @@ struct _ExsChannelUpstream
   char *url;
   guint reconnect_initial_ms;
   guint reconnect_max_ms;
+  gint64 stall_us; /* an upstream silent this long has stalled */
 };
 
 static void exs_channel_upstream_source_init (ExsPlayoutSourceInterface *iface);
@@ -99,7 +99,7 @@ exs_channel_upstream_init (ExsChannelUpstream *self)
  * Returns: (transfer full): the playout of a channel relayed from @url
  */
 ExsChannelUpstream *
-exs_channel_upstream_new (const char *url, guint reconnect_initial_ms, guint reconnect_max_ms)
+exs_channel_upstream_new (const char *url, guint reconnect_initial_ms, guint reconnect_max_ms, guint stall_ms)
 {
   ExsChannelUpstream *self;
 
@@ -109,6 +109,7 @@ exs_channel_upstream_new (const char *url, guint reconnect_initial_ms, guint rec
   self->url = g_strdup (url);
   self->reconnect_initial_ms = MAX (reconnect_initial_ms, 1);
   self->reconnect_max_ms = MAX (reconnect_max_ms, self->reconnect_initial_ms);
+  self->stall_us = (gint64) MAX (stall_ms, 1) * 1000;
   return self;
 }
 
@@ -206,7 +207,7 @@ _exs_channel_upstream_tick (ExsChannel *self, Item *cur, gint64 now)
   else if (cur->bin && !cur->failed && cur->started)
     {
       gint64 last = (gint64) GPOINTER_TO_SIZE (g_atomic_pointer_get (&cur->last_buffer_mono));
-      if (mono - last > LIVE_STALL_US)
+      if (mono - last > upstream->stall_us)
         _exs_channel_fail_item (self, cur, "the upstream stalled");
     }
   if (cur->failed && !cur->retry_added)
