@@ -32,18 +32,31 @@ if command -v apt-cache >/dev/null; then
 fi
 sort -u -o "$tmp/ok" "$tmp/ok"
 
-package_of() { # element -> the Debian package whose file provides it here (cached)
-  local so
-  if [ -f "$tmp/pkg.$1" ]; then cat "$tmp/pkg.$1"; return 0; fi
-  package_lookup "$1" | tee "$tmp/pkg.$1"
+# element -> the Debian package whose file provides it here, looked up once
+# for every element named in the code or the map: a plugin file per element
+# (gst-inspect-1.0), then one dpkg -S for all the files (a dpkg -S each took
+# most of this test's 30 s)
+lookup_packages() { # file of element names
+  local el so
+  while read -r el; do
+    so=$(gst-inspect-1.0 "$el" 2>/dev/null | sed -n 's/^ *Filename *//p' | head -n1)
+    [ -n "$so" ] || continue
+    so=$(realpath "$so")
+    case "$so" in /usr/*) echo "$el $so" ;; esac # not the project's own plugins
+  done <"$1" >"$tmp/el-so"
+  : >"$tmp/so-pkg"
+  if command -v dpkg >/dev/null && [ -s "$tmp/el-so" ]; then
+    # "package[:arch][, package…]: /path"
+    # shellcheck disable=SC2046
+    dpkg -S $(cut -d' ' -f2 "$tmp/el-so" | sort -u) 2>/dev/null \
+      | sed -n 's/^\([^:, ]*\)[^ ]*: \(\/.*\)$/\2 \1/p' >"$tmp/so-pkg"
+  fi
 }
-package_lookup() {
+package_of() { # element -> package (empty when unknown)
   local so
-  so=$(gst-inspect-1.0 "$1" 2>/dev/null | sed -n 's/^ *Filename *//p' | head -n1)
+  so=$(awk -v el="$1" '$1 == el { print $2; exit }' "$tmp/el-so")
   [ -n "$so" ] || return 0
-  so=$(realpath "$so")
-  case "$so" in /usr/*) ;; *) return 0 ;; esac # the project's own plugins
-  command -v dpkg >/dev/null && dpkg -S "$so" 2>/dev/null | head -n1 | cut -d: -f1
+  awk -v so="$so" '$1 == so { print $2; exit }' "$tmp/so-pkg"
 }
 
 result() { # number, description, file of failure lines
@@ -60,6 +73,8 @@ gst-inspect-1.0 2>/dev/null | sed -n 's/^[^:]*: *\([^:]*\):.*/\1/p' | sort -u >"
 grep -rhoE '[A-Za-z0-9_]+' --exclude-dir=node_modules --include=*.c --include=*.h --include=*.py --include=*.sh \
   src gst-plugins tests 2>/dev/null | sort -u >"$tmp/tokens"
 comm -12 "$tmp/factories" "$tmp/tokens" >"$tmp/used"
+cut -d' ' -f1 "$tmp/map" | cat - "$tmp/used" | sort -u >"$tmp/wanted"
+lookup_packages "$tmp/wanted"
 : >"$tmp/f1"
 while read -r el; do
   pkg=$(package_of "$el")
