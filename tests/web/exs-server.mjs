@@ -48,7 +48,9 @@ export async function startServer(extraArgs = ['--demo'], opts = {}) {
   // No user config leaks in; a settings change is written in the test's own dir.
   const configHome = join(dataDir, 'xdg-config');
   mkdirSync(configHome, { recursive: true });
-  const env = { ...process.env, XDG_CONFIG_HOME: configHome,
+  // a channel nobody watches stops after 3 s, not 30: the pages start the
+  // demo channels often, and each lingering encode costs the suite's 2 cores
+  const env = { EXSTREAMTV_CHANNELS_LINGER_SECONDS: '3', ...process.env, XDG_CONFIG_HOME: configHome,
     EXSTREAMTV_HDHOMERUN_DISCOVERY_ENABLED: 'false', EXSTREAMTV_HDHOMERUN_SSDP_ENABLED: 'false' };
   delete env.EXSTREAMTV_SERVER_PORT;
   const child = spawn(bin, ['--data-dir', dataDir, '--port=0', '--bind=127.0.0.1', ...extraArgs],
