@@ -78,6 +78,7 @@ struct _ExsHlsOutput
   GstElement *splitmux;        /* hlssink2's, borrowed with sink */
   GstClockTime cadence_next;   /* running time of the next cut */
   gboolean reanchor;           /* attach asked for a keyframe: the cadence may start again at it */
+  gboolean key_asked;          /* a late keyframe was asked for since the last one */
   GQueue segments;             /* Segment*, oldest first */
   guint64 next_sequence;
   guint64 discontinuity_sequence;
@@ -498,6 +499,35 @@ cut_on_cadence (GstElement *hls_sink)
   return found;
 }
 
+/* How far past a cadence point a picture may come without its keyframe
+ * before the branch asks the encoder for one. */
+#define KEYFRAME_LATE (100 * GST_MSECOND)
+
+/* Streaming thread, a delta frame of the branch: the keyframe of the cadence
+ * point is overdue. The encoder's keyframes are forced on the cadence
+ * (exs-channel-pipeline.c), but on an overloaded machine one sometimes never
+ * came (two software encodes beside the suite: the next keyframe 4.4 s after
+ * the last, and a 4 s segment in a playlist whose target is 2). Asking for
+ * one now keeps every segment within the target and a frame or two. */
+static void
+ask_overdue_keyframe (ExsHlsOutput *self, GstPad *pad, GstClockTime rt)
+{
+  gboolean ask;
+
+  g_mutex_lock (&self->lock);
+  ask = !self->key_asked && GST_CLOCK_TIME_IS_VALID (self->cadence_next) && rt > self->cadence_next + KEYFRAME_LATE;
+  self->key_asked |= ask;
+  g_mutex_unlock (&self->lock);
+  if (ask)
+    {
+      GstStructure *s = gst_structure_new ("GstForceKeyUnit", "running-time", G_TYPE_UINT64, GST_CLOCK_TIME_NONE,
+                                           "all-headers", G_TYPE_BOOLEAN, TRUE, "count", G_TYPE_UINT, 0, NULL);
+
+      GST_INFO_OBJECT (pad, "keyframe overdue at %" GST_TIME_FORMAT, GST_TIME_ARGS (rt));
+      gst_pad_push_event (pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
+    }
+}
+
 /* Streaming thread, every video buffer of the branch: cut at each keyframe
  * on the cadence, and nowhere else. */
 static GstPadProbeReturn
@@ -508,11 +538,16 @@ on_cadence_buffer_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   GstClockTime rt;
   GstElement *splitmux = NULL;
 
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT)
-      || !GST_CLOCK_TIME_IS_VALID (rt = exs_buffer_running_time (pad, buffer)))
+  if (!GST_CLOCK_TIME_IS_VALID (rt = exs_buffer_running_time (pad, buffer)))
     return GST_PAD_PROBE_OK;
+  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_DELTA_UNIT))
+    {
+      ask_overdue_keyframe (self, pad, rt);
+      return GST_PAD_PROBE_OK;
+    }
 
   g_mutex_lock (&self->lock);
+  self->key_asked = FALSE;
   /* the keyframe attach asked for may come after the branch's first one
    * (x264 then restarts its GOP there): the cadence starts over at it, once */
   if (self->reanchor && GST_CLOCK_TIME_IS_VALID (self->cadence_next))
@@ -580,6 +615,7 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
   self->splitmux = cut_on_cadence (sink);
   self->cadence_next = GST_CLOCK_TIME_NONE;
   self->reanchor = FALSE;
+  self->key_asked = FALSE;
   self->video_started = FALSE;
   self->video_start_rt = GST_CLOCK_TIME_NONE;
   self->fragment_start = GST_CLOCK_TIME_NONE;
