@@ -298,6 +298,21 @@ on_encoder_input_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* The leaky queue before the encoder (vq), its streaming thread: it is
+ * full, so it drops its oldest frame to stay live. Counted, and posted as a
+ * QoS message so that the health monitor's dropped-frames figure has it. */
+static void
+on_encoder_queue_overrun_cb (GstElement *queue, gpointer user_data)
+{
+  gint *frames_dropped = user_data;
+  gint dropped = g_atomic_int_add (frames_dropped, 1) + 1;
+  GstMessage *qos = gst_message_new_qos (GST_OBJECT (queue), TRUE, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE,
+                                         GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE);
+
+  gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, 0, (guint64) dropped);
+  gst_element_post_message (queue, qos);
+}
+
 static gboolean
 build_pipeline (ExsChannel *self, GError **error)
 {
@@ -368,6 +383,15 @@ build_pipeline (ExsChannel *self, GError **error)
     in->next_key = GST_CLOCK_TIME_NONE;
     in->last = GST_CLOCK_TIME_NONE;
     gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, on_encoder_input_cb, in, g_free);
+  }
+
+  {
+    g_autoptr (GstElement) vq = gst_bin_get_by_name (GST_BIN (self->pipeline), "vq");
+
+    if (vq != NULL)
+      g_signal_connect_data (vq, "overrun", G_CALLBACK (on_encoder_queue_overrun_cb),
+                             g_atomic_rc_box_acquire (self->frames_dropped),
+                             (GClosureNotify) (void (*) (void)) g_atomic_rc_box_release, 0);
   }
 
   comp = gst_bin_get_by_name (GST_BIN (self->pipeline), "comp");

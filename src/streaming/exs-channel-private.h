@@ -156,6 +156,9 @@ struct _ExsChannel
   gboolean failing;           /* an error screen for a failure is up */
   GHashTable *viewers;        /* GSocket* -> ExsViewer* (owned) */
   guint restarts;
+  gint *frames_dropped;       /* g_atomic_rc_box, shared with the pipelines' vq:
+                               * times the encoder fell 0.5 s behind and the
+                               * oldest frame went, to stay live (atomic) */
   gboolean remux;             /* the fast path: items pass through, no encoding */
   gint64 remux_retry_us;      /* wall time to go back to the remux path (an item failed
                                * there; not a misfit); 0: stay on encoding */

@@ -736,6 +736,21 @@ exs_channel_is_remuxing (ExsChannel *self)
 }
 
 /**
+ * exs_channel_get_frames_dropped:
+ *
+ * Returns: the frames an encoding channel dropped before its encoder to stay
+ *   live, since it was made: the encoder fell half a second behind (a machine
+ *   too busy for the channel's profile). Also posted as QoS messages, so the
+ *   health monitor counts them in exstreamtv_channel_dropped_frames.
+ */
+guint
+exs_channel_get_frames_dropped (ExsChannel *self)
+{
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), 0);
+  return (guint) g_atomic_int_get (self->frames_dropped);
+}
+
+/**
  * exs_channel_get_remux_retry_time:
  *
  * Returns: the wall time (µs) at which a channel moved to encoding because
@@ -804,6 +819,7 @@ exs_channel_finalize (GObject *object)
 
   g_ptr_array_unref (self->items);
   g_hash_table_unref (self->viewers);
+  g_atomic_rc_box_release (self->frames_dropped);
   g_free (self->number);
   g_free (self->name);
   g_free (self->encoder);
@@ -936,6 +952,7 @@ exs_channel_init (ExsChannel *self)
 {
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) _exs_channel_item_unref);
   self->viewers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
+  self->frames_dropped = g_atomic_rc_box_new0 (gint);
 }
 
 /**
