@@ -1,5 +1,6 @@
 /* exs-ts-check.c: reads a captured MPEG-TS and counts what a TV would mind:
- * lost sync, continuity-counter errors, PCR spacing and PAT spacing. */
+ * lost sync, continuity-counter errors, PCR spacing and PAT spacing, and the
+ * spacing of the frames on the PCR PID. */
 #include "config.h"
 
 #include "exs-ts-check.h"
@@ -13,7 +14,8 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
   gsize len;
   int last_cc[8192];
   gboolean dup[8192] = { FALSE };
-  gint64 last_pcr = -1, last_pat_pcr = -1, cur_pcr = -1;
+  gint64 last_pcr = -1, last_pat_pcr = -1, cur_pcr = -1, last_pes_pts = -1;
+  int pcr_pid = -1;
   gboolean pes_seen = FALSE;
   guint pcr_gaps = 0; /* over 45 ms: the first five are named */
 
@@ -65,11 +67,29 @@ exs_ts_check_file (const char *path, ExsTsReport *r, GError **error)
                 r->first_pcr_s = pcr / 27e6;
               r->last_pcr_s = pcr / 27e6;
               last_pcr = cur_pcr = pcr;
+              pcr_pid = (int) pid;
               r->pcr_count++;
             }
         }
       if (pid == 0x1fff)
         continue;
+      if ((int) pid == pcr_pid && (p[1] & 0x40) && (afc & 1))
+        {
+          gsize at = 4 + ((afc & 2) ? 1 + p[4] : 0);
+
+          /* a PES header with a PTS (33 bits in 5 bytes) */
+          if (at + 14 <= 188 && p[at] == 0 && p[at + 1] == 0 && p[at + 2] == 1 && (p[at + 7] & 0x80))
+            {
+              const guint8 *t = p + at + 9;
+              gint64 pts = ((gint64) (t[0] & 0x0e) << 29) | ((gint64) t[1] << 22) | ((gint64) (t[2] & 0xfe) << 14)
+                           | ((gint64) t[3] << 7) | (t[4] >> 1);
+
+              /* forward steps under 1 s (a restart starts again) */
+              if (last_pes_pts >= 0 && pts > last_pes_pts && (pts - last_pes_pts) / 90e3 < 1.0)
+                r->max_pcr_pes_gap_s = MAX (r->max_pcr_pes_gap_s, (pts - last_pes_pts) / 90e3);
+              last_pes_pts = pts;
+            }
+        }
       if (!pes_seen && (p[1] & 0x40) && (afc & 1))
         {
           gsize at = 4 + ((afc & 2) ? 1 + p[4] : 0);

@@ -13,6 +13,8 @@ typedef struct
   guint pat_count;
   guint pcr_count;
   double max_pcr_gap_s;  /* between consecutive PCRs */
+  double max_pcr_pes_gap_s; /* between consecutive PES PTS on the PCR PID (the
+                             * video): frames an overloaded machine never made */
   double max_pat_gap_s;  /* between PATs, on the PCR clock */
   gboolean starts_with_pat;
   gboolean first_pes_random_access; /* the first PES starts a keyframe (random access indicator) */
