@@ -38,6 +38,7 @@
 #include "exs-running-time.h"
 
 #include <gio/gio.h>
+#include <gst/video/video.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -520,11 +521,8 @@ ask_overdue_keyframe (ExsHlsOutput *self, GstPad *pad, GstClockTime rt)
   g_mutex_unlock (&self->lock);
   if (ask)
     {
-      GstStructure *s = gst_structure_new ("GstForceKeyUnit", "running-time", G_TYPE_UINT64, GST_CLOCK_TIME_NONE,
-                                           "all-headers", G_TYPE_BOOLEAN, TRUE, "count", G_TYPE_UINT, 0, NULL);
-
       GST_INFO_OBJECT (pad, "keyframe overdue at %" GST_TIME_FORMAT, GST_TIME_ARGS (rt));
-      gst_pad_push_event (pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
+      gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
     }
 }
 
@@ -641,14 +639,12 @@ exs_hls_output_attach (ExsHlsOutput *self, GstElement *pipeline, GError **error)
   vtee = gst_bin_get_by_name (GST_BIN (pipeline), "vtee");
   if (state == GST_STATE_PLAYING)
     {
-      GstStructure *s = gst_structure_new ("GstForceKeyUnit", "running-time", G_TYPE_UINT64, GST_CLOCK_TIME_NONE,
-                                           "all-headers", G_TYPE_BOOLEAN, TRUE, "count", G_TYPE_UINT, 0, NULL);
       g_autoptr (GstPad) pad = gst_element_get_static_pad (vtee, "sink");
 
       g_mutex_lock (&self->lock);
       self->reanchor = TRUE;
       g_mutex_unlock (&self->lock);
-      gst_pad_push_event (pad, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s));
+      gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
     }
   g_message ("channel %s: HLS from the channel's pipeline", self->number);
   return TRUE;
