@@ -262,13 +262,15 @@ void _exs_channel_fall_back_to_encoding (ExsChannel *self,
 void _exs_channel_fail_item (ExsChannel *self,
                              Item       *item,
                              const char *message);
-void _exs_channel_do_seek (ExsChannel *self,
-                           Item       *item);
 gboolean _exs_channel_item_link_stream (Item     *item,
                                         gboolean  is_video,
                                         GstPad   *slot,
                                         GstPad   *target,
                                         gboolean  passing);
+
+/* exs-channel-seek.c */
+void _exs_channel_do_seek (ExsChannel *self,
+                           Item       *item);
 
 /* exs-channel-picture.c */
 void _exs_channel_picture_setup (ExsChannel *self);
