@@ -41,6 +41,7 @@ static const ExsElement elements[] = {
   { "parsebin", "gstreamer1.0-plugins-base", EXS_ELEMENT_REQUIRED, "remuxing media files" },
   { "qtdemux", "gstreamer1.0-plugins-good", EXS_ELEMENT_REQUIRED, "reading MP4 files" },
   { "matroskademux", "gstreamer1.0-plugins-good", EXS_ELEMENT_REQUIRED, "reading Matroska files" },
+  { "tsdemux", "gstreamer1.0-plugins-bad", EXS_ELEMENT_REQUIRED, "reading MPEG-TS files and upstream streams" },
   { "avdec_h264", "gstreamer1.0-libav", EXS_ELEMENT_REQUIRED, "decoding H.264" },
   { "avdec_aac", "gstreamer1.0-libav", EXS_ELEMENT_REQUIRED, "decoding AAC" },
   /* the demo clips */
