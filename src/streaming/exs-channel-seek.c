@@ -163,7 +163,8 @@ on_input_idle_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK; /* the job removes it (called again: a no-op) */
 }
 
-/* Main thread: the input never went idle; the seek's flush frees it. */
+/* Main thread (the item's context): the input never went idle; the seek's
+ * flush frees it. */
 static gboolean
 on_hold_timeout_cb (gpointer user_data)
 {
@@ -244,5 +245,11 @@ _exs_channel_do_seek (ExsChannel *self, Item *item)
   held->idle_id = gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_IDLE, on_input_idle_cb, held_seek_ref (held),
                                      (GDestroyNotify) held_seek_unref);
   g_mutex_unlock (&held->lock);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, HOLD_WAIT_MS, on_hold_timeout_cb, held, (GDestroyNotify) held_seek_unref);
+  {
+    g_autoptr (GSource) timeout = g_timeout_source_new (HOLD_WAIT_MS);
+
+    g_source_set_callback (timeout, on_hold_timeout_cb, held, (GDestroyNotify) held_seek_unref);
+    g_source_set_static_name (timeout, "exs-channel-seek-hold");
+    g_source_attach (timeout, item->context);
+  }
 }
