@@ -710,8 +710,9 @@ handle_xmltv (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       reply_guide (self, msg, g, gzip, base_url, FALSE);
       return;
     }
-  /* a database failure is a 500, never a guide without channels */
-  if (!g->building && (channels = exs_channel_store_list (self->database, &error)) == NULL)
+  /* a database failure is a 500, never a guide without channels; nor one
+   * a build begun before the failure is still making */
+  if ((channels = exs_channel_store_list (self->database, &error)) == NULL)
     {
       exs_http_reply_gerror (msg, error);
       return;
