@@ -40,6 +40,8 @@ item_clear (Item *item)
   _exs_channel_subtitles_free (item->subtitles);
   _exs_channel_music_free (item->music);
   g_clear_pointer (&item->media, exs_channel_media_free);
+  if (item->pictures_late)
+    g_atomic_rc_box_release (item->pictures_late);
 }
 
 /* A snapshot of the item's streams (borrowed pointers; the item owns them).
@@ -120,6 +122,40 @@ item_post (Item *item, NoteKind kind, const char *text)
     _exs_channel_post_note (channel, item->context, item->id, kind, text, FALSE);
 }
 
+/* Streaming thread: a picture later than the compositor's repeat window
+ * (its running time on the channel's timeline against the pipeline's now)
+ * left the slate showing meanwhile: the decoder could not keep up. */
+static void
+count_late_picture (Item *item, Stream *s, GstBuffer *buf)
+{
+  GstClockTime rt = gst_segment_to_running_time (&s->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (buf));
+  GstClockTime now = gst_element_get_current_running_time (item->bin);
+  GstClockTimeDiff at, late;
+
+  if (!GST_CLOCK_TIME_IS_VALID (rt) || !GST_CLOCK_TIME_IS_VALID (now))
+    return;
+  at = (GstClockTimeDiff) rt; /* the segment holds the ghost pad's offset: the channel's timeline */
+  late = GST_CLOCK_DIFF (at, (GstClockTimeDiff) now);
+  if (late > (GstClockTimeDiff) LAST_BUFFER_REPEAT_NS)
+    {
+      gint n = g_atomic_int_add (item->pictures_late, 1) + 1;
+      g_autoptr (GstElement) pipeline = GST_ELEMENT (gst_object_get_parent (GST_OBJECT (item->bin)));
+
+      GST_INFO_OBJECT (item->bin, "item %u: a picture %.3f s late (%d so far)", item->id, late / 1e9, n);
+      if (pipeline != NULL)
+        {
+          /* too late for the compositor, so dropped there: the health
+           * monitor counts it with the encoder's drops (by the pipeline's
+           * name, the channel's running total) */
+          GstMessage *qos = gst_message_new_qos (GST_OBJECT (pipeline), TRUE, (GstClockTime) MAX (at, 0),
+                                                 GST_CLOCK_TIME_NONE, GST_BUFFER_PTS (buf), GST_BUFFER_DURATION (buf));
+
+          gst_message_set_qos_stats (qos, GST_FORMAT_BUFFERS, 0, (guint64) n);
+          gst_element_post_message (pipeline, qos);
+        }
+    }
+}
+
 /* Streaming threads: the gatekeeper on every item ghost pad. */
 static GstPadProbeReturn
 on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
@@ -170,6 +206,8 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
         }
       else if (s->is_video)
         return GST_PAD_PROBE_DROP; /* a frame the compositor could not place */
+      if (s->is_video && !item->remux)
+        count_late_picture (item, s, buf);
       if (g_atomic_pointer_get (&item->last_buffer_mono) == NULL)
         item_post (item, NOTE_FIRST_BUFFER, NULL);
       g_atomic_pointer_set (&item->last_buffer_mono, GSIZE_TO_POINTER (g_get_monotonic_time ()));
@@ -614,6 +652,7 @@ _exs_channel_add_item (ExsChannel *self, ExsPlayoutItem *pi, gint64 slot_start_u
   item->slot_end_us = MAX (pi->stop_us, item->slot_start_us + G_USEC_PER_SEC / 10);
   item->slot_end_rt = _exs_channel_wall_to_rt (self, item->slot_end_us);
   item->slot = -1;
+  item->pictures_late = g_atomic_rc_box_acquire (self->pictures_late);
   g_mutex_init (&item->lock);
   item->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) stream_free);
   g_ptr_array_add (self->items, item);

@@ -114,6 +114,7 @@ struct _Item
   /* upstream live items (exs-channel-upstream.c) */
   gboolean live;             /* fixed */
   gint64 t0_us;              /* fixed: the channel's wall time of running time 0 */
+  gint *pictures_late;       /* fixed: the channel's counter (a reference; exs-channel-items.c) */
   gint anchored;             /* atomic: the timeline is fixed by the first buffer (under lock) */
 };
 
@@ -159,6 +160,9 @@ struct _ExsChannel
   gint *frames_dropped;       /* g_atomic_rc_box, shared with the pipelines' vq:
                                * times the encoder fell 0.5 s behind and the
                                * oldest frame went, to stay live (atomic) */
+  gint *pictures_late;        /* g_atomic_rc_box, shared with the items: an
+                               * item's picture came too late to be shown, so
+                               * the slate showed through (atomic) */
   gboolean remux;             /* the fast path: items pass through, no encoding */
   gint64 remux_retry_us;      /* wall time to go back to the remux path (an item failed
                                * there; not a misfit); 0: stay on encoding */

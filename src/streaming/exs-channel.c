@@ -751,6 +751,21 @@ exs_channel_get_frames_dropped (ExsChannel *self)
 }
 
 /**
+ * exs_channel_get_pictures_late:
+ *
+ * Returns: the pictures of the channel's items that came from their decoders
+ *   more than the compositor's repeat window (a quarter second) after their
+ *   time, since the channel was made: the slate showed through meanwhile.
+ *   A machine too busy to decode the channel's items in real time.
+ */
+guint
+exs_channel_get_pictures_late (ExsChannel *self)
+{
+  g_return_val_if_fail (EXS_IS_CHANNEL (self), 0);
+  return (guint) g_atomic_int_get (self->pictures_late);
+}
+
+/**
  * exs_channel_get_remux_retry_time:
  *
  * Returns: the wall time (µs) at which a channel moved to encoding because
@@ -820,6 +835,7 @@ exs_channel_finalize (GObject *object)
   g_ptr_array_unref (self->items);
   g_hash_table_unref (self->viewers);
   g_atomic_rc_box_release (self->frames_dropped);
+  g_atomic_rc_box_release (self->pictures_late);
   g_free (self->number);
   g_free (self->name);
   g_free (self->encoder);
@@ -953,6 +969,7 @@ exs_channel_init (ExsChannel *self)
   self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) _exs_channel_item_unref);
   self->viewers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
   self->frames_dropped = g_atomic_rc_box_new0 (gint);
+  self->pictures_late = g_atomic_rc_box_new0 (gint);
 }
 
 /**

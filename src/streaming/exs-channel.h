@@ -164,6 +164,7 @@ gint64 exs_channel_get_epoch_us (ExsChannel *self);
 gboolean exs_channel_is_remuxing (ExsChannel *self);
 gint64 exs_channel_get_remux_retry_time (ExsChannel *self);
 guint exs_channel_get_frames_dropped (ExsChannel *self);
+guint exs_channel_get_pictures_late (ExsChannel *self);
 ExsChannelPipelineMode exs_channel_get_pipeline_mode (ExsChannel *self);
 const char *exs_channel_pipeline_mode_to_string (ExsChannelPipelineMode mode);
 GstElement *exs_channel_get_pipeline (ExsChannel *self);
