@@ -266,10 +266,36 @@ keep_whole_units (const char *path)
   g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) keep, NULL));
 }
 
-/* ffmpeg decodes all of @path without a complaint; ffprobe finds H.264 and
- * AAC and at least @min_seconds of video. */
+/* ffmpeg's complaints about @errors, less those of its own timestamp
+ * correction at a rebuilt pipeline's one discontinuity (its timestamps
+ * restart: "non monotonically increasing dts to muxer", at most one per
+ * stream and rebuild) when @rebuilds allows them. */
+static char *
+decode_complaints (const char *errors, guint rebuilds)
+{
+  g_auto (GStrv) lines = g_strsplit (errors ? errors : "", "\n", -1);
+  GString *left = g_string_new (NULL);
+  guint corrected = 0;
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (*lines[i] == '\0')
+        continue;
+      if (strstr (lines[i], "non monotonically increasing dts to muxer") && corrected < 2 * rebuilds)
+        {
+          corrected++;
+          continue;
+        }
+      g_string_append_printf (left, "%s\n", lines[i]);
+    }
+  return g_string_free (left, FALSE);
+}
+
+/* ffmpeg decodes all of @path without a complaint (@rebuilds: see
+ * decode_complaints()); ffprobe finds H.264 and AAC and at least
+ * @min_seconds of video. */
 static void
-assert_decodes_cleanly (const char *path, double min_seconds)
+assert_decodes_cleanly (const char *path, double min_seconds, guint rebuilds)
 {
   const char *decode[] = { "ffmpeg", "-v", "error", "-i", path, "-f", "null", "-", NULL };
   const char *probe[] = { "ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration",
@@ -282,7 +308,10 @@ assert_decodes_cleanly (const char *path, double min_seconds)
   g_assert_cmpint (exs_test_run_async (decode, &errors), ==, 0);
   if (errors && *errors)
     g_test_message ("%s: %s", path, errors);
-  g_assert_cmpstr (errors ? errors : "", ==, "");
+  {
+    g_autofree char *left = decode_complaints (errors, rebuilds);
+    g_assert_cmpstr (left, ==, "");
+  }
   g_assert_cmpint (exs_test_run_async (probe, &facts), ==, 0);
   g_test_message ("%s: %s", path, facts);
   g_assert_nonnull (strstr (facts, "codec_name=h264"));
@@ -313,7 +342,7 @@ watch_three (ExsEngineFixture *f, const char *number, double seconds)
     {
       g_autofree char *name = g_strdup_printf ("viewer%u.ts", i);
       g_autofree char *path = g_build_filename (f->dir, name, NULL);
-      assert_decodes_cleanly (path, seconds / 3);
+      assert_decodes_cleanly (path, seconds / 3, 0);
     }
 }
 
@@ -452,7 +481,9 @@ kill_and_recover (const char *number, const char *mode)
   g_assert_cmpuint (upstream_requests (up, "/live.ts"), >=, 2);
   exs_test_wait (viewer);
 
-  assert_decodes_cleanly (path, 8);
+  /* remuxed, the error screen needs the encoder: a rebuild, and one back
+   * to the remux path once the upstream plays well again */
+  assert_decodes_cleanly (path, 8, g_str_equal (mode, "auto") ? 2 : 0);
   t0 = exs_channel_get_epoch_us (channel);
   frames = read_frames (path);
   /* a rebuilt pipeline restarts its timestamps once (the remux path falls
