@@ -132,6 +132,8 @@ find_cover_beside (ItemMusic *m)
   m->cover = gdk_pixbuf_new_from_file_at_scale (beside, cover_side (m), cover_side (m), TRUE, &error);
   if (m->cover == NULL)
     GST_DEBUG ("cover %s cannot be read: %s", beside, error->message);
+  else
+    GST_DEBUG ("%s: the cover beside it, %s", m->path, beside);
 }
 
 /* A colour of the artist's own: the same artist always looks the same. */
@@ -274,6 +276,7 @@ take_tags (ItemMusic *m, const GstTagList *tags)
           m->cover = cover;
           m->cover_tried = TRUE;
           new_cover = TRUE;
+          GST_DEBUG ("%s: its embedded cover, %" GST_PTR_FORMAT, m->path, gst_sample_get_caps (sample));
         }
       else
         g_object_unref (cover);
@@ -389,6 +392,20 @@ build_branch (ExsChannel *channel, Item *item)
   for (guint i = 1; i < n; i++)
     gst_element_link_pads (chain[i - 1], "src", chain[i], chain[i] == text ? "video_sink" : "sink");
 
+  /* The appsrc pushes its one picture as soon as it plays: everything after
+   * it must already be linked and running, or the picture meets an
+   * inactive or unlinked pad, is dropped, and the slate shows for the
+   * whole song (a busy machine showed it). So: linked first, then started
+   * from the slot's end back to the appsrc. */
+  target = gst_element_get_static_pad (chain[n - 1], "src");
+  /* not from the decodebin: a seek of the song never flushes it, so it
+   * passes at once (the tick seeks an item whose video does not ask) */
+  if (!_exs_channel_item_link_stream (item, TRUE, item->vslot, target, TRUE))
+    {
+      GST_ELEMENT_ERROR (item->decodebin, CORE, NEGOTIATION, ("cannot link the song's picture"), (NULL));
+      return;
+    }
+
   g_mutex_lock (&m->lock);
   m->appsrc = gst_object_ref (chain[0]);
   m->text = text ? gst_object_ref (text) : NULL;
@@ -396,13 +413,8 @@ build_branch (ExsChannel *channel, Item *item)
   g_mutex_unlock (&m->lock);
   redraw (m, TRUE);
 
-  for (guint i = 0; i < n; i++)
-    gst_element_sync_state_with_parent (chain[i]);
-  target = gst_element_get_static_pad (chain[n - 1], "src");
-  /* not from the decodebin: a seek of the song never flushes it, so it
-   * passes at once (the tick seeks an item whose video does not ask) */
-  if (!_exs_channel_item_link_stream (item, TRUE, item->vslot, target, TRUE))
-    GST_ELEMENT_ERROR (item->decodebin, CORE, NEGOTIATION, ("cannot link the song's picture"), (NULL));
+  for (guint i = n; i > 0; i--)
+    gst_element_sync_state_with_parent (chain[i - 1]);
   GST_DEBUG ("item %u: a song, shown over its cover", item->id);
 }
 
