@@ -135,6 +135,25 @@ dump_tree (AtspiAccessible *o, int depth, guint *budget)
     }
 }
 
+/* For a failed wait: whether the app is still running (else how it
+ * ended) and the end of its log, so that a lost window can be told from a
+ * crashed app. */
+static void
+report_app (App *app)
+{
+  g_autofree char *log = NULL;
+  gsize len = 0;
+
+  if (g_subprocess_get_identifier (app->process) != NULL)
+    g_test_message ("the app (pid %s) is still running", g_subprocess_get_identifier (app->process));
+  else if (g_subprocess_get_if_signaled (app->process))
+    g_test_message ("the app was killed by signal %d", g_subprocess_get_term_sig (app->process));
+  else
+    g_test_message ("the app exited with status %d", g_subprocess_get_exit_status (app->process));
+  if (g_file_get_contents (app->log_path, &log, &len, NULL))
+    g_test_message ("the app's log, its end:\n%s", log + (len > 4000 ? len - 4000 : 0));
+}
+
 /* Waits until the app's tree has a (showing, if asked) role+name. */
 static AtspiAccessible *
 wait_for (App *app, const char *role, const char *name, gboolean showing)
@@ -151,6 +170,7 @@ wait_for (App *app, const char *role, const char *name, gboolean showing)
       g_usleep (50 * 1000);
     }
   screenshot ("failed");
+  report_app (app);
   {
     guint budget = 400;
     atspi_accessible_clear_cache (app->app);
@@ -243,6 +263,7 @@ fill_rows (App *app, const char *const *titles, const char *const *texts)
       if (found[i] == NULL)
         {
           screenshot ("failed");
+          report_app (app);
           g_error ("the window never showed a text named “%s”", titles[i]);
         }
       type_into (found[i], texts[i]);
