@@ -581,6 +581,51 @@ exs_database_each_row (ExsDatabase *self, const char *sql, gint64 id, ExsDatabas
 }
 
 /**
+ * exs_database_replace_rows:
+ * @delete_sql: (nullable): a statement whose one parameter is bound to @id,
+ *   run first to drop the old rows; %NULL when they are already gone
+ * @insert_sql: an INSERT whose first parameter is bound to @id
+ * @n_rows: how many rows to insert
+ * @bind: (scope call): binds parameters 2 and on for each row
+ *
+ * Writes a record's child rows: the one delete/prepare/bind/step loop of
+ * the stores' child-row writers, the counterpart of exs_database_each_row().
+ *
+ * Returns: whether every row was written; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_replace_rows (ExsDatabase *self, const char *delete_sql, const char *insert_sql, gint64 id,
+                           guint n_rows, ExsDatabaseRowBinder bind, gpointer user_data, GError **error)
+{
+  g_autoptr (sqlite3_stmt) ins = NULL;
+
+  if (delete_sql != NULL)
+    {
+      g_autoptr (sqlite3_stmt) del = exs_database_prepare (self, delete_sql, error);
+
+      if (del == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (del, 1, id);
+      if (!exs_database_step_done (self, del, error))
+        return FALSE;
+    }
+  if (n_rows == 0)
+    return TRUE;
+  ins = exs_database_prepare (self, insert_sql, error);
+  if (ins == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_rows; i++)
+    {
+      sqlite3_reset (ins);
+      sqlite3_bind_int64 (ins, 1, id);
+      bind (ins, i, user_data);
+      if (!exs_database_step_done (self, ins, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * exs_database_collect_rows:
  * @stmt: (transfer none): a prepared statement, its parameters bound
  * @read: makes one record of the current row
