@@ -456,6 +456,21 @@ step_one_va (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *
   return FALSE;
 }
 
+/* Runs @stmt; an insert sets *@id, an update or delete must touch a row. */
+static gboolean G_GNUC_PRINTF (6, 0)
+step_written_va (ExsDatabase *self, sqlite3_stmt *stmt, gboolean insert, gint64 *id, GError **error,
+                 const char *not_found, va_list args)
+{
+  if (!exs_database_step_done (self, stmt, error))
+    return FALSE;
+  if (insert)
+    *id = sqlite3_last_insert_rowid (self->db);
+  if (insert || sqlite3_changes (self->db) > 0)
+    return TRUE;
+  set_not_found_va (error, not_found, args);
+  return FALSE;
+}
+
 /**
  * exs_database_step_changed:
  * @stmt: an UPDATE or DELETE of one row, its parameters bound
@@ -470,15 +485,12 @@ gboolean
 exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
 {
   va_list args;
+  gboolean changed;
 
-  if (!exs_database_step_done (self, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (self->db) > 0)
-    return TRUE;
   va_start (args, not_found);
-  set_not_found_va (error, not_found, args);
+  changed = step_written_va (self, stmt, FALSE, NULL, error, not_found, args);
   va_end (args);
-  return FALSE;
+  return changed;
 }
 
 /**
@@ -499,17 +511,12 @@ exs_database_step_written (ExsDatabase *self, sqlite3_stmt *stmt, gboolean inser
                            const char *not_found, ...)
 {
   va_list args;
+  gboolean written;
 
-  if (!exs_database_step_done (self, stmt, error))
-    return FALSE;
-  if (insert)
-    *id = sqlite3_last_insert_rowid (self->db);
-  if (insert || sqlite3_changes (self->db) > 0)
-    return TRUE;
   va_start (args, not_found);
-  set_not_found_va (error, not_found, args);
+  written = step_written_va (self, stmt, insert, id, error, not_found, args);
   va_end (args);
-  return FALSE;
+  return written;
 }
 
 /**
