@@ -12,6 +12,9 @@ gboolean exs_api_channels_apply (ExsApiContext     *ctx,
                                  SoupServerMessage *msg,
                                  JsonObject        *body,
                                  ExsChannelRecord  *record);
+ExsChannelRecord *exs_api_channels_lookup (ExsApiContext     *ctx,
+                                           SoupServerMessage *msg,
+                                           GHashTable        *params);
 void exs_api_channels_set_settings (JsonObject             *o,
                                     const ExsChannelRecord *record);
 

@@ -394,8 +394,17 @@ handle_create (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   reply_channel (msg, 201, r);
 }
 
-static ExsChannelRecord *
-lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
+/**
+ * exs_api_channels_lookup:
+ * @params: the route's parameters, with "number"
+ *
+ * The channel a route's {number} names, for every route under a channel.
+ *
+ * Returns: (transfer full) (nullable): the channel, or %NULL after a reply
+ *   (404 for a number that cannot be a channel's or names none)
+ */
+ExsChannelRecord *
+exs_api_channels_lookup (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
 {
   const char *number = g_hash_table_lookup (params, "number");
   g_autoptr (GError) error = NULL;
@@ -415,7 +424,7 @@ lookup_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
 static void
 handle_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
-  g_autoptr (ExsChannelRecord) r = lookup_or_reply (data, msg, params);
+  g_autoptr (ExsChannelRecord) r = exs_api_channels_lookup (data, msg, params);
 
   if (r != NULL)
     reply_channel (msg, 200, r);
@@ -430,7 +439,7 @@ handle_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (GError) error = NULL;
   g_autofree char *old_number = NULL;
 
-  r = lookup_or_reply (ctx, msg, params);
+  r = exs_api_channels_lookup (ctx, msg, params);
   if (r == NULL)
     return;
   body = exs_http_read_json_object (msg);
@@ -451,7 +460,7 @@ static void
 handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
   ExsApiContext *ctx = data;
-  g_autoptr (ExsChannelRecord) r = lookup_or_reply (ctx, msg, params);
+  g_autoptr (ExsChannelRecord) r = exs_api_channels_lookup (ctx, msg, params);
   g_autoptr (GError) error = NULL;
 
   if (r == NULL)

@@ -64,6 +64,25 @@ get_member_id (SoupServerMessage *msg, JsonObject *mo, const char *name, const c
   return FALSE;
 }
 
+typedef gboolean (*ExistsFunc) (ExsDatabase *db, gint64 id, GError **error);
+
+/* Whether the row @id that member @field names exists (asked of @exists);
+ * otherwise FALSE after a reply: the store's error, or a 422 naming @noun. */
+static gboolean
+exists_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, ExistsFunc exists, gint64 id, const char *field,
+                 const char *noun)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (exists (ctx->database, id, &error))
+    return TRUE;
+  if (error)
+    exs_http_reply_gerror (msg, error);
+  else
+    exs_http_reply_field_error (msg, 422, field, "%s: there is no %s %" G_GINT64_FORMAT, field, noun, id);
+  return FALSE;
+}
+
 /* "members": [{"media_item_id": 1} | {"show_id": 2} | {"show_id": 2, "season": 1}] */
 static gboolean
 get_members (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCollectionRecord *r)
@@ -88,7 +107,6 @@ get_members (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCo
       JsonNode *e = json_array_get_element (arr, i);
       g_autofree char *field = g_strdup_printf ("members[%u]", i);
       ExsCollectionMember m = { 0, 0, -1 };
-      g_autoptr (GError) error = NULL;
       gint64 season = -1;
       JsonObject *mo;
 
@@ -111,23 +129,10 @@ get_members (ExsApiContext *ctx, SoupServerMessage *msg, JsonObject *body, ExsCo
                                       field);
           return FALSE;
         }
-      if (m.media_item_id > 0 && !exs_media_store_item_exists (ctx->database, m.media_item_id, &error))
-        {
-          if (error)
-            exs_http_reply_gerror (msg, error);
-          else
-            exs_http_reply_field_error (msg, 422, field, "%s: there is no media item %" G_GINT64_FORMAT, field,
-                                        m.media_item_id);
-          return FALSE;
-        }
-      if (m.show_id > 0 && !exs_media_store_show_exists (ctx->database, m.show_id, &error))
-        {
-          if (error)
-            exs_http_reply_gerror (msg, error);
-          else
-            exs_http_reply_field_error (msg, 422, field, "%s: there is no show %" G_GINT64_FORMAT, field, m.show_id);
-          return FALSE;
-        }
+      if ((m.media_item_id > 0
+           && !exists_or_reply (ctx, msg, exs_media_store_item_exists, m.media_item_id, field, "media item"))
+          || (m.show_id > 0 && !exists_or_reply (ctx, msg, exs_media_store_show_exists, m.show_id, field, "show")))
+        return FALSE;
       g_array_append_val (r->members, m);
     }
   return TRUE;

@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include "exs-api-channels-private.h"
 #include "exs-api-context.h"
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
@@ -238,25 +239,6 @@ remove_logo_files (ExsApiContext *ctx, const char *number)
     }
 }
 
-static ExsChannelRecord *
-channel_or_reply (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
-{
-  const char *number = g_hash_table_lookup (params, "number");
-  g_autofree char *canonical = NULL;
-  g_autoptr (GError) error = NULL;
-  ExsChannelRecord *r;
-
-  if (!exs_channel_number_parse (number, &canonical, NULL, NULL, NULL))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no channel numbered “%s” (" EXS_CHANNEL_NUMBER_RULE ")", number);
-      return NULL;
-    }
-  r = exs_channel_store_get (ctx->database, canonical, &error);
-  if (r == NULL)
-    exs_http_reply_gerror (msg, error);
-  return r;
-}
-
 /* The library item's poster, else its thumbnail: a local file path. */
 static char *
 media_artwork_path (ExsApiContext *ctx, gint64 media_id)
@@ -326,7 +308,7 @@ static void
 handle_put (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
   ExsApiContext *ctx = data;
-  g_autoptr (ExsChannelRecord) channel = channel_or_reply (ctx, msg, params);
+  g_autoptr (ExsChannelRecord) channel = exs_api_channels_lookup (ctx, msg, params);
   g_autoptr (GBytes) bytes = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *why = NULL;
@@ -391,7 +373,7 @@ static void
 handle_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
   ExsApiContext *ctx = data;
-  g_autoptr (ExsChannelRecord) channel = channel_or_reply (ctx, msg, params);
+  g_autoptr (ExsChannelRecord) channel = exs_api_channels_lookup (ctx, msg, params);
   g_autoptr (GError) error = NULL;
   g_autofree char *ours = NULL;
 

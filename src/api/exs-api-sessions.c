@@ -11,10 +11,10 @@
  */
 #include "config.h"
 
+#include "exs-api-channels-private.h"
 #include "exs-api-context.h"
 #include "exs-api-format.h"
 #include "exs-channel-manager.h"
-#include "exs-channel-number.h"
 #include "exs-hls-viewers.h"
 #include "exs-http-json.h"
 
@@ -123,27 +123,13 @@ handle_guards (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   exs_http_reply_object (msg, 200, root);
 }
 
-/* The canonical number of an existing channel, or NULL after a 404. */
+/* The canonical number of an existing channel, or NULL after a reply. */
 static char *
 existing_channel (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params)
 {
-  const char *raw = g_hash_table_lookup (params, "number");
-  g_autofree char *number = exs_channel_number_normalize (raw);
-  g_autoptr (ExsChannelRecord) record = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (ExsChannelRecord) record = exs_api_channels_lookup (ctx, msg, params);
 
-  if (number == NULL)
-    {
-      exs_http_reply_error (msg, 404, NULL, "no channel numbered “%s” (" EXS_CHANNEL_NUMBER_RULE ")", raw);
-      return NULL;
-    }
-  record = exs_channel_store_get (ctx->database, number, &error);
-  if (record == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return NULL;
-    }
-  return g_steal_pointer (&number);
+  return record ? g_strdup (record->number) : NULL;
 }
 
 static void

@@ -456,6 +456,21 @@ step_one_va (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *
   return FALSE;
 }
 
+/* Runs @stmt; an insert sets *@id, an update or delete must touch a row. */
+static gboolean G_GNUC_PRINTF (6, 0)
+step_written_va (ExsDatabase *self, sqlite3_stmt *stmt, gboolean insert, gint64 *id, GError **error,
+                 const char *not_found, va_list args)
+{
+  if (!exs_database_step_done (self, stmt, error))
+    return FALSE;
+  if (insert)
+    *id = sqlite3_last_insert_rowid (self->db);
+  if (insert || sqlite3_changes (self->db) > 0)
+    return TRUE;
+  set_not_found_va (error, not_found, args);
+  return FALSE;
+}
+
 /**
  * exs_database_step_changed:
  * @stmt: an UPDATE or DELETE of one row, its parameters bound
@@ -470,15 +485,12 @@ gboolean
 exs_database_step_changed (ExsDatabase *self, sqlite3_stmt *stmt, GError **error, const char *not_found, ...)
 {
   va_list args;
+  gboolean changed;
 
-  if (!exs_database_step_done (self, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (self->db) > 0)
-    return TRUE;
   va_start (args, not_found);
-  set_not_found_va (error, not_found, args);
+  changed = step_written_va (self, stmt, FALSE, NULL, error, not_found, args);
   va_end (args);
-  return FALSE;
+  return changed;
 }
 
 /**
@@ -499,17 +511,12 @@ exs_database_step_written (ExsDatabase *self, sqlite3_stmt *stmt, gboolean inser
                            const char *not_found, ...)
 {
   va_list args;
+  gboolean written;
 
-  if (!exs_database_step_done (self, stmt, error))
-    return FALSE;
-  if (insert)
-    *id = sqlite3_last_insert_rowid (self->db);
-  if (insert || sqlite3_changes (self->db) > 0)
-    return TRUE;
   va_start (args, not_found);
-  set_not_found_va (error, not_found, args);
+  written = step_written_va (self, stmt, insert, id, error, not_found, args);
   va_end (args);
-  return FALSE;
+  return written;
 }
 
 /**
@@ -578,6 +585,51 @@ exs_database_each_row (ExsDatabase *self, const char *sql, gint64 id, ExsDatabas
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     func (stmt, user_data);
   return exs_database_rows_done (self, rc, error, what);
+}
+
+/**
+ * exs_database_replace_rows:
+ * @delete_sql: (nullable): a statement whose one parameter is bound to @id,
+ *   run first to drop the old rows; %NULL when they are already gone
+ * @insert_sql: an INSERT whose first parameter is bound to @id
+ * @n_rows: how many rows to insert
+ * @bind: (scope call): binds parameters 2 and on for each row
+ *
+ * Writes a record's child rows: the one delete/prepare/bind/step loop of
+ * the stores' child-row writers, the counterpart of exs_database_each_row().
+ *
+ * Returns: whether every row was written; otherwise %FALSE with @error set
+ */
+gboolean
+exs_database_replace_rows (ExsDatabase *self, const char *delete_sql, const char *insert_sql, gint64 id,
+                           guint n_rows, ExsDatabaseRowBinder bind, gpointer user_data, GError **error)
+{
+  g_autoptr (sqlite3_stmt) ins = NULL;
+
+  if (delete_sql != NULL)
+    {
+      g_autoptr (sqlite3_stmt) del = exs_database_prepare (self, delete_sql, error);
+
+      if (del == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (del, 1, id);
+      if (!exs_database_step_done (self, del, error))
+        return FALSE;
+    }
+  if (n_rows == 0)
+    return TRUE;
+  ins = exs_database_prepare (self, insert_sql, error);
+  if (ins == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_rows; i++)
+    {
+      sqlite3_reset (ins);
+      sqlite3_bind_int64 (ins, 1, id);
+      bind (ins, i, user_data);
+      if (!exs_database_step_done (self, ins, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**

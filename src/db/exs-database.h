@@ -128,6 +128,19 @@ gboolean exs_database_each_row (ExsDatabase         *self,
                                 gpointer             user_data,
                                 const char          *what,
                                 GError             **error);
+/* Binds one row's parameters (2 and on) for exs_database_replace_rows(). */
+typedef void (*ExsDatabaseRowBinder) (sqlite3_stmt *stmt,
+                                      guint         index,
+                                      gpointer      user_data);
+
+gboolean exs_database_replace_rows (ExsDatabase           *self,
+                                    const char            *delete_sql,
+                                    const char            *insert_sql,
+                                    gint64                 id,
+                                    guint                  n_rows,
+                                    ExsDatabaseRowBinder   bind,
+                                    gpointer               user_data,
+                                    GError               **error);
 GPtrArray *exs_database_collect_rows (ExsDatabase          *self,
                                       sqlite3_stmt         *stmt,
                                       ExsDatabaseRowReader  read,

@@ -221,31 +221,22 @@ exs_library_store_find (ExsDatabase *db, const char *name, GError **error)
   return step_id (db, stmt, error);
 }
 
+static void
+bind_path (sqlite3_stmt *stmt, guint index, gpointer user_data)
+{
+  ExsLibraryRecord *r = user_data;
+  ExsLibraryPath *p = r->paths->pdata[index];
+
+  sqlite3_bind_text (stmt, 2, p->path, -1, SQLITE_TRANSIENT);
+  exs_database_bind_text (stmt, 3, p->error);
+}
+
 static gboolean
 write_paths (ExsDatabase *db, ExsLibraryRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM library_paths WHERE library_id = ?", error);
-  g_autoptr (sqlite3_stmt) ins = NULL;
-
-  if (del == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (del, 1, r->id);
-  if (!exs_database_step_done (db, del, error))
-    return FALSE;
-  ins = exs_database_prepare (db, "INSERT INTO library_paths (library_id, path, error) VALUES (?, ?, ?)", error);
-  if (ins == NULL)
-    return FALSE;
-  for (guint i = 0; i < r->paths->len; i++)
-    {
-      ExsLibraryPath *p = r->paths->pdata[i];
-      sqlite3_reset (ins);
-      sqlite3_bind_int64 (ins, 1, r->id);
-      sqlite3_bind_text (ins, 2, p->path, -1, SQLITE_TRANSIENT);
-      exs_database_bind_text (ins, 3, p->error);
-      if (!exs_database_step_done (db, ins, error))
-        return FALSE;
-    }
-  return TRUE;
+  return exs_database_replace_rows (db, "DELETE FROM library_paths WHERE library_id = ?",
+                                    "INSERT INTO library_paths (library_id, path, error) VALUES (?, ?, ?)", r->id,
+                                    r->paths->len, bind_path, r, error);
 }
 
 /* Inserts or updates @r's row, then its folders (the kind never changes on
@@ -387,36 +378,32 @@ save_path_errors (ExsDatabase *db, const ExsLibraryRecord *r, GHashTable *path_e
   return TRUE;
 }
 
+typedef struct
+{
+  GPtrArray *issues;
+  gint64 now;
+} IssueRows;
+
+static void
+bind_issue (sqlite3_stmt *stmt, guint index, gpointer user_data)
+{
+  IssueRows *rows = user_data;
+  ExsLibraryIssue *is = rows->issues->pdata[index];
+
+  sqlite3_bind_text (stmt, 2, is->path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, is->reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, rows->now);
+}
+
 static gboolean
 replace_issues (ExsDatabase *db, gint64 id, GPtrArray *issues, gint64 now, GError **error)
 {
-  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM library_scan_issues WHERE library_id = ?",
-                                                       error);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  IssueRows rows = { issues, now };
 
-  if (del == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (del, 1, id);
-  if (!exs_database_step_done (db, del, error))
-    return FALSE;
-  stmt = exs_database_prepare (db,
-                               "INSERT INTO library_scan_issues (library_id, path, reason, created_at) "
-                               "VALUES (?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return FALSE;
-  for (guint i = 0; i < issues->len; i++)
-    {
-      ExsLibraryIssue *is = issues->pdata[i];
-
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, is->path, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, is->reason, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 4, now);
-      if (!exs_database_step_done (db, stmt, error))
-        return FALSE;
-    }
-  return TRUE;
+  return exs_database_replace_rows (db, "DELETE FROM library_scan_issues WHERE library_id = ?",
+                                    "INSERT INTO library_scan_issues (library_id, path, reason, created_at) "
+                                    "VALUES (?, ?, ?, ?)",
+                                    id, issues->len, bind_issue, &rows, error);
 }
 
 /**

@@ -35,31 +35,12 @@ static const char *UPSERT_ITEM_SQL =
     "WHERE media_items.library_id = excluded.library_id "
     "RETURNING id";
 
-/* Runs @sql with @id bound to its one parameter. */
-static gboolean
-exec_for_id (ExsDatabase *db, const char *sql, gint64 id, GError **error)
+static void
+bind_label (sqlite3_stmt *stmt, guint index, gpointer user_data)
 {
-  g_autoptr (sqlite3_stmt) stmt = exs_database_prepare (db, sql, error);
+  GPtrArray *labels = user_data;
 
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return exs_database_step_done (db, stmt, error);
-}
-
-/* Runs @stmt (two parameters: @id, then each of @values) once per value. */
-static gboolean
-insert_for_each (ExsDatabase *db, sqlite3_stmt *stmt, gint64 id, GPtrArray *values, GError **error)
-{
-  for (guint i = 0; values && i < values->len; i++)
-    {
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, values->pdata[i], -1, SQLITE_TRANSIENT);
-      if (!exs_database_step_done (db, stmt, error))
-        return FALSE;
-    }
-  return TRUE;
+  sqlite3_bind_text (stmt, 2, labels->pdata[index], -1, SQLITE_TRANSIENT);
 }
 
 static gboolean
@@ -68,14 +49,8 @@ replace_labels (ExsDatabase *db, const char *table, const char *column, const ch
 {
   g_autofree char *del_sql = g_strdup_printf ("DELETE FROM %s WHERE %s = ?", table, owner);
   g_autofree char *ins_sql = g_strdup_printf ("INSERT INTO %s (%s, %s) VALUES (?, ?)", table, owner, column);
-  g_autoptr (sqlite3_stmt) ins = NULL;
 
-  if (!exec_for_id (db, del_sql, id, error))
-    return FALSE;
-  if (labels == NULL || labels->len == 0)
-    return TRUE;
-  ins = exs_database_prepare (db, ins_sql, error);
-  return ins != NULL && insert_for_each (db, ins, id, labels, error);
+  return exs_database_replace_rows (db, del_sql, ins_sql, id, labels ? labels->len : 0, bind_label, labels, error);
 }
 
 /**
@@ -258,69 +233,41 @@ exs_media_store_save_item (ExsDatabase *db, const ExsMediaItemRow *row, GError *
   return sqlite3_column_int64 (stmt, 0);
 }
 
-static gboolean
-save_streams (ExsDatabase *db, gint64 id, GPtrArray *streams, GError **error)
+static void
+bind_stream (sqlite3_stmt *stmt, guint index, gpointer user_data)
 {
-  g_autoptr (sqlite3_stmt) ins = exs_database_prepare (
-      db,
-      "INSERT INTO media_streams (media_item_id, kind, idx, codec, profile, width, height, fps_num, fps_den, "
-      "interlaced, channels, sample_rate, language, external_path, title) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      error);
+  GPtrArray *streams = user_data;
+  ExsStreamFacts *s = streams->pdata[index];
+  gboolean video = g_str_equal (s->kind, "video");
+  gboolean audio = g_str_equal (s->kind, "audio");
+  g_autofree char *external = s->external_path ? g_filename_display_name (s->external_path) : NULL;
 
-  if (ins == NULL)
-    return FALSE;
-  for (guint i = 0; i < streams->len; i++)
-    {
-      ExsStreamFacts *s = streams->pdata[i];
-      gboolean video = g_str_equal (s->kind, "video");
-      gboolean audio = g_str_equal (s->kind, "audio");
-      g_autofree char *external = s->external_path ? g_filename_display_name (s->external_path) : NULL;
-
-      sqlite3_reset (ins);
-      sqlite3_bind_int64 (ins, 1, id);
-      sqlite3_bind_text (ins, 2, s->kind, -1, SQLITE_STATIC);
-      sqlite3_bind_int (ins, 3, s->index);
-      exs_database_bind_text (ins, 4, s->codec);
-      exs_database_bind_text (ins, 5, s->profile);
-      exs_database_bind_int64 (ins, 6, s->width, video);
-      exs_database_bind_int64 (ins, 7, s->height, video);
-      exs_database_bind_int64 (ins, 8, s->fps_num, video);
-      exs_database_bind_int64 (ins, 9, s->fps_den, video);
-      exs_database_bind_int64 (ins, 10, s->interlaced, video);
-      exs_database_bind_int64 (ins, 11, s->channels, audio);
-      exs_database_bind_int64 (ins, 12, s->sample_rate, audio);
-      exs_database_bind_text (ins, 13, s->language);
-      exs_database_bind_text (ins, 14, external);
-      exs_database_bind_text (ins, 15, s->title);
-      if (!exs_database_step_done (db, ins, error))
-        return FALSE;
-    }
-  return TRUE;
+  sqlite3_bind_text (stmt, 2, s->kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, s->index);
+  exs_database_bind_text (stmt, 4, s->codec);
+  exs_database_bind_text (stmt, 5, s->profile);
+  exs_database_bind_int64 (stmt, 6, s->width, video);
+  exs_database_bind_int64 (stmt, 7, s->height, video);
+  exs_database_bind_int64 (stmt, 8, s->fps_num, video);
+  exs_database_bind_int64 (stmt, 9, s->fps_den, video);
+  exs_database_bind_int64 (stmt, 10, s->interlaced, video);
+  exs_database_bind_int64 (stmt, 11, s->channels, audio);
+  exs_database_bind_int64 (stmt, 12, s->sample_rate, audio);
+  exs_database_bind_text (stmt, 13, s->language);
+  exs_database_bind_text (stmt, 14, external);
+  exs_database_bind_text (stmt, 15, s->title);
 }
 
-static gboolean
-save_chapters (ExsDatabase *db, gint64 id, GPtrArray *chapters, GError **error)
+static void
+bind_chapter (sqlite3_stmt *stmt, guint index, gpointer user_data)
 {
-  g_autoptr (sqlite3_stmt) ins = exs_database_prepare (
-      db, "INSERT INTO media_chapters (media_item_id, idx, start_ms, end_ms, title) VALUES (?, ?, ?, ?, ?)", error);
+  GPtrArray *chapters = user_data;
+  ExsChapterFacts *c = chapters->pdata[index];
 
-  if (ins == NULL)
-    return FALSE;
-  for (guint i = 0; i < chapters->len; i++)
-    {
-      ExsChapterFacts *c = chapters->pdata[i];
-
-      sqlite3_reset (ins);
-      sqlite3_bind_int64 (ins, 1, id);
-      sqlite3_bind_int (ins, 2, (int) i);
-      sqlite3_bind_int64 (ins, 3, c->start_ms);
-      exs_database_bind_int64 (ins, 4, c->end_ms, c->end_ms >= 0);
-      exs_database_bind_text (ins, 5, c->title);
-      if (!exs_database_step_done (db, ins, error))
-        return FALSE;
-    }
-  return TRUE;
+  sqlite3_bind_int (stmt, 2, (int) index);
+  sqlite3_bind_int64 (stmt, 3, c->start_ms);
+  exs_database_bind_int64 (stmt, 4, c->end_ms, c->end_ms >= 0);
+  exs_database_bind_text (stmt, 5, c->title);
 }
 
 /**
@@ -331,9 +278,15 @@ save_chapters (ExsDatabase *db, gint64 id, GPtrArray *chapters, GError **error)
 gboolean
 exs_media_store_save_facts (ExsDatabase *db, gint64 id, const ExsMediaFacts *facts, GError **error)
 {
-  return exec_for_id (db, "DELETE FROM media_streams WHERE media_item_id = ?", id, error)
-         && exec_for_id (db, "DELETE FROM media_chapters WHERE media_item_id = ?", id, error)
-         && save_streams (db, id, facts->streams, error) && save_chapters (db, id, facts->chapters, error);
+  return exs_database_replace_rows (db, "DELETE FROM media_streams WHERE media_item_id = ?",
+                                    "INSERT INTO media_streams (media_item_id, kind, idx, codec, profile, width, "
+                                    "height, fps_num, fps_den, interlaced, channels, sample_rate, language, "
+                                    "external_path, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    id, facts->streams->len, bind_stream, facts->streams, error)
+         && exs_database_replace_rows (db, "DELETE FROM media_chapters WHERE media_item_id = ?",
+                                       "INSERT INTO media_chapters (media_item_id, idx, start_ms, end_ms, title) "
+                                       "VALUES (?, ?, ?, ?, ?)",
+                                       id, facts->chapters->len, bind_chapter, facts->chapters, error);
 }
 
 /**

@@ -594,46 +594,25 @@ exs_collection_store_get (ExsDatabase *db, gint64 id, GError **error)
   return exs_database_get_record (db, SELECT_COLLECTION "WHERE id = ?", id, &collection_type, error);
 }
 
+static void
+bind_member (sqlite3_stmt *stmt, guint index, gpointer user_data)
+{
+  ExsCollectionRecord *r = user_data;
+  ExsCollectionMember *m = &g_array_index (r->members, ExsCollectionMember, index);
+
+  sqlite3_bind_int (stmt, 2, (int) index);
+  exs_database_bind_int64 (stmt, 3, m->media_item_id, m->media_item_id > 0);
+  exs_database_bind_int64 (stmt, 4, m->show_id, m->show_id > 0);
+  exs_database_bind_int64 (stmt, 5, m->season, m->season >= 0);
+}
+
 static gboolean
 write_members (ExsDatabase *db, ExsCollectionRecord *r, GError **error)
 {
-  g_autoptr (sqlite3_stmt) del = exs_database_prepare (db, "DELETE FROM collection_members WHERE collection_id = ?",
-                                                       error);
-  g_autoptr (sqlite3_stmt) ins = NULL;
-
-  if (del == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (del, 1, r->id);
-  if (!exs_database_step_done (db, del, error))
-    return FALSE;
-  ins = exs_database_prepare (db,
-                              "INSERT INTO collection_members (collection_id, position, media_item_id, show_id, "
-                              "season_number) VALUES (?, ?, ?, ?, ?)", error);
-  if (ins == NULL)
-    return FALSE;
-  for (guint i = 0; i < r->members->len; i++)
-    {
-      ExsCollectionMember *m = &g_array_index (r->members, ExsCollectionMember, i);
-
-      sqlite3_reset (ins);
-      sqlite3_bind_int64 (ins, 1, r->id);
-      sqlite3_bind_int (ins, 2, (int) i);
-      if (m->media_item_id > 0)
-        sqlite3_bind_int64 (ins, 3, m->media_item_id);
-      else
-        sqlite3_bind_null (ins, 3);
-      if (m->show_id > 0)
-        sqlite3_bind_int64 (ins, 4, m->show_id);
-      else
-        sqlite3_bind_null (ins, 4);
-      if (m->season >= 0)
-        sqlite3_bind_int (ins, 5, m->season);
-      else
-        sqlite3_bind_null (ins, 5);
-      if (!exs_database_step_done (db, ins, error))
-        return FALSE;
-    }
-  return TRUE;
+  return exs_database_replace_rows (db, "DELETE FROM collection_members WHERE collection_id = ?",
+                                    "INSERT INTO collection_members (collection_id, position, media_item_id, show_id, "
+                                    "season_number) VALUES (?, ?, ?, ?, ?)",
+                                    r->id, r->members->len, bind_member, r, error);
 }
 
 static gboolean
