@@ -250,12 +250,16 @@ test_make_sets_up_x264 (void)
 {
   g_autoptr (GError) error = NULL;
   GstElement *enc = exs_encoder_make ("x264enc", 3000, 60, &error);
+  g_autofree char *options = NULL;
   guint bitrate, gop;
 
   g_assert_no_error (error);
-  g_object_get (enc, "bitrate", &bitrate, "key-int-max", &gop, NULL);
+  g_object_get (enc, "bitrate", &bitrate, "key-int-max", &gop, "option-string", &options, NULL);
   g_assert_cmpuint (bitrate, ==, 3000);
   g_assert_cmpuint (gop, ==, 60);
+  /* keyframes on the cadence only; veryfast's mode decision (bench/quality) */
+  g_assert_nonnull (strstr (options, "scenecut=0"));
+  g_assert_nonnull (strstr (options, "subme=2"));
   gst_object_unref (gst_object_ref_sink (enc));
   g_assert_null (exs_encoder_make ("nosuchenc", 3000, 60, &error));
   g_assert_nonnull (error);
