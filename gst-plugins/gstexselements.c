@@ -6,6 +6,7 @@
 #include "gstexselements.h"
 
 #include "gstexstsmerge.h"
+#include "gstexstsmux.h"
 
 gboolean
 exs_register_elements (GstPlugin *plugin)
@@ -13,5 +14,6 @@ exs_register_elements (GstPlugin *plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (exstsmerge, plugin);
+  ret |= GST_ELEMENT_REGISTER (exstsmux, plugin);
   return ret;
 }

@@ -6,10 +6,16 @@
  * h264parse/aacparse → a ghost pad on a funnel), and this file is the rest:
  *
  *   item N, N+1 … ─► vfunnel ─┐
- *   item N, N+1 … ─► afunnel ─┴► mpegtsmux latency=3 s ─► exstsmerge max-delay=100 ms ─► multisocketsink sync=true
+ *   item N, N+1 … ─► afunnel ─┴► exstsmux latency=3 s max-delay=100 ms ─► multisocketsink sync=true
+ *
+ * The mux. exstsmux (gst-plugins/gstexstsmux.c) writes each frame's packets
+ * into one block and pushes a block per 100 ms, a keyframe starting a new
+ * one with PAT and PMT first; mpegtsmux made a buffer per 188-byte packet,
+ * which cost most of a remux channel's CPU. Without the exs plugin the
+ * channel runs mpegtsmux (and exstsmerge, when there) instead.
  *
  * Threads. The demuxer's streaming thread pushes its item's video and audio
- * straight into the mux's pads: no queue in between. mpegtsmux is an
+ * straight into the mux's pads: no queue in between. The mux is an
  * aggregator: it muxes only once every pad holds data, and a pad takes a
  * second buffer only while it holds less than its latency. Without the
  * latency a single thread feeding both pads would wait on the video pad for
@@ -18,7 +24,7 @@
  * So a channel runs two threads of its own (the demuxer's, the mux's, both
  * mostly asleep) besides the sink's I/O thread, where it ran four, and each
  * frame crosses one thread boundary instead of three. The sink waits on the
- * clock once per batch (exstsmerge), not per frame.
+ * clock once per batch, not per frame.
  *
  * Boundaries. An item's stream is cut before the first frame that would
  * still be showing at its slot's end (PTS + duration past it), and every
@@ -29,38 +35,54 @@
  * value: ffmpeg's "non monotonically increasing dts"). A guard on each mux
  * input keeps DTS strictly increasing whatever a source does (a B-frame
  * item's first DTS comes before its first PTS, so before the slot's start).
- * The cut leaves one to two frames between items, where the mux writes no
- * tables (it writes them with the video): PAT and PMT every 50 ms, not 100,
- * keep them under 150 ms apart across it.
+ * The cut leaves one to two frames between items without video: exstsmux
+ * writes PAT and PMT before any frame once 50 ms have passed (mpegtsmux
+ * only with the video, so 50 ms, not its 100, keeps them under 150 ms apart
+ * across the cut).
  */
 #include "config.h"
 
 #include "exs-channel-private.h"
 
 #define MUX_LATENCY_NS (3 * GST_SECOND)   /* what each mux pad holds ahead of the mux */
-#define BATCH_NS (100 * GST_MSECOND)      /* exstsmerge: the sink wakes once per batch */
+#define BATCH_NS (100 * GST_MSECOND)      /* the sink wakes once per batch */
+#define SI_INTERVAL_TICKS 4500             /* PAT and PMT at least every 50 ms (90 kHz) */
 #define MPEG_TICK_NS (GST_SECOND / 90000 + 1) /* a 90 kHz tick, rounded up */
 
 char *
 _exs_channel_remux_description (ExsChannel *self)
 {
+  g_autoptr (GstElementFactory) tsmux = gst_element_factory_find ("exstsmux");
   g_autoptr (GstElementFactory) merge = gst_element_factory_find ("exstsmerge");
   g_autofree char *atag = NULL;
-  g_autofree char *batch = NULL;
+  g_autofree char *mux = NULL;
 
   _exs_channel_audio_configure (self);
   atag = _exs_channel_audio_tag (self, 0);
-  if (merge)
-    batch = g_strdup_printf ("exstsmerge name=merge max-delay=%" G_GUINT64_FORMAT " ! ", (guint64) BATCH_NS);
+  /* exstsmux writes a frame's packets into one block and batches them; without
+   * the exs plugin, mpegtsmux (and exstsmerge when it is there) does the same
+   * at a higher cost */
+  if (tsmux)
+    mux = g_strdup_printf ("exstsmux name=mux si-interval=%u max-delay=%" G_GUINT64_FORMAT " latency=%" G_GUINT64_FORMAT
+                           " ! ",
+                           SI_INTERVAL_TICKS, (guint64) BATCH_NS, (guint64) MUX_LATENCY_NS);
+  else if (merge)
+    mux = g_strdup_printf ("mpegtsmux name=mux pcr-interval=1800 pat-interval=%u pmt-interval=%u latency=%" G_GUINT64_FORMAT
+                           " ! exstsmerge name=merge max-delay=%" G_GUINT64_FORMAT " ! ",
+                           SI_INTERVAL_TICKS, SI_INTERVAL_TICKS, (guint64) MUX_LATENCY_NS, (guint64) BATCH_NS);
+  else
+    mux = g_strdup_printf ("mpegtsmux name=mux pcr-interval=1800 pat-interval=%u pmt-interval=%u latency=%" G_GUINT64_FORMAT
+                           " ! ",
+                           SI_INTERVAL_TICKS, SI_INTERVAL_TICKS, (guint64) MUX_LATENCY_NS);
   /* no live source: pacing comes from the sink (sync=true) */
   return g_strdup_printf (
       "funnel name=vfunnel ! mux. "
       "funnel name=afunnel ! %smux. "
-      "mpegtsmux name=mux pcr-interval=1800 pat-interval=4500 pmt-interval=4500 latency=%" G_GUINT64_FORMAT " ! %s"
+      "%s"
       "multisocketsink name=sink sync=true async=false enable-last-sample=false unit-format=time "
       "units-max=10000000000 units-soft-max=4000000000 recover-policy=keyframe sync-method=latest-keyframe "
       "timeout=%" G_GUINT64_FORMAT,
-      atag, (guint64) MUX_LATENCY_NS, batch ? batch : "", (guint64) self->viewer_stall_seconds * GST_SECOND);
+      atag, mux, (guint64) self->viewer_stall_seconds * GST_SECOND);
 }
 
 /* What the guard on one mux input keeps (its streaming threads, one at a
