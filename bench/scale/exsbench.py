@@ -136,6 +136,20 @@ def last_pcr(buf, start, end, pid):
     return None
 
 
+def count_frames(buf, start, end, pid):
+    """Packets of @pid that start a PES in buf[start:end]: frames, on the
+    video PID (both muxers write one PES per frame). Found with bytes.find,
+    checked to sit on a packet boundary."""
+    pattern = bytes((0x47, 0x40 | pid >> 8, pid & 0xFF))
+    n = 0
+    i = buf.find(pattern, start, end)
+    while i >= 0:
+        if (i - start) % 188 == 0:
+            n += 1
+        i = buf.find(pattern, i + 1, end)
+    return n
+
+
 def first_pcr_pid(buf, start, end):
     for i in range(start, end - 187, 188):
         if buf[i] == 0x47 and buf[i + 3] & 0x20 and buf[i + 4] >= 7 and buf[i + 5] & 0x10:
@@ -146,7 +160,10 @@ def first_pcr_pid(buf, start, end):
 class TsViewer(asyncio.Protocol):
     """One HTTP viewer of /iptv/channel/N.ts: counts bytes and the stream
     time it received (the PCR's progress; a jump over 5 s or backwards is a
-    discontinuity and adds nothing), and its longest pause between reads."""
+    discontinuity and adds nothing), the pictures (PES starts on the PCR PID,
+    the video), and its longest pause between reads. An overloaded encoding
+    channel keeps its stream time by dropping pictures: only the picture
+    count shows it."""
 
     def __init__(self, number, host):
         self.number = number
@@ -158,6 +175,7 @@ class TsViewer(asyncio.Protocol):
         self.pcr_pid = None
         self.pcr = None
         self.media_s = 0.0
+        self.pictures = 0
         self.bytes = 0
         self.discontinuities = 0
         self.last_read = None
@@ -200,6 +218,7 @@ class TsViewer(asyncio.Protocol):
         if self.pcr_pid is None:
             self.pcr_pid = first_pcr_pid(buf, start, end)
         if self.pcr_pid is not None:
+            self.pictures += count_frames(buf, start, end, self.pcr_pid)
             pcr = last_pcr(buf, start, end, self.pcr_pid)
             if pcr is not None:
                 if self.pcr is not None:
@@ -222,13 +241,13 @@ class TsViewer(asyncio.Protocol):
             self.closed.set_result(None)
 
     def start_window(self):
-        self.mark = (time.monotonic(), self.media_s, self.bytes)
+        self.mark = (time.monotonic(), self.media_s, self.bytes, self.pictures)
 
     def window(self):
-        """(real-time ratio, Mb/s) since start_window()."""
-        t0, m0, b0 = self.mark
+        """(real-time ratio, Mb/s, pictures per second) since start_window()."""
+        t0, m0, b0, p0 = self.mark
         wall = time.monotonic() - t0
-        return (self.media_s - m0) / wall, (self.bytes - b0) * 8 / wall / 1e6
+        return (self.media_s - m0) / wall, (self.bytes - b0) * 8 / wall / 1e6, (self.pictures - p0) / wall
 
     def close(self):
         if self.transport:
