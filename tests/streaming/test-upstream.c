@@ -443,6 +443,21 @@ on_recovered_cb (ExsChannel *channel, gpointer item, gpointer user_data)
   (*(guint *) user_data)++;
 }
 
+/* The error screen's text is drawn only while it shows: under the
+ * programme it is silent (a pass-through, issue 21). */
+static void
+assert_slate_text_silent (ExsChannel *channel, gboolean silent)
+{
+  GstElement *pipeline = exs_channel_get_pipeline (channel);
+  g_autoptr (GstElement) text = pipeline ? gst_bin_get_by_name (GST_BIN (pipeline), "slatetext") : NULL;
+  gboolean value = !silent;
+
+  if (text == NULL)
+    return; /* the remux path: no slate */
+  g_object_get (text, "silent", &value, NULL);
+  g_assert_cmpint (value, ==, silent);
+}
+
 /* Killing the upstream shows the error screen within 0.5 s; the channel
  * reconnects (with backoff) and plays the upstream again once it is back;
  * the viewer's stream goes on through all of it and decodes cleanly. */
@@ -467,11 +482,13 @@ kill_and_recover (const char *number, const char *mode)
   WAIT_FOR ((channel = exs_channel_manager_get_channel (f->manager, number)) != NULL, 30);
   g_signal_connect (channel, "source-recovered", G_CALLBACK (on_recovered_cb), &recovered);
   WAIT_FOR (exs_channel_get_state (channel) == EXS_CHANNEL_PROGRAMME, 30);
+  assert_slate_text_silent (channel, TRUE);
   exs_test_iterate (3.0);
 
   killed_us = g_get_real_time ();
   upstream_kill (up);
   WAIT_FOR (exs_channel_get_state (channel) == EXS_CHANNEL_ERROR_SCREEN, 5);
+  assert_slate_text_silent (channel, FALSE);
   /* down longer than a file's two retries last: only the upstream's
    * endless backoff (0.5 s, 1 s, 2 s, 2 s, …) brings it back */
   exs_test_iterate (10.0);
