@@ -118,13 +118,25 @@ tune_thread (gpointer data)
   return NULL;
 }
 
+static gboolean
+on_iterate_end_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @seconds, blocking in poll like the server's: the
+ * CPU measured over it is the server's. (It polled every millisecond before,
+ * 1 000 wake-ups a second that the remux figure counted as ours: about a
+ * fifth of it, by perf.) */
 static void
 iterate (double seconds)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  gboolean done = FALSE;
 
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_timeout_add ((guint) (seconds * 1000), on_iterate_end_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static gboolean
@@ -238,25 +250,79 @@ measure_channels (ExsChannelManager *manager, guint port, guint first, guint n, 
   iterate (2.0);
 }
 
+/* A loopback TCP port that was free a moment ago. */
+static guint
+free_port (void)
+{
+  g_autoptr (GSocket) s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  if (!g_socket_bind (s, any, TRUE, NULL) || (bound = g_socket_get_local_address (s, NULL)) == NULL)
+    g_error ("no free loopback port");
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* CPU (cores) and RSS (MB) per ffmpeg process, @n at once, like our @n
+ * channels (one ffmpeg -c copy uses ~0.05 s of CPU in 20 s, 5 clock ticks:
+ * too few to measure alone). With @serve, each copy serves its TS to one
+ * curl viewer over HTTP on loopback (ffmpeg -listen 1), as our channels do;
+ * otherwise it writes to /dev/null, the peers' per-channel process without
+ * the relay to a viewer. */
 static void
-measure_ffmpeg (const char *clip, gboolean copy, double *cpu, double *rss)
+measure_ffmpeg (const char *clip, gboolean copy, gboolean serve, guint n, double *cpu, double *rss)
 {
   const char *argv_enc[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
                              "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-b:v", "3000k",
                              "-g", "60", "-c:a", "aac", "-b:a", "192k", "-f", "mpegts", "-y", "/dev/null", NULL };
   const char *argv_copy[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
                               "-c", "copy", "-f", "mpegts", "-y", "/dev/null", NULL };
-  g_autoptr (GSubprocess) p = g_subprocess_newv (copy ? argv_copy : argv_enc, G_SUBPROCESS_FLAGS_NONE, NULL);
-  int pid = atoi (g_subprocess_get_identifier (p));
-  double c0;
+  const char *argv_serve[] = { "ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-ss", "5", "-i", clip,
+                               "-c", "copy", "-f", "mpegts", "-listen", "1", NULL, NULL };
+  const char *curl[] = { "curl", "-s", "--retry", "20", "--retry-connrefused", "--retry-delay", "0", "-o", "/dev/null",
+                         NULL, NULL };
+  g_autoptr (GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) viewers = g_ptr_array_new_with_free_func (g_object_unref);
+  double c0 = 0, c1 = 0, hwm = 0;
 
+  for (guint i = 0; i < n; i++)
+    {
+      if (copy && serve)
+        {
+          g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/", free_port ());
+
+          argv_serve[15] = url;
+          g_ptr_array_add (procs, g_subprocess_newv (argv_serve, G_SUBPROCESS_FLAGS_NONE, NULL));
+          curl[9] = url;
+          g_ptr_array_add (viewers, g_subprocess_newv (curl, G_SUBPROCESS_FLAGS_NONE, NULL));
+        }
+      else
+        g_ptr_array_add (procs, g_subprocess_newv (copy ? argv_copy : argv_enc, G_SUBPROCESS_FLAGS_NONE, NULL));
+    }
   g_usleep (5 * G_USEC_PER_SEC);
-  c0 = cpu_seconds_of (pid);
+  for (guint i = 0; i < n; i++)
+    c0 += cpu_seconds_of (atoi (g_subprocess_get_identifier (procs->pdata[i])));
   g_usleep (20 * G_USEC_PER_SEC);
-  *cpu = (cpu_seconds_of (pid) - c0) / 20.0;
-  *rss = rss_mb_of (pid, "VmHWM:");
-  g_subprocess_force_exit (p);
-  g_subprocess_wait (p, NULL, NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      int pid = atoi (g_subprocess_get_identifier (procs->pdata[i]));
+
+      c1 += cpu_seconds_of (pid);
+      hwm += rss_mb_of (pid, "VmHWM:");
+    }
+  *cpu = (c1 - c0) / 20.0 / n;
+  *rss = hwm / n;
+  for (guint i = 0; i < procs->len; i++)
+    {
+      g_subprocess_force_exit (procs->pdata[i]);
+      g_subprocess_wait (procs->pdata[i], NULL, NULL);
+    }
+  for (guint i = 0; i < viewers->len; i++)
+    {
+      g_subprocess_force_exit (viewers->pdata[i]);
+      g_subprocess_wait (viewers->pdata[i], NULL, NULL);
+    }
 }
 
 static int
@@ -350,7 +416,7 @@ main (int argc, char **argv)
   g_autoptr (ExsIptvService) iptv = NULL;
   GArray *v[8];
   Tune warm = { 0 };
-  double enc_cpu, enc_rss, rmx_cpu, rmx_rss, ff_cpu, ff_rss, ffc_cpu, ffc_rss;
+  double enc_cpu, enc_rss, rmx_cpu, rmx_rss, ff_cpu, ff_rss, ffc_cpu, ffc_rss, ffs_cpu, ffs_rss;
   guint port;
   const char *paths[] = { clip, NULL };
 
@@ -408,12 +474,14 @@ main (int argc, char **argv)
       /* the remux CPU A/B: its channels and ffmpeg -c copy, nothing else */
       g_print ("%u remux channels, one viewer each, 20 s…\n", remux_channels);
       measure_channels (manager, port, 201, remux_channels, &rmx_cpu, &rmx_rss);
-      measure_ffmpeg (clip, TRUE, &ffc_cpu, &ffc_rss);
+      measure_ffmpeg (clip, TRUE, FALSE, remux_channels, &ffc_cpu, &ffc_rss);
+      measure_ffmpeg (clip, TRUE, TRUE, remux_channels, &ffs_cpu, &ffs_rss);
       g_print ("  %u of %u channels left the remux path\n", left_remux, remux_channels);
       g_print ("\n%-44s %12s %12s %8s\n", "720p30, this machine", "EXStreamTV", "ffmpeg/chan", "ratio");
       row ("remux: cold first byte p50 (s)", percentile (v[4], 0.5), percentile (v[6], 0.5), ".3f");
       row ("remux: cold first keyframe p95 (s)", percentile (v[5], 0.95), percentile (v[7], 0.95), ".3f");
       row ("remux: CPU per channel (cores)", rmx_cpu, ffc_cpu, ".4f");
+      row ("remux: CPU, ffmpeg serving its viewer (cores)", rmx_cpu, ffs_cpu, ".4f");
       row ("remux: RSS per channel (MB)", rmx_rss, ffc_rss, ".1f");
       return 0;
     }
@@ -432,8 +500,9 @@ main (int argc, char **argv)
   }
   measure_channels (manager, port, 101, channels, &enc_cpu, &enc_rss);
   measure_channels (manager, port, 201, remux_channels, &rmx_cpu, &rmx_rss);
-  measure_ffmpeg (clip, FALSE, &ff_cpu, &ff_rss);
-  measure_ffmpeg (clip, TRUE, &ffc_cpu, &ffc_rss);
+  measure_ffmpeg (clip, FALSE, FALSE, 1, &ff_cpu, &ff_rss);
+  measure_ffmpeg (clip, TRUE, FALSE, remux_channels, &ffc_cpu, &ffc_rss);
+  measure_ffmpeg (clip, TRUE, TRUE, remux_channels, &ffs_cpu, &ffs_rss);
 
   g_print ("\n%-44s %12s %12s %8s\n", "720p30, this machine", "EXStreamTV", "ffmpeg/chan", "ratio");
   row ("encoding: cold first byte p50 (s)", percentile (v[0], 0.5), percentile (v[2], 0.5), ".3f");
@@ -448,6 +517,7 @@ main (int argc, char **argv)
   row ("encoding: CPU per channel (cores)", enc_cpu, ff_cpu, ".3f");
   row ("encoding: RSS per channel (MB)", enc_rss, ff_rss, ".1f");
   row ("remux: CPU per channel (cores)", rmx_cpu, ffc_cpu, ".4f");
+  row ("remux: CPU, ffmpeg serving its viewer (cores)", rmx_cpu, ffs_cpu, ".4f");
   row ("remux: RSS per channel (MB)", rmx_rss, ffc_rss, ".1f");
   row ("encoding channels in real time on 2 cores (est.)", 2.0 / enc_cpu, 2.0 / ff_cpu, ".1f");
   row ("remux channels in real time on 2 cores (est.)", 2.0 / rmx_cpu, 2.0 / ffc_cpu, ".0f");
