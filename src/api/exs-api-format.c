@@ -1,10 +1,12 @@
 /* exs-api-format.c: how the API writes values every route family shares —
- * instants (ISO 8601, UTC), optional strings and ids, and the members of a
+ * instants (ISO 8601, UTC), optional ids, and the members of a
  * programme that the guide and the schedules' playouts both list. Its own file so the route
  * families need nothing from exs-api-context.c, which only registers them. */
 #include "config.h"
 
 #include "exs-api-format.h"
+
+#include "exs-json-members.h"
 
 #include <string.h>
 
@@ -38,16 +40,6 @@ exs_api_format_time_us (gint64 us)
     return g_steal_pointer (&base);
   base[strlen (base) - 1] = '\0';
   return g_strdup_printf ("%s.%03dZ", base, ms);
-}
-
-/* Sets @field to @value, or to null when there is none. */
-void
-exs_api_set_string_or_null (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
 }
 
 /**
@@ -84,8 +76,8 @@ exs_api_programme_to_json (const ExsPlayoutItem *item, const char *fallback_titl
   json_object_set_string_member (o, "start", start);
   json_object_set_string_member (o, "stop", stop);
   json_object_set_string_member (o, "title", item->title ? item->title : fallback_title);
-  exs_api_set_string_or_null (o, "description", item->description);
-  exs_api_set_string_or_null (o, "artwork", item->artwork_url);
+  exs_json_set_string_or_null (o, "description", item->description);
+  exs_json_set_string_or_null (o, "artwork", item->artwork_url);
   json_object_set_string_member (o, "kind", kinds[item->kind]);
   for (guint i = 0; item->categories && item->categories[i]; i++)
     json_array_add_string_element (cats, item->categories[i]);

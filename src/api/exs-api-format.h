@@ -1,4 +1,4 @@
-/* exs-api-format.h: how the API writes instants, optional strings and programmes */
+/* exs-api-format.h: how the API writes instants, optional ids and programmes */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -9,9 +9,6 @@ G_BEGIN_DECLS
 
 char *exs_api_format_time (gint64 unix_seconds);
 char *exs_api_format_time_us (gint64 us);
-void exs_api_set_string_or_null (JsonObject *o,
-                                 const char *field,
-                                 const char *value);
 void exs_api_set_id_or_null (JsonObject *o,
                              const char *field,
                              gint64      id);

@@ -12,6 +12,7 @@
 #include "exs-api-library-private.h"
 #include "exs-api-errors.h"
 
+#include "exs-json-members.h"
 #include "exs-library-scan-url.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
@@ -70,7 +71,7 @@ scan_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
       set_time (o, "started_at", r->last_scan_started_at);
     }
   set_time (o, "finished_at", r->last_scan_finished_at);
-  exs_api_set_string_or_null (o, "error", r->last_scan_error);
+  exs_json_set_string_or_null (o, "error", r->last_scan_error);
   json_object_set_int_member (o, "found", p.found);
   json_object_set_int_member (o, "probed", p.probed);
   json_object_set_int_member (o, "unchanged", p.unchanged);
@@ -96,7 +97,7 @@ library_to_json (const ExsLibraryRecord *r, ExsApiContext *ctx)
       ExsLibraryPath *p = r->paths->pdata[i];
       JsonObject *po = json_object_new ();
       json_object_set_string_member (po, "path", p->path);
-      exs_api_set_string_or_null (po, "error", p->error);
+      exs_json_set_string_or_null (po, "error", p->error);
       json_array_add_object_element (paths, po);
     }
   json_object_set_array_member (o, "paths", paths);

@@ -11,6 +11,7 @@
 #include "exs-media-store.h"
 
 #include "exs-fs.h"
+#include "exs-json-members.h"
 
 #define PLAYABLE "m.missing = 0 AND m.scan_state != 'error' AND m.duration_ms > 0"
 #define EPISODE_ORDER                                                                                             \
@@ -135,10 +136,7 @@ exs_media_store_search (ExsDatabase *db, ExsMediaQuery *query, gint64 library_id
 static void
 set_text (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
 {
-  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
-    json_object_set_null_member (o, member);
-  else
-    json_object_set_string_member (o, member, (const char *) sqlite3_column_text (stmt, col));
+  exs_json_set_string_or_null (o, member, (const char *) sqlite3_column_text (stmt, col));
 }
 
 static void
@@ -164,10 +162,7 @@ set_time (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
     }
   dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, col));
   text = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-  if (text)
-    json_object_set_string_member (o, member, text);
-  else
-    json_object_set_null_member (o, member);
+  exs_json_set_string_or_null (o, member, text);
 }
 
 static JsonArray *

@@ -9,6 +9,7 @@
 
 #include "exs-schedule.h"
 
+#include "exs-json-members.h"
 #include "exs-schedule-media.h"
 
 #include "exs-json-depth.h"
@@ -645,15 +646,6 @@ members_to_json (const ExsContentRef *refs, guint n)
   return a;
 }
 
-static void
-set_nullable_string (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
-}
-
 /**
  * exs_schedule_to_json:
  *
@@ -669,7 +661,7 @@ exs_schedule_to_json (const ExsSchedule *self)
   json_object_set_string_member (o, "name", self->name);
   json_object_set_int_member (o, "max_lateness_seconds", self->max_lateness_ms / 1000);
   json_object_set_boolean_member (o, "keep_multi_part_episodes", self->keep_multi_part);
-  set_nullable_string (o, "fallback_filler", self->fallback);
+  exs_json_set_string_or_null (o, "fallback_filler", self->fallback);
   for (guint i = 0; i < self->fillers->len; i++)
     {
       const ExsFillerPreset *f = self->fillers->pdata[i];
@@ -686,7 +678,7 @@ exs_schedule_to_json (const ExsSchedule *self)
     {
       const ExsScheduleItem *it = self->items->pdata[i];
       JsonObject *io = json_object_new ();
-      set_nullable_string (io, "title", it->title);
+      exs_json_set_string_or_null (io, "title", it->title);
       if (it->pick == EXS_PICK_SINGLE)
         json_object_set_object_member (io, "content", leaf_to_json (&it->contents[0], FALSE));
       else
@@ -712,10 +704,10 @@ exs_schedule_to_json (const ExsSchedule *self)
       else
         json_object_set_null_member (io, "start_time");
       json_object_set_int_member (io, "pad_to_minutes", it->pad_to_minutes);
-      set_nullable_string (io, "pre_roll", it->pre_roll);
-      set_nullable_string (io, "mid_roll", it->mid_roll);
-      set_nullable_string (io, "post_roll", it->post_roll);
-      set_nullable_string (io, "tail_filler", it->tail_filler);
+      exs_json_set_string_or_null (io, "pre_roll", it->pre_roll);
+      exs_json_set_string_or_null (io, "mid_roll", it->mid_roll);
+      exs_json_set_string_or_null (io, "post_roll", it->post_roll);
+      exs_json_set_string_or_null (io, "tail_filler", it->tail_filler);
       if (it->media) /* only when set: documents without overrides stay as they were */
         json_object_set_member (io, "media", exs_schedule_media_to_json (it->media));
       json_array_add_object_element (items, io);
