@@ -11,6 +11,8 @@
 
 #include "exs-channel-media.h"
 
+#include "exs-nick.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -151,12 +153,8 @@ read_nick (JsonObject *object, const char *prefix, const char *name, const char 
   JsonNode *node = value_member (object, name, G_TYPE_STRING);
   const char *text = node ? json_node_get_string (node) : NULL;
 
-  for (int i = 0; text && nicks[i]; i++)
-    if (g_str_equal (text, nicks[i]))
-      {
-        *out = i;
-        return TRUE;
-      }
+  if (exs_nick_lookup (nicks, text, out))
+    return TRUE;
   {
     g_autofree char *list = g_strjoinv ("\", \"", (char **) nicks);
     g_autofree char *what = g_strdup_printf ("must be one of \"%s\"", list);

@@ -10,6 +10,7 @@
 #include "exs-schedule.h"
 
 #include "exs-json-members.h"
+#include "exs-nick.h"
 #include "exs-schedule-media.h"
 
 #include "exs-json-depth.h"
@@ -162,14 +163,8 @@ get_choice (JsonObject *o, const char *path, const char *field, const char *cons
 
   if (!get_string (o, path, field, FALSE, &value, error))
     return FALSE;
-  if (value == NULL)
+  if (value == NULL || exs_nick_lookup (choices, value, out))
     return TRUE;
-  for (int i = 0; choices[i]; i++)
-    if (g_str_equal (choices[i], value))
-      {
-        *out = i;
-        return TRUE;
-      }
   {
     g_autofree char *list = g_strjoinv (", ", (char **) choices);
     return fail (error, p, "must be one of %s, not “%s”", list, value);
