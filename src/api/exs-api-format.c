@@ -1,11 +1,13 @@
 /* exs-api-format.c: how the API writes values every route family shares —
  * instants (ISO 8601, UTC), optional ids, and the members of a
- * programme that the guide and the schedules' playouts both list. Its own file so the route
+ * programme that the guide and the schedules' playouts both list; and how
+ * it reads the record ids in its paths. Its own file so the route
  * families need nothing from exs-api-context.c, which only registers them. */
 #include "config.h"
 
 #include "exs-api-format.h"
 
+#include "exs-http-json.h"
 #include "exs-json-members.h"
 
 #include <string.h>
@@ -40,6 +42,46 @@ exs_api_format_time_us (gint64 us)
     return g_steal_pointer (&base);
   base[strlen (base) - 1] = '\0';
   return g_strdup_printf ("%s.%03dZ", base, ms);
+}
+
+/**
+ * exs_api_parse_id:
+ * @text: (nullable): an id as a path or a query gives it
+ *
+ * Ids are positive decimal numbers ("12"); anything else ("0", "-1", "+1",
+ * "12a") is no such thing.
+ *
+ * Returns: whether @text is an id, then in @id
+ */
+gboolean
+exs_api_parse_id (const char *text, gint64 *id)
+{
+  guint64 v;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *id = (gint64) v;
+  return TRUE;
+}
+
+/**
+ * exs_api_path_id:
+ * @params: the route's captures, with {id}
+ * @what: the thing's name in the 404 ("schedule", "media item")
+ *
+ * Reads the path's {id}; answers 404 when it cannot be one.
+ *
+ * Returns: whether @id was read; otherwise the request has its answer
+ */
+gboolean
+exs_api_path_id (SoupServerMessage *msg, GHashTable *params, const char *what, gint64 *id)
+{
+  const char *text = g_hash_table_lookup (params, "id");
+
+  if (exs_api_parse_id (text, id))
+    return TRUE;
+  exs_http_reply_error (msg, 404, NULL, "no %s with id “%s” (ids are positive whole numbers)", what, text);
+  return FALSE;
 }
 
 /**

@@ -129,19 +129,6 @@ read_schedule_body (SoupServerMessage *msg)
   return s;
 }
 
-static gboolean
-parse_id (SoupServerMessage *msg, GHashTable *params, gint64 *id)
-{
-  const char *text = g_hash_table_lookup (params, "id");
-
-  if (!g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no schedule with id “%s” (ids are positive whole numbers)", text);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 rebuild_channels (ExsApiContext *ctx, char **numbers)
 {
@@ -228,7 +215,7 @@ handle_schedules_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable 
 {
   gint64 id;
 
-  if (parse_id (msg, params, &id))
+  if (exs_api_path_id (msg, params, "schedule", &id))
     reply_schedule (data, msg, 200, id);
 }
 
@@ -242,7 +229,7 @@ handle_schedules_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   g_auto (GStrv) numbers = NULL;
   gint64 id;
 
-  if (!parse_id (msg, params, &id) || (s = read_schedule_body (msg)) == NULL)
+  if (!exs_api_path_id (msg, params, "schedule", &id) || (s = read_schedule_body (msg)) == NULL)
     return;
   if (!exs_schedule_store_update (ctx->database, id, s, &error))
     {
@@ -269,7 +256,7 @@ handle_schedules_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   g_auto (GStrv) numbers = NULL;
   gint64 id;
 
-  if (!parse_id (msg, params, &id))
+  if (!exs_api_path_id (msg, params, "schedule", &id))
     return;
   numbers = exs_schedule_store_channels_using (ctx->database, id, &error);
   if (numbers == NULL || !exs_schedule_store_delete (ctx->database, id, &error))
