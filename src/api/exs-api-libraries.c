@@ -388,6 +388,17 @@ handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   reply_library (ctx, msg, 202, r->id);
 }
 
+static JsonObject *
+issue_to_json (const ExsLibraryIssue *issue)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "path", issue->path);
+  json_object_set_string_member (o, "reason", issue->reason);
+  set_time (o, "created_at", issue->created_at);
+  return o;
+}
+
 static void
 handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
@@ -395,28 +406,11 @@ handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
   g_autoptr (GPtrArray) issues = NULL;
   g_autoptr (GError) error = NULL;
-  JsonArray *arr;
 
   if (r == NULL)
     return;
   issues = exs_library_store_list_issues (ctx->database, r->id, MAX_ISSUES, &error);
-  if (issues == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_sized_new (issues->len);
-  for (guint i = 0; i < issues->len; i++)
-    {
-      ExsLibraryIssue *is = issues->pdata[i];
-      JsonObject *o = json_object_new ();
-
-      json_object_set_string_member (o, "path", is->path);
-      json_object_set_string_member (o, "reason", is->reason);
-      set_time (o, "created_at", is->created_at);
-      json_array_add_object_element (arr, o);
-    }
-  exs_http_reply_list (msg, "issues", arr);
+  exs_http_reply_records (msg, "issues", issues, error, (ExsHttpRecordToJson) issue_to_json, NULL);
 }
 
 void
