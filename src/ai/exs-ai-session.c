@@ -11,6 +11,8 @@
 
 #include "exs-ai-session-private.h"
 
+#include "exs-json-members.h"
+
 G_DEFINE_TYPE (ExsAiSession, exs_ai_session, G_TYPE_OBJECT)
 
 static char *
@@ -140,15 +142,6 @@ _exs_ai_session_add_call (ExsAiSession *self, const char *call_id, const char *t
   return o;
 }
 
-static void
-set_text_or_null (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
-}
-
 /**
  * exs_ai_session_dup_json:
  *
@@ -167,16 +160,16 @@ exs_ai_session_dup_json (ExsAiSession *self)
   json_node_set_array (actions, self->actions);
   json_node_set_array (cited, self->cited);
   json_object_set_int_member (o, "id", self->id);
-  set_text_or_null (o, "channel", self->channel);
+  exs_json_set_string_or_null (o, "channel", self->channel);
   json_object_set_string_member (o, "trigger", self->trigger);
   json_object_set_string_member (o, "state", self->state);
-  set_text_or_null (o, "error", self->error);
+  exs_json_set_string_or_null (o, "error", self->error);
   json_object_set_string_member (o, "prompt", self->prompt);
   json_object_set_int_member (o, "steps", self->steps);
   json_object_set_int_member (o, "max_steps", self->max_steps);
   json_object_set_member (o, "calls", json_node_copy (calls));
   json_object_set_member (o, "actions", json_node_copy (actions));
-  set_text_or_null (o, "answer", self->answer);
+  exs_json_set_string_or_null (o, "answer", self->answer);
   json_object_set_boolean_member (o, "verified", self->verified);
   json_object_set_member (o, "cited", json_node_copy (cited));
   json_object_set_int_member (tokens, "prompt", self->prompt_tokens);
@@ -184,6 +177,6 @@ exs_ai_session_dup_json (ExsAiSession *self)
   json_object_set_int_member (tokens, "total", self->prompt_tokens + self->completion_tokens);
   json_object_set_object_member (o, "tokens", tokens);
   json_object_set_string_member (o, "created_at", self->created_at);
-  set_text_or_null (o, "finished_at", self->finished_at);
+  exs_json_set_string_or_null (o, "finished_at", self->finished_at);
   return o;
 }

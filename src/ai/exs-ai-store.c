@@ -15,6 +15,7 @@
 
 #include "exs-fs.h"
 #include "exs-json-depth.h"
+#include "exs-json-members.h"
 
 #include <string.h>
 
@@ -179,10 +180,7 @@ exs_ai_store_list (ExsAiStore *self, const char *channel, guint limit, GError **
       JsonObject *o = json_object_new ();
 
       json_object_set_int_member (o, "id", sqlite3_column_int64 (stmt, 0));
-      if (sqlite3_column_type (stmt, 1) == SQLITE_NULL)
-        json_object_set_null_member (o, "channel");
-      else
-        json_object_set_string_member (o, "channel", (const char *) sqlite3_column_text (stmt, 1));
+      exs_json_set_string_or_null (o, "channel", (const char *) sqlite3_column_text (stmt, 1));
       json_object_set_string_member (o, "trigger", (const char *) sqlite3_column_text (stmt, 2));
       json_object_set_string_member (o, "state", (const char *) sqlite3_column_text (stmt, 3));
       json_object_set_boolean_member (o, "verified", sqlite3_column_int (stmt, 4) != 0);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "exs-api-context.h"
+#include "exs-api-format.h"
 
 #include "exs-channel-number.h"
 #include "exs-http-json.h"
@@ -47,17 +48,6 @@ reply_ai_error (SoupServerMessage *msg, const GError *error)
         break;
       }
   exs_http_reply_error (msg, status, code, "%s", error->message);
-}
-
-static gboolean
-parse_id (const char *text, gint64 *id)
-{
-  guint64 v = 0;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
-    return FALSE;
-  *id = (gint64) v;
-  return TRUE;
 }
 
 static void
@@ -112,11 +102,8 @@ handle_session (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *param
   g_autoptr (JsonObject) o = NULL;
   gint64 id;
 
-  if (!parse_id (g_hash_table_lookup (params, "id"), &id))
-    {
-      exs_http_reply_error (msg, 404, NULL, "there is no AI session “%s”", (char *) g_hash_table_lookup (params, "id"));
-      return;
-    }
+  if (!exs_api_path_id (msg, params, "AI session", &id))
+    return;
   o = exs_ai_agent_dup_session_json (ctx->ai_agent, id, &error);
   if (o == NULL)
     {
@@ -133,8 +120,8 @@ decide (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params, gboolean
   g_autoptr (JsonObject) o = NULL;
   gint64 id, n;
 
-  if (!parse_id (g_hash_table_lookup (params, "id"), &id) || !parse_id (g_hash_table_lookup (params, "n"), &n)
-      || n > G_MAXUINT)
+  if (!exs_api_parse_id (g_hash_table_lookup (params, "id"), &id)
+      || !exs_api_parse_id (g_hash_table_lookup (params, "n"), &n) || n > G_MAXUINT)
     {
       exs_http_reply_error (msg, 404, NULL, "there is no such session or action");
       return;

@@ -9,6 +9,7 @@
 #include "exs-api-errors.h"
 
 #include "exs-fs.h"
+#include "exs-json-members.h"
 #include "exs-media-store.h"
 
 #define MAX_NAME_CHARS 200
@@ -29,7 +30,7 @@ collection_to_json (const ExsCollectionRecord *r, ExsApiContext *ctx)
   json_object_set_int_member (o, "id", r->id);
   json_object_set_string_member (o, "name", r->name);
   json_object_set_string_member (o, "kind", r->kind);
-  exs_api_set_string_or_null (o, "query", r->query);
+  exs_json_set_string_or_null (o, "query", r->query);
   if (g_str_equal (r->kind, "manual"))
     {
       JsonArray *members = json_array_new ();

@@ -22,6 +22,7 @@
 #include "exs-channel-manager.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-json-members.h"
 #include "exs-library-store.h"
 #include "exs-log-ring.h"
 
@@ -157,7 +158,7 @@ channel_status (ExsApiContext *ctx, const ExsChannelRecord *c, JsonArray *proble
   json_object_set_boolean_member (o, "always_on", c->always_on);
   json_object_set_string_member (o, "state", state_name (channel));
   json_object_set_string_member (o, "health", health_name (health));
-  exs_api_set_string_or_null (o, "reason", reason);
+  exs_json_set_string_or_null (o, "reason", reason);
   json_object_set_int_member (o, "viewers", ctx->sessions ? exs_session_manager_count_channel (ctx->sessions, c->number)
                                                           : 0);
   json_object_set_member (o, "now", programme_node (now, c->name));

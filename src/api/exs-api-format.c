@@ -1,10 +1,14 @@
 /* exs-api-format.c: how the API writes values every route family shares —
- * instants (ISO 8601, UTC), optional strings and ids, and the members of a
- * programme that the guide and the schedules' playouts both list. Its own file so the route
+ * instants (ISO 8601, UTC), optional ids, and the members of a
+ * programme that the guide and the schedules' playouts both list; and how
+ * it reads the record ids in its paths. Its own file so the route
  * families need nothing from exs-api-context.c, which only registers them. */
 #include "config.h"
 
 #include "exs-api-format.h"
+
+#include "exs-http-json.h"
+#include "exs-json-members.h"
 
 #include <string.h>
 
@@ -40,14 +44,44 @@ exs_api_format_time_us (gint64 us)
   return g_strdup_printf ("%s.%03dZ", base, ms);
 }
 
-/* Sets @field to @value, or to null when there is none. */
-void
-exs_api_set_string_or_null (JsonObject *o, const char *field, const char *value)
+/**
+ * exs_api_parse_id:
+ * @text: (nullable): an id as a path or a query gives it
+ *
+ * Ids are positive decimal numbers ("12"); anything else ("0", "-1", "+1",
+ * "12a") is no such thing.
+ *
+ * Returns: whether @text is an id, then in @id
+ */
+gboolean
+exs_api_parse_id (const char *text, gint64 *id)
 {
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
+  guint64 v;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
+    return FALSE;
+  *id = (gint64) v;
+  return TRUE;
+}
+
+/**
+ * exs_api_path_id:
+ * @params: the route's captures, with {id}
+ * @what: the thing's name in the 404 ("schedule", "media item")
+ *
+ * Reads the path's {id}; answers 404 when it cannot be one.
+ *
+ * Returns: whether @id was read; otherwise the request has its answer
+ */
+gboolean
+exs_api_path_id (SoupServerMessage *msg, GHashTable *params, const char *what, gint64 *id)
+{
+  const char *text = g_hash_table_lookup (params, "id");
+
+  if (exs_api_parse_id (text, id))
+    return TRUE;
+  exs_http_reply_error (msg, 404, NULL, "no %s with id “%s” (ids are positive whole numbers)", what, text);
+  return FALSE;
 }
 
 /**
@@ -84,8 +118,8 @@ exs_api_programme_to_json (const ExsPlayoutItem *item, const char *fallback_titl
   json_object_set_string_member (o, "start", start);
   json_object_set_string_member (o, "stop", stop);
   json_object_set_string_member (o, "title", item->title ? item->title : fallback_title);
-  exs_api_set_string_or_null (o, "description", item->description);
-  exs_api_set_string_or_null (o, "artwork", item->artwork_url);
+  exs_json_set_string_or_null (o, "description", item->description);
+  exs_json_set_string_or_null (o, "artwork", item->artwork_url);
   json_object_set_string_member (o, "kind", kinds[item->kind]);
   for (guint i = 0; item->categories && item->categories[i]; i++)
     json_array_add_string_element (cats, item->categories[i]);

@@ -19,6 +19,7 @@
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-json-members.h"
 #include "exs-playout-guide.h"
 #include "exs-upstream-guide.h"
 
@@ -37,7 +38,7 @@ programme_to_json (const ExsPlayoutItem *it, const char *fallback_title)
 {
   JsonObject *o = exs_api_programme_to_json (it, fallback_title);
 
-  exs_api_set_string_or_null (o, "subtitle", it->sub_title);
+  exs_json_set_string_or_null (o, "subtitle", it->sub_title);
   exs_api_set_id_or_null (o, "media_id", it->media_item_id);
   if (it->season_number >= 0)
     json_object_set_int_member (o, "season", it->season_number);
@@ -227,7 +228,7 @@ handle_guide (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params,
       json_object_set_string_member (o, "number", c->number);
       json_object_set_string_member (o, "name", c->name);
       json_object_set_string_member (o, "group", c->group_title ? c->group_title : "");
-      exs_api_set_string_or_null (o, "logo", c->logo && c->logo[0] ? c->logo : NULL);
+      exs_json_set_string_or_null (o, "logo", c->logo && c->logo[0] ? c->logo : NULL);
       json_object_set_boolean_member (o, "enabled", c->enabled);
       json_object_set_array_member (o, "programmes", programmes);
       json_array_add_object_element (arr, o);

@@ -12,6 +12,7 @@
 #include "exs-api-library-private.h"
 #include "exs-api-errors.h"
 
+#include "exs-json-members.h"
 #include "exs-library-scan-url.h"
 #include "exs-library-scanner.h"
 #include "exs-library-store.h"
@@ -70,7 +71,7 @@ scan_to_json (ExsApiContext *ctx, const ExsLibraryRecord *r)
       set_time (o, "started_at", r->last_scan_started_at);
     }
   set_time (o, "finished_at", r->last_scan_finished_at);
-  exs_api_set_string_or_null (o, "error", r->last_scan_error);
+  exs_json_set_string_or_null (o, "error", r->last_scan_error);
   json_object_set_int_member (o, "found", p.found);
   json_object_set_int_member (o, "probed", p.probed);
   json_object_set_int_member (o, "unchanged", p.unchanged);
@@ -96,7 +97,7 @@ library_to_json (const ExsLibraryRecord *r, ExsApiContext *ctx)
       ExsLibraryPath *p = r->paths->pdata[i];
       JsonObject *po = json_object_new ();
       json_object_set_string_member (po, "path", p->path);
-      exs_api_set_string_or_null (po, "error", p->error);
+      exs_json_set_string_or_null (po, "error", p->error);
       json_array_add_object_element (paths, po);
     }
   json_object_set_array_member (o, "paths", paths);
@@ -387,6 +388,17 @@ handle_scan (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, 
   reply_library (ctx, msg, 202, r->id);
 }
 
+static JsonObject *
+issue_to_json (const ExsLibraryIssue *issue)
+{
+  JsonObject *o = json_object_new ();
+
+  json_object_set_string_member (o, "path", issue->path);
+  json_object_set_string_member (o, "reason", issue->reason);
+  set_time (o, "created_at", issue->created_at);
+  return o;
+}
+
 static void
 handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
@@ -394,28 +406,11 @@ handle_issues (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
   g_autoptr (ExsLibraryRecord) r = lookup_or_reply (ctx, msg, params);
   g_autoptr (GPtrArray) issues = NULL;
   g_autoptr (GError) error = NULL;
-  JsonArray *arr;
 
   if (r == NULL)
     return;
   issues = exs_library_store_list_issues (ctx->database, r->id, MAX_ISSUES, &error);
-  if (issues == NULL)
-    {
-      exs_http_reply_gerror (msg, error);
-      return;
-    }
-  arr = json_array_sized_new (issues->len);
-  for (guint i = 0; i < issues->len; i++)
-    {
-      ExsLibraryIssue *is = issues->pdata[i];
-      JsonObject *o = json_object_new ();
-
-      json_object_set_string_member (o, "path", is->path);
-      json_object_set_string_member (o, "reason", is->reason);
-      set_time (o, "created_at", is->created_at);
-      json_array_add_object_element (arr, o);
-    }
-  exs_http_reply_list (msg, "issues", arr);
+  exs_http_reply_records (msg, "issues", issues, error, (ExsHttpRecordToJson) issue_to_json, NULL);
 }
 
 void

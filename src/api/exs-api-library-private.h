@@ -9,8 +9,6 @@
 
 G_BEGIN_DECLS
 
-gboolean _exs_api_parse_id (const char *text,
-                            gint64     *id);
 typedef gpointer (*ExsApiGetById) (ExsDatabase *database,
                                    gint64       id,
                                    GError     **error);

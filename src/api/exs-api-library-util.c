@@ -7,18 +7,6 @@
 #define MAX_LIMIT 500
 #define DEFAULT_LIMIT 50
 
-/* Ids in paths are positive decimal numbers; anything else is no such thing (404). */
-gboolean
-_exs_api_parse_id (const char *text, gint64 *id)
-{
-  guint64 v;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &v, NULL))
-    return FALSE;
-  *id = (gint64) v;
-  return TRUE;
-}
-
 /**
  * _exs_api_lookup_by_id:
  * @what: the thing's name in the 404 ("library", "collection")
@@ -33,16 +21,12 @@ gpointer
 _exs_api_lookup_by_id (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *params, const char *what,
                        ExsApiGetById get)
 {
-  const char *text = g_hash_table_lookup (params, "id");
   g_autoptr (GError) error = NULL;
   gpointer record;
   gint64 id;
 
-  if (!_exs_api_parse_id (text, &id))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no %s with id “%s” (ids are positive whole numbers)", what, text);
-      return NULL;
-    }
+  if (!exs_api_path_id (msg, params, what, &id))
+    return NULL;
   record = get (ctx->database, id, &error);
   if (record == NULL)
     exs_http_reply_gerror (msg, error);

@@ -16,6 +16,7 @@
 #include "exs-api-library-private.h"
 #include "exs-api-errors.h"
 
+#include "exs-json-members.h"
 #include "exs-library-store.h"
 #include "exs-media-server-config.h"
 #include "exs-remote-item.h"
@@ -126,7 +127,7 @@ on_libraries_listed_cb (GObject *source, GAsyncResult *result, gpointer data)
 
           json_object_set_string_member (o, "id", l->id);
           json_object_set_string_member (o, "title", l->title);
-          exs_api_set_string_or_null (o, "kind", l->kind);
+          exs_json_set_string_or_null (o, "kind", l->kind);
           if (r->selected)
             json_object_set_boolean_member (
                 o, "selected", g_ptr_array_find_with_equal_func (r->selected, l->id, g_str_equal, NULL));

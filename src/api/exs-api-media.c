@@ -31,7 +31,7 @@ get_library_filter (ExsApiContext *ctx, SoupServerMessage *msg, GHashTable *quer
   *library_id = 0;
   if (text == NULL || text[0] == '\0')
     return TRUE;
-  if (!_exs_api_parse_id (text, library_id))
+  if (!exs_api_parse_id (text, library_id))
     {
       exs_http_reply_field_error (msg, 422, "library", "library must be a library id such as 1, not “%s”", text);
       return FALSE;
@@ -116,17 +116,13 @@ static void
 handle_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params, GHashTable *query, gpointer data)
 {
   ExsApiContext *ctx = data;
-  const char *text = g_hash_table_lookup (params, "id");
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonArray) items = NULL;
   gint64 id;
 
-  if (!_exs_api_parse_id (text, &id))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no media item with id “%s”", text);
-      return;
-    }
+  if (!exs_api_path_id (msg, params, "media item", &id))
+    return;
   g_array_append_val (ids, id);
   items = exs_media_store_items_to_json (ctx->database, ids, TRUE, &error);
   if (items == NULL)

@@ -18,6 +18,7 @@
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-json-members.h"
 #include "exs-playout-guide.h"
 #include "exs-schedule-store.h"
 
@@ -35,7 +36,7 @@ programme_to_json (const ExsPlayoutItem *it)
 {
   JsonObject *o = exs_api_programme_to_json (it, "");
 
-  exs_api_set_string_or_null (o, "sub_title", it->sub_title);
+  exs_json_set_string_or_null (o, "sub_title", it->sub_title);
   if (it->season_number >= 0)
     json_object_set_int_member (o, "season", it->season_number);
   else
@@ -45,7 +46,7 @@ programme_to_json (const ExsPlayoutItem *it)
   else
     json_object_set_null_member (o, "episode");
   exs_api_set_id_or_null (o, "media_item_id", it->media_item_id);
-  exs_api_set_string_or_null (o, "uri", it->uri);
+  exs_json_set_string_or_null (o, "uri", it->uri);
   json_object_set_int_member (o, "in_point_ms", it->in_point_us / 1000);
   return o;
 }
@@ -126,19 +127,6 @@ read_schedule_body (SoupServerMessage *msg)
   if (s == NULL)
     reply_schedule_error (msg, error, "");
   return s;
-}
-
-static gboolean
-parse_id (SoupServerMessage *msg, GHashTable *params, gint64 *id)
-{
-  const char *text = g_hash_table_lookup (params, "id");
-
-  if (!g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
-    {
-      exs_http_reply_error (msg, 404, NULL, "no schedule with id “%s” (ids are positive whole numbers)", text);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static void
@@ -227,7 +215,7 @@ handle_schedules_get (ExsHttpServer *server, SoupServerMessage *msg, GHashTable 
 {
   gint64 id;
 
-  if (parse_id (msg, params, &id))
+  if (exs_api_path_id (msg, params, "schedule", &id))
     reply_schedule (data, msg, 200, id);
 }
 
@@ -241,7 +229,7 @@ handle_schedules_update (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   g_auto (GStrv) numbers = NULL;
   gint64 id;
 
-  if (!parse_id (msg, params, &id) || (s = read_schedule_body (msg)) == NULL)
+  if (!exs_api_path_id (msg, params, "schedule", &id) || (s = read_schedule_body (msg)) == NULL)
     return;
   if (!exs_schedule_store_update (ctx->database, id, s, &error))
     {
@@ -268,7 +256,7 @@ handle_schedules_delete (ExsHttpServer *server, SoupServerMessage *msg, GHashTab
   g_auto (GStrv) numbers = NULL;
   gint64 id;
 
-  if (!parse_id (msg, params, &id))
+  if (!exs_api_path_id (msg, params, "schedule", &id))
     return;
   numbers = exs_schedule_store_channels_using (ctx->database, id, &error);
   if (numbers == NULL || !exs_schedule_store_delete (ctx->database, id, &error))
@@ -320,7 +308,7 @@ reply_playout (ExsApiContext *ctx, SoupServerMessage *msg, const char *number)
     json_object_set_int_member (o, "schedule_id", a->schedule_id);
   else
     json_object_set_null_member (o, "schedule_id");
-  exs_api_set_string_or_null (o, "schedule", a->schedule_name);
+  exs_json_set_string_or_null (o, "schedule", a->schedule_name);
   json_object_set_string_member (o, "mode", a->mode);
   json_object_set_int_member (o, "seed", a->seed);
   if (ctx->playout_builder)
@@ -636,7 +624,7 @@ export_document (ExsApiContext *ctx, GError **error)
         if (g_str_equal (((ExsPlayoutAssignment *) assignments->pdata[j])->number, r->number))
           a = assignments->pdata[j];
       exs_api_channels_set_settings (o, r);
-      exs_api_set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
+      exs_json_set_string_or_null (o, "schedule", a ? a->schedule_name : NULL);
       json_object_set_string_member (o, "playout_mode", a ? a->mode : "continuous");
       json_object_set_int_member (o, "seed", a ? a->seed : 0);
       json_array_add_object_element (ca, o);

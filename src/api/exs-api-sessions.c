@@ -17,6 +17,7 @@
 #include "exs-channel-manager.h"
 #include "exs-hls-viewers.h"
 #include "exs-http-json.h"
+#include "exs-json-members.h"
 
 /* The running viewer with this session id, and its channel; NULL if none. */
 static ExsViewer *
@@ -73,7 +74,7 @@ exs_api_sessions_add_details (ExsApiContext *ctx, JsonObject *root, const char *
           const char *ua = viewer ? g_object_get_data (G_OBJECT (viewer), "exs-user-agent") : NULL;
 
           json_object_set_string_member (o, "kind", "ts");
-          exs_api_set_string_or_null (o, "user_agent", ua);
+          exs_json_set_string_or_null (o, "user_agent", ua);
         }
     }
 }

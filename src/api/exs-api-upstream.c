@@ -20,6 +20,7 @@
 #include "exs-channel-number.h"
 #include "exs-channel-store.h"
 #include "exs-http-json.h"
+#include "exs-json-members.h"
 #include "exs-upstream-guide.h"
 #include "exs-upstream-m3u.h"
 #include "exs-upstream-store.h"
@@ -269,10 +270,7 @@ handle_import (ExsHttpServer *server, SoupServerMessage *msg, GHashTable *params
       exs_http_reply_gerror (msg, error);
       return;
     }
-  if (guide != NULL)
-    json_object_set_string_member (reply, "guide", guide);
-  else
-    json_object_set_null_member (reply, "guide");
+  exs_json_set_string_or_null (reply, "guide", guide);
   if (ctx->upstream_guide != NULL)
     exs_upstream_guide_refresh (ctx->upstream_guide);
   exs_http_reply_object (msg, json_array_get_length (created) > 0 ? 201 : 200, reply);

@@ -74,38 +74,33 @@ scan_summary (JsonObject *lib, char *buf, gsize len)
   return buf;
 }
 
+static void
+print_library_row (JsonObject *lib)
+{
+  JsonArray *paths = json_object_get_array_member (lib, "paths");
+  g_autoptr (GString) folders = g_string_new (NULL);
+
+  for (guint k = 0; k < json_array_get_length (paths); k++)
+    {
+      JsonObject *p = json_array_get_object_element (paths, k);
+      const char *err = json_object_get_null_member (p, "error") ? NULL : json_object_get_string_member (p, "error");
+      g_string_append_printf (folders, "%s%s%s%s%s", k ? ", " : "", json_object_get_string_member (p, "path"),
+                              err ? " (" : "", err ? err : "", err ? ")" : "");
+    }
+  g_print ("%-4" G_GINT64_FORMAT "  %-24s  %-12s  %6" G_GINT64_FORMAT "  %-9s  %s\n",
+           json_object_get_int_member (lib, "id"), json_object_get_string_member (lib, "name"),
+           json_object_get_string_member (lib, "kind"), json_object_get_int_member (lib, "items"),
+           json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), folders->str);
+}
+
 static int
 library_list (ExsCliClient *c)
 {
-  g_autoptr (JsonNode) reply = NULL;
-  JsonArray *arr;
+  g_autofree char *header =
+      g_strdup_printf ("%-4s  %-24s  %-12s  %6s  %-9s  %s\n", "ID", "NAME", "KIND", "ITEMS", "SCAN", "FOLDERS");
 
-  if (!exs_cli_request (c, "GET", "/api/libraries", NULL, 200, &reply))
-    return EXS_EXIT_FAILURE;
-  arr = json_object_get_array_member (json_node_get_object (reply), "libraries");
-  g_print ("%-4s  %-24s  %-12s  %6s  %-9s  %s\n", "ID", "NAME", "KIND", "ITEMS", "SCAN", "FOLDERS");
-  for (guint i = 0; i < json_array_get_length (arr); i++)
-    {
-      JsonObject *lib = json_array_get_object_element (arr, i);
-      JsonArray *paths = json_object_get_array_member (lib, "paths");
-      g_autoptr (GString) folders = g_string_new (NULL);
-
-      for (guint k = 0; k < json_array_get_length (paths); k++)
-        {
-          JsonObject *p = json_array_get_object_element (paths, k);
-          const char *err = json_object_get_null_member (p, "error") ? NULL
-                                                                     : json_object_get_string_member (p, "error");
-          g_string_append_printf (folders, "%s%s%s%s%s", k ? ", " : "", json_object_get_string_member (p, "path"),
-                                  err ? " (" : "", err ? err : "", err ? ")" : "");
-        }
-      g_print ("%-4" G_GINT64_FORMAT "  %-24s  %-12s  %6" G_GINT64_FORMAT "  %-9s  %s\n",
-               json_object_get_int_member (lib, "id"), json_object_get_string_member (lib, "name"),
-               json_object_get_string_member (lib, "kind"), json_object_get_int_member (lib, "items"),
-               json_object_get_string_member (json_object_get_object_member (lib, "scan"), "state"), folders->str);
-    }
-  if (json_array_get_length (arr) == 0)
-    g_print (_("(no libraries yet: add one with `exstreamtv library add NAME KIND FOLDER`)\n"));
-  return EXIT_SUCCESS;
+  return exs_cli_list (c, "/api/libraries", "libraries", header, print_library_row,
+                       _("(no libraries yet: add one with `exstreamtv library add NAME KIND FOLDER`)\n"));
 }
 
 static int

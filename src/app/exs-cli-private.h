@@ -52,6 +52,14 @@ gboolean exs_cli_request (ExsCliClient  *client,
                           JsonNode     **reply);
 int exs_cli_show (ExsCliClient *client,
                   const char   *path);
+/* Prints one record of a list as a line. */
+typedef void (*ExsCliPrintRow) (JsonObject *row);
+int exs_cli_list (ExsCliClient  *client,
+                  const char    *path,
+                  const char    *member,
+                  const char    *header,
+                  ExsCliPrintRow print_row,
+                  const char    *empty);
 int exs_cli_remove (ExsCliClient *client,
                     const char   *path,
                     const char   *done);

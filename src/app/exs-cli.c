@@ -166,6 +166,33 @@ exs_cli_show (ExsCliClient *c, const char *path)
   return EXIT_SUCCESS;
 }
 
+/**
+ * exs_cli_list:
+ * @member: the reply's array of records ("channels")
+ * @header: the heading line, printed before the rows
+ * @print_row: prints one record as a line under @header
+ * @empty: printed under @header when there is no record (a hint on adding one)
+ *
+ * GET @path and print the records of its @member array, one a line.
+ */
+int
+exs_cli_list (ExsCliClient *c, const char *path, const char *member, const char *header, ExsCliPrintRow print_row,
+              const char *empty)
+{
+  g_autoptr (JsonNode) reply = NULL;
+  JsonArray *arr;
+
+  if (!exs_cli_request (c, "GET", path, NULL, 200, &reply))
+    return EXS_EXIT_FAILURE;
+  arr = json_object_get_array_member (json_node_get_object (reply), member);
+  g_print ("%s", header);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    print_row (json_array_get_object_element (arr, i));
+  if (json_array_get_length (arr) == 0)
+    g_print ("%s", empty);
+  return EXIT_SUCCESS;
+}
+
 /* DELETE @path; prints @done (a whole line) once the server has. */
 int
 exs_cli_remove (ExsCliClient *c, const char *path, const char *done)
@@ -213,18 +240,10 @@ print_channel_row (JsonObject *ch)
 static int
 channel_list (Client *c)
 {
-  g_autoptr (JsonNode) reply = NULL;
-  JsonArray *arr;
+  g_autofree char *header = g_strdup_printf ("%-8s  %-30s  %-16s  %s\n", "NUMBER", "NAME", "GROUP", "STATE");
 
-  if (!exs_cli_request (c, "GET", "/api/channels", NULL, 200, &reply))
-    return EXS_EXIT_FAILURE;
-  arr = json_object_get_array_member (json_node_get_object (reply), "channels");
-  g_print ("%-8s  %-30s  %-16s  %s\n", "NUMBER", "NAME", "GROUP", "STATE");
-  for (guint i = 0; i < json_array_get_length (arr); i++)
-    print_channel_row (json_array_get_object_element (arr, i));
-  if (json_array_get_length (arr) == 0)
-    g_print (_("(no channels yet: add one with `exstreamtv channel add NUMBER NAME`)\n"));
-  return EXIT_SUCCESS;
+  return exs_cli_list (c, "/api/channels", "channels", header, print_channel_row,
+                       _("(no channels yet: add one with `exstreamtv channel add NUMBER NAME`)\n"));
 }
 
 static char *
@@ -371,33 +390,29 @@ run_channel (Client *c, int argc, char **argv)
   return usage_error (_("unknown or incomplete channel command"));
 }
 
+static void
+print_schedule_row (JsonObject *s)
+{
+  JsonArray *chs = json_object_get_array_member (s, "channels");
+  g_autoptr (GString) list = g_string_new (NULL);
+
+  for (guint j = 0; j < json_array_get_length (chs); j++)
+    g_string_append_printf (list, "%s%s", j ? ", " : "", json_array_get_string_element (chs, j));
+  g_print ("%-5" G_GINT64_FORMAT "  %-30s  %-6u  %s\n", json_object_get_int_member (s, "id"),
+           json_object_get_string_member (s, "name"), json_array_get_length (json_object_get_array_member (s, "items")),
+           list->len ? list->str : "-");
+  if (json_array_get_length (json_object_get_array_member (s, "problems")) > 0)
+    g_print (_("       problems: %s\n"),
+             json_array_get_string_element (json_object_get_array_member (s, "problems"), 0));
+}
+
 static int
 schedule_list (Client *c)
 {
-  g_autoptr (JsonNode) reply = NULL;
-  JsonArray *arr;
+  g_autofree char *header = g_strdup_printf ("%-5s  %-30s  %-6s  %s\n", "ID", "NAME", "ITEMS", "CHANNELS");
 
-  if (!exs_cli_request (c, "GET", "/api/schedules", NULL, 200, &reply))
-    return EXS_EXIT_FAILURE;
-  arr = json_object_get_array_member (json_node_get_object (reply), "schedules");
-  g_print ("%-5s  %-30s  %-6s  %s\n", "ID", "NAME", "ITEMS", "CHANNELS");
-  for (guint i = 0; i < json_array_get_length (arr); i++)
-    {
-      JsonObject *s = json_array_get_object_element (arr, i);
-      JsonArray *chs = json_object_get_array_member (s, "channels");
-      g_autoptr (GString) list = g_string_new (NULL);
-      for (guint j = 0; j < json_array_get_length (chs); j++)
-        g_string_append_printf (list, "%s%s", j ? ", " : "", json_array_get_string_element (chs, j));
-      g_print ("%-5" G_GINT64_FORMAT "  %-30s  %-6u  %s\n", json_object_get_int_member (s, "id"),
-               json_object_get_string_member (s, "name"), json_array_get_length (json_object_get_array_member (s, "items")),
-               list->len ? list->str : "-");
-      if (json_array_get_length (json_object_get_array_member (s, "problems")) > 0)
-        g_print (_("       problems: %s\n"),
-                 json_array_get_string_element (json_object_get_array_member (s, "problems"), 0));
-    }
-  if (json_array_get_length (arr) == 0)
-    g_print (_("(no schedules yet: see docs/api/scheduling.md)\n"));
-  return EXIT_SUCCESS;
+  return exs_cli_list (c, "/api/schedules", "schedules", header, print_schedule_row,
+                       _("(no schedules yet: see docs/api/scheduling.md)\n"));
 }
 
 static int

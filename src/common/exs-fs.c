@@ -1,4 +1,4 @@
-/* exs-fs.c: writing secrets with the right mode, random tokens. */
+/* exs-fs.c: writing secrets with the right mode, random tokens, file extensions. */
 #include "config.h"
 
 #include "exs-fs.h"
@@ -82,4 +82,22 @@ exs_fs_random_hex (gsize n_bytes)
   for (gsize i = 0; i < n_bytes; i++)
     g_string_append_printf (out, "%02x", buf[i]);
   return g_string_free (out, FALSE);
+}
+
+/**
+ * exs_fs_has_extension:
+ * @name: a file name or path
+ * @extensions: extensions without their dot ("mp4"), %NULL-terminated
+ *
+ * Returns: whether @name ends in a dot and one of @extensions, in any case
+ */
+gboolean
+exs_fs_has_extension (const char *name, const char *const *extensions)
+{
+  const char *dot = strrchr (name, '.');
+
+  for (guint i = 0; dot && extensions[i]; i++)
+    if (g_ascii_strcasecmp (dot + 1, extensions[i]) == 0)
+      return TRUE;
+  return FALSE;
 }

@@ -11,6 +11,8 @@
 
 #include "exs-channel-media.h"
 
+#include "exs-nick.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -28,33 +30,15 @@ static const char *const visual_mode_nicks[] = { "text", "static", "test_pattern
 static const char *const audio_mode_nicks[] = { "silent", "sine_wave", "white_noise", "beep", NULL };
 
 const char *
-exs_audio_tracks_to_string (ExsAudioTracks value)
-{
-  return audio_tracks_nicks[value];
-}
-
-const char *
 exs_subtitle_mode_to_string (ExsSubtitleMode value)
 {
   return subtitle_mode_nicks[value];
 }
 
 const char *
-exs_scaling_to_string (ExsScaling value)
-{
-  return scaling_nicks[value];
-}
-
-const char *
 exs_deinterlace_to_string (ExsDeinterlace value)
 {
   return deinterlace_nicks[value];
-}
-
-const char *
-exs_watermark_position_to_string (ExsWatermarkPosition value)
-{
-  return position_nicks[value];
 }
 
 ExsChannelMedia *
@@ -169,12 +153,8 @@ read_nick (JsonObject *object, const char *prefix, const char *name, const char 
   JsonNode *node = value_member (object, name, G_TYPE_STRING);
   const char *text = node ? json_node_get_string (node) : NULL;
 
-  for (int i = 0; text && nicks[i]; i++)
-    if (g_str_equal (text, nicks[i]))
-      {
-        *out = i;
-        return TRUE;
-      }
+  if (exs_nick_lookup (nicks, text, out))
+    return TRUE;
   {
     g_autofree char *list = g_strjoinv ("\", \"", (char **) nicks);
     g_autofree char *what = g_strdup_printf ("must be one of \"%s\"", list);
@@ -481,11 +461,9 @@ exs_channel_media_add_to_json (const ExsChannelMedia *media, JsonBuilder *b)
 {
   g_return_if_fail (media != NULL && JSON_IS_BUILDER (b));
   add_languages (b, "audio_languages", media->audio_languages);
-  json_builder_set_member_name (b, "audio_tracks");
-  json_builder_add_string_value (b, exs_audio_tracks_to_string (media->audio_tracks));
+  add_text (b, "audio_tracks", audio_tracks_nicks[media->audio_tracks]);
   add_languages (b, "subtitle_languages", media->subtitle_languages);
-  json_builder_set_member_name (b, "subtitle_mode");
-  json_builder_add_string_value (b, exs_subtitle_mode_to_string (media->subtitle_mode));
+  add_text (b, "subtitle_mode", subtitle_mode_nicks[media->subtitle_mode]);
   json_builder_set_member_name (b, "watermark");
   if (media->watermark)
     {
@@ -493,7 +471,7 @@ exs_channel_media_add_to_json (const ExsChannelMedia *media, JsonBuilder *b)
 
       json_builder_begin_object (b);
       add_text (b, "image", w->image);
-      add_text (b, "position", exs_watermark_position_to_string (w->position));
+      add_text (b, "position", position_nicks[w->position]);
       json_builder_set_member_name (b, "size");
       json_builder_add_double_value (b, w->size);
       json_builder_set_member_name (b, "opacity");
@@ -515,10 +493,8 @@ exs_channel_media_add_to_json (const ExsChannelMedia *media, JsonBuilder *b)
     json_builder_add_double_value (b, media->loudness_target_lufs);
   else
     json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "deinterlace");
-  json_builder_add_string_value (b, exs_deinterlace_to_string (media->deinterlace));
-  json_builder_set_member_name (b, "scaling");
-  json_builder_add_string_value (b, exs_scaling_to_string (media->scaling));
+  add_text (b, "deinterlace", deinterlace_nicks[media->deinterlace]);
+  add_text (b, "scaling", scaling_nicks[media->scaling]);
   json_builder_set_member_name (b, "error_screen");
   if (media->error_screen)
     {

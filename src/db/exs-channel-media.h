@@ -107,11 +107,8 @@ char *exs_channel_media_to_string (const ExsChannelMedia *media);
 ExsChannelMedia *exs_channel_media_from_string (const char  *text,
                                                 GError     **error);
 
-const char *exs_audio_tracks_to_string (ExsAudioTracks value);
 const char *exs_subtitle_mode_to_string (ExsSubtitleMode value);
-const char *exs_scaling_to_string (ExsScaling value);
 const char *exs_deinterlace_to_string (ExsDeinterlace value);
-const char *exs_watermark_position_to_string (ExsWatermarkPosition value);
 
 /* Errors of exs_channel_media_update_from_json(); the message names the
  * field ("watermark.opacity must be between 0 and 1"). */

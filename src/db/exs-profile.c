@@ -11,6 +11,8 @@
 
 #include "exs-profile.h"
 
+#include "exs-nick.h"
+
 #include <string.h>
 
 G_DEFINE_QUARK (exs-profile-error-quark, exs_profile_error)
@@ -37,24 +39,12 @@ exs_audio_codec_to_string (ExsAudioCodec codec)
   return audio_codec_nicks[codec];
 }
 
-static gboolean
-nick_index (const char *const *nicks, const char *nick, int *out)
-{
-  for (int i = 0; nick && nicks[i]; i++)
-    if (g_str_equal (nick, nicks[i]))
-      {
-        *out = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 gboolean
 exs_video_codec_from_string (const char *nick, ExsVideoCodec *codec)
 {
   int i;
 
-  if (!nick_index (video_codec_nicks, nick, &i))
+  if (!exs_nick_lookup (video_codec_nicks, nick, &i))
     return FALSE;
   *codec = (ExsVideoCodec) i;
   return TRUE;
@@ -65,7 +55,7 @@ exs_audio_codec_from_string (const char *nick, ExsAudioCodec *codec)
 {
   int i;
 
-  if (!nick_index (audio_codec_nicks, nick, &i))
+  if (!exs_nick_lookup (audio_codec_nicks, nick, &i))
     return FALSE;
   *codec = (ExsAudioCodec) i;
   return TRUE;
@@ -144,7 +134,7 @@ exs_profile_dup_builtin (const char *name)
   ExsProfile *p;
   int i;
 
-  if (!nick_index (builtin_names, name, &i))
+  if (!exs_nick_lookup (builtin_names, name, &i))
     return NULL;
   p = exs_profile_new ();
   p->name = g_strdup (name);
@@ -201,7 +191,7 @@ read_nick (JsonObject *object, const char *name, const char *const *nicks, int *
 
   if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     text = json_node_get_string (node);
-  if (nick_index (nicks, text, out))
+  if (exs_nick_lookup (nicks, text, out))
     return TRUE;
   {
     g_autofree char *list = g_strjoinv ("\", \"", (char **) nicks);

@@ -14,6 +14,7 @@
 
 #include "exs-library-scan-walk.h"
 
+#include "exs-fs.h"
 #include "exs-media-store-write.h"
 
 #include <dirent.h>
@@ -96,14 +97,7 @@ _exs_scan_find_beside (const char *dir, const char *const *candidates)
 gboolean
 exs_library_scan_is_media_name (const char *name)
 {
-  const char *dot = strrchr (name, '.');
-
-  if (dot == NULL || name[0] == '.')
-    return FALSE;
-  for (guint i = 0; media_extensions[i]; i++)
-    if (g_ascii_strcasecmp (dot + 1, media_extensions[i]) == 0)
-      return TRUE;
-  return FALSE;
+  return name[0] != '.' && exs_fs_has_extension (name, media_extensions);
 }
 
 /* Whether the walk of a library of @library_kind takes the file @name:

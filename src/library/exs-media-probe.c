@@ -10,6 +10,7 @@
 
 #include "exs-media-probe.h"
 
+#include "exs-fs.h"
 #include "exs-subtitle-sidecar.h"
 
 #include <gio/gio.h>
@@ -323,19 +324,6 @@ exs_media_facts_add_sidecar_subtitles (ExsMediaFacts *facts, const char *media_p
     }
 }
 
-static gboolean
-has_extension (const char *path, const char *const *exts)
-{
-  const char *dot = strrchr (path, '.');
-
-  if (dot == NULL)
-    return FALSE;
-  for (guint i = 0; exts[i]; i++)
-    if (g_ascii_strcasecmp (dot + 1, exts[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 /* Walks the top-level boxes of an MP4/MOV file: a file that ends inside a
  * box, or that has no moov box, is truncated. */
 static gboolean
@@ -411,7 +399,7 @@ exs_media_check_file (const char *path, GError **error)
   guint8 head[8];
   gboolean ok = TRUE;
 
-  if (!has_extension (path, isobmff))
+  if (!exs_fs_has_extension (path, isobmff))
     return TRUE;
   f = fopen (path, "rb");
   if (f == NULL)

@@ -11,6 +11,7 @@
 #include "exs-media-store.h"
 
 #include "exs-fs.h"
+#include "exs-json-members.h"
 
 #define PLAYABLE "m.missing = 0 AND m.scan_state != 'error' AND m.duration_ms > 0"
 #define EPISODE_ORDER                                                                                             \
@@ -135,10 +136,7 @@ exs_media_store_search (ExsDatabase *db, ExsMediaQuery *query, gint64 library_id
 static void
 set_text (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
 {
-  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
-    json_object_set_null_member (o, member);
-  else
-    json_object_set_string_member (o, member, (const char *) sqlite3_column_text (stmt, col));
+  exs_json_set_string_or_null (o, member, (const char *) sqlite3_column_text (stmt, col));
 }
 
 static void
@@ -164,10 +162,45 @@ set_time (JsonObject *o, const char *member, sqlite3_stmt *stmt, int col)
     }
   dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, col));
   text = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-  if (text)
-    json_object_set_string_member (o, member, text);
-  else
-    json_object_set_null_member (o, member);
+  exs_json_set_string_or_null (o, member, text);
+}
+
+/* Sets @member from column @col of @stmt, as @type says: 'i' integer,
+ * 't' text, 'b' boolean, 'T' unix seconds written as an instant; a NULL
+ * column is written as null (a boolean's as false). */
+static void
+set_column (JsonObject *o, const char *member, char type, sqlite3_stmt *stmt, int col)
+{
+  switch (type)
+    {
+    case 'i':
+      set_int (o, member, stmt, col);
+      break;
+    case 't':
+      set_text (o, member, stmt, col);
+      break;
+    case 'T':
+      set_time (o, member, stmt, col);
+      break;
+    default:
+      g_assert (type == 'b');
+      json_object_set_boolean_member (o, member, sqlite3_column_int (stmt, col) != 0);
+    }
+}
+
+/* A member of a record's JSON and the column of the query it comes from. */
+typedef struct
+{
+  const char *member;
+  char type; /* as set_column() reads it */
+  int col;
+} Column;
+
+static void
+set_columns (JsonObject *o, sqlite3_stmt *stmt, const Column *columns, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    set_column (o, columns[i].member, columns[i].type, stmt, columns[i].col);
 }
 
 static JsonArray *
@@ -194,7 +227,7 @@ labels (ExsDatabase *db, const char *sql, gint64 id, gint64 show_id, GError **er
 static const struct
 {
   const char *member;
-  char type; /* 'i' integer, 't' text, 'b' boolean */
+  char type; /* as set_column() reads it */
   const char *kind;
 } stream_members[] = {
   { "index", 'i', NULL },          { "codec", 't', NULL },         { "profile", 't', NULL },
@@ -218,12 +251,7 @@ add_stream_row (sqlite3_stmt *stmt, gpointer user_data)
 
       if (stream_members[i].kind && !g_str_equal (stream_members[i].kind, kind))
         continue;
-      if (stream_members[i].type == 'i')
-        set_int (o, member, stmt, col);
-      else if (stream_members[i].type == 't')
-        set_text (o, member, stmt, col);
-      else
-        json_object_set_boolean_member (o, member, sqlite3_column_int (stmt, col) != 0);
+      set_column (o, member, stream_members[i].type, stmt, col);
     }
   json_array_add_object_element (user_data, o);
 }
@@ -266,6 +294,29 @@ chapters_json (ExsDatabase *db, gint64 id, GError **error)
   return rows_json (db, "SELECT start_ms, end_ms, title FROM media_chapters WHERE media_item_id = ? ORDER BY idx", id,
                     add_chapter_row, "cannot read an item's chapters", error);
 }
+
+/* The members of an item's JSON and the columns of
+ * exs_media_store_items_to_json()'s query they come from, in the order the
+ * API lists them (the id, "show" and "song" are written by the loop itself):
+ * those before "show", those after it ... */
+static const Column item_columns[] = {
+  { "library_id", 'i', 1 },  { "kind", 't', 2 },          { "title", 't', 3 }, { "sort_title", 't', 4 },
+  { "year", 'i', 5 },        { "duration_ms", 'i', 14 },
+};
+static const Column item_state_columns[] = {
+  { "season", 'i', 11 },     { "episode", 'i', 12 },      { "episode_end", 'i', 13 }, { "container", 't', 15 },
+  { "missing", 'b', 16 },    { "scan_state", 't', 17 },   { "scan_message", 't', 18 },
+};
+/* ... a song's own, under "song" ... */
+static const Column song_columns[] = {
+  { "artist", 't', 30 }, { "album", 't', 31 }, { "track", 'i', 32 }, { "cover", 't', 33 },
+};
+/* ... and those only the details add */
+static const Column detail_columns[] = {
+  { "plot", 't', 6 },   { "content_rating", 't', 7 }, { "studio", 't', 8 },     { "path", 't', 19 },
+  { "uri", 't', 20 },   { "size", 'i', 26 },          { "poster", 't', 27 },    { "thumb", 't', 22 },
+  { "fanart", 't', 28 }, { "added_at", 'T', 24 },     { "updated_at", 'T', 25 },
+};
 
 /**
  * exs_media_store_items_to_json:
@@ -312,12 +363,7 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
       o = json_object_new ();
       show_id = sqlite3_column_int64 (stmt, 9);
       json_object_set_int_member (o, "id", id);
-      set_int (o, "library_id", stmt, 1);
-      set_text (o, "kind", stmt, 2);
-      set_text (o, "title", stmt, 3);
-      set_text (o, "sort_title", stmt, 4);
-      set_int (o, "year", stmt, 5);
-      set_int (o, "duration_ms", stmt, 14);
+      set_columns (o, stmt, item_columns, G_N_ELEMENTS (item_columns));
       if (show_id > 0)
         {
           JsonObject *show = json_object_new ();
@@ -327,20 +373,11 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
         }
       else
         json_object_set_null_member (o, "show");
-      set_int (o, "season", stmt, 11);
-      set_int (o, "episode", stmt, 12);
-      set_int (o, "episode_end", stmt, 13);
-      set_text (o, "container", stmt, 15);
-      json_object_set_boolean_member (o, "missing", sqlite3_column_int (stmt, 16) != 0);
-      set_text (o, "scan_state", stmt, 17);
-      set_text (o, "scan_message", stmt, 18);
+      set_columns (o, stmt, item_state_columns, G_N_ELEMENTS (item_state_columns));
       if (sqlite3_column_type (stmt, 29) != SQLITE_NULL)
         {
           JsonObject *song = json_object_new ();
-          set_text (song, "artist", stmt, 30);
-          set_text (song, "album", stmt, 31);
-          set_int (song, "track", stmt, 32);
-          set_text (song, "cover", stmt, 33);
+          set_columns (song, stmt, song_columns, G_N_ELEMENTS (song_columns));
           json_object_set_object_member (o, "song", song);
         }
       genres = labels (db, "SELECT genre FROM media_genres WHERE media_item_id = ?1 OR (show_id = ?2 AND ?2 > 0) "
@@ -355,17 +392,7 @@ exs_media_store_items_to_json (ExsDatabase *db, GArray *ids, gboolean details, G
       json_object_set_array_member (o, "tags", tags);
       if (details)
         {
-          set_text (o, "plot", stmt, 6);
-          set_text (o, "content_rating", stmt, 7);
-          set_text (o, "studio", stmt, 8);
-          set_text (o, "path", stmt, 19);
-          set_text (o, "uri", stmt, 20);
-          set_int (o, "size", stmt, 26);
-          set_text (o, "poster", stmt, 27);
-          set_text (o, "thumb", stmt, 22);
-          set_text (o, "fanart", stmt, 28);
-          set_time (o, "added_at", stmt, 24);
-          set_time (o, "updated_at", stmt, 25);
+          set_columns (o, stmt, detail_columns, G_N_ELEMENTS (detail_columns));
           streams = streams_json (db, id, error);
           if (streams == NULL)
             return NULL;

@@ -10,6 +10,8 @@
 
 #include "exs-song-tags.h"
 
+#include "exs-fs.h"
+
 #include <string.h>
 
 static const char *const audio_extensions[] = { "flac", "mp3", "m4a", "aac", "opus", "ogg", "oga", NULL };
@@ -18,14 +20,7 @@ static const char *const audio_extensions[] = { "flac", "mp3", "m4a", "aac", "op
 gboolean
 exs_song_is_audio_name (const char *name)
 {
-  const char *dot = strrchr (name, '.');
-
-  if (dot == NULL || name[0] == '.')
-    return FALSE;
-  for (guint i = 0; audio_extensions[i]; i++)
-    if (g_ascii_strcasecmp (dot + 1, audio_extensions[i]) == 0)
-      return TRUE;
-  return FALSE;
+  return name[0] != '.' && exs_fs_has_extension (name, audio_extensions);
 }
 
 /* Sets *@field from @tags' @tag when it is there and not blank; whether it changed. */

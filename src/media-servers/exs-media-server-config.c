@@ -14,6 +14,8 @@
 
 #include "exs-media-server-config.h"
 
+#include "exs-nick.h"
+
 #include <string.h>
 
 #define DEFAULT_TIMEOUT_S 30
@@ -22,7 +24,7 @@
 
 G_DEFINE_QUARK (exs-media-server-error-quark, exs_media_server_error)
 
-static const char *const sources[] = { "plex", "jellyfin", "emby" };
+static const char *const sources[] = { "plex", "jellyfin", "emby", NULL };
 static const char *const names[] = { "Plex", "Jellyfin", "Emby" };
 
 ExsMediaServerConfig *
@@ -69,13 +71,12 @@ exs_media_server_config_copy (const ExsMediaServerConfig *c)
 gboolean
 exs_media_server_kind_from_source (const char *source, ExsMediaServerKind *kind)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
-    if (source && g_str_equal (source, sources[i]))
-      {
-        *kind = (ExsMediaServerKind) i;
-        return TRUE;
-      }
-  return FALSE;
+  int i;
+
+  if (!exs_nick_lookup (sources, source, &i))
+    return FALSE;
+  *kind = (ExsMediaServerKind) i;
+  return TRUE;
 }
 
 const char *

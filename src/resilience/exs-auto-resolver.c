@@ -24,6 +24,8 @@
 
 #include "exs-auto-resolver.h"
 
+#include "exs-json-members.h"
+
 #define MAX_DECISIONS 200
 #define SOURCE_FAILURES_PATTERN 3
 #define SOURCE_FAILURES_WINDOW_US (600 * G_USEC_PER_SEC)
@@ -250,10 +252,7 @@ record (ExsAutoResolver *self, const Rule *rule, const char *number, const char 
 
   json_object_set_int_member (o, "id", (gint64) ++self->n_decisions);
   json_object_set_string_member (o, "time", when);
-  if (number)
-    json_object_set_string_member (o, "channel_number", number);
-  else
-    json_object_set_null_member (o, "channel_number");
+  exs_json_set_string_or_null (o, "channel_number", number);
   json_object_set_string_member (o, "pattern", rule->pattern);
   json_object_set_string_member (o, "action", rule->action);
   json_object_set_string_member (o, "risk", risk_to_string (rule->risk));

@@ -9,6 +9,8 @@
 
 #include "exs-schedule.h"
 
+#include "exs-json-members.h"
+#include "exs-nick.h"
 #include "exs-schedule-media.h"
 
 #include "exs-json-depth.h"
@@ -161,14 +163,8 @@ get_choice (JsonObject *o, const char *path, const char *field, const char *cons
 
   if (!get_string (o, path, field, FALSE, &value, error))
     return FALSE;
-  if (value == NULL)
+  if (value == NULL || exs_nick_lookup (choices, value, out))
     return TRUE;
-  for (int i = 0; choices[i]; i++)
-    if (g_str_equal (choices[i], value))
-      {
-        *out = i;
-        return TRUE;
-      }
   {
     g_autofree char *list = g_strjoinv (", ", (char **) choices);
     return fail (error, p, "must be one of %s, not “%s”", list, value);
@@ -645,15 +641,6 @@ members_to_json (const ExsContentRef *refs, guint n)
   return a;
 }
 
-static void
-set_nullable_string (JsonObject *o, const char *field, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, field, value);
-  else
-    json_object_set_null_member (o, field);
-}
-
 /**
  * exs_schedule_to_json:
  *
@@ -669,7 +656,7 @@ exs_schedule_to_json (const ExsSchedule *self)
   json_object_set_string_member (o, "name", self->name);
   json_object_set_int_member (o, "max_lateness_seconds", self->max_lateness_ms / 1000);
   json_object_set_boolean_member (o, "keep_multi_part_episodes", self->keep_multi_part);
-  set_nullable_string (o, "fallback_filler", self->fallback);
+  exs_json_set_string_or_null (o, "fallback_filler", self->fallback);
   for (guint i = 0; i < self->fillers->len; i++)
     {
       const ExsFillerPreset *f = self->fillers->pdata[i];
@@ -686,7 +673,7 @@ exs_schedule_to_json (const ExsSchedule *self)
     {
       const ExsScheduleItem *it = self->items->pdata[i];
       JsonObject *io = json_object_new ();
-      set_nullable_string (io, "title", it->title);
+      exs_json_set_string_or_null (io, "title", it->title);
       if (it->pick == EXS_PICK_SINGLE)
         json_object_set_object_member (io, "content", leaf_to_json (&it->contents[0], FALSE));
       else
@@ -712,10 +699,10 @@ exs_schedule_to_json (const ExsSchedule *self)
       else
         json_object_set_null_member (io, "start_time");
       json_object_set_int_member (io, "pad_to_minutes", it->pad_to_minutes);
-      set_nullable_string (io, "pre_roll", it->pre_roll);
-      set_nullable_string (io, "mid_roll", it->mid_roll);
-      set_nullable_string (io, "post_roll", it->post_roll);
-      set_nullable_string (io, "tail_filler", it->tail_filler);
+      exs_json_set_string_or_null (io, "pre_roll", it->pre_roll);
+      exs_json_set_string_or_null (io, "mid_roll", it->mid_roll);
+      exs_json_set_string_or_null (io, "post_roll", it->post_roll);
+      exs_json_set_string_or_null (io, "tail_filler", it->tail_filler);
       if (it->media) /* only when set: documents without overrides stay as they were */
         json_object_set_member (io, "media", exs_schedule_media_to_json (it->media));
       json_array_add_object_element (items, io);

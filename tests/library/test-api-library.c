@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <string.h>
+#include <unistd.h>
 
 static ExsTestServer *server;
 static char *media_dir;
@@ -475,6 +476,54 @@ test_cli (void)
   }
 }
 
+/* A broken symlink is listed under the library's issues; ids that cannot
+ * be ids are 404s that say so. */
+static void
+test_issues (void)
+{
+  g_autofree char *folder = g_build_filename (tmp, "Damaged", NULL);
+  g_autofree char *broken = g_build_filename (folder, "Gone (2001).mp4", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"name\": \"Damaged\", \"kind\": \"movies\", \"paths\": [\"%s\"]}",
+                                           folder);
+  g_autoptr (ExsTestReply) idle = NULL;
+  g_autoptr (ExsTestReply) issues = NULL;
+  g_autoptr (ExsTestReply) removed = NULL;
+  g_autofree char *path = NULL;
+  const char *bad[] = { "/api/libraries/abc/issues", "/api/libraries/0", "/api/media/-1", "/api/schedules/+5" };
+  JsonObject *o, *issue;
+  gint64 id;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/Gone (2001).mp4", broken), ==, 0);
+  id = create_library (body);
+  wait_idle (id, &idle);
+
+  path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT "/issues", id);
+  issues = req ("GET", path, NULL);
+  expect (issues, 200);
+  o = exs_test_reply_object (issues);
+  g_assert_cmpint (json_object_get_int_member (o, "total"), ==, 1);
+  issue = json_array_get_object_element (json_object_get_array_member (o, "issues"), 0);
+  g_assert_cmpstr (json_object_get_string_member (issue, "path"), ==, broken);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (issue, "reason"), "broken symlink"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (issue, "created_at"), "Z"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (ExsTestReply) r = req ("GET", bad[i], NULL);
+      JsonObject *err;
+
+      expect (r, 404);
+      err = json_object_get_object_member (exs_test_reply_object (r), "error");
+      g_assert_nonnull (strstr (json_object_get_string_member (err, "message"), "ids are positive whole numbers"));
+    }
+
+  g_free (path);
+  path = g_strdup_printf ("/api/libraries/%" G_GINT64_FORMAT, id);
+  removed = req ("DELETE", path, NULL);
+  expect (removed, 204);
+}
+
 static void
 test_shutdown_during_scan (void)
 {
@@ -526,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/library/api/change-folders-and-remove", test_change_folders_and_remove);
   g_test_add_func ("/library/api/cli", test_cli);
   g_test_add_func ("/library/api/music", test_music);
+  g_test_add_func ("/library/api/issues", test_issues);
   g_test_add_func ("/library/api/shutdown-during-scan", test_shutdown_during_scan);
   status = g_test_run ();
   exs_test_server_free (server);
