@@ -518,6 +518,7 @@ exs_channel_stop (ExsChannel *self)
 {
   g_return_if_fail (EXS_IS_CHANNEL (self));
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->start_over_id, g_source_remove);
   if (self->pipeline)
     {
       g_autoptr (GstBus) bus = gst_element_get_bus (self->pipeline);
