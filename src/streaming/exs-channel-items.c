@@ -841,9 +841,10 @@ _exs_channel_retire_item (ExsChannel *self, Item *item)
   GST_DEBUG_OBJECT (self->pipeline, "item %u retired", item->id);
 }
 
-/* Takes one of the manager's fallback slots for @self, if one is free. */
-static gboolean
-take_fallback (ExsChannel *self)
+/* Main thread: takes one of the manager's fallback slots for @self, if one
+ * is free: every way off the remux path but a misfit asks here. */
+gboolean
+_exs_channel_take_fallback (ExsChannel *self)
 {
   gint used;
 
@@ -896,7 +897,7 @@ on_fall_back_cb (gpointer user_data)
       self->remux = FALSE;
       _exs_channel_restart_pipeline (self, "an item does not fit the remux path; encoding from now on");
     }
-  else if (take_fallback (self))
+  else if (_exs_channel_take_fallback (self))
     {
       self->remux = FALSE;
       _exs_channel_restart_pipeline (self, "an item failed on the remux path; encoding for now");

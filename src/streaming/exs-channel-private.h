@@ -266,6 +266,7 @@ Item *_exs_channel_add_item (ExsChannel     *self,
                              gint64          slot_start_us);
 void _exs_channel_retire_item (ExsChannel *self,
                                Item       *item);
+gboolean _exs_channel_take_fallback (ExsChannel *self);
 void _exs_channel_release_fallback (ExsChannel *self);
 void _exs_channel_fall_back_to_encoding (ExsChannel *self,
                                          const char *why);

@@ -469,7 +469,9 @@ _exs_channel_on_tick_cb (gpointer user_data)
           g_signal_emit (self, _exs_channel_signals[SIGNAL_RESTART_WANTED], 0, "output stalled", FALSE);
           return self->tick_id ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
         }
-      self->remux = FALSE;
+      /* off the remux path only on a fallback slot (exs-channel-items.c) */
+      if (self->remux && _exs_channel_take_fallback (self))
+        self->remux = FALSE;
       _exs_channel_restart_pipeline (self, "output stalled");
       return G_SOURCE_CONTINUE;
     }
