@@ -3,6 +3,7 @@
 
 Run by hand (bench/README.md):
   nice python3 bench/scale/bench-scale.py channels [--remux 100] [--encoding auto|N] [--quick]
+  nice python3 bench/scale/bench-scale.py channels --encoding 8 --rss-trace   (overload: memory stays bounded)
   nice python3 bench/scale/bench-scale.py viewers [--one 500] [--spread 2000 --over 20] [--quick]
 
 Both start build/src/app/exstreamtv on a temporary --data-dir, port 0, and
@@ -111,6 +112,30 @@ def pipelines(server, numbers):
     return kinds
 
 
+def pipeline_counts(pid):
+    """(all pipelines, encoding ones) of the server, from its threads' names:
+    each pipeline has one mpegtsmux src thread, each encoding one a
+    compositor src thread. Cheap enough to ask every few seconds under load,
+    when 100 API calls are not."""
+    names = []
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass
+    return sum(n == "mux:src" for n in names), sum(n == "comp:src" for n in names)
+
+
+def rss_trace(proc, t0):
+    """A line per sample: RSS, threads and pipelines (--rss-trace)."""
+    def sample():
+        n, enc = pipeline_counts(proc.pid)
+        print(f"  t={time.monotonic() - t0:6.0f} s  RSS {proc.rss_mib():8.1f} MiB  threads {proc.threads():5d}  "
+              f"pipelines {n:4d} (encoding {enc:3d})  {xb.load_line()}", flush=True)
+    return sample
+
+
 async def run_channels(args, server, proc):
     remux = [str(1000 + i) for i in range(args.remux)]
     encoding = [str(2000 + i) for i in range(args.max_encoding)]
@@ -158,7 +183,8 @@ async def run_channels(args, server, proc):
         await asyncio.sleep(5)
 
     everyone = viewers + enc_viewers
-    w_all = await measure(proc, everyone, args.seconds)
+    w_all = await measure(proc, everyone, args.seconds,
+                          rss_trace(proc, time.monotonic()) if args.rss_trace else None)
     print(RATIO_HEADER)
     print(ratio_line(f"{len(remux)} remux + {len(enc_viewers)} encoding, {args.seconds:.0f} s", w_all))
     lost = sum(v.discontinuities for v in everyone)
@@ -248,6 +274,8 @@ def main():
     ap.add_argument("--one", type=int, default=500, help="viewers: viewers of one channel (500)")
     ap.add_argument("--spread", type=int, default=2000, help="viewers: viewers over --over channels (2000)")
     ap.add_argument("--over", type=int, default=20, help="viewers: channels for --spread (20)")
+    ap.add_argument("--rss-trace", action="store_true", help="channels: print RSS, threads and pipelines (all, "
+                    "encoding) every 5 s of the measured window: on an overloaded machine they must stay flat")
     ap.add_argument("--clip-kbps", type=int, help="the clips' video bit rate (channels 2500, viewers 500)")
     args = ap.parse_args()
     if args.seconds is None:

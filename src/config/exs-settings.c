@@ -135,6 +135,10 @@ static const ExsSetting settings[] = {
   I ("channels", "remux_retry_seconds", "60", 1, 86400,
      "A remux channel moved to encoding because an item failed goes back to remuxing this long later, "
      "once a programme plays well (an item in another format keeps it encoding)."),
+  I ("channels", "max_encoding_fallbacks", "0", 0, 10000,
+     "At most this many remux channels encode at once because an item failed on the remux path (on a "
+     "busy machine items fail by being late, and encoding them only adds load); others start over on "
+     "the remux path. 0: one per CPU core."),
 
   I ("upstream", "reconnect_initial_ms", "1000", 100, 60000,
      "An upstream live channel whose source fails reconnects after this long, then twice that, and so on."),

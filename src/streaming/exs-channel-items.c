@@ -841,16 +841,83 @@ _exs_channel_retire_item (ExsChannel *self, Item *item)
   GST_DEBUG_OBJECT (self->pipeline, "item %u retired", item->id);
 }
 
+/* Main thread: takes one of the manager's fallback slots for @self, if one
+ * is free: every way off the remux path but a misfit asks here. */
+gboolean
+_exs_channel_take_fallback (ExsChannel *self)
+{
+  gint used;
+
+  if (self->encoding_fallbacks == NULL || self->holds_fallback)
+    return TRUE;
+  do
+    {
+      used = g_atomic_int_get (self->encoding_fallbacks);
+      if (used >= (gint) self->max_encoding_fallbacks)
+        return FALSE;
+    }
+  while (!g_atomic_int_compare_and_exchange (self->encoding_fallbacks, used, used + 1));
+  self->holds_fallback = TRUE;
+  return TRUE;
+}
+
+/* Main thread: @self no longer encodes on a fallback slot (back on the
+ * remux path, or gone). */
+void
+_exs_channel_release_fallback (ExsChannel *self)
+{
+  if (!self->holds_fallback)
+    return;
+  self->holds_fallback = FALSE;
+  g_atomic_int_add (self->encoding_fallbacks, -1);
+}
+
+static gboolean
+on_start_over_cb (gpointer user_data)
+{
+  ExsChannel *self = user_data;
+
+  self->start_over_id = 0;
+  if (self->pipeline != NULL && self->remux)
+    _exs_channel_restart_pipeline (self, "an item failed on the remux path; no encoding slot free, "
+                                         "starting over on the remux path");
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_fall_back_cb (gpointer user_data)
 {
   ExsChannel *self = user_data;
 
-  if (self->pipeline != NULL && self->remux)
+  if (self->pipeline == NULL || !self->remux)
+    return G_SOURCE_REMOVE;
+  if (self->remux_retry_us == 0)
+    {
+      /* content the remux path cannot carry: only encoding can */
+      self->remux = FALSE;
+      _exs_channel_restart_pipeline (self, "an item does not fit the remux path; encoding from now on");
+    }
+  else if (_exs_channel_take_fallback (self))
     {
       self->remux = FALSE;
-      _exs_channel_restart_pipeline (self, self->remux_retry_us ? "an item failed on the remux path; encoding for now"
-                                                                : "an item does not fit the remux path; encoding from now on");
+      _exs_channel_restart_pipeline (self, "an item failed on the remux path; encoding for now");
+    }
+  else
+    {
+      /* An encoding pipeline costs ~25 times a remux one in memory and
+       * ~20 times in CPU. On a busy machine the items that "failed" were
+       * mostly late (built or fed too slowly), so moving every such
+       * channel to encoding made the machine busier still: each move made
+       * more items late, until every channel encoded (100 remux + 8
+       * encoding channels on 2 cores: 8 → 43 encoding pipelines and
+       * 1.2 → 4 GiB in 2 minutes). The slots bound that; without one the
+       * channel starts over on the remux path at the current item, as an
+       * item is retried: RETRY_DELAY_US later (an item that fails at once
+       * would otherwise rebuild the pipeline in a loop). */
+      self->remux_retry_us = 0;
+      if (self->start_over_id == 0)
+        self->start_over_id = g_timeout_add_full (G_PRIORITY_DEFAULT, RETRY_DELAY_US / 1000, on_start_over_cb,
+                                                  g_object_ref (self), g_object_unref);
     }
   return G_SOURCE_REMOVE;
 }

@@ -47,6 +47,9 @@ struct _ExsChannelManager
   ExsPlayoutSource *playout;
   GHashTable *running; /* canonical number -> ExsRunningChannel* */
   char *encoder;       /* chosen at start-up; x264enc until the probe is done */
+  gint *encoding_fallbacks; /* g_atomic_rc_box shared with the channels: remux channels
+                             * encoding because an item failed ([channels]
+                             * max_encoding_fallbacks bounds it) */
   GCancellable *cancellable;
   gboolean stopping;
   ExsChannelAdmission *admission; /* borrowed, nullable: start at once, no sessions */

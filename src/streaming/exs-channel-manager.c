@@ -325,6 +325,10 @@ start_channel (ExsChannelManager *self, const ExsChannelRecord *rec, GObject *ti
     reason = g_strdup_printf ("transcode_mode is %s", rec->transcode_mode);
   options.viewer_stall_seconds = (guint) exs_config_get_int (self->config, "channels", "viewer_stall_seconds");
   options.remux_retry_seconds = (guint) exs_config_get_int (self->config, "channels", "remux_retry_seconds");
+  options.encoding_fallbacks = self->encoding_fallbacks;
+  options.max_encoding_fallbacks = (guint) exs_config_get_int (self->config, "channels", "max_encoding_fallbacks");
+  if (options.max_encoding_fallbacks == 0) /* auto: about what the cores can encode */
+    options.max_encoding_fallbacks = g_get_num_processors ();
   channel = exs_channel_new (n, &profile, &options, playout ? playout : self->playout);
   exs_channel_set_library (channel, self->database); /* the items' measured loudness */
   clock = g_atomic_rc_box_new0 (ExsOutputClock);
@@ -654,6 +658,7 @@ static void
 exs_channel_manager_finalize (GObject *object)
 {
   g_free (EXS_CHANNEL_MANAGER (object)->encoder);
+  g_atomic_rc_box_release (EXS_CHANNEL_MANAGER (object)->encoding_fallbacks);
   G_OBJECT_CLASS (exs_channel_manager_parent_class)->finalize (object);
 }
 
@@ -676,6 +681,7 @@ exs_channel_manager_init (ExsChannelManager *self)
   self->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) running_free);
   self->starting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->encoder = g_strdup ("x264enc");
+  self->encoding_fallbacks = g_atomic_rc_box_new0 (gint);
   self->cancellable = g_cancellable_new ();
 }
 

@@ -522,6 +522,7 @@ exs_channel_stop (ExsChannel *self)
 {
   g_return_if_fail (EXS_IS_CHANNEL (self));
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->start_over_id, g_source_remove);
   if (self->pipeline)
     {
       g_autoptr (GstBus) bus = gst_element_get_bus (self->pipeline);
@@ -619,7 +620,11 @@ exs_channel_restart (ExsChannel *self, const char *reason)
   g_return_if_fail (EXS_IS_CHANNEL (self));
   if (self->pipeline == NULL)
     return;
-  self->remux = FALSE;
+  /* off the remux path only on a fallback slot (exs-channel-items.c): on
+   * a busy machine remux outputs stall for a moment, and each such restart
+   * onto encoding made the machine busier */
+  if (self->remux && _exs_channel_take_fallback (self))
+    self->remux = FALSE;
   _exs_channel_restart_pipeline (self, reason);
 }
 

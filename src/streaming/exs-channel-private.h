@@ -167,6 +167,11 @@ struct _ExsChannel
   gint64 remux_retry_us;      /* wall time to go back to the remux path (an item failed
                                * there; not a misfit); 0: stay on encoding */
   guint remux_retry_seconds;  /* fixed: ExsChannelOptions.remux_retry_seconds */
+  gint *encoding_fallbacks;   /* (nullable) g_atomic_rc_box shared by the manager's
+                               * channels: fallback slots in use (atomic) */
+  guint max_encoding_fallbacks;
+  gboolean holds_fallback;    /* encoding on one of those slots (main thread) */
+  guint start_over_id;        /* remux, no slot free: the restart on the remux path */
   GstElement *funnels[2];     /* remux: video, audio */
   ExsHlsOutput *hls;          /* HLS of this pipeline; NULL until asked for */
   gboolean open_next[2];      /* remux: the next item built may flow at once */
@@ -261,6 +266,8 @@ Item *_exs_channel_add_item (ExsChannel     *self,
                              gint64          slot_start_us);
 void _exs_channel_retire_item (ExsChannel *self,
                                Item       *item);
+gboolean _exs_channel_take_fallback (ExsChannel *self);
+void _exs_channel_release_fallback (ExsChannel *self);
 void _exs_channel_fall_back_to_encoding (ExsChannel *self,
                                          const char *why);
 void _exs_channel_fail_item (ExsChannel *self,

@@ -447,6 +447,7 @@ _exs_channel_on_tick_cb (gpointer user_data)
     {
       self->remux_retry_us = 0;
       self->remux = TRUE;
+      _exs_channel_release_fallback (self);
       g_message ("channel %s: back on the remux path", self->number);
       _exs_channel_restart_pipeline (self, "back on the remux path after an item failed there");
       return G_SOURCE_CONTINUE;
@@ -468,7 +469,9 @@ _exs_channel_on_tick_cb (gpointer user_data)
           g_signal_emit (self, _exs_channel_signals[SIGNAL_RESTART_WANTED], 0, "output stalled", FALSE);
           return self->tick_id ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
         }
-      self->remux = FALSE;
+      /* off the remux path only on a fallback slot (exs-channel-items.c) */
+      if (self->remux && _exs_channel_take_fallback (self))
+        self->remux = FALSE;
       _exs_channel_restart_pipeline (self, "output stalled");
       return G_SOURCE_CONTINUE;
     }
@@ -836,6 +839,9 @@ exs_channel_finalize (GObject *object)
   g_hash_table_unref (self->viewers);
   g_atomic_rc_box_release (self->frames_dropped);
   g_atomic_rc_box_release (self->pictures_late);
+  _exs_channel_release_fallback (self);
+  if (self->encoding_fallbacks)
+    g_atomic_rc_box_release (self->encoding_fallbacks);
   g_free (self->number);
   g_free (self->name);
   g_free (self->encoder);
@@ -1003,6 +1009,11 @@ exs_channel_new (const char *number, const ExsChannelProfile *profile, const Exs
   self->viewer_stall_seconds = options->viewer_stall_seconds ? options->viewer_stall_seconds : 20;
   self->remux = options->remux;
   self->remux_retry_seconds = options->remux_retry_seconds ? options->remux_retry_seconds : 60;
+  if (options->encoding_fallbacks)
+    {
+      self->encoding_fallbacks = g_atomic_rc_box_acquire (options->encoding_fallbacks);
+      self->max_encoding_fallbacks = options->max_encoding_fallbacks;
+    }
   self->media = options->media ? exs_channel_media_copy (options->media) : exs_channel_media_new ();
   _exs_channel_picture_setup (self);
   _exs_channel_subtitles_check_remux (self);

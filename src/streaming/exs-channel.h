@@ -62,6 +62,10 @@ typedef struct
                                * channel's format); falls back to encoding by itself */
   guint remux_retry_seconds;  /* after an item failed on the remux path, go back to
                                * it this long later; 0: 60 s */
+  gint *encoding_fallbacks;   /* (nullable): a g_atomic_rc_box the channels of one
+                               * manager share: how many of them encode because an
+                               * item failed on the remux path; NULL: no limit */
+  guint max_encoding_fallbacks; /* with @encoding_fallbacks: at most this many */
   const ExsChannelMedia *media; /* audio, subtitles, watermark, ...; NULL: the defaults */
 } ExsChannelOptions;
 

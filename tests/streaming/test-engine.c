@@ -1089,6 +1089,78 @@ test_remux_back_after_a_failure (void)
   g_free (counts.last_reason);
 }
 
+static void
+on_pipeline_started_count_cb (ExsChannel *channel, GstElement *pipeline, GstPad *output, GstPad *video, guint *n)
+{
+  (*n)++;
+}
+
+/* Remux channels encode after a failure only on the manager's fallback
+ * slots ([channels] max_encoding_fallbacks): on a busy machine items fail by
+ * being late, and moving each such channel to encoding (~25× the memory,
+ * ~20× the CPU) made more items late, until every channel encoded and the
+ * server's memory grew by ~80 MB per move. With the one slot taken, a
+ * second channel whose item fails starts over on the remux path, its viewer
+ * still connected; the first keeps its slot. */
+static void
+test_remux_fallback_slots (void)
+{
+  const char *const overrides[] = { "channels", "max_encoding_fallbacks", "1",
+                                    "channels", "remux_retry_seconds", "3600", NULL };
+  g_autoptr (ExsEngineFixture) f = exs_engine_fixture_new (overrides);
+  g_autofree char *broken = g_build_filename (f->dir, "broken.mp4", NULL);
+  g_autofree char *fits = g_build_filename (f->dir, "fits.mp4", NULL);
+  g_autofree char *d1 = exs_test_clip_description ("red", 854, 480, 30, 48000, 2, 20.0, "mp4", fits);
+  const char *paths[] = { broken, fits, NULL };
+  const gint64 durations[] = { 5 * G_USEC_PER_SEC, 20 * G_USEC_PER_SEC };
+  g_autoptr (GError) error = NULL;
+  ViewerCounts counts = { 0 };
+  ExsChannel *first, *second;
+  Capture *v1, *v2;
+  guint starts = 0;
+  g_autofree char *o1 = NULL;
+  g_autofree char *o2 = NULL;
+
+  exs_test_make_media (d1, fits);
+  g_assert_true (g_file_set_contents (broken, "this is not a video", -1, NULL));
+  exs_engine_fixture_add_channel (f, "83", TRUE);
+  exs_engine_fixture_add_channel (f, "84", TRUE);
+  set_transcode_mode (f, "83", "remux");
+  set_transcode_mode (f, "84", "remux");
+
+  /* the first channel's broken item takes the one slot */
+  exs_file_list_source_set_channel (f->source, "83", paths, durations, g_get_real_time ());
+  first = exs_channel_manager_ensure_channel (f->manager, "83", &error);
+  g_assert_no_error (error);
+  v1 = capture_start (f, "83", "slot-1.ts");
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       exs_channel_is_remuxing (first) && g_get_monotonic_time () < deadline;)
+    exs_test_iterate (0.05);
+  g_assert_false (exs_channel_is_remuxing (first));
+
+  /* the second's fails with no slot free: it starts over on remux */
+  exs_file_list_source_set_channel (f->source, "84", paths, durations, g_get_real_time ());
+  second = exs_channel_manager_ensure_channel (f->manager, "84", &error);
+  g_assert_no_error (error);
+  g_signal_connect (second, "pipeline-started", G_CALLBACK (on_pipeline_started_count_cb), &starts);
+  g_signal_connect (second, "viewer-removed", G_CALLBACK (on_viewer_removed_cb), &counts);
+  v2 = capture_start (f, "84", "slot-2.ts");
+  for (gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+       starts == 0 && g_get_monotonic_time () < deadline;)
+    exs_test_iterate (0.05);
+  g_assert_cmpuint (starts, >=, 1);
+  g_assert_true (exs_channel_is_remuxing (second));
+  g_assert_cmpint (exs_channel_get_remux_retry_time (second), ==, 0);
+  g_assert_false (exs_channel_is_remuxing (first));
+  /* the good item plays there, to the same viewer */
+  capture_wait (v2, 3.0);
+  g_assert_true (exs_channel_is_remuxing (second));
+  g_assert_cmpuint (counts.removed, ==, 0);
+  o1 = capture_finish (v1);
+  o2 = capture_finish (v2);
+  g_free (counts.last_reason);
+}
+
 /* ---- [stream_throttler]: what a viewer gets at once when it tunes in ---- */
 
 /* Seconds of stream (PCR span) a viewer receives in its first 1.5 s, tuning
@@ -1353,6 +1425,7 @@ main (int argc, char **argv)
   g_test_add_func ("/streaming/engine/remux/remux", test_remux);
   g_test_add_func ("/streaming/engine/remux/remux-falls-back", test_remux_falls_back);
   g_test_add_func ("/streaming/engine/remux/back-after-a-failure", test_remux_back_after_a_failure);
+  g_test_add_func ("/streaming/engine/remux/fallback-slots", test_remux_fallback_slots);
   g_test_add_func ("/streaming/engine/remux/auto-remux", test_auto_remux);
   g_test_add_func ("/streaming/engine/remux/auto-encodes", test_auto_encodes);
   g_test_add_func ("/streaming/engine/remux/auto-falls-back", test_auto_falls_back);
