@@ -49,11 +49,10 @@ _exs_channel_set_slate (ExsChannel *self, ExsChannelState state)
   else
     text = g_strdup_printf ("%s\n%s\n%s · %s\n", self->title, self->subtitle, self->name, self->number);
   /* textoverlay reads Pango markup: a channel called "Tom & Jerry" must
-   * show as written, not break the layout. */
-  /* While the programme plays, the programme covers the slate: its text
-   * stays silent, which makes the overlay a pass-through. Drawn anyway, the
-   * shaded box and the text cost ~2 ms a 720p frame, 0.06 core, 13 % of an
-   * encoding channel (issue 21). */
+   * show as written, not break the layout. While the programme plays it
+   * covers the slate, and the text stays silent (the overlay passes frames
+   * through): drawn anyway, the shaded box and the text cost ~2 ms a 720p
+   * frame, 0.06 core, 13 % of an encoding channel (issue 21). */
   {
     g_autofree char *escaped = g_markup_escape_text (text, -1);
     g_object_set (self->slate_text, "text", escaped, "silent", mute, NULL);
