@@ -412,14 +412,16 @@ sink:
   g_signal_connect (self->sink, "client-removed", G_CALLBACK (_exs_channel_on_client_removed_cb), self);
   g_signal_connect (self->sink, "client-socket-removed", G_CALLBACK (_exs_channel_on_client_socket_removed_cb), self);
 
-  {
-    /* the video into the mux: its queue, or the remux path's funnel */
-    g_autoptr (GstElement) vmuxq = gst_bin_get_by_name (GST_BIN (self->pipeline), self->remux ? "vfunnel" : "vmuxq");
-    g_autoptr (GstPad) pad = gst_element_get_static_pad (vmuxq, "src");
-
-    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_video_cb, NULL, NULL);
-  }
   mux = gst_bin_get_by_name (GST_BIN (self->pipeline), "mux");
+  if (g_str_equal (GST_OBJECT_NAME (gst_element_get_factory (mux)), "mpegtsmux"))
+    {
+      /* the video into the mux: its queue, or the remux path's funnel
+       * (exstsmux writes the tables before every keyframe by itself) */
+      g_autoptr (GstElement) vmuxq = gst_bin_get_by_name (GST_BIN (self->pipeline), self->remux ? "vfunnel" : "vmuxq");
+      g_autoptr (GstPad) pad = gst_element_get_static_pad (vmuxq, "src");
+
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_mux_video_cb, NULL, NULL);
+    }
   mux_src = gst_element_get_static_pad (mux, "src");
   gst_pad_add_probe (mux_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_mux_output_cb, self,
                      NULL);
