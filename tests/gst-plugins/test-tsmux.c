@@ -24,6 +24,9 @@
 #define VIDEO_BYTES 3000
 #define AUDIO_BYTES 300
 #define GOP 30
+/* AAC LC, 44.1 kHz, stereo: raw with its AudioSpecificConfig, or ADTS */
+#define RAW_AAC "audio/mpeg, mpegversion=4, stream-format=raw, codec_data=(buffer)1210"
+#define ADTS_AAC "audio/mpeg, mpegversion=4, stream-format=adts"
 
 typedef struct
 {
@@ -194,8 +197,7 @@ check_with_ts_checker (GBytes *ts, ExsTsReport *report)
 static void
 test_stream (void)
 {
-  Mux *m = mux_new (100 * GST_MSECOND,
-                    "audio/mpeg, mpegversion=4, stream-format=raw, codec_data=(buffer)1210");
+  Mux *m = mux_new (100 * GST_MSECOND, RAW_AAC);
   g_autoptr (GBytes) ts = NULL;
   g_autofree char *pmt = NULL;
   ExsTsReport r;
@@ -224,8 +226,7 @@ test_stream (void)
 static void
 test_pes_headers (void)
 {
-  Mux *m = mux_new (100 * GST_MSECOND,
-                    "audio/mpeg, mpegversion=4, stream-format=raw, codec_data=(buffer)1210");
+  Mux *m = mux_new (100 * GST_MSECOND, RAW_AAC);
   g_autoptr (GBytes) ts = NULL;
   gsize len;
   const guint8 *d;
@@ -283,7 +284,7 @@ test_pes_headers (void)
 static void
 test_batches (void)
 {
-  Mux *m = mux_new (100 * GST_MSECOND, "audio/mpeg, mpegversion=4, stream-format=adts");
+  Mux *m = mux_new (100 * GST_MSECOND, ADTS_AAC);
   guint keyframes = 0;
 
   mux_run (m, 3.0);
@@ -312,7 +313,7 @@ test_batches (void)
   g_assert_cmpuint (keyframes, ==, 3);
   mux_free (m);
 
-  m = mux_new (0, "audio/mpeg, mpegversion=4, stream-format=adts");
+  m = mux_new (0, ADTS_AAC);
   mux_run (m, 1.0);
   g_assert_cmpuint (m->out->len, ==, 30 + (guint)(GST_SECOND / AUDIO_NS));
   mux_free (m);
@@ -323,7 +324,7 @@ test_batches (void)
 static void
 test_language (void)
 {
-  Mux *m = mux_new (100 * GST_MSECOND, "audio/mpeg, mpegversion=4, stream-format=adts");
+  Mux *m = mux_new (100 * GST_MSECOND, ADTS_AAC);
   g_autoptr (GBytes) ts = NULL;
   g_autofree char *pmt = NULL;
   guint pcr_pid = 0;
