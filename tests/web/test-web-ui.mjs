@@ -479,6 +479,14 @@ it('a library scan shows its live progress bar', { timeout: 240000 }, async () =
     }, 180000);
     for (let i = 0; i < 60; i++)
       copyFileSync(join(demo, clips[i % clips.length]), join(folder, `clip-${String(i).padStart(2, '0')}.mkv`));
+    // The folder watch scans the copies by itself, 2 s after they stop
+    // changing; on a busy machine that scan could end before the page was
+    // open, and the page's incremental rescan then had nothing to probe (CI
+    // saw no bar at all). So that scan ends first, and the page asks for a
+    // full rescan, which probes all 60 again while the page watches.
+    const scanOf = async () => (await server.api('GET', `/api/libraries/${id}`)).body.scan;
+    await waitFor('the folder watch to scan the copies', async () => (await idle()) && (await scanOf())?.found >= 60, 180000);
+    const before = (await scanOf()).started_at;
 
     await page.goto(`${server.base}/web/libraries`, { waitUntil: 'domcontentloaded' });
     await waitFor('the library', () => page.$(`[data-library="${id}"]`));
@@ -502,8 +510,14 @@ it('a library scan shows its live progress bar', { timeout: 240000 }, async () =
       events.onopen = () => resolve();
     }), id);
     await page.evaluate((lib) => [...document.querySelectorAll(`[data-library="${lib}"] button`)]
-      .find((b) => b.textContent.trim() === 'Rescan').click(), id);
-    await waitFor('the scan to end', async () => (await idle()) && (await server.api('GET', `/api/libraries/${id}`)).body.scan?.found >= 60, 180000);
+      .find((b) => b.textContent.trim() === 'Full rescan').click(), id);
+    await waitFor('the full rescan to end', async () => {
+      const scan = await scanOf();
+      // a scan that started since (in the same second as the watch's, its
+      // events say it ran)
+      const ran = scan?.started_at !== before || (await page.evaluate(() => window.exsServerProgress.length > 0));
+      return scan?.state !== 'scanning' && ran && scan?.found >= 60;
+    }, 180000);
     const seen = await page.evaluate(() => window.exsSeenProgress);
     const told = await page.evaluate(() => { window.exsScanEvents.close(); return window.exsServerProgress; });
     assert.ok(seen.some(([v, max]) => v < max), `a bar mid-scan (${JSON.stringify(seen.slice(0, 10))})`);
