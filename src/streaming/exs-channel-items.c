@@ -156,6 +156,16 @@ count_late_picture (Item *item, Stream *s, GstBuffer *buf)
     }
 }
 
+/* Streaming thread: whether @s still waits for its item's seek (what comes
+ * now is from before the seek and goes). */
+static gboolean
+stream_waits_for_seek (Item *item, Stream *s)
+{
+  int seek = g_atomic_int_get (&item->seek_state);
+
+  return seek != SEEK_NONE && !s->passing && !s->flushed && !(seek == SEEK_DONE && s->created_after_seek);
+}
+
 /* Streaming threads: the gatekeeper on every item ghost pad. */
 static GstPadProbeReturn
 on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
@@ -226,6 +236,11 @@ on_item_pad_probe_cb (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
             s->flushed = TRUE;
           return GST_PAD_PROBE_DROP;
         case GST_EVENT_EOS:
+          /* the end of what the demuxer pushed before the seek's flush (a
+           * short file reaches it before the main loop seeks): the stream
+           * starts again from the seek position */
+          if (stream_waits_for_seek (item, s))
+            return GST_PAD_PROBE_DROP;
           g_atomic_int_inc (&item->n_eos);
           item_post (item, NOTE_EOS, NULL);
           if (item->remux && !item->done_posted[!s->is_video])
