@@ -30,15 +30,28 @@
  *   time of its first frame's DTS as PTS. Never HEADER, no streamheader: a
  *   sink sends a new viewer nothing but what follows its keyframe.
  *
- * Interleaving is GstAggregator's: it calls aggregate once every pad holds
- * data (or has ended), and the frame with the earliest DTS goes first. A pad
- * holds up to the aggregator's latency, so a single upstream thread can feed
- * both pads (the remux path's demuxer does).
+ * Threads. The muxer has no thread of its own: a frame is muxed, and a
+ * finished block pushed, in the thread that brought the frame (on the remux
+ * path, the item's demuxer: it then waits in the synchronising sink once per
+ * block, and nothing crosses a thread per frame). An aggregator (mpegtsmux,
+ * and this element before) runs a thread of its own and wakes the upstream
+ * thread for every frame it takes: two context switches a frame, which cost
+ * more than the muxing (docs/performance.md).
  *
- * Threads: everything after the pads' chain functions runs in the
- * aggregator's source thread, caps and tags included (GstAggregator hands
- * serialized events to sink_event in order with the buffers). Properties and
- * the PID counter are under the object lock.
+ * Interleaving. Each pad keeps the frames that came ahead of the other
+ * pads' frames: the earliest DTS among the pads' first frames goes out once
+ * every pad holds a frame (or has ended), or once it is `latency` older than
+ * the newest frame come in, so a stream that stops (an item between its
+ * video and its audio) holds the other back no longer than that. One
+ * upstream thread can feed both pads (the remux path's demuxer does); two
+ * threads can too (an item's last audio beside the next item's first video).
+ *
+ * Locks. The mux lock covers the pads' queues, the tables and the block,
+ * and is held while a block is pushed, so blocks leave in order; a thread
+ * bringing a frame meanwhile waits for it (at most until the sink's clock
+ * reaches that block). The object lock covers properties, the pad list and
+ * the PID counter, and is taken inside the mux lock, never around it. A
+ * pad's segment is its own streaming thread's.
  *
  * SECTION:element-exstsmux
  *
@@ -53,6 +66,7 @@
 
 #include "gstexstsmux.h"
 
+#include <gst/base/gstqueuearray.h>
 #include <gst/mpegts/mpegts.h>
 #include <gst/tag/tag.h>
 #include <gst/video/video.h>
@@ -77,6 +91,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_exs_ts_mux_debug);
 #define PES_HEADER_MAX (9 + 10 + ADTS_HEADER_SIZE) /* with PTS and DTS, then ADTS */
 #define DEFAULT_SI_INTERVAL 4500                   /* 50 ms of the 90 kHz clock */
 #define DEFAULT_MAX_DELAY (100 * GST_MSECOND)
+#define DEFAULT_LATENCY (1 * GST_SECOND)
 #define MIN_BATCH_BYTES (64 * 1024)
 
 #define STREAM_TYPE_AAC_ADTS 0x0f
@@ -85,13 +100,26 @@ GST_DEBUG_CATEGORY_STATIC (gst_exs_ts_mux_debug);
 
 /* ---------------------------------------------------------------- the pad */
 
+/* A frame waiting on its pad for the other pads' frames. */
+typedef struct
+{
+  GstBuffer *buf;
+  GstClockTimeDiff dts_rt; /* running time of its DTS (else PTS): the mux's order */
+  GstClockTimeDiff pts_rt;
+} Frame;
+
 struct _GstExsTsMuxPad
 {
-  GstAggregatorPad parent;
+  GstPad parent;
 
   guint16 pid; /* set when requested */
 
-  /* aggregator thread */
+  /* its streaming thread */
+  GstSegment segment;
+
+  /* the mux lock */
+  GstQueueArray *frames; /* Frame, in the order they came */
+  gboolean eos;
   guint8 stream_type; /* 0 until its caps */
   guint8 stream_id;   /* PES stream_id: 0xe0 video, 0xc0 audio */
   guint8 cc;          /* continuity counter of the next packet */
@@ -100,16 +128,41 @@ struct _GstExsTsMuxPad
   char language[4]; /* ISO 639-2, "" when none */
 };
 
-G_DEFINE_TYPE (GstExsTsMuxPad, gst_exs_ts_mux_pad, GST_TYPE_AGGREGATOR_PAD);
+G_DEFINE_TYPE (GstExsTsMuxPad, gst_exs_ts_mux_pad, GST_TYPE_PAD);
+
+static void
+frame_clear (Frame *frame)
+{
+  gst_clear_buffer (&frame->buf);
+}
+
+static void
+pad_clear_frames (GstExsTsMuxPad *pad)
+{
+  gst_queue_array_clear (pad->frames);
+}
+
+static void
+gst_exs_ts_mux_pad_finalize (GObject *object)
+{
+  GstExsTsMuxPad *pad = GST_EXS_TS_MUX_PAD (object);
+
+  gst_queue_array_free (pad->frames);
+  G_OBJECT_CLASS (gst_exs_ts_mux_pad_parent_class)->finalize (object);
+}
 
 static void
 gst_exs_ts_mux_pad_class_init (GstExsTsMuxPadClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = gst_exs_ts_mux_pad_finalize;
 }
 
 static void
 gst_exs_ts_mux_pad_init (GstExsTsMuxPad *pad)
 {
+  gst_segment_init (&pad->segment, GST_FORMAT_UNDEFINED);
+  pad->frames = gst_queue_array_new_for_struct (sizeof (Frame), 16);
+  gst_queue_array_set_clear_func (pad->frames, (GDestroyNotify)frame_clear);
 }
 
 static gboolean
@@ -122,17 +175,22 @@ pad_is_video (GstExsTsMuxPad *pad)
 
 struct _GstExsTsMux
 {
-  GstAggregator parent;
+  GstElement parent;
+
+  GstPad *srcpad;
 
   /* object lock */
   GstClockTime max_delay;
+  GstClockTime latency;
   guint si_interval;
   guint16 next_pid;
+  guint next_serial; /* of the next sink_%u */
 
-  /* aggregator thread */
-  gboolean caps_sent;
-  gboolean tables_stale; /* a pad's stream or language changed: build PMT again */
-  gboolean tables_built; /* since start: a rebuilt PMT gets the next version */
+  GMutex lock;             /* the mux lock: what follows, and the pads' queues */
+  gboolean events_sent;    /* stream-start, caps and segment, before the first block */
+  GstClockTimeDiff newest; /* the latest frame come in, on any pad; G_MININT64: none */
+  gboolean tables_stale;   /* a pad's stream or language changed: build PMT again */
+  gboolean tables_built;   /* since start: a rebuilt PMT gets the next version */
   guint8 pmt_version;
   guint8 pat_cc, pmt_cc;
   guint8 pat_packet[TS_PACKET_SIZE];
@@ -142,7 +200,7 @@ struct _GstExsTsMux
   guint16 pcr_pid;    /* 0x1fff: none yet */
 
   GByteArray *batch;
-  GstClockTime batch_start; /* running time of its first frame */
+  GstClockTime batch_start; /* running time of its first frame (never before the last block's) */
   gboolean batch_keyframe;
   guint batch_hint; /* the last batch's size: the next one's first allocation */
 };
@@ -152,6 +210,7 @@ enum
   PROP_0,
   PROP_MAX_DELAY,
   PROP_SI_INTERVAL,
+  PROP_LATENCY,
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE (
@@ -164,7 +223,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE (
     "src", GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS ("video/mpegts, systemstream=(boolean)true, packetsize=(int)188"));
 
-G_DEFINE_TYPE (GstExsTsMux, gst_exs_ts_mux, GST_TYPE_AGGREGATOR);
+G_DEFINE_TYPE (GstExsTsMux, gst_exs_ts_mux, GST_TYPE_ELEMENT);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (exstsmux, "exstsmux", GST_RANK_NONE, GST_TYPE_EXS_TS_MUX,
                                        gst_mpegts_initialize ());
 
@@ -175,31 +234,22 @@ to_mpeg_time (GstClockTimeDiff t)
                 : -(gint64)gst_util_uint64_scale (-t, 90000, GST_SECOND);
 }
 
-/* Running time of @ts in @pad's segment, signed (a B-frame stream's first
- * DTS comes before its segment's start). */
+/* @pad's streaming thread: the running time of @ts in its segment, signed
+ * (a B-frame stream's first DTS comes before its segment's start). */
 static gboolean
-pad_running_time (GstAggregatorPad *pad, GstClockTime ts, GstClockTimeDiff *out)
+pad_running_time (GstExsTsMuxPad *pad, GstClockTime ts, GstClockTimeDiff *out)
 {
   guint64 rt = 0;
   int sign = 0;
 
   if (!GST_CLOCK_TIME_IS_VALID (ts))
     return FALSE;
-  GST_OBJECT_LOCK (pad);
   if (pad->segment.format == GST_FORMAT_TIME)
     sign = gst_segment_to_running_time_full (&pad->segment, GST_FORMAT_TIME, ts, &rt);
-  GST_OBJECT_UNLOCK (pad);
   if (sign == 0)
     return FALSE;
   *out = sign > 0 ? (GstClockTimeDiff)rt : -(GstClockTimeDiff)rt;
   return TRUE;
-}
-
-/* The running time a buffer is muxed in order of: its DTS, else its PTS. */
-static gboolean
-buffer_order_time (GstAggregatorPad *pad, GstBuffer *buf, GstClockTimeDiff *out)
-{
-  return pad_running_time (pad, GST_BUFFER_DTS_OR_PTS (buf), out);
 }
 
 /* --------------------------------------------------------------- tables */
@@ -222,7 +272,7 @@ section_to_packet (GstMpegtsSection *section, guint16 pid, guint8 *packet)
   return TRUE;
 }
 
-/* Aggregator thread: PAT and PMT from the pads as they are now. */
+/* Mux lock: PAT and PMT from the pads as they are now. */
 static gboolean
 build_tables (GstExsTsMux *self)
 {
@@ -261,7 +311,8 @@ build_tables (GstExsTsMux *self)
   pmt->pcr_pid = pcr_pid;
   pmt_section = gst_mpegts_section_from_pmt (pmt, PMT_PID);
   if (self->tables_built)
-    self->pmt_version = (self->pmt_version + 1) & 0x1f; /* receivers read a PMT again when it changes */
+    self->pmt_version
+        = (self->pmt_version + 1) & 0x1f; /* receivers read a PMT again when it changes */
   pmt_section->version_number = self->pmt_version;
 
   ok = section_to_packet (pat_section, PAT_PID, self->pat_packet)
@@ -298,10 +349,31 @@ write_table (GstExsTsMux *self, const guint8 *packet, guint8 *cc)
 
 /* ---------------------------------------------------------------- batches */
 
+/* Mux lock: stream-start, caps and an open TIME segment (the blocks carry
+ * running time). */
+static void
+send_events (GstExsTsMux *self)
+{
+  /* a random id, as GstAggregator's (gst_pad_create_stream_id() is for one sink pad) */
+  g_autofree char *stream_id = g_strdup_printf ("%08x%08x%08x%08x", g_random_int (),
+                                                g_random_int (), g_random_int (), g_random_int ());
+  GstEvent *start = gst_event_new_stream_start (stream_id);
+  g_autoptr (GstCaps) caps = gst_static_pad_template_get_caps (&src_template);
+  GstSegment segment;
+
+  gst_event_set_group_id (start, gst_util_group_id_next ());
+  gst_pad_push_event (self->srcpad, start);
+  gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (self->srcpad, gst_event_new_segment (&segment));
+  self->events_sent = TRUE;
+}
+
+/* Mux lock: the block downstream (where a synchronising sink waits for its
+ * time). */
 static GstFlowReturn
 push_batch (GstExsTsMux *self)
 {
-  GstAggregator *agg = GST_AGGREGATOR (self);
   GstBuffer *out;
   guint len;
 
@@ -313,17 +385,9 @@ push_batch (GstExsTsMux *self)
   GST_BUFFER_PTS (out) = self->batch_start;
   if (!self->batch_keyframe)
     GST_BUFFER_FLAG_SET (out, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (!self->caps_sent)
-    {
-      g_autoptr (GstCaps) caps = gst_static_pad_template_get_caps (&src_template);
-
-      gst_aggregator_set_src_caps (agg, caps);
-      self->caps_sent = TRUE;
-    }
-  GST_OBJECT_LOCK (agg->srcpad);
-  GST_AGGREGATOR_PAD (agg->srcpad)->segment.position = self->batch_start;
-  GST_OBJECT_UNLOCK (agg->srcpad);
-  return gst_aggregator_finish_buffer (agg, out);
+  if (!self->events_sent)
+    send_events (self);
+  return gst_pad_push (self->srcpad, out);
 }
 
 static void
@@ -471,34 +535,37 @@ write_pes (GstExsTsMux *self, GstExsTsMuxPad *pad, const guint8 *head, guint hea
     }
 }
 
-/* ------------------------------------------------------------ aggregating */
+/* ---------------------------------------------------------------- muxing */
 
-/* The pad whose next frame has the earliest DTS (NULL when every pad is
- * empty); a pad with a frame but no usable time goes first, to be dropped. */
+/* Mux lock: the frame with the earliest DTS among the pads' first frames
+ * (NULL when every queue is empty), and whether every pad that has not ended
+ * holds a frame. */
 static GstExsTsMuxPad *
-find_next_pad (GstExsTsMux *self, GstClockTimeDiff *order_time)
+find_next_pad (GstExsTsMux *self, GstClockTimeDiff *order_time, gboolean *all_fed)
 {
   GstExsTsMuxPad *best = NULL;
   GstClockTimeDiff best_time = 0;
 
+  *all_fed = TRUE;
   GST_OBJECT_LOCK (self);
   for (GList *l = GST_ELEMENT (self)->sinkpads; l; l = l->next)
     {
-      GstAggregatorPad *pad = l->data;
-      g_autoptr (GstBuffer) buf = gst_aggregator_pad_peek_buffer (pad);
-      GstClockTimeDiff t;
+      GstExsTsMuxPad *pad = l->data;
+      Frame *head = gst_queue_array_peek_head_struct (pad->frames);
 
-      if (buf == NULL)
-        continue;
-      if (!buffer_order_time (pad, buf, &t))
-        t = G_MININT64;
-      if (best == NULL || t < best_time)
+      if (head == NULL)
         {
-          g_clear_object (&best);
-          best = gst_object_ref (GST_EXS_TS_MUX_PAD (pad));
-          best_time = t;
+          *all_fed &= pad->eos;
+          continue;
+        }
+      if (best == NULL || head->dts_rt < best_time)
+        {
+          best = pad;
+          best_time = head->dts_rt;
         }
     }
+  if (best)
+    gst_object_ref (best);
   GST_OBJECT_UNLOCK (self);
   *order_time = best_time;
   return best;
@@ -511,16 +578,17 @@ all_pads_ended (GstExsTsMux *self)
 
   GST_OBJECT_LOCK (self);
   for (GList *l = GST_ELEMENT (self)->sinkpads; l && ended; l = l->next)
-    ended = gst_aggregator_pad_is_eos (l->data);
+    ended = GST_EXS_TS_MUX_PAD (l->data)->eos;
   GST_OBJECT_UNLOCK (self);
   return ended;
 }
 
+/* Mux lock: @buf's packets into the block, the block out when it spans
+ * max-delay, the block before it out first when @buf is a keyframe. */
 static GstFlowReturn
-mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeDiff dts_rt)
+mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeDiff dts_rt,
+           GstClockTimeDiff pts_rt)
 {
-  GstAggregatorPad *apad = GST_AGGREGATOR_PAD (pad);
-  GstClockTimeDiff pts_rt;
   gboolean video = pad_is_video (pad);
   gboolean keyframe = video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   gint64 dts, pts;
@@ -531,14 +599,6 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
   GstMapInfo map;
   GstFlowReturn ret = GST_FLOW_OK;
 
-  if (pad->stream_type == 0)
-    {
-      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-                         ("data on %s before its caps", GST_PAD_NAME (pad)));
-      return GST_FLOW_NOT_NEGOTIATED;
-    }
-  if (!pad_running_time (apad, GST_BUFFER_PTS (buf), &pts_rt))
-    pts_rt = dts_rt;
   GST_OBJECT_LOCK (self);
   max_delay = self->max_delay;
   si_interval = self->si_interval;
@@ -558,7 +618,8 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
     {
       self->batch
           = g_byte_array_sized_new (MAX (self->batch_hint + self->batch_hint / 4, MIN_BATCH_BYTES));
-      self->batch_start = dts_rt > 0 ? (GstClockTime)dts_rt : 0;
+      /* blocks never go back in time, even when a frame came late */
+      self->batch_start = MAX ((GstClockTime)MAX (dts_rt, 0), self->batch_start);
       self->batch_keyframe = keyframe;
     }
   if (self->tables_stale && !build_tables (self))
@@ -584,32 +645,55 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
              pad->pid == self->pcr_pid ? dts - PCR_OFFSET : -1, keyframe);
   gst_buffer_unmap (buf, &map);
 
-  if ((GstClockTime)MAX (dts_rt, 0) >= self->batch_start + max_delay)
+  /* (a late frame counts at the block's start) */
+  if (MAX ((GstClockTime)MAX (dts_rt, 0), self->batch_start) >= self->batch_start + max_delay)
     ret = push_batch (self);
   return ret;
 }
 
+/* Mux lock: muxes the frames whose turn it is, in DTS order (every frame,
+ * when @drain). */
 static GstFlowReturn
-gst_exs_ts_mux_aggregate (GstAggregator *agg, gboolean timeout)
+mux_ready (GstExsTsMux *self, gboolean drain)
 {
-  GstExsTsMux *self = GST_EXS_TS_MUX (agg);
-  g_autoptr (GstExsTsMuxPad) pad = NULL;
-  GstClockTimeDiff order_time;
-  GstBuffer *buf;
+  GstClockTime latency;
+
+  GST_OBJECT_LOCK (self);
+  latency = self->latency;
+  GST_OBJECT_UNLOCK (self);
+  for (;;)
+    {
+      g_autoptr (GstExsTsMuxPad) pad = NULL;
+      GstClockTimeDiff order_time;
+      gboolean all_fed;
+      Frame frame;
+      GstFlowReturn ret;
+
+      pad = find_next_pad (self, &order_time, &all_fed);
+      if (pad == NULL)
+        return GST_FLOW_OK;
+      if (!all_fed && !drain && order_time + (GstClockTimeDiff)latency > self->newest)
+        return GST_FLOW_OK; /* a pad may yet bring an earlier frame */
+      frame = *(Frame *)gst_queue_array_pop_head_struct (pad->frames);
+      ret = mux_frame (self, pad, frame.buf, frame.dts_rt, frame.pts_rt);
+      gst_buffer_unref (frame.buf);
+      if (ret != GST_FLOW_OK)
+        return ret;
+    }
+}
+
+/* A pad's streaming thread: the frame into its pad's queue, then whatever
+ * can be muxed. */
+static GstFlowReturn
+gst_exs_ts_mux_chain (GstPad *sinkpad, GstObject *parent, GstBuffer *buf)
+{
+  GstExsTsMux *self = GST_EXS_TS_MUX (parent);
+  GstExsTsMuxPad *pad = GST_EXS_TS_MUX_PAD (sinkpad);
+  Frame frame = { buf, 0, 0 };
   GstFlowReturn ret;
 
-  pad = find_next_pad (self, &order_time);
-  if (pad == NULL)
-    {
-      if (!all_pads_ended (self))
-        return GST_FLOW_OK;
-      ret = push_batch (self);
-      return ret == GST_FLOW_OK ? GST_FLOW_EOS : ret;
-    }
-  buf = gst_aggregator_pad_pop_buffer (GST_AGGREGATOR_PAD (pad));
-  if (buf == NULL)
-    return GST_FLOW_OK;
-  if (gst_buffer_get_size (buf) == 0 || order_time == G_MININT64)
+  if (gst_buffer_get_size (buf) == 0
+      || !pad_running_time (pad, GST_BUFFER_DTS_OR_PTS (buf), &frame.dts_rt))
     {
       /* a gap, or a frame with no time to put it at */
       if (gst_buffer_get_size (buf) != 0)
@@ -617,14 +701,28 @@ gst_exs_ts_mux_aggregate (GstAggregator *agg, gboolean timeout)
       gst_buffer_unref (buf);
       return GST_FLOW_OK;
     }
-  ret = mux_frame (self, pad, buf, order_time);
-  gst_buffer_unref (buf);
+  if (!pad_running_time (pad, GST_BUFFER_PTS (buf), &frame.pts_rt))
+    frame.pts_rt = frame.dts_rt;
+
+  g_mutex_lock (&self->lock);
+  if (pad->stream_type == 0)
+    {
+      g_mutex_unlock (&self->lock);
+      gst_buffer_unref (buf);
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+                         ("data on %s before its caps", GST_PAD_NAME (pad)));
+      return GST_FLOW_NOT_NEGOTIATED;
+    }
+  gst_queue_array_push_tail_struct (pad->frames, &frame);
+  self->newest = MAX (self->newest, frame.dts_rt);
+  ret = mux_ready (self, FALSE);
+  g_mutex_unlock (&self->lock);
   return ret;
 }
 
 /* --------------------------------------------------------------- events */
 
-/* Aggregator thread: what the pad carries, from its caps. */
+/* Mux lock: what the pad carries, from its caps. */
 static gboolean
 set_pad_caps (GstExsTsMux *self, GstExsTsMuxPad *pad, GstCaps *caps)
 {
@@ -675,6 +773,7 @@ set_pad_caps (GstExsTsMux *self, GstExsTsMuxPad *pad, GstCaps *caps)
   return TRUE;
 }
 
+/* Mux lock */
 static void
 set_pad_language (GstExsTsMux *self, GstExsTsMuxPad *pad, GstTagList *tags)
 {
@@ -694,108 +793,190 @@ set_pad_language (GstExsTsMux *self, GstExsTsMuxPad *pad, GstTagList *tags)
   self->next_tables = G_MININT64;
 }
 
-static gboolean
-gst_exs_ts_mux_sink_event (GstAggregator *agg, GstAggregatorPad *apad, GstEvent *event)
+/* Mux lock: back to the start, for a new run or after a flush. */
+static void
+reset (GstExsTsMux *self)
 {
-  GstExsTsMux *self = GST_EXS_TS_MUX (agg);
-  GstExsTsMuxPad *pad = GST_EXS_TS_MUX_PAD (apad);
+  clear_batch (self);
+  self->batch_start = 0;
+  self->events_sent = FALSE;
+  self->newest = G_MININT64;
+  self->tables_stale = TRUE;
+  self->tables_built = FALSE;
+  self->pmt_version = 0;
+  self->next_tables = G_MININT64;
+  self->pcr_pid = 0x1fff;
+  GST_OBJECT_LOCK (self);
+  for (GList *l = GST_ELEMENT (self)->sinkpads; l; l = l->next)
+    {
+      GstExsTsMuxPad *pad = l->data;
+
+      pad_clear_frames (pad);
+      pad->eos = FALSE;
+    }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* A pad's streaming thread (flushes: any thread). */
+static gboolean
+gst_exs_ts_mux_sink_event (GstPad *sinkpad, GstObject *parent, GstEvent *event)
+{
+  GstExsTsMux *self = GST_EXS_TS_MUX (parent);
+  GstExsTsMuxPad *pad = GST_EXS_TS_MUX_PAD (sinkpad);
+  gboolean ok = TRUE;
 
   switch (GST_EVENT_TYPE (event))
     {
       case GST_EVENT_CAPS:
         {
           GstCaps *caps;
-          gboolean ok;
 
-          /* ours: the source pad's caps are the TS's, set with the first output */
+          /* ours: the source pad's caps are the TS's, sent with the first block */
           gst_event_parse_caps (event, &caps);
+          g_mutex_lock (&self->lock);
           ok = set_pad_caps (self, pad, caps);
-          gst_event_unref (event);
-          return ok;
+          g_mutex_unlock (&self->lock);
+          break;
         }
       case GST_EVENT_TAG:
         {
           GstTagList *tags;
 
           gst_event_parse_tag (event, &tags);
+          g_mutex_lock (&self->lock);
           set_pad_language (self, pad, tags);
+          g_mutex_unlock (&self->lock);
           break;
         }
+      case GST_EVENT_SEGMENT:
+        gst_event_copy_segment (event, &pad->segment);
+        break;
+      case GST_EVENT_STREAM_START:
+        g_mutex_lock (&self->lock);
+        pad->eos = FALSE;
+        g_mutex_unlock (&self->lock);
+        break;
+      case GST_EVENT_GAP:
+        break;
+      case GST_EVENT_EOS:
+        {
+          GstFlowReturn ret;
+          gboolean ended;
+
+          /* what waited for this pad goes now; once every pad has ended,
+           * everything, and the EOS */
+          g_mutex_lock (&self->lock);
+          pad->eos = TRUE;
+          ended = all_pads_ended (self);
+          ret = mux_ready (self, ended);
+          if (ended && ret == GST_FLOW_OK)
+            ret = push_batch (self);
+          if (ended && ret == GST_FLOW_OK)
+            gst_pad_push_event (self->srcpad, gst_event_new_eos ());
+          g_mutex_unlock (&self->lock);
+          break;
+        }
+      case GST_EVENT_FLUSH_STOP:
+        g_mutex_lock (&self->lock);
+        pad_clear_frames (pad);
+        pad->eos = FALSE;
+        clear_batch (self);
+        self->next_tables = G_MININT64;
+        g_mutex_unlock (&self->lock);
+        gst_segment_init (&pad->segment, GST_FORMAT_UNDEFINED);
+        return gst_pad_event_default (sinkpad, parent, event);
       case GST_EVENT_CUSTOM_DOWNSTREAM:
         /* force-key-unit asking for tables: every keyframe has them */
         if (gst_video_event_is_force_key_unit (event))
-          {
-            gst_event_unref (event);
-            return TRUE;
-          }
-        break;
+          break;
+        return gst_pad_event_default (sinkpad, parent, event);
       default:
-        break;
+        /* flush-start (the pushing thread may wait in the sink: not under
+         * the mux lock), and what a muxer passes on */
+        return gst_pad_event_default (sinkpad, parent, event);
     }
-  return GST_AGGREGATOR_CLASS (gst_exs_ts_mux_parent_class)->sink_event (agg, apad, event);
+  gst_event_unref (event);
+  return ok;
 }
 
-/* ------------------------------------------------------- GstAggregator */
+/* ------------------------------------------------------------- the pads */
 
-static GstAggregatorPad *
-gst_exs_ts_mux_create_new_pad (GstAggregator *agg, GstPadTemplate *templ, const char *req_name,
-                               const GstCaps *caps)
+static GstPad *
+gst_exs_ts_mux_request_new_pad (GstElement *element, GstPadTemplate *templ, const char *req_name,
+                                const GstCaps *caps)
 {
-  GstExsTsMux *self = GST_EXS_TS_MUX (agg);
-  GstAggregatorPad *apad;
+  GstExsTsMux *self = GST_EXS_TS_MUX (element);
+  GstExsTsMuxPad *pad;
+  g_autofree char *name = NULL;
   guint requested = 0;
+  guint16 pid;
 
-  apad = GST_AGGREGATOR_CLASS (gst_exs_ts_mux_parent_class)
-             ->create_new_pad (agg, templ, req_name, caps);
-  if (apad == NULL)
-    return NULL;
-  if (sscanf (GST_PAD_NAME (apad), "sink_%u", &requested) != 1)
-    requested = 0;
   GST_OBJECT_LOCK (self);
-  if (requested >= FIRST_ES_PID && requested <= LAST_ES_PID)
-    GST_EXS_TS_MUX_PAD (apad)->pid = requested;
+  if (req_name != NULL && sscanf (req_name, "sink_%u", &requested) == 1)
+    {
+      name = g_strdup (req_name);
+      self->next_serial = MAX (self->next_serial, requested + 1);
+    }
   else
-    GST_EXS_TS_MUX_PAD (apad)->pid = self->next_pid++;
-  self->tables_stale = TRUE;
+    name = g_strdup_printf ("sink_%u", self->next_serial++);
+  if (requested >= FIRST_ES_PID && requested <= LAST_ES_PID)
+    pid = requested;
+  else
+    pid = self->next_pid++;
   GST_OBJECT_UNLOCK (self);
-  return apad;
+
+  pad = g_object_new (GST_TYPE_EXS_TS_MUX_PAD, "name", name, "direction", GST_PAD_SINK, "template",
+                      templ, NULL);
+  pad->pid = pid;
+  gst_pad_set_chain_function (GST_PAD (pad), GST_DEBUG_FUNCPTR (gst_exs_ts_mux_chain));
+  gst_pad_set_event_function (GST_PAD (pad), GST_DEBUG_FUNCPTR (gst_exs_ts_mux_sink_event));
+  g_mutex_lock (&self->lock);
+  self->tables_stale = TRUE;
+  g_mutex_unlock (&self->lock);
+  /* activated here when the element runs */
+  if (!gst_element_add_pad (element, GST_PAD (pad)))
+    return NULL; /* a name already taken; the pad is gone with the floating reference */
+  return GST_PAD (pad);
 }
 
 static void
-reset (GstExsTsMux *self)
+gst_exs_ts_mux_release_pad (GstElement *element, GstPad *sinkpad)
 {
-  clear_batch (self);
-  self->caps_sent = FALSE;
+  GstExsTsMux *self = GST_EXS_TS_MUX (element);
+
+  gst_pad_set_active (sinkpad, FALSE); /* waits for its streaming thread to leave */
+  g_mutex_lock (&self->lock);
+  pad_clear_frames (GST_EXS_TS_MUX_PAD (sinkpad));
   self->tables_stale = TRUE;
-  self->tables_built = FALSE;
-  self->pmt_version = 0;
   self->next_tables = G_MININT64;
-  self->pcr_pid = 0x1fff;
+  g_mutex_unlock (&self->lock);
+  gst_element_remove_pad (element, sinkpad);
 }
 
-static gboolean
-gst_exs_ts_mux_start (GstAggregator *agg)
+static GstStateChangeReturn
+gst_exs_ts_mux_change_state (GstElement *element, GstStateChange transition)
 {
-  reset (GST_EXS_TS_MUX (agg));
-  return TRUE;
+  GstExsTsMux *self = GST_EXS_TS_MUX (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    {
+      g_mutex_lock (&self->lock);
+      reset (self);
+      g_mutex_unlock (&self->lock);
+    }
+  ret = GST_ELEMENT_CLASS (gst_exs_ts_mux_parent_class)->change_state (element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    {
+      /* the pads are inactive: no streaming thread is in the element */
+      g_mutex_lock (&self->lock);
+      reset (self);
+      g_mutex_unlock (&self->lock);
+    }
+  return ret;
 }
 
-static gboolean
-gst_exs_ts_mux_stop (GstAggregator *agg)
-{
-  reset (GST_EXS_TS_MUX (agg));
-  return TRUE;
-}
-
-static GstFlowReturn
-gst_exs_ts_mux_flush (GstAggregator *agg)
-{
-  GstExsTsMux *self = GST_EXS_TS_MUX (agg);
-
-  clear_batch (self);
-  self->next_tables = G_MININT64;
-  return GST_FLOW_OK;
-}
+/* ------------------------------------------------------------- GObject */
 
 static void
 gst_exs_ts_mux_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
@@ -810,6 +991,9 @@ gst_exs_ts_mux_set_property (GObject *object, guint prop_id, const GValue *value
         break;
       case PROP_SI_INTERVAL:
         self->si_interval = g_value_get_uint (value);
+        break;
+      case PROP_LATENCY:
+        self->latency = g_value_get_uint64 (value);
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -831,6 +1015,9 @@ gst_exs_ts_mux_get_property (GObject *object, guint prop_id, GValue *value, GPar
       case PROP_SI_INTERVAL:
         g_value_set_uint (value, self->si_interval);
         break;
+      case PROP_LATENCY:
+        g_value_set_uint64 (value, self->latency);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -840,7 +1027,10 @@ gst_exs_ts_mux_get_property (GObject *object, guint prop_id, GValue *value, GPar
 static void
 gst_exs_ts_mux_finalize (GObject *object)
 {
-  clear_batch (GST_EXS_TS_MUX (object));
+  GstExsTsMux *self = GST_EXS_TS_MUX (object);
+
+  clear_batch (self);
+  g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (gst_exs_ts_mux_parent_class)->finalize (object);
 }
 
@@ -849,17 +1039,13 @@ gst_exs_ts_mux_class_init (GstExsTsMuxClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstAggregatorClass *agg_class = GST_AGGREGATOR_CLASS (klass);
 
   object_class->set_property = gst_exs_ts_mux_set_property;
   object_class->get_property = gst_exs_ts_mux_get_property;
   object_class->finalize = gst_exs_ts_mux_finalize;
-  agg_class->aggregate = gst_exs_ts_mux_aggregate;
-  agg_class->sink_event = gst_exs_ts_mux_sink_event;
-  agg_class->create_new_pad = gst_exs_ts_mux_create_new_pad;
-  agg_class->start = gst_exs_ts_mux_start;
-  agg_class->stop = gst_exs_ts_mux_stop;
-  agg_class->flush = gst_exs_ts_mux_flush;
+  element_class->request_new_pad = GST_DEBUG_FUNCPTR (gst_exs_ts_mux_request_new_pad);
+  element_class->release_pad = GST_DEBUG_FUNCPTR (gst_exs_ts_mux_release_pad);
+  element_class->change_state = GST_DEBUG_FUNCPTR (gst_exs_ts_mux_change_state);
 
   g_object_class_install_property (
       object_class, PROP_MAX_DELAY,
@@ -875,11 +1061,17 @@ gst_exs_ts_mux_class_init (GstExsTsMuxClass *klass)
           "The longest time between PAT/PMT pairs, in 90 kHz ticks (they also go before every "
           "video keyframe)",
           1, 10 * 90000, DEFAULT_SI_INTERVAL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (
+      object_class, PROP_LATENCY,
+      g_param_spec_uint64 (
+          "latency", "Latency",
+          "How much stream time a frame waits at most for the other pads' frames of its time "
+          "(ns), when a pad brings none",
+          0, G_MAXUINT64, DEFAULT_LATENCY, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template_with_gtype (element_class, &sink_template,
                                                         GST_TYPE_EXS_TS_MUX_PAD);
-  gst_element_class_add_static_pad_template_with_gtype (element_class, &src_template,
-                                                        GST_TYPE_AGGREGATOR_PAD);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (
       element_class, "MPEG-TS muxer (frame blocks)", "Codec/Muxer",
       "Muxes H.264/H.265 and AAC into MPEG-TS, a frame's packets in one block", "EXStreamTV");
@@ -890,7 +1082,12 @@ gst_exs_ts_mux_class_init (GstExsTsMuxClass *klass)
 static void
 gst_exs_ts_mux_init (GstExsTsMux *self)
 {
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  gst_pad_use_fixed_caps (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+  g_mutex_init (&self->lock);
   self->max_delay = DEFAULT_MAX_DELAY;
+  self->latency = DEFAULT_LATENCY;
   self->si_interval = DEFAULT_SI_INTERVAL;
   self->next_pid = FIRST_ES_PID;
   reset (self);

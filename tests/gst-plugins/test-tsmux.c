@@ -41,7 +41,8 @@ mux_new (GstClockTime max_delay, const char *audio_caps)
   Mux *m = g_new0 (Mux, 1);
 
   m->video = gst_harness_new_with_padnames ("exstsmux", "sink_%u", "src");
-  /* pads hold this much: one thread feeds both, as the remux path's demuxer */
+  /* a frame waits this long for the other pad: one thread feeds both, as the
+   * remux path's demuxer, all video first */
   g_object_set (m->video->element, "latency", 30 * GST_SECOND, "max-delay", max_delay, NULL);
   m->audio = gst_harness_new_with_element (m->video->element, "sink_%u", NULL);
   gst_harness_set_src_caps_str (m->video, "video/x-h264, stream-format=byte-stream, alignment=au");
@@ -319,6 +320,49 @@ test_batches (void)
   mux_free (m);
 }
 
+/* No thread of its own: a frame is muxed in the thread that brings it, in
+ * DTS order once every pad holds a frame (or has ended), or once it is
+ * `latency` older than the newest frame come in, so a pad that brings
+ * nothing holds the others back no longer than that; blocks never go back
+ * in time. */
+static void
+test_interleave (void)
+{
+  Mux *m = mux_new (0, ADTS_AAC);
+  const GstClockTime step = 40 * GST_MSECOND;
+  GstClockTime last = 0;
+  GstBuffer *b;
+  guint n = 0;
+
+  g_object_set (m->video->element, "latency", 500 * GST_MSECOND, NULL);
+  /* 25 frames, 0 to 960 ms, and no audio: those at most 460 ms (960 − 500)
+   * go, in the pushing thread */
+  for (guint i = 0; i < 25; i++)
+    g_assert_cmpint (
+        gst_harness_push (m->video, frame (VIDEO_BYTES, 1, i * step, i * step, i == 0)), ==,
+        GST_FLOW_OK);
+  g_assert_cmpuint (gst_harness_buffers_received (m->video), ==, 12);
+  /* a frame from before them on the other pad goes at once: it is the
+   * earliest and every pad holds one; the video then waits again */
+  g_assert_cmpint (gst_harness_push (m->audio, frame (AUDIO_BYTES, 2, 0, 0, TRUE)), ==,
+                   GST_FLOW_OK);
+  g_assert_cmpuint (gst_harness_buffers_received (m->video), ==, 13);
+  /* the audio ends: nothing is left to wait for */
+  gst_harness_push_event (m->audio, gst_event_new_eos ());
+  g_assert_cmpuint (gst_harness_buffers_received (m->video), ==, 26);
+  gst_harness_push_event (m->video, gst_event_new_eos ());
+  while (gst_harness_pull_until_eos (m->video, &b) && b != NULL)
+    {
+      g_assert_cmpuint (GST_BUFFER_PTS (b), >=, last);
+      last = GST_BUFFER_PTS (b);
+      n++;
+      gst_buffer_unref (b);
+    }
+  g_assert_cmpuint (n, ==, 26);
+  g_assert_cmpuint (last, ==, 24 * step);
+  mux_free (m);
+}
+
 /* A language-code tag (taginject in the channel) becomes the stream's ISO
  * 639 descriptor, in the bibliographic form mpegtsmux writes. */
 static void
@@ -364,6 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gst-plugins/tsmux/stream", test_stream);
   g_test_add_func ("/gst-plugins/tsmux/pes-headers", test_pes_headers);
   g_test_add_func ("/gst-plugins/tsmux/batches", test_batches);
+  g_test_add_func ("/gst-plugins/tsmux/interleave", test_interleave);
   g_test_add_func ("/gst-plugins/tsmux/language", test_language);
   g_test_add_func ("/gst-plugins/tsmux/raw-aac-without-config", test_raw_aac_without_config);
   return g_test_run ();
