@@ -326,7 +326,7 @@ test_batches (void)
  * nothing holds the others back no longer than that; blocks never go back
  * in time. */
 static void
-test_interleave (void)
+test_frame_order (void)
 {
   Mux *m = mux_new (0, ADTS_AAC);
   const GstClockTime step = 40 * GST_MSECOND;
@@ -408,7 +408,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gst-plugins/tsmux/stream", test_stream);
   g_test_add_func ("/gst-plugins/tsmux/pes-headers", test_pes_headers);
   g_test_add_func ("/gst-plugins/tsmux/batches", test_batches);
-  g_test_add_func ("/gst-plugins/tsmux/interleave", test_interleave);
+  g_test_add_func ("/gst-plugins/tsmux/frame-order", test_frame_order);
   g_test_add_func ("/gst-plugins/tsmux/language", test_language);
   g_test_add_func ("/gst-plugins/tsmux/raw-aac-without-config", test_raw_aac_without_config);
   return g_test_run ();
