@@ -130,6 +130,26 @@ capture (ExsEngineFixture *f, const char *number, double seconds, const char *na
   return path;
 }
 
+/* Starts channel @number and waits until its programme plays: on a loaded
+ * machine (the suite's two tests at once) an item can miss its 2 s to
+ * start and is retried, and a short capture of the first seconds would
+ * then end on the error screen, which is not what these tests look at. */
+static void
+wait_for_programme (ExsEngineFixture *f, const char *number)
+{
+  g_autoptr (GError) error = NULL;
+  ExsChannel *channel = exs_channel_manager_ensure_channel (f->manager, number, &error);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  while (exs_channel_get_state (channel) != EXS_CHANNEL_PROGRAMME)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("channel %s: no programme within 60 s", number);
+      exs_test_iterate (0.05);
+    }
+}
+
 /* The frames of @ts, @fps a second, as RGB. */
 static Frames *
 decode (const char *ts, int fps)
@@ -359,6 +379,7 @@ test_deinterlace (void)
       exs_engine_fixture_add_channel (f, numbers[i], TRUE);
       exs_file_list_source_set_channel (f->source, numbers[i], paths, durations, g_get_real_time ());
       set_media (f, numbers[i], i == 0 ? "{\"deinterlace\": \"yadif\"}" : "{\"deinterlace\": \"off\"}");
+      wait_for_programme (f, numbers[i]);
       ts = capture (f, numbers[i], 4.0, name);
       {
         /* the ball on black, not the error screen */
@@ -413,6 +434,7 @@ test_scaling (void)
       exs_engine_fixture_add_channel (f, cases[i].number, TRUE);
       exs_file_list_source_set_channel (f->source, cases[i].number, paths, durations, g_get_real_time ());
       set_media (f, cases[i].number, json);
+      wait_for_programme (f, cases[i].number);
       ts = capture (f, cases[i].number, 3.0, name);
       fr = decode (ts, 2);
       last = fr->n - 1;
