@@ -583,26 +583,27 @@ all_pads_ended (GstExsTsMux *self)
   return ended;
 }
 
+/* The properties, read once per run of frames (not per frame). */
+typedef struct
+{
+  GstClockTime max_delay;
+  GstClockTime latency;
+  guint si_interval;
+} Settings;
+
 /* Mux lock: @buf's packets into the block, the block out when it spans
  * max-delay, the block before it out first when @buf is a keyframe. */
 static GstFlowReturn
-mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeDiff dts_rt,
-           GstClockTimeDiff pts_rt)
+mux_frame (GstExsTsMux *self, const Settings *set, GstExsTsMuxPad *pad, GstBuffer *buf,
+           GstClockTimeDiff dts_rt, GstClockTimeDiff pts_rt)
 {
   gboolean video = pad_is_video (pad);
   gboolean keyframe = video && !GST_BUFFER_FLAG_IS_SET (buf, GST_BUFFER_FLAG_DELTA_UNIT);
   gint64 dts, pts;
-  GstClockTime max_delay;
-  guint si_interval;
   guint8 head[PES_HEADER_MAX];
   guint head_len;
   GstMapInfo map;
   GstFlowReturn ret = GST_FLOW_OK;
-
-  GST_OBJECT_LOCK (self);
-  max_delay = self->max_delay;
-  si_interval = self->si_interval;
-  GST_OBJECT_UNLOCK (self);
 
   dts = to_mpeg_time (dts_rt) + CLOCK_BASE;
   pts = to_mpeg_time (pts_rt) + CLOCK_BASE;
@@ -631,7 +632,7 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
     {
       write_table (self, self->pat_packet, &self->pat_cc);
       write_table (self, self->pmt_packet, &self->pmt_cc);
-      self->next_tables = dts + si_interval;
+      self->next_tables = dts + set->si_interval;
     }
 
   if (!gst_buffer_map (buf, &map, GST_MAP_READ))
@@ -646,7 +647,7 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
   gst_buffer_unmap (buf, &map);
 
   /* (a late frame counts at the block's start) */
-  if (MAX ((GstClockTime)MAX (dts_rt, 0), self->batch_start) >= self->batch_start + max_delay)
+  if (MAX ((GstClockTime)MAX (dts_rt, 0), self->batch_start) >= self->batch_start + set->max_delay)
     ret = push_batch (self);
   return ret;
 }
@@ -656,10 +657,12 @@ mux_frame (GstExsTsMux *self, GstExsTsMuxPad *pad, GstBuffer *buf, GstClockTimeD
 static GstFlowReturn
 mux_ready (GstExsTsMux *self, gboolean drain)
 {
-  GstClockTime latency;
+  Settings set;
 
   GST_OBJECT_LOCK (self);
-  latency = self->latency;
+  set.max_delay = self->max_delay;
+  set.latency = self->latency;
+  set.si_interval = self->si_interval;
   GST_OBJECT_UNLOCK (self);
   for (;;)
     {
@@ -672,10 +675,10 @@ mux_ready (GstExsTsMux *self, gboolean drain)
       pad = find_next_pad (self, &order_time, &all_fed);
       if (pad == NULL)
         return GST_FLOW_OK;
-      if (!all_fed && !drain && order_time + (GstClockTimeDiff)latency > self->newest)
+      if (!all_fed && !drain && order_time + (GstClockTimeDiff)set.latency > self->newest)
         return GST_FLOW_OK; /* a pad may yet bring an earlier frame */
       frame = *(Frame *)gst_queue_array_pop_head_struct (pad->frames);
-      ret = mux_frame (self, pad, frame.buf, frame.dts_rt, frame.pts_rt);
+      ret = mux_frame (self, &set, pad, frame.buf, frame.dts_rt, frame.pts_rt);
       gst_buffer_unref (frame.buf);
       if (ret != GST_FLOW_OK)
         return ret;
